@@ -1,0 +1,128 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# qsock — top-level build. Each component describes itself in <dir>/build.mk and appends to
+# the lists below; this file only knows the lists. `make help` shows the targets.
+
+PREFIX      ?= /usr/local
+BINDIR      ?= $(PREFIX)/bin
+SBINDIR     ?= $(PREFIX)/sbin
+LIBDIR      ?= $(PREFIX)/lib
+INCLUDEDIR  ?= $(PREFIX)/include
+MANDIR      ?= $(PREFIX)/share/man
+SYSCONFDIR  ?= /etc
+DESTDIR     ?=
+
+KVER        ?= $(shell ls -1 /lib/modules 2>/dev/null | grep -E '^6\.1\..*-amd64$$' | grep -v -- '-rt-' | sort -V | tail -n 1)
+KDIR        ?= /lib/modules/$(KVER)/build
+KDIR_RT     ?= $(lastword $(sort $(wildcard /lib/modules/6.1.*-rt-amd64/build)))
+# kbuild M=DIR: build an out-of-tree module. BTF for modules needs a vmlinux we do not have.
+KBUILD       = $(MAKE) -C $(1) M=$(CURDIR)/$(2) CONFIG_DEBUG_INFO_BTF_MODULES= $(if $(filter 1,$(V)),V=1,-s)
+
+BUILD       := build
+CC          ?= gcc
+CLANG       ?= clang
+WARNINGS    := -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \
+               -Wold-style-definition -Wformat=2 -Wshadow -Wno-unused-parameter
+CFLAGS      ?= -O2 -g
+ALL_CFLAGS   = -std=gnu11 -D_GNU_SOURCE $(WARNINGS) -I$(CURDIR)/include -MMD -MP $(CFLAGS)
+LDFLAGS     ?=
+
+ifeq ($(V),1)
+Q :=
+quiet = @:
+else
+Q := @
+quiet = @printf '  %-8s %s\n'
+endif
+MAKEFLAGS += --no-print-directory
+
+# Lists every component appends to.
+BINS        :=        # files `make` builds
+UNIT_TESTS  :=        # unit-test binaries, each prints TAP
+HOST_BATS   :=        # bats files run on the host (root, network namespaces)
+VM_BATS     :=        # bats files run inside the test VM
+BENCHES     :=        # commands run by `make bench`
+INSTALL     :=        # install-* targets
+KMOD_TARGETS :=       # kernel-module builds (kbuild writes into the source tree)
+
+.PHONY: all
+all: build-all
+
+include $(sort $(wildcard */build.mk)) $(sort $(wildcard test/*/build.mk))
+
+.PHONY: build-all
+build-all: $(BINS) $(KMOD_TARGETS)
+
+$(BUILD)/%.o: %.c
+	$(quiet) CC $@
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(CFLAGS_$(subst /,_,$(dir $<))) -c -o $@ $<
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# ----------------------------------------------------------------------------- tests
+# Every suite speaks TAP; scripts/tap-summary turns it into one "N passed, N failed" line.
+RESULTS := $(BUILD)/results
+
+.PHONY: deps check check-unit check-host check-vm
+deps:
+	$(Q)scripts/deps
+
+check: deps
+	$(Q)$(MAKE) build-all
+	$(Q)rm -rf $(RESULTS) && mkdir -p $(RESULTS)
+	$(Q)status=0; \
+	$(MAKE) check-unit-run || status=1; \
+	$(MAKE) check-host-run || status=1; \
+	$(MAKE) check-vm-run || status=1; \
+	scripts/tap-summary --total $(RESULTS)/*.tap || status=1; \
+	exit $$status
+
+check-unit: build-all
+	$(Q)mkdir -p $(RESULTS) && $(MAKE) check-unit-run && scripts/tap-summary --total $(RESULTS)/unit.tap
+check-host: build-all
+	$(Q)mkdir -p $(RESULTS) && $(MAKE) check-host-run && scripts/tap-summary --total $(RESULTS)/host.tap
+check-vm: build-all
+	$(Q)mkdir -p $(RESULTS) && $(MAKE) check-vm-run && scripts/tap-summary --total $(RESULTS)/vm.tap
+
+.PHONY: check-unit-run check-host-run check-vm-run
+check-unit-run: $(UNIT_TESTS)
+	@echo "== unit tests"
+	$(Q)scripts/run-unit $(RESULTS)/unit.tap $(UNIT_TESTS)
+check-host-run:
+	@echo "== host tests (bats, network namespaces)"
+	$(Q)scripts/run-bats $(RESULTS)/host.tap $(HOST_BATS)
+check-vm-run:
+	@echo "== VM tests (bats inside Debian's 6.1 kernel under QEMU)"
+	$(Q)scripts/run-bats --vm $(RESULTS)/vm.tap $(VM_BATS)
+
+# ----------------------------------------------------------------------------- the rest
+.PHONY: demo bench install clean clean-kmod help
+clean-kmod:
+
+demo: deps
+	$(Q)$(MAKE) build-all
+	$(Q)scripts/demo
+
+bench: build-all
+	$(Q)set -e; for b in $(BENCHES); do echo "== $$b"; $$b; done
+
+install: build-all $(INSTALL)
+
+clean:
+	$(Q)rm -rf $(BUILD)
+	$(Q)$(MAKE) -s clean-kmod
+
+help:
+	@echo "qsock make targets:"
+	@echo "  all (default)  build user space and the kernel module (KDIR=$(KDIR))"
+	@echo "  check          scripts/deps, build, then unit + host + VM tests (prints N passed, N failed)"
+	@echo "  check-unit     C unit tests only"
+	@echo "  check-host     bats tests on the host, in network namespaces (root)"
+	@echo "  check-vm       bats tests inside the test VM (scripts/vm)"
+	@echo "  demo           scripts/deps, build, run the main scenario in the test VM"
+	@echo "  bench          benchmarks; they print ratios measured side by side"
+	@echo "  install        install into DESTDIR PREFIX ($(DESTDIR)$(PREFIX))"
+	@echo "  clean          remove build outputs"
+	@echo "Variables: V=1 (show commands), KDIR, KDIR_RT, PREFIX, DESTDIR, CC, CFLAGS"
+	@echo "One bats file: scripts/run-bats /dev/stdout test/bats/FILE.bats   (add --vm for test/vm)"

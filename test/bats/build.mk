@@ -1,0 +1,1 @@
+HOST_BATS += $(sort $(wildcard test/bats/*.bats))
