@@ -48,7 +48,7 @@ KMOD_TARGETS :=       # kernel-module builds (kbuild writes into the source tree
 .PHONY: all
 all: build-all
 
-include $(sort $(wildcard */build.mk */*/build.mk)) $(sort $(wildcard test/*/*.mk))
+include $(sort $(wildcard */build.mk */*/build.mk test/*/*.mk))
 
 .PHONY: build-all
 build-all: $(BINS) $(KMOD_TARGETS)
