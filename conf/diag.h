@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * diag.h — configuration diagnostics shared by every qsock.conf reader (the shim's rule
+ * loader, qsockd's policy parser, `qsock check`).
+ *
+ * Every message has one shape, so operators and tests can rely on it:
+ *
+ *	FILE:LINE: KEY: REASON
+ *
+ * where KEY is the setting's full path (`streams[2].match.local_port`). A diagnostics sink
+ * either prints each message to a FILE (the CLI, the daemon's log) or only keeps the first
+ * one (the shim, which may print at most one line per process). Checks return 0 or -EINVAL
+ * and never stop at the first error on their own: callers decide whether to go on.
+ */
+#ifndef QSOCK_CONF_DIAG_H
+#define QSOCK_CONF_DIAG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <libconfig.h>
+
+#define CONF_DIAG_MSG_MAX 512
+
+struct conf_diag {
+	const char *file;	/* path named in messages when libconfig does not know it */
+	FILE *out;		/* each message is printed here; NULL: keep only the first */
+	unsigned int errors;	/* messages reported so far */
+	char first[CONF_DIAG_MSG_MAX]; /* the first message, without newline */
+};
+
+void conf_diag_init(struct conf_diag *d, const char *file, FILE *out);
+
+/*
+ * conf_diag_error() - report REASON about setting S (may be NULL: no line, key as given).
+ * KEY overrides the setting's own path when non-NULL (for a key that is missing, name the
+ * key it should have been and pass the parent group as S). Returns -EINVAL.
+ */
+int conf_diag_error(struct conf_diag *d, const config_setting_t *s, const char *key,
+		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* Report a failed config_read_file()/config_read_string(): I/O or syntax error. Returns
+ * -ENOENT, -EACCES, ... for I/O errors (from errno at the time of the call), -EINVAL for
+ * syntax errors. */
+int conf_diag_read_error(struct conf_diag *d, const config_t *cfg, int read_errno);
+
+/* The setting's path from the root, e.g. "streams[0].messages[1].bytes". */
+const char *conf_setting_path(const config_setting_t *s, char *buf, size_t len);
+
+/* A human name of a libconfig type ("an integer", "a group", ...). */
+const char *conf_type_name(int type);
+
+/*
+ * conf_diag_check_keys() - every member of GROUP must be one of ALLOWED (NULL-terminated).
+ * Reports each unknown key (with a "did you mean" hint for near misses). Also reports
+ * GROUP itself when it is not a group. Returns 0 or -EINVAL.
+ */
+int conf_diag_check_keys(struct conf_diag *d, const config_setting_t *group,
+			 const char *const *allowed);
+
+/*
+ * Typed getters of member NAME of GROUP. They return 1 when the key is present and valid
+ * (value stored), 0 when it is absent (value untouched: the caller's default stays), and
+ * -EINVAL (reported) when it has the wrong type or is out of range.
+ */
+int conf_get_int(struct conf_diag *d, const config_setting_t *group, const char *name,
+		 long long min, long long max, long long *value);
+int conf_get_bool(struct conf_diag *d, const config_setting_t *group, const char *name,
+		  bool *value);
+int conf_get_string(struct conf_diag *d, const config_setting_t *group, const char *name,
+		    size_t max_len, const char **value);
+/* One of CHOICES (NULL-terminated); *index receives its position. */
+int conf_get_enum(struct conf_diag *d, const config_setting_t *group, const char *name,
+		  const char *const *choices, int *index);
+
+/*
+ * Units: "10ms", "250us", "1.5s", "40000ns"; a bare integer is in DEFAULT_UNIT_NS
+ * (1000000 for milliseconds). Range in nanoseconds, inclusive.
+ */
+int conf_get_duration_ns(struct conf_diag *d, const config_setting_t *group, const char *name,
+			 unsigned long long default_unit_ns, unsigned long long min,
+			 unsigned long long max, unsigned long long *ns);
+/* "10mbit", "1.5gbit", "64kbit", "500kbyte" or a bare integer (bits per second), in bytes/s. */
+int conf_get_rate_Bps(struct conf_diag *d, const config_setting_t *group, const char *name,
+		      unsigned long long min, unsigned long long max, unsigned long long *Bps);
+
+/* Parsers behind the getters, for values that do not come from libconfig (CLI arguments).
+ * Return 0 or -EINVAL. */
+int conf_parse_duration_ns(const char *s, unsigned long long default_unit_ns,
+			   unsigned long long *ns);
+int conf_parse_rate_Bps(const char *s, unsigned long long *Bps);
+
+#endif /* QSOCK_CONF_DIAG_H */
