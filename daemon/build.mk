@@ -1,0 +1,1 @@
+# daemon/: qsockd, the privileged manager (see daemon/proto.h for the protocol).

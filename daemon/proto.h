@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * proto.h — the wire protocol between libqsock (lib/daemon_client.c) and qsockd.
+ *
+ * Model: chrony's privops. Every request and every reply is ONE fixed-size record, versioned,
+ * in host byte order (both ends are on the same host, over a UNIX stream socket):
+ *
+ *   client                                    qsockd
+ *   struct qsockd_request  (+ SCM_RIGHTS fd) ─>  header checked first (magic, version, size),
+ *                                                then the whole record (op, strings, ranges,
+ *                                                reserved bytes zero); then the POLICY, again,
+ *                                                with the peer's SO_PEERCRED identity
+ *   struct qsockd_reply (error 0 or errno, a   <─ one reply per request; STATUS streams one
+ *   message a user can act on, stream record)     reply per stream with QSOCKD_REPLY_F_MORE
+ *
+ * Compatibility: a record never changes size within a version. A new field means a new
+ * version; the daemon answers a request of another version with EPROTONOSUPPORT and its own
+ * version in the reply header, so the client can say which side to upgrade. Reserved bytes
+ * must be zero, so they can become fields later without ambiguity.
+ *
+ * Identity of a stream: its socket cookie (SO_COOKIE). ATTACH, CHANGE, INFO and DETACH carry
+ * the socket itself by SCM_RIGHTS: holding the fd is the proof that the caller may act on it.
+ * CHANGE, INFO and DETACH may instead name a cookie without an fd; the daemon then allows only
+ * the stream's owner (same uid) or root.
+ */
+#ifndef QSOCK_DAEMON_PROTO_H
+#define QSOCK_DAEMON_PROTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define QSOCKD_MAGIC		0x444b5351u	/* "QSKD" read as little-endian bytes */
+#define QSOCKD_VERSION		1
+#define QSOCKD_NAME_LEN		16		/* IFNAMSIZ: device and scheduler names */
+#define QSOCKD_COMM_LEN		16		/* TASK_COMM_LEN */
+#define QSOCKD_MSG_LEN		160		/* reply text, NUL-terminated */
+#define QSOCKD_DEFAULT_SOCKET	"/run/qsock/qsockd.sock"
+
+enum qsockd_op {
+	QSOCKD_OP_INIT = 1,	/* install the scheduler's root qdisc on params.dev */
+	QSOCKD_OP_ATTACH,	/* make the passed socket a stream with params */
+	QSOCKD_OP_CHANGE,	/* new params for a stream */
+	QSOCKD_OP_INFO,		/* one stream's parameters and statistics */
+	QSOCKD_OP_DETACH,	/* remove a stream */
+	QSOCKD_OP_STATUS,	/* every stream the caller may see, one reply each */
+	QSOCKD_OP_DEINIT,	/* remove the root qdisc of params.dev (and its streams) */
+	__QSOCKD_OP_MAX
+};
+
+/* params.flags: the stream flags, as in pkt_sch_dwcs.h DWCS_CLASS_F_* */
+#define QSOCKD_F_NONDROPPABLE	(1u << 0)
+#define QSOCKD_F_LOSSLESS	(1u << 1)
+#define QSOCKD_F_EDF		(1u << 2)
+#define QSOCKD_F_ALL		(QSOCKD_F_NONDROPPABLE | QSOCKD_F_LOSSLESS | QSOCKD_F_EDF)
+
+/* Limits the decoder enforces (the same as the dwcs uapi; htb accepts a subset). */
+#define QSOCKD_MIN_IPG_NS	1000ULL
+#define QSOCKD_MAX_IPG_NS	60000000000ULL
+#define QSOCKD_MAX_WINDOW	65535u
+#define QSOCKD_MAX_LIMIT	1000000u
+#define QSOCKD_MAX_RATE_BPS	(1ULL << 50)	/* ~1 Pbit/s: anything above is garbage */
+
+struct qsockd_hdr {
+	uint32_t magic;		/* QSOCKD_MAGIC */
+	uint16_t version;	/* QSOCKD_VERSION */
+	uint16_t op;		/* enum qsockd_op; echoed in the reply */
+	uint32_t size;		/* sizeof the whole record, header included */
+	uint32_t seq;		/* chosen by the client, echoed in the reply */
+};
+
+/* What a stream asks for; the wire form of struct qos_params + struct q_dwcs_attr. */
+struct qsockd_params {
+	char dev[QSOCKD_NAME_LEN];	/* NUL-terminated device name */
+	char sched[QSOCKD_NAME_LEN];	/* "dwcs", "htb" */
+	uint64_t ipg_ns;		/* request period T; 0 only for INIT/DEINIT */
+	uint64_t rate_bps;		/* reserved rate in bit/s; 0 = derive from ipg */
+	uint64_t root_rate_bps;		/* INIT: link shaper; 0 = none */
+	uint32_t oln;			/* x: misses tolerated per window */
+	uint32_t old;			/* y: the window; oln <= old */
+	uint32_t flags;			/* QSOCKD_F_* */
+	uint32_t limit;			/* packets queued in the class; 0 = default */
+	uint32_t pkt_size;		/* bytes per request period, to derive the rate; 0 = MTU */
+	uint32_t reserved0;		/* zero */
+};
+
+struct qsockd_request {
+	struct qsockd_hdr hdr;
+	uint64_t cookie;		/* CHANGE/INFO/DETACH without an fd; else 0 */
+	struct qsockd_params params;	/* INIT/DEINIT: dev, sched, root_rate; ATTACH/CHANGE: all */
+	uint8_t reserved[32];		/* zero */
+};
+
+/* Statistics of one stream, the scheduler's view (0 where a scheduler has no such counter). */
+struct qsockd_stats {
+	uint64_t sent_pkts;
+	uint64_t sent_bytes;
+	uint64_t drop_late;
+	uint64_t drop_overflow;
+	uint64_t drop_frame;
+	uint64_t drop_window;
+	uint64_t late_sent;
+	uint64_t deadline_misses;
+	uint64_t violations;
+	uint64_t delay_sum_ns;
+	uint64_t delay_max_ns;
+	uint32_t cur_x;
+	uint32_t cur_y;
+	uint32_t backlog_pkts;
+	uint32_t backlog_bytes;
+};
+
+/* One stream as the daemon knows it (INFO, ATTACH, CHANGE and each STATUS reply). */
+struct qsockd_stream {
+	uint64_t cookie;
+	uint32_t classid;		/* major:minor of its class */
+	uint32_t owner_uid;
+	uint32_t owner_gid;
+	uint32_t owner_pid;		/* 0 = unknown (adopted without a record) */
+	char owner_comm[QSOCKD_COMM_LEN];
+	struct qsockd_params params;
+	struct qsockd_stats stats;
+};
+
+#define QSOCKD_REPLY_F_MORE	(1u << 0)	/* STATUS: another reply follows */
+#define QSOCKD_REPLY_F_STREAM	(1u << 1)	/* .stream holds a stream */
+
+struct qsockd_reply {
+	struct qsockd_hdr hdr;		/* version = the daemon's; op and seq echoed */
+	int32_t error;			/* 0 or a positive errno */
+	uint32_t flags;			/* QSOCKD_REPLY_F_* */
+	char message[QSOCKD_MSG_LEN];	/* why, for the user; "" on success */
+	struct qsockd_stream stream;
+	uint8_t reserved[32];		/* zero */
+};
+
+/*
+ * The codec. Every function returns 0 or a negative errno, and on error writes into msg
+ * (msglen bytes, always NUL-terminated) a sentence naming the offending field.
+ *
+ * qsockd_hdr_check: the first sizeof(struct qsockd_hdr) bytes of a record, before the rest is
+ * read: -EPROTO (bad magic, size mismatch: the stream cannot be resynchronised), or
+ * -EPROTONOSUPPORT (another version). `expect_size` is sizeof the record type expected.
+ */
+int qsockd_hdr_check(const void *buf, size_t len, size_t expect_size, char *msg, size_t msglen);
+
+/* A whole request: header, op, NUL-terminated strings, ranges, reserved bytes zero. On
+ * success copies it into *out (which may alias nothing in buf). -EPROTO, -EPROTONOSUPPORT,
+ * -EOPNOTSUPP (unknown op) or -EINVAL (a field out of range). */
+int qsockd_request_decode(const void *buf, size_t len, struct qsockd_request *out, char *msg,
+			  size_t msglen);
+
+/* A whole reply, as the client reads it: the same strictness (message NUL-terminated, error
+ * a plausible errno, flags known). */
+int qsockd_reply_decode(const void *buf, size_t len, struct qsockd_reply *out, char *msg,
+			size_t msglen);
+
+/* Fill a header / a reply skeleton for op; the caller fills the rest. */
+void qsockd_request_init(struct qsockd_request *req, enum qsockd_op op, uint32_t seq);
+void qsockd_reply_init(struct qsockd_reply *rep, uint16_t op, uint32_t seq);
+/* Set the reply's error and printf-style message (truncated to fit). */
+void qsockd_reply_error(struct qsockd_reply *rep, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+const char *qsockd_op_name(unsigned int op);
+
+/* The rate a stream reserves, bit/s: params.rate_bps when set, else pkt_size (MTU 1500 by
+ * default) bytes every ipg_ns. Saturates instead of overflowing. */
+uint64_t qsockd_params_rate(const struct qsockd_params *p);
+
+#endif /* QSOCK_DAEMON_PROTO_H */

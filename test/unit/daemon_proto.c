@@ -1,0 +1,287 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests of qsockd's wire codec (daemon/proto.c): a good request of every op decodes; every
+ * way of being malformed — short, long, bad magic, another version, unknown op, an unterminated
+ * or dirty name, a field out of range, non-zero reserved bytes — is refused with the right
+ * errno and a message naming the field.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../../daemon/proto.h"
+
+static char msg[QSOCKD_MSG_LEN];
+
+static void good_attach(struct qsockd_request *r)
+{
+	qsockd_request_init(r, QSOCKD_OP_ATTACH, 7);
+	strcpy(r->params.dev, "veth0");
+	strcpy(r->params.sched, "dwcs");
+	r->params.ipg_ns = 10000000;
+	r->params.oln = 1;
+	r->params.old = 10;
+	r->params.flags = QSOCKD_F_NONDROPPABLE;
+}
+
+static int decode(const struct qsockd_request *r, struct qsockd_request *out)
+{
+	msg[0] = '\0';
+	return qsockd_request_decode(r, sizeof(*r), out, msg, sizeof(msg));
+}
+
+static void test_every_good_op_decodes(void **state)
+{
+	struct qsockd_request r, out;
+
+	good_attach(&r);
+	assert_int_equal(decode(&r, &out), 0);
+	assert_memory_equal(&r, &out, sizeof(r));
+
+	r.hdr.op = QSOCKD_OP_CHANGE;
+	assert_int_equal(decode(&r, &out), 0);
+
+	qsockd_request_init(&r, QSOCKD_OP_INIT, 1);
+	strcpy(r.params.dev, "eth0");
+	strcpy(r.params.sched, "htb");
+	r.params.root_rate_bps = 10000000;
+	assert_int_equal(decode(&r, &out), 0);
+	r.hdr.op = QSOCKD_OP_DEINIT;
+	assert_int_equal(decode(&r, &out), 0);
+
+	qsockd_request_init(&r, QSOCKD_OP_INFO, 1);
+	r.cookie = 42;
+	assert_int_equal(decode(&r, &out), 0);
+	assert_int_equal(out.cookie, 42);
+	r.hdr.op = QSOCKD_OP_DETACH;
+	assert_int_equal(decode(&r, &out), 0);
+
+	qsockd_request_init(&r, QSOCKD_OP_STATUS, 1);
+	assert_int_equal(decode(&r, &out), 0);
+}
+
+static void test_short_and_long_records_are_eproto(void **state)
+{
+	struct qsockd_request r, out;
+	unsigned char big[sizeof(r) + 8] = { 0 };
+
+	good_attach(&r);
+	assert_int_equal(qsockd_request_decode(&r, 3, &out, msg, sizeof(msg)), -EPROTO);
+	assert_non_null(strstr(msg, "short"));
+	assert_int_equal(qsockd_request_decode(&r, sizeof(r) - 1, &out, msg, sizeof(msg)),
+			 -EPROTO);
+	memcpy(big, &r, sizeof(r));
+	assert_int_equal(qsockd_request_decode(big, sizeof(big), &out, msg, sizeof(msg)),
+			 -EPROTO);
+	/* A header that announces another size cannot be resynchronised. */
+	r.hdr.size = 4096;
+	assert_int_equal(decode(&r, &out), -EPROTO);
+	assert_non_null(strstr(msg, "size 4096"));
+}
+
+static void test_magic_version_op(void **state)
+{
+	struct qsockd_request r, out;
+
+	good_attach(&r);
+	r.hdr.magic = 0x12345678;
+	assert_int_equal(decode(&r, &out), -EPROTO);
+	assert_non_null(strstr(msg, "magic"));
+
+	good_attach(&r);
+	r.hdr.version = 2;
+	assert_int_equal(decode(&r, &out), -EPROTONOSUPPORT);
+	assert_non_null(strstr(msg, "version 2"));
+
+	good_attach(&r);
+	r.hdr.op = 0;
+	assert_int_equal(decode(&r, &out), -EOPNOTSUPP);
+	r.hdr.op = __QSOCKD_OP_MAX;
+	assert_int_equal(decode(&r, &out), -EOPNOTSUPP);
+	r.hdr.op = 0xffff;
+	assert_int_equal(decode(&r, &out), -EOPNOTSUPP);
+	assert_non_null(strstr(msg, "65535"));
+}
+
+static void test_names_must_be_clean(void **state)
+{
+	struct qsockd_request r, out;
+
+	good_attach(&r);
+	memset(r.params.dev, 'a', sizeof(r.params.dev)); /* no NUL */
+	assert_int_equal(decode(&r, &out), -EINVAL);
+	assert_non_null(strstr(msg, "params.dev"));
+
+	good_attach(&r);
+	r.params.dev[0] = '\0';
+	assert_int_equal(decode(&r, &out), -EINVAL);
+
+	good_attach(&r);
+	strcpy(r.params.dev, "../x");
+	assert_int_equal(decode(&r, &out), -EINVAL);
+
+	good_attach(&r);
+	r.params.dev[10] = 'z'; /* hidden bytes after "veth0\0" */
+	assert_int_equal(decode(&r, &out), -EINVAL);
+	assert_non_null(strstr(msg, "after the name"));
+
+	good_attach(&r);
+	memset(r.params.sched, 0, sizeof(r.params.sched));
+	assert_int_equal(decode(&r, &out), -EINVAL);
+	assert_non_null(strstr(msg, "params.sched"));
+}
+
+static void test_ranges(void **state)
+{
+	struct qsockd_request r, out;
+
+	good_attach(&r);
+	r.params.ipg_ns = 999;
+	assert_int_equal(decode(&r, &out), -EINVAL);
+	assert_non_null(strstr(msg, "ipg_ns 999"));
+	r.params.ipg_ns = QSOCKD_MAX_IPG_NS + 1;
+	assert_int_equal(decode(&r, &out), -EINVAL);
+
+	good_attach(&r);
+	r.params.oln = 11;
+	assert_int_equal(decode(&r, &out), -EINVAL);
+	assert_non_null(strstr(msg, "oln 11"));
+
+	good_attach(&r);
+	r.params.oln = 0;
+	r.params.old = 0; /* 0/0 = pure EDF: valid */
+	assert_int_equal(decode(&r, &out), 0);
+	r.params.old = QSOCKD_MAX_WINDOW + 1;
+	assert_int_equal(decode(&r, &out), -EINVAL);
+
+	good_attach(&r);
+	r.params.flags = 0x80;
+	assert_int_equal(decode(&r, &out), -EINVAL);
+	assert_non_null(strstr(msg, "flags"));
+
+	good_attach(&r);
+	r.params.limit = QSOCKD_MAX_LIMIT + 1;
+	assert_int_equal(decode(&r, &out), -EINVAL);
+
+	good_attach(&r);
+	r.params.rate_bps = ~0ULL;
+	assert_int_equal(decode(&r, &out), -EINVAL);
+
+	good_attach(&r);
+	r.params.pkt_size = 70000;
+	assert_int_equal(decode(&r, &out), -EINVAL);
+}
+
+static void test_reserved_and_unexpected_fields(void **state)
+{
+	struct qsockd_request r, out;
+
+	good_attach(&r);
+	r.reserved[31] = 1;
+	assert_int_equal(decode(&r, &out), -EINVAL);
+
+	good_attach(&r);
+	r.params.reserved0 = 1;
+	assert_int_equal(decode(&r, &out), -EINVAL);
+
+	good_attach(&r);
+	r.cookie = 5; /* attach names its socket by fd */
+	assert_int_equal(decode(&r, &out), -EINVAL);
+
+	qsockd_request_init(&r, QSOCKD_OP_STATUS, 1);
+	r.params.ipg_ns = 1;
+	assert_int_equal(decode(&r, &out), -EINVAL);
+
+	qsockd_request_init(&r, QSOCKD_OP_INFO, 1);
+	r.params.oln = 1;
+	assert_int_equal(decode(&r, &out), -EINVAL);
+}
+
+static void test_failed_decode_leaves_output_untouched(void **state)
+{
+	struct qsockd_request r, out, before;
+
+	memset(&out, 0xa5, sizeof(out));
+	before = out;
+	good_attach(&r);
+	r.params.oln = 99;
+	assert_int_equal(decode(&r, &out), -EINVAL);
+	assert_memory_equal(&out, &before, sizeof(out));
+}
+
+static void test_reply_roundtrip_and_strictness(void **state)
+{
+	struct qsockd_reply rep, out;
+
+	qsockd_reply_init(&rep, QSOCKD_OP_ATTACH, 9);
+	qsockd_reply_error(&rep, -EDQUOT, "rule %d: max_streams %d reached", 3, 4);
+	assert_int_equal(rep.error, EDQUOT);
+	assert_int_equal(qsockd_reply_decode(&rep, sizeof(rep), &out, msg, sizeof(msg)), 0);
+	assert_string_equal(out.message, "rule 3: max_streams 4 reached");
+	assert_int_equal(out.hdr.seq, 9);
+
+	rep.error = -1;
+	assert_int_equal(qsockd_reply_decode(&rep, sizeof(rep), &out, msg, sizeof(msg)), -EPROTO);
+	rep.error = 0;
+	memset(rep.message, 'x', sizeof(rep.message));
+	assert_int_equal(qsockd_reply_decode(&rep, sizeof(rep), &out, msg, sizeof(msg)), -EPROTO);
+	qsockd_reply_init(&rep, QSOCKD_OP_STATUS, 1);
+	rep.flags = 0x100;
+	assert_int_equal(qsockd_reply_decode(&rep, sizeof(rep), &out, msg, sizeof(msg)), -EPROTO);
+	qsockd_reply_init(&rep, QSOCKD_OP_STATUS, 1);
+	memset(rep.stream.owner_comm, 'c', sizeof(rep.stream.owner_comm));
+	assert_int_equal(qsockd_reply_decode(&rep, sizeof(rep), &out, msg, sizeof(msg)), -EPROTO);
+}
+
+static void test_message_truncates_safely(void **state)
+{
+	struct qsockd_reply rep;
+	char big[400];
+
+	memset(big, 'y', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	qsockd_reply_init(&rep, QSOCKD_OP_INFO, 1);
+	qsockd_reply_error(&rep, EPERM, "%s", big);
+	assert_int_equal(strlen(rep.message), QSOCKD_MSG_LEN - 1);
+}
+
+static void test_rate_derivation(void **state)
+{
+	struct qsockd_params p = { 0 };
+
+	p.ipg_ns = 1000000; /* 1 ms, default 1500-byte packets: 12 Mbit/s */
+	assert_int_equal(qsockd_params_rate(&p), 12000000);
+	p.pkt_size = 100;
+	assert_int_equal(qsockd_params_rate(&p), 800000);
+	p.rate_bps = 5; /* explicit wins */
+	assert_int_equal(qsockd_params_rate(&p), 5);
+	p.rate_bps = 0;
+	p.ipg_ns = 0;
+	assert_int_equal(qsockd_params_rate(&p), 0);
+	p.ipg_ns = QSOCKD_MIN_IPG_NS;
+	p.pkt_size = 65535;
+	assert_true(qsockd_params_rate(&p) == 65535ULL * 8 * 1000000);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_every_good_op_decodes),
+		cmocka_unit_test(test_short_and_long_records_are_eproto),
+		cmocka_unit_test(test_magic_version_op),
+		cmocka_unit_test(test_names_must_be_clean),
+		cmocka_unit_test(test_ranges),
+		cmocka_unit_test(test_reserved_and_unexpected_fields),
+		cmocka_unit_test(test_failed_decode_leaves_output_untouched),
+		cmocka_unit_test(test_reply_roundtrip_and_strictness),
+		cmocka_unit_test(test_message_truncates_safely),
+		cmocka_unit_test(test_rate_derivation),
+	};
+
+	return cmocka_run_group_tests_name("daemon_proto", tests, NULL, NULL);
+}
