@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sensor-receiver — the remote data acquisition client (paper §4.2.2, Figure 7).
+ *
+ * Counts, per interval (default 5 s, from the receiver's start):
+ *   on_time  readings that arrived by their deadline (the useful ones)
+ *   late     readings that arrived after their deadline (useless, but they cost bandwidth)
+ *   lost     readings that never arrived: sequence numbers skipped, counted in the interval
+ *            in which a later reading revealed the hole
+ * CSV: interval_start_s,interval_end_s,on_time,late,lost. Totals go to stderr.
+ */
+#include "eval-util.h"
+#include "eval-wire.h"
+
+#include <arpa/inet.h>
+#include <endian.h>
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static const char *prog = "sensor-receiver";
+static volatile sig_atomic_t stop_requested;
+
+struct interval_counts {
+	uint64_t on_time, late, lost;
+};
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: %s --listen [ADDRESS:]PORT [options]\n"
+		"  --listen [A.B.C.D:]PORT  where to receive\n"
+		"  --duration SEC           stop after SEC seconds (default 60)\n"
+		"  --interval SEC           reporting interval (default 5)\n"
+		"  --csv FILE               per-interval counts (default: stdout)\n",
+		prog);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "listen", required_argument, NULL, 'l' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "interval", required_argument, NULL, 'i' },
+		{ "csv", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct sockaddr_in addr;
+	int have_addr = 0, c, fd, rcvbuf = 8 << 20;
+	uint64_t duration = 60, interval = 5, nintervals, start, end;
+	uint64_t next_seq = 0, total_on_time = 0, total_late = 0, total_lost = 0, reordered = 0;
+	const char *csv_path = NULL;
+	struct interval_counts *counts;
+	FILE *csv = stdout;
+	unsigned char buf[65536];
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'l':
+			if (parse_ipv4_port(prog, "--listen", optarg, 0, &addr))
+				return 2;
+			have_addr = 1;
+			break;
+		case 'd':
+			if (parse_u64(prog, "--duration", optarg, 1, 86400, &duration))
+				return 2;
+			break;
+		case 'i':
+			if (parse_u64(prog, "--interval", optarg, 1, 3600, &interval))
+				return 2;
+			break;
+		case 'c':
+			csv_path = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "%s: unexpected argument \"%s\"\n", prog, argv[optind]);
+		return 2;
+	}
+	if (!have_addr) {
+		fprintf(stderr, "%s: --listen [ADDRESS:]PORT is required\n", prog);
+		usage(stderr);
+		return 2;
+	}
+	nintervals = duration / interval;
+	if (!nintervals) {
+		fprintf(stderr, "%s: --duration %llu is shorter than one --interval (%llu s)\n", prog,
+			(unsigned long long)duration, (unsigned long long)interval);
+		return 2;
+	}
+	counts = calloc(nintervals, sizeof(*counts));
+	if (!counts) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		return 1;
+	}
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	if (fd < 0) {
+		fprintf(stderr, "%s: socket: %s\n", prog, strerror(errno));
+		return 1;
+	}
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)))
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr))) {
+		fprintf(stderr, "%s: bind %s:%u: %s\n", prog, inet_ntoa(addr.sin_addr),
+			ntohs(addr.sin_port), strerror(errno));
+		return 1;
+	}
+	if (csv_path && strcmp(csv_path, "-")) {
+		csv = fopen(csv_path, "w");
+		if (!csv) {
+			fprintf(stderr, "%s: cannot write %s: %s\n", prog, csv_path, strerror(errno));
+			return 1;
+		}
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+
+	start = now_ns();
+	end = start + nintervals * interval * NSEC_PER_SEC;
+	while (!stop_requested) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		const struct sensor_hdr *h = (const void *)buf;
+		uint64_t now = now_ns(), seq;
+		struct interval_counts *ic;
+		ssize_t n;
+
+		if (now >= end)
+			break;
+		if (poll(&p, 1, (int)((end - now) / NSEC_PER_MSEC) + 1) < 0) {
+			if (errno == EINTR)
+				continue;
+			fprintf(stderr, "%s: poll: %s\n", prog, strerror(errno));
+			return 1;
+		}
+		if (!(p.revents & POLLIN))
+			continue;
+		n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				continue;
+			fprintf(stderr, "%s: recv: %s\n", prog, strerror(errno));
+			return 1;
+		}
+		now = now_ns();
+		if ((size_t)n < sizeof(*h) || ntohl(h->magic) != SENSOR_MAGIC || now >= end)
+			continue;
+		ic = &counts[(now - start) / (interval * NSEC_PER_SEC)];
+		seq = ntohl(h->seq);
+		if (seq < next_seq) {
+			/* Counted as lost when its hole showed; it is late by now in any case. */
+			reordered++;
+			continue;
+		}
+		ic->lost += seq - next_seq;
+		total_lost += seq - next_seq;
+		next_seq = seq + 1;
+		if (now > be64toh(h->deadline_ns)) {
+			ic->late++;
+			total_late++;
+		} else {
+			ic->on_time++;
+			total_on_time++;
+		}
+	}
+	fprintf(csv, "interval_start_s,interval_end_s,on_time,late,lost\n");
+	for (uint64_t i = 0; i < nintervals; i++)
+		fprintf(csv, "%llu,%llu,%llu,%llu,%llu\n", (unsigned long long)(i * interval),
+			(unsigned long long)((i + 1) * interval), (unsigned long long)counts[i].on_time,
+			(unsigned long long)counts[i].late, (unsigned long long)counts[i].lost);
+	fprintf(stderr, "%s: %llu on time, %llu late, %llu lost, %llu reordered\n", prog,
+		(unsigned long long)total_on_time, (unsigned long long)total_late,
+		(unsigned long long)total_lost, (unsigned long long)reordered);
+	if (csv != stdout && fclose(csv)) {
+		fprintf(stderr, "%s: writing %s: %s\n", prog, csv_path, strerror(errno));
+		return 1;
+	}
+	close(fd);
+	free(counts);
+	return 0;
+}

@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sensor-sender — the paper's remote sensor (§4.2.2, Figure 7).
+ *
+ * Aperiodic readings: exponential gaps around --rate messages per second, each with a random
+ * size and a random relative deadline (uniform in --deadline-min-ms..--deadline-max-ms); a
+ * reading that reaches the receiver after its deadline is useless. Modes: plain sendto()
+ * (unmanaged) and, with --qsock, an EDF dwcs stream through libqsock whose deadlines ride
+ * each message (qsendto), lossless (late readings still sent) or lossy (dropped at the source).
+ */
+#include "eval-util.h"
+#include "eval-wire.h"
+#include "sensor-send.h"
+
+#include <arpa/inet.h>
+#include <endian.h>
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static const char *prog = "sensor-sender";
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: %s --to ADDRESS:PORT [options]\n"
+		"  --to A.B.C.D:PORT      where the receiver listens\n"
+		"  --rate N               mean messages per second, Poisson arrivals (default 100)\n"
+		"  --deadline-min-ms N    shortest relative deadline (default 20)\n"
+		"  --deadline-max-ms N    longest relative deadline (default 100)\n"
+		"  --size-min N           smallest message in bytes (default 200)\n"
+		"  --size-max N           largest message in bytes, <= 1400 (default 1400)\n"
+		"  --duration SEC         stop after SEC seconds (default 60)\n"
+		"  --seed N               random seed (default 1)\n"
+#ifdef HAVE_QSOCK
+		"  --qsock DEV            send through Q.Sockets on DEV: an EDF dwcs stream\n"
+		"  --lossy | --lossless   what the stream does with late messages (default lossless)\n"
+#endif
+		"Prints a summary on stderr when done.\n",
+		prog);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "to", required_argument, NULL, 't' },
+		{ "rate", required_argument, NULL, 'r' },
+		{ "deadline-min-ms", required_argument, NULL, 'm' },
+		{ "deadline-max-ms", required_argument, NULL, 'M' },
+		{ "size-min", required_argument, NULL, 's' },
+		{ "size-max", required_argument, NULL, 'S' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "seed", required_argument, NULL, 'e' },
+		{ "qsock", required_argument, NULL, 'q' },
+		{ "lossy", no_argument, NULL, 'y' },
+		{ "lossless", no_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct sensor_send_opts send_opts = { 0 };
+	struct sockaddr_in to;
+	int have_to = 0, c;
+	double rate = 100;
+	uint64_t dmin = 20, dmax = 100, smin = 200, smax = EVAL_MAX_DATAGRAM, duration = 60;
+	uint64_t seed = 1, seq, refused = 0, start, end, t;
+	static unsigned char buf[EVAL_MAX_DATAGRAM];
+	struct sensor_sender *sender;
+	struct eval_rng rng;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 't':
+			if (parse_ipv4_port(prog, "--to", optarg, 1, &to))
+				return 2;
+			have_to = 1;
+			break;
+		case 'r':
+			if (parse_double(prog, "--rate", optarg, 0.1, 100000, &rate))
+				return 2;
+			break;
+		case 'm':
+			if (parse_u64(prog, "--deadline-min-ms", optarg, 1, 60000, &dmin))
+				return 2;
+			break;
+		case 'M':
+			if (parse_u64(prog, "--deadline-max-ms", optarg, 1, 60000, &dmax))
+				return 2;
+			break;
+		case 's':
+			if (parse_u64(prog, "--size-min", optarg, sizeof(struct sensor_hdr),
+				      EVAL_MAX_DATAGRAM, &smin))
+				return 2;
+			break;
+		case 'S':
+			if (parse_u64(prog, "--size-max", optarg, sizeof(struct sensor_hdr),
+				      EVAL_MAX_DATAGRAM, &smax))
+				return 2;
+			break;
+		case 'd':
+			if (parse_u64(prog, "--duration", optarg, 1, 86400, &duration))
+				return 2;
+			break;
+		case 'e':
+			if (parse_u64(prog, "--seed", optarg, 0, UINT64_MAX, &seed))
+				return 2;
+			break;
+		case 'q':
+			send_opts.qsock_dev = optarg;
+			break;
+		case 'y':
+			send_opts.lossy = 1;
+			break;
+		case 'n':
+			send_opts.lossy = 0;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "%s: unexpected argument \"%s\"\n", prog, argv[optind]);
+		return 2;
+	}
+	if (!have_to) {
+		fprintf(stderr, "%s: --to ADDRESS:PORT is required\n", prog);
+		usage(stderr);
+		return 2;
+	}
+	if (dmin > dmax) {
+		fprintf(stderr, "%s: --deadline-min-ms %llu is above --deadline-max-ms %llu\n", prog,
+			(unsigned long long)dmin, (unsigned long long)dmax);
+		return 2;
+	}
+	if (smin > smax) {
+		fprintf(stderr, "%s: --size-min %llu is above --size-max %llu\n", prog,
+			(unsigned long long)smin, (unsigned long long)smax);
+		return 2;
+	}
+	sender = sensor_sender_open(prog, &to, &send_opts);
+	if (!sender)
+		return 1;
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	rng_seed(&rng, seed);
+	for (size_t i = 0; i < sizeof(buf); i++)
+		buf[i] = (unsigned char)(rng_uniform(&rng) * 256);
+
+	start = now_ns();
+	end = start + duration * NSEC_PER_SEC;
+	t = start;
+	for (seq = 0; !stop_requested; seq++) {
+		struct sensor_hdr *h = (struct sensor_hdr *)buf;
+		uint64_t rel = (uint64_t)((double)dmin + rng_uniform(&rng) * (double)(dmax - dmin + 1));
+		size_t len = smin + (size_t)(rng_uniform(&rng) * (double)(smax - smin + 1));
+
+		t += (uint64_t)(rng_exponential(&rng, 1.0 / rate) * (double)NSEC_PER_SEC);
+		if (t >= end)
+			break;
+		sleep_until_ns(t);
+		if (stop_requested)
+			break;
+		h->magic = htonl(SENSOR_MAGIC);
+		h->seq = htonl((uint32_t)seq);
+		h->sent_ns = htobe64(t);
+		h->deadline_ns = htobe64(t + rel * NSEC_PER_MSEC);
+		if (sensor_sender_send(sender, buf, len, t + rel * NSEC_PER_MSEC) < 0) {
+			if (errno == EINTR)
+				break;
+			if (errno != ENOBUFS && errno != EAGAIN) {
+				fprintf(stderr, "%s: sending message %llu to %s:%u: %s\n", prog,
+					(unsigned long long)seq, inet_ntoa(to.sin_addr),
+					ntohs(to.sin_port), strerror(errno));
+				sensor_sender_close(sender);
+				return 1;
+			}
+			refused++;
+		}
+	}
+	fprintf(stderr, "%s (%s): %llu messages generated, %llu refused by the stack\n", prog,
+		sensor_sender_mode(sender), (unsigned long long)seq, (unsigned long long)refused);
+	sensor_sender_close(sender);
+	return 0;
+}

@@ -1,0 +1,282 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * video-client — the viewer of video-server (paper §4.2.1, Figures 4-6).
+ *
+ * Reassembles frames from their datagrams (a frame counts only when every fragment arrived)
+ * and reports, per stream:
+ *   --fps-csv   frames completed per second in each interval (default 5 s, like the paper):
+ *               interval_start_s,interval_end_s,stream,frames,fps
+ *   --gaps-csv  every inter-frame gap, the time between two consecutive completed frames:
+ *               time_s,stream,frame,type,gap_ms,latency_ms
+ * Times count from the client's start. A summary (frames, gap p50/p99/max) goes to stderr.
+ */
+#include "eval-util.h"
+#include "eval-wire.h"
+#include "gap-stats.h"
+
+#include <arpa/inet.h>
+#include <endian.h>
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define MAX_STREAMS 16
+#define FRAME_SLOTS 4096	/* frames in reassembly at once, per stream */
+#define MAX_FRAGS 128		/* 128 * 1376 bytes: larger than any frame the server makes */
+
+static const char *prog = "video-client";
+static volatile sig_atomic_t stop_requested;
+
+struct frame_slot {
+	uint32_t frame;
+	uint16_t nfrags, have;
+	uint8_t done, used;
+	uint64_t got[MAX_FRAGS / 64];
+};
+
+struct stream_state {
+	int seen;
+	struct frame_slot slots[FRAME_SLOTS];
+	uint64_t last_done_ns;	/* 0: no frame completed yet */
+	uint64_t *per_interval;
+	uint64_t frames, datagrams;
+	struct gap_stats gaps;
+};
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: %s --listen [ADDRESS:]PORT [options]\n"
+		"  --listen [A.B.C.D:]PORT  where to receive (any address by default)\n"
+		"  --duration SEC           stop after SEC seconds (default 60)\n"
+		"  --interval SEC           length of a reporting interval (default 5)\n"
+		"  --fps-csv FILE           frames per second per interval (default: stdout)\n"
+		"  --gaps-csv FILE          every inter-frame gap (default: not written)\n",
+		prog);
+}
+
+static FILE *open_csv(const char *path)
+{
+	FILE *f;
+
+	if (!path || !strcmp(path, "-"))
+		return stdout;
+	f = fopen(path, "w");
+	if (!f)
+		fprintf(stderr, "%s: cannot write %s: %s\n", prog, path, strerror(errno));
+	return f;
+}
+
+/* Records datagram h; returns 1 when it completes its frame. */
+static int add_fragment(struct stream_state *st, const struct video_hdr *h)
+{
+	uint32_t frame = ntohl(h->frame);
+	uint16_t frag = ntohs(h->frag), nfrags = ntohs(h->nfrags);
+	struct frame_slot *s = &st->slots[frame % FRAME_SLOTS];
+
+	if (!nfrags || nfrags > MAX_FRAGS || frag >= nfrags)
+		return 0;
+	if (!s->used || s->frame != frame) {
+		/* A newer frame reuses the slot of one that never completed: that one is lost. */
+		memset(s, 0, sizeof(*s));
+		s->used = 1;
+		s->frame = frame;
+		s->nfrags = nfrags;
+	}
+	if (s->done || nfrags != s->nfrags || s->got[frag / 64] & (1ULL << (frag % 64)))
+		return 0;
+	s->got[frag / 64] |= 1ULL << (frag % 64);
+	if (++s->have < s->nfrags)
+		return 0;
+	s->done = 1;
+	return 1;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "listen", required_argument, NULL, 'l' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "interval", required_argument, NULL, 'i' },
+		{ "fps-csv", required_argument, NULL, 'f' },
+		{ "gaps-csv", required_argument, NULL, 'g' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	static struct stream_state streams[MAX_STREAMS];
+	struct sockaddr_in addr;
+	int have_addr = 0, c, fd, rcvbuf = 8 << 20;
+	uint64_t duration = 60, interval = 5, nintervals, start, end;
+	const char *fps_path = NULL, *gaps_path = NULL;
+	FILE *fps_csv, *gaps_csv = NULL;
+	unsigned char buf[65536];
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'l':
+			if (parse_ipv4_port(prog, "--listen", optarg, 0, &addr))
+				return 2;
+			have_addr = 1;
+			break;
+		case 'd':
+			if (parse_u64(prog, "--duration", optarg, 1, 86400, &duration))
+				return 2;
+			break;
+		case 'i':
+			if (parse_u64(prog, "--interval", optarg, 1, 3600, &interval))
+				return 2;
+			break;
+		case 'f':
+			fps_path = optarg;
+			break;
+		case 'g':
+			gaps_path = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "%s: unexpected argument \"%s\"\n", prog, argv[optind]);
+		return 2;
+	}
+	if (!have_addr) {
+		fprintf(stderr, "%s: --listen [ADDRESS:]PORT is required\n", prog);
+		usage(stderr);
+		return 2;
+	}
+	nintervals = duration / interval;
+	if (!nintervals) {
+		fprintf(stderr, "%s: --duration %llu is shorter than one --interval (%llu s)\n", prog,
+			(unsigned long long)duration, (unsigned long long)interval);
+		return 2;
+	}
+
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	if (fd < 0) {
+		fprintf(stderr, "%s: socket: %s\n", prog, strerror(errno));
+		return 1;
+	}
+	/* The viewer must never be the bottleneck: a large buffer, SO_RCVBUFFORCE as root. */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)))
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr))) {
+		fprintf(stderr, "%s: bind %s:%u: %s\n", prog, inet_ntoa(addr.sin_addr),
+			ntohs(addr.sin_port), strerror(errno));
+		return 1;
+	}
+	fps_csv = open_csv(fps_path);
+	if (!fps_csv)
+		return 1;
+	if (gaps_path) {
+		gaps_csv = open_csv(gaps_path);
+		if (!gaps_csv)
+			return 1;
+		fprintf(gaps_csv, "time_s,stream,frame,type,gap_ms,latency_ms\n");
+	}
+	for (int i = 0; i < MAX_STREAMS; i++) {
+		streams[i].per_interval = calloc(nintervals, sizeof(uint64_t));
+		if (!streams[i].per_interval) {
+			fprintf(stderr, "%s: out of memory\n", prog);
+			return 1;
+		}
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+
+	start = now_ns();
+	end = start + nintervals * interval * NSEC_PER_SEC;
+	while (!stop_requested) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		uint64_t now = now_ns();
+		const struct video_hdr *h = (const void *)buf;
+		struct stream_state *st;
+		ssize_t n;
+		int wait_ms;
+
+		if (now >= end)
+			break;
+		wait_ms = (int)((end - now) / NSEC_PER_MSEC) + 1;
+		if (poll(&p, 1, wait_ms) < 0) {
+			if (errno == EINTR)
+				continue;
+			fprintf(stderr, "%s: poll: %s\n", prog, strerror(errno));
+			return 1;
+		}
+		if (!(p.revents & POLLIN))
+			continue;
+		n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				continue;
+			fprintf(stderr, "%s: recv: %s\n", prog, strerror(errno));
+			return 1;
+		}
+		now = now_ns();
+		if ((size_t)n < sizeof(*h) || ntohl(h->magic) != VIDEO_MAGIC ||
+		    ntohs(h->stream) >= MAX_STREAMS || now >= end)
+			continue;
+		st = &streams[ntohs(h->stream)];
+		st->seen = 1;
+		st->datagrams++;
+		if (!add_fragment(st, h))
+			continue;
+		st->frames++;
+		st->per_interval[(now - start) / (interval * NSEC_PER_SEC)]++;
+		if (st->last_done_ns) {
+			double gap_ms = (double)(now - st->last_done_ns) / NSEC_PER_MSEC;
+
+			if (gap_stats_add(&st->gaps, gap_ms)) {
+				fprintf(stderr, "%s: out of memory\n", prog);
+				return 1;
+			}
+			if (gaps_csv)
+				fprintf(gaps_csv, "%.4f,%u,%u,%c,%.3f,%.3f\n",
+					(double)(now - start) / NSEC_PER_SEC, ntohs(h->stream),
+					ntohl(h->frame), h->type, gap_ms,
+					((double)now - (double)be64toh(h->sent_ns)) / NSEC_PER_MSEC);
+		}
+		st->last_done_ns = now;
+	}
+
+	fprintf(fps_csv, "interval_start_s,interval_end_s,stream,frames,fps\n");
+	for (int s = 0; s < MAX_STREAMS; s++) {
+		struct stream_state *st = &streams[s];
+
+		if (!st->seen)
+			continue;
+		for (uint64_t i = 0; i < nintervals; i++)
+			fprintf(fps_csv, "%llu,%llu,%d,%llu,%.2f\n", (unsigned long long)(i * interval),
+				(unsigned long long)((i + 1) * interval), s,
+				(unsigned long long)st->per_interval[i],
+				(double)st->per_interval[i] / (double)interval);
+		fprintf(stderr,
+			"%s: stream %d: %llu datagrams, %llu frames complete, gap p50 %.1f ms p99 %.1f ms max %.1f ms\n",
+			prog, s, (unsigned long long)st->datagrams, (unsigned long long)st->frames,
+			gap_stats_quantile(&st->gaps, 0.50), gap_stats_quantile(&st->gaps, 0.99),
+			gap_stats_quantile(&st->gaps, 1.0));
+	}
+	if ((fps_csv != stdout && fclose(fps_csv)) || (gaps_csv && gaps_csv != stdout && fclose(gaps_csv))) {
+		fprintf(stderr, "%s: writing the CSV files: %s\n", prog, strerror(errno));
+		return 1;
+	}
+	fflush(stdout);
+	close(fd);
+	return 0;
+}

@@ -1,0 +1,254 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * video-server — the paper's simulated MPEG video server (§4.2.1).
+ *
+ * A live source: frame k is captured at start + k / fps, with a type from a GOP pattern
+ * (default IBBPBBPBBPBB) and a size drawn around MPEG-1 figures (I 24 kB, P 9 kB, B 3.5 kB:
+ * about 1.2 Mbit/s at 20 fps). Each frame goes out as UDP datagrams of at most 1400 bytes, each
+ * with a struct video_hdr. A camera does not wait for the network: when sending blocks for
+ * longer than a frame period, the frames captured meanwhile are skipped, which is what a
+ * congested unmanaged stream looks like to its viewer.
+ *
+ * Modes: plain sendto() (unmanaged; also the binary the LD_PRELOAD shim manages), and with
+ * --qsock the Q.Sockets API (see video-qsock.c), built only when libqsock is.
+ */
+#include "eval-util.h"
+#include "eval-wire.h"
+#include "video-send.h"
+
+#include <arpa/inet.h>
+#include <endian.h>
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static const char *prog = "video-server";
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: %s --to ADDRESS:PORT [options]\n"
+		"  --to A.B.C.D:PORT   where the client listens\n"
+		"  --fps N             frames per second (default 20)\n"
+		"  --duration SEC      stop after SEC seconds (default 60)\n"
+		"  --gop PATTERN       frame types, repeated (default IBBPBBPBBPBB)\n"
+		"  --scale F           multiply every frame size by F (default 1)\n"
+		"  --stream ID         stream number in the header (default 0)\n"
+		"  --seed N            random seed (default 1)\n"
+#ifdef HAVE_QSOCK
+		"  --qsock DEV         send through Q.Sockets: qattach a dwcs stream on DEV,\n"
+		"                      qsendto with I-frames non-droppable and a deadline\n"
+		"  --ipg-us N          dwcs stream period per datagram (default: from --fps)\n"
+		"  --deadline-ms N     frame deadline after capture (default: one frame period)\n"
+#endif
+		"Prints a summary on stderr when done.\n",
+		prog);
+}
+
+/* Frame sizes in bytes: mean and spread per type (MPEG-1 at VCD rates, Le Gall 1991). */
+static unsigned int frame_size(struct eval_rng *rng, char type, double scale)
+{
+	double mean = type == 'I' ? 24000 : type == 'P' ? 9000 : 3500;
+	double sd = type == 'I' ? 4000 : type == 'P' ? 2500 : 1000;
+	double v = rng_normal(rng, mean, sd) * scale;
+
+	if (v < 300)
+		v = 300;
+	if (v > 120000)
+		v = 120000;
+	return (unsigned int)v;
+}
+
+static int valid_gop(const char *gop)
+{
+	if (!*gop || gop[0] != 'I')
+		return 0;
+	for (; *gop; gop++)
+		if (*gop != 'I' && *gop != 'P' && *gop != 'B')
+			return 0;
+	return 1;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "to", required_argument, NULL, 't' },
+		{ "fps", required_argument, NULL, 'f' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "gop", required_argument, NULL, 'g' },
+		{ "scale", required_argument, NULL, 'S' },
+		{ "stream", required_argument, NULL, 's' },
+		{ "seed", required_argument, NULL, 'r' },
+		{ "qsock", required_argument, NULL, 'q' },
+		{ "ipg-us", required_argument, NULL, 'i' },
+		{ "deadline-ms", required_argument, NULL, 'D' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct video_send_opts send_opts = { 0 };
+	struct sockaddr_in to;
+	int have_to = 0;
+	uint64_t fps = 20, duration = 60, stream = 0, seed = 1, v;
+	double scale = 1.0;
+	const char *gop = "IBBPBBPBBPBB";
+	struct video_sender *sender;
+	struct eval_rng rng;
+	static unsigned char buf[EVAL_MAX_DATAGRAM];
+	uint64_t start, period, end, k, generated = 0, sent = 0, skipped = 0, failed_frames = 0;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 't':
+			if (parse_ipv4_port(prog, "--to", optarg, 1, &to))
+				return 2;
+			have_to = 1;
+			break;
+		case 'f':
+			if (parse_u64(prog, "--fps", optarg, 1, 1000, &fps))
+				return 2;
+			break;
+		case 'd':
+			if (parse_u64(prog, "--duration", optarg, 1, 86400, &duration))
+				return 2;
+			break;
+		case 'g':
+			if (!valid_gop(optarg)) {
+				fprintf(stderr, "%s: --gop: \"%s\" must start with I and hold only I, P, B\n",
+					prog, optarg);
+				return 2;
+			}
+			gop = optarg;
+			break;
+		case 'S':
+			if (parse_double(prog, "--scale", optarg, 0.01, 100, &scale))
+				return 2;
+			break;
+		case 's':
+			if (parse_u64(prog, "--stream", optarg, 0, 65535, &stream))
+				return 2;
+			break;
+		case 'r':
+			if (parse_u64(prog, "--seed", optarg, 0, UINT64_MAX, &seed))
+				return 2;
+			break;
+		case 'q':
+			send_opts.qsock_dev = optarg;
+			break;
+		case 'i':
+			if (parse_u64(prog, "--ipg-us", optarg, 1, 60000000, &v))
+				return 2;
+			send_opts.ipg_ns = v * 1000;
+			break;
+		case 'D':
+			if (parse_u64(prog, "--deadline-ms", optarg, 1, 60000, &v))
+				return 2;
+			send_opts.deadline_ns = v * NSEC_PER_MSEC;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "%s: unexpected argument \"%s\"\n", prog, argv[optind]);
+		usage(stderr);
+		return 2;
+	}
+	if (!have_to) {
+		fprintf(stderr, "%s: --to ADDRESS:PORT is required\n", prog);
+		usage(stderr);
+		return 2;
+	}
+
+	period = NSEC_PER_SEC / fps;
+	send_opts.fps = fps;
+	if (!send_opts.deadline_ns)
+		send_opts.deadline_ns = period;
+	sender = video_sender_open(prog, &to, &send_opts);
+	if (!sender)
+		return 1;
+
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	rng_seed(&rng, seed ^ (stream << 32));
+	for (size_t i = 0; i < sizeof(buf); i++)
+		buf[i] = (unsigned char)(rng_uniform(&rng) * 256);
+
+	start = now_ns();
+	end = start + duration * NSEC_PER_SEC;
+	for (k = 0; !stop_requested; k++) {
+		uint64_t t = start + k * period, now;
+		char type = gop[k % strlen(gop)];
+		unsigned int size = frame_size(&rng, type, scale), nfrags, off;
+		struct video_hdr *h = (struct video_hdr *)buf;
+		int frame_failed = 0;
+
+		if (t >= end)
+			break;
+		sleep_until_ns(t);
+		now = now_ns();
+		if (now >= t + period) {
+			/* Sending blocked past this frame's slot: the camera moved on. */
+			skipped++;
+			generated++;
+			continue;
+		}
+		generated++;
+		nfrags = (size + (EVAL_MAX_DATAGRAM - sizeof(*h)) - 1) / (EVAL_MAX_DATAGRAM - sizeof(*h));
+		for (unsigned int f = 0; f < nfrags && !stop_requested; f++) {
+			size_t chunk = EVAL_MAX_DATAGRAM - sizeof(*h);
+
+			off = f * (unsigned int)chunk;
+			if (off + chunk > size)
+				chunk = size - off;
+			h->magic = htonl(VIDEO_MAGIC);
+			h->stream = htons((uint16_t)stream);
+			h->type = (uint8_t)type;
+			h->reserved = 0;
+			h->frame = htonl((uint32_t)k);
+			h->frag = htons((uint16_t)f);
+			h->nfrags = htons((uint16_t)nfrags);
+			h->sent_ns = htobe64(t);
+			if (video_sender_send(sender, buf, sizeof(*h) + chunk, type, f, nfrags,
+					      t) < 0) {
+				if (errno == EINTR)
+					break;
+				if (errno != ENOBUFS && errno != EAGAIN) {
+					fprintf(stderr, "%s: sending frame %llu to %s:%u: %s\n", prog,
+						(unsigned long long)k, inet_ntoa(to.sin_addr),
+						ntohs(to.sin_port), strerror(errno));
+					video_sender_close(sender);
+					return 1;
+				}
+				frame_failed = 1;
+			}
+		}
+		if (frame_failed)
+			failed_frames++;
+		else
+			sent++;
+	}
+	fprintf(stderr,
+		"%s: stream %llu (%s): %llu frames captured, %llu sent, %llu skipped (sender behind), %llu with a datagram refused\n",
+		prog, (unsigned long long)stream, video_sender_mode(sender),
+		(unsigned long long)generated, (unsigned long long)sent,
+		(unsigned long long)skipped, (unsigned long long)failed_frames);
+	video_sender_close(sender);
+	return 0;
+}
