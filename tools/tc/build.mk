@@ -1,0 +1,24 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# tools/tc — q_dwcs.so, the tc(8) plugin for the dwcs qdisc, and its man page tc-dwcs(8).
+# tc dlopen()s $TC_LIB_DIR/q_dwcs.so (default: its compiled-in library directory, on Debian
+# /usr/lib/<multiarch>/tc, whatever PREFIX says). Undefined symbols are tc's own: they are
+# resolved from the tc binary (-export-dynamic) when it loads the plugin.
+
+TC_PLUGIN   := $(BUILD)/tc/q_dwcs.so
+TC_LIBDIR   ?= /usr/lib/$(shell $(CC) -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)/tc
+TC_OBJS     := $(BUILD)/tools/tc/q_dwcs.o
+
+BINS        += $(TC_PLUGIN)
+INSTALL     += install-tc
+
+$(BUILD)/tools/tc/%.o: CFLAGS += -fPIC -fvisibility=hidden
+
+$(TC_PLUGIN): $(TC_OBJS)
+	$(quiet) LD $@
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) -shared -o $@ $^ $(LDFLAGS) -lm
+
+.PHONY: install-tc
+install-tc: $(TC_PLUGIN)
+	$(Q)install -D -m 0644 $(TC_PLUGIN) $(DESTDIR)$(TC_LIBDIR)/q_dwcs.so
