@@ -5,3 +5,9 @@ UNIT_TESTS += $(DAEMON_UNIT)
 $(BUILD)/test/unit/daemon_proto: $(BUILD)/test/unit/daemon_proto.o $(BUILD)/daemon/proto.o
 	$(quiet) LINK $@
 	$(Q)$(CC) -o $@ $^ $(LDFLAGS) -lcmocka
+
+UNIT_TESTS += $(BUILD)/test/unit/daemon_policy
+$(BUILD)/test/unit/daemon_policy: $(BUILD)/test/unit/daemon_policy.o $(BUILD)/conf/policy.o \
+		$(BUILD)/conf/diag.o
+	$(quiet) LINK $@
+	$(Q)$(CC) -o $@ $^ $(LDFLAGS) -lcmocka -lconfig -lm
