@@ -16,9 +16,9 @@
 #include "proto.h"
 
 _Static_assert(sizeof(struct qsockd_hdr) == 16, "wire header size");
-_Static_assert(sizeof(struct qsockd_params) == 80, "wire params size");
-_Static_assert(sizeof(struct qsockd_request) == 136, "wire request size");
-_Static_assert(sizeof(struct qsockd_reply) == 440, "wire reply size");
+_Static_assert(sizeof(struct qsockd_params) == 88, "wire params size");
+_Static_assert(sizeof(struct qsockd_request) == 144, "wire request size");
+_Static_assert(sizeof(struct qsockd_reply) == 488, "wire reply size");
 
 static const char *const op_names[__QSOCKD_OP_MAX] = {
 	[QSOCKD_OP_INIT] = "init",	 [QSOCKD_OP_ATTACH] = "attach", [QSOCKD_OP_CHANGE] = "change",
@@ -115,9 +115,15 @@ static int params_check(const struct qsockd_params *p, unsigned int op, char *ms
 			    "params.sched: bytes after the name are not zero");
 	if (p->reserved0)
 		return fail(msg, msglen, EINVAL, "params.reserved0: must be zero");
-	if (p->root_rate_bps > QSOCKD_MAX_RATE_BPS)
-		return fail(msg, msglen, EINVAL, "params.root_rate_bps %llu: out of range",
-			    (unsigned long long)p->root_rate_bps);
+	if (p->root_rate > QSOCKD_MAX_RATE)
+		return fail(msg, msglen, EINVAL, "params.root_rate %llu: out of range",
+			    (unsigned long long)p->root_rate);
+	if (p->root_limit > QSOCKD_MAX_LIMIT)
+		return fail(msg, msglen, EINVAL, "params.root_limit %u: must be <= %u",
+			    p->root_limit, QSOCKD_MAX_LIMIT);
+	if (p->root_flags & ~QSOCKD_ROOT_F_ALL)
+		return fail(msg, msglen, EINVAL, "params.root_flags 0x%x: unknown bits 0x%x",
+			    p->root_flags, p->root_flags & ~QSOCKD_ROOT_F_ALL);
 	if (op == QSOCKD_OP_INIT || op == QSOCKD_OP_DEINIT)
 		return 0;
 	if (p->ipg_ns < QSOCKD_MIN_IPG_NS || p->ipg_ns > QSOCKD_MAX_IPG_NS)
@@ -135,12 +141,12 @@ static int params_check(const struct qsockd_params *p, unsigned int op, char *ms
 	if (p->limit > QSOCKD_MAX_LIMIT)
 		return fail(msg, msglen, EINVAL, "params.limit %u: must be <= %u", p->limit,
 			    QSOCKD_MAX_LIMIT);
-	if (p->rate_bps > QSOCKD_MAX_RATE_BPS)
-		return fail(msg, msglen, EINVAL, "params.rate_bps %llu: out of range",
-			    (unsigned long long)p->rate_bps);
-	if (p->pkt_size > 65535)
-		return fail(msg, msglen, EINVAL, "params.pkt_size %u: must be <= 65535",
-			    p->pkt_size);
+	if (p->rate > QSOCKD_MAX_RATE)
+		return fail(msg, msglen, EINVAL, "params.rate %llu: out of range",
+			    (unsigned long long)p->rate);
+	if (p->pkt_bytes > 65535)
+		return fail(msg, msglen, EINVAL, "params.pkt_bytes %u: must be <= 65535",
+			    p->pkt_bytes);
 	return 0;
 }
 
@@ -261,14 +267,13 @@ void qsockd_reply_error(struct qsockd_reply *rep, int err, const char *fmt, ...)
 
 uint64_t qsockd_params_rate(const struct qsockd_params *p)
 {
-	uint64_t bits, rate;
+	uint64_t bits;
 
-	if (p->rate_bps)
-		return p->rate_bps;
+	if (p->rate)
+		return p->rate * 8; /* <= 2^50: no overflow */
 	if (!p->ipg_ns)
 		return 0;
-	bits = (uint64_t)(p->pkt_size ? p->pkt_size : 1500) * 8;
+	bits = (uint64_t)(p->pkt_bytes ? p->pkt_bytes : 1500) * 8;
 	/* bits * 1e9 fits: bits <= 524280, so the product is < 2^59. */
-	rate = bits * 1000000000ULL / p->ipg_ns;
-	return rate;
+	return bits * 1000000000ULL / p->ipg_ns;
 }

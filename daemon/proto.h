@@ -47,18 +47,20 @@ enum qsockd_op {
 	__QSOCKD_OP_MAX
 };
 
-/* params.flags: the stream flags, as in pkt_sch_dwcs.h DWCS_CLASS_F_* */
-#define QSOCKD_F_NONDROPPABLE	(1u << 0)
-#define QSOCKD_F_LOSSLESS	(1u << 1)
-#define QSOCKD_F_EDF		(1u << 2)
-#define QSOCKD_F_ALL		(QSOCKD_F_NONDROPPABLE | QSOCKD_F_LOSSLESS | QSOCKD_F_EDF)
+/* params.flags: the stream flags, the same bits as qsock.h's q_dwcs_attr.stream_flags */
+#define QSOCKD_F_NONDROPPABLE	(1u << 0)	/* DWCS_NON_DROPPABLE */
+#define QSOCKD_F_LOSSLESS	(1u << 1)	/* QSOCK_STREAM_LOSSLESS */
+#define QSOCKD_F_ALL		(QSOCKD_F_NONDROPPABLE | QSOCKD_F_LOSSLESS)
+/* params.root_flags: QSOCK_ROOT_* */
+#define QSOCKD_ROOT_F_WORK_CONSERVING	(1u << 0)
+#define QSOCKD_ROOT_F_ALL		QSOCKD_ROOT_F_WORK_CONSERVING
 
 /* Limits the decoder enforces (the same as the dwcs uapi; htb accepts a subset). */
 #define QSOCKD_MIN_IPG_NS	1000ULL
 #define QSOCKD_MAX_IPG_NS	60000000000ULL
 #define QSOCKD_MAX_WINDOW	65535u
 #define QSOCKD_MAX_LIMIT	1000000u
-#define QSOCKD_MAX_RATE_BPS	(1ULL << 50)	/* ~1 Pbit/s: anything above is garbage */
+#define QSOCKD_MAX_RATE		(1ULL << 47)	/* bytes/s, ~1 Pbit/s: anything above is garbage */
 
 struct qsockd_hdr {
 	uint32_t magic;		/* QSOCKD_MAGIC */
@@ -68,18 +70,21 @@ struct qsockd_hdr {
 	uint32_t seq;		/* chosen by the client, echoed in the reply */
 };
 
-/* What a stream asks for; the wire form of struct qos_params + struct q_dwcs_attr. */
+/* What a stream asks for: the wire form of the manager's normalised qsock_stream_params and
+ * qsock_root_params (lib/manager.h), so neither side converts units. */
 struct qsockd_params {
-	char dev[QSOCKD_NAME_LEN];	/* NUL-terminated device name */
-	char sched[QSOCKD_NAME_LEN];	/* "dwcs", "htb" */
+	char dev[QSOCKD_NAME_LEN];	/* NUL-terminated device name, zero-padded */
+	char sched[QSOCKD_NAME_LEN];	/* "dwcs", "htb", zero-padded */
 	uint64_t ipg_ns;		/* request period T; 0 only for INIT/DEINIT */
-	uint64_t rate_bps;		/* reserved rate in bit/s; 0 = derive from ipg */
-	uint64_t root_rate_bps;		/* INIT: link shaper; 0 = none */
+	uint64_t rate;			/* reserved rate, bytes/s; 0 = pkt_bytes per ipg */
+	uint64_t root_rate;		/* INIT: link shaper, bytes/s; 0 = none */
 	uint32_t oln;			/* x: misses tolerated per window */
 	uint32_t old;			/* y: the window; oln <= old */
 	uint32_t flags;			/* QSOCKD_F_* */
 	uint32_t limit;			/* packets queued in the class; 0 = default */
-	uint32_t pkt_size;		/* bytes per request period, to derive the rate; 0 = MTU */
+	uint32_t pkt_bytes;		/* bytes per request period; 0 = MTU */
+	uint32_t root_limit;		/* INIT: packets in the whole qdisc; 0 = default */
+	uint32_t root_flags;		/* INIT: QSOCKD_ROOT_F_* */
 	uint32_t reserved0;		/* zero */
 };
 
@@ -90,23 +95,29 @@ struct qsockd_request {
 	uint8_t reserved[32];		/* zero */
 };
 
-/* Statistics of one stream, the scheduler's view (0 where a scheduler has no such counter). */
+/* Statistics of one stream, the scheduler's view (qos_info's; 0 where a scheduler has none). */
 struct qsockd_stats {
 	uint64_t sent_pkts;
 	uint64_t sent_bytes;
+	uint64_t drops;
+	uint64_t overlimits;
+	uint64_t rate;			/* bytes/s over the last second */
 	uint64_t drop_late;
 	uint64_t drop_overflow;
 	uint64_t drop_frame;
 	uint64_t drop_window;
+	uint64_t drop_nondroppable;
 	uint64_t late_sent;
 	uint64_t deadline_misses;
 	uint64_t violations;
-	uint64_t delay_sum_ns;
+	uint64_t delay_avg_ns;
 	uint64_t delay_max_ns;
 	uint32_t cur_x;
 	uint32_t cur_y;
 	uint32_t backlog_pkts;
 	uint32_t backlog_bytes;
+	uint32_t valid;			/* qos_info.valid bits */
+	uint32_t reserved0;
 };
 
 /* One stream as the daemon knows it (INFO, ATTACH, CHANGE and each STATUS reply). */
@@ -163,8 +174,8 @@ void qsockd_reply_error(struct qsockd_reply *rep, int err, const char *fmt, ...)
 
 const char *qsockd_op_name(unsigned int op);
 
-/* The rate a stream reserves, bit/s: params.rate_bps when set, else pkt_size (MTU 1500 by
- * default) bytes every ipg_ns. Saturates instead of overflowing. */
+/* The rate a stream reserves for the policy, in bit/s: params.rate when set, else pkt_bytes
+ * (1500 when 0: an Ethernet MTU) bytes every ipg_ns. */
 uint64_t qsockd_params_rate(const struct qsockd_params *p);
 
 #endif /* QSOCK_DAEMON_PROTO_H */

@@ -49,7 +49,7 @@ static void test_every_good_op_decodes(void **state)
 	qsockd_request_init(&r, QSOCKD_OP_INIT, 1);
 	strcpy(r.params.dev, "eth0");
 	strcpy(r.params.sched, "htb");
-	r.params.root_rate_bps = 10000000;
+	r.params.root_rate = 1250000;
 	assert_int_equal(decode(&r, &out), 0);
 	r.hdr.op = QSOCKD_OP_DEINIT;
 	assert_int_equal(decode(&r, &out), 0);
@@ -169,11 +169,21 @@ static void test_ranges(void **state)
 	assert_int_equal(decode(&r, &out), -EINVAL);
 
 	good_attach(&r);
-	r.params.rate_bps = ~0ULL;
+	r.params.rate = ~0ULL;
 	assert_int_equal(decode(&r, &out), -EINVAL);
 
 	good_attach(&r);
-	r.params.pkt_size = 70000;
+	r.params.pkt_bytes = 70000;
+	assert_int_equal(decode(&r, &out), -EINVAL);
+
+	qsockd_request_init(&r, QSOCKD_OP_INIT, 1);
+	strcpy(r.params.dev, "eth0");
+	strcpy(r.params.sched, "dwcs");
+	r.params.root_flags = 2;
+	assert_int_equal(decode(&r, &out), -EINVAL);
+	assert_non_null(strstr(msg, "root_flags"));
+	r.params.root_flags = QSOCKD_ROOT_F_WORK_CONSERVING;
+	r.params.root_limit = QSOCKD_MAX_LIMIT + 1;
 	assert_int_equal(decode(&r, &out), -EINVAL);
 }
 
@@ -256,15 +266,15 @@ static void test_rate_derivation(void **state)
 
 	p.ipg_ns = 1000000; /* 1 ms, default 1500-byte packets: 12 Mbit/s */
 	assert_int_equal(qsockd_params_rate(&p), 12000000);
-	p.pkt_size = 100;
+	p.pkt_bytes = 100;
 	assert_int_equal(qsockd_params_rate(&p), 800000);
-	p.rate_bps = 5; /* explicit wins */
-	assert_int_equal(qsockd_params_rate(&p), 5);
-	p.rate_bps = 0;
+	p.rate = 5; /* explicit bytes/s win */
+	assert_int_equal(qsockd_params_rate(&p), 40);
+	p.rate = 0;
 	p.ipg_ns = 0;
 	assert_int_equal(qsockd_params_rate(&p), 0);
 	p.ipg_ns = QSOCKD_MIN_IPG_NS;
-	p.pkt_size = 65535;
+	p.pkt_bytes = 65535;
 	assert_true(qsockd_params_rate(&p) == 65535ULL * 8 * 1000000);
 }
 
