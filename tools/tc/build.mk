@@ -10,7 +10,7 @@ TC_LIBDIR   ?= /usr/lib/$(shell $(CC) -print-multiarch 2>/dev/null || echo x86_6
 TC_OBJS     := $(BUILD)/tools/tc/q_dwcs.o
 
 BINS        += $(TC_PLUGIN)
-INSTALL     += install-tc
+INSTALL     += install-tc install-tc-man
 
 $(BUILD)/tools/tc/%.o: CFLAGS += -fPIC -fvisibility=hidden
 
@@ -19,6 +19,9 @@ $(TC_PLUGIN): $(TC_OBJS)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) -shared -o $@ $^ $(LDFLAGS) -lm
 
-.PHONY: install-tc
+.PHONY: install-tc install-tc-man
 install-tc: $(TC_PLUGIN)
 	$(Q)install -D -m 0644 $(TC_PLUGIN) $(DESTDIR)$(TC_LIBDIR)/q_dwcs.so
+
+install-tc-man: man/tc-dwcs.8
+	$(Q)install -D -m 0644 man/tc-dwcs.8 $(DESTDIR)$(MANDIR)/man8/tc-dwcs.8
