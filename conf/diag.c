@@ -127,10 +127,7 @@ int conf_diag_read_error(struct conf_diag *d, const config_t *cfg, int read_errn
 	if (config_error_type(cfg) == CONFIG_ERR_FILE_IO) {
 		int err = read_errno ? read_errno : EIO;
 
-		snprintf(msg, sizeof(msg), "%s: cannot read: %s", file ? file : "(config)",
-			 strerror(err));
-		emit(d, msg);
-		return -err;
+		return conf_diag_file_error(d, file ? file : "(config)", err);
 	}
 	/* libconfig says "syntax error"; the line is the one its scanner stopped at. */
 	snprintf(msg, sizeof(msg), "%s:%d: (syntax): %s", file ? file : "(config)",
@@ -138,6 +135,15 @@ int conf_diag_read_error(struct conf_diag *d, const config_t *cfg, int read_errn
 		 config_error_text(cfg) ? config_error_text(cfg) : "parse error");
 	emit(d, msg);
 	return -EINVAL;
+}
+
+int conf_diag_file_error(struct conf_diag *d, const char *path, int err)
+{
+	char msg[1024];
+
+	snprintf(msg, sizeof(msg), "%s: cannot read: %s", path, strerror(err));
+	emit(d, msg);
+	return -err;
 }
 
 /* Edit distance, bounded: only short keys are compared, so a fixed row is enough. */

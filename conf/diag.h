@@ -44,6 +44,9 @@ int conf_diag_error(struct conf_diag *d, const config_setting_t *s, const char *
  * syntax errors. */
 int conf_diag_read_error(struct conf_diag *d, const config_t *cfg, int read_errno);
 
+/* "PATH: cannot read: REASON" for a file that cannot be opened. Returns -ERR. */
+int conf_diag_file_error(struct conf_diag *d, const char *path, int err);
+
 /* The setting's path from the root, e.g. "streams[0].messages[1].bytes". */
 const char *conf_setting_path(const config_setting_t *s, char *buf, size_t len);
 

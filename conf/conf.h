@@ -1,0 +1,211 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * conf.h — the qsock.conf rule model: stream rules (which sockets get which scheduler and
+ * parameters) and message rules (which per-message flags and deadline each outgoing message
+ * of a matched socket carries), plus the media presets.
+ *
+ * Life cycle: conf_load() reads and validates a whole file into one struct conf (every
+ * problem reported through struct conf_diag as `file:line: key: reason`); the model is then
+ * read-only, so any number of threads may match against it without locks. conf_free()
+ * releases it. Matching never allocates: the shim calls it on its send path.
+ *
+ * The top-level `policy` group belongs to qsockd (conf/policy.c) and is skipped here.
+ */
+#ifndef QSOCK_CONF_CONF_H
+#define QSOCK_CONF_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include "diag.h"
+
+#define CONF_DEFAULT_PATH "/etc/qsock.conf"
+#define CONF_VERSION 1
+
+/* Limits: generous for hand-written files, small enough to keep matching cheap. */
+#define CONF_MAX_STREAMS 256
+#define CONF_MAX_LIST 16	/* ports, addresses, process globs, users per key */
+#define CONF_MAX_MSG_RULES 32	/* message rules per stream */
+#define CONF_MAX_BYTE_TESTS 8	/* byte tests per message rule */
+#define CONF_MAX_PATTERN 16	/* bytes per byte test */
+#define CONF_NAME_MAX 63
+#define CONF_DEV_MAX 15		/* IFNAMSIZ - 1 */
+#define CONF_GLOB_MAX 255
+/* Message rules see at most this many leading bytes of a message (all of a one-buffer
+ * message; a scattered one is gathered up to here on the stack). */
+#define CONF_PAYLOAD_VISIBLE 2048
+
+enum conf_proto { CONF_PROTO_ANY, CONF_PROTO_UDP, CONF_PROTO_TCP };
+enum conf_sched { CONF_SCHED_DWCS, CONF_SCHED_HTB };
+
+enum conf_preset {
+	CONF_PRESET_NONE,
+	CONF_PRESET_RTP_MARKER,		/* RTP v2 with the marker bit: last packet of a frame */
+	CONF_PRESET_H264_KEY,		/* H.264 over RTP (RFC 6184) carrying IDR, SPS or PPS */
+	CONF_PRESET_MPEGTS_PUSI,	/* an MPEG-TS packet with payload_unit_start_indicator */
+	CONF_PRESET_MPEGTS_RAI,		/* an MPEG-TS packet with random_access_indicator */
+	CONF_PRESET_MPEGV_I,		/* MPEG-1/2 video picture header, picture type I */
+	CONF_PRESET_MPEGV_P,		/* ... type P */
+	CONF_PRESET_MPEGV_B,		/* ... type B */
+	__CONF_PRESET_MAX
+};
+
+struct conf_port_range {
+	uint16_t lo, hi;
+};
+
+struct conf_prefix {
+	sa_family_t family;	/* AF_INET or AF_INET6 */
+	uint8_t len;		/* prefix length in bits */
+	uint8_t addr[16];	/* network byte order; IPv4 in the first 4 bytes */
+};
+
+struct conf_stream_match {
+	enum conf_proto protocol;
+	unsigned int n_local_ports, n_remote_ports, n_local_addrs, n_remote_addrs;
+	unsigned int n_process, n_users;
+	struct conf_port_range local_ports[CONF_MAX_LIST], remote_ports[CONF_MAX_LIST];
+	struct conf_prefix local_addrs[CONF_MAX_LIST], remote_addrs[CONF_MAX_LIST];
+	char *process[CONF_MAX_LIST];	/* globs (fnmatch) */
+	uid_t users[CONF_MAX_LIST];
+};
+
+/* The per-message outcome: DWCS_MARK_* bits and a relative deadline. */
+struct conf_msg_action {
+	uint8_t mark;			/* DWCS_MARK_* of include/uapi/linux/pkt_sch_dwcs.h */
+	bool has_drop_priority;
+	uint64_t deadline_ns;		/* relative to the send; 0 = none */
+};
+
+struct conf_byte_test {
+	uint16_t offset;
+	uint8_t len;
+	uint8_t value[CONF_MAX_PATTERN], mask[CONF_MAX_PATTERN]; /* value pre-masked */
+};
+
+struct conf_msg_rule {
+	char name[CONF_NAME_MAX + 1];
+	unsigned int line;
+	enum conf_preset preset;
+	unsigned int n_bytes;
+	struct conf_byte_test bytes[CONF_MAX_BYTE_TESTS];
+	uint32_t min_len, max_len;	/* inclusive; 0..UINT32_MAX when not given */
+	uint32_t every;			/* 0 = every message; N = messages N, 2N, ... */
+	bool cont;			/* also evaluate later rules (flags add up) */
+	struct conf_msg_action action;
+};
+
+struct conf_stream {
+	char name[CONF_NAME_MAX + 1];
+	unsigned int line;
+	struct conf_stream_match match;
+	/* what a qattach() call would get */
+	enum conf_sched sched;
+	char dev[CONF_DEV_MAX + 1];
+	uint64_t ipg_ns;		/* dwcs: request period */
+	uint32_t oln, old;		/* dwcs: x/y loss tolerance */
+	uint32_t class_flags;		/* dwcs: DWCS_CLASS_F_* */
+	uint32_t limit;			/* dwcs: class queue length in packets */
+	uint64_t rate_Bps, ceil_Bps;	/* htb */
+	unsigned int n_msgs;
+	struct conf_msg_rule msgs[CONF_MAX_MSG_RULES];
+};
+
+struct conf_shim {
+	bool enabled;			/* false: the shim passes everything through */
+	int debug;			/* 0..3; QSOCK_DEBUG overrides */
+	bool exec_keep_env;		/* exec*() puts LD_PRELOAD and QSOCK_CONF back */
+	unsigned int max_fds;		/* fd table size; higher fds are passed through */
+};
+
+struct conf {
+	struct conf_shim shim;
+	unsigned int n_streams;
+	struct conf_stream *streams;
+};
+
+/* Defaults, in one place (mirrored in qsock.conf.example and qsock.conf(5)). */
+#define CONF_DEFAULT_DEBUG 0
+#define CONF_DEFAULT_MAX_FDS 65536U
+#define CONF_MIN_MAX_FDS 16U
+#define CONF_MAX_MAX_FDS 1048576U
+
+/*
+ * conf_load() - read PATH, validate everything, fill C. Reports every problem to D and
+ * returns 0, -EINVAL (invalid file: C is left empty) or -errno (cannot read it).
+ */
+int conf_load(struct conf *c, const char *path, struct conf_diag *d);
+/* The same from a string (tests); NAME is the file name used in messages. */
+int conf_load_string(struct conf *c, const char *text, const char *name, struct conf_diag *d);
+void conf_init_defaults(struct conf *c);
+void conf_free(struct conf *c);
+
+/* ------------------------------------------------------------------ stream matching */
+
+/* Who sends: filled once per process. Any field may be NULL / empty when unknown. */
+struct conf_process {
+	const char *comm;	/* /proc/self/comm */
+	const char *argv0;	/* as the program was started */
+	const char *exe;	/* /proc/self/exe */
+	uid_t uid;		/* real user id */
+};
+
+/* What is known about a socket when it is matched. */
+struct conf_socket {
+	enum conf_proto protocol;
+	bool has_local, has_remote;
+	struct sockaddr_storage local, remote;
+};
+
+/*
+ * conf_match_stream() - the first stream rule matching P and S, or NULL.
+ * WHY, when non-NULL, receives one line per rule tried, saying why it did or did not match
+ * (for `qsock explain` and QSOCK_DEBUG=3); WHY_LEN bounds it.
+ */
+const struct conf_stream *conf_match_stream(const struct conf *c, const struct conf_process *p,
+					    const struct conf_socket *s, char *why,
+					    size_t why_len);
+
+/* ------------------------------------------------------------------ message matching */
+
+/* A message as the sender gave it: one or more buffers. */
+struct conf_payload {
+	const uint8_t *data;	/* the first CONF_PAYLOAD_VISIBLE bytes (or fewer), contiguous */
+	size_t visible;		/* bytes at DATA */
+	size_t len;		/* the whole message's length */
+};
+
+/* Build a payload view from an iovec; SCRATCH (CONF_PAYLOAD_VISIBLE bytes) is used only when
+ * the message is scattered over several buffers. */
+void conf_payload_from_iov(struct conf_payload *p, const struct iovec *iov, size_t iovcnt,
+			   uint8_t *scratch);
+
+/*
+ * conf_match_message() - evaluate ST's message rules on P, the SEQ-th message (from 1) of
+ * its socket. Fills OUT (zeroed when nothing matched) and returns the index of the first
+ * matching rule, or -1.
+ */
+int conf_match_message(const struct conf_stream *st, const struct conf_payload *p,
+		       uint64_t seq, struct conf_msg_action *out);
+
+/* One rule alone (for `qsock explain`). */
+bool conf_msg_rule_matches(const struct conf_msg_rule *r, const struct conf_payload *p,
+			   uint64_t seq);
+
+/* ------------------------------------------------------------------ presets (presets.c) */
+bool conf_preset_matches(enum conf_preset preset, const uint8_t *buf, size_t len);
+const char *conf_preset_name(enum conf_preset preset);
+/* The flags a preset gives when its rule names none. */
+void conf_preset_default_action(enum conf_preset preset, struct conf_msg_action *a);
+extern const char *const conf_preset_names[];	/* NULL-terminated, index = enum - 1 */
+
+const char *conf_sched_name(enum conf_sched s);
+const char *conf_proto_name(enum conf_proto p);
+/* "nondroppable,prio=2,frame-end deadline=20ms" */
+void conf_action_describe(const struct conf_msg_action *a, char *buf, size_t len);
+
+#endif /* QSOCK_CONF_CONF_H */
