@@ -1,0 +1,584 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dwcs_core.c — the DWCS state machine (see dwcs_core.h and docs/dwcs.md).
+ *
+ * Three heaps hold the backlogged streams:
+ *   READY     eligible streams, ordered by the precedence table; its top is served next;
+ *   WAIT      non-work-conserving mode only: streams whose head is not yet eligible
+ *             (before d - T), ordered by the instant it becomes so;
+ *   DEADLINE  the READY streams whose head deadline has not been accounted yet, by deadline,
+ *             so that misses are found in O(k log n) for k misses whatever the table.
+ * A stream is re-keyed only when its own head or window changes, so every call costs
+ * O(log n) plus O(1) per dropped packet.
+ */
+#include "dwcs_core.h"
+
+/* ---------------------------------------------------------------- window constraint */
+
+/* (A) The head was served by its deadline. */
+void dwcs_window_on_time(struct dwcs_stream *s)
+{
+	if (s->yc > s->xc) {
+		s->yc--;
+	} else if (s->yc == s->xc && s->xc > 0) {
+		s->xc--;
+		s->yc--;
+	}
+	if ((s->xc == 0 && s->yc == 0) || s->tagged) {
+		s->xc = s->p.x;
+		s->yc = s->p.y;
+		s->tagged = false;
+	}
+}
+
+/*
+ * (B) @n consecutive deadlines were missed. Applying (B) n times one by one would hold the
+ * qdisc lock for as many periods as a stalled link lasted, so whole runs are applied at once:
+ * x' misses count down to the reset or to x' = 0, and from then on every miss is a violation
+ * that raises y' by one (saturating; x' = 0 already is the lowest constraint, a larger y' is
+ * the only way to gain precedence over other zero-constraint streams).
+ */
+void dwcs_window_missed(struct dwcs_stream *s, u64 n)
+{
+	s->st.misses += n;
+	while (n) {
+		if (s->xc > 0) {
+			u32 k = n < s->xc ? (u32)n : s->xc;
+
+			s->xc -= k;
+			s->yc -= k;
+			n -= k;
+			if (s->xc == 0 && s->yc == 0) {
+				s->xc = s->p.x;
+				s->yc = s->p.y;
+				/* x = y tolerates every miss: the state cycles with period x. */
+				if (s->p.x == s->p.y && s->p.x)
+					n %= s->p.x;
+			}
+		} else {
+			s->st.violations += n;
+			s->yc = n >= (u64)(U32_MAX - s->yc) ? U32_MAX : s->yc + (u32)n;
+			s->tagged = true;
+			n = 0;
+		}
+	}
+}
+
+/* ---------------------------------------------------------------- precedence */
+
+/* x'/y' of @a against @b: <0, 0, >0. Cross-multiplied, never divided; 0/y' is 0 for any y'. */
+static int dwcs_window_cmp(const struct dwcs_stream *a, const struct dwcs_stream *b)
+{
+	u64 l, r;
+
+	if (a->xc == 0 || b->xc == 0)
+		return (int)(b->xc == 0) - (int)(a->xc == 0);
+	/* x' > 0 implies y' >= x' > 0; both products fit in 64 bits (x' <= 65535). */
+	l = (u64)a->xc * b->yc;
+	r = (u64)b->xc * a->yc;
+	return l < r ? -1 : l > r;
+}
+
+static bool dwcs_fcfs(const struct dwcs_stream *a, const struct dwcs_stream *b)
+{
+	if (a->key_arrival != b->key_arrival)
+		return dwcs_time_before(a->key_arrival, b->key_arrival);
+	return a->id < b->id;
+}
+
+/* Table A (ICMCS'99, IEEE TC 2004 "Table 1"): deadline first. */
+static bool dwcs_precedes_a(const struct dwcs_stream *a, const struct dwcs_stream *b)
+{
+	int c;
+
+	if (a->key_deadline != b->key_deadline)
+		return dwcs_time_before(a->key_deadline, b->key_deadline);
+	c = dwcs_window_cmp(a, b);
+	if (c)
+		return c < 0;
+	if (a->xc == 0) {
+		if (a->yc != b->yc)
+			return a->yc > b->yc;
+	} else if (a->xc != b->xc) {
+		return a->xc < b->xc;
+	}
+	return dwcs_fcfs(a, b);
+}
+
+/* Table B (RTSS'00): window constraint first. */
+static bool dwcs_precedes_b(const struct dwcs_stream *a, const struct dwcs_stream *b)
+{
+	int c = dwcs_window_cmp(a, b);
+
+	if (c)
+		return c < 0;
+	if (a->xc != 0) {
+		if (a->key_deadline != b->key_deadline)
+			return dwcs_time_before(a->key_deadline, b->key_deadline);
+		if (a->xc != b->xc)
+			return a->xc < b->xc;
+	} else {
+		if (a->yc != b->yc)
+			return a->yc > b->yc;
+		if (a->key_deadline != b->key_deadline)
+			return dwcs_time_before(a->key_deadline, b->key_deadline);
+	}
+	return dwcs_fcfs(a, b);
+}
+
+bool dwcs_precedes(u8 order, const struct dwcs_stream *a, const struct dwcs_stream *b)
+{
+	return order == DWCS_ORDER_WINDOW_FIRST ? dwcs_precedes_b(a, b) : dwcs_precedes_a(a, b);
+}
+
+static bool dwcs_ready_less(const struct dwcs_stream *a, const struct dwcs_stream *b,
+			    const void *arg)
+{
+	const struct dwcs_sched *sched = arg;
+
+	return dwcs_precedes(sched->order, a, b);
+}
+
+static bool dwcs_wait_less(const struct dwcs_stream *a, const struct dwcs_stream *b,
+			   const void *arg)
+{
+	if (a->key_eligible != b->key_eligible)
+		return dwcs_time_before(a->key_eligible, b->key_eligible);
+	return a->id < b->id;
+}
+
+static bool dwcs_deadline_less(const struct dwcs_stream *a, const struct dwcs_stream *b,
+			       const void *arg)
+{
+	if (a->key_deadline != b->key_deadline)
+		return dwcs_time_before(a->key_deadline, b->key_deadline);
+	return a->id < b->id;
+}
+
+/* ---------------------------------------------------------------- setup */
+
+static void dwcs_sched_bind(struct dwcs_sched *sched, struct dwcs_stream **slots, u32 cap)
+{
+	int k;
+
+	for (k = 0; k < DWCS_NR_HEAPS; k++) {
+		sched->heap[k].slot = slots + (size_t)k * cap;
+		sched->heap[k].cap = cap;
+	}
+}
+
+void dwcs_sched_init(struct dwcs_sched *sched, const struct dwcs_ops *ops,
+		     struct dwcs_stream **slots, u32 cap)
+{
+	memset(sched, 0, sizeof(*sched));
+	sched->ops = ops;
+	sched->order = DWCS_ORDER_DEADLINE_FIRST;
+	dwcs_heap_init(&sched->heap[DWCS_HEAP_READY], DWCS_HEAP_READY, dwcs_ready_less, sched);
+	dwcs_heap_init(&sched->heap[DWCS_HEAP_WAIT], DWCS_HEAP_WAIT, dwcs_wait_less, NULL);
+	dwcs_heap_init(&sched->heap[DWCS_HEAP_DEADLINE], DWCS_HEAP_DEADLINE, dwcs_deadline_less,
+		       NULL);
+	dwcs_sched_bind(sched, slots, cap);
+}
+
+struct dwcs_stream **dwcs_sched_resize(struct dwcs_sched *sched, struct dwcs_stream **slots,
+				       u32 cap)
+{
+	struct dwcs_stream **old = sched->heap[0].slot;
+	int k;
+
+	for (k = 0; k < DWCS_NR_HEAPS; k++)
+		memcpy(slots + (size_t)k * cap, sched->heap[k].slot,
+		       sched->heap[k].len * sizeof(*slots));
+	dwcs_sched_bind(sched, slots, cap);
+	return old;
+}
+
+int dwcs_params_check(const struct dwcs_stream_params *p, const char **why)
+{
+	if (p->period_ns < DWCS_MIN_IPG_NS || p->period_ns > DWCS_MAX_IPG_NS) {
+		*why = "ipg out of range (1us to 60s)";
+		return -ERANGE;
+	}
+	if (p->y > DWCS_MAX_WINDOW) {
+		*why = "old (window y) larger than 65535";
+		return -ERANGE;
+	}
+	if (p->x > p->y) {
+		*why = "oln (x) larger than old (y): at most y of y deadlines can be missed";
+		return -EINVAL;
+	}
+	if (p->flags & ~DWCS_CLASS_F_ALL) {
+		*why = "unknown class flag";
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void dwcs_stream_unqueue(struct dwcs_sched *sched, struct dwcs_stream *s)
+{
+	int k;
+
+	for (k = 0; k < DWCS_NR_HEAPS; k++)
+		dwcs_heap_remove(&sched->heap[k], s);
+	s->head = NULL;
+}
+
+void dwcs_stream_attach(struct dwcs_sched *sched, struct dwcs_stream *s,
+			const struct dwcs_stream_params *p, u32 id)
+{
+	int k;
+
+	memset(s, 0, sizeof(*s));
+	s->p = *p;
+	s->xc = p->x;
+	s->yc = p->y;
+	s->id = id;
+	for (k = 0; k < DWCS_NR_HEAPS; k++)
+		s->slot[k] = DWCS_HEAP_NONE;
+	sched->streams++;
+}
+
+void dwcs_stream_detach(struct dwcs_sched *sched, struct dwcs_stream *s)
+{
+	dwcs_stream_unqueue(sched, s);
+	sched->streams--;
+}
+
+void dwcs_stream_purged(struct dwcs_sched *sched, struct dwcs_stream *s)
+{
+	dwcs_stream_unqueue(sched, s);
+	s->backlog = 0;
+	s->backlog_nondrop = 0;
+	memset(s->backlog_prio, 0, sizeof(s->backlog_prio));
+	s->head_late = false;
+	s->frame = DWCS_FRAME_NONE;
+	s->enq_frame_open = false;
+	s->enq_frame_drop = false;
+	s->started = false;
+}
+
+/*
+ * A live change restarts the window at the new x/y and, for a backlogged stream, the period
+ * at now: the queued packets stay and are scheduled under the new parameters.
+ */
+void dwcs_stream_change(struct dwcs_sched *sched, struct dwcs_stream *s,
+			const struct dwcs_stream_params *p, u64 now)
+{
+	s->p = *p;
+	s->xc = p->x;
+	s->yc = p->y;
+	s->tagged = false;
+	s->missed_once = false;
+	if (s->backlog) {
+		s->deadline = now + p->period_ns;
+		s->head_late = false;
+		dwcs_requeue(sched, s, now);
+	} else {
+		s->started = false;
+	}
+}
+
+void dwcs_sched_set_mode(struct dwcs_sched *sched, u8 order, bool work_conserving)
+{
+	int k;
+
+	for (k = 0; k < DWCS_NR_HEAPS; k++) {
+		struct dwcs_heap *h = &sched->heap[k];
+
+		while (h->len)
+			dwcs_heap_remove(h, h->slot[h->len - 1]);
+	}
+	sched->order = order;
+	sched->work_conserving = work_conserving;
+}
+
+/* ---------------------------------------------------------------- queue bookkeeping */
+
+bool dwcs_pkt_droppable(const struct dwcs_stream *s, const struct dwcs_pkt *pkt)
+{
+	return !(s->p.flags & (DWCS_CLASS_F_LOSSLESS | DWCS_CLASS_F_NONDROPPABLE)) &&
+	       !(pkt->mark & DWCS_MARK_NONDROPPABLE);
+}
+
+static void dwcs_count_in(struct dwcs_stream *s, const struct dwcs_pkt *pkt)
+{
+	s->backlog++;
+	if (pkt->mark & DWCS_MARK_NONDROPPABLE)
+		s->backlog_nondrop++;
+	else
+		s->backlog_prio[dwcs_mark_drop_prio(pkt->mark)]++;
+}
+
+static void dwcs_count_out(struct dwcs_stream *s, const struct dwcs_pkt *pkt)
+{
+	s->backlog--;
+	if (pkt->mark & DWCS_MARK_NONDROPPABLE)
+		s->backlog_nondrop--;
+	else
+		s->backlog_prio[dwcs_mark_drop_prio(pkt->mark)]--;
+	if (pkt == s->head) {
+		/* The keys came from this packet: never compare a freed pointer with a new one. */
+		s->head = NULL;
+		s->head_late = false;
+	}
+}
+
+void dwcs_requeue(struct dwcs_sched *sched, struct dwcs_stream *s, u64 now)
+{
+	struct dwcs_heap *ready = &sched->heap[DWCS_HEAP_READY];
+	struct dwcs_heap *wait = &sched->heap[DWCS_HEAP_WAIT];
+	struct dwcs_heap *dl = &sched->heap[DWCS_HEAP_DEADLINE];
+	struct dwcs_pkt *pkt = sched->ops->head(sched, s);
+
+	if (!pkt) {
+		dwcs_stream_unqueue(sched, s);
+		return;
+	}
+	s->head = pkt;
+	s->head_edf = (s->p.flags & DWCS_CLASS_F_EDF) && pkt->deadline;
+	s->key_arrival = pkt->enqueued;
+	if (s->head_edf) {
+		/* A per-packet deadline has no request period: eligible at once. */
+		s->key_deadline = pkt->deadline;
+		s->key_eligible = now;
+	} else {
+		s->key_deadline = s->deadline;
+		s->key_eligible = s->deadline - s->p.period_ns;
+	}
+	if (sched->work_conserving || s->head_edf ||
+	    dwcs_time_after_eq(now, s->key_eligible)) {
+		dwcs_heap_remove(wait, s);
+		dwcs_heap_update(ready, s);
+		/* A late EDF head had its miss accounted; it only waits for service now. */
+		if (s->head_edf && s->head_late)
+			dwcs_heap_remove(dl, s);
+		else
+			dwcs_heap_update(dl, s);
+	} else {
+		dwcs_heap_remove(ready, s);
+		dwcs_heap_remove(dl, s);
+		dwcs_heap_update(wait, s);
+	}
+}
+
+/* ---------------------------------------------------------------- frames and drops */
+
+/* A miss of a per-packet deadline, accounted once per instant however many packets share it. */
+static void dwcs_miss_instant(struct dwcs_stream *s, u64 deadline)
+{
+	if (s->missed_once && s->last_miss == deadline)
+		return;
+	s->missed_once = true;
+	s->last_miss = deadline;
+	dwcs_window_missed(s, 1);
+}
+
+/*
+ * The packet just dropped opened a frame that has not ended: drop the members queued behind
+ * it, and have dwcs_admit() drop those still to come. A new frame, a packet outside any frame
+ * or a non-droppable packet ends the purge.
+ */
+static void dwcs_drop_frame_rest(struct dwcs_sched *sched, struct dwcs_stream *s)
+{
+	struct dwcs_pkt *pkt;
+
+	while ((pkt = sched->ops->head(sched, s))) {
+		bool end = pkt->mark & DWCS_MARK_FRAME_END;
+
+		if (!(pkt->state & DWCS_PKT_IN_FRAME) || (pkt->mark & DWCS_MARK_FRAME_START) ||
+		    (pkt->mark & DWCS_MARK_NONDROPPABLE))
+			return;
+		dwcs_count_out(s, pkt);
+		s->st.drops[DWCS_DROP_FRAME]++;
+		sched->ops->drop_head(sched, s, DWCS_DROP_FRAME);
+		if (end)
+			return;
+	}
+	if (s->enq_frame_open)
+		s->enq_frame_drop = true;
+}
+
+static void dwcs_drop_head(struct dwcs_sched *sched, struct dwcs_stream *s,
+			   struct dwcs_pkt *pkt, enum dwcs_drop_reason why)
+{
+	bool frame_open = (pkt->state & DWCS_PKT_IN_FRAME) && !(pkt->mark & DWCS_MARK_FRAME_END);
+
+	dwcs_count_out(s, pkt);
+	s->st.drops[why]++;
+	sched->ops->drop_head(sched, s, why);
+	if (frame_open)
+		dwcs_drop_frame_rest(sched, s);
+}
+
+/* The head may be dropped for lateness: lossy, droppable, and not inside a frame in flight. */
+static bool dwcs_head_droppable(const struct dwcs_stream *s, const struct dwcs_pkt *pkt)
+{
+	return dwcs_pkt_droppable(s, pkt) && s->frame != DWCS_FRAME_SENDING;
+}
+
+/*
+ * The head deadline of @s passed (key_deadline < now). EDF head: one miss for its instant;
+ * dropped if lossy, else kept and marked late. Period head: one miss per period missed, each
+ * taking one droppable head with it when lossy; d advances past now.
+ */
+static void dwcs_expire(struct dwcs_sched *sched, struct dwcs_stream *s, u64 now)
+{
+	struct dwcs_pkt *pkt = sched->ops->head(sched, s);
+	u64 periods;
+
+	if (s->head_edf) {
+		dwcs_miss_instant(s, pkt->deadline);
+		if (dwcs_head_droppable(s, pkt))
+			dwcs_drop_head(sched, s, pkt, DWCS_DROP_LATE);
+		else
+			s->head_late = true;
+		dwcs_requeue(sched, s, now);
+		return;
+	}
+
+	periods = div64_u64(now - s->deadline - 1, s->p.period_ns) + 1;
+	while (periods && pkt && dwcs_head_droppable(s, pkt)) {
+		dwcs_window_missed(s, 1);
+		s->deadline += s->p.period_ns;
+		periods--;
+		dwcs_drop_head(sched, s, pkt, DWCS_DROP_WINDOW);
+		pkt = sched->ops->head(sched, s);
+		/* An emptied stream accrues nothing; a new EDF head has its own deadline. */
+		if (!pkt || ((s->p.flags & DWCS_CLASS_F_EDF) && pkt->deadline))
+			periods = 0;
+	}
+	if (periods) {
+		dwcs_window_missed(s, periods);
+		s->deadline += periods * s->p.period_ns;
+		s->head_late = true;
+	}
+	dwcs_requeue(sched, s, now);
+}
+
+/* ---------------------------------------------------------------- the calls */
+
+enum dwcs_admit dwcs_admit(struct dwcs_sched *sched, struct dwcs_stream *s,
+			   struct dwcs_pkt *pkt, u64 now)
+{
+	bool start = pkt->mark & DWCS_MARK_FRAME_START;
+	bool end = pkt->mark & DWCS_MARK_FRAME_END;
+
+	pkt->state = 0;
+	if (start || end || s->enq_frame_open)
+		pkt->state |= DWCS_PKT_IN_FRAME;
+	if (start || !(pkt->state & DWCS_PKT_IN_FRAME))
+		s->enq_frame_drop = false;
+	s->enq_frame_open = (pkt->state & DWCS_PKT_IN_FRAME) && !end;
+
+	if (s->enq_frame_drop && !(pkt->mark & DWCS_MARK_NONDROPPABLE)) {
+		if (end)
+			s->enq_frame_drop = false;
+		s->st.drops[DWCS_DROP_FRAME]++;
+		return DWCS_ADMIT_DROP_FRAME;
+	}
+	/*
+	 * Already late on arrival: drop it at the source rather than queue it. Only a packet
+	 * that begins a frame (or has none): the later members of a frame follow its fate.
+	 */
+	if ((s->p.flags & DWCS_CLASS_F_EDF) && pkt->deadline &&
+	    dwcs_time_before(pkt->deadline, now) && dwcs_pkt_droppable(s, pkt) &&
+	    (start || !(pkt->state & DWCS_PKT_IN_FRAME))) {
+		dwcs_miss_instant(s, pkt->deadline);
+		s->st.drops[DWCS_DROP_LATE]++;
+		if (s->enq_frame_open)
+			s->enq_frame_drop = true;
+		/* x'/y' moved: a backlogged stream must be re-sorted. */
+		if (s->backlog)
+			dwcs_requeue(sched, s, now);
+		return DWCS_ADMIT_DROP_LATE;
+	}
+	return DWCS_ADMIT_OK;
+}
+
+void dwcs_arrived(struct dwcs_sched *sched, struct dwcs_stream *s, const struct dwcs_pkt *pkt,
+		  u64 now)
+{
+	dwcs_count_in(s, pkt);
+	if (s->backlog > 1)
+		return;
+	/*
+	 * (Re)activation. An idle stream accrues no misses: its head's deadline is a full period
+	 * away, but never earlier than the one its past service already set (that is what keeps
+	 * a stream that sends ahead of its rate at its rate).
+	 */
+	if (!s->started || dwcs_time_before(s->deadline, now + s->p.period_ns))
+		s->deadline = now + s->p.period_ns;
+	s->started = true;
+	dwcs_requeue(sched, s, now);
+}
+
+struct dwcs_stream *dwcs_select(struct dwcs_sched *sched, u64 now, u64 *next_eligible)
+{
+	struct dwcs_heap *wait = &sched->heap[DWCS_HEAP_WAIT];
+	struct dwcs_heap *dl = &sched->heap[DWCS_HEAP_DEADLINE];
+	struct dwcs_stream *s;
+
+	while ((s = dwcs_heap_top(wait)) && dwcs_time_after_eq(now, s->key_eligible))
+		dwcs_requeue(sched, s, now);
+	while ((s = dwcs_heap_top(dl)) && dwcs_time_before(s->key_deadline, now))
+		dwcs_expire(sched, s, now);
+
+	s = dwcs_heap_top(&sched->heap[DWCS_HEAP_READY]);
+	if (s)
+		return s;
+	s = dwcs_heap_top(wait);
+	*next_eligible = s ? s->key_eligible : U64_MAX;
+	return NULL;
+}
+
+void dwcs_served(struct dwcs_sched *sched, struct dwcs_stream *s, const struct dwcs_pkt *pkt,
+		 u64 now)
+{
+	bool edf = (s->p.flags & DWCS_CLASS_F_EDF) && pkt->deadline;
+	u64 deadline = edf ? pkt->deadline : s->deadline;
+	bool late = dwcs_time_before(deadline, now);
+	bool accounted = s->head_late && pkt == s->head;
+	u64 delay = now - pkt->enqueued;
+
+	dwcs_count_out(s, pkt);
+	s->st.sent++;
+	s->st.delay_sum_ns += delay;
+	if (delay > s->st.delay_max_ns)
+		s->st.delay_max_ns = delay;
+	if (late || accounted)
+		s->st.late_sent++;
+	if (!late)
+		dwcs_window_on_time(s);
+	else if (!accounted)
+		dwcs_window_missed(s, 1);
+	if (!edf)
+		s->deadline += s->p.period_ns;
+	if ((pkt->state & DWCS_PKT_IN_FRAME) && !(pkt->mark & DWCS_MARK_FRAME_END))
+		s->frame = DWCS_FRAME_SENDING;
+	else
+		s->frame = DWCS_FRAME_NONE;
+	dwcs_requeue(sched, s, now);
+}
+
+void dwcs_unlinked(struct dwcs_sched *sched, struct dwcs_stream *s, const struct dwcs_pkt *pkt,
+		   enum dwcs_drop_reason why, u64 now)
+{
+	dwcs_count_out(s, pkt);
+	s->st.drops[why]++;
+	dwcs_requeue(sched, s, now);
+}
+
+int dwcs_overflow_victim(const struct dwcs_stream *s, const struct dwcs_pkt *incoming)
+{
+	int prio;
+
+	for (prio = 3; prio >= 0; prio--)
+		if (s->backlog_prio[prio])
+			break;
+	if (prio < 0)
+		return DWCS_VICTIM_INCOMING;
+	if (!(incoming->mark & DWCS_MARK_NONDROPPABLE) &&
+	    dwcs_mark_drop_prio(incoming->mark) >= prio)
+		return DWCS_VICTIM_INCOMING;
+	return prio;
+}

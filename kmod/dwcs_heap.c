@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dwcs_heap.c — indexed binary min-heap of streams (see dwcs_heap.h).
+ *
+ * Every move writes the stream's new slot number back into it, which is what makes removal
+ * and re-keying of an arbitrary member O(log n) without a search.
+ */
+#include "dwcs_core.h"
+
+void dwcs_heap_init(struct dwcs_heap *h, enum dwcs_heap_kind kind, dwcs_heap_less_t less,
+		    const void *arg)
+{
+	h->len = 0;
+	h->kind = kind;
+	h->less = less;
+	h->arg = arg;
+}
+
+bool dwcs_heap_contains(const struct dwcs_heap *h, const struct dwcs_stream *s)
+{
+	return s->slot[h->kind] != DWCS_HEAP_NONE;
+}
+
+static void dwcs_heap_place(struct dwcs_heap *h, u32 i, struct dwcs_stream *s)
+{
+	h->slot[i] = s;
+	s->slot[h->kind] = i;
+}
+
+static void dwcs_heap_sift_up(struct dwcs_heap *h, u32 i)
+{
+	struct dwcs_stream *s = h->slot[i];
+
+	while (i > 0) {
+		u32 parent = (i - 1) / 2;
+
+		if (!h->less(s, h->slot[parent], h->arg))
+			break;
+		dwcs_heap_place(h, i, h->slot[parent]);
+		i = parent;
+	}
+	dwcs_heap_place(h, i, s);
+}
+
+static void dwcs_heap_sift_down(struct dwcs_heap *h, u32 i)
+{
+	struct dwcs_stream *s = h->slot[i];
+
+	for (;;) {
+		u32 child = 2 * i + 1;
+
+		if (child >= h->len)
+			break;
+		if (child + 1 < h->len && h->less(h->slot[child + 1], h->slot[child], h->arg))
+			child++;
+		if (!h->less(h->slot[child], s, h->arg))
+			break;
+		dwcs_heap_place(h, i, h->slot[child]);
+		i = child;
+	}
+	dwcs_heap_place(h, i, s);
+}
+
+void dwcs_heap_update(struct dwcs_heap *h, struct dwcs_stream *s)
+{
+	u32 i = s->slot[h->kind];
+
+	if (i == DWCS_HEAP_NONE) {
+		i = h->len++;
+		dwcs_heap_place(h, i, s);
+		dwcs_heap_sift_up(h, i);
+		return;
+	}
+	/* The key moved one way or the other: one of the two sifts is a no-op. */
+	dwcs_heap_sift_up(h, i);
+	dwcs_heap_sift_down(h, s->slot[h->kind]);
+}
+
+void dwcs_heap_remove(struct dwcs_heap *h, struct dwcs_stream *s)
+{
+	u32 i = s->slot[h->kind];
+	struct dwcs_stream *last;
+
+	if (i == DWCS_HEAP_NONE)
+		return;
+	s->slot[h->kind] = DWCS_HEAP_NONE;
+	last = h->slot[--h->len];
+	if (last == s)
+		return;
+	dwcs_heap_place(h, i, last);
+	dwcs_heap_sift_up(h, i);
+	dwcs_heap_sift_down(h, last->slot[h->kind]);
+}

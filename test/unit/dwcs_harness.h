@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * dwcs_harness.h — a user-space owner for dwcs_core: per-stream ring queues of struct
+ * dwcs_pkt standing in for the qdisc's skb lists, and a log of what the core dropped.
+ * Shared by the unit tests and the microbenchmark.
+ */
+#ifndef _DWCS_HARNESS_H
+#define _DWCS_HARNESS_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include "../../kmod/dwcs_core.h"
+
+#ifndef H_QCAP
+#define H_QCAP 256u /* packets per stream queue (a power of two) */
+#endif
+
+struct h_stream {
+	struct dwcs_stream s;
+	struct dwcs_pkt q[H_QCAP];
+	u32 head, tail;
+	u64 dropped[DWCS_NR_DROP_REASONS];
+};
+
+struct h_sched {
+	struct dwcs_sched sched;
+	struct h_stream *st;
+	u32 n;
+	struct dwcs_stream **slots;
+};
+
+static inline struct h_stream *h_of(struct dwcs_stream *s)
+{
+	return (struct h_stream *)((char *)s - offsetof(struct h_stream, s));
+}
+
+static struct dwcs_pkt *h_head(struct dwcs_sched *sched, struct dwcs_stream *s)
+{
+	struct h_stream *hs = h_of(s);
+
+	return hs->head == hs->tail ? NULL : &hs->q[hs->head % H_QCAP];
+}
+
+static void h_drop_head(struct dwcs_sched *sched, struct dwcs_stream *s, enum dwcs_drop_reason why)
+{
+	struct h_stream *hs = h_of(s);
+
+	if (hs->head == hs->tail)
+		abort(); /* the core dropped from an empty queue */
+	hs->head++;
+	hs->dropped[why]++;
+}
+
+static const struct dwcs_ops h_ops = {
+	.head = h_head,
+	.drop_head = h_drop_head,
+};
+
+static inline struct h_sched *h_new(u32 n)
+{
+	struct h_sched *h = calloc(1, sizeof(*h));
+
+	if (!h)
+		abort();
+	h->st = calloc(n ? n : 1, sizeof(*h->st));
+	h->slots = calloc((size_t)DWCS_NR_HEAPS * (n ? n : 1), sizeof(*h->slots));
+	if (!h->st || !h->slots)
+		abort();
+	h->n = n;
+	dwcs_sched_init(&h->sched, &h_ops, h->slots, n ? n : 1);
+	return h;
+}
+
+static inline void h_free(struct h_sched *h)
+{
+	free(h->slots);
+	free(h->st);
+	free(h);
+}
+
+static inline struct dwcs_stream *h_add(struct h_sched *h, u32 i, u64 period, u32 x, u32 y,
+					u32 flags)
+{
+	struct dwcs_stream_params p = { .period_ns = period, .x = x, .y = y, .flags = flags };
+
+	dwcs_stream_attach(&h->sched, &h->st[i].s, &p, i);
+	return &h->st[i].s;
+}
+
+/* Offers a packet; returns the admit verdict (the packet is queued only when OK). */
+static inline enum dwcs_admit h_send(struct h_sched *h, u32 i, u64 now, u64 deadline, u8 mark)
+{
+	struct h_stream *hs = &h->st[i];
+	struct dwcs_pkt pkt = { .deadline = deadline, .enqueued = now, .mark = mark };
+	enum dwcs_admit v;
+
+	if (hs->tail - hs->head >= H_QCAP)
+		abort();
+	v = dwcs_admit(&h->sched, &hs->s, &pkt, now);
+	if (v != DWCS_ADMIT_OK)
+		return v;
+	hs->q[hs->tail++ % H_QCAP] = pkt;
+	dwcs_arrived(&h->sched, &hs->s, &hs->q[(hs->tail - 1) % H_QCAP], now);
+	return v;
+}
+
+/* One decision: returns the index of the stream served, or -1 (then *next is set). */
+static inline int h_step(struct h_sched *h, u64 now, u64 *next, struct dwcs_pkt *out)
+{
+	u64 dummy;
+	struct dwcs_stream *s = dwcs_select(&h->sched, now, next ? next : &dummy);
+	struct h_stream *hs;
+	struct dwcs_pkt *pkt;
+
+	if (!s)
+		return -1;
+	hs = h_of(s);
+	pkt = &hs->q[hs->head % H_QCAP];
+	if (out)
+		*out = *pkt;
+	hs->head++;
+	dwcs_served(&h->sched, s, pkt, now);
+	return (int)(hs - h->st);
+}
+
+static inline u32 h_backlog(const struct h_sched *h, u32 i)
+{
+	return h->st[i].tail - h->st[i].head;
+}
+
+#endif /* _DWCS_HARNESS_H */
