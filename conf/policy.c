@@ -49,7 +49,7 @@ void policy_init_default(struct policy *p)
 	p->root_unlimited = true;
 	p->on_exit = POLICY_EXIT_KEEP;
 	limits_default(&p->dflt.lim);
-	strcpy(p->dflt.name, "the default policy");
+	strcpy(p->dflt.name, "default (built-in)");
 }
 
 void policy_free(struct policy *p)

@@ -1,1 +1,27 @@
-# daemon/: qsockd, the privileged manager (see daemon/proto.h for the protocol).
+# SPDX-License-Identifier: GPL-2.0
+#
+# daemon/ — qsockd, the privileged manager (daemon/proto.h is the protocol, qsockd(8) the
+# manual). Everything but the backend is one object set; the backend decides the product:
+#   build/daemon/qsockd          backend_mgr.c: libqsock's manager (build/lib/libqsock.a)
+#   build/test/unit/qsockd-fake  the fake backend of test/unit: no kernel objects, for the
+#                                host tests of framing, policy, ownership and robustness
+
+QSOCKD_CORE := $(addprefix $(BUILD)/daemon/,proto.o log.o peer.o streams.o ops.o server.o qsockd.o)
+QSOCKD_FAKE := $(BUILD)/test/unit/qsockd-fake
+
+$(QSOCKD_FAKE): $(QSOCKD_CORE) $(BUILD)/test/unit/daemon_fake_backend.o $(CONF_LIB)
+	$(quiet) LINK $@
+	$(Q)$(CC) -o $@ $(QSOCKD_CORE) $(BUILD)/test/unit/daemon_fake_backend.o $(CONF_LIB) \
+		$(LDFLAGS) $(CONF_LIBS) -lm
+BINS += $(QSOCKD_FAKE)
+
+# The real daemon needs the manager (lib/manager.h, libqsock.a) and its backend file.
+ifneq ($(wildcard daemon/backend_mgr.c),)
+QSOCKD := $(BUILD)/daemon/qsockd
+$(BUILD)/daemon/backend_mgr.o: CFLAGS += -I$(CURDIR)/lib $(LIB_NL_CFLAGS)
+$(QSOCKD): $(QSOCKD_CORE) $(BUILD)/daemon/backend_mgr.o $(LIB_A) $(CONF_LIB)
+	$(quiet) LINK $@
+	$(Q)$(CC) -o $@ $(QSOCKD_CORE) $(BUILD)/daemon/backend_mgr.o $(LIB_A) $(CONF_LIB) \
+		$(LDFLAGS) $(LIB_LIBS) $(CONF_LIBS) -lm
+BINS += $(QSOCKD)
+endif

@@ -11,3 +11,10 @@ $(BUILD)/test/unit/daemon_policy: $(BUILD)/test/unit/daemon_policy.o $(BUILD)/co
 		$(BUILD)/conf/diag.o
 	$(quiet) LINK $@
 	$(Q)$(CC) -o $@ $^ $(LDFLAGS) -lcmocka -lconfig -lm
+
+# A test client that can misbehave on purpose (host bats: test/bats/daemon-*.bats).
+DAEMON_PROBE := $(BUILD)/test/unit/daemon_probe
+$(DAEMON_PROBE): $(BUILD)/test/unit/daemon_probe.o $(BUILD)/daemon/proto.o
+	$(quiet) LINK $@
+	$(Q)$(CC) -o $@ $^ $(LDFLAGS)
+BINS += $(DAEMON_PROBE)

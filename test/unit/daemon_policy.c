@@ -56,7 +56,7 @@ static void test_builtin_default_is_safe(void **state)
 	/* The whole of a 10 Mbit/s link: refused. */
 	a.rate_bps = 10000000;
 	assert_int_equal(policy_check(&p, &w, &a, msg, sizeof(msg)), -EDQUOT);
-	assert_non_null(strstr(msg, "default policy"));
+	assert_non_null(strstr(msg, "policy default (built-in): max_rate"));
 	assert_non_null(strstr(msg, "max_rate"));
 	a.rate_bps = 500000;
 	assert_int_equal(policy_check(&p, &w, &a, msg, sizeof(msg)), 0);

@@ -1,0 +1,374 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ops.c — the request dispatcher (see ops.h).
+ *
+ * Order of checks for a stream request, cheapest and least revealing first: the passed fd is a
+ * socket the peer's uid created; the stream exists; the peer owns it (uid match, or root); the
+ * policy allows what it asks. A refused request changes nothing in the kernel or the table.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "ops.h"
+
+static void who_from_peer(const struct qd_peer *peer, struct policy_who *who)
+{
+	who->uid = peer->uid;
+	who->gid = peer->gid;
+	who->groups = peer->groups;
+	who->n_groups = peer->n_groups;
+	who->comm = peer->comm;
+}
+
+/* The passed fd must be a socket created by the peer's uid (root may pass any). */
+static int check_socket_fd(int fd, const struct qd_peer *peer, struct qsockd_reply *rep,
+			   ino_t *ino)
+{
+	struct stat sb;
+
+	if (fd < 0) {
+		qsockd_reply_error(rep, EBADF, "%s needs the socket passed with SCM_RIGHTS",
+				   qsockd_op_name(rep->hdr.op));
+		return -EBADF;
+	}
+	if (fstat(fd, &sb) < 0) {
+		qsockd_reply_error(rep, errno, "passed fd: fstat: %s", strerror(errno));
+		return -EBADF;
+	}
+	if (!S_ISSOCK(sb.st_mode)) {
+		qsockd_reply_error(rep, ENOTSOCK, "passed fd is not a socket");
+		return -ENOTSOCK;
+	}
+	if (peer->uid != 0 && sb.st_uid != peer->uid) {
+		qsockd_reply_error(rep, EPERM, "passed socket belongs to uid %u, not to uid %u",
+				   (unsigned int)sb.st_uid, (unsigned int)peer->uid);
+		return -EPERM;
+	}
+	if (ino)
+		*ino = sb.st_ino;
+	return 0;
+}
+
+static uint64_t socket_cookie(int fd)
+{
+	uint64_t cookie = 0;
+	socklen_t len = sizeof(cookie);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_COOKIE, &cookie, &len) < 0)
+		return 0;
+	return cookie;
+}
+
+/* The stream a CHANGE/INFO/DETACH names, by passed fd or by cookie, if the peer owns it. */
+static struct qd_stream *find_owned(struct qd_ctx *ctx, const struct qsockd_request *req,
+				    int fd, const struct qd_peer *peer, struct qsockd_reply *rep)
+{
+	struct qd_stream *s;
+	uint64_t cookie = req->cookie;
+
+	if (fd >= 0) {
+		if (check_socket_fd(fd, peer, rep, NULL))
+			return NULL;
+		cookie = socket_cookie(fd);
+	}
+	if (!cookie) {
+		qsockd_reply_error(rep, EINVAL, "%s needs the socket (SCM_RIGHTS) or its cookie",
+				   qsockd_op_name(req->hdr.op));
+		return NULL;
+	}
+	s = qd_streams_find(&ctx->streams, cookie);
+	/* Another uid's stream gets the same answer as no stream: do not reveal it exists. */
+	if (!s || (peer->uid != 0 && s->st.owner_uid != peer->uid)) {
+		qsockd_reply_error(rep, ENOENT, "no stream with cookie %llu of uid %u",
+				   (unsigned long long)cookie, (unsigned int)peer->uid);
+		return NULL;
+	}
+	return s;
+}
+
+static int policy_allows(struct qd_ctx *ctx, const struct qd_peer *peer,
+			 const struct qsockd_params *p, uint64_t except, bool new_stream,
+			 struct qsockd_reply *rep)
+{
+	struct policy_who who;
+	struct policy_ask ask = {
+		.device = p->dev,
+		.scheduler = p->sched,
+		.rate_bps = qsockd_params_rate(p),
+		.nondroppable = p->flags & QSOCKD_F_NONDROPPABLE,
+		.lossless = p->flags & QSOCKD_F_LOSSLESS,
+		.new_stream = new_stream,
+	};
+	int err;
+
+	who_from_peer(peer, &who);
+	qd_streams_usage(&ctx->streams, peer->uid, except, &ask.held_streams, &ask.held_rate_bps);
+	err = policy_check(&ctx->policy, &who, &ask, rep->message, sizeof(rep->message));
+	if (err) {
+		rep->error = -err;
+		qd_info("refused %s from uid %u pid %d (%s): %s", qsockd_op_name(rep->hdr.op),
+			(unsigned int)peer->uid, (int)peer->pid, peer->comm, rep->message);
+	}
+	return err;
+}
+
+static void do_init(struct qd_ctx *ctx, const struct qsockd_request *req,
+		    const struct qd_peer *peer, struct qsockd_reply *rep)
+{
+	int err;
+
+	if (peer->uid != 0) {
+		qsockd_reply_error(rep, EPERM,
+				   "%s of a root qdisc is reserved to root: list %s in policy.setup so "
+				   "qsockd installs it at start",
+				   qsockd_op_name(req->hdr.op), req->params.dev);
+		return;
+	}
+	if (req->hdr.op == QSOCKD_OP_INIT)
+		err = ctx->be->init_root(&req->params, rep->message, sizeof(rep->message));
+	else
+		err = ctx->be->fini_root(req->params.dev, rep->message, sizeof(rep->message));
+	rep->error = -err;
+	if (err)
+		return;
+	if (req->hdr.op == QSOCKD_OP_DEINIT) {
+		/* The kernel dropped the classes with the root: forget them too. */
+		for (unsigned int i = 0; i < ctx->streams.n;) {
+			if (!strcmp(ctx->streams.v[i].st.params.dev, req->params.dev))
+				qd_streams_remove(&ctx->streams, &ctx->streams.v[i]);
+			else
+				i++;
+		}
+	}
+	qd_info("%s %s on %s by uid %u", qsockd_op_name(req->hdr.op), req->params.sched,
+		req->params.dev, (unsigned int)peer->uid);
+}
+
+static void do_attach(struct qd_ctx *ctx, const struct qsockd_request *req, int *fd,
+		      const struct qd_peer *peer, struct qsockd_reply *rep)
+{
+	struct qd_stream s = { .fd = -1 };
+	struct qd_owner owner = { .uid = peer->uid, .gid = peer->gid, .pid = (uint32_t)peer->pid };
+	int err;
+
+	if (check_socket_fd(*fd, peer, rep, &s.ino))
+		return;
+	if (qd_streams_find(&ctx->streams, socket_cookie(*fd))) {
+		qsockd_reply_error(rep, EEXIST, "the socket already has a stream: use change");
+		return;
+	}
+	if (policy_allows(ctx, peer, &req->params, 0, true, rep))
+		return;
+	memcpy(owner.comm, peer->comm, sizeof(owner.comm));
+	err = ctx->be->attach(*fd, &req->params, &owner, &s.st, rep->message,
+			      sizeof(rep->message));
+	if (err) {
+		rep->error = -err;
+		return;
+	}
+	s.st.owner_uid = peer->uid;
+	s.st.owner_gid = peer->gid;
+	s.st.owner_pid = (uint32_t)peer->pid;
+	memcpy(s.st.owner_comm, peer->comm, sizeof(s.st.owner_comm));
+	s.fd = *fd;
+	qd_proc_starttime(peer->pid, &s.starttime);
+	err = qd_streams_add(&ctx->streams, &s);
+	if (err) {
+		ctx->be->detach(*fd, req->params.dev, rep->message, sizeof(rep->message));
+		qsockd_reply_error(rep, ENOMEM, "qsockd is out of memory");
+		return;
+	}
+	*fd = -1; /* the table holds it now */
+	rep->stream = s.st;
+	rep->flags |= QSOCKD_REPLY_F_STREAM;
+	qd_info("attach: uid %u pid %d (%s) stream %llu on %s class %x:%x", (unsigned int)peer->uid,
+		(int)peer->pid, peer->comm, (unsigned long long)s.st.cookie, s.st.params.dev,
+		s.st.classid >> 16, s.st.classid & 0xffff);
+}
+
+static void do_change(struct qd_ctx *ctx, const struct qsockd_request *req, int *fd,
+		      const struct qd_peer *peer, struct qsockd_reply *rep)
+{
+	struct qd_stream *s = find_owned(ctx, req, *fd, peer, rep);
+	struct qsockd_stream out;
+	int err, use_fd;
+
+	if (!s)
+		return;
+	if (strcmp(req->params.dev, s->st.params.dev)) {
+		qsockd_reply_error(rep, EINVAL, "stream is on %s, not %s: detach and attach to move it",
+				   s->st.params.dev, req->params.dev);
+		return;
+	}
+	if (policy_allows(ctx, peer, &req->params, s->st.cookie, false, rep))
+		return;
+	use_fd = *fd >= 0 ? *fd : s->fd;
+	if (use_fd < 0) {
+		qsockd_reply_error(rep, EBADF,
+				   "stream adopted after a restart without its socket: pass the socket");
+		return;
+	}
+	out = s->st;
+	err = ctx->be->change(use_fd, &req->params, &out, rep->message, sizeof(rep->message));
+	if (err) {
+		rep->error = -err;
+		return;
+	}
+	s->st.params = req->params;
+	if (out.classid)
+		s->st.classid = out.classid;
+	if (s->fd < 0 && *fd >= 0) {
+		/* Re-take the socket of a stream adopted without it. */
+		s->fd = *fd;
+		*fd = -1;
+	}
+	rep->stream = s->st;
+	rep->flags |= QSOCKD_REPLY_F_STREAM;
+}
+
+static void do_info(struct qd_ctx *ctx, const struct qsockd_request *req, int *fd,
+		    const struct qd_peer *peer, struct qsockd_reply *rep)
+{
+	struct qd_stream *s = find_owned(ctx, req, *fd, peer, rep);
+	int err;
+
+	if (!s)
+		return;
+	rep->stream = s->st;
+	err = ctx->be->stats(&s->st, &rep->stream.stats, rep->message, sizeof(rep->message));
+	if (err) {
+		rep->error = -err;
+		return;
+	}
+	rep->flags |= QSOCKD_REPLY_F_STREAM;
+}
+
+static void do_detach(struct qd_ctx *ctx, const struct qsockd_request *req, int *fd,
+		      const struct qd_peer *peer, struct qsockd_reply *rep)
+{
+	struct qd_stream *s = find_owned(ctx, req, *fd, peer, rep);
+	int err, use_fd;
+
+	if (!s)
+		return;
+	use_fd = *fd >= 0 ? *fd : s->fd;
+	if (use_fd >= 0)
+		err = ctx->be->detach(use_fd, s->st.params.dev, rep->message, sizeof(rep->message));
+	else if (ctx->be->detach_cookie)
+		err = ctx->be->detach_cookie(s->st.params.dev, s->st.cookie, rep->message,
+					     sizeof(rep->message));
+	else
+		err = -EBADF;
+	if (err && err != -ENOENT) {
+		rep->error = -err;
+		if (!rep->message[0])
+			snprintf(rep->message, sizeof(rep->message), "detach: %s", strerror(-err));
+		return;
+	}
+	rep->message[0] = '\0';
+	qd_info("detach: uid %u stream %llu on %s", (unsigned int)peer->uid,
+		(unsigned long long)s->st.cookie, s->st.params.dev);
+	qd_streams_remove(&ctx->streams, s);
+}
+
+static void do_status(struct qd_ctx *ctx, const struct qsockd_request *req,
+		      const struct qd_peer *peer, struct qsockd_reply *rep, qd_emit_fn emit,
+		      void *client)
+{
+	unsigned int shown = 0;
+
+	for (unsigned int i = 0; i < ctx->streams.n; i++) {
+		const struct qd_stream *s = &ctx->streams.v[i];
+		struct qsockd_reply one;
+		char msg[QSOCKD_MSG_LEN];
+
+		if (peer->uid != 0 && s->st.owner_uid != peer->uid)
+			continue;
+		qsockd_reply_init(&one, req->hdr.op, req->hdr.seq);
+		one.flags = QSOCKD_REPLY_F_MORE | QSOCKD_REPLY_F_STREAM;
+		one.stream = s->st;
+		/* A stream whose statistics cannot be read is still listed, with zeros. */
+		if (ctx->be->stats(&s->st, &one.stream.stats, msg, sizeof(msg)) < 0)
+			memset(&one.stream.stats, 0, sizeof(one.stream.stats));
+		emit(client, &one);
+		shown++;
+	}
+	snprintf(rep->message, sizeof(rep->message), "%u stream%s", shown, shown == 1 ? "" : "s");
+}
+
+void qd_ops_handle(struct qd_ctx *ctx, const struct qsockd_request *req, int *passed_fd,
+		   const struct qd_peer *peer, qd_emit_fn emit, void *client)
+{
+	struct qsockd_reply rep;
+
+	qsockd_reply_init(&rep, req->hdr.op, req->hdr.seq);
+	switch (req->hdr.op) {
+	case QSOCKD_OP_INIT:
+	case QSOCKD_OP_DEINIT:
+		do_init(ctx, req, peer, &rep);
+		break;
+	case QSOCKD_OP_ATTACH:
+		do_attach(ctx, req, passed_fd, peer, &rep);
+		break;
+	case QSOCKD_OP_CHANGE:
+		do_change(ctx, req, passed_fd, peer, &rep);
+		break;
+	case QSOCKD_OP_INFO:
+		do_info(ctx, req, passed_fd, peer, &rep);
+		break;
+	case QSOCKD_OP_DETACH:
+		do_detach(ctx, req, passed_fd, peer, &rep);
+		break;
+	case QSOCKD_OP_STATUS:
+		do_status(ctx, req, peer, &rep, emit, client);
+		break;
+	default:
+		/* The decoder refuses unknown ops; this is the privops default all the same. */
+		qsockd_reply_error(&rep, EOPNOTSUPP, "unexpected operation %u", req->hdr.op);
+		break;
+	}
+	if (rep.error && !rep.message[0])
+		snprintf(rep.message, sizeof(rep.message), "%s: %s", qsockd_op_name(req->hdr.op),
+			 strerror(rep.error));
+	emit(client, &rep);
+}
+
+static int adopt_one(const struct qsockd_stream *st, void *arg)
+{
+	struct qd_ctx *ctx = arg;
+	struct qd_stream s = { .st = *st, .fd = -1 };
+	int err;
+
+	if (qd_streams_find(&ctx->streams, st->cookie))
+		return 0;
+	err = qd_stream_reacquire(&s);
+	if (err)
+		qd_warn("adopted stream %llu on %s (pid %u %s) without its socket: %s",
+			(unsigned long long)st->cookie, st->params.dev, st->owner_pid,
+			st->owner_comm, strerror(-err));
+	err = qd_streams_add(&ctx->streams, &s);
+	if (err && s.fd >= 0)
+		close(s.fd);
+	return err;
+}
+
+int qd_ops_adopt(struct qd_ctx *ctx)
+{
+	char msg[QSOCKD_MSG_LEN] = "";
+	unsigned int before = ctx->streams.n;
+	int err;
+
+	if (!ctx->be->walk)
+		return 0;
+	err = ctx->be->walk(adopt_one, ctx, msg, sizeof(msg));
+	if (err) {
+		qd_err("adopting the kernel's streams: %s", msg[0] ? msg : strerror(-err));
+		return err;
+	}
+	return (int)(ctx->streams.n - before);
+}

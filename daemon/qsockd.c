@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * qsockd — the privileged Q.Sockets manager: lets programs without CAP_NET_ADMIN attach their
+ * sockets to QoS streams, under the policy of qsock.conf. See qsockd(8).
+ *
+ * Start-up order matters for "a daemon crash never stops scheduled traffic": load the policy,
+ * install the configured roots (an existing root is kept, never replaced), ADOPT what the
+ * kernel already has, and only then listen. Shutdown keeps everything scheduled unless the
+ * policy says on_exit = "restore".
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "server.h"
+
+#define QSOCKD_DEFAULT_CONF "/etc/qsock.conf"
+
+struct daemon {
+	struct qd_ctx ctx;
+	const char *conf;
+	int on_exit;		/* -1: from the policy */
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: qsockd [options]\n"
+		"  -c, --config FILE        policy from FILE's `policy` group (default %s)\n"
+		"  -s, --socket PATH        listen on PATH (default %s)\n"
+		"  -m, --socket-mode MODE   octal mode of the socket file (default 0666)\n"
+		"  -g, --socket-group GROUP group of the socket file\n"
+		"  -l, --log-level LEVEL    err, warn, info (default) or debug\n"
+		"  -n, --no-syslog          log to stderr only\n"
+		"  -x, --on-exit keep|restore  at shutdown keep scheduling (default) or remove\n"
+		"                           the roots qsockd manages (overrides the policy)\n"
+		"  -h, --help\n",
+		QSOCKD_DEFAULT_CONF, QSOCKD_DEFAULT_SOCKET);
+}
+
+static int load_policy(struct daemon *d, bool at_start)
+{
+	struct conf_diag diag;
+	int err;
+
+	conf_diag_init(&diag, d->conf, stderr);
+	err = policy_load(&d->ctx.policy, d->conf, &diag);
+	if (err == -ENOENT && at_start) {
+		qd_warn("%s: no such file: using the built-in default policy (4 streams, 1 Mbit/s "
+			"per uid)", d->conf);
+		return 0;
+	}
+	if (err) {
+		qd_err("%s: %s; %s", d->conf, diag.first[0] ? diag.first : strerror(-err),
+		       at_start ? "not starting" : "keeping the previous policy");
+		return err;
+	}
+	qd_info("policy loaded from %s: %u rules, %u devices to set up", d->conf,
+		d->ctx.policy.n_rules, d->ctx.policy.n_setup);
+	return 0;
+}
+
+static void setup_devices(struct daemon *d)
+{
+	for (unsigned int i = 0; i < d->ctx.policy.n_setup; i++) {
+		const struct policy_setup *s = &d->ctx.policy.setup[i];
+		struct qsockd_params p = { .root_rate = s->rate_bps / 8 };
+		char msg[QSOCKD_MSG_LEN] = "";
+		int err;
+
+		snprintf(p.dev, sizeof(p.dev), "%s", s->device);
+		snprintf(p.sched, sizeof(p.sched), "%s", s->scheduler);
+		err = d->ctx.be->init_root(&p, msg, sizeof(msg));
+		if (err == -EEXIST)
+			qd_info("setup %s: a %s root is already there: kept", s->device,
+				s->scheduler);
+		else if (err)
+			qd_err("setup %s %s: %s", s->device, s->scheduler,
+			       msg[0] ? msg : strerror(-err));
+		else
+			qd_info("setup %s: installed %s", s->device, s->scheduler);
+	}
+}
+
+static void restore_devices(struct daemon *d)
+{
+	char msg[QSOCKD_MSG_LEN];
+
+	for (unsigned int i = 0; i < d->ctx.policy.n_setup; i++) {
+		const char *dev = d->ctx.policy.setup[i].device;
+		int err = d->ctx.be->fini_root(dev, msg, sizeof(msg));
+
+		if (err && err != -ENOENT)
+			qd_warn("restore %s: %s", dev, msg);
+		else
+			qd_info("restored %s", dev);
+	}
+	/* Streams on devices qsockd did not set up: remove the streams, leave the roots. */
+	while (d->ctx.streams.n) {
+		struct qd_stream *s = &d->ctx.streams.v[d->ctx.streams.n - 1];
+
+		if (s->fd >= 0)
+			d->ctx.be->detach(s->fd, s->st.params.dev, msg, sizeof(msg));
+		qd_streams_remove(&d->ctx.streams, s);
+	}
+}
+
+static int on_signal(int signo, void *arg)
+{
+	struct daemon *d = arg;
+
+	if (signo == SIGHUP) {
+		qd_info("SIGHUP: reloading %s", d->conf);
+		load_policy(d, false);
+		return 0;
+	}
+	qd_info("%s: shutting down", strsignal(signo));
+	return 1;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "socket", required_argument, NULL, 's' },
+		{ "socket-mode", required_argument, NULL, 'm' },
+		{ "socket-group", required_argument, NULL, 'g' },
+		{ "log-level", required_argument, NULL, 'l' },
+		{ "no-syslog", no_argument, NULL, 'n' },
+		{ "on-exit", required_argument, NULL, 'x' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct daemon d = { .conf = QSOCKD_DEFAULT_CONF, .on_exit = -1 };
+	struct qd_listen_cfg lc = { .path = QSOCKD_DEFAULT_SOCKET, .mode = 0666, .gid = (gid_t)-1 };
+	int level = QD_INFO, use_syslog = 1, opt, lfd, sigfd, err, adopted;
+	sigset_t sigs;
+	char *end;
+
+	while ((opt = getopt_long(argc, argv, "c:s:m:g:l:nx:h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			d.conf = optarg;
+			break;
+		case 's':
+			lc.path = optarg;
+			break;
+		case 'm':
+			lc.mode = (mode_t)strtoul(optarg, &end, 8);
+			if (*end || !*optarg || lc.mode > 0777) {
+				fprintf(stderr, "qsockd: --socket-mode %s: not an octal mode\n", optarg);
+				return 2;
+			}
+			break;
+		case 'g': {
+			struct group *gr = getgrnam(optarg);
+
+			if (!gr) {
+				fprintf(stderr, "qsockd: --socket-group %s: no such group\n", optarg);
+				return 2;
+			}
+			lc.gid = gr->gr_gid;
+			break;
+		}
+		case 'l':
+			level = qd_log_level_parse(optarg);
+			if (level < 0) {
+				fprintf(stderr, "qsockd: --log-level %s: use err, warn, info or debug\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case 'n':
+			use_syslog = 0;
+			break;
+		case 'x':
+			if (!strcmp(optarg, "keep")) {
+				d.on_exit = POLICY_EXIT_KEEP;
+			} else if (!strcmp(optarg, "restore")) {
+				d.on_exit = POLICY_EXIT_RESTORE;
+			} else {
+				fprintf(stderr, "qsockd: --on-exit %s: use keep or restore\n", optarg);
+				return 2;
+			}
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "qsockd: unexpected argument %s\n", argv[optind]);
+		usage(stderr);
+		return 2;
+	}
+	qd_log_setup((enum qd_log_level)level, use_syslog);
+	policy_init_default(&d.ctx.policy);
+	d.ctx.be = qd_backend;
+	if (load_policy(&d, true))
+		return 1;
+
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGHUP);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	sigprocmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	sigfd = signalfd(-1, &sigs, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (sigfd < 0) {
+		qd_err("signalfd: %s", strerror(errno));
+		return 1;
+	}
+
+	setup_devices(&d);
+	adopted = qd_ops_adopt(&d.ctx);
+	if (adopted > 0)
+		qd_info("adopted %d streams the kernel already had", adopted);
+	lfd = qd_listen(&lc);
+	if (lfd < 0)
+		return 1;
+	qd_info("listening on %s (backend %s)", lc.path, d.ctx.be->name);
+	err = qd_serve(lfd, sigfd, &d.ctx, on_signal, &d);
+	close(lfd);
+	unlink(lc.path);
+	if ((d.on_exit < 0 ? (int)d.ctx.policy.on_exit : d.on_exit) == POLICY_EXIT_RESTORE)
+		restore_devices(&d);
+	else if (d.ctx.streams.n)
+		qd_info("keeping %u streams scheduled; a restarted qsockd adopts them",
+			d.ctx.streams.n);
+	qd_streams_free(&d.ctx.streams);
+	policy_free(&d.ctx.policy);
+	return err ? 1 : 0;
+}

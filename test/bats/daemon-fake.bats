@@ -1,0 +1,219 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
+#
+# qsockd's request path on any kernel: the real daemon (framing, SO_PEERCRED, policy,
+# ownership, liveness sweep, SIGHUP reload, robustness) linked with the fake backend of
+# test/unit (no qdiscs are touched), driven by daemon_probe as root and as `nobody`.
+# The kernel side (real qdiscs, kill -9 and adoption) is in daemon-htb.bats.
+
+load ../lib/common
+
+FAKE=$QSOCK_BUILD/test/unit/qsockd-fake
+PROBE=$QSOCK_BUILD/test/unit/daemon_probe
+
+setup() {
+	require_root
+	require_file "$FAKE" "make"
+	require_file "$PROBE" "make"
+	require_cmd setpriv
+	# nobody must reach the socket: a world-searchable directory outside bats' private tmp.
+	DIR=$(mktemp -d /tmp/qsockd-test.XXXXXX)
+	chmod 755 "$DIR"
+	defer rm -rf "$DIR"
+	SOCK=$DIR/qsockd.sock
+	LOG=$DIR/qsockd.log
+	CONF=$DIR/qsock.conf
+}
+
+# start_daemon [ARGS]: qsockd-fake on $SOCK with $CONF, killed when the test ends.
+start_daemon() {
+	"$FAKE" -n -l debug -s "$SOCK" -c "$CONF" "$@" 3>&- 2>>"$LOG" &
+	DPID=$!
+	defer kill -9 "$DPID"
+	wait_until 5 test -S "$SOCK"
+}
+
+probe() { t "$PROBE" "$SOCK" "$@"; }
+as_nobody() { t setpriv --reuid=nobody --regid=nogroup --clear-groups "$PROBE" "$SOCK" "$@"; }
+cookie_of() { sed -n 's/.*cookie=\([0-9]*\).*/\1/p' <<<"$1" | head -n 1; }
+
+@test "daemon: an unprivileged user attaches within the default quota; over it gets EDQUOT naming the rule" {
+	start_daemon
+	run as_nobody attach lo htb 100000000 # 1500 B every 100 ms = 120 kbit/s
+	assert_status 0
+	assert_output_contains "uid=65534"
+	assert_output_contains "comm=daemon_probe"
+	run as_nobody attach lo htb 1000000 # 12 Mbit/s: over the 1 Mbit/s default
+	assert_status 1
+	assert_output_contains "error=122"
+	assert_output_contains "policy default (built-in): max_rate 1000000 bit/s exceeded"
+	grep -q "refused attach from uid 65534" "$LOG"
+}
+
+@test "daemon: non-droppable and lossless need a rule that allows them" {
+	start_daemon
+	run as_nobody attach lo htb 100000000 0 0 1
+	assert_status 1
+	assert_output_contains "error=1 "
+	assert_output_contains "non-droppable streams are not allowed"
+	cat >"$CONF" <<-'C'
+	policy = { rules = ( { user = "nobody"; nondroppable = true; lossless = true; } ); };
+	C
+	kill -HUP "$DPID"
+	wait_until 5 grep -q "policy loaded from $CONF: 1 rules" "$LOG"
+	run as_nobody attach lo htb 100000000 0 0 3
+	assert_status 0
+}
+
+@test "daemon: a second user can neither inspect, change nor detach the first user's stream" {
+	start_daemon
+	coproc HOLD { setpriv --reuid=nobody --regid=nogroup --clear-groups "$PROBE" "$SOCK" attach lo htb 100000000 hold 3>&-; }
+	defer kill "$HOLD_PID"
+	read -r -t 10 line <&"${HOLD[0]}"
+	[[ "$line" == error=0* ]] || { echo "attach: $line"; false; }
+	c=$(cookie_of "$line")
+	[ -n "$c" ]
+	# uid 12345 (no such user needed): same answers as for a stream that does not exist
+	for op in "info $c" "detach $c" "change $c lo htb 50000000"; do
+		run t setpriv --reuid=12345 --regid=12345 --clear-groups "$PROBE" "$SOCK" $op
+		assert_status 1
+		assert_output_contains "error=2 "
+	done
+	run t setpriv --reuid=12345 --regid=12345 --clear-groups "$PROBE" "$SOCK" status
+	assert_status 0
+	assert_output_contains 'msg="0 streams"'
+	# the owner can
+	run as_nobody info "$c"
+	assert_status 0
+	assert_output_contains "cookie=$c"
+	run as_nobody change "$c" lo htb 50000000
+	assert_status 0
+	assert_output_contains "ipg_ns=50000000"
+	# root sees it
+	run probe status
+	assert_output_contains "cookie=$c"
+	assert_output_contains 'msg="1 stream"'
+	run as_nobody detach "$c"
+	assert_status 0
+	run probe status
+	assert_output_contains 'msg="0 streams"'
+}
+
+@test "daemon: a stream is removed within 2 s (sweep: 250 ms) after its owner exits" {
+	start_daemon
+	coproc HOLD { setpriv --reuid=nobody --regid=nogroup --clear-groups "$PROBE" "$SOCK" attach lo htb 100000000 hold 3>&-; }
+	read -r -t 10 line <&"${HOLD[0]}"
+	c=$(cookie_of "$line")
+	run probe status
+	assert_output_contains "cookie=$c"
+	kill "$HOLD_PID"
+	start=$(date +%s%N)
+	wait_until 5 sh -c "! '$PROBE' '$SOCK' status | grep -q cookie=$c"
+	ms=$((($(date +%s%N) - start) / 1000000))
+	echo "# removed after ${ms} ms" >&3
+	[ "$ms" -lt 2000 ]
+	grep -q "stream $c on lo .* removed: pid .* no longer holds its socket" "$LOG"
+}
+
+@test "daemon: a socket created by another uid cannot be attached by the receiver" {
+	start_daemon
+	exec 5<>/dev/udp/127.0.0.1/9 # a socket root created, inherited by a nobody process
+	run as_nobody attachfd 5 lo htb 100000000
+	exec 5>&-
+	assert_status 1
+	assert_output_contains "passed socket belongs to uid 0, not to uid 65534"
+}
+
+@test "daemon: process-name rules match the peer's /proc comm" {
+	cat >"$CONF" <<-'C'
+	policy = { rules = ( { process = "daemon_pro*"; max_streams = 0; } ); };
+	C
+	start_daemon
+	run as_nobody attach lo htb 100000000
+	assert_status 1
+	assert_output_contains "policy rules[0] process daemon_pro* ($CONF:1): max_streams 0 reached"
+}
+
+@test "daemon: SIGHUP with a broken file keeps the old policy and logs why" {
+	cat >"$CONF" <<-'C'
+	policy = { rules = ( { user = "nobody"; max_streams = 1; } ); };
+	C
+	start_daemon
+	coproc HOLD { setpriv --reuid=nobody --regid=nogroup --clear-groups "$PROBE" "$SOCK" attach lo htb 100000000 hold 3>&-; }
+	defer kill "$HOLD_PID"
+	read -r -t 10 line <&"${HOLD[0]}"
+	[[ "$line" == error=0* ]]
+	run as_nobody attach lo htb 100000000
+	assert_output_contains "max_streams 1 reached"
+	printf 'policy = {\n  rules = ( { user = "nobody"; max_streams = "many"; } );\n};\n' >"$CONF"
+	kill -HUP "$DPID"
+	wait_until 5 grep -q "keeping the previous policy" "$LOG"
+	grep -q "$CONF:2: policy.rules\[0\].max_streams" "$LOG"
+	run as_nobody attach lo htb 100000000
+	assert_output_contains "max_streams 1 reached"
+	printf 'policy = { rules = ( { user = "nobody"; max_streams = 3; } ); };\n' >"$CONF"
+	kill -HUP "$DPID"
+	wait_until 5 grep -q "policy loaded from $CONF: 1 rules" "$LOG"
+	run as_nobody attach lo htb 100000000
+	assert_status 0
+}
+
+@test "daemon: garbage, wrong version, oversize, bad fields, non-socket fd, two fds: error replies, daemon serves on" {
+	start_daemon
+	run probe garbage 500
+	assert_output_contains "error=71 "
+	assert_output_contains "bad magic"
+	run probe version 7
+	assert_output_contains "error=93 "
+	assert_output_contains "qsockd speaks version 1"
+	run probe oversize
+	assert_output_contains "error=71 "
+	run probe badfield
+	assert_output_contains "params.oln 5: must not exceed old 2"
+	run probe notsock
+	assert_output_contains "passed fd is not a socket"
+	run probe twofds
+	assert_output_contains "at most one fd"
+	run probe short # EOF mid-request: dropped without a reply
+	assert_output_contains "eof after 0 bytes"
+	run probe status
+	assert_status 0
+	kill -0 "$DPID"
+}
+
+@test "daemon: 100 concurrent clients are all served, and a stalled half request does not block them" {
+	start_daemon
+	t "$PROBE" "$SOCK" halfhang >"$DIR/hang.out" 3>&- &
+	hang=$!
+	run probe flood 100
+	assert_status 0
+	assert_output_contains "flood: 100 of 100 clients served"
+	# 20 processes at once, 5 requests each
+	for i in $(seq 20); do
+		(for j in 1 2 3 4 5; do "$PROBE" "$SOCK" status || exit 1; done) >/dev/null 3>&- &
+		pids+=($!)
+	done
+	for p in "${pids[@]}"; do wait "$p"; done
+	wait "$hang" || true # the daemon drops it after 5 s of silence
+	grep -q "eof after 0 bytes" "$DIR/hang.out"
+	grep -q "half a request for 5000 ms, dropped" "$LOG"
+	kill -0 "$DPID"
+}
+
+@test "daemon: only root may install a root qdisc through the daemon" {
+	start_daemon
+	run as_nobody init lo htb
+	assert_status 1
+	assert_output_contains "reserved to root"
+	run probe init nodev htb
+	assert_output_contains "no such device"
+}
+
+@test "daemon: refuses to start on a broken policy, with file:line: key: reason" {
+	printf 'policy = {\n  default = { max_rate = "fast"; };\n};\n' >"$CONF"
+	run t "$FAKE" -n -s "$SOCK" -c "$CONF"
+	assert_status 1
+	assert_output_contains "$CONF:2: policy.default.max_rate:"
+	assert_output_contains "not starting"
+	[ ! -e "$SOCK" ]
+}
