@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: (LGPL-2.1-or-later OR BSD-2-Clause)
+/*
+ * qsock_cls.bpf.c — the Q.Sockets socket classifier: a cls_bpf program in direct-action mode
+ * on the qsock root qdisc (dwcs or htb).
+ *
+ *  - class: the sending socket's cookie is looked up in the `streams` map (written only by
+ *    the manager); a hit writes the full major:minor into skb->tc_classid (direct action
+ *    leaves the major to the program) and returns TC_ACT_OK. A miss returns TC_ACT_UNSPEC:
+ *    the packet stays best effort (or goes to a later filter).
+ *  - flags: for senders without CAP_NET_RAW/ADMIN the per-message flags travel in a per-socket
+ *    flags word (the SK_STORAGE map `flags`, which a process can only reach through its own
+ *    socket fds). The word is masked with what the manager allowed this stream and copied into
+ *    the qdisc's skb->mark field. Privileged senders put the field in skb->mark themselves
+ *    (SO_MARK cmsg) and their records say so (QSOCK_CLS_TRUST_MARK).
+ * Cost: two hash lookups and one socket-storage lookup per packet of an attached socket.
+ */
+#include <linux/bpf.h>
+#include <linux/pkt_cls.h>
+#include <bpf/bpf_helpers.h>
+
+#include "bpf/qsock_cls.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, QSOCK_CLS_MAX_STREAMS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u64);
+	__type(value, struct qsock_cls_stream);
+} streams SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct qsock_cls_flags);
+} flags SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct qsock_cls_conf);
+} conf SEC(".maps");
+
+SEC("tc")
+int qsock_classify(struct __sk_buff *skb)
+{
+	struct qsock_cls_stream *st;
+	struct qsock_cls_flags *fl;
+	struct qsock_cls_conf *c;
+	struct bpf_sock *sk;
+	__u32 zero = 0, field;
+	__u64 cookie;
+
+	if (!skb->sk)
+		return TC_ACT_UNSPEC;
+	cookie = bpf_get_socket_cookie(skb);
+	st = bpf_map_lookup_elem(&streams, &cookie);
+	if (!st)
+		return TC_ACT_UNSPEC;
+	skb->tc_classid = st->classid;
+
+	if (st->allowed_flags & QSOCK_CLS_TRUST_MARK)
+		return TC_ACT_OK;
+	c = bpf_map_lookup_elem(&conf, &zero);
+	if (!c || !c->markmask)
+		return TC_ACT_OK;
+	field = 0;
+	sk = bpf_sk_fullsock(skb->sk);
+	if (sk) {
+		fl = bpf_sk_storage_get(&flags, sk, 0, 0);
+		if (fl)
+			field = fl->flags & st->allowed_flags;
+	}
+	skb->mark = (skb->mark & ~c->markmask) | ((field << (c->mark_shift & 31)) & c->markmask);
+	return TC_ACT_OK;
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -1,0 +1,81 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# lib/ — libqsock: the Q.Sockets API, the manager, the scheduler modules (sched_*.c), the
+# socket classifier (lib/bpf/qsock_cls.bpf.c, compiled with clang -target bpf and embedded as
+# a bpftool skeleton) and the per-message carriers.
+#
+# Two products from the same PIC objects:
+#   build/lib/libqsock.a    every internal symbol (qsock_mgr_*, carrier): qsockd and the shim
+#   build/lib/libqsock.so   only the public API (hidden visibility + version script, SONAME)
+#
+# lib/daemon_client.c (qsockd's engineer) implements qsock_daemon_call(); until it exists the
+# stub that answers EPERM is built in its place.
+
+LIB_DAEMON_SRC := $(if $(wildcard lib/daemon_client.c),lib/daemon_client.c,lib/daemon_stub.c)
+LIB_SRCS := $(filter-out lib/daemon_client.c lib/daemon_stub.c,$(sort $(wildcard lib/*.c))) \
+	    $(LIB_DAEMON_SRC)
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+
+LIB_SOVERSION := 1
+LIB_VERSION   := 1.0.0
+LIB_A         := $(BUILD)/lib/libqsock.a
+LIB_SO_REAL   := $(BUILD)/lib/libqsock.so.$(LIB_VERSION)
+LIB_SO        := $(BUILD)/lib/libqsock.so
+LIB_PC        := $(BUILD)/lib/qsock.pc
+# What a program linking the archive needs too (the shared library carries it itself).
+LIB_LIBS      := $(shell pkg-config --libs libnl-route-3.0 libbpf 2>/dev/null || \
+			echo -lnl-route-3 -lnl-3 -lbpf)
+LIB_NL_CFLAGS := $(shell pkg-config --cflags libnl-route-3.0 2>/dev/null || echo -I/usr/include/libnl3)
+
+# The classifier: BPF object -> skeleton header included by lib/classifier.c.
+LIB_BPF_OBJ  := $(BUILD)/lib/bpf/qsock_cls.bpf.o
+LIB_BPF_SKEL := $(BUILD)/lib/bpf/qsock_cls.skel.h
+
+$(BUILD)/lib/%.o: CFLAGS += -fPIC -fvisibility=hidden $(LIB_NL_CFLAGS) -I$(CURDIR)/lib \
+	-I$(CURDIR)/$(BUILD)/lib/bpf
+$(BUILD)/lib/classifier.o: $(LIB_BPF_SKEL)
+
+$(LIB_BPF_OBJ): lib/bpf/qsock_cls.bpf.c lib/bpf/qsock_cls.h include/uapi/linux/pkt_sch_dwcs.h
+	$(quiet) CLANG-BPF $@
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CLANG) -target bpf -O2 -g -Wall -Werror -I$(CURDIR)/include -I$(CURDIR)/lib \
+		-I/usr/include/$(shell $(CC) -dumpmachine) \
+		-c -o $@ $<
+
+$(LIB_BPF_SKEL): $(LIB_BPF_OBJ)
+	$(quiet) BPFSKEL $@
+	$(Q)bpftool gen skeleton $< name qsock_cls > $@.tmp && mv $@.tmp $@
+
+$(LIB_A): $(LIB_OBJS)
+	$(quiet) AR $@
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(LIB_SO_REAL): $(LIB_OBJS) lib/libqsock.map
+	$(quiet) LD $@
+	$(Q)$(CC) -shared -Wl,-soname,libqsock.so.$(LIB_SOVERSION) \
+		-Wl,--version-script=lib/libqsock.map -Wl,--no-undefined -Wl,-z,defs $(LDFLAGS) \
+		-o $@ $(LIB_OBJS) $(LIB_LIBS)
+
+$(LIB_SO): $(LIB_SO_REAL)
+	$(Q)ln -sf libqsock.so.$(LIB_VERSION) $(BUILD)/lib/libqsock.so.$(LIB_SOVERSION)
+	$(Q)ln -sf libqsock.so.$(LIB_VERSION) $@
+
+$(LIB_PC): lib/qsock.pc.in lib/build.mk
+	$(quiet) GEN $@
+	$(Q)mkdir -p $(dir $@)
+	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
+		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' -e 's|@VERSION@|$(LIB_VERSION)|g' $< > $@
+
+BINS += $(LIB_A) $(LIB_SO) $(LIB_PC)
+
+.PHONY: install-lib
+INSTALL += install-lib
+install-lib: $(LIB_SO) $(LIB_A) $(LIB_PC)
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR) \
+		$(DESTDIR)$(MANDIR)/man3
+	install -m 0755 $(LIB_SO_REAL) $(DESTDIR)$(LIBDIR)/
+	ln -sf libqsock.so.$(LIB_VERSION) $(DESTDIR)$(LIBDIR)/libqsock.so.$(LIB_SOVERSION)
+	ln -sf libqsock.so.$(LIB_SOVERSION) $(DESTDIR)$(LIBDIR)/libqsock.so
+	install -m 0644 $(LIB_PC) $(DESTDIR)$(LIBDIR)/pkgconfig/qsock.pc
+	install -m 0644 include/qsock.h $(DESTDIR)$(INCLUDEDIR)/qsock.h
+	install -m 0644 man/qsock.3 $(DESTDIR)$(MANDIR)/man3/qsock.3

@@ -1,0 +1,343 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * classifier.c — install, find and remove the socket classifier of a device: the cls_bpf
+ * program (embedded skeleton of lib/bpf/qsock_cls.bpf.c) attached with libbpf's BPF_TC_CUSTOM
+ * to the qsock root, and its maps pinned in the device's directory:
+ *   streams 0600  socket cookie -> stream record: only the manager (root, qsockd) writes it
+ *   flags   0666  SK_STORAGE flags word: anyone may open it, but a key is an fd of the caller's
+ *                 own, so a process reaches only its own sockets' words
+ *   conf    0644  scheduler name, root handle, netns, mark mask
+ * The directory is /sys/fs/bpf/qsock/<dev> for a device of the first network namespace
+ * (pid 1's) and /sys/fs/bpf/qsock/<dev>@ns<inode> for others, since device names repeat
+ * across namespaces while bpffs is shared; conf records the namespace and is checked.
+ * bpffs is mounted at /sys/fs/bpf when absent, as bpftool does.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <linux/pkt_sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "bpf/qsock_cls.h"
+#include "classifier.h"
+#include "errors.h"
+#include "qsock_cls.skel.h"
+
+_Static_assert(sizeof(struct qsock_stream) == QSOCK_STREAM_REC_SIZE,
+	       "struct qsock_stream is the streams map value: keep QSOCK_STREAM_REC_SIZE equal");
+
+#define BPFFS "/sys/fs/bpf"
+#define CLS_PRIO 1
+#define CLS_HANDLE 1
+/* QSOCK_PIN_ROOT + "/" + a device name + "@ns" + a 20-digit inode fits easily */
+#define DIR_MAX 128
+
+/* libbpf prints its warnings (with the kernel's extack) through a callback; while we call it,
+ * they go into this thread's buffer so they can join our error message. */
+static __thread char libbpf_msg[QSOCK_ERRMSG_MAX];
+
+static int capture_libbpf(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	size_t n;
+
+	if (level != LIBBPF_WARN)
+		return 0;
+	vsnprintf(libbpf_msg, sizeof(libbpf_msg), fmt, ap);
+	n = strlen(libbpf_msg);
+	while (n && libbpf_msg[n - 1] == '\n')
+		libbpf_msg[--n] = '\0';
+	return 0;
+}
+
+static uint64_t netns_ino(const char *path)
+{
+	struct stat sb;
+
+	return stat(path, &sb) ? 0 : (uint64_t)sb.st_ino;
+}
+
+/* The pin directory for @dev in this process's network namespace (creation-time rule). */
+static void pin_dir_own(const char *dev, char *buf, size_t size)
+{
+	uint64_t self = netns_ino("/proc/self/ns/net"), init = netns_ino("/proc/1/ns/net");
+
+	if (self && self == init)
+		snprintf(buf, size, "%s/%s", QSOCK_PIN_ROOT, dev);
+	else
+		snprintf(buf, size, "%s/%s@ns%llu", QSOCK_PIN_ROOT, dev, (unsigned long long)self);
+}
+
+static int ensure_bpffs(struct qsock_err *err)
+{
+	struct statfs sf;
+
+	if (!statfs(BPFFS, &sf) && sf.f_type == BPF_FS_MAGIC)
+		return 0;
+	if (mount("bpf", BPFFS, "bpf", 0, "mode=0755"))
+		return qsock_errf(err, -errno, "mounting bpffs at %s: %s", BPFFS, strerror(errno));
+	return 0;
+}
+
+static int make_dir(const char *path, struct qsock_err *err)
+{
+	if (mkdir(path, 0755) && errno != EEXIST)
+		return qsock_errf(err, -errno, "creating %s: %s", path, strerror(errno));
+	return 0;
+}
+
+static int pin(int fd, const char *dir, const char *name, mode_t mode, struct qsock_err *err)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	unlink(path);	/* a stale pin of an earlier root that vanished */
+	if (bpf_obj_pin(fd, path))
+		return qsock_errf(err, -errno, "pinning %s: %s", path, strerror(errno));
+	if (chmod(path, mode))
+		return qsock_errf(err, -errno, "chmod %o %s: %s", mode, path, strerror(errno));
+	return 0;
+}
+
+static void unpin_all(const char *dir)
+{
+	static const char *const names[] = { QSOCK_PIN_STREAMS, QSOCK_PIN_FLAGS, QSOCK_PIN_CONF };
+	char path[PATH_MAX];
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		unlink(path);
+	}
+	rmdir(dir);
+}
+
+int qsock_cls_install(const char *dev, int ifindex, uint32_t handle, const char *sched,
+		      struct qsock_err *err)
+{
+	struct qsock_cls_conf conf = {
+		.markmask = 0x1f000000U,
+		.mark_shift = 24,
+		.handle_major = handle >> 16,
+		.version = QSOCK_CLS_VERSION,
+		.netns_ino = netns_ino("/proc/self/ns/net"),
+		.ifindex = (uint32_t)ifindex,
+	};
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_CUSTOM,
+		    .parent = handle);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = CLS_HANDLE, .priority = CLS_PRIO);
+	libbpf_print_fn_t old;
+	struct qsock_cls *skel;
+	char dir[DIR_MAX];
+	uint32_t zero = 0;
+	int rc;
+
+	snprintf(conf.sched, sizeof(conf.sched), "%s", sched);
+	rc = ensure_bpffs(err);
+	if (!rc)
+		rc = make_dir(QSOCK_PIN_ROOT, err);
+	if (rc)
+		return rc;
+	pin_dir_own(dev, dir, sizeof(dir));
+	rc = make_dir(dir, err);
+	if (rc)
+		return rc;
+
+	libbpf_msg[0] = '\0';
+	old = libbpf_set_print(capture_libbpf);
+	skel = qsock_cls__open_and_load();
+	if (!skel) {
+		rc = qsock_errf(err, -errno, "loading the socket classifier: %s%s%s",
+				strerror(errno), libbpf_msg[0] ? ": " : "", libbpf_msg);
+		goto out;
+	}
+	rc = pin(bpf_map__fd(skel->maps.streams), dir, QSOCK_PIN_STREAMS, 0600, err);
+	if (!rc)
+		rc = pin(bpf_map__fd(skel->maps.flags), dir, QSOCK_PIN_FLAGS, 0666, err);
+	if (!rc && bpf_map_update_elem(bpf_map__fd(skel->maps.conf), &zero, &conf, BPF_ANY))
+		rc = qsock_errf(err, -errno, "writing the classifier's conf: %s", strerror(errno));
+	if (!rc)
+		rc = pin(bpf_map__fd(skel->maps.conf), dir, QSOCK_PIN_CONF, 0644, err);
+	if (rc)
+		goto out;
+	opts.prog_fd = bpf_program__fd(skel->progs.qsock_classify);
+	rc = bpf_tc_attach(&hook, &opts);
+	if (rc)
+		rc = qsock_errf(err, rc, "attaching the socket classifier to the %s root %x: of %s: "
+				"%s%s%s", sched, handle >> 16, dev, strerror(-rc),
+				libbpf_msg[0] ? ": " : "", libbpf_msg);
+out:
+	libbpf_set_print(old);
+	if (rc)
+		unpin_all(dir);
+	qsock_cls__destroy(skel);	/* the pins and the filter keep what must live on */
+	return rc;
+}
+
+/* Find @dev's pin directory from this namespace: the namespaced name first, then the plain
+ * one, accepted only if its conf says it belongs to this namespace. Opens conf into *conf_fd.*/
+static int find_dir(const char *dev, char *dir, size_t size, int *conf_fd,
+		    struct qsock_cls_conf *conf, struct qsock_err *err)
+{
+	uint64_t self = netns_ino("/proc/self/ns/net");
+	char path[PATH_MAX];
+	uint32_t zero = 0;
+	int fd, i;
+	LIBBPF_OPTS(bpf_obj_get_opts, ro, .file_flags = BPF_F_RDONLY);
+
+	for (i = 0; i < 2; i++) {
+		if (i == 0)
+			snprintf(dir, size, "%s/%s@ns%llu", QSOCK_PIN_ROOT, dev,
+				 (unsigned long long)self);
+		else
+			snprintf(dir, size, "%s/%s", QSOCK_PIN_ROOT, dev);
+		snprintf(path, sizeof(path), "%s/%s", dir, QSOCK_PIN_CONF);
+		fd = bpf_obj_get_opts(path, &ro);
+		if (fd < 0) {
+			if (errno == ENOENT)
+				continue;
+			return qsock_errf(err, -errno, "opening %s: %s", path, strerror(errno));
+		}
+		if (bpf_map_lookup_elem(fd, &zero, conf) || conf->netns_ino != self) {
+			close(fd);
+			continue;
+		}
+		*conf_fd = fd;
+		return 0;
+	}
+	return qsock_errf(err, -ENOENT, "no qsock scheduler on %s: call qsockinit first", dev);
+}
+
+int qsock_cls_uninstall(const char *dev, struct qsock_err *err)
+{
+	struct qsock_cls_conf conf;
+	char dir[DIR_MAX];
+	int fd, rc;
+
+	rc = find_dir(dev, dir, sizeof(dir), &fd, &conf, err);
+	if (rc == -ENOENT)
+		return 0;
+	if (rc)
+		return rc;
+	close(fd);
+	unpin_all(dir);
+	return 0;
+}
+
+static int open_pin(const char *dir, const char *name, __u32 flags, int *fd,
+		    struct qsock_err *err)
+{
+	LIBBPF_OPTS(bpf_obj_get_opts, o, .file_flags = flags);
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	*fd = bpf_obj_get_opts(path, &o);
+	if (*fd < 0)
+		return qsock_errf(err, -errno, "opening %s: %s%s", path, strerror(errno),
+				  errno == EACCES || errno == EPERM ? " (root only)" : "");
+	return 0;
+}
+
+int qsock_cls_open(const char *dev, struct qsock_cls_maps *m, struct qsock_err *err)
+{
+	struct qsock_cls_conf conf;
+	char dir[DIR_MAX];
+	int rc;
+
+	m->streams = m->flags = m->conf = -1;
+	rc = find_dir(dev, dir, sizeof(dir), &m->conf, &conf, err);
+	if (!rc)
+		rc = open_pin(dir, QSOCK_PIN_STREAMS, 0, &m->streams, err);
+	if (!rc)
+		rc = open_pin(dir, QSOCK_PIN_FLAGS, 0, &m->flags, err);
+	if (rc)
+		qsock_cls_close(m);
+	return rc;
+}
+
+void qsock_cls_close(struct qsock_cls_maps *m)
+{
+	if (m->streams >= 0)
+		close(m->streams);
+	if (m->flags >= 0)
+		close(m->flags);
+	if (m->conf >= 0)
+		close(m->conf);
+	m->streams = m->flags = m->conf = -1;
+}
+
+int qsock_cls_open_flags(const char *dev, int *fd, struct qsock_err *err)
+{
+	struct qsock_cls_conf conf;
+	char dir[DIR_MAX];
+	int conf_fd, rc;
+
+	rc = find_dir(dev, dir, sizeof(dir), &conf_fd, &conf, err);
+	if (rc)
+		return rc;
+	close(conf_fd);
+	return open_pin(dir, QSOCK_PIN_FLAGS, 0, fd, err);
+}
+
+int qsock_cls_read_conf(const struct qsock_cls_maps *m, char sched[IFNAMSIZ], uint32_t *handle,
+			struct qsock_err *err)
+{
+	struct qsock_cls_conf conf;
+	uint32_t zero = 0;
+
+	if (bpf_map_lookup_elem(m->conf, &zero, &conf))
+		return qsock_errf(err, -errno, "reading the classifier's conf: %s", strerror(errno));
+	snprintf(sched, IFNAMSIZ, "%.*s", IFNAMSIZ - 1, conf.sched);
+	*handle = conf.handle_major << 16;
+	return 0;
+}
+
+int qsock_cls_devices(char *buf, size_t size, struct qsock_err *err)
+{
+	uint64_t self = netns_ino("/proc/self/ns/net");
+	char suffix[32];
+	struct dirent *de;
+	size_t used = 0;
+	DIR *d;
+
+	if (size < 1)
+		return qsock_errf(err, -EINVAL, "no room for device names");
+	snprintf(suffix, sizeof(suffix), "@ns%llu", (unsigned long long)self);
+	d = opendir(QSOCK_PIN_ROOT);
+	if (!d) {
+		buf[0] = '\0';
+		return errno == ENOENT ? 0 :
+		       qsock_errf(err, -errno, "listing %s: %s", QSOCK_PIN_ROOT, strerror(errno));
+	}
+	while ((de = readdir(d))) {
+		char name[IFNAMSIZ];
+		char *at;
+		size_t n;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(name, sizeof(name), "%.*s", IFNAMSIZ - 1, de->d_name);
+		at = strchr(de->d_name, '@');
+		if (at) {
+			if (strcmp(at, suffix))
+				continue;	/* another namespace's device */
+			name[at - de->d_name < IFNAMSIZ ? at - de->d_name : IFNAMSIZ - 1] = '\0';
+		}
+		n = strlen(name) + 1;
+		if (used + n + 1 > size)
+			break;
+		memcpy(buf + used, name, n);
+		used += n;
+	}
+	closedir(d);
+	buf[used] = '\0';
+	return 0;
+}

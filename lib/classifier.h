@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * classifier.h — the socket classifier's kernel objects: the cls_bpf program on the qsock root
+ * and its maps pinned under /sys/fs/bpf/qsock/<dev>/ (lib/bpf/qsock_cls.h has the layout).
+ */
+#ifndef QSOCK_CLASSIFIER_H
+#define QSOCK_CLASSIFIER_H
+
+#include <stdint.h>
+
+#include "manager.h"
+
+/* The pinned maps of one device, opened. */
+struct qsock_cls_maps {
+	int streams;	/* -1 when not open */
+	int flags;
+	int conf;
+};
+
+/* Load the program, pin its maps for @dev and attach it to the root @handle of @ifindex. */
+int qsock_cls_install(const char *dev, int ifindex, uint32_t handle, const char *sched,
+		      struct qsock_err *err);
+/* Unpin @dev's maps (the filter goes with the root qdisc). Missing pins are not an error. */
+int qsock_cls_uninstall(const char *dev, struct qsock_err *err);
+/* Open @dev's pinned maps: -ENOENT when @dev has no qsock root. */
+int qsock_cls_open(const char *dev, struct qsock_cls_maps *m, struct qsock_err *err);
+void qsock_cls_close(struct qsock_cls_maps *m);
+/* Open only @dev's flags map, as an unprivileged sender may (the send-path carrier). */
+int qsock_cls_open_flags(const char *dev, int *fd, struct qsock_err *err);
+/* The scheduler name and root handle recorded at install. */
+int qsock_cls_read_conf(const struct qsock_cls_maps *m, char sched[IFNAMSIZ], uint32_t *handle,
+			struct qsock_err *err);
+/* The names of the devices with pinned qsock maps, one after another in @buf ("a\0b\0\0"). */
+int qsock_cls_devices(char *buf, size_t size, struct qsock_err *err);
+
+#endif /* QSOCK_CLASSIFIER_H */

@@ -1,0 +1,565 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * manager.c — the Q.Sockets manager (manager.h): device and root checks, class numbering,
+ * the stream records in the pinned streams map, and the calls into the scheduler modules.
+ *
+ * Round trips per call: qsock_mgr_attach/change = 1 netlink request (the class) + bpf()
+ * calls on the pinned maps; qsock_mgr_init_root = 3 (read root, create root, attach filter);
+ * stream stats = 1.
+ */
+#include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/net_tstamp.h>
+#include <linux/pkt_sched.h>
+#include <linux/rtnetlink.h>
+#include <netlink/route/qdisc.h>
+#include <netlink/route/tc.h>
+
+#include <bpf/bpf.h>
+#include <uapi/linux/pkt_sch_dwcs.h>
+
+#include "bpf/qsock_cls.h"
+#include "classifier.h"
+#include "errors.h"
+#include "manager.h"
+#include "sched.h"
+
+/* The root handle every qsock root gets: 1:, like tc's examples. */
+#define QSOCK_ROOT_HANDLE 0x00010000U
+/* Stream minors are picked by hashing the socket cookie into [2, 0xfff1] and probing with
+ * NLM_F_EXCL: no shared counter is needed between processes, and a collision costs a retry. */
+#define MINOR_FIRST 2U
+#define MINOR_SPAN 0xfff0U
+#define MINOR_TRIES 64
+
+struct dev_info {
+	int ifindex;
+	uint32_t mtu;
+};
+
+static int resolve_dev(const char *dev, struct dev_info *di, struct qsock_err *err)
+{
+	struct ifreq ifr;
+	int fd;
+
+	if (!dev || !dev[0] || strnlen(dev, IFNAMSIZ) >= IFNAMSIZ)
+		return qsock_errf(err, -EINVAL, "bad device name");
+	di->ifindex = (int)if_nametoindex(dev);
+	if (!di->ifindex)
+		return qsock_errf(err, -ENODEV, "no network device \"%s\" in this network namespace",
+				  dev);
+	di->mtu = 1500;
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd >= 0) {
+		memset(&ifr, 0, sizeof(ifr));
+		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", dev);
+		if (!ioctl(fd, SIOCGIFMTU, &ifr) && ifr.ifr_mtu > 0)
+			di->mtu = (uint32_t)ifr.ifr_mtu;
+		close(fd);
+	}
+	return 0;
+}
+
+struct root_info {
+	char kind[IFNAMSIZ];
+	uint32_t handle;
+};
+
+static int on_root(struct nlmsghdr *nlh, void *arg, struct qsock_err *err)
+{
+	struct root_info *ri = arg;
+	struct nlattr *tb[TCA_MAX + 1];
+	struct tcmsg *tcm = nlmsg_data(nlh);
+
+	if (nlh->nlmsg_type != RTM_NEWQDISC || tcm->tcm_parent != TC_H_ROOT)
+		return 0;
+	if (nlmsg_parse(nlh, sizeof(*tcm), tb, TCA_MAX, NULL) < 0)
+		return qsock_errf(err, -EPROTO, "malformed qdisc message from the kernel");
+	ri->handle = tcm->tcm_handle;
+	if (tb[TCA_KIND])
+		nla_strlcpy(ri->kind, tb[TCA_KIND], sizeof(ri->kind));
+	return 0;
+}
+
+/* The device's root qdisc (kind, handle): one RTM_GETQDISC for that qdisc only. */
+static int read_root(struct qsock_nl *nl, int ifindex, struct root_info *ri,
+		     struct qsock_err *err)
+{
+	struct tcmsg tcm = { .tcm_family = AF_UNSPEC, .tcm_ifindex = ifindex,
+			     .tcm_parent = TC_H_ROOT };
+	struct nl_msg *msg = nlmsg_alloc_simple(RTM_GETQDISC, NLM_F_ECHO);
+
+	memset(ri, 0, sizeof(*ri));
+	if (!msg || nlmsg_append(msg, &tcm, sizeof(tcm), NLMSG_ALIGNTO) < 0) {
+		nlmsg_free(msg);
+		return qsock_errf(err, -ENOMEM, "out of memory");
+	}
+	return qsock_nl_request(nl, msg, "reading the root qdisc", on_root, ri, err);
+}
+
+static int delete_root(struct qsock_nl *nl, int ifindex, uint32_t handle,
+		       struct qsock_err *err)
+{
+	struct tcmsg tcm = { .tcm_family = AF_UNSPEC, .tcm_ifindex = ifindex,
+			     .tcm_parent = TC_H_ROOT, .tcm_handle = handle };
+	struct nl_msg *msg = nlmsg_alloc_simple(RTM_DELQDISC, 0);
+
+	if (!msg || nlmsg_append(msg, &tcm, sizeof(tcm), NLMSG_ALIGNTO) < 0) {
+		nlmsg_free(msg);
+		return qsock_errf(err, -ENOMEM, "out of memory");
+	}
+	return qsock_nl_request(nl, msg, "deleting the root qdisc", NULL, NULL, err);
+}
+
+static int delete_class(struct qsock_nl *nl, int ifindex, uint32_t classid,
+			struct qsock_err *err)
+{
+	struct tcmsg tcm = { .tcm_family = AF_UNSPEC, .tcm_ifindex = ifindex,
+			     .tcm_parent = classid & 0xffff0000U, .tcm_handle = classid };
+	struct nl_msg *msg = nlmsg_alloc_simple(RTM_DELTCLASS, 0);
+	char what[48];
+
+	if (!msg || nlmsg_append(msg, &tcm, sizeof(tcm), NLMSG_ALIGNTO) < 0) {
+		nlmsg_free(msg);
+		return qsock_errf(err, -ENOMEM, "out of memory");
+	}
+	snprintf(what, sizeof(what), "deleting class %x:%x", classid >> 16, classid & 0xffff);
+	return qsock_nl_request(nl, msg, what, NULL, NULL, err);
+}
+
+int qsock_mgr_init_root(const char *dev, const char *sched, const struct qsock_root_params *rp,
+			struct qsock_err *err)
+{
+	const struct qsock_sched_ops *ops = qsock_sched_find(sched ? sched : "");
+	struct qsock_cls_maps m;
+	struct root_info ri;
+	struct dev_info di;
+	struct qsock_nl *nl;
+	char cur[IFNAMSIZ];
+	uint32_t handle;
+	int rc;
+
+	if (!ops)
+		return qsock_errf(err, -EINVAL, "unknown scheduler \"%s\" (known: %s)",
+				  sched ? sched : "", qsock_sched_names());
+	rc = resolve_dev(dev, &di, err);
+	if (!rc)
+		rc = qsock_nl_thread(&nl, err);
+	if (!rc)
+		rc = read_root(nl, di.ifindex, &ri, err);
+	if (rc)
+		return rc;
+	if (!qsock_cls_open(dev, &m, NULL)) {
+		rc = qsock_cls_read_conf(&m, cur, &handle, err);
+		qsock_cls_close(&m);
+		if (rc)
+			return rc;
+		if (ri.handle == handle && !strcmp(ri.kind, qsock_sched_find(cur) ?
+							      qsock_sched_find(cur)->kind : "")) {
+			if (!strcmp(cur, sched))
+				return 0;	/* already installed: qsockinit is idempotent */
+			return qsock_errf(err, -EEXIST,
+					  "%s already runs the qsock scheduler %s; qsockfini it "
+					  "before installing %s",
+					  dev, cur, sched);
+		}
+		/* The root it belonged to is gone (someone replaced it): forget the pins. */
+		qsock_cls_uninstall(dev, NULL);
+	}
+	if (ri.handle != 0)	/* handle 0: the kernel's default root, which may be replaced */
+		return qsock_errf(err, -EEXIST,
+				  "%s already has a root qdisc \"%s\" (handle %x:) that qsock did not "
+				  "install; remove it first (tc qdisc del dev %s root)",
+				  dev, ri.kind, ri.handle >> 16, dev);
+	rc = ops->init_root(nl, di.ifindex, QSOCK_ROOT_HANDLE, rp, err);
+	if (rc)
+		return rc;
+	rc = qsock_cls_install(dev, di.ifindex, QSOCK_ROOT_HANDLE, sched, err);
+	if (rc) {
+		struct qsock_err ignored;
+
+		delete_root(nl, di.ifindex, QSOCK_ROOT_HANDLE, &ignored);
+	}
+	return rc;
+}
+
+int qsock_mgr_fini_root(const char *dev, struct qsock_err *err)
+{
+	struct qsock_cls_maps m;
+	struct root_info ri;
+	struct dev_info di;
+	struct qsock_nl *nl;
+	char cur[IFNAMSIZ];
+	uint32_t handle;
+	int rc;
+
+	rc = resolve_dev(dev, &di, err);
+	if (!rc)
+		rc = qsock_cls_open(dev, &m, err);
+	if (rc)
+		return rc;
+	rc = qsock_cls_read_conf(&m, cur, &handle, err);
+	qsock_cls_close(&m);
+	if (!rc)
+		rc = qsock_nl_thread(&nl, err);
+	if (!rc)
+		rc = read_root(nl, di.ifindex, &ri, err);
+	if (rc)
+		return rc;
+	if (ri.handle == handle && qsock_sched_find(cur) &&
+	    !strcmp(ri.kind, qsock_sched_find(cur)->kind)) {
+		rc = delete_root(nl, di.ifindex, handle, err);
+		if (rc)
+			return rc;
+	}
+	return qsock_cls_uninstall(dev, err);
+}
+
+static int sock_identity(int sockfd, uint64_t *cookie, int *type, struct qsock_err *err)
+{
+	socklen_t len = sizeof(*cookie);
+	int domain;
+
+	if (getsockopt(sockfd, SOL_SOCKET, SO_COOKIE, cookie, &len))
+		return qsock_errf(err, errno == ENOTSOCK ? -ENOTSOCK : -errno,
+				  "fd %d: reading its socket cookie: %s", sockfd, strerror(errno));
+	len = sizeof(*type);
+	if (getsockopt(sockfd, SOL_SOCKET, SO_TYPE, type, &len))
+		return qsock_errf(err, -errno, "fd %d: reading SO_TYPE: %s", sockfd,
+				  strerror(errno));
+	len = sizeof(domain);
+	if (getsockopt(sockfd, SOL_SOCKET, SO_DOMAIN, &domain, &len))
+		return qsock_errf(err, -errno, "fd %d: reading SO_DOMAIN: %s", sockfd,
+				  strerror(errno));
+	if (domain != AF_INET && domain != AF_INET6 && domain != AF_PACKET)
+		return qsock_errf(err, -EAFNOSUPPORT,
+				  "fd %d is a socket of family %d, whose packets never reach a "
+				  "network device (use AF_INET, AF_INET6 or AF_PACKET)",
+				  sockfd, domain);
+	return 0;
+}
+
+/* Open @dev's maps and check that it runs @sched (NULL: any); fills @ref's root part. */
+static int open_dev(const char *dev, const char *sched, struct qsock_cls_maps *m,
+		    struct qsock_class_ref *ref, char cur[IFNAMSIZ], struct qsock_err *err)
+{
+	struct dev_info di;
+	int rc;
+
+	rc = resolve_dev(dev, &di, err);
+	if (!rc)
+		rc = qsock_cls_open(dev, m, err);
+	if (rc)
+		return rc;
+	rc = qsock_cls_read_conf(m, cur, &ref->handle, err);
+	if (!rc && sched && strcmp(cur, sched))
+		rc = qsock_errf(err, -EINVAL, "%s runs the %s scheduler, not %s", dev, cur, sched);
+	if (rc) {
+		qsock_cls_close(m);
+		return rc;
+	}
+	ref->ifindex = di.ifindex;
+	ref->mtu = di.mtu;
+	return 0;
+}
+
+int qsock_mgr_attach(int sockfd, const char *dev, const char *sched,
+		     const struct qsock_stream_params *sp, const struct qsock_owner *owner,
+		     struct qsock_stream *out, struct qsock_err *err)
+{
+	struct sock_txtime txt = { .clockid = CLOCK_MONOTONIC, .flags = 0 };
+	const struct qsock_sched_ops *ops;
+	struct qsock_class_ref ref;
+	struct qsock_stream rec;
+	struct qsock_cls_maps m;
+	struct qsock_nl *nl;
+	char cur[IFNAMSIZ];
+	uint64_t cookie;
+	int rc, type, i;
+
+	rc = sock_identity(sockfd, &cookie, &type, err);
+	if (!rc)
+		rc = open_dev(dev, sched, &m, &ref, cur, err);
+	if (rc)
+		return rc;
+	ops = qsock_sched_find(cur);
+	if (!bpf_map_lookup_elem(m.streams, &cookie, &rec)) {
+		rc = qsock_errf(err, -EEXIST, "fd %d already has a stream (class %x:%x on %s)",
+				sockfd, rec.classid >> 16, rec.classid & 0xffff, rec.dev);
+		goto out;
+	}
+	rc = qsock_nl_thread(&nl, err);
+	if (rc)
+		goto out;
+	for (i = 0; i < MINOR_TRIES; i++) {
+		ref.classid = ref.handle | (MINOR_FIRST + (uint32_t)((cookie + i) % MINOR_SPAN));
+		rc = ops->set_stream(nl, &ref, sp, false, err);
+		if (rc != -EEXIST)
+			break;
+	}
+	if (rc)
+		goto out;
+	if (ops->mark_flags && type != SOCK_STREAM &&
+	    setsockopt(sockfd, SOL_SOCKET, SO_TXTIME, &txt, sizeof(txt))) {
+		rc = qsock_errf(err, -errno, "fd %d: enabling SO_TXTIME for deadlines: %s", sockfd,
+				strerror(errno));
+		goto undo_class;
+	}
+	memset(&rec, 0, sizeof(rec));
+	rec.classid = ref.classid;
+	rec.allowed_flags = (owner ? owner->allowed_flags : DWCS_MARK_FIELD_MASK) &
+			    DWCS_MARK_FIELD_MASK;
+	if (!owner || owner->trust_mark)
+		rec.allowed_flags |= QSOCK_CLS_TRUST_MARK;
+	rec.cookie = cookie;
+	if (owner)
+		rec.owner = *owner;
+	rec.params = *sp;
+	snprintf(rec.dev, sizeof(rec.dev), "%s", dev);
+	snprintf(rec.sched, sizeof(rec.sched), "%s", cur);
+	rec.ifindex = (uint32_t)ref.ifindex;
+	rec.sock_type = (uint32_t)type;
+	if (bpf_map_update_elem(m.streams, &cookie, &rec, BPF_NOEXIST)) {
+		rc = qsock_errf(err, -errno, "recording the stream of fd %d: %s", sockfd,
+				strerror(errno));
+		goto undo_class;
+	}
+	if (out)
+		*out = rec;
+	goto out;
+undo_class:
+	{
+		struct qsock_err ignored;
+
+		delete_class(nl, ref.ifindex, ref.classid, &ignored);
+	}
+out:
+	qsock_cls_close(&m);
+	return rc;
+}
+
+/* Find the record of @cookie on @dev, or on any qsock device when @dev is NULL; leaves the
+ * device's maps open in @m on success. */
+static int find_stream(uint64_t cookie, const char *dev, struct qsock_cls_maps *m,
+		       struct qsock_stream *rec, struct qsock_err *err)
+{
+	char names[1024], *d;
+	int rc;
+
+	if (dev) {
+		rc = qsock_cls_open(dev, m, err);
+		if (rc)
+			return rc;
+		if (!bpf_map_lookup_elem(m->streams, &cookie, rec))
+			return 0;
+		qsock_cls_close(m);
+		return qsock_errf(err, -ENOENT, "the socket has no stream on %s", dev);
+	}
+	rc = qsock_cls_devices(names, sizeof(names), err);
+	if (rc)
+		return rc;
+	for (d = names; *d; d += strlen(d) + 1) {
+		if (qsock_cls_open(d, m, NULL))
+			continue;
+		if (!bpf_map_lookup_elem(m->streams, &cookie, rec))
+			return 0;
+		qsock_cls_close(m);
+	}
+	return qsock_errf(err, -ENOENT, "the socket has no stream");
+}
+
+int qsock_mgr_change(int sockfd, const char *dev, const char *sched,
+		     const struct qsock_stream_params *sp, struct qsock_stream *out,
+		     struct qsock_err *err)
+{
+	const struct qsock_sched_ops *ops;
+	struct qsock_class_ref ref;
+	struct qsock_stream rec;
+	struct qsock_cls_maps m;
+	struct qsock_nl *nl;
+	struct dev_info di;
+	uint64_t cookie;
+	int rc, type;
+
+	rc = sock_identity(sockfd, &cookie, &type, err);
+	if (!rc)
+		rc = resolve_dev(dev, &di, err);
+	if (!rc)
+		rc = find_stream(cookie, dev, &m, &rec, err);
+	if (rc == -ENOENT)
+		return qsock_errf(err, -ENOENT, "fd %d has no stream on %s (qattach it first)",
+				  sockfd, dev);
+	if (rc)
+		return rc;
+	if (sched && strcmp(sched, rec.sched)) {
+		rc = qsock_errf(err, -EINVAL, "%s runs the %s scheduler, not %s", dev, rec.sched,
+				sched);
+		goto out;
+	}
+	ops = qsock_sched_find(rec.sched);
+	ref.ifindex = di.ifindex;
+	ref.mtu = di.mtu;
+	ref.classid = rec.classid;
+	ref.handle = rec.classid & 0xffff0000U;
+	rc = qsock_nl_thread(&nl, err);
+	if (!rc)
+		rc = ops->set_stream(nl, &ref, sp, true, err);
+	if (rc)
+		goto out;
+	rec.params = *sp;
+	if (bpf_map_update_elem(m.streams, &cookie, &rec, BPF_EXIST))
+		rc = qsock_errf(err, -errno, "updating the stream record of fd %d: %s", sockfd,
+				strerror(errno));
+	else if (out)
+		*out = rec;
+out:
+	qsock_cls_close(&m);
+	return rc;
+}
+
+int qsock_mgr_detach(int sockfd, const char *dev, struct qsock_err *err)
+{
+	struct qsock_stream rec;
+	struct qsock_cls_maps m;
+	struct qsock_nl *nl;
+	uint64_t cookie;
+	int rc, type;
+
+	rc = sock_identity(sockfd, &cookie, &type, err);
+	if (!rc)
+		rc = find_stream(cookie, dev, &m, &rec, err);
+	if (rc)
+		return rc;
+	/* First stop classifying into the class, then remove it. */
+	if (bpf_map_delete_elem(m.streams, &cookie) && errno != ENOENT) {
+		rc = qsock_errf(err, -errno, "removing the stream record of fd %d: %s", sockfd,
+				strerror(errno));
+		goto out;
+	}
+	bpf_map_delete_elem(m.flags, &sockfd);	/* its flags word, if it ever had one */
+	rc = qsock_nl_thread(&nl, err);
+	if (!rc)
+		rc = delete_class(nl, (int)rec.ifindex, rec.classid, err);
+	if (rc == -ENOENT)
+		rc = 0;	/* the class is already gone (root removed) */
+out:
+	qsock_cls_close(&m);
+	return rc;
+}
+
+int qsock_mgr_lookup(int sockfd, const char *dev, struct qsock_stream *out,
+		     struct qsock_err *err)
+{
+	struct qsock_cls_maps m;
+	uint64_t cookie;
+	int rc, type;
+
+	rc = sock_identity(sockfd, &cookie, &type, err);
+	if (!rc)
+		rc = find_stream(cookie, dev, &m, out, err);
+	if (!rc)
+		qsock_cls_close(&m);
+	return rc;
+}
+
+int qsock_mgr_stream_stats(const struct qsock_stream *st, struct qos_info *info,
+			   struct qsock_err *err)
+{
+	const struct qsock_sched_ops *ops = qsock_sched_find(st->sched);
+	struct qsock_class_ref ref = {
+		.ifindex = (int)st->ifindex,
+		.handle = st->classid & 0xffff0000U,
+		.classid = st->classid,
+	};
+	struct qsock_nl *nl;
+	int rc;
+
+	if (!ops)
+		return qsock_errf(err, -EINVAL, "stream record names unknown scheduler \"%.*s\"",
+				  IFNAMSIZ, st->sched);
+	rc = qsock_nl_thread(&nl, err);
+	if (!rc)
+		rc = ops->stream_stats(nl, &ref, info, err);
+	if (rc == -ENOENT)
+		return qsock_errf(err, -ENOENT,
+				  "class %x:%x of the stream no longer exists on %s (root removed?)",
+				  st->classid >> 16, st->classid & 0xffff, st->dev);
+	return rc;
+}
+
+int qsock_mgr_status(const char *dev, struct qsock_dev_status *out, struct qsock_err *err)
+{
+	struct qsock_cls_maps m;
+	struct root_info ri;
+	struct dev_info di;
+	struct qsock_nl *nl;
+	uint64_t key, next;
+	uint32_t handle;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = resolve_dev(dev, &di, err);
+	if (!rc)
+		rc = qsock_nl_thread(&nl, err);
+	if (!rc)
+		rc = read_root(nl, di.ifindex, &ri, err);
+	if (rc)
+		return rc;
+	snprintf(out->dev, sizeof(out->dev), "%s", dev);
+	memcpy(out->root_kind, ri.kind, sizeof(out->root_kind));
+	out->ifindex = (uint32_t)di.ifindex;
+	if (qsock_cls_open(dev, &m, NULL))
+		return 0;
+	if (!qsock_cls_read_conf(&m, out->sched, &handle, NULL)) {
+		out->classifier = ri.handle == handle;
+		for (rc = bpf_map_get_next_key(m.streams, NULL, &next); !rc;
+		     rc = bpf_map_get_next_key(m.streams, &key, &next)) {
+			out->streams++;
+			key = next;
+		}
+	}
+	qsock_cls_close(&m);
+	return 0;
+}
+
+int qsock_mgr_walk(const char *dev, int (*fn)(const struct qsock_stream *st, void *arg),
+		   void *arg, struct qsock_err *err)
+{
+	char names[1024], *d;
+	struct qsock_cls_maps m;
+	struct qsock_stream rec;
+	uint64_t key, next;
+	int rc, ret = 0;
+
+	if (dev) {
+		snprintf(names, sizeof(names), "%s", dev);
+		names[strlen(names) + 1] = '\0';
+	} else {
+		rc = qsock_cls_devices(names, sizeof(names), err);
+		if (rc)
+			return rc;
+	}
+	for (d = names; *d && !ret; d += strlen(d) + 1) {
+		rc = qsock_cls_open(d, &m, err);
+		if (rc) {
+			if (dev)
+				return rc;
+			continue;
+		}
+		for (rc = bpf_map_get_next_key(m.streams, NULL, &next); !rc && !ret;
+		     rc = bpf_map_get_next_key(m.streams, &key, &next)) {
+			key = next;
+			if (!bpf_map_lookup_elem(m.streams, &key, &rec))
+				ret = fn(&rec, arg);
+		}
+		qsock_cls_close(&m);
+	}
+	return ret;
+}

@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * manager.h — the Q.Sockets manager: the privileged operations behind qsockinit, qattach,
+ * qchange, qdetach/qclose and qinfo. The library runs it in-process when the caller has
+ * CAP_NET_ADMIN; qsockd runs the *same* code for unprivileged callers (it links
+ * build/lib/libqsock.a). Pure data in, data out: no global state besides the kernel's (tc
+ * objects and the pinned maps under /sys/fs/bpf/qsock/), so a restarted daemon finds
+ * everything again.
+ *
+ * Errors: every function returns 0 or -errno and, on failure, writes a sentence a user can
+ * act on into err->msg (with the kernel's extended-ACK text when the kernel gave one).
+ *
+ * Stream identity: a stream is a socket (its SO_COOKIE) on a device; its record lives in the
+ * device's pinned `streams` map, written only by this manager (the map is root-only). The
+ * socket classifier reads it to put the socket's packets into the stream's tc class.
+ */
+#ifndef QSOCK_MANAGER_H
+#define QSOCK_MANAGER_H
+
+#include <net/if.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "qsock.h"
+
+#define QSOCK_ERRMSG_MAX 256
+
+struct qsock_err {
+	char msg[QSOCK_ERRMSG_MAX];
+};
+
+/* Validated, unit-normalised root parameters (from struct qsock_root_attr). */
+struct qsock_root_params {
+	uint64_t rate;		/* bytes per second, 0 = scheduler default */
+	uint32_t limit;		/* packets, 0 = scheduler default */
+	uint32_t flags;		/* QSOCK_ROOT_* */
+};
+
+/* Validated, unit-normalised stream parameters (from struct q_dwcs_attr). */
+struct qsock_stream_params {
+	uint64_t ipg_ns;	/* > 0 */
+	uint64_t rate;		/* htb: bytes per second, 0 = derive from pkt_bytes / ipg */
+	uint32_t oln;		/* x <= y */
+	uint32_t old;		/* y */
+	uint32_t flags;		/* DWCS_NON_DROPPABLE | QSOCK_STREAM_LOSSLESS */
+	uint32_t limit;		/* packets, 0 = default */
+	uint32_t pkt_bytes;	/* 0 = device MTU */
+	uint32_t reserved;
+};
+
+/* Who asked for a stream: recorded with it, shown by qsock_mgr_walk; and what it may do. */
+struct qsock_owner {
+	uint32_t uid;
+	uint32_t pid;
+	char comm[16];
+	/* DWCS_MARK_* bits the owner's messages may carry (qsockd narrows this by policy, e.g.
+	 * no non-droppable); the classifier masks the flags word with it. */
+	uint32_t allowed_flags;
+	/* The owner has CAP_NET_RAW/ADMIN and carries flags in its own SO_MARK cmsg: the
+	 * classifier leaves skb->mark alone (QSOCK_CLS_TRUST_MARK). */
+	uint32_t trust_mark;
+};
+
+/*
+ * One stream as the manager records it. This is also the value of the pinned `streams` map
+ * (key: the socket's cookie), so its layout is shared with lib/bpf/qsock_cls.bpf.c: append
+ * only, and the classifier reads only classid and allowed_flags.
+ */
+struct qsock_stream {
+	uint32_t classid;	/* tc class, major:minor */
+	uint32_t allowed_flags;	/* DWCS_MARK_* bits the classifier lets through */
+	uint64_t cookie;	/* SO_COOKIE of the socket */
+	struct qsock_owner owner;
+	struct qsock_stream_params params;
+	char dev[IFNAMSIZ];
+	char sched[IFNAMSIZ];
+	uint32_t ifindex;
+	uint32_t sock_type;	/* SOCK_DGRAM, SOCK_STREAM, ... */
+};
+
+/* What is installed on a device (qsock_mgr_status). */
+struct qsock_dev_status {
+	char dev[IFNAMSIZ];
+	char sched[IFNAMSIZ];	/* "" when no qsock root is installed */
+	char root_kind[IFNAMSIZ]; /* the kernel's root qdisc kind, whoever installed it */
+	uint32_t ifindex;
+	uint32_t streams;	/* records in the streams map */
+	bool classifier;	/* the socket classifier is attached */
+};
+
+/* ------------------------------------------------------------------ parameter checking */
+
+/* Turn the public structs into the normalised ones; -EINVAL + message on a bad field. */
+int qsock_root_params_from_api(const struct qos_params *p, struct qsock_root_params *out,
+			       struct qsock_err *err);
+int qsock_stream_params_from_api(const struct qos_params *p, struct qsock_stream_params *out,
+				 struct qsock_err *err);
+/* Device and scheduler names: present, NUL-terminated, known scheduler. */
+int qsock_check_names(const struct qos_params *p, struct qsock_err *err);
+
+/* ------------------------------------------------------------------ manager operations */
+
+/* Install @sched as root qdisc of @dev, its socket classifier and pinned maps. */
+int qsock_mgr_init_root(const char *dev, const char *sched, const struct qsock_root_params *rp,
+			struct qsock_err *err);
+/* Remove what qsock_mgr_init_root installed; -ENOENT if there is no qsock root. */
+int qsock_mgr_fini_root(const char *dev, struct qsock_err *err);
+/*
+ * Give @sockfd (any fd of the socket: the caller's own, or one passed to qsockd with
+ * SCM_RIGHTS) a class with @sp on @dev, record it with @owner, enable SO_TXTIME (datagram
+ * and raw sockets) and return the record in @out. -EEXIST if the socket already has one.
+ */
+int qsock_mgr_attach(int sockfd, const char *dev, const char *sched,
+		     const struct qsock_stream_params *sp, const struct qsock_owner *owner,
+		     struct qsock_stream *out, struct qsock_err *err);
+/* Change @sockfd's stream parameters; -ENOENT if it has none on @dev. */
+int qsock_mgr_change(int sockfd, const char *dev, const char *sched,
+		     const struct qsock_stream_params *sp, struct qsock_stream *out,
+		     struct qsock_err *err);
+/* Remove @sockfd's stream; @dev may be NULL (then every qsock device is searched). */
+int qsock_mgr_detach(int sockfd, const char *dev, struct qsock_err *err);
+/* Find @sockfd's stream record; @dev may be NULL. -ENOENT if it has none. */
+int qsock_mgr_lookup(int sockfd, const char *dev, struct qsock_stream *out,
+		     struct qsock_err *err);
+/* The scheduler's view of one stream into @info (fields of the QSOCK_INFO_SCHED/DWCS groups).
+ * One netlink request for that one class: the cost does not depend on the number of streams. */
+int qsock_mgr_stream_stats(const struct qsock_stream *st, struct qos_info *info,
+			   struct qsock_err *err);
+int qsock_mgr_status(const char *dev, struct qsock_dev_status *out, struct qsock_err *err);
+/* Call @fn for every stream of @dev (NULL: of every qsock device); a non-zero return stops
+ * the walk and is returned. */
+int qsock_mgr_walk(const char *dev, int (*fn)(const struct qsock_stream *st, void *arg),
+		   void *arg, struct qsock_err *err);
+
+/* ------------------------------------------------------------------ the unprivileged path */
+
+enum qsock_op {
+	QSOCK_OP_INIT_ROOT = 1,
+	QSOCK_OP_FINI_ROOT,
+	QSOCK_OP_ATTACH,
+	QSOCK_OP_CHANGE,
+	QSOCK_OP_DETACH,
+};
+
+struct qsock_request {
+	uint32_t op;		/* enum qsock_op */
+	int sockfd;		/* ATTACH/CHANGE/DETACH: pass it with SCM_RIGHTS */
+	char dev[IFNAMSIZ];
+	char sched[IFNAMSIZ];
+	struct qsock_root_params root;		/* INIT_ROOT */
+	struct qsock_stream_params stream;	/* ATTACH/CHANGE */
+};
+
+/*
+ * THE HOOK for qsockd. When the caller lacks CAP_NET_ADMIN, the library calls exactly this
+ * function (lib/api.c, one call site) instead of the qsock_mgr_* call. @reply_stream is
+ * filled for ATTACH and CHANGE. Returns 0 or -errno with err->msg set.
+ *
+ * lib/daemon_client.c (the daemon's engineer) defines it; while that file does not exist,
+ * lib/build.mk compiles lib/daemon_stub.c instead, which returns -EPERM with a message
+ * saying how to get the privilege or the daemon.
+ */
+int qsock_daemon_call(const struct qsock_request *req, struct qsock_stream *reply_stream,
+		      struct qsock_err *err);
+
+#endif /* QSOCK_MANAGER_H */

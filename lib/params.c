@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * params.c — the public structs (qsock.h) checked and turned into the manager's normalised
+ * ones. Everything a caller passes is validated here, before any kernel object is touched,
+ * so a rejected call leaves nothing behind. Trailing extension fields are read only when the
+ * caller announced them (QSOCK_STREAM_EXT), never from uninitialised memory.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+
+#include <uapi/linux/pkt_sch_dwcs.h>
+
+#include "errors.h"
+#include "sched.h"
+
+#define NSEC_PER_MSEC 1000000ULL
+
+/* A name field is usable when it is non-empty and NUL-terminated within its array. */
+static int check_name(const char *field, const char *v, size_t size, struct qsock_err *err)
+{
+	if (!memchr(v, '\0', size))
+		return qsock_errf(err, -EINVAL, "%s is not NUL-terminated within %zu bytes", field,
+				  size);
+	if (!v[0])
+		return qsock_errf(err, -EINVAL, "%s is empty", field);
+	return 0;
+}
+
+int qsock_check_names(const struct qos_params *p, struct qsock_err *err)
+{
+	int rc;
+
+	if (!p)
+		return qsock_errf(err, -EINVAL, "struct qos_params pointer is NULL");
+	rc = check_name("qos_params.dev", p->dev, sizeof(p->dev), err);
+	if (!rc)
+		rc = check_name("qos_params.name", p->name, sizeof(p->name), err);
+	if (rc)
+		return rc;
+	if (!qsock_sched_find(p->name))
+		return qsock_errf(err, -EINVAL, "unknown scheduler \"%s\" (known: %s)", p->name,
+				  qsock_sched_names());
+	return 0;
+}
+
+/* Bytes after the first @known of a caller's struct of @size must be zero (libbpf's rule):
+ * a newer caller asking for something this library does not know is refused, not ignored. */
+static int check_tail_zero(const char *what, const void *s, size_t size, size_t known,
+			   struct qsock_err *err)
+{
+	for (size_t i = known; i < size; i++)
+		if (((const unsigned char *)s)[i])
+			return qsock_errf(err, -EINVAL,
+					  "%s has non-zero field at offset %zu, unknown to this "
+					  "libqsock (size %zu, known %zu)",
+					  what, i, size, known);
+	return 0;
+}
+
+int qsock_root_params_from_api(const struct qos_params *p, struct qsock_root_params *out,
+			       struct qsock_err *err)
+{
+	const struct qsock_root_attr *ra;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = qsock_check_names(p, err);
+	if (rc || !p->attributes)
+		return rc;
+	ra = p->attributes;
+	if (ra->size < offsetof(struct qsock_root_attr, reserved) + sizeof(ra->reserved))
+		return qsock_errf(err, -EINVAL,
+				  "qsock_root_attr.size %u is too small (set it to sizeof)", ra->size);
+	rc = check_tail_zero("qsock_root_attr", ra, ra->size, sizeof(*ra), err);
+	if (rc)
+		return rc;
+	if (ra->reserved)
+		return qsock_errf(err, -EINVAL, "qsock_root_attr.reserved must be 0");
+	if (ra->flags & ~QSOCK_ROOT_WORK_CONSERVING)
+		return qsock_errf(err, -EINVAL, "qsock_root_attr.flags has unknown bits 0x%x",
+				  ra->flags & ~QSOCK_ROOT_WORK_CONSERVING);
+	if (ra->limit > DWCS_MAX_LIMIT)
+		return qsock_errf(err, -EINVAL, "qsock_root_attr.limit %u exceeds %u packets",
+				  ra->limit, DWCS_MAX_LIMIT);
+	out->rate = ra->rate;
+	out->limit = ra->limit;
+	out->flags = ra->flags;
+	return 0;
+}
+
+int qsock_stream_params_from_api(const struct qos_params *p, struct qsock_stream_params *out,
+				 struct qsock_err *err)
+{
+	const struct q_dwcs_attr *a;
+	const struct qsock_sched_ops *ops;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = qsock_check_names(p, err);
+	if (rc)
+		return rc;
+	a = p->attributes;
+	if (!a)
+		return qsock_errf(err, -EINVAL,
+				  "qos_params.attributes is NULL: a stream needs a struct q_dwcs_attr");
+	if (a->stream_flags & ~QSOCK_STREAM_FLAGS_ALL)
+		return qsock_errf(err, -EINVAL, "q_dwcs_attr.stream_flags has unknown bits 0x%x",
+				  a->stream_flags & ~QSOCK_STREAM_FLAGS_ALL);
+	out->oln = a->oln;
+	out->old = a->old;
+	out->flags = a->stream_flags & ~QSOCK_STREAM_EXT;
+	out->ipg_ns = (uint64_t)a->ipg * NSEC_PER_MSEC;
+	if (a->stream_flags & QSOCK_STREAM_EXT) {
+		if (a->size < offsetof(struct q_dwcs_attr, reserved) + sizeof(a->reserved))
+			return qsock_errf(err, -EINVAL,
+					  "q_dwcs_attr.size %u is too small for QSOCK_STREAM_EXT "
+					  "(set it to sizeof(struct q_dwcs_attr))",
+					  a->size);
+		rc = check_tail_zero("q_dwcs_attr", a, a->size, sizeof(*a), err);
+		if (rc)
+			return rc;
+		if (a->reserved)
+			return qsock_errf(err, -EINVAL, "q_dwcs_attr.reserved must be 0");
+		if (a->ipg_ns)
+			out->ipg_ns = a->ipg_ns;
+		out->limit = a->limit;
+		out->rate = a->rate;
+		out->pkt_bytes = a->pkt_bytes;
+	}
+	if (!out->ipg_ns)
+		return qsock_errf(err, -EINVAL, "q_dwcs_attr.ipg is 0: a stream needs a period");
+	if (out->ipg_ns < DWCS_MIN_IPG_NS || out->ipg_ns > DWCS_MAX_IPG_NS)
+		return qsock_errf(err, -EINVAL,
+				  "q_dwcs_attr.ipg %llu ns is outside %llu ns .. %llu s",
+				  (unsigned long long)out->ipg_ns, DWCS_MIN_IPG_NS,
+				  DWCS_MAX_IPG_NS / 1000000000ULL);
+	if (out->oln > out->old)
+		return qsock_errf(err, -EINVAL, "q_dwcs_attr.oln (x=%u) must not exceed old (y=%u)",
+				  out->oln, out->old);
+	if (out->old > DWCS_MAX_WINDOW)
+		return qsock_errf(err, -EINVAL, "q_dwcs_attr.old %u exceeds the largest window %u",
+				  out->old, DWCS_MAX_WINDOW);
+	if (out->limit > DWCS_MAX_LIMIT)
+		return qsock_errf(err, -EINVAL, "q_dwcs_attr.limit %u exceeds %u packets",
+				  out->limit, DWCS_MAX_LIMIT);
+	ops = qsock_sched_find(p->name);
+	return ops->check_stream ? ops->check_stream(out, err) : 0;
+}

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * sched.h — scheduler modules. A module turns the manager's normalised parameters into tc
+ * objects: a root qdisc, one class per stream, and reads one class's statistics. Adding a
+ * scheduler = one new lib/sched_<name>.c defining a `const struct qsock_sched_ops` plus its
+ * line in the table of lib/sched.c.
+ */
+#ifndef QSOCK_SCHED_H
+#define QSOCK_SCHED_H
+
+#include <stdint.h>
+
+#include "manager.h"
+#include "netlink.h"
+
+/* The stream's place in tc, as the manager decided it. */
+struct qsock_class_ref {
+	int ifindex;
+	uint32_t handle;	/* root qdisc handle, major:0 */
+	uint32_t classid;	/* major:minor */
+	uint32_t mtu;		/* device MTU, for rates derived from packet counts */
+};
+
+struct qsock_sched_ops {
+	const char *name;	/* qos_params.name */
+	const char *kind;	/* the root qdisc kind the kernel reports */
+	uint32_t mark_flags;	/* DWCS_MARK_* bits it reads from skb->mark (0: none) */
+	/* Scheduler-specific limits on top of qsock_stream_params_from_api(). */
+	int (*check_stream)(const struct qsock_stream_params *sp, struct qsock_err *err);
+	/* Create the root qdisc @handle on @ifindex (it does not exist yet). */
+	int (*init_root)(struct qsock_nl *nl, int ifindex, uint32_t handle,
+			 const struct qsock_root_params *rp, struct qsock_err *err);
+	/* Create (@replace false) or change (@replace true) the class of a stream. */
+	int (*set_stream)(struct qsock_nl *nl, const struct qsock_class_ref *ref,
+			  const struct qsock_stream_params *sp, bool replace,
+			  struct qsock_err *err);
+	/* Fill the QSOCK_INFO_SCHED (and _DWCS) fields of @info from the class's statistics. */
+	int (*stream_stats)(struct qsock_nl *nl, const struct qsock_class_ref *ref,
+			    struct qos_info *info, struct qsock_err *err);
+};
+
+extern const struct qsock_sched_ops qsock_sched_htb;
+extern const struct qsock_sched_ops qsock_sched_dwcs;
+
+/* The module named @name, or NULL. */
+const struct qsock_sched_ops *qsock_sched_find(const char *name);
+/* The module whose root qdisc kind is @kind, or NULL. */
+const struct qsock_sched_ops *qsock_sched_by_kind(const char *kind);
+/* "dwcs, htb": for messages. */
+const char *qsock_sched_names(void);
+
+#endif /* QSOCK_SCHED_H */
