@@ -1,0 +1,35 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# shim/ — libqsockshim.so, the LD_PRELOAD library (see shim/shim.h for its layers).
+# Also built with ASan+UBSan (build/asan/shim/libqsockshim.so) so that its test suite can run
+# under the sanitizers: test/bats/shim-*.bats run with QSOCK_SHIM=<that file>.
+
+SHIM_SRCS := $(sort $(wildcard shim/*.c))
+SHIM_OBJS := $(SHIM_SRCS:%.c=$(BUILD)/%.o)
+SHIM_SO   := $(BUILD)/shim/libqsockshim.so
+SHIM_LIBS := -lconfig -ldl -lpthread
+SHIM_LDFLAGS = -shared -Wl,--version-script=shim/libqsockshim.map -Wl,-z,now -Wl,-z,defs
+
+$(BUILD)/shim/%.o: CFLAGS += -fPIC -fvisibility=hidden
+
+$(SHIM_SO): $(SHIM_OBJS) $(CONF_LIB) shim/libqsockshim.map
+	$(quiet) LINK $@
+	$(Q)$(CC) $(SHIM_LDFLAGS) -o $@ $(SHIM_OBJS) $(CONF_LIB) $(LDFLAGS) $(SHIM_LIBS)
+
+# The sanitizer build: its own objects (conf/ included), never mixed with the normal ones.
+SHIM_ASAN_CFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+		    -fno-omit-frame-pointer -fPIC -fvisibility=hidden
+SHIM_ASAN_OBJS := $(SHIM_SRCS:%.c=$(BUILD)/asan/%.o) $(CONF_SRCS:%.c=$(BUILD)/asan/%.o)
+SHIM_ASAN_SO   := $(BUILD)/asan/shim/libqsockshim.so
+
+$(BUILD)/asan/%.o: %.c
+	$(quiet) CC-ASAN $@
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(SHIM_ASAN_CFLAGS) -c -o $@ $<
+
+$(SHIM_ASAN_SO): $(SHIM_ASAN_OBJS) shim/libqsockshim.map
+	$(quiet) LINK $@
+	$(Q)$(CC) -fsanitize=address,undefined -shared -Wl,--version-script=shim/libqsockshim.map \
+		-o $@ $(SHIM_ASAN_OBJS) $(LDFLAGS) $(SHIM_LIBS)
+
+BINS += $(SHIM_SO) $(SHIM_ASAN_SO)

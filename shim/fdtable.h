@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * fdtable.h — what the shim knows about each fd number, read lock-free on every send.
+ *
+ * One 16-byte slot per fd number below the table size (shim.max_fds, at most RLIMIT_NOFILE),
+ * in one anonymous mapping made by the constructor: untouched slots cost no memory, nothing
+ * is freed while the process runs (so a racing reader never touches freed memory), and a
+ * fork copies only the pages the parent touched. Fds at or above the size are passed
+ * through untouched (one warning).
+ *
+ * Each slot's state moves with single atomic stores (or one compare-and-swap, to claim a
+ * socket for matching), so senders never lock. Stale state is the risk of any fd table:
+ * every fd-creating call we see resets the slot, close() resets it before closing, and an
+ * fd we never saw created starts UNKNOWN and is probed once (getsockopt) on its first send.
+ */
+#ifndef QSOCK_SHIM_FDTABLE_H
+#define QSOCK_SHIM_FDTABLE_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+enum shim_fd_state {
+	SHIM_FD_UNKNOWN = 0,	/* never seen created: probe on first send */
+	SHIM_FD_FOREIGN,	/* not a TCP/UDP socket, or a listener: never ours */
+	SHIM_FD_PENDING,	/* a TCP/UDP socket not matched yet */
+	SHIM_FD_BUSY,		/* one thread is matching it right now */
+	SHIM_FD_NOMATCH,	/* no stream rule matched: left alone for good */
+	SHIM_FD_MATCHED,	/* has a stream; its messages are classified */
+	SHIM_FD_FAILED,		/* matched, but attach failed: left alone (fail open) */
+};
+
+struct shim_fd {
+	_Atomic uint8_t state;		/* enum shim_fd_state */
+	uint8_t proto;			/* enum conf_proto */
+	uint16_t stream;		/* index into shim.conf.streams when MATCHED */
+	uint32_t reserved;
+	_Atomic uint64_t seq;		/* messages sent so far (for `every`) */
+};
+
+/* Allocate the table: 0 or -errno. Before that, every fd is out of range. */
+int shim_fdtable_init(unsigned int size);
+/* The slot of FD, or NULL when FD is negative or beyond the table. */
+struct shim_fd *shim_fd_slot(int fd);
+unsigned int shim_fdtable_size(void);
+
+static inline uint8_t shim_fd_state(const struct shim_fd *f)
+{
+	return atomic_load_explicit(&f->state, memory_order_acquire);
+}
+
+/* Forget what FD was (it was closed, or reused behind our back). */
+void shim_fd_reset(int fd);
+/* FD is a new socket / a new duplicate of OLDFD. */
+void shim_fd_set(int fd, enum shim_fd_state state, uint8_t proto);
+void shim_fd_copy(int newfd, int oldfd);
+
+#endif /* QSOCK_SHIM_FDTABLE_H */

@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lifecycle.c — calls that create, name, connect, duplicate and close sockets: they keep the
+ * fd table true and trigger matching. Each calls the real function first (so its result and
+ * errno are exactly libc's) and updates the table only on success; close is the exception:
+ * the slot is forgotten before the fd number can be reused by another thread.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <unistd.h>
+#include <linux/close_range.h>
+
+#include "backend.h"
+#include "fdtable.h"
+#include "libc.h"
+#include "shim.h"
+
+void shim_track_new_socket(int fd, int domain, int type_and_flags)
+{
+	int type = type_and_flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+	if (!shim.active)
+		return;
+	/* The protocol is checked on the first send (probe) when it is not the default; here
+	 * only the common cases are recognised without a syscall. */
+	if ((domain == AF_INET || domain == AF_INET6) && (type == SOCK_DGRAM || type == SOCK_STREAM))
+		shim_fd_set(fd, SHIM_FD_PENDING, type == SOCK_DGRAM ? CONF_PROTO_UDP : CONF_PROTO_TCP);
+	else
+		shim_fd_set(fd, SHIM_FD_FOREIGN, CONF_PROTO_ANY);
+}
+
+int shim_socket(int domain, int type, int protocol)
+{
+	int fd = libc()->socket(domain, type, protocol);
+
+	if (fd < 0)
+		return fd;
+	if ((protocol == 0 || protocol == IPPROTO_UDP || protocol == IPPROTO_TCP ||
+	     protocol == IPPROTO_UDPLITE))
+		shim_track_new_socket(fd, domain, type);
+	else if (shim.active)
+		shim_fd_set(fd, SHIM_FD_FOREIGN, CONF_PROTO_ANY); /* SCTP, ICMP echo, MPTCP, ... */
+	return fd;
+}
+
+int shim_bind(int fd, const struct sockaddr *addr, socklen_t len)
+{
+	int ret = libc()->bind(fd, addr, len);
+
+	if (!ret && shim.active)
+		shim_match(fd, NULL, 0, false);
+	return ret;
+}
+
+int shim_connect(int fd, const struct sockaddr *addr, socklen_t len)
+{
+	int ret = libc()->connect(fd, addr, len);
+
+	/* a non-blocking TCP connect is under way: the peer is known already */
+	if (shim.active && (!ret || errno == EINPROGRESS) && addr &&
+	    (addr->sa_family == AF_INET || addr->sa_family == AF_INET6))
+		shim_match(fd, addr, len, true);
+	return ret;
+}
+
+int shim_listen(int fd, int backlog)
+{
+	int ret = libc()->listen(fd, backlog);
+
+	/* a listener never sends; each accepted socket is matched on its own */
+	if (!ret && shim.active)
+		shim_fd_set(fd, SHIM_FD_FOREIGN, CONF_PROTO_ANY);
+	return ret;
+}
+
+int shim_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags, bool is_accept4)
+{
+	int nfd = is_accept4 ? libc()->accept4(fd, addr, len, flags) : libc()->accept(fd, addr, len);
+
+	if (nfd < 0 || !shim.active)
+		return nfd;
+	/* what listens is checked on first send if it is not TCP (probe); accept on UDP fails */
+	shim_fd_set(nfd, SHIM_FD_UNKNOWN, CONF_PROTO_ANY);
+	{
+		int saved = errno, type, proto;
+		socklen_t l = sizeof(int);
+
+		if (!getsockopt(nfd, SOL_SOCKET, SO_TYPE, &type, &l) && type == SOCK_STREAM &&
+		    !getsockopt(nfd, SOL_SOCKET, SO_PROTOCOL, &proto, &l) && proto == IPPROTO_TCP) {
+			shim_fd_set(nfd, SHIM_FD_PENDING, CONF_PROTO_TCP);
+			shim_match(nfd, NULL, 0, true);
+		}
+		errno = saved;
+	}
+	return nfd;
+}
+
+/* Undo FD's attach if it has one; keeps errno. */
+static void forget(int fd)
+{
+	struct shim_fd *f = shim_fd_slot(fd);
+
+	if (!f)
+		return;
+	if (shim_fd_state(f) == SHIM_FD_MATCHED && !shim.dry_run) {
+		int saved = errno;
+
+		shim_backend_detach(fd);
+		errno = saved;
+	}
+	shim_fd_reset(fd);
+}
+
+int shim_close(int fd)
+{
+	if (shim.active)
+		forget(fd);
+	return libc()->close(fd);
+}
+
+int shim_close_range(unsigned int first, unsigned int last, int flags)
+{
+	unsigned int fd, end;
+
+	if (shim.active && !(flags & CLOSE_RANGE_CLOEXEC) && first <= last) {
+		end = shim_fdtable_size();
+		if (last < end)
+			end = last + 1;
+		for (fd = first; fd < end; fd++)
+			forget((int)fd);
+	}
+	return libc()->close_range(first, last, flags);
+}
+
+int shim_dup(int fd)
+{
+	int nfd = libc()->dup(fd);
+
+	if (nfd >= 0 && shim.active)
+		shim_fd_copy(nfd, fd);
+	return nfd;
+}
+
+/* dup2/dup3 close FD2 silently: undo its attach first, if FD is really there to replace it. */
+static void before_replace(int fd, int fd2)
+{
+	struct shim_fd *f = shim_fd_slot(fd2);
+	int saved = errno;
+
+	if (f && fd != fd2 && shim_fd_state(f) == SHIM_FD_MATCHED &&
+	    libc()->fcntl(fd, F_GETFD) >= 0)
+		forget(fd2);
+	errno = saved;
+}
+
+int shim_dup2(int fd, int fd2)
+{
+	int ret;
+
+	if (shim.active)
+		before_replace(fd, fd2);
+	ret = libc()->dup2(fd, fd2);
+	if (ret >= 0 && fd != fd2 && shim.active)
+		shim_fd_copy(ret, fd);
+	return ret;
+}
+
+int shim_dup3(int fd, int fd2, int flags)
+{
+	int ret;
+
+	if (shim.active)
+		before_replace(fd, fd2);
+	ret = libc()->dup3(fd, fd2, flags);
+	if (ret >= 0 && shim.active)
+		shim_fd_copy(ret, fd);
+	return ret;
+}
+
+int shim_fcntl(int fd, int cmd, void *arg, bool is64)
+{
+	int ret = is64 ? libc()->fcntl64(fd, cmd, arg) : libc()->fcntl(fd, cmd, arg);
+
+	if (ret >= 0 && shim.active && (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC))
+		shim_fd_copy(ret, fd);
+	return ret;
+}
+
+/*
+ * fork: the shim holds no lock and runs no thread, so the child inherits a consistent
+ * table (copy-on-write, only the touched pages). Interposed to say so at QSOCK_DEBUG=2.
+ */
+pid_t shim_fork(void)
+{
+	pid_t pid = libc()->fork();
+
+	if (pid == 0)
+		shim_log(2, "forked from %d", (int)getppid());
+	return pid;
+}

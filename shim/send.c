@@ -1,0 +1,278 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * send.c — the send path: send, sendto, sendmsg, sendmmsg, write, writev.
+ *
+ * Cost model: a socket that is not ours costs one atomic load and a compare on top of the
+ * real call. A matched datagram socket costs the message-rule evaluation (a few compares on
+ * the leading bytes) and, when the message carries flags or a deadline, the copy of the
+ * caller's msghdr with our control messages appended after the caller's own, all on the
+ * stack: nothing here allocates.
+ *
+ * Failing open: if the kernel rejects a send because of what we appended (EINVAL, EPERM,
+ * EOPNOTSUPP), nothing was sent, so the caller's own message is sent again untouched and
+ * the socket is left alone from then on. errno is always what the real call set, or the
+ * caller's own value when the call succeeded.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "fdtable.h"
+#include "libc.h"
+#include "shim.h"
+
+/* Callers' control data we copy to append ours; larger ones are sent untouched. */
+#define SHIM_CALLER_CONTROL_MAX 512
+#define SHIM_MMSG_CHUNK 32
+
+static void probe(int fd, struct shim_fd *f)
+{
+	int domain, type, proto, listening, saved = errno;
+	socklen_t len = sizeof(int);
+	uint8_t expected = SHIM_FD_UNKNOWN, next = SHIM_FD_FOREIGN, p = CONF_PROTO_ANY;
+
+	if (!getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) &&
+	    (domain == AF_INET || domain == AF_INET6) &&
+	    !getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) &&
+	    !getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &len) &&
+	    !getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) && !listening) {
+		if (type == SOCK_DGRAM && (proto == IPPROTO_UDP || proto == IPPROTO_UDPLITE))
+			p = CONF_PROTO_UDP;
+		else if (type == SOCK_STREAM && proto == IPPROTO_TCP)
+			p = CONF_PROTO_TCP;
+		if (p != CONF_PROTO_ANY)
+			next = SHIM_FD_PENDING;
+	}
+	f->proto = p;
+	atomic_compare_exchange_strong(&f->state, &expected, next);
+	errno = saved;
+}
+
+/* The slot of FD if its sends are ours to classify, else NULL. Matches a pending socket on
+ * its first send (TO: the destination of a sendto/sendmsg, if any). */
+static struct shim_fd *sending(int fd, const struct sockaddr *to, socklen_t tolen)
+{
+	struct shim_fd *f;
+	uint8_t state;
+
+	if (!shim.active)
+		return NULL;
+	f = shim_fd_slot(fd);
+	if (!f)
+		return NULL;
+	state = shim_fd_state(f);
+	if (__builtin_expect(state == SHIM_FD_MATCHED, 0))
+		return f;
+	if (state == SHIM_FD_NOMATCH || state == SHIM_FD_FOREIGN || state == SHIM_FD_FAILED ||
+	    state == SHIM_FD_BUSY)
+		return NULL;
+	if (state == SHIM_FD_UNKNOWN)
+		probe(fd, f);
+	if (shim_fd_state(f) == SHIM_FD_PENDING)
+		shim_match(fd, to, tolen, true);
+	return shim_fd_state(f) == SHIM_FD_MATCHED ? f : NULL;
+}
+
+static bool our_cmsg_refused(int err)
+{
+	return err == EINVAL || err == EPERM || err == EOPNOTSUPP || err == ENOPROTOOPT;
+}
+
+/* The caller's control data followed by ours, in BUF (SHIM_CALLER_CONTROL_MAX +
+ * SHIM_CMSG_SPACE bytes, aligned). False when the caller's is too large to copy. */
+static bool merge_control(const struct msghdr *in, const void *ours, size_t ours_len,
+			  struct msghdr *out, void *buf)
+{
+	size_t theirs = in->msg_control ? CMSG_ALIGN(in->msg_controllen) : 0;
+
+	if (theirs > SHIM_CALLER_CONTROL_MAX)
+		return false;
+	*out = *in;
+	if (theirs) {
+		memcpy(buf, in->msg_control, in->msg_controllen);
+		memset((char *)buf + in->msg_controllen, 0, theirs - in->msg_controllen);
+	}
+	memcpy((char *)buf + theirs, ours, ours_len);
+	out->msg_control = buf;
+	out->msg_controllen = theirs + ours_len;
+	return true;
+}
+
+static void give_up_on(int fd, struct shim_fd *f, int err)
+{
+	atomic_store_explicit(&f->state, SHIM_FD_FAILED, memory_order_release);
+	shim_warn_once("fd %d: the kernel refused the per-message flags (%s): sending without them",
+		       fd, strerror(err));
+}
+
+/* sendmsg of a matched socket: classify, append, send; fail open as described above. */
+static ssize_t send_classified(int fd, struct shim_fd *f, const struct msghdr *msg, int flags)
+{
+	_Alignas(struct cmsghdr) char ours[SHIM_CMSG_SPACE];
+	_Alignas(struct cmsghdr) char buf[SHIM_CALLER_CONTROL_MAX + SHIM_CMSG_SPACE];
+	struct msghdr merged;
+	size_t ours_len;
+	int saved = errno;
+	ssize_t ret;
+
+	if (shim_classify(fd, msg->msg_iov, msg->msg_iovlen, ours, &ours_len) || !ours_len ||
+	    !merge_control(msg, ours, ours_len, &merged, buf)) {
+		errno = saved;
+		return libc()->sendmsg(fd, msg, flags);
+	}
+	ret = libc()->sendmsg(fd, &merged, flags);
+	if (ret >= 0) {
+		errno = saved;
+		return ret;
+	}
+	if (!our_cmsg_refused(errno))
+		return ret;
+	give_up_on(fd, f, errno);
+	errno = saved;
+	return libc()->sendmsg(fd, msg, flags);
+}
+
+ssize_t shim_send(int fd, const void *buf, size_t len, int flags)
+{
+	struct shim_fd *f = sending(fd, NULL, 0);
+	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+	if (!f)
+		return libc()->send(fd, buf, len, flags);
+	return send_classified(fd, f, &msg, flags);
+}
+
+ssize_t shim_sendto(int fd, const void *buf, size_t len, int flags, const struct sockaddr *to,
+		    socklen_t tolen)
+{
+	struct shim_fd *f = sending(fd, to, tolen);
+	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
+	struct msghdr msg = { .msg_name = (void *)to, .msg_namelen = tolen, .msg_iov = &iov,
+			      .msg_iovlen = 1 };
+
+	if (!f)
+		return libc()->sendto(fd, buf, len, flags, to, tolen);
+	return send_classified(fd, f, &msg, flags);
+}
+
+ssize_t shim_sendmsg(int fd, const struct msghdr *msg, int flags)
+{
+	struct shim_fd *f = sending(fd, msg ? msg->msg_name : NULL, msg ? msg->msg_namelen : 0);
+
+	if (!f || !msg || (msg->msg_iovlen && !msg->msg_iov))
+		return libc()->sendmsg(fd, msg, flags);
+	return send_classified(fd, f, msg, flags);
+}
+
+/*
+ * write()/writev() carry no control data, so a message that gets flags becomes the
+ * equivalent sendmsg() (on a socket, write is send with no flags). A zero-length write stays
+ * a write: on a datagram socket it would otherwise become an empty datagram. If the fd is no
+ * longer a socket (closed inside libc and reused behind our back: ENOTSOCK), the write goes
+ * out as a write and the slot is forgotten.
+ */
+static ssize_t write_classified(int fd, struct shim_fd *f, const struct iovec *iov, int iovcnt,
+				bool vector)
+{
+	struct msghdr msg = { .msg_iov = (struct iovec *)iov, .msg_iovlen = (size_t)iovcnt };
+	int saved = errno;
+	ssize_t ret;
+
+	ret = send_classified(fd, f, &msg, 0);
+	if (ret >= 0 || errno != ENOTSOCK)
+		return ret;
+	atomic_store_explicit(&f->state, SHIM_FD_FOREIGN, memory_order_release);
+	errno = saved;
+	return vector ? libc()->writev(fd, iov, iovcnt) : libc()->write(fd, iov[0].iov_base, iov[0].iov_len);
+}
+
+ssize_t shim_write(int fd, const void *buf, size_t len)
+{
+	struct shim_fd *f = len ? sending(fd, NULL, 0) : NULL;
+	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
+
+	if (!f || f->proto != CONF_PROTO_UDP)
+		return libc()->write(fd, buf, len);
+	return write_classified(fd, f, &iov, 1, false);
+}
+
+ssize_t shim_writev(int fd, const struct iovec *iov, int iovcnt)
+{
+	struct shim_fd *f = iovcnt > 0 && iovcnt <= IOV_MAX && iov ? sending(fd, NULL, 0) : NULL;
+	size_t total = 0;
+	int i;
+
+	if (f)
+		for (i = 0; i < iovcnt; i++)
+			total += iov[i].iov_len;
+	if (!f || !total || f->proto != CONF_PROTO_UDP)
+		return libc()->writev(fd, iov, iovcnt);
+	return write_classified(fd, f, iov, iovcnt, true);
+}
+
+/*
+ * sendmmsg: each message is classified on its own. Copies are made on the stack in chunks
+ * of SHIM_MMSG_CHUNK messages; the kernel's contract is kept: the number of messages sent
+ * if any was, else -1 and the first message's error, and each msg_len filled in.
+ */
+int shim_sendmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int flags)
+{
+	_Alignas(struct cmsghdr) char ctl[SHIM_MMSG_CHUNK][SHIM_CALLER_CONTROL_MAX + SHIM_CMSG_SPACE];
+	_Alignas(struct cmsghdr) char ours[SHIM_CMSG_SPACE];
+	struct mmsghdr copy[SHIM_MMSG_CHUNK];
+	struct shim_fd *f = vec && vlen ? sending(fd, vec[0].msg_hdr.msg_name,
+						   vec[0].msg_hdr.msg_namelen) : NULL;
+	unsigned int done = 0, n, i;
+	int saved = errno, ret;
+
+	if (!f)
+		return libc()->sendmmsg(fd, vec, vlen, flags);
+	if (vlen > UIO_MAXIOV)
+		vlen = UIO_MAXIOV; /* what the kernel does */
+	while (done < vlen) {
+		bool any = false;
+
+		n = vlen - done < SHIM_MMSG_CHUNK ? vlen - done : SHIM_MMSG_CHUNK;
+		for (i = 0; i < n; i++) {
+			const struct msghdr *m = &vec[done + i].msg_hdr;
+			size_t ours_len = 0;
+
+			copy[i] = vec[done + i];
+			if ((m->msg_iovlen && !m->msg_iov) ||
+			    shim_classify(fd, m->msg_iov, m->msg_iovlen, ours, &ours_len) || !ours_len)
+				continue;
+			if (merge_control(m, ours, ours_len, &copy[i].msg_hdr, ctl[i]))
+				any = true;
+		}
+		ret = libc()->sendmmsg(fd, any ? copy : vec + done, n, flags);
+		if (ret < 0 && any && our_cmsg_refused(errno)) {
+			give_up_on(fd, f, errno);
+			errno = saved;
+			ret = libc()->sendmmsg(fd, vec + done, n, flags);
+			any = false;
+		}
+		if (ret < 0) {
+			if (!done)
+				return ret;
+			break;
+		}
+		if (any)
+			for (i = 0; i < (unsigned int)ret; i++)
+				vec[done + i].msg_len = copy[i].msg_len;
+		done += (unsigned int)ret;
+		if ((unsigned int)ret < n)
+			break;
+		if (done < vlen && shim_fd_state(f) != SHIM_FD_MATCHED) {
+			/* flags were refused midway: the rest goes out untouched */
+			ret = libc()->sendmmsg(fd, vec + done, vlen - done, flags);
+			if (ret > 0)
+				done += (unsigned int)ret;
+			break;
+		}
+	}
+	errno = saved;
+	return (int)done;
+}

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * shim.h — layer 2 of libqsockshim.so: the logic behind each interposed call, and the
+ * process-wide state the constructor fills.
+ *
+ * Layers (socket_wrapper's model):
+ *   libc.c     the real functions, bound once
+ *   *.c here   shim_<call>(): pass through whatever is not ours, else match / classify / send
+ *   exports.c  one-line exported wrappers: `ssize_t send(...) { return shim_send(...); }`
+ *
+ * The state below is written only by the constructor (before main, before any thread we
+ * could race with is likely to exist) and read-only afterwards; the only mutable shared
+ * state is the fd table (fdtable.h), which is lock-free.
+ */
+#ifndef QSOCK_SHIM_SHIM_H
+#define QSOCK_SHIM_SHIM_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include "../conf/conf.h"
+
+struct shim_state {
+	bool active;		/* config loaded and enabled: false = pure pass-through */
+	bool dry_run;		/* match and classify, log, but never attach or mark */
+	int debug;		/* 0..3 */
+	bool exec_keep_env;
+	struct conf conf;
+	struct conf_process proc;
+	char comm[32];
+	char exe[PATH_MAX];
+	char argv0[256];
+	/* what exec*() puts back into a child's environment */
+	char env_preload[PATH_MAX + 16];	/* "LD_PRELOAD=..." or "" */
+	char env_conf[PATH_MAX + 16];		/* "QSOCK_CONF=..." or "" */
+	char env_debug[32];			/* "QSOCK_DEBUG=..." or "" */
+	char env_dry_run[32];			/* "QSOCK_DRY_RUN=..." or "" */
+	char self_path[PATH_MAX];		/* this library's file */
+};
+
+extern struct shim_state shim;
+
+/* init.c */
+void shim_init(int argc, char **argv);
+
+/* log.c: "libqsockshim[comm pid]: ..." on stderr through the real write(); errno kept. */
+void shim_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The one warning a process may print without QSOCK_DEBUG (later ones need debug >= 1). */
+void shim_warn_once(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* match.c: decide a socket's stream at bind/connect/accept/first send. */
+void shim_match(int fd, const struct sockaddr *remote, socklen_t remote_len, bool final);
+/* Classify one message of a matched socket; fills *cmsg_len bytes of our control messages
+ * into CMSGS (SHIM_CMSG_SPACE bytes). Returns 0, or -1 when the send must go out untouched. */
+#define SHIM_CMSG_SPACE 64
+int shim_classify(int fd, const struct iovec *iov, size_t iovcnt, void *cmsgs,
+		  size_t *cmsg_len);
+
+/* lifecycle.c */
+void shim_track_new_socket(int fd, int domain, int type);
+
+/* logic entry points (layer 2), one per interposed call */
+int shim_socket(int domain, int type, int protocol);
+int shim_bind(int fd, const struct sockaddr *addr, socklen_t len);
+int shim_connect(int fd, const struct sockaddr *addr, socklen_t len);
+int shim_listen(int fd, int backlog);
+int shim_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags, bool is_accept4);
+ssize_t shim_send(int fd, const void *buf, size_t len, int flags);
+ssize_t shim_sendto(int fd, const void *buf, size_t len, int flags, const struct sockaddr *to,
+		    socklen_t tolen);
+ssize_t shim_sendmsg(int fd, const struct msghdr *msg, int flags);
+int shim_sendmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int flags);
+ssize_t shim_write(int fd, const void *buf, size_t len);
+ssize_t shim_writev(int fd, const struct iovec *iov, int iovcnt);
+int shim_close(int fd);
+int shim_close_range(unsigned int first, unsigned int last, int flags);
+int shim_dup(int fd);
+int shim_dup2(int fd, int fd2);
+int shim_dup3(int fd, int fd2, int flags);
+int shim_fcntl(int fd, int cmd, void *arg, bool is64);
+pid_t shim_fork(void);
+int shim_execve(const char *path, char *const argv[], char *const envp[]);
+int shim_execvpe(const char *file, char *const argv[], char *const envp[]);
+int shim_fexecve(int fd, char *const argv[], char *const envp[]);
+int shim_execv(const char *path, char *const argv[]);
+int shim_execvp(const char *file, char *const argv[]);
+
+#endif /* QSOCK_SHIM_SHIM_H */
