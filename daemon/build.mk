@@ -15,13 +15,13 @@ $(QSOCKD_FAKE): $(QSOCKD_CORE) $(BUILD)/test/unit/daemon_fake_backend.o $(CONF_L
 		$(LDFLAGS) $(CONF_LIBS) -lm
 BINS += $(QSOCKD_FAKE)
 
-# The real daemon needs the manager (lib/manager.h, libqsock.a) and its backend file.
-ifneq ($(wildcard daemon/backend_mgr.c),)
+# The real daemon: the manager of libqsock. lib/build.mk is read after this file, so its
+# archive is named literally here (prerequisites expand at once) and LIB_LIBS, which only the
+# recipe uses, expands late.
 QSOCKD := $(BUILD)/daemon/qsockd
-$(BUILD)/daemon/backend_mgr.o: CFLAGS += -I$(CURDIR)/lib $(LIB_NL_CFLAGS)
-$(QSOCKD): $(QSOCKD_CORE) $(BUILD)/daemon/backend_mgr.o $(LIB_A) $(CONF_LIB)
+$(BUILD)/daemon/backend_mgr.o: CFLAGS += -I$(CURDIR)/lib
+$(QSOCKD): $(QSOCKD_CORE) $(BUILD)/daemon/backend_mgr.o $(BUILD)/lib/libqsock.a $(CONF_LIB)
 	$(quiet) LINK $@
-	$(Q)$(CC) -o $@ $(QSOCKD_CORE) $(BUILD)/daemon/backend_mgr.o $(LIB_A) $(CONF_LIB) \
-		$(LDFLAGS) $(LIB_LIBS) $(CONF_LIBS) -lm
+	$(Q)$(CC) -o $@ $(QSOCKD_CORE) $(BUILD)/daemon/backend_mgr.o $(BUILD)/lib/libqsock.a \
+		$(CONF_LIB) $(LDFLAGS) $(LIB_LIBS) $(CONF_LIBS) -lm
 BINS += $(QSOCKD)
-endif

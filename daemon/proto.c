@@ -26,7 +26,7 @@ static const char *const op_names[__QSOCKD_OP_MAX] = {
 	[QSOCKD_OP_DEINIT] = "deinit",
 };
 
-const char *qsockd_op_name(unsigned int op)
+QSOCKD_API const char *qsockd_op_name(unsigned int op)
 {
 	if (op < __QSOCKD_OP_MAX && op_names[op])
 		return op_names[op];
@@ -79,7 +79,7 @@ static int name_ok(const char *s, size_t n)
 	return 1;
 }
 
-int qsockd_hdr_check(const void *buf, size_t len, size_t expect_size, char *msg, size_t msglen)
+QSOCKD_API int qsockd_hdr_check(const void *buf, size_t len, size_t expect_size, char *msg, size_t msglen)
 {
 	struct qsockd_hdr h;
 
@@ -150,7 +150,7 @@ static int params_check(const struct qsockd_params *p, unsigned int op, char *ms
 	return 0;
 }
 
-int qsockd_request_decode(const void *buf, size_t len, struct qsockd_request *out, char *msg,
+QSOCKD_API int qsockd_request_decode(const void *buf, size_t len, struct qsockd_request *out, char *msg,
 			  size_t msglen)
 {
 	struct qsockd_request r;
@@ -208,7 +208,7 @@ int qsockd_request_decode(const void *buf, size_t len, struct qsockd_request *ou
 	return 0;
 }
 
-int qsockd_reply_decode(const void *buf, size_t len, struct qsockd_reply *out, char *msg,
+QSOCKD_API int qsockd_reply_decode(const void *buf, size_t len, struct qsockd_reply *out, char *msg,
 			size_t msglen)
 {
 	struct qsockd_reply r;
@@ -235,7 +235,7 @@ int qsockd_reply_decode(const void *buf, size_t len, struct qsockd_reply *out, c
 	return 0;
 }
 
-void qsockd_request_init(struct qsockd_request *req, enum qsockd_op op, uint32_t seq)
+QSOCKD_API void qsockd_request_init(struct qsockd_request *req, enum qsockd_op op, uint32_t seq)
 {
 	memset(req, 0, sizeof(*req));
 	req->hdr.magic = QSOCKD_MAGIC;
@@ -245,7 +245,7 @@ void qsockd_request_init(struct qsockd_request *req, enum qsockd_op op, uint32_t
 	req->hdr.seq = seq;
 }
 
-void qsockd_reply_init(struct qsockd_reply *rep, uint16_t op, uint32_t seq)
+QSOCKD_API void qsockd_reply_init(struct qsockd_reply *rep, uint16_t op, uint32_t seq)
 {
 	memset(rep, 0, sizeof(*rep));
 	rep->hdr.magic = QSOCKD_MAGIC;
@@ -255,7 +255,7 @@ void qsockd_reply_init(struct qsockd_reply *rep, uint16_t op, uint32_t seq)
 	rep->hdr.seq = seq;
 }
 
-void qsockd_reply_error(struct qsockd_reply *rep, int err, const char *fmt, ...)
+QSOCKD_API void qsockd_reply_error(struct qsockd_reply *rep, int err, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -265,7 +265,7 @@ void qsockd_reply_error(struct qsockd_reply *rep, int err, const char *fmt, ...)
 	va_end(ap);
 }
 
-uint64_t qsockd_params_rate(const struct qsockd_params *p)
+QSOCKD_API uint64_t qsockd_params_rate(const struct qsockd_params *p)
 {
 	uint64_t bits;
 

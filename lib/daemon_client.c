@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * daemon_client.c — the unprivileged path of libqsock: qsock_daemon_call() sends the manager
+ * operation to qsockd (daemon/proto.h) instead of running it, and the plain transport
+ * functions of daemon_client.h.
+ *
+ * One connection per call: a qattach is rare next to sends, a connect costs a few
+ * microseconds, and no connection state can then leak across fork() or threads.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "manager.h"
+
+/* The wire codec, compiled privately into this object (see QSOCKD_API in proto.h). */
+#define QSOCKD_PROTO_STATIC
+#include "../daemon/proto.c"
+
+#include "daemon_client.h"
+
+const char *qsockd_client_path(void)
+{
+	const char *p = secure_getenv("QSOCKD_SOCKET");
+
+	return p && *p ? p : QSOCKD_DEFAULT_SOCKET;
+}
+
+static int wait_fd(int fd, short events)
+{
+	struct pollfd p = { .fd = fd, .events = events };
+	int n;
+
+	do {
+		n = poll(&p, 1, QSOCKD_CLIENT_TIMEOUT_MS);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	return n == 0 ? -ETIMEDOUT : 0;
+}
+
+int qsockd_client_connect(const char *path, char *msg, size_t msglen)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd, err;
+
+	if (!path)
+		path = qsockd_client_path();
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		snprintf(msg, msglen, "qsockd socket path %s is too long", path);
+		return -ENAMETOOLONG;
+	}
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		err = -errno;
+		snprintf(msg, msglen, "socket(AF_UNIX): %s", strerror(errno));
+		return err;
+	}
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		err = -errno;
+		snprintf(msg, msglen, "cannot reach qsockd at %s: %s", path, strerror(errno));
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+static int send_request(int fd, const struct qsockd_request *req, int passfd)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { .iov_base = (void *)req, .iov_len = sizeof(*req) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	ssize_t n;
+
+	if (passfd >= 0) {
+		struct cmsghdr *cm;
+
+		memset(cbuf, 0, sizeof(cbuf));
+		mh.msg_control = cbuf;
+		mh.msg_controllen = sizeof(cbuf);
+		cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &passfd, sizeof(int));
+	}
+	/* 144 bytes into an empty UNIX socket buffer: one sendmsg, never partial. */
+	n = sendmsg(fd, &mh, MSG_NOSIGNAL);
+	if (n < 0)
+		return -errno;
+	return n == (ssize_t)sizeof(*req) ? 0 : -EIO;
+}
+
+static int read_reply(int fd, struct qsockd_reply *raw)
+{
+	size_t have = 0;
+
+	while (have < sizeof(*raw)) {
+		ssize_t n;
+		int err = wait_fd(fd, POLLIN);
+
+		if (err)
+			return err;
+		n = read(fd, (char *)raw + have, sizeof(*raw) - have);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return -ECONNRESET;
+		have += (size_t)n;
+	}
+	return 0;
+}
+
+int qsockd_client_call(int fd, struct qsockd_request *req, int passfd,
+		       int (*on_reply)(const struct qsockd_reply *rep, void *arg), void *arg,
+		       struct qsockd_reply *last, char *msg, size_t msglen)
+{
+	struct qsockd_reply raw;
+	int err;
+
+	err = send_request(fd, req, passfd);
+	if (err) {
+		snprintf(msg, msglen, "sending to qsockd: %s", strerror(-err));
+		return err;
+	}
+	for (;;) {
+		err = read_reply(fd, &raw);
+		if (err) {
+			snprintf(msg, msglen, "reading qsockd's reply: %s", strerror(-err));
+			return err;
+		}
+		err = qsockd_reply_decode(&raw, sizeof(raw), last, msg, msglen);
+		if (err)
+			return err;
+		if (last->hdr.seq != req->hdr.seq || last->hdr.op != req->hdr.op) {
+			snprintf(msg, msglen, "qsockd answered another request (op %u seq %u)",
+				 last->hdr.op, last->hdr.seq);
+			return -EPROTO;
+		}
+		if (!(last->flags & QSOCKD_REPLY_F_MORE))
+			return 0;
+		if (on_reply && (last->flags & QSOCKD_REPLY_F_STREAM)) {
+			err = on_reply(last, arg);
+			if (err)
+				return err;
+		}
+	}
+}
+
+static void stream_from_wire(const struct qsockd_stream *w, struct qsock_stream *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->classid = w->classid;
+	st->cookie = w->cookie;
+	st->owner.uid = w->owner_uid;
+	st->owner.pid = w->owner_pid;
+	memcpy(st->owner.comm, w->owner_comm, sizeof(st->owner.comm));
+	st->params.ipg_ns = w->params.ipg_ns;
+	st->params.rate = w->params.rate;
+	st->params.oln = w->params.oln;
+	st->params.old = w->params.old;
+	st->params.flags = w->params.flags;
+	st->params.limit = w->params.limit;
+	st->params.pkt_bytes = w->params.pkt_bytes;
+	snprintf(st->dev, sizeof(st->dev), "%s", w->params.dev);
+	snprintf(st->sched, sizeof(st->sched), "%s", w->params.sched);
+}
+
+int qsock_daemon_call(const struct qsock_request *req, struct qsock_stream *reply_stream,
+		      struct qsock_err *err)
+{
+	static const uint16_t ops[] = {
+		[QSOCK_OP_INIT_ROOT] = QSOCKD_OP_INIT, [QSOCK_OP_FINI_ROOT] = QSOCKD_OP_DEINIT,
+		[QSOCK_OP_ATTACH] = QSOCKD_OP_ATTACH,  [QSOCK_OP_CHANGE] = QSOCKD_OP_CHANGE,
+		[QSOCK_OP_DETACH] = QSOCKD_OP_DETACH,
+	};
+	struct qsockd_request r;
+	struct qsockd_reply rep;
+	int fd, rc, passfd = -1;
+
+	if (req->op == 0 || req->op >= sizeof(ops) / sizeof(ops[0])) {
+		snprintf(err->msg, sizeof(err->msg), "qsockd: unknown manager operation %u",
+			 req->op);
+		return -EINVAL;
+	}
+	qsockd_request_init(&r, ops[req->op], (uint32_t)getpid());
+	snprintf(r.params.dev, sizeof(r.params.dev), "%s", req->dev);
+	if (req->op != QSOCK_OP_DETACH)
+		snprintf(r.params.sched, sizeof(r.params.sched), "%s", req->sched);
+	switch (req->op) {
+	case QSOCK_OP_INIT_ROOT:
+		r.params.root_rate = req->root.rate;
+		r.params.root_limit = req->root.limit;
+		r.params.root_flags = req->root.flags;
+		break;
+	case QSOCK_OP_FINI_ROOT:
+		break;
+	case QSOCK_OP_ATTACH:
+	case QSOCK_OP_CHANGE:
+		r.params.ipg_ns = req->stream.ipg_ns;
+		r.params.rate = req->stream.rate;
+		r.params.oln = req->stream.oln;
+		r.params.old = req->stream.old;
+		r.params.flags = req->stream.flags;
+		r.params.limit = req->stream.limit;
+		r.params.pkt_bytes = req->stream.pkt_bytes;
+		passfd = req->sockfd;
+		break;
+	case QSOCK_OP_DETACH:
+		/* The daemon finds the stream from the socket itself. */
+		memset(&r.params, 0, sizeof(r.params));
+		passfd = req->sockfd;
+		break;
+	}
+	fd = qsockd_client_connect(NULL, err->msg, sizeof(err->msg));
+	if (fd < 0) {
+		snprintf(err->msg, sizeof(err->msg),
+			 "this needs CAP_NET_ADMIN, or qsockd listening at %s (%s): start "
+			 "qsockd.service, or run the program with CAP_NET_ADMIN",
+			 qsockd_client_path(), strerror(-fd));
+		return -EPERM;
+	}
+	rc = qsockd_client_call(fd, &r, passfd, NULL, NULL, &rep, err->msg, sizeof(err->msg));
+	close(fd);
+	if (rc)
+		return rc;
+	if (rep.error) {
+		snprintf(err->msg, sizeof(err->msg), "qsockd: %s", rep.message);
+		return -rep.error;
+	}
+	if (reply_stream && (rep.flags & QSOCKD_REPLY_F_STREAM))
+		stream_from_wire(&rep.stream, reply_stream);
+	return 0;
+}

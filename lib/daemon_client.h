@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * daemon_client.h — libqsock's side of qsockd's protocol (daemon/proto.h): connect, one
+ * request (with the socket by SCM_RIGHTS), its replies. Used by qsock_daemon_call() (the
+ * manager hook for callers without CAP_NET_ADMIN) and by the `qsock status/top` tool.
+ *
+ * Every call is bounded: connect, send and each reply read time out after
+ * QSOCKD_CLIENT_TIMEOUT_MS, so a stuck daemon turns into ETIMEDOUT, never a hung program.
+ */
+#ifndef QSOCK_LIB_DAEMON_CLIENT_H
+#define QSOCK_LIB_DAEMON_CLIENT_H
+
+#include <stddef.h>
+
+#include "../daemon/proto.h"
+
+#define QSOCKD_CLIENT_TIMEOUT_MS 5000
+
+/* The socket path: $QSOCKD_SOCKET (ignored in setuid programs), else the default. */
+const char *qsockd_client_path(void);
+
+/* Connect to qsockd at path (NULL: qsockd_client_path()). fd or -errno, msg says why. */
+int qsockd_client_connect(const char *path, char *msg, size_t msglen);
+
+/*
+ * qsockd_client_call() - send req (with passfd when >= 0) on fd and read replies until the
+ * last one (no QSOCKD_REPLY_F_MORE). on_reply, if not NULL, sees every reply that carries a
+ * stream; the final reply is copied into *last. Returns 0 when the transport worked (the
+ * daemon's verdict is last->error) or -errno for a transport/protocol failure (msg says
+ * which).
+ */
+int qsockd_client_call(int fd, struct qsockd_request *req, int passfd,
+		       int (*on_reply)(const struct qsockd_reply *rep, void *arg), void *arg,
+		       struct qsockd_reply *last, char *msg, size_t msglen);
+
+#endif /* QSOCK_LIB_DAEMON_CLIENT_H */
