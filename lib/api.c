@@ -68,6 +68,8 @@ static void fill_owner(struct qsock_owner *o)
 	o->uid = getuid();
 	o->pid = getpid();
 	prctl(PR_GET_NAME, o->comm, 0, 0, 0);
+	o->allowed_flags = DWCS_MARK_FIELD_MASK;
+	o->trust_mark = has_cap(CAP_NET_ADMIN) || has_cap(CAP_NET_RAW);
 }
 
 /* @fd must be an open socket: -EBADF / -ENOTSOCK with a message otherwise. */

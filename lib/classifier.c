@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * classifier.c — install, find and remove the socket classifier of a device: the cls_bpf
- * program (embedded skeleton of lib/bpf/qsock_cls.bpf.c) attached with libbpf's BPF_TC_CUSTOM
- * to the qsock root, and its maps pinned in the device's directory:
+ * program (embedded skeleton of lib/bpf/qsock_cls.bpf.c, loaded with libbpf) attached in
+ * direct-action mode to the qsock root, and its maps pinned in the device's directory:
  *   streams 0600  socket cookie -> stream record: only the manager (root, qsockd) writes it
  *   flags   0666  SK_STORAGE flags word: anyone may open it, but a key is an fd of the caller's
  *                 own, so a process reaches only its own sockets' words
@@ -11,11 +11,19 @@
  * (pid 1's) and /sys/fs/bpf/qsock/<dev>@ns<inode> for others, since device names repeat
  * across namespaces while bpffs is shared; conf records the namespace and is checked.
  * bpffs is mounted at /sys/fs/bpf when absent, as bpftool does.
+ *
+ * Why not libbpf's bpf_tc_attach(BPF_TC_CUSTOM): it cannot set TCA_BPF_CLASSID, and in direct
+ * action the program can only write 16 bits (skb->tc_classid is a u16 in qdisc_skb_cb), so
+ * cls_bpf's result would be 0:minor, which HTB (and any qdisc with a non-zero major) cannot
+ * find. The filter is therefore created here through libnl with TCA_BPF_CLASSID = the root's
+ * handle, which gives the major (K:net/sched/cls_bpf.c:108).
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/if_ether.h>
 #include <linux/magic.h>
+#include <linux/pkt_cls.h>
 #include <linux/pkt_sched.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -27,6 +35,8 @@
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <netlink/route/classifier.h>
+#include <netlink/route/tc.h>
 
 #include "bpf/qsock_cls.h"
 #include "classifier.h"
@@ -120,8 +130,43 @@ static void unpin_all(const char *dir)
 	rmdir(dir);
 }
 
-int qsock_cls_install(const char *dev, int ifindex, uint32_t handle, const char *sched,
-		      struct qsock_err *err)
+/* RTM_NEWTFILTER: cls_bpf, direct action, TCA_BPF_CLASSID = @handle (see the top). */
+static int attach_filter(struct qsock_nl *nl, int ifindex, uint32_t handle, int prog_fd,
+			 struct qsock_err *err)
+{
+	struct rtnl_cls *cls = rtnl_cls_alloc();
+	struct nl_msg *msg = NULL;
+	struct nlattr *opts;
+	int rc;
+
+	if (!cls)
+		return qsock_errf(err, -ENOMEM, "out of memory");
+	rtnl_tc_set_ifindex(TC_CAST(cls), ifindex);
+	rtnl_tc_set_parent(TC_CAST(cls), handle);
+	rtnl_tc_set_handle(TC_CAST(cls), CLS_HANDLE);
+	rc = rtnl_tc_set_kind(TC_CAST(cls), "bpf");	/* no libnl module: no options of its own */
+	rtnl_cls_set_prio(cls, CLS_PRIO);
+	rtnl_cls_set_protocol(cls, ETH_P_ALL);
+	if (!rc)
+		rc = rtnl_cls_build_add_request(cls, NLM_F_CREATE | NLM_F_EXCL, &msg);
+	rtnl_cls_put(cls);
+	if (rc < 0)
+		return qsock_errf(err, -ENOMEM, "building the filter request: %s", nl_geterror(rc));
+	opts = nla_nest_start(msg, TCA_OPTIONS);
+	if (!opts || nla_put_u32(msg, TCA_BPF_FD, (uint32_t)prog_fd) < 0 ||
+	    nla_put_string(msg, TCA_BPF_NAME, "qsock_classify") < 0 ||
+	    nla_put_u32(msg, TCA_BPF_FLAGS, TCA_BPF_FLAG_ACT_DIRECT) < 0 ||
+	    nla_put_u32(msg, TCA_BPF_CLASSID, handle) < 0) {
+		nlmsg_free(msg);
+		return qsock_errf(err, -ENOMEM, "building the filter request: no room");
+	}
+	nla_nest_end(msg, opts);
+	return qsock_nl_request(nl, msg, "attaching the socket classifier (cls_bpf)", NULL, NULL,
+				err);
+}
+
+int qsock_cls_install(struct qsock_nl *nl, const char *dev, int ifindex, uint32_t handle,
+		      const char *sched, struct qsock_err *err)
 {
 	struct qsock_cls_conf conf = {
 		.markmask = 0x1f000000U,
@@ -131,9 +176,6 @@ int qsock_cls_install(const char *dev, int ifindex, uint32_t handle, const char 
 		.netns_ino = netns_ino("/proc/self/ns/net"),
 		.ifindex = (uint32_t)ifindex,
 	};
-	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_CUSTOM,
-		    .parent = handle);
-	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = CLS_HANDLE, .priority = CLS_PRIO);
 	libbpf_print_fn_t old;
 	struct qsock_cls *skel;
 	char dir[DIR_MAX];
@@ -168,12 +210,7 @@ int qsock_cls_install(const char *dev, int ifindex, uint32_t handle, const char 
 		rc = pin(bpf_map__fd(skel->maps.conf), dir, QSOCK_PIN_CONF, 0644, err);
 	if (rc)
 		goto out;
-	opts.prog_fd = bpf_program__fd(skel->progs.qsock_classify);
-	rc = bpf_tc_attach(&hook, &opts);
-	if (rc)
-		rc = qsock_errf(err, rc, "attaching the socket classifier to the %s root %x: of %s: "
-				"%s%s%s", sched, handle >> 16, dev, strerror(-rc),
-				libbpf_msg[0] ? ": " : "", libbpf_msg);
+	rc = attach_filter(nl, ifindex, handle, bpf_program__fd(skel->progs.qsock_classify), err);
 out:
 	libbpf_set_print(old);
 	if (rc)

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "manager.h"
+#include "netlink.h"
 
 /* The pinned maps of one device, opened. */
 struct qsock_cls_maps {
@@ -18,8 +19,8 @@ struct qsock_cls_maps {
 };
 
 /* Load the program, pin its maps for @dev and attach it to the root @handle of @ifindex. */
-int qsock_cls_install(const char *dev, int ifindex, uint32_t handle, const char *sched,
-		      struct qsock_err *err);
+int qsock_cls_install(struct qsock_nl *nl, const char *dev, int ifindex, uint32_t handle,
+		      const char *sched, struct qsock_err *err);
 /* Unpin @dev's maps (the filter goes with the root qdisc). Missing pins are not an error. */
 int qsock_cls_uninstall(const char *dev, struct qsock_err *err);
 /* Open @dev's pinned maps: -ENOENT when @dev has no qsock root. */

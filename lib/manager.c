@@ -181,7 +181,7 @@ int qsock_mgr_init_root(const char *dev, const char *sched, const struct qsock_r
 	rc = ops->init_root(nl, di.ifindex, QSOCK_ROOT_HANDLE, rp, err);
 	if (rc)
 		return rc;
-	rc = qsock_cls_install(dev, di.ifindex, QSOCK_ROOT_HANDLE, sched, err);
+	rc = qsock_cls_install(nl, dev, di.ifindex, QSOCK_ROOT_HANDLE, sched, err);
 	if (rc) {
 		struct qsock_err ignored;
 

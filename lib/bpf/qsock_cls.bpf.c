@@ -4,9 +4,11 @@
  * on the qsock root qdisc (dwcs or htb).
  *
  *  - class: the sending socket's cookie is looked up in the `streams` map (written only by
- *    the manager); a hit writes the full major:minor into skb->tc_classid (direct action
- *    leaves the major to the program) and returns TC_ACT_OK. A miss returns TC_ACT_UNSPEC:
- *    the packet stays best effort (or goes to a later filter).
+ *    the manager); a hit writes the class's minor into skb->tc_classid and returns
+ *    TC_ACT_OK. skb->tc_classid is only 16 bits wide (struct qdisc_skb_cb), so the major comes
+ *    from the filter's TCA_BPF_CLASSID, which the manager sets to the root's handle: cls_bpf
+ *    returns TC_H_MAJ(TCA_BPF_CLASSID) | tc_classid. A miss returns TC_ACT_UNSPEC: the
+ *    packet stays best effort (or goes to a later filter).
  *  - flags: for senders without CAP_NET_RAW/ADMIN the per-message flags travel in a per-socket
  *    flags word (the SK_STORAGE map `flags`, which a process can only reach through its own
  *    socket fds). The word is masked with what the manager allowed this stream and copied into
@@ -52,13 +54,14 @@ int qsock_classify(struct __sk_buff *skb)
 	__u32 zero = 0, field;
 	__u64 cookie;
 
-	if (!skb->sk)
+	sk = skb->sk;
+	if (!sk)
 		return TC_ACT_UNSPEC;
 	cookie = bpf_get_socket_cookie(skb);
 	st = bpf_map_lookup_elem(&streams, &cookie);
 	if (!st)
 		return TC_ACT_UNSPEC;
-	skb->tc_classid = st->classid;
+	skb->tc_classid = st->classid & 0xffff;
 
 	if (st->allowed_flags & QSOCK_CLS_TRUST_MARK)
 		return TC_ACT_OK;
@@ -66,7 +69,7 @@ int qsock_classify(struct __sk_buff *skb)
 	if (!c || !c->markmask)
 		return TC_ACT_OK;
 	field = 0;
-	sk = bpf_sk_fullsock(skb->sk);
+	sk = bpf_sk_fullsock(sk);
 	if (sk) {
 		fl = bpf_sk_storage_get(&flags, sk, 0, 0);
 		if (fl)
