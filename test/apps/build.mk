@@ -1,20 +1,38 @@
 # test/apps — the programs of the paper's evaluation (docs/evaluation.md): a simulated MPEG
-# video server and its client (Figures 4-6), a sensor sender and its receiver (Figure 7).
-# The --qsock modes are compiled in only when libqsock exists (include/qsock.h + lib/).
+# video server and its client (Figures 4-6), a sensor sender and its receiver (Figure 7), and
+# qsock-root (qsockinit/qsockfini for the scenarios).
+# The Q.Sockets paths (--qsock, qsock-root) are compiled in only when libqsock is part of the
+# tree (include/qsock.h and lib/build.mk's LIB_SO).
 # Files named paper-*, dwcs-*, shim-* here belong to other components and their own build.mk.
 
 EVAL_APPS_DIR := $(BUILD)/test/apps
 EVAL_APPS := $(addprefix $(EVAL_APPS_DIR)/,video-server video-client sensor-sender sensor-receiver)
+EVAL_UTIL_OBJS := $(EVAL_APPS_DIR)/eval-util.o
+EVAL_VIDEO_OBJS := $(addprefix $(EVAL_APPS_DIR)/,video-server.o video-send.o)
+EVAL_SENSOR_OBJS := $(addprefix $(EVAL_APPS_DIR)/,sensor-sender.o sensor-send.o)
+
+ifneq ($(and $(wildcard include/qsock.h),$(LIB_SO)),)
+EVAL_QSOCK := 1
+EVAL_APPS += $(EVAL_APPS_DIR)/qsock-root
+EVAL_VIDEO_OBJS += $(EVAL_APPS_DIR)/video-qsock.o
+EVAL_SENSOR_OBJS += $(EVAL_APPS_DIR)/sensor-qsock.o
+$(EVAL_VIDEO_OBJS) $(EVAL_SENSOR_OBJS): CFLAGS += -DHAVE_QSOCK
+# Found next to the binary in the checkout (the VM mounts it at the same path).
+EVAL_QSOCK_LIBS := -L$(BUILD)/lib -Wl,-rpath,$(CURDIR)/$(BUILD)/lib -lqsock
+$(EVAL_APPS_DIR)/video-server $(EVAL_APPS_DIR)/sensor-sender $(EVAL_APPS_DIR)/qsock-root: $(LIB_SO)
+$(EVAL_APPS_DIR)/video-server $(EVAL_APPS_DIR)/sensor-sender $(EVAL_APPS_DIR)/qsock-root: \
+	EVAL_LDLIBS += $(EVAL_QSOCK_LIBS)
+$(EVAL_APPS_DIR)/qsock-root: $(EVAL_APPS_DIR)/qsock-root.o $(EVAL_UTIL_OBJS)
+endif
+
 BINS += $(EVAL_APPS)
 
-EVAL_UTIL_OBJS := $(EVAL_APPS_DIR)/eval-util.o
-
-$(EVAL_APPS_DIR)/video-server: $(EVAL_APPS_DIR)/video-server.o $(EVAL_APPS_DIR)/video-send.o $(EVAL_UTIL_OBJS)
+$(EVAL_APPS_DIR)/video-server: $(EVAL_VIDEO_OBJS) $(EVAL_UTIL_OBJS)
 $(EVAL_APPS_DIR)/video-client: $(EVAL_APPS_DIR)/video-client.o $(EVAL_APPS_DIR)/gap-stats.o $(EVAL_UTIL_OBJS)
-$(EVAL_APPS_DIR)/sensor-sender: $(EVAL_APPS_DIR)/sensor-sender.o $(EVAL_APPS_DIR)/sensor-send.o $(EVAL_UTIL_OBJS)
+$(EVAL_APPS_DIR)/sensor-sender: $(EVAL_SENSOR_OBJS) $(EVAL_UTIL_OBJS)
 $(EVAL_APPS_DIR)/sensor-receiver: $(EVAL_APPS_DIR)/sensor-receiver.o $(EVAL_UTIL_OBJS)
 
-$(EVAL_APPS): EVAL_LDLIBS = -lm
+$(EVAL_APPS): EVAL_LDLIBS += -lm
 $(EVAL_APPS):
 	$(quiet) LD $@
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(EVAL_LDLIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(EVAL_LDLIBS)

@@ -8,7 +8,10 @@
  *               interval_start_s,interval_end_s,stream,frames,fps
  *   --gaps-csv  every inter-frame gap, the time between two consecutive completed frames:
  *               time_s,stream,frame,type,gap_ms,latency_ms
- * Times count from the client's start. A summary (frames, gap p50/p99/max) goes to stderr.
+ * Times count from the capture time of the first frame received (the clocks are shared, see
+ * eval-wire.h), so interval 0 is a full one even when the server starts a moment after the
+ * client, and frame k of an undisturbed stream lands in interval k / (fps * interval);
+ * --duration runs from there too, or from the client's start when nothing arrives. A summary (frames, gap p50/p99/max) goes to stderr.
  */
 #include "eval-util.h"
 #include "eval-wire.h"
@@ -118,7 +121,8 @@ int main(int argc, char **argv)
 	static struct stream_state streams[MAX_STREAMS];
 	struct sockaddr_in addr;
 	int have_addr = 0, c, fd, rcvbuf = 8 << 20;
-	uint64_t duration = 60, interval = 5, nintervals, start, end;
+	uint64_t duration = 60, interval = 5, nintervals, start, end, span;
+	int started = 0;
 	const char *fps_path = NULL, *gaps_path = NULL;
 	FILE *fps_csv, *gaps_csv = NULL;
 	unsigned char buf[65536];
@@ -200,8 +204,9 @@ int main(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 
+	span = nintervals * interval * NSEC_PER_SEC;
 	start = now_ns();
-	end = start + nintervals * interval * NSEC_PER_SEC;
+	end = start + span;
 	while (!stop_requested) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
 		uint64_t now = now_ns();
@@ -232,6 +237,13 @@ int main(int argc, char **argv)
 		if ((size_t)n < sizeof(*h) || ntohl(h->magic) != VIDEO_MAGIC ||
 		    ntohs(h->stream) >= MAX_STREAMS || now >= end)
 			continue;
+		if (!started) {
+			uint64_t captured = be64toh(h->sent_ns);
+
+			started = 1;
+			start = captured <= now && captured > start ? captured : now;
+			end = start + span;
+		}
 		st = &streams[ntohs(h->stream)];
 		st->seen = 1;
 		st->datagrams++;

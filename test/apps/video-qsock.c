@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * video-qsock.c — video-server's Q.Sockets path (paper §3.2, §4.2.1): the existing socket gets
+ * a dwcs stream with qattach(), and every datagram goes out with qsendto() carrying its frame's
+ * deadline, the frame boundaries (so the scheduler drops whole frames), and the non-droppable
+ * flag on I-frames, which every other frame of the GOP depends on.
+ *
+ * The stream's period is one frame period by default: the scheduler then sees one request per
+ * frame, and with per-packet deadlines (the library makes every class edf) a frame's packets
+ * are eligible from its capture time, since eligibility starts at deadline - period.
+ */
+#include "video-send.h"
+
+#include <qsock.h>
+#include <stdio.h>
+#include <string.h>
+
+#define NSEC_PER_SEC 1000000000ULL
+
+int video_qsock_attach(const char *prog, int fd, const struct video_send_opts *opts)
+{
+	struct q_dwcs_attr attrs;
+	struct qos_params params;
+
+	memset(&params, 0, sizeof(params));
+	memset(&attrs, 0, sizeof(attrs));
+	if (strlen(opts->qsock_dev) >= sizeof(params.dev)) {
+		fprintf(stderr, "%s: --qsock: device name \"%s\" is too long\n", prog,
+			opts->qsock_dev);
+		return -1;
+	}
+	strcpy(params.dev, opts->qsock_dev);
+	strcpy(params.name, "dwcs");
+	/* The paper's loss tolerance for video: P and B frames may go, 1 deadline in 10. */
+	attrs.oln = 1;
+	attrs.old = 10;
+	attrs.stream_flags = QSOCK_STREAM_EXT;
+	attrs.size = sizeof(attrs);
+	attrs.ipg_ns = opts->ipg_ns ? opts->ipg_ns : NSEC_PER_SEC / opts->fps;
+	params.attributes = &attrs;
+	if (qattach(fd, &params)) {
+		fprintf(stderr, "%s: qattach on %s (dwcs, ipg %llu ns, 1/10): %s\n", prog,
+			opts->qsock_dev, (unsigned long long)attrs.ipg_ns, qsock_strerror());
+		return -1;
+	}
+	return 0;
+}
+
+int video_qsock_send(int fd, const void *buf, size_t len, const struct sockaddr_in *to,
+		     char type, unsigned int frag, unsigned int nfrags, uint64_t deadline_ns)
+{
+	struct packet_flags pf;
+
+	memset(&pf, 0, sizeof(pf));
+	if (type == 'I')
+		pf.drop_flag |= DWCS_NON_DROPPABLE;
+	if (frag == 0)
+		pf.drop_flag |= QSOCK_FRAME_START;
+	if (frag + 1 == nfrags)
+		pf.drop_flag |= QSOCK_FRAME_END;
+	pf.deadline = deadline_ns;
+	return qsendto(fd, buf, len, 0, (const struct sockaddr *)to, sizeof(*to), &pf) < 0 ? -1 :
+												     0;
+}

@@ -1,0 +1,166 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# test/scenarios/lib.sh — the testbed of the paper's evaluation (docs/evaluation.md), sourced
+# by the scenario scripts. Runs as root, normally inside the test VM (scripts/vm), where
+# sch_dwcs.ko can be loaded; the unmanaged and HTB stand-in variants also run on any kernel
+# with veth and HTB.
+#
+#   ns "bulk" 10.78.0.2 --veth--> 10.78.0.1 ns "srv" (the end host: the servers) 10.77.0.1
+#                                           --veth, the shaped 10 Mbit/s NIC--> 10.77.0.2 ns "cli"
+#
+# The scheduler sits on srv's egress (veth crossing a netns scrubs mark, tstamp and priority,
+# so it must be the sender's device) and shapes it to 10 Mbit/s, the paper's NIC. The
+# perturbation is the paper's "large FTP transfer": bulk TCP (iperf3) over the same link, sent
+# from a container-like namespace behind the end host (SCEN_BULK_FROM=bulk, the default) or
+# from the end host itself (SCEN_BULK_FROM=srv). Why not from srv by default: on a modern kernel
+# TCP Small Queues keeps a local TCP sender to a few packets in the local qdisc, so a local
+# transfer adds ~50 ms of queueing and never loses a datagram of the video (measured:
+# docs/evaluation.md); the paper's 2.4 kernel had no TSQ. Forwarded traffic is not held back by
+# TSQ, and fills the NIC queue the way the paper's FTP transfer did.
+
+SCEN_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+QSOCK_REPO=${QSOCK_REPO:-$(cd "$SCEN_LIB_DIR/../.." && pwd)}
+QSOCK_BUILD=${QSOCK_BUILD:-$QSOCK_REPO/build}
+APPS=$QSOCK_BUILD/test/apps
+SCEN_RATE=${SCEN_RATE:-10mbit}
+SRV_IP=10.77.0.1
+CLI_IP=10.77.0.2
+SRV_DEV=qs-s0
+CLI_DEV=qs-c0
+BULK_IP=10.78.0.2
+BULK_GW=10.78.0.1
+SCEN_BULK_FROM=${SCEN_BULK_FROM:-bulk}
+# Seconds any helper command may take before it counts as hung.
+SCEN_TIMEOUT=${SCEN_TIMEOUT:-30}
+
+scen_die() {
+	echo "scenario: $*" >&2
+	exit 1
+}
+scen_log() { echo "scenario: $*" >&2; }
+
+# scen_ns_names: random namespace names, so a scenario can run next to the test suites.
+scen_ns_names() {
+	local tag
+	tag=$(mktemp -u XXXXXX | tr 'A-Z' 'a-z')
+	NS_SRV=qs-srv-$tag
+	NS_CLI=qs-cli-$tag
+	NS_BULK=qs-bulk-$tag
+}
+
+scen_cleanup() {
+	local ns pids
+	for ns in "${NS_SRV:-}" "${NS_CLI:-}" "${NS_BULK:-}"; do
+		[ -n "$ns" ] || continue
+		pids=$(ip netns pids "$ns" 2>/dev/null)
+		[ -n "$pids" ] && kill -9 $pids 2>/dev/null
+		ip netns del "$ns" 2>/dev/null
+	done
+	return 0
+}
+
+# scen_setup: the two namespaces and the veth between them; no scheduler yet.
+scen_setup() {
+	scen_ns_names
+	trap scen_cleanup EXIT
+	timeout "$SCEN_TIMEOUT" ip netns add "$NS_SRV" || scen_die "cannot create netns $NS_SRV"
+	timeout "$SCEN_TIMEOUT" ip netns add "$NS_CLI" || scen_die "cannot create netns $NS_CLI"
+	ip -n "$NS_SRV" link set lo up
+	ip -n "$NS_CLI" link set lo up
+	ip link add "$SRV_DEV" netns "$NS_SRV" type veth peer name "$CLI_DEV" netns "$NS_CLI" ||
+		scen_die "cannot create the veth pair $SRV_DEV/$CLI_DEV"
+	ip -n "$NS_SRV" addr add "$SRV_IP/24" dev "$SRV_DEV"
+	ip -n "$NS_CLI" addr add "$CLI_IP/24" dev "$CLI_DEV"
+	ip -n "$NS_SRV" link set "$SRV_DEV" up
+	ip -n "$NS_CLI" link set "$CLI_DEV" up
+	# No TSO/GSO super-packets: the 10 Mbit/s link of the paper carried MTU-sized frames, and
+	# a 64 kB GSO packet would hold the link for 52 ms in one piece.
+	ip netns exec "$NS_SRV" ethtool -K "$SRV_DEV" tso off gso off >/dev/null 2>&1 ||
+		scen_die "ethtool -K $SRV_DEV tso off gso off failed (is ethtool installed? run scripts/deps)"
+	# The bulk sender's namespace, routed through srv.
+	timeout "$SCEN_TIMEOUT" ip netns add "$NS_BULK" || scen_die "cannot create netns $NS_BULK"
+	ip -n "$NS_BULK" link set lo up
+	ip link add qs-b0 netns "$NS_BULK" type veth peer name qs-b1 netns "$NS_SRV" ||
+		scen_die "cannot create the veth pair qs-b0/qs-b1"
+	ip -n "$NS_BULK" addr add "$BULK_IP/24" dev qs-b0
+	ip -n "$NS_SRV" addr add "$BULK_GW/24" dev qs-b1
+	ip -n "$NS_BULK" link set qs-b0 up
+	ip -n "$NS_SRV" link set qs-b1 up
+	ip -n "$NS_BULK" route add default via "$BULK_GW"
+	ip -n "$NS_CLI" route add 10.78.0.0/24 via "$SRV_IP"
+	ip netns exec "$NS_SRV" sysctl -qw net.ipv4.ip_forward=1 || scen_die "cannot enable forwarding in $NS_SRV"
+	# MTU-sized bulk packets too: the qdisc on srv would otherwise queue the sender's GSO
+	# packets whole (segmentation happens after the qdisc).
+	ip netns exec "$NS_BULK" ethtool -K qs-b0 tso off gso off >/dev/null 2>&1 ||
+		scen_die "ethtool -K qs-b0 tso off gso off failed (is ethtool installed? run scripts/deps)"
+}
+
+in_srv() { ip netns exec "$NS_SRV" "$@"; }
+in_cli() { ip netns exec "$NS_CLI" "$@"; }
+
+# scen_have_dwcs: the dwcs qdisc can be configured here (module loaded or loadable, tc plugin
+# built).
+scen_have_dwcs() {
+	[ -e "$QSOCK_BUILD/tc/q_dwcs.so" ] || return 1
+	[ -d /sys/module/sch_dwcs ] || insmod "$QSOCK_REPO/kmod/sch_dwcs.ko" 2>/dev/null ||
+		[ -d /sys/module/sch_dwcs ]
+}
+tc_dwcs() { TC_LIB_DIR=$QSOCK_BUILD/tc ip netns exec "$NS_SRV" tc "$@"; }
+
+# scen_root_unmanaged: one FIFO shaped to SCEN_RATE: every flow shares it, like the paper's NIC
+# queue. With the dwcs module: its best-effort FIFO under its own shaper; without it: an HTB
+# root whose only class holds a pfifo of the same depth.
+scen_root_unmanaged() {
+	if scen_have_dwcs; then
+		tc_dwcs qdisc add dev "$SRV_DEV" root handle 1: dwcs rate "$SCEN_RATE" limit ${SCEN_FIFO_LIMIT:-100} ||
+			scen_die "tc qdisc add dwcs rate $SCEN_RATE on $SRV_DEV failed"
+		SCEN_SCHED=dwcs
+	else
+		in_srv tc qdisc add dev "$SRV_DEV" root handle 1: htb default 30 &&
+			in_srv tc class add dev "$SRV_DEV" parent 1: classid 1:1 htb rate "$SCEN_RATE" ceil "$SCEN_RATE" &&
+			in_srv tc class add dev "$SRV_DEV" parent 1:1 classid 1:30 htb rate "$SCEN_RATE" ceil "$SCEN_RATE" &&
+			in_srv tc qdisc add dev "$SRV_DEV" parent 1:30 handle 30: pfifo limit ${SCEN_FIFO_LIMIT:-100} ||
+			scen_die "HTB root at $SCEN_RATE on $SRV_DEV failed"
+		SCEN_SCHED=htb
+	fi
+}
+
+# scen_htb_standin PORT... : NOT Q.Sockets. Stock HTB with one priority class per listed UDP
+# destination port (rate RATE_i from SCEN_STANDIN_RATES, borrowing up to the link), everything
+# else in a best-effort class: what an operator could configure without qsock, used only while
+# the dwcs module, libqsock or the shim are not there, and labelled "htb-standin" everywhere.
+scen_htb_standin() {
+	local i=0 port rates=(${SCEN_STANDIN_RATES:-3mbit 3mbit 3mbit})
+	in_srv tc qdisc add dev "$SRV_DEV" root handle 1: htb default 30 &&
+		in_srv tc class add dev "$SRV_DEV" parent 1: classid 1:1 htb rate "$SCEN_RATE" ceil "$SCEN_RATE" &&
+		in_srv tc class add dev "$SRV_DEV" parent 1:1 classid 1:30 htb rate 1mbit ceil "$SCEN_RATE" prio 7 &&
+		in_srv tc qdisc add dev "$SRV_DEV" parent 1:30 handle 30: pfifo limit ${SCEN_FIFO_LIMIT:-100} ||
+		scen_die "HTB stand-in root on $SRV_DEV failed"
+	for port in "$@"; do
+		i=$((i + 1))
+		in_srv tc class add dev "$SRV_DEV" parent 1:1 classid "1:1$i" htb rate "${rates[i - 1]}" \
+			ceil "$SCEN_RATE" prio 0 &&
+			in_srv tc filter add dev "$SRV_DEV" parent 1: protocol ip prio 1 u32 \
+				match ip protocol 17 0xff match ip dport "$port" 0xffff flowid "1:1$i" ||
+			scen_die "HTB stand-in class for UDP port $port failed"
+	done
+	SCEN_SCHED=htb-standin
+}
+
+# scen_perturb AT SECONDS PORT: from AT seconds on, a bulk TCP transfer to cli for SECONDS,
+# from SCEN_BULK_FROM.
+scen_perturb() {
+	local at=$1 secs=$2 port=$3
+	in_cli timeout $((at + secs + 10)) iperf3 -s -1 -p "$port" >/dev/null 2>&1 &
+	(
+		sleep "$at"
+		ip netns exec "$([ "$SCEN_BULK_FROM" = srv ] && echo "$NS_SRV" || echo "$NS_BULK")" \
+			timeout $((secs + 10)) iperf3 -c "$CLI_IP" -p "$port" -t "$secs" -P "${SCEN_BULK_FLOWS:-1}" >/dev/null 2>&1 ||
+			scen_log "bulk transfer on port $port ended with an error"
+	) &
+}
+
+# scen_qdisc_json: the scheduler's own counters, for the record next to the results.
+scen_qdisc_json() {
+	TC_LIB_DIR=$QSOCK_BUILD/tc ip netns exec "$NS_SRV" tc -j -s qdisc show dev "$SRV_DEV" 2>/dev/null
+}
