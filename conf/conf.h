@@ -108,9 +108,9 @@ struct conf_stream {
 	char dev[CONF_DEV_MAX + 1];
 	uint64_t ipg_ns;		/* dwcs: request period */
 	uint32_t oln, old;		/* dwcs: x/y loss tolerance */
-	uint32_t class_flags;		/* dwcs: DWCS_CLASS_F_* */
+	uint32_t class_flags;		/* dwcs: DWCS_CLASS_F_NONDROPPABLE, _LOSSLESS */
 	uint32_t limit;			/* dwcs: class queue length in packets */
-	uint64_t rate_Bps, ceil_Bps;	/* htb */
+	uint64_t rate_Bps;		/* htb: guaranteed rate, bytes per second */
 	unsigned int n_msgs;
 	struct conf_msg_rule msgs[CONF_MAX_MSG_RULES];
 };

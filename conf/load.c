@@ -20,8 +20,8 @@
 static const char *const top_keys[] = { "version", "shim", "streams", "policy", NULL };
 static const char *const shim_keys[] = { "enabled", "debug", "exec_keep_env", "max_fds", NULL };
 static const char *const stream_keys[] = {
-	"name", "match", "scheduler", "dev",  "ipg",  "oln",  "old",	  "lossless",
-	"edf",	"nondroppable", "limit", "rate", "ceil", "messages", NULL,
+	"name", "match",	"scheduler", "dev",  "ipg",	 "oln", "old",
+	"lossless", "nondroppable", "limit",	 "rate", "messages", NULL,
 };
 static const char *const match_keys[] = {
 	"protocol", "local_port", "remote_port", "local_address", "remote_address",
@@ -545,9 +545,9 @@ static int load_stream(struct conf_diag *d, const config_setting_t *g, unsigned 
 	const config_setting_t *m, *msgs;
 	const char *name = NULL, *dev = NULL;
 	long long oln = 0, old = 0, limit = DWCS_DEFAULT_CLASS_LIMIT;
-	bool lossless = false, edf = false, nondrop = false, edf_given;
-	unsigned long long ipg = 0, rate = 0, ceil = 0;
-	int sched = CONF_SCHED_DWCS, ret = 0, got_ipg, got_rate, got_ceil, i;
+	bool lossless = false, nondrop = false;
+	unsigned long long ipg = 0, rate = 0;
+	int sched = CONF_SCHED_DWCS, ret = 0, got_ipg, got_rate, i;
 
 	if (conf_diag_check_keys(d, g, stream_keys))
 		ret = -EINVAL;
@@ -594,14 +594,12 @@ static int load_stream(struct conf_diag *d, const config_setting_t *g, unsigned 
 	    conf_get_bool(d, g, "nondroppable", &nondrop) < 0 ||
 	    conf_get_int(d, g, "limit", 1, DWCS_MAX_LIMIT, &limit) < 0)
 		ret = -EINVAL;
-	edf_given = conf_get_bool(d, g, "edf", &edf) > 0;
 	got_rate = conf_get_rate_Bps(d, g, "rate", 125, 12500000000ULL, &rate);
-	got_ceil = conf_get_rate_Bps(d, g, "ceil", 125, 12500000000ULL, &ceil);
-	if (got_rate < 0 || got_ceil < 0)
+	if (got_rate < 0)
 		ret = -EINVAL;
 
 	if (st->sched == CONF_SCHED_DWCS) {
-		static const char *const htb_only[] = { "rate", "ceil", NULL };
+		static const char *const htb_only[] = { "rate", NULL };
 		const char *const *k;
 
 		for (k = htb_only; *k; k++)
@@ -617,7 +615,7 @@ static int load_stream(struct conf_diag *d, const config_setting_t *g, unsigned 
 					      old);
 	} else {
 		static const char *const dwcs_only[] = { "ipg",		 "oln",	  "old", "lossless",
-							 "edf",		 "nondroppable", "limit", NULL };
+							 "nondroppable", "limit", NULL };
 		const char *const *k;
 
 		for (k = dwcs_only; *k; k++)
@@ -626,18 +624,12 @@ static int load_stream(struct conf_diag *d, const config_setting_t *g, unsigned 
 						      "belongs to scheduler \"dwcs\", this stream uses \"htb\"");
 		if (!got_rate)
 			ret = conf_diag_error(d, g, NULL, "needs \"rate\" for scheduler \"htb\" (\"5mbit\")");
-		if (!got_ceil)
-			ceil = rate;
-		else if (got_rate && ceil < rate)
-			ret = conf_diag_error(d, config_setting_get_member(g, "ceil"), NULL,
-					      "ceil is below rate");
 	}
 	st->ipg_ns = ipg;
 	st->oln = (uint32_t)oln;
 	st->old = (uint32_t)old;
 	st->limit = (uint32_t)limit;
 	st->rate_Bps = rate;
-	st->ceil_Bps = ceil;
 
 	msgs = config_setting_get_member(g, "messages");
 	if (msgs) {
@@ -657,18 +649,14 @@ static int load_stream(struct conf_diag *d, const config_setting_t *g, unsigned 
 			st->n_msgs = (unsigned int)n;
 		}
 	}
-	/* Per-message deadlines only mean something to a class in deadline (EDF) mode: turn it
-	 * on unless the operator said otherwise. */
-	if (!edf_given)
-		for (i = 0; i < (int)st->n_msgs; i++)
-			edf |= st->msgs[i].action.deadline_ns != 0;
+	/* dwcs classes always honour per-message deadlines (libqsock sets DWCS_CLASS_F_EDF) */
 	if (st->sched == CONF_SCHED_HTB)
 		for (i = 0; i < (int)st->n_msgs; i++)
 			if (st->msgs[i].action.deadline_ns)
 				ret = conf_diag_error(d, config_setting_get_elem(msgs, i), NULL,
 						      "per-message deadlines need scheduler \"dwcs\"");
 	st->class_flags = (nondrop ? DWCS_CLASS_F_NONDROPPABLE : 0) |
-			  (lossless ? DWCS_CLASS_F_LOSSLESS : 0) | (edf ? DWCS_CLASS_F_EDF : 0);
+			  (lossless ? DWCS_CLASS_F_LOSSLESS : 0);
 	return ret;
 }
 

@@ -1,28 +1,80 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * backend.c — the shim's link to libqsock.
+ * backend.c — the shim's link to libqsock (linked in from build/lib/libqsock.a).
  *
- * libqsock (lib/, qattach and the message carriers of lib/carrier.h) is being written in
- * parallel; until it is committed this backend cannot attach, which the shim treats like
- * any other attach failure: the socket is left alone and the process gets one warning.
+ * Attach is qattach() itself, with the parameters a program would pass (struct qos_params
+ * and struct q_dwcs_attr from qsock.h). Per-message information travels exactly as
+ * qsendmsg() sends it: a struct packet_flags given to libqsock's carrier
+ * (qsock_carrier_build, lib/carrier.h), which updates the socket's flags word or builds the
+ * SO_MARK / SCM_TXTIME control messages the shim appends after the caller's own.
  */
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
+#include "qsock.h"
+#include "uapi/linux/pkt_sch_dwcs.h"
+#include "../lib/carrier.h"
+#include "../lib/fdtable.h"
 #include "backend.h"
+#include "shim.h"
+
+_Static_assert(QSOCK_CARRIER_CMSG_SPACE <= SHIM_CMSG_SPACE, "room for libqsock's cmsgs");
+
+/* htb streams take their rate from attr.rate; libqsock still wants a period. */
+#define SHIM_HTB_PERIOD_NS 1000000ULL
 
 int shim_backend_attach(int fd, const struct conf_stream *st, char *why, size_t why_len)
 {
-	snprintf(why, why_len, "this libqsockshim was built without libqsock: cannot attach");
-	return -ENOSYS;
+	struct q_dwcs_attr attr = { 0 };
+	struct qos_params p = { .attributes = &attr };
+	int err;
+
+	snprintf(p.dev, sizeof(p.dev), "%s", st->dev);
+	snprintf(p.name, sizeof(p.name), "%s", conf_sched_name(st->sched));
+	attr.stream_flags = QSOCK_STREAM_EXT;
+	attr.size = sizeof(attr);
+	if (st->sched == CONF_SCHED_HTB) {
+		attr.ipg_ns = SHIM_HTB_PERIOD_NS;
+		attr.rate = st->rate_Bps;
+	} else {
+		attr.oln = st->oln;
+		attr.old = st->old;
+		attr.ipg_ns = st->ipg_ns;
+		attr.limit = st->limit;
+		if (st->class_flags & DWCS_CLASS_F_NONDROPPABLE)
+			attr.stream_flags |= DWCS_NON_DROPPABLE;
+		if (st->class_flags & DWCS_CLASS_F_LOSSLESS)
+			attr.stream_flags |= QSOCK_STREAM_LOSSLESS;
+	}
+	attr.ipg = (uint32_t)((attr.ipg_ns + 999999) / 1000000);
+	if (!qattach(fd, &p))
+		return 0;
+	err = errno;
+	snprintf(why, why_len, "%s", qsock_strerror());
+	return -err;
 }
 
 void shim_backend_detach(int fd)
 {
+	qdetach(fd);
 }
 
 int shim_backend_cmsgs(int fd, const struct conf_msg_action *a, void *cmsgs, size_t *len)
 {
+	struct qsock_fd_state *st = qsock_fd_get(fd);
+	struct packet_flags pf = {
+		.drop_flag = a->mark | (a->deadline_ns ? QSOCK_DEADLINE_RELATIVE : 0),
+		.deadline = a->deadline_ns,
+	};
+	struct qsock_err err = { "" };
+	int rc;
+
 	*len = 0;
-	return 0;
+	if (!st || !atomic_load_explicit(&st->active, memory_order_relaxed))
+		return -ENOENT;
+	rc = qsock_carrier_build(st, fd, &pf, cmsgs, len, &err);
+	if (rc)
+		shim_log(1, "fd %d: %s", fd, err.msg);
+	return rc;
 }

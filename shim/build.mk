@@ -7,12 +7,13 @@
 SHIM_SRCS := $(sort $(wildcard shim/*.c))
 SHIM_OBJS := $(SHIM_SRCS:%.c=$(BUILD)/%.o)
 SHIM_SO   := $(BUILD)/shim/libqsockshim.so
-SHIM_LIBS := -lconfig -ldl -lpthread
+# libqsock (attach, carriers) is linked in whole from its archive, with what it needs.
+SHIM_LIBS := $(LIB_A) $(LIB_LIBS) -lconfig -ldl -lpthread
 SHIM_LDFLAGS = -shared -Wl,--version-script=shim/libqsockshim.map -Wl,-z,now -Wl,-z,defs
 
 $(BUILD)/shim/%.o: CFLAGS += -fPIC -fvisibility=hidden
 
-$(SHIM_SO): $(SHIM_OBJS) $(CONF_LIB) shim/libqsockshim.map
+$(SHIM_SO): $(SHIM_OBJS) $(CONF_LIB) $(LIB_A) shim/libqsockshim.map
 	$(quiet) LINK $@
 	$(Q)$(CC) $(SHIM_LDFLAGS) -o $@ $(SHIM_OBJS) $(CONF_LIB) $(LDFLAGS) $(SHIM_LIBS)
 
@@ -27,7 +28,7 @@ $(BUILD)/asan/%.o: %.c
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(SHIM_ASAN_CFLAGS) -c -o $@ $<
 
-$(SHIM_ASAN_SO): $(SHIM_ASAN_OBJS) shim/libqsockshim.map
+$(SHIM_ASAN_SO): $(SHIM_ASAN_OBJS) $(LIB_A) shim/libqsockshim.map
 	$(quiet) LINK $@
 	$(Q)$(CC) -fsanitize=address,undefined -shared -Wl,--version-script=shim/libqsockshim.map \
 		-o $@ $(SHIM_ASAN_OBJS) $(LDFLAGS) $(SHIM_LIBS)

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "../lib/carrier.h"
 #include "fdtable.h"
 #include "libc.h"
 #include "shim.h"
@@ -80,23 +81,16 @@ static bool our_cmsg_refused(int err)
 	return err == EINVAL || err == EPERM || err == EOPNOTSUPP || err == ENOPROTOOPT;
 }
 
-/* The caller's control data followed by ours, in BUF (SHIM_CALLER_CONTROL_MAX +
- * SHIM_CMSG_SPACE bytes, aligned). False when the caller's is too large to copy. */
+/* The caller's control data followed by ours (libqsock's qsock_carrier_merge, as qsendmsg
+ * does), in BUF (SHIM_CALLER_CONTROL_MAX + SHIM_CMSG_SPACE bytes, aligned). False when the
+ * caller's is too large to copy or unreadable (the real call then reports it). */
 static bool merge_control(const struct msghdr *in, const void *ours, size_t ours_len,
 			  struct msghdr *out, void *buf)
 {
-	size_t theirs = in->msg_control ? CMSG_ALIGN(in->msg_controllen) : 0;
-
-	if (theirs > SHIM_CALLER_CONTROL_MAX)
+	if ((in->msg_controllen && !in->msg_control) ||
+	    qsock_carrier_merged_size(in, ours_len) > SHIM_CALLER_CONTROL_MAX + SHIM_CMSG_SPACE)
 		return false;
-	*out = *in;
-	if (theirs) {
-		memcpy(buf, in->msg_control, in->msg_controllen);
-		memset((char *)buf + in->msg_controllen, 0, theirs - in->msg_controllen);
-	}
-	memcpy((char *)buf + theirs, ours, ours_len);
-	out->msg_control = buf;
-	out->msg_controllen = theirs + ours_len;
+	qsock_carrier_merge(in, ours, ours_len, out, buf);
 	return true;
 }
 

@@ -27,7 +27,7 @@ static const char good[] = "version = 1;\n"				 /* 1 */
 			   "    match = { protocol = \"udp\"; remote_port = ( \"5000-5010\", 6000 );\n"
 			   "              process = [ \"ffmpeg*\", \"/usr/bin/gst-*\" ]; user = 0;\n"
 			   "              remote_address = [ \"10.0.0.0/8\", \"fd00::/8\" ]; };\n"
-			   "    dev = \"eth0\"; ipg = \"40ms\"; oln = 1; old = 10; lossless = false;\n"
+			   "    dev = \"eth0\"; ipg = \"40ms\"; oln = 1; old = 10; lossless = true; nondroppable = true;\n"
 			   "    messages = (\n"				 /* 11 */
 			   "      { preset = \"h264-keyframe\"; continue = true; },\n"
 			   "      { preset = \"rtp-marker\"; },\n"	 /* 13 */
@@ -73,8 +73,7 @@ static void test_good_file(void **state)
 	assert_int_equal(v->oln, 1);
 	assert_int_equal(v->old, 10);
 	assert_int_equal(v->limit, DWCS_DEFAULT_CLASS_LIMIT);
-	/* a rule with fps sets a deadline, so the class goes into EDF mode by itself */
-	assert_int_equal(v->class_flags, DWCS_CLASS_F_EDF);
+	assert_int_equal(v->class_flags, DWCS_CLASS_F_LOSSLESS | DWCS_CLASS_F_NONDROPPABLE);
 	assert_int_equal(v->n_msgs, 3);
 	assert_int_equal(v->msgs[0].preset, CONF_PRESET_H264_KEY);
 	assert_true(v->msgs[0].cont);
@@ -96,7 +95,6 @@ static void test_good_file(void **state)
 	assert_string_equal(h->name, "streams[1]");
 	assert_int_equal(h->sched, CONF_SCHED_HTB);
 	assert_int_equal(h->rate_Bps, 625000);
-	assert_int_equal(h->ceil_Bps, 625000);
 	conf_free(&c);
 }
 
