@@ -21,6 +21,7 @@ struct qd_owner {
 	uint32_t gid;
 	uint32_t pid;
 	char comm[QSOCKD_COMM_LEN];
+	uint32_t allowed_flags;		/* DWCS_MARK_* bits its messages may carry (policy) */
 };
 
 struct qd_backend {

@@ -38,6 +38,9 @@ static void stream_to_wire(const struct qsock_stream *st, struct qsockd_stream *
 	out->owner_pid = st->owner.pid;
 	memcpy(out->owner_comm, st->owner.comm, sizeof(out->owner_comm));
 	out->owner_comm[sizeof(out->owner_comm) - 1] = '\0';
+	out->ifindex = st->ifindex;
+	out->sock_type = st->sock_type;
+	out->allowed_flags = st->allowed_flags;
 	snprintf(out->params.dev, sizeof(out->params.dev), "%s", st->dev);
 	snprintf(out->params.sched, sizeof(out->params.sched), "%s", st->sched);
 	out->params.ipg_ns = st->params.ipg_ns;
@@ -74,7 +77,9 @@ static int mgr_fini_root(const char *dev, char *msg, size_t msglen)
 static int mgr_attach(int fd, const struct qsockd_params *p, const struct qd_owner *o,
 		      struct qsockd_stream *out, char *msg, size_t msglen)
 {
-	struct qsock_owner owner = { .uid = o->uid, .pid = o->pid };
+	/* An unprivileged owner never carries its own SO_MARK: trust_mark stays 0. */
+	struct qsock_owner owner = { .uid = o->uid, .pid = o->pid,
+				     .allowed_flags = o->allowed_flags };
 	struct qsock_stream_params sp;
 	struct qsock_stream st;
 	struct qsock_err e = { "" };

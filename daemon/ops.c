@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <uapi/linux/pkt_sch_dwcs.h>
+
 #include "log.h"
 #include "ops.h"
 
@@ -117,6 +119,21 @@ static int policy_allows(struct qd_ctx *ctx, const struct qd_peer *peer,
 	return err;
 }
 
+/* The per-message flags the peer's packets may carry: all of them, except non-droppable
+ * when its policy rule does not allow non-droppable streams (a per-packet non-droppable mark
+ * would otherwise get around that rule). */
+static uint32_t allowed_marks(struct qd_ctx *ctx, const struct qd_peer *peer)
+{
+	struct policy_who who;
+
+	if (peer->uid == 0 && ctx->policy.root_unlimited)
+		return DWCS_MARK_FIELD_MASK;
+	who_from_peer(peer, &who);
+	if (policy_match(&ctx->policy, &who)->lim.nondroppable)
+		return DWCS_MARK_FIELD_MASK;
+	return DWCS_MARK_FIELD_MASK & ~DWCS_MARK_NONDROPPABLE;
+}
+
 static void do_init(struct qd_ctx *ctx, const struct qsockd_request *req,
 		    const struct qd_peer *peer, struct qsockd_reply *rep)
 {
@@ -165,6 +182,7 @@ static void do_attach(struct qd_ctx *ctx, const struct qsockd_request *req, int 
 	if (policy_allows(ctx, peer, &req->params, 0, true, rep))
 		return;
 	memcpy(owner.comm, peer->comm, sizeof(owner.comm));
+	owner.allowed_flags = allowed_marks(ctx, peer);
 	err = ctx->be->attach(*fd, &req->params, &owner, &s.st, rep->message,
 			      sizeof(rep->message));
 	if (err) {

@@ -19,6 +19,7 @@ _Static_assert(sizeof(struct qsockd_hdr) == 16, "wire header size");
 _Static_assert(sizeof(struct qsockd_params) == 88, "wire params size");
 _Static_assert(sizeof(struct qsockd_request) == 144, "wire request size");
 _Static_assert(sizeof(struct qsockd_reply) == 488, "wire reply size");
+_Static_assert(sizeof(struct qsockd_stream) == 288, "wire stream size");
 
 static const char *const op_names[__QSOCKD_OP_MAX] = {
 	[QSOCKD_OP_INIT] = "init",	 [QSOCKD_OP_ATTACH] = "attach", [QSOCKD_OP_CHANGE] = "change",

@@ -128,6 +128,10 @@ struct qsockd_stream {
 	uint32_t owner_gid;
 	uint32_t owner_pid;		/* 0 = unknown (adopted without a record) */
 	char owner_comm[QSOCKD_COMM_LEN];
+	uint32_t ifindex;		/* of params.dev, in the daemon's (= the caller's) netns */
+	uint32_t sock_type;		/* SOCK_DGRAM, SOCK_STREAM, ... */
+	uint32_t allowed_flags;		/* DWCS_MARK_* bits the classifier lets through */
+	uint32_t reserved1;
 	struct qsockd_params params;
 	struct qsockd_stats stats;
 };
@@ -141,7 +145,7 @@ struct qsockd_reply {
 	uint32_t flags;			/* QSOCKD_REPLY_F_* */
 	char message[QSOCKD_MSG_LEN];	/* why, for the user; "" on success */
 	struct qsockd_stream stream;
-	uint8_t reserved[32];		/* zero */
+	uint8_t reserved[16];		/* zero */
 };
 
 /*

@@ -163,6 +163,9 @@ static void stream_from_wire(const struct qsockd_stream *w, struct qsock_stream 
 	st->owner.uid = w->owner_uid;
 	st->owner.pid = w->owner_pid;
 	memcpy(st->owner.comm, w->owner_comm, sizeof(st->owner.comm));
+	st->allowed_flags = w->allowed_flags;
+	st->ifindex = w->ifindex;
+	st->sock_type = w->sock_type;
 	st->params.ipg_ns = w->params.ipg_ns;
 	st->params.rate = w->params.rate;
 	st->params.oln = w->params.oln;

@@ -18,3 +18,10 @@ $(DAEMON_PROBE): $(BUILD)/test/unit/daemon_probe.o $(BUILD)/daemon/proto.o
 	$(quiet) LINK $@
 	$(Q)$(CC) -o $@ $^ $(LDFLAGS)
 BINS += $(DAEMON_PROBE)
+
+# An ordinary libqsock program (in-process with CAP_NET_ADMIN, through qsockd without).
+DAEMON_APP := $(BUILD)/test/unit/daemon_app
+$(DAEMON_APP): $(BUILD)/test/unit/daemon_app.o $(BUILD)/lib/libqsock.a
+	$(quiet) LINK $@
+	$(Q)$(CC) -o $@ $^ $(LDFLAGS) $(LIB_LIBS)
+BINS += $(DAEMON_APP)
