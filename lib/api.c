@@ -22,7 +22,7 @@
 #include "errors.h"
 #include "fdtable.h"
 #include "manager.h"
-#include "sched.h"
+#include "sched_ops.h"
 #include "stackinfo.h"
 
 #define QSOCK_EXPORT __attribute__((visibility("default")))
@@ -163,23 +163,24 @@ static int arm_fd(int fd, const struct qsock_stream *stream, struct qsock_err *e
 	atomic_store(&st->active, 0);
 	st->stream = *stream;
 	st->path = has_cap(CAP_NET_ADMIN) ? QSOCK_PATH_IN_PROCESS : QSOCK_PATH_DAEMON;
-	st->txtime = stream->sock_type != SOCK_STREAM;
+	/* the manager enabled SO_TXTIME for these (schedulers with per-packet notions only) */
+	st->txtime = ops && ops->mark_flags && stream->sock_type != SOCK_STREAM;
 	st->markmask = DWCS_DEFAULT_MARKMASK;
 	st->mark_shift = __builtin_ctz(DWCS_DEFAULT_MARKMASK);
 	atomic_store(&st->cur_flags, 0);
-	if (ops && !ops->mark_flags) {
-		st->carrier = QSOCK_CARRIER_NONE;
-	} else if (has_cap(CAP_NET_ADMIN) || has_cap(CAP_NET_RAW)) {
-		st->carrier = QSOCK_CARRIER_MARK_CMSG;
-		if (!getsockopt(fd, SOL_SOCKET, SO_MARK, &mark, &len))
-			st->mark_base = mark & ~st->markmask;
-	} else {
-		st->carrier = QSOCK_CARRIER_SOCK_STORAGE;
-		if (st->flags_map_fd < 0) {
-			rc = qsock_cls_open_flags(stream->dev, &st->flags_map_fd, err);
-			if (rc)
-				return rc;
-		}
+	st->carrier = qsock_carrier_select(ops ? ops->mark_flags : 0,
+					   has_cap(CAP_NET_ADMIN) || has_cap(CAP_NET_RAW));
+	if (st->carrier == QSOCK_CARRIER_MARK_CMSG &&
+	    !getsockopt(fd, SOL_SOCKET, SO_MARK, &mark, &len))
+		st->mark_base = mark & ~st->markmask;
+	if (st->flags_map_fd >= 0) {	/* of an earlier stream, maybe on another device */
+		close(st->flags_map_fd);
+		st->flags_map_fd = -1;
+	}
+	if (st->carrier == QSOCK_CARRIER_SOCK_STORAGE) {
+		rc = qsock_cls_open_flags(stream->dev, &st->flags_map_fd, err);
+		if (rc)
+			return rc;
 	}
 	atomic_store(&st->active, 1);
 	return 0;

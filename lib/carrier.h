@@ -13,6 +13,7 @@
 #ifndef QSOCK_CARRIER_H
 #define QSOCK_CARRIER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
@@ -21,6 +22,13 @@
 
 /* Room for every control message the library appends. */
 #define QSOCK_CARRIER_CMSG_SPACE (CMSG_SPACE(sizeof(uint64_t)) + CMSG_SPACE(sizeof(uint32_t)))
+
+/*
+ * The flags carrier for a stream on a scheduler that reads @sched_mark_flags of the mark
+ * field (0: it has no per-packet notions, flags are not carried) by a process that may
+ * (@may_mark: CAP_NET_RAW or CAP_NET_ADMIN) or may not set SO_MARK.
+ */
+enum qsock_carrier qsock_carrier_select(uint32_t sched_mark_flags, bool may_mark);
 
 /* 0 if @pf is acceptable (NULL is), else -EINVAL with a message. */
 int qsock_pf_check(const struct packet_flags *pf, struct qsock_err *err);

@@ -29,7 +29,7 @@
 #include "classifier.h"
 #include "errors.h"
 #include "manager.h"
-#include "sched.h"
+#include "sched_ops.h"
 
 /* The root handle every qsock root gets: 1:, like tc's examples. */
 #define QSOCK_ROOT_HANDLE 0x00010000U

@@ -12,7 +12,7 @@
 #include <uapi/linux/pkt_sch_dwcs.h>
 
 #include "errors.h"
-#include "sched.h"
+#include "sched_ops.h"
 
 #define NSEC_PER_MSEC 1000000ULL
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-/* sched.c — the registry of scheduler modules (see sched.h). */
+/* sched.c — the registry of scheduler modules (see sched_ops.h). */
 #include <string.h>
 
-#include "sched.h"
+#include "sched_ops.h"
 
 static const struct qsock_sched_ops *const scheds[] = {
 	&qsock_sched_dwcs,

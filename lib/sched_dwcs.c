@@ -18,7 +18,7 @@
 #include <uapi/linux/pkt_sch_dwcs.h>
 
 #include "errors.h"
-#include "sched.h"
+#include "sched_ops.h"
 #include "tcstats.h"
 
 static int dwcs_check_stream(const struct qsock_stream_params *sp, struct qsock_err *err)

@@ -19,7 +19,7 @@
 #include <netlink/route/tc.h>
 
 #include "errors.h"
-#include "sched.h"
+#include "sched_ops.h"
 #include "tcstats.h"
 
 #define NSEC_PER_SEC 1000000000ULL

@@ -5,7 +5,7 @@
 
 #include <netlink/attr.h>
 
-#include "sched.h"
+#include "sched_ops.h"
 
 /*
  * Ask the kernel for class @ref->classid only (its cost does not depend on how many classes

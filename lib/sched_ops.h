@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * sched.h — scheduler modules. A module turns the manager's normalised parameters into tc
+ * sched_ops.h — scheduler modules. A module turns the manager's normalised parameters into tc
  * objects: a root qdisc, one class per stream, and reads one class's statistics. Adding a
  * scheduler = one new lib/sched_<name>.c defining a `const struct qsock_sched_ops` plus its
  * line in the table of lib/sched.c.
  */
-#ifndef QSOCK_SCHED_H
-#define QSOCK_SCHED_H
+#ifndef QSOCK_SCHED_OPS_H
+#define QSOCK_SCHED_OPS_H
 
 #include <stdint.h>
 
@@ -49,4 +49,4 @@ const struct qsock_sched_ops *qsock_sched_by_kind(const char *kind);
 /* "dwcs, htb": for messages. */
 const char *qsock_sched_names(void);
 
-#endif /* QSOCK_SCHED_H */
+#endif /* QSOCK_SCHED_OPS_H */

@@ -1,0 +1,269 @@
+// SPDX-License-Identifier: GPL-2.0
+/* lib/carrier.c: which carrier, which control messages, appended after the caller's. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/net_tstamp.h>
+#include <netinet/in.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include <bpf/bpf.h>
+#include <uapi/linux/pkt_sch_dwcs.h>
+
+#include "carrier.h"
+#include "qsock_cls.skel.h"
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static void state_init(struct qsock_fd_state *st, enum qsock_carrier carrier)
+{
+	memset(st, 0, sizeof(*st));
+	st->carrier = carrier;
+	st->txtime = 1;
+	st->markmask = DWCS_DEFAULT_MARKMASK;
+	st->mark_shift = 24;
+	st->mark_base = 0x42;
+	st->flags_map_fd = -1;
+	atomic_store(&st->active, 1);
+}
+
+static void selection(void **state)
+{
+	assert_int_equal(qsock_carrier_select(0, true), QSOCK_CARRIER_NONE);
+	assert_int_equal(qsock_carrier_select(0, false), QSOCK_CARRIER_NONE);
+	assert_int_equal(qsock_carrier_select(DWCS_MARK_FIELD_MASK, true), QSOCK_CARRIER_MARK_CMSG);
+	assert_int_equal(qsock_carrier_select(DWCS_MARK_FIELD_MASK, false),
+			 QSOCK_CARRIER_SOCK_STORAGE);
+}
+
+static void mark_and_txtime_cmsgs(void **state)
+{
+	char buf[QSOCK_CARRIER_CMSG_SPACE] __attribute__((aligned(8)));
+	struct packet_flags pf;
+	struct qsock_fd_state st;
+	struct qsock_err e = { "" };
+	struct msghdr m = { .msg_control = buf };
+	struct cmsghdr *c;
+	uint32_t mark;
+	uint64_t when;
+	size_t len;
+
+	state_init(&st, QSOCK_CARRIER_MARK_CMSG);
+	pf.drop_flag = DWCS_NON_DROPPABLE | QSOCK_FRAME_END;	/* size left as garbage */
+	pf.size = 0xdeadbeef;
+	pf.deadline = 123456789;
+	assert_int_equal(qsock_carrier_build(&st, 3, &pf, buf, &len, &e), 0);
+	assert_int_equal(len, QSOCK_CARRIER_CMSG_SPACE);
+	m.msg_controllen = len;
+	c = CMSG_FIRSTHDR(&m);
+	assert_int_equal(c->cmsg_level, SOL_SOCKET);
+	assert_int_equal(c->cmsg_type, SO_MARK);
+	memcpy(&mark, CMSG_DATA(c), sizeof(mark));
+	assert_int_equal(mark, 0x42 | ((DWCS_MARK_NONDROPPABLE | DWCS_MARK_FRAME_END) << 24));
+	c = CMSG_NXTHDR(&m, c);
+	assert_non_null(c);
+	assert_int_equal(c->cmsg_type, SCM_TXTIME);
+	memcpy(&when, CMSG_DATA(c), sizeof(when));
+	assert_int_equal(when, 123456789);
+	assert_null(CMSG_NXTHDR(&m, c));
+}
+
+static void nothing_to_add(void **state)
+{
+	char buf[QSOCK_CARRIER_CMSG_SPACE] __attribute__((aligned(8)));
+	struct packet_flags pf = { 0 };
+	struct qsock_fd_state st;
+	struct qsock_err e = { "" };
+	size_t len = 99;
+
+	state_init(&st, QSOCK_CARRIER_MARK_CMSG);
+	assert_int_equal(qsock_carrier_build(&st, 3, NULL, buf, &len, &e), 0);
+	assert_int_equal(len, 0);
+	assert_int_equal(qsock_carrier_build(&st, 3, &pf, buf, &len, &e), 0);
+	assert_int_equal(len, 0);	/* no flags, no deadline: no cmsg */
+	/* htb (carrier none, no txtime): flags and deadline are accepted and carry nothing */
+	state_init(&st, QSOCK_CARRIER_NONE);
+	st.txtime = 0;
+	pf.drop_flag = DWCS_NON_DROPPABLE;
+	pf.deadline = 5;
+	assert_int_equal(qsock_carrier_build(&st, 3, &pf, buf, &len, &e), 0);
+	assert_int_equal(len, 0);
+}
+
+static void relative_deadline(void **state)
+{
+	char buf[QSOCK_CARRIER_CMSG_SPACE] __attribute__((aligned(8)));
+	struct packet_flags pf = { .drop_flag = QSOCK_DEADLINE_RELATIVE, .deadline = 5000000 };
+	struct qsock_fd_state st;
+	struct qsock_err e = { "" };
+	struct msghdr m = { .msg_control = buf };
+	uint64_t when, before = now_ns();
+	size_t len;
+
+	state_init(&st, QSOCK_CARRIER_MARK_CMSG);
+	assert_int_equal(qsock_carrier_build(&st, 3, &pf, buf, &len, &e), 0);
+	m.msg_controllen = len;
+	assert_int_equal(CMSG_FIRSTHDR(&m)->cmsg_type, SCM_TXTIME);
+	memcpy(&when, CMSG_DATA(CMSG_FIRSTHDR(&m)), sizeof(when));
+	assert_true(when >= before + 5000000 && when <= now_ns() + 5000000);
+}
+
+static void bad_flags_refused(void **state)
+{
+	char buf[QSOCK_CARRIER_CMSG_SPACE] __attribute__((aligned(8)));
+	struct packet_flags pf = { .drop_flag = 0x200 };
+	struct qsock_fd_state st;
+	struct qsock_err e = { "" };
+	size_t len;
+
+	state_init(&st, QSOCK_CARRIER_MARK_CMSG);
+	assert_int_equal(qsock_carrier_build(&st, 3, &pf, buf, &len, &e), -EINVAL);
+	assert_non_null(strstr(e.msg, "unknown bits 0x200"));
+	pf.drop_flag = QSOCK_PF_EXT;
+	pf.size = 3;
+	assert_int_equal(qsock_carrier_build(&st, 3, &pf, buf, &len, &e), -EINVAL);
+	pf.size = sizeof(pf);
+	assert_int_equal(qsock_carrier_build(&st, 3, &pf, buf, &len, &e), 0);
+}
+
+/* The caller's cmsgs come first, untouched, even with an unaligned msg_controllen. */
+static void appended_after_callers(void **state)
+{
+	char theirs[CMSG_SPACE(sizeof(int))] __attribute__((aligned(8)));
+	char ours[QSOCK_CARRIER_CMSG_SPACE] __attribute__((aligned(8)));
+	struct msghdr in = { .msg_control = theirs }, out;
+	struct packet_flags pf = { .drop_flag = DWCS_NON_DROPPABLE, .deadline = 77 };
+	struct qsock_fd_state st;
+	struct qsock_err e = { "" };
+	struct cmsghdr *c;
+	int tos = 0x10, n = 0;
+	size_t len;
+
+	memset(theirs, 0, sizeof(theirs));
+	c = (struct cmsghdr *)theirs;
+	c->cmsg_level = IPPROTO_IP;
+	c->cmsg_type = IP_TOS;
+	c->cmsg_len = CMSG_LEN(sizeof(tos));
+	memcpy(CMSG_DATA(c), &tos, sizeof(tos));
+	in.msg_controllen = CMSG_LEN(sizeof(tos));	/* not padded: callers do this */
+	state_init(&st, QSOCK_CARRIER_MARK_CMSG);
+	assert_int_equal(qsock_carrier_build(&st, 3, &pf, ours, &len, &e), 0);
+	{
+		char buf[qsock_carrier_merged_size(&in, len)] __attribute__((aligned(8)));
+
+		qsock_carrier_merge(&in, ours, len, &out, buf);
+		for (c = CMSG_FIRSTHDR(&out); c; c = CMSG_NXTHDR(&out, c), n++) {
+			static const int types[] = { IP_TOS, SO_MARK, SCM_TXTIME };
+
+			assert_int_equal(c->cmsg_type, types[n]);
+		}
+		assert_int_equal(n, 3);
+		assert_ptr_equal(in.msg_control, theirs);	/* the caller's msghdr is not changed */
+	}
+}
+
+/* The kernel accepts what we build: a real UDP send with SO_TXTIME and both cmsgs. */
+static void kernel_accepts_the_cmsgs(void **state)
+{
+	struct sock_txtime txt = { .clockid = CLOCK_MONOTONIC };
+	char ours[QSOCK_CARRIER_CMSG_SPACE] __attribute__((aligned(8)));
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(9) };
+	struct packet_flags pf = { .drop_flag = DWCS_NON_DROPPABLE };
+	struct iovec iov = { .iov_base = "x", .iov_len = 1 };
+	struct msghdr in = { .msg_name = &to, .msg_namelen = sizeof(to), .msg_iov = &iov,
+			     .msg_iovlen = 1 }, out;
+	struct qsock_fd_state st;
+	struct qsock_err e = { "" };
+	size_t len;
+	int fd;
+
+	if (geteuid())
+		skip();	/* SO_MARK cmsgs need CAP_NET_RAW/ADMIN */
+	inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(setsockopt(fd, SOL_SOCKET, SO_TXTIME, &txt, sizeof(txt)), 0);
+	state_init(&st, QSOCK_CARRIER_MARK_CMSG);
+	pf.deadline = now_ns() + 1000000;
+	assert_int_equal(qsock_carrier_build(&st, fd, &pf, ours, &len, &e), 0);
+	{
+		char buf[qsock_carrier_merged_size(&in, len)] __attribute__((aligned(8)));
+
+		qsock_carrier_merge(&in, ours, len, &out, buf);
+		assert_int_equal(sendmsg(fd, &out, 0), 1);
+	}
+	close(fd);
+}
+
+/* Unprivileged carrier: one bpf() update per flags *change*, keyed by the caller's fd. */
+static void flags_word_written_on_change_only(void **state)
+{
+	char ours[QSOCK_CARRIER_CMSG_SPACE] __attribute__((aligned(8)));
+	struct packet_flags pf = { .drop_flag = DWCS_NON_DROPPABLE };
+	struct qsock_fd_state st;
+	struct qsock_err e = { "" };
+	uint32_t v[2];
+	size_t len;
+	int fd, map;
+
+	struct qsock_cls *skel;
+
+	/* SK_STORAGE maps need BTF: take the classifier's own, from its skeleton */
+	skel = qsock_cls__open_and_load();
+	if (!skel)
+		skip();	/* needs CAP_BPF (run as root) */
+	map = bpf_map__fd(skel->maps.flags);
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	state_init(&st, QSOCK_CARRIER_SOCK_STORAGE);
+	st.flags_map_fd = map;
+	st.txtime = 0;
+	assert_int_equal(qsock_carrier_build(&st, fd, &pf, ours, &len, &e), 0);
+	assert_int_equal(len, 0);	/* nothing in the message itself */
+	assert_int_equal(bpf_map_lookup_elem(map, &fd, v), 0);
+	assert_int_equal(v[0], DWCS_MARK_NONDROPPABLE);
+	/* same flags again: no write (the word is changed behind its back to prove it) */
+	v[0] = 0x1f;
+	assert_int_equal(bpf_map_update_elem(map, &fd, v, BPF_ANY), 0);
+	assert_int_equal(qsock_carrier_build(&st, fd, &pf, ours, &len, &e), 0);
+	assert_int_equal(bpf_map_lookup_elem(map, &fd, v), 0);
+	assert_int_equal(v[0], 0x1f);
+	/* new flags: written */
+	pf.drop_flag = QSOCK_DROP_PRIO(2) | QSOCK_FRAME_START;
+	assert_int_equal(qsock_carrier_build(&st, fd, &pf, ours, &len, &e), 0);
+	assert_int_equal(bpf_map_lookup_elem(map, &fd, v), 0);
+	assert_int_equal(v[0], (2 << DWCS_MARK_DROPPRIO_SHIFT) | DWCS_MARK_FRAME_START);
+	/* no packet_flags: back to an ordinary message */
+	assert_int_equal(qsock_carrier_build(&st, fd, NULL, ours, &len, &e), 0);
+	assert_int_equal(bpf_map_lookup_elem(map, &fd, v), 0);
+	assert_int_equal(v[0], 0);
+	close(fd);
+	qsock_cls__destroy(skel);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(selection),
+		cmocka_unit_test(mark_and_txtime_cmsgs),
+		cmocka_unit_test(nothing_to_add),
+		cmocka_unit_test(relative_deadline),
+		cmocka_unit_test(bad_flags_refused),
+		cmocka_unit_test(appended_after_callers),
+		cmocka_unit_test(kernel_accepts_the_cmsgs),
+		cmocka_unit_test(flags_word_written_on_change_only),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: GPL-2.0
+/* lib/params.c: the public structs are checked and normalised before anything is touched. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "manager.h"
+#include "qsock.h"
+
+static struct qos_params params(const char *dev, const char *name, void *attrs)
+{
+	struct qos_params p;
+
+	memset(&p, 0x5a, sizeof(p));	/* garbage, as on the paper's stack */
+	strncpy(p.dev, dev, IFNAMSIZ);
+	strncpy(p.name, name, IFNAMSIZ);
+	p.attributes = attrs;
+	return p;
+}
+
+/* The paper's §3.1.2 attributes, the rest of the struct left as garbage. */
+static struct q_dwcs_attr paper_attrs(void)
+{
+	struct q_dwcs_attr a;
+
+	memset(&a, 0xa5, sizeof(a));
+	a.oln = 0;
+	a.old = 10;
+	a.ipg = 10;
+	a.stream_flags = DWCS_NON_DROPPABLE;
+	return a;
+}
+
+static void paper_example_ignores_garbage(void **state)
+{
+	struct q_dwcs_attr a = paper_attrs();
+	struct qos_params p = params("eth0", "dwcs", &a);
+	struct qsock_stream_params sp;
+	struct qsock_err e = { "" };
+
+	assert_int_equal(qsock_stream_params_from_api(&p, &sp, &e), 0);
+	assert_int_equal(sp.ipg_ns, 10000000ULL);
+	assert_int_equal(sp.oln, 0);
+	assert_int_equal(sp.old, 10);
+	assert_int_equal(sp.flags, DWCS_NON_DROPPABLE);
+	/* extension fields were garbage: none of them may leak in */
+	assert_int_equal(sp.limit, 0);
+	assert_int_equal(sp.rate, 0);
+	assert_int_equal(sp.pkt_bytes, 0);
+}
+
+static void oln_above_old_is_refused_with_reason(void **state)
+{
+	struct q_dwcs_attr a = paper_attrs();
+	struct qos_params p = params("eth0", "dwcs", &a);
+	struct qsock_stream_params sp;
+	struct qsock_err e = { "" };
+
+	a.oln = 11;
+	assert_int_equal(qsock_stream_params_from_api(&p, &sp, &e), -EINVAL);
+	assert_non_null(strstr(e.msg, "oln (x=11) must not exceed old (y=10)"));
+}
+
+static void zero_ipg_and_limits(void **state)
+{
+	struct q_dwcs_attr a = paper_attrs();
+	struct qos_params p = params("eth0", "htb", &a);
+	struct qsock_stream_params sp;
+	struct qsock_err e = { "" };
+
+	a.ipg = 0;
+	assert_int_equal(qsock_stream_params_from_api(&p, &sp, &e), -EINVAL);
+	assert_non_null(strstr(e.msg, "ipg is 0"));
+	a.ipg = 61000;	/* 61 s > DWCS_MAX_IPG */
+	assert_int_equal(qsock_stream_params_from_api(&p, &sp, &e), -EINVAL);
+	assert_non_null(strstr(e.msg, "outside"));
+	a = paper_attrs();
+	a.old = 70000;
+	assert_int_equal(qsock_stream_params_from_api(&p, &sp, &e), -EINVAL);
+	assert_non_null(strstr(e.msg, "largest window"));
+}
+
+static void unknown_flags_and_schedulers(void **state)
+{
+	struct q_dwcs_attr a = paper_attrs();
+	struct qos_params p = params("eth0", "sfq", &a);
+	struct qsock_stream_params sp;
+	struct qsock_err e = { "" };
+
+	assert_int_equal(qsock_stream_params_from_api(&p, &sp, &e), -EINVAL);
+	assert_non_null(strstr(e.msg, "unknown scheduler \"sfq\""));
+	p = params("eth0", "dwcs", &a);
+	a.stream_flags |= 0x100;
+	assert_int_equal(qsock_stream_params_from_api(&p, &sp, &e), -EINVAL);
+	assert_non_null(strstr(e.msg, "unknown bits 0x100"));
+}
+
+static void names_must_be_terminated_and_present(void **state)
+{
+	struct q_dwcs_attr a = paper_attrs();
+	struct qos_params p = params("eth0", "dwcs", &a);
+	struct qsock_err e = { "" };
+
+	memset(p.dev, 'x', sizeof(p.dev));
+	assert_int_equal(qsock_check_names(&p, &e), -EINVAL);
+	assert_non_null(strstr(e.msg, "qos_params.dev is not NUL-terminated"));
+	p = params("", "dwcs", &a);
+	assert_int_equal(qsock_check_names(&p, &e), -EINVAL);
+	assert_non_null(strstr(e.msg, "qos_params.dev is empty"));
+	assert_int_equal(qsock_check_names(NULL, &e), -EINVAL);
+}
+
+static void attributes_required_for_streams(void **state)
+{
+	struct qos_params p = params("eth0", "dwcs", NULL);
+	struct qsock_stream_params sp;
+	struct qsock_root_params rp;
+	struct qsock_err e = { "" };
+
+	assert_int_equal(qsock_stream_params_from_api(&p, &sp, &e), -EINVAL);
+	assert_non_null(strstr(e.msg, "attributes is NULL"));
+	/* ... but qsockinit takes NULL for defaults (the paper's §3.1.1) */
+	assert_int_equal(qsock_root_params_from_api(&p, &rp, &e), 0);
+	assert_int_equal(rp.rate, 0);
+	assert_int_equal(rp.limit, 0);
+}
+
+static void extension_is_read_only_when_announced(void **state)
+{
+	struct q_dwcs_attr a = paper_attrs();
+	struct qos_params p = params("eth0", "htb", &a);
+	struct qsock_stream_params sp;
+	struct qsock_err e = { "" };
+
+	memset(&a, 0, sizeof(a));
+	a.old = 10;
+	a.ipg = 10;
+	a.stream_flags = QSOCK_STREAM_EXT;
+	a.size = sizeof(a);
+	a.ipg_ns = 250000;
+	a.rate = 125000;
+	a.limit = 50;
+	assert_int_equal(qsock_stream_params_from_api(&p, &sp, &e), 0);
+	assert_int_equal(sp.ipg_ns, 250000);
+	assert_int_equal(sp.rate, 125000);
+	assert_int_equal(sp.limit, 50);
+	assert_int_equal(sp.flags, 0);	/* the announcement bit is not a stream flag */
+	a.size = 8;
+	assert_int_equal(qsock_stream_params_from_api(&p, &sp, &e), -EINVAL);
+	assert_non_null(strstr(e.msg, "size 8 is too small"));
+	a.size = sizeof(a);
+	a.reserved = 1;
+	assert_int_equal(qsock_stream_params_from_api(&p, &sp, &e), -EINVAL);
+}
+
+static void larger_caller_struct_needs_zero_tail(void **state)
+{
+	struct {
+		struct q_dwcs_attr a;
+		uint64_t future;
+	} big;
+	struct qos_params p = params("eth0", "dwcs", &big);
+	struct qsock_stream_params sp;
+	struct qsock_err e = { "" };
+
+	memset(&big, 0, sizeof(big));
+	big.a.old = 4;
+	big.a.ipg = 1;
+	big.a.stream_flags = QSOCK_STREAM_EXT;
+	big.a.size = sizeof(big);
+	assert_int_equal(qsock_stream_params_from_api(&p, &sp, &e), 0);
+	big.future = 7;
+	assert_int_equal(qsock_stream_params_from_api(&p, &sp, &e), -EINVAL);
+	assert_non_null(strstr(e.msg, "unknown to this libqsock"));
+}
+
+static void root_attr_checked(void **state)
+{
+	struct qsock_root_attr ra = { .size = sizeof(ra), .rate = 1250000, .limit = 100 };
+	struct qos_params p = params("eth0", "dwcs", &ra);
+	struct qsock_root_params rp;
+	struct qsock_err e = { "" };
+
+	assert_int_equal(qsock_root_params_from_api(&p, &rp, &e), 0);
+	assert_int_equal(rp.rate, 1250000);
+	assert_int_equal(rp.limit, 100);
+	ra.flags = 0x80;
+	assert_int_equal(qsock_root_params_from_api(&p, &rp, &e), -EINVAL);
+	ra.flags = 0;
+	ra.size = 4;
+	assert_int_equal(qsock_root_params_from_api(&p, &rp, &e), -EINVAL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(paper_example_ignores_garbage),
+		cmocka_unit_test(oln_above_old_is_refused_with_reason),
+		cmocka_unit_test(zero_ipg_and_limits),
+		cmocka_unit_test(unknown_flags_and_schedulers),
+		cmocka_unit_test(names_must_be_terminated_and_present),
+		cmocka_unit_test(attributes_required_for_streams),
+		cmocka_unit_test(extension_is_read_only_when_announced),
+		cmocka_unit_test(larger_caller_struct_needs_zero_tail),
+		cmocka_unit_test(root_attr_checked),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
