@@ -170,6 +170,10 @@ const struct conf_stream *conf_match_stream(const struct conf *c, const struct c
 					    const struct conf_socket *s, char *why,
 					    size_t why_len);
 
+/* Why stream rule ST does not match (a short phrase), or NULL when it does. */
+const char *conf_stream_mismatch(const struct conf_stream *st, const struct conf_process *p,
+				 const struct conf_socket *s);
+
 /* ------------------------------------------------------------------ message matching */
 
 /* A message as the sender gave it: one or more buffers. */

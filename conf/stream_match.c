@@ -169,6 +169,12 @@ static void why_add(char *why, size_t len, size_t *used, const char *fmt, ...)
 		*used += (size_t)n;
 }
 
+const char *conf_stream_mismatch(const struct conf_stream *st, const struct conf_process *p,
+				 const struct conf_socket *s)
+{
+	return mismatch(&st->match, p, s);
+}
+
 const struct conf_stream *conf_match_stream(const struct conf *c, const struct conf_process *p,
 					    const struct conf_socket *s, char *why,
 					    size_t why_len)

@@ -1,0 +1,16 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# tools/qsock — the `qsock` command. Every tools/qsock/*.c is linked in: a new subcommand is a
+# new cmd_<name>.c plus one line in main.c's table (see commands.h).
+
+QSOCK_CLI_SRCS := $(sort $(wildcard tools/qsock/*.c))
+QSOCK_CLI_OBJS := $(QSOCK_CLI_SRCS:%.c=$(BUILD)/%.o)
+QSOCK_CLI      := $(BUILD)/tools/qsock/qsock
+# Subcommands that talk to the manager may need libqsock; add it here when one does.
+QSOCK_CLI_LIBS := $(CONF_LIB) $(CONF_LIBS)
+
+$(QSOCK_CLI): $(QSOCK_CLI_OBJS) $(CONF_LIB)
+	$(quiet) LINK $@
+	$(Q)$(CC) -o $@ $(QSOCK_CLI_OBJS) $(LDFLAGS) $(QSOCK_CLI_LIBS)
+
+BINS += $(QSOCK_CLI)
