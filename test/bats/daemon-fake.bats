@@ -30,7 +30,7 @@ start_daemon() {
 	"$FAKE" -n -l debug -s "$SOCK" -c "$CONF" "$@" 3>&- 2>>"$LOG" &
 	DPID=$!
 	defer kill -9 "$DPID"
-	wait_until 5 test -S "$SOCK"
+	wait_until 5 grep -q "listening on" "$LOG"
 }
 
 probe() { t "$PROBE" "$SOCK" "$@"; }

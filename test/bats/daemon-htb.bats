@@ -1,0 +1,158 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
+#
+# qsockd end to end on the host kernel, scheduler `htb`: a libqsock program without
+# CAP_NET_ADMIN (uid nobody) attaches its UDP socket through the real daemon, in a network
+# namespace; its packets land in its class; other users cannot touch it; quotas are refused
+# with their message; kill -9 of the daemon leaves the traffic scheduled and the restarted
+# daemon adopts the stream.
+
+load ../lib/common
+
+QSOCKD=$QSOCK_BUILD/daemon/qsockd
+APP=$QSOCK_BUILD/test/unit/daemon_app
+PROBE=$QSOCK_BUILD/test/unit/daemon_probe
+
+setup() {
+	require_root
+	require_file "$QSOCKD" "make"
+	require_file "$APP" "make"
+	require_cmd setpriv nsenter tc
+	require_module sch_htb
+	new_ns NS qsd
+	new_ns PEER qsd
+	veth_pair "$NS" 10.77.0.1/24 "$PEER" 10.77.0.2/24
+	IN="nsenter --net=/run/netns/$NS"
+	DIR=$(mktemp -d /tmp/qsockd-htb.XXXXXX)
+	chmod 755 "$DIR"
+	defer rm -rf "$DIR"
+	SOCK=$DIR/qsockd.sock
+	LOG=$DIR/qsockd.log
+	CONF=$DIR/qsock.conf
+	cat >"$CONF" <<-'C'
+	policy = { rules = ( { user = "nobody"; max_rate = "20mbit"; max_streams = 4; } ); };
+	C
+	# The root qdisc, installed in-process by root (qsockinit), 10 Mbit/s.
+	run t $IN "$APP" init veth0 htb 1250000
+	[ "$status" -eq 0 ] || skip "qsockinit htb on veth failed here: $output"
+	defer t $IN "$APP" fini veth0 htb
+}
+
+# start_daemon: qsockd in the namespace; ready when it says it listens (a killed daemon's
+# socket file may still be there, so its existence proves nothing).
+start_daemon() {
+	local n
+	n=$(grep -c "listening on" "$LOG" 2>/dev/null || true)
+	$IN "$QSOCKD" -n -l info -s "$SOCK" -c "$CONF" 3>&- 2>>"$LOG" &
+	DPID=$!
+	defer kill -9 "$DPID"
+	wait_until 10 sh -c "[ \$(grep -c 'listening on' '$LOG') -gt ${n:-0} ]"
+}
+
+# An unprivileged libqsock program, driven line by line through a coproc.
+start_app() {
+	coproc APPC { QSOCKD_SOCKET=$SOCK $IN setpriv --reuid=nobody --regid=nogroup --clear-groups \
+		"$APP" run 10.77.0.2 9 3>&- 2>&1; }
+	APP_PID=$APPC_PID
+	defer kill "$APP_PID"
+}
+app() {
+	echo "$*" >&"${APPC[1]}"
+	read -r -t 20 line <&"${APPC[0]}" || { echo "app: no answer to '$*'"; return 1; }
+	echo "app: $* -> $line"
+}
+field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$line"; }
+# class_pkts MINOR: packets the kernel counted in class 1:MINOR (tc 6.1 prints htb classes as
+# text even with -j, so the "Sent N bytes M pkt" line is read).
+class_pkts() {
+	tc -n "$NS" -s class show dev veth0 classid "1:$1" | awk '/Sent/ { print $4; exit }'
+}
+class_has() { [ "$(class_pkts "$1")" -ge "$2" ]; }
+
+@test "daemon-htb: an unprivileged program attaches through qsockd and its packets are scheduled in its class" {
+	start_daemon
+	start_app
+	app attach veth0 htb 10
+	[[ "$line" == "ok attached" ]]
+	app info
+	[ "$(field path)" = 2 ] # QSOCK_PATH_DAEMON
+	minor=$(printf '%x' $((0x$(field classid) & 0xffff)))
+	app send 20 1000
+	wait_until 5 class_has "$minor" 20
+	app info
+	[ "$(field sent_pkts)" -ge 20 ]
+	grep -q "attach: uid 65534 .* (daemon_app) stream" "$LOG"
+}
+
+@test "daemon-htb: quota exceeded through libqsock: EDQUOT with the rule's message" {
+	start_daemon
+	start_app
+	app attach veth0 htb 1 # 1500 B per ms = 12 Mbit/s
+	[[ "$line" == "ok attached" ]]
+	app change veth0 htb 1
+	app attach veth0 htb 1 # already attached: the daemon says so
+	[[ "$line" == *"errno=17"* ]] || [[ "$line" == *"already"* ]]
+	start_app
+	app attach veth0 htb 1 # a second 12 Mbit/s stream: 24 > 20 Mbit/s
+	[[ "$line" == *"errno=122"* ]]
+	[[ "$line" == *"rules[0] user nobody ($CONF:1): max_rate 20000000 bit/s exceeded"* ]]
+}
+
+@test "daemon-htb: another user can neither inspect, change nor detach the stream; the owner can" {
+	require_file "$PROBE" "make"
+	start_daemon
+	start_app
+	app attach veth0 htb 10
+	cookie=$(t "$PROBE" "$SOCK" status | sed -n 's/.*cookie=\([0-9]*\).*/\1/p' | head -n 1)
+	[ -n "$cookie" ]
+	for op in "info $cookie" "detach $cookie" "change $cookie veth0 htb 20000000"; do
+		run t setpriv --reuid=12345 --regid=12345 --clear-groups "$PROBE" "$SOCK" $op
+		assert_status 1
+		assert_output_contains "no stream with cookie $cookie of uid 12345"
+	done
+	app change veth0 htb 20
+	[[ "$line" == "ok changed" ]]
+	app info
+	[ "$(field ipg_ns)" = 20000000 ]
+	app detach
+	[[ "$line" == "ok detached" ]]
+}
+
+@test "daemon-htb: kill -9 of qsockd keeps the traffic scheduled; the restarted daemon adopts the stream" {
+	start_daemon
+	start_app
+	app attach veth0 htb 10
+	app info
+	minor=$(printf '%x' $((0x$(field classid) & 0xffff)))
+	kill -9 "$DPID"
+	wait "$DPID" 2>/dev/null || true
+	app send 20 1000
+	wait_until 5 class_has "$minor" 20
+	app info # qinfo needs no daemon
+	[[ "$line" == ok* ]]
+	[ "$(field sent_pkts)" -ge 20 ]
+	start_daemon
+	wait_until 5 grep -Eq "adopted [0-9]+ streams" "$LOG" || { cat "$LOG"; ls -R /sys/fs/bpf/qsock; false; }
+	run t "$PROBE" "$SOCK" status
+	assert_output_contains "uid=65534"
+	assert_output_contains "comm=daemon_app"
+	app change veth0 htb 20 # the adopted stream is served again
+	[[ "$line" == "ok changed" ]]
+	# The owner exits: the adopted stream goes too (the daemon re-took its socket).
+	kill "$APP_PID"
+	wait_until 3 sh -c "! tc -n $NS class show dev veth0 | grep -q '1:$minor '"
+	grep -q "removed: pid .* no longer holds its socket" "$LOG"
+}
+
+@test "daemon-htb: a stream is removed when its owner exits" {
+	start_daemon
+	start_app
+	app attach veth0 htb 10
+	app info
+	minor=$(printf '%x' $((0x$(field classid) & 0xffff)))
+	tc -n "$NS" class show dev veth0 | grep -q "1:$minor "
+	kill "$APP_PID"
+	start=$(date +%s%N)
+	wait_until 5 sh -c "! tc -n $NS class show dev veth0 | grep -q '1:$minor '"
+	echo "# class removed $((($(date +%s%N) - start) / 1000000)) ms after the owner exited" >&3
+}
