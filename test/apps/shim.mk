@@ -8,3 +8,9 @@ BINS += $(SHIM_APPS)
 $(SHIM_APPS_DIR)/shim-qinit: $(SHIM_APPS_DIR)/shim-qinit.o $(LIB_A)
 	$(quiet) LD $@
 	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(LIB_A) $(LIB_LIBS)
+
+SHIM_HARD := $(SHIM_APPS_DIR)/shim-hard
+BINS += $(SHIM_HARD)
+$(SHIM_HARD): $(SHIM_APPS_DIR)/shim-hard.o
+	$(quiet) LD $@
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< -lpthread

@@ -1,0 +1,419 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * shim-hard — an ordinary program (it knows nothing of qsock) that exercises the socket
+ * calls libqsockshim interposes, in the ways that break interposers. Every mode prints
+ * deterministic lines on stdout, so a test can run it with and without LD_PRELOAD and
+ * compare the output byte for byte.
+ *
+ *   recv ADDR PORT COUNT MS        print one line per datagram: length, TTL, TOS, 2 bytes
+ *   rtp ADDR PORT N                N RTP packets with sendto (IDR first, marker every 3rd)
+ *   mmsg ADDR PORT N               the same N packets in one sendmmsg
+ *   writev ADDR PORT N             the same N packets with writev on a connected socket
+ *   cmsg ADDR PORT                 sendmsg of one RTP marker packet with its own IP_TOS cmsg
+ *   threads ADDR PORT T N          T threads, N sendto each, on one shared socket
+ *   errno ADDR PORT                connected UDP to a closed port: ECONNREFUSED comes through
+ *   eagain                         non-blocking TCP into a full peer: EAGAIN comes through
+ *   dup2 ADDR PORT                 dup2 /dev/null over a socket, then write to it
+ *   reuse ADDR PORT FILE           a socket closed inside libc (fclose), its number reused
+ *                                  by a file: writes go to the file
+ *   forkexec ADDR PORT             fork, exec self with an empty environment, send from the
+ *                                  child on the inherited socket
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/ip.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+
+#define PKT 200
+
+static struct sockaddr_in dest;
+
+static void die(const char *what)
+{
+	printf("error: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static void set_dest(const char *addr, const char *port)
+{
+	dest.sin_family = AF_INET;
+	dest.sin_port = htons((uint16_t)atoi(port));
+	if (inet_pton(AF_INET, addr, &dest.sin_addr) != 1) {
+		printf("error: bad address %s\n", addr);
+		exit(2);
+	}
+}
+
+static int udp(void)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+	if (fd < 0)
+		die("socket");
+	return fd;
+}
+
+/* RTP packet I of a little stream: packet 0 carries an IDR NAL, every 3rd has the marker. */
+static size_t rtp_packet(uint8_t *b, unsigned int i)
+{
+	memset(b, 0x5a, PKT);
+	b[0] = 0x80;
+	b[1] = (uint8_t)(((i % 3) == 2 ? 0x80 : 0) | 96);
+	b[2] = (uint8_t)(i >> 8);
+	b[3] = (uint8_t)i;
+	b[12] = i == 0 ? 0x65 : 0x41;
+	return PKT;
+}
+
+static int do_recv(char **a)
+{
+	int fd = udp(), on = 1, count = atoi(a[2]), ms = atoi(a[3]), got = 0;
+	struct sockaddr_in me = dest;
+
+	setsockopt(fd, IPPROTO_IP, IP_RECVTTL, &on, sizeof(on));
+	setsockopt(fd, IPPROTO_IP, IP_RECVTOS, &on, sizeof(on));
+	if (bind(fd, (struct sockaddr *)&me, sizeof(me)))
+		die("bind");
+	printf("ready\n");
+	fflush(stdout);
+	while (got < count) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		uint8_t buf[2048], ctl[256];
+		struct iovec iov = { buf, sizeof(buf) };
+		struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl,
+				    .msg_controllen = sizeof(ctl) };
+		struct cmsghdr *c;
+		int ttl = -1, tos = -1;
+		ssize_t n;
+
+		if (poll(&p, 1, ms) <= 0)
+			break;
+		n = recvmsg(fd, &m, 0);
+		if (n < 0)
+			die("recvmsg");
+		for (c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
+			if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL)
+				memcpy(&ttl, CMSG_DATA(c), sizeof(int));
+			if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TOS)
+				tos = *(uint8_t *)CMSG_DATA(c);
+		}
+		printf("len=%zd ttl=%d tos=%d head=%02x%02x\n", n, ttl, tos, buf[0], buf[1]);
+		got++;
+	}
+	printf("received %d\n", got);
+	return 0;
+}
+
+static int do_rtp(char **a)
+{
+	int fd = udp(), n = atoi(a[2]), i;
+	uint8_t b[PKT];
+
+	for (i = 0; i < n; i++) {
+		ssize_t r = sendto(fd, b, rtp_packet(b, (unsigned int)i), 0, (struct sockaddr *)&dest,
+				   sizeof(dest));
+
+		printf("sendto %d = %zd\n", i, r);
+	}
+	return 0;
+}
+
+static int do_mmsg(char **a)
+{
+	unsigned int n = (unsigned int)atoi(a[2]), i;
+	int fd = udp(), r;
+	struct mmsghdr *v = calloc(n, sizeof(*v));
+	struct iovec *iov = calloc(n, sizeof(*iov));
+	uint8_t (*b)[PKT] = calloc(n, PKT);
+
+	if (!v || !iov || !b)
+		die("calloc");
+	for (i = 0; i < n; i++) {
+		iov[i].iov_base = b[i];
+		iov[i].iov_len = rtp_packet(b[i], i);
+		v[i].msg_hdr.msg_iov = &iov[i];
+		v[i].msg_hdr.msg_iovlen = 1;
+		v[i].msg_hdr.msg_name = &dest;
+		v[i].msg_hdr.msg_namelen = sizeof(dest);
+	}
+	r = sendmmsg(fd, v, n, 0);
+	printf("sendmmsg = %d\n", r);
+	for (i = 0; i < n; i++)
+		printf("msg_len[%u] = %u\n", i, v[i].msg_len);
+	return 0;
+}
+
+static int do_writev(char **a)
+{
+	int fd = udp(), n = atoi(a[2]), i;
+	uint8_t b[PKT];
+
+	if (connect(fd, (struct sockaddr *)&dest, sizeof(dest)))
+		die("connect");
+	for (i = 0; i < n; i++) {
+		struct iovec iov[2] = { { b, 12 }, { b + 12, PKT - 12 } };
+
+		rtp_packet(b, (unsigned int)i);
+		printf("writev %d = %zd\n", i, writev(fd, iov, 2));
+	}
+	return 0;
+}
+
+static int do_cmsg(char **a)
+{
+	_Alignas(struct cmsghdr) char ctl[CMSG_SPACE(sizeof(int))];
+	uint8_t b[PKT];
+	struct iovec iov = { b, rtp_packet(b, 2) }; /* a marker packet */
+	struct msghdr m = { .msg_name = &dest, .msg_namelen = sizeof(dest), .msg_iov = &iov,
+			    .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof(ctl) };
+	struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+	int fd = udp(), tos = 0x10;
+
+	c->cmsg_level = IPPROTO_IP;
+	c->cmsg_type = IP_TOS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &tos, sizeof(tos));
+	printf("sendmsg = %zd\n", sendmsg(fd, &m, 0));
+	printf("controllen after = %zu\n", (size_t)m.msg_controllen);
+	return 0;
+}
+
+struct thread_arg {
+	int fd, n;
+	long failed;
+};
+
+static void *sender(void *p)
+{
+	struct thread_arg *t = p;
+	uint8_t b[100];
+	int i;
+
+	memset(b, 0x11, sizeof(b));
+	for (i = 0; i < t->n; i++)
+		if (sendto(t->fd, b, sizeof(b), 0, (struct sockaddr *)&dest, sizeof(dest)) !=
+		    sizeof(b))
+			t->failed++;
+	return NULL;
+}
+
+static int do_threads(char **a)
+{
+	int nt = atoi(a[2]), n = atoi(a[3]), fd = udp(), i;
+	struct thread_arg t[64];
+	pthread_t th[64];
+	long failed = 0;
+
+	if (nt < 1 || nt > 64)
+		return 2;
+	for (i = 0; i < nt; i++) {
+		t[i] = (struct thread_arg){ .fd = fd, .n = n };
+		if (pthread_create(&th[i], NULL, sender, &t[i]))
+			die("pthread_create");
+	}
+	for (i = 0; i < nt; i++) {
+		pthread_join(th[i], NULL);
+		failed += t[i].failed;
+	}
+	printf("threads %d x %d sends: %ld failed\n", nt, n, failed);
+	return failed ? 1 : 0;
+}
+
+static int do_errno(char **a)
+{
+	int fd = udp();
+	ssize_t r;
+
+	if (connect(fd, (struct sockaddr *)&dest, sizeof(dest)))
+		die("connect");
+	r = send(fd, "x", 1, 0);
+	printf("send 1 = %zd\n", r);
+	usleep(100000); /* the ICMP port unreachable comes back */
+	errno = 0;
+	r = send(fd, "x", 1, 0);
+	printf("send 2 = %zd errno = %s\n", r, strerror(errno));
+	errno = 0;
+	r = write(fd, "x", 1);
+	printf("write 3 = %zd errno = %s\n", r, r < 0 ? strerror(errno) : "-");
+	/* a successful call leaves the caller's errno alone */
+	errno = 12345;
+	r = send(fd, "x", 1, 0);
+	printf("send 4 = %zd errno after = %d\n", r, r < 0 ? -1 : errno);
+	return 0;
+}
+
+static int do_eagain(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(a);
+	int l = socket(AF_INET, SOCK_STREAM, 0), c = socket(AF_INET, SOCK_STREAM, 0), s, small = 4096;
+	char buf[65536];
+	long i;
+
+	if (l < 0 || c < 0 || bind(l, (struct sockaddr *)&a, sizeof(a)) || listen(l, 1) ||
+	    getsockname(l, (struct sockaddr *)&a, &len))
+		die("listen");
+	setsockopt(c, SOL_SOCKET, SO_SNDBUF, &small, sizeof(small));
+	if (connect(c, (struct sockaddr *)&a, sizeof(a)))
+		die("connect");
+	s = accept(l, NULL, NULL);
+	if (s < 0)
+		die("accept");
+	fcntl(c, F_SETFL, O_NONBLOCK);
+	memset(buf, 'q', sizeof(buf));
+	for (i = 0; i < 100000; i++)
+		if (send(c, buf, sizeof(buf), 0) < 0)
+			break;
+	printf("send until full: %s\n", i < 100000 ? strerror(errno) : "never full");
+	errno = 0;
+	printf("write when full = %zd errno = %s\n", write(c, buf, sizeof(buf)), strerror(errno));
+	return 0;
+}
+
+static int do_dup2(char **a)
+{
+	int fd = udp(), null = open("/dev/null", O_WRONLY), copy;
+	uint8_t b[PKT];
+
+	if (null < 0)
+		die("open /dev/null");
+	printf("sendto = %zd\n", sendto(fd, b, rtp_packet(b, 2), 0, (struct sockaddr *)&dest,
+					 sizeof(dest)));
+	/* a copy of the socket sends like the socket */
+	copy = dup(fd);
+	printf("sendto on dup = %zd\n", sendto(copy, b, rtp_packet(b, 2), 0,
+					       (struct sockaddr *)&dest, sizeof(dest)));
+	/* /dev/null over the socket's number: now it is a file */
+	printf("dup2 = %d\n", dup2(null, fd) == fd);
+	printf("write after dup2 = %zd\n", write(fd, b, 10));
+	printf("writev after dup2 = %zd\n", writev(fd, &(struct iovec){ b, 7 }, 1));
+	printf("sendto after dup2 = %zd errno = %s\n",
+	       sendto(fd, b, 10, 0, (struct sockaddr *)&dest, sizeof(dest)), strerror(errno));
+	/* and the socket over /dev/null's number, with fcntl */
+	close(null);
+	printf("F_DUPFD = %d\n", fcntl(copy, F_DUPFD, null) == null);
+	printf("sendto on F_DUPFD copy = %zd\n", sendto(null, b, rtp_packet(b, 2), 0,
+							(struct sockaddr *)&dest, sizeof(dest)));
+	return 0;
+}
+
+static int do_reuse(char **a)
+{
+	int fd = udp(), again;
+	uint8_t b[PKT];
+	FILE *f;
+	char got[64] = "";
+
+	if (connect(fd, (struct sockaddr *)&dest, sizeof(dest)))
+		die("connect");
+	printf("write on socket = %zd\n", write(fd, b, rtp_packet(b, 2)));
+	/* fclose closes the fd inside libc, where no interposer sees it */
+	f = fdopen(fd, "w");
+	if (!f)
+		die("fdopen");
+	fclose(f);
+	again = open(a[2], O_RDWR | O_CREAT | O_TRUNC, 0600);
+	printf("same number = %d\n", again == fd);
+	printf("write on file = %zd\n", write(again, "file-bytes", 10));
+	printf("writev on file = %zd\n", writev(again, &(struct iovec){ "+more", 5 }, 1));
+	lseek(again, 0, SEEK_SET);
+	printf("read back = %zd", read(again, got, sizeof(got) - 1));
+	printf(" \"%s\"\n", got);
+	close(again);
+	unlink(a[2]);
+	return 0;
+}
+
+static void print_env(const char *who)
+{
+	const char *p = getenv("LD_PRELOAD"), *c = getenv("QSOCK_CONF");
+
+	printf("%s: LD_PRELOAD has shim: %s, QSOCK_CONF set: %s\n", who,
+	       p && strstr(p, "libqsockshim") ? "yes" : "no", c ? "yes" : "no");
+}
+
+static int do_forkexec(char **a, const char *self)
+{
+	int fd = udp(), status;
+	uint8_t b[PKT];
+	pid_t pid;
+
+	printf("parent sendto = %zd\n", sendto(fd, b, rtp_packet(b, 0), 0, (struct sockaddr *)&dest,
+					      sizeof(dest)));
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (pid == 0) {
+		char fdstr[16];
+		char *argv[] = { "shim-hard", "sendfd", fdstr, a[0], a[1], NULL };
+		char *envp[] = { "PATH=/usr/bin:/bin", NULL };
+
+		snprintf(fdstr, sizeof(fdstr), "%d", fd);
+		execve(self, argv, envp); /* an environment without LD_PRELOAD or QSOCK_CONF */
+		_exit(127);
+	}
+	waitpid(pid, &status, 0);
+	printf("child exit = %d\n", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	return 0;
+}
+
+static int do_sendfd(char **a)
+{
+	int fd = atoi(a[0]);
+	uint8_t b[PKT];
+
+	set_dest(a[1], a[2]);
+	print_env("child");
+	printf("child sendto on inherited fd = %zd\n",
+	       sendto(fd, b, rtp_packet(b, 2), 0, (struct sockaddr *)&dest, sizeof(dest)));
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *mode = argc > 1 ? argv[1] : "";
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (!strcmp(mode, "eagain"))
+		return do_eagain();
+	if (!strcmp(mode, "sendfd") && argc == 5)
+		return do_sendfd(argv + 2);
+	if (argc < 4) {
+		fprintf(stderr, "usage: shim-hard MODE ADDR PORT [ARGS...] (see the source)\n");
+		return 2;
+	}
+	set_dest(argv[2], argv[3]);
+	if (!strcmp(mode, "recv") && argc == 6)
+		return do_recv(argv + 2);
+	if (!strcmp(mode, "rtp") && argc == 5)
+		return do_rtp(argv + 2);
+	if (!strcmp(mode, "mmsg") && argc == 5)
+		return do_mmsg(argv + 2);
+	if (!strcmp(mode, "writev") && argc == 5)
+		return do_writev(argv + 2);
+	if (!strcmp(mode, "cmsg"))
+		return do_cmsg(argv + 2);
+	if (!strcmp(mode, "threads") && argc == 6)
+		return do_threads(argv + 2);
+	if (!strcmp(mode, "errno"))
+		return do_errno(argv + 2);
+	if (!strcmp(mode, "dup2"))
+		return do_dup2(argv + 2);
+	if (!strcmp(mode, "reuse") && argc == 5)
+		return do_reuse(argv + 2);
+	if (!strcmp(mode, "forkexec"))
+		return do_forkexec(argv + 2, "/proc/self/exe");
+	fprintf(stderr, "shim-hard: unknown mode or wrong arguments: %s\n", mode);
+	return 2;
+}

@@ -1,0 +1,15 @@
+# SPDX-License-Identifier: GPL-2.0
+# libqsockshim's tests: the fd table (unit), and a test build of the shim with a fake backend
+# (test/unit/shim_fake_backend.c) that makes per-message flags visible as the IP TTL, for the
+# host bats suites test/bats/shim-*.bats.
+SHIM_FAKE_SO := $(BUILD)/test/shim/libqsockshim-fake.so
+SHIM_FAKE_OBJS := $(filter-out $(BUILD)/shim/backend.o,$(SHIM_OBJS)) \
+		  $(BUILD)/test/unit/shim_fake_backend.o
+BINS += $(SHIM_FAKE_SO)
+
+$(BUILD)/test/unit/shim_fake_backend.o: CFLAGS += -fPIC -fvisibility=hidden
+
+$(SHIM_FAKE_SO): $(SHIM_FAKE_OBJS) $(CONF_LIB) shim/libqsockshim.map
+	$(quiet) LINK $@
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(SHIM_LDFLAGS) -o $@ $(SHIM_FAKE_OBJS) $(CONF_LIB) $(LDFLAGS) $(SHIM_LIBS)
