@@ -28,13 +28,16 @@
 #include "dwcs_heap.h"
 #include <uapi/linux/pkt_sch_dwcs.h>
 
-/* What the core knows of a packet. It lives in the packet's qdisc cb (18 of 20 bytes). */
+/*
+ * What the core knows of a packet. It lives in the packet's qdisc cb, which has 20 bytes:
+ * packed to 4-byte alignment it takes 20 instead of the 24 natural alignment would need.
+ */
 struct dwcs_pkt {
 	u64 deadline;	/* absolute CLOCK_MONOTONIC ns, 0 = none (use the stream's period) */
 	u64 enqueued;	/* ns, for FCFS ties and queueing delay */
 	u8 mark;	/* DWCS_MARK_* flags from skb->mark */
 	u8 state;	/* DWCS_PKT_*, written by dwcs_admit() */
-};
+} __attribute__((packed, aligned(4)));
 
 #define DWCS_PKT_IN_FRAME	0x01	/* part of an application frame (START..END) */
 

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * compat.h — every kernel-version difference sch_dwcs cares about, in one place (the
+ * cobalt_compat.h model). Tested on Debian's 6.1 (plain and PREEMPT_RT); the newer branches
+ * follow the API changes recorded in ../shared/research/dwcs.md §4.5.
+ */
+#ifndef _DWCS_COMPAT_H
+#define _DWCS_COMPAT_H
+
+#include <linux/version.h>
+#include <linux/skbuff.h>
+#include <net/sock.h>
+
+/* skb_gso_segment() moved to <net/gso.h> in 6.5. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
+#include <net/gso.h>
+#endif
+
+/*
+ * Is skb->tstamp a TCP earliest-departure time rather than an application deadline? TCP
+ * writes its pacing EDT into tstamp; 6.1 marks it with mono_delivery_time, 6.11 replaced that
+ * bit with tstamp_type (which SO_TXTIME senders now set too, so only the protocol tells).
+ */
+static inline bool dwcs_tstamp_is_tcp_edt(const struct sk_buff *skb)
+{
+	const struct sock *sk = skb->sk;
+
+	if (sk && sk_fullsock(sk) && sk->sk_protocol == IPPROTO_TCP)
+		return true;
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 11, 0)
+	return skb->mono_delivery_time;
+#else
+	return false;
+#endif
+}
+
+/*
+ * A TC_ACT_REDIRECT from a qdisc's filter chain is not supported (stable kernels turned it
+ * into TC_ACT_SHOT with tcf_classify_qdisc(); mainline 6.1 has no such helper).
+ */
+static inline int dwcs_tcf_classify(struct sk_buff *skb, const struct tcf_proto *tp,
+				    struct tcf_result *res)
+{
+	int ret = tcf_classify(skb, NULL, tp, res, false);
+
+	return ret == TC_ACT_REDIRECT ? TC_ACT_SHOT : ret;
+}
+
+/* Formatted extack messages exist from 6.2 only; 6.1 gets the fixed text. */
+#ifndef NL_SET_ERR_MSG_FMT_MOD
+#define NL_SET_ERR_MSG_FMT_MOD(extack, fmt, ...) NL_SET_ERR_MSG_MOD(extack, fmt)
+#endif
+
+#endif /* _DWCS_COMPAT_H */

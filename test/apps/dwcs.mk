@@ -1,0 +1,7 @@
+# dwcs-udp: UDP traffic with per-packet DWCS metadata (deadline, marks) for the sch_dwcs VM tests.
+DWCS_UDP := $(BUILD)/test/apps/dwcs-udp
+BINS += $(DWCS_UDP)
+
+$(DWCS_UDP): $(BUILD)/test/apps/dwcs-udp.o
+	$(quiet) LD $@
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^
