@@ -13,3 +13,15 @@ $(SHIM_FAKE_SO): $(SHIM_FAKE_OBJS) $(CONF_LIB) shim/libqsockshim.map
 	$(quiet) LINK $@
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(SHIM_LDFLAGS) -o $@ $(SHIM_FAKE_OBJS) $(CONF_LIB) $(LDFLAGS) $(SHIM_LIBS)
+
+# The same under ASan+UBSan, for test/bats/shim-asan.bats.
+SHIM_ASAN_FAKE_SO := $(BUILD)/asan/test/shim/libqsockshim-fake.so
+SHIM_ASAN_FAKE_OBJS := $(filter-out $(BUILD)/asan/shim/backend.o,$(SHIM_ASAN_OBJS)) \
+		       $(BUILD)/asan/test/unit/shim_fake_backend.o
+BINS += $(SHIM_ASAN_FAKE_SO)
+
+$(SHIM_ASAN_FAKE_SO): $(SHIM_ASAN_FAKE_OBJS) $(LIB_A) shim/libqsockshim.map
+	$(quiet) LINK $@
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) -fsanitize=address,undefined -shared -Wl,--version-script=shim/libqsockshim.map \
+		-o $@ $(SHIM_ASAN_FAKE_OBJS) $(LDFLAGS) $(SHIM_LIBS)

@@ -1,0 +1,163 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
+#
+# libqsockshim with unmodified programs (socat, nc, and shim-hard, a plain libc program):
+# which sockets are matched (by port, by process name, TCP at accept), and which per-message
+# flags their messages carry. Flags are made visible by the test build of the shim whose
+# fake backend writes them into the IP TTL (test/unit/shim_fake_backend.c):
+# TTL = 100 + DWCS mark bits (+50 with a deadline); an untouched datagram keeps TTL 64.
+# The real backend (libqsock) is exercised at the end, against a real htb root.
+
+load ../lib/common
+load ../lib/shim
+
+setup() {
+	require_root
+	require_shim
+	require_cmd socat
+	one_ns
+}
+
+video_conf() {
+	shim_conf video <<'EOF'
+streams = (
+  { name = "video"; match = { protocol = "udp"; remote_port = 47001; }; dev = "lo"; ipg = 10;
+    messages = (
+      { preset = "h264-keyframe"; continue = true; },
+      { preset = "rtp-marker"; },
+      { name = "tenth"; every = 10; deadline = "5ms"; }
+    ); },
+  { name = "by-name"; match = { protocol = "udp"; process = "socat"; remote_port = 47002; };
+    dev = "lo"; ipg = 10; },
+  { name = "tcp-server"; match = { protocol = "tcp"; local_port = 47003; }; dev = "lo"; ipg = 5; },
+  { name = "tcp-client"; match = { protocol = "tcp"; remote_port = 47003; }; dev = "lo"; ipg = 5; }
+);
+EOF
+}
+
+# The TTLs the receiver saw, space-separated.
+ttls() {
+	sed -n 's/^len=[0-9]* ttl=\([0-9]*\).*/\1/p' "$1" | tr '\n' ' '
+}
+
+@test "a UDP socket is matched by remote port at its first send; another port is left alone" {
+	conf=$(video_conf)
+	start_receiver "$NS" 127.0.0.1 47001 1 "$BATS_TEST_TMPDIR/r1"
+	run in_ns "$NS" env QSOCK_DEBUG=2 LD_PRELOAD="$SHIM_PRELOAD_FIRST$SHIM_FAKE" QSOCK_CONF="$conf" \
+		socat -u - UDP:127.0.0.1:47001 <<<"hello"
+	assert_status 0
+	assert_output_contains 'udp 127.0.0.1:'
+	assert_output_contains '-> 127.0.0.1:47001: stream "video" (line 2), dwcs on lo'
+	wait_receiver "$BATS_TEST_TMPDIR/r1"
+	grep -q 'len=6 ttl=100 ' "$BATS_TEST_TMPDIR/r1"
+
+	start_receiver "$NS" 127.0.0.1 47009 1 "$BATS_TEST_TMPDIR/r2"
+	run in_ns "$NS" env QSOCK_DEBUG=2 LD_PRELOAD="$SHIM_PRELOAD_FIRST$SHIM_FAKE" QSOCK_CONF="$conf" \
+		socat -u - UDP:127.0.0.1:47009 <<<"hello"
+	assert_status 0
+	assert_output_contains '-> 127.0.0.1:47009: no stream rule matches'
+	wait_receiver "$BATS_TEST_TMPDIR/r2"
+	# untouched: the kernel's default TTL, no flags
+	grep -q 'len=6 ttl=64 ' "$BATS_TEST_TMPDIR/r2"
+}
+
+@test "a process-name rule matches socat and not nc sending to the same port" {
+	require_cmd nc
+	conf=$(video_conf)
+	run in_ns "$NS" env QSOCK_DEBUG=2 LD_PRELOAD="$SHIM_PRELOAD_FIRST$SHIM_FAKE" QSOCK_CONF="$conf" \
+		socat -u - UDP:127.0.0.1:47002 <<<"x"
+	assert_status 0
+	assert_output_contains ':47002: stream "by-name"'
+	run in_ns "$NS" env QSOCK_DEBUG=2 LD_PRELOAD="$SHIM_PRELOAD_FIRST$SHIM_FAKE" QSOCK_CONF="$conf" \
+		nc -u -w0 127.0.0.1 47002 <<<"x"
+	assert_output_contains ':47002: no stream rule matches'
+	[[ "$output" != *'stream "by-name"'* ]]
+}
+
+@test "TCP: the accepted socket is matched by local port, the client by remote port" {
+	conf=$(video_conf)
+	ip netns exec "$NS" env QSOCK_DEBUG=2 LD_PRELOAD="$SHIM_PRELOAD_FIRST$SHIM_FAKE" \
+		QSOCK_CONF="$conf" timeout 20 socat -u TCP-LISTEN:47003,reuseaddr - \
+		>"$BATS_TEST_TMPDIR/srv.out" 2>"$BATS_TEST_TMPDIR/srv.err" 3>&- &
+	wait_until 5 in_ns "$NS" sh -c 'ss -Htln "sport = :47003" | grep -q .' 
+	run in_ns "$NS" env QSOCK_DEBUG=2 LD_PRELOAD="$SHIM_PRELOAD_FIRST$SHIM_FAKE" QSOCK_CONF="$conf" \
+		socat -u - TCP:127.0.0.1:47003 <<<"over tcp"
+	assert_status 0
+	assert_output_contains '-> 127.0.0.1:47003: stream "tcp-client"'
+	wait_until 5 grep -q 'over tcp' "$BATS_TEST_TMPDIR/srv.out"
+	wait_until 5 grep -q 'stream "tcp-server"' "$BATS_TEST_TMPDIR/srv.err"
+	grep -q 'tcp 127.0.0.1:47003 -> 127.0.0.1:' "$BATS_TEST_TMPDIR/srv.err"
+}
+
+@test "message rules: IDR frames non-droppable, RTP markers end frames, every 10th gets a deadline" {
+	conf=$(video_conf)
+	start_receiver "$NS" 127.0.0.1 47001 12 "$BATS_TEST_TMPDIR/r"
+	run in_ns "$NS" env LD_PRELOAD="$SHIM_PRELOAD_FIRST$SHIM_FAKE" QSOCK_CONF="$conf" \
+		"$SHIM_HARD" rtp 127.0.0.1 47001 12
+	assert_status 0
+	wait_receiver "$BATS_TEST_TMPDIR/r"
+	# 0: IDR (101); 2,5,8,11: marker (116); 9: 10th message, deadline (150)
+	[ "$(ttls "$BATS_TEST_TMPDIR/r")" = "101 100 116 100 100 116 100 100 116 150 100 116 " ]
+}
+
+@test "sendmmsg: every message of a batch is classified on its own, msg_len filled in" {
+	conf=$(video_conf)
+	start_receiver "$NS" 127.0.0.1 47001 12 "$BATS_TEST_TMPDIR/r"
+	run in_ns "$NS" env LD_PRELOAD="$SHIM_PRELOAD_FIRST$SHIM_FAKE" QSOCK_CONF="$conf" \
+		"$SHIM_HARD" mmsg 127.0.0.1 47001 12
+	assert_status 0
+	assert_output_contains 'sendmmsg = 12'
+	[ "$(grep -c '^msg_len\[[0-9]*\] = 200$' <<<"$output")" -eq 12 ]
+	wait_receiver "$BATS_TEST_TMPDIR/r"
+	[ "$(ttls "$BATS_TEST_TMPDIR/r")" = "101 100 116 100 100 116 100 100 116 150 100 116 " ]
+}
+
+@test "writev on a connected socket is classified like sendto (scattered header and body)" {
+	conf=$(video_conf)
+	start_receiver "$NS" 127.0.0.1 47001 3 "$BATS_TEST_TMPDIR/r"
+	run in_ns "$NS" env LD_PRELOAD="$SHIM_PRELOAD_FIRST$SHIM_FAKE" QSOCK_CONF="$conf" \
+		"$SHIM_HARD" writev 127.0.0.1 47001 3
+	assert_status 0
+	wait_receiver "$BATS_TEST_TMPDIR/r"
+	[ "$(ttls "$BATS_TEST_TMPDIR/r")" = "101 100 116 " ]
+}
+
+@test "the caller's own control message is kept: its TOS and our flags both arrive" {
+	conf=$(video_conf)
+	start_receiver "$NS" 127.0.0.1 47001 1 "$BATS_TEST_TMPDIR/r"
+	run in_ns "$NS" env LD_PRELOAD="$SHIM_PRELOAD_FIRST$SHIM_FAKE" QSOCK_CONF="$conf" \
+		"$SHIM_HARD" cmsg 127.0.0.1 47001
+	assert_status 0
+	# the caller's msghdr is not modified
+	assert_output_contains 'controllen after = 24'
+	wait_receiver "$BATS_TEST_TMPDIR/r"
+	grep -q 'len=200 ttl=116 tos=16 head=80e0' "$BATS_TEST_TMPDIR/r"
+}
+
+@test "real backend: libqsock attaches the matched socket to an htb class that counts its packets" {
+	require_file "$QSOCK_BUILD/test/apps/shim-qinit" "run make"
+	new_ns PEER shimp
+	veth_pair "$NS" 10.77.0.1/24 "$PEER" 10.77.0.2/24 va vb
+	conf=$(shim_conf htb <<'EOF'
+streams = ( { name = "bulk"; match = { protocol = "udp"; remote_port = 47010; }; dev = "va";
+              scheduler = "htb"; rate = "50mbit"; } );
+EOF
+)
+	# qsockinit and the sender share one `ip netns exec` (and so the bpffs it mounts)
+	run in_ns "$NS" sh -c '
+		"$1" va htb || exit 99
+		echo m1 |
+			env QSOCK_DEBUG=2 LD_PRELOAD="$2" QSOCK_CONF="$3" socat -u - UDP:10.77.0.2:47010
+		echo unmatched | env LD_PRELOAD="$2" QSOCK_CONF="$3" socat -u - UDP:10.77.0.2:47011
+		tc -s class show dev va' sh "$QSOCK_BUILD/test/apps/shim-qinit" "$SHIM_PRELOAD_FIRST$SHIM_SO" "$conf"
+	if [ "$status" -eq 99 ]; then
+		skip "qsockinit(va, htb) failed here: $output"
+	fi
+	assert_status 0
+	assert_output_contains ':47010: stream "bulk" (line 1), htb on va'
+	# exactly one qsock class (this tc prints no JSON for class stats), and it counted the
+	# matched socket's one datagram (3 bytes + 28 + 14 + 12), not the unmatched one's
+	[ "$(grep -c '^class htb ' <<<"$output")" -eq 1 ]
+	[ "$(grep -c ' Sent 45 bytes 1 pkt ' <<<"$output")" -eq 1 ] ||
+		{ echo "$output" >&2; false; }
+}
