@@ -136,6 +136,8 @@ static int mgr_stats(const struct qsockd_stream *st, struct qsockd_stats *out, c
 	memset(&ms, 0, sizeof(ms));
 	ms.classid = st->classid;
 	ms.cookie = st->cookie;
+	ms.ifindex = st->ifindex;
+	ms.sock_type = st->sock_type;
 	snprintf(ms.dev, sizeof(ms.dev), "%s", st->params.dev);
 	snprintf(ms.sched, sizeof(ms.sched), "%s", st->params.sched);
 	memset(&info, 0, sizeof(info));

@@ -93,6 +93,13 @@ cookie_of() { sed -n 's/.*cookie=\([0-9]*\).*/\1/p' <<<"$1" | head -n 1; }
 	run probe status
 	assert_output_contains "cookie=$c"
 	assert_output_contains 'msg="1 stream"'
+	# qsock status: root sees the stream with its owner; another uid sees nothing
+	out=$(t "$QSOCK_BUILD/tools/qsock/qsock" -j status -s "$SOCK")
+	json_eq "$out" '.streams[0].cookie' "$c"
+	json_eq "$out" '.streams[0].owner.uid' 65534
+	json_eq "$out" '.streams[0].params.ipg_ns' 50000000
+	out=$(t setpriv --reuid=12345 --regid=12345 --clear-groups "$QSOCK_BUILD/tools/qsock/qsock" -j status -s "$SOCK")
+	json_eq "$out" '.streams | length' 0
 	run as_nobody detach "$c"
 	assert_status 0
 	run probe status

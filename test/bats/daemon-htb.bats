@@ -12,6 +12,7 @@ load ../lib/common
 QSOCKD=$QSOCK_BUILD/daemon/qsockd
 APP=$QSOCK_BUILD/test/unit/daemon_app
 PROBE=$QSOCK_BUILD/test/unit/daemon_probe
+QSOCK=$QSOCK_BUILD/tools/qsock/qsock
 
 setup() {
 	require_root
@@ -82,6 +83,18 @@ class_has() { [ "$(class_pkts "$1")" -ge "$2" ]; }
 	app info
 	[ "$(field sent_pkts)" -ge 20 ]
 	grep -q "attach: uid 65534 .* (daemon_app) stream" "$LOG"
+	# the operator's view: owner, parameters and the kernel's live counters
+	require_file "$QSOCK" make
+	out=$(t $IN "$QSOCK" -j status -s "$SOCK")
+	json_eq "$out" '.streams | length' 1
+	json_eq "$out" '.streams[0].owner.uid' 65534
+	json_eq "$out" '.streams[0].owner.process' daemon_app
+	json_eq "$out" '.streams[0].classid' "1:$minor"
+	json_eq "$out" '.streams[0].params.ipg_ns' 10000000
+	json_cmp "$out" '.streams[0].stats.sent_pkts' -ge 20
+	run t $IN "$QSOCK" top -s "$SOCK" -d 0.2 -n 1
+	assert_status 0
+	assert_output_contains "daemon_app"
 }
 
 @test "daemon-htb: quota exceeded through libqsock: EDQUOT with the rule's message" {

@@ -24,5 +24,7 @@ int do_check(const struct qsock_cli *cli, int argc, char **argv);
 #include <stdio.h>
 void json_string(FILE *out, const char *s);
 int do_explain(const struct qsock_cli *cli, int argc, char **argv);
+int do_status(const struct qsock_cli *cli, int argc, char **argv);
+int do_top(const struct qsock_cli *cli, int argc, char **argv);
 
 #endif /* QSOCK_TOOLS_COMMANDS_H */

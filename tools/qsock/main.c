@@ -26,6 +26,8 @@ static const struct cmd cmds[] = {
 	{ "check", do_check, "[FILE]", "validate a qsock.conf (every error as file:line: key: reason)" },
 	{ "explain", do_explain, "[--process NAME] [--proto udp|tcp] [--remote ADDR:PORT] ... [--payload HEX]",
 	  "which stream rule a socket would match, and which message rule a payload would" },
+	{ "status", do_status, "[-s SOCKET]", "qsockd's streams: owner, parameters, statistics" },
+	{ "top", do_top, "[-s SOCKET] [-d SECONDS] [-n COUNT]", "qsockd's streams, refreshing" },
 	{ "help", do_help, "", "this text" },
 	{ NULL, NULL, NULL, NULL },
 };

@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cmd_status.c — `qsock status [-s SOCKET]`: every stream qsockd manages (root sees all,
+ * others their own), with owner, parameters and live statistics; `qsock -j status` as JSON.
+ *
+ * The tool links only conf/, so the client transport of libqsock (lib/daemon_client.c) is
+ * compiled into this file; it is the same code libqsock runs, not a copy.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../../lib/daemon_client.c"
+
+#include "commands.h"
+
+int qsock_status_fetch(const char *sock, struct qsockd_stream **out, unsigned int *n, char *msg,
+		       size_t msglen);
+uint64_t qsock_stream_reserved_bps(const struct qsockd_params *p);
+
+/* For cmd_top.c, which cannot see the codec compiled privately into this file. */
+uint64_t qsock_stream_reserved_bps(const struct qsockd_params *p)
+{
+	return qsockd_params_rate(p);
+}
+
+struct fetch {
+	struct qsockd_stream *v;
+	unsigned int n, cap;
+};
+
+static int collect(const struct qsockd_reply *rep, void *arg)
+{
+	struct fetch *f = arg;
+
+	if (f->n == f->cap) {
+		unsigned int cap = f->cap ? f->cap * 2 : 32;
+		struct qsockd_stream *v = realloc(f->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		f->v = v;
+		f->cap = cap;
+	}
+	f->v[f->n++] = rep->stream;
+	return 0;
+}
+
+/* All streams the daemon shows this uid, into a malloc'd array. 0 or -errno (msg says). */
+int qsock_status_fetch(const char *sock, struct qsockd_stream **out, unsigned int *n, char *msg,
+		       size_t msglen)
+{
+	struct qsockd_request req;
+	struct qsockd_reply last;
+	struct fetch f = { 0 };
+	int fd, err;
+
+	fd = qsockd_client_connect(sock, msg, msglen);
+	if (fd < 0)
+		return fd;
+	qsockd_request_init(&req, QSOCKD_OP_STATUS, (uint32_t)getpid());
+	err = qsockd_client_call(fd, &req, -1, collect, &f, &last, msg, msglen);
+	close(fd);
+	if (!err && last.error) {
+		snprintf(msg, msglen, "qsockd: %s", last.message);
+		err = -last.error;
+	}
+	if (err) {
+		free(f.v);
+		return err;
+	}
+	*out = f.v;
+	*n = f.n;
+	return 0;
+}
+
+static void flags_text(uint32_t flags, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s%s", flags & QSOCKD_F_NONDROPPABLE ? "nondroppable" : "",
+		 (flags & QSOCKD_F_NONDROPPABLE) && (flags & QSOCKD_F_LOSSLESS) ? "," : "",
+		 flags & QSOCKD_F_LOSSLESS ? "lossless" : (flags ? "" : "-"));
+}
+
+static void print_json(const struct qsockd_stream *v, unsigned int n)
+{
+	printf("{\"streams\":[");
+	for (unsigned int i = 0; i < n; i++) {
+		const struct qsockd_stream *s = &v[i];
+		const struct qsockd_stats *t = &s->stats;
+
+		printf("%s{\"dev\":", i ? "," : "");
+		json_string(stdout, s->params.dev);
+		printf(",\"sched\":");
+		json_string(stdout, s->params.sched);
+		printf(",\"classid\":\"%x:%x\",\"cookie\":%llu,\"owner\":{\"uid\":%u,\"pid\":%u,"
+		       "\"process\":",
+		       s->classid >> 16, s->classid & 0xffff, (unsigned long long)s->cookie,
+		       s->owner_uid, s->owner_pid);
+		json_string(stdout, s->owner_comm);
+		printf("},\"params\":{\"ipg_ns\":%llu,\"oln\":%u,\"old\":%u,\"flags\":%u,"
+		       "\"rate\":%llu,\"reserved_bps\":%llu,\"limit\":%u},",
+		       (unsigned long long)s->params.ipg_ns, s->params.oln, s->params.old,
+		       s->params.flags, (unsigned long long)s->params.rate,
+		       (unsigned long long)qsockd_params_rate(&s->params), s->params.limit);
+		printf("\"stats\":{\"sent_pkts\":%llu,\"sent_bytes\":%llu,\"drops\":%llu,"
+		       "\"overlimits\":%llu,\"rate\":%llu,\"drop_late\":%llu,\"drop_overflow\":%llu,"
+		       "\"drop_frame\":%llu,\"drop_window\":%llu,\"late_sent\":%llu,"
+		       "\"deadline_misses\":%llu,\"violations\":%llu,\"cur_x\":%u,\"cur_y\":%u,"
+		       "\"delay_avg_ns\":%llu,\"delay_max_ns\":%llu,\"backlog_pkts\":%u,"
+		       "\"backlog_bytes\":%u}}",
+		       (unsigned long long)t->sent_pkts, (unsigned long long)t->sent_bytes,
+		       (unsigned long long)t->drops, (unsigned long long)t->overlimits,
+		       (unsigned long long)t->rate, (unsigned long long)t->drop_late,
+		       (unsigned long long)t->drop_overflow, (unsigned long long)t->drop_frame,
+		       (unsigned long long)t->drop_window, (unsigned long long)t->late_sent,
+		       (unsigned long long)t->deadline_misses, (unsigned long long)t->violations,
+		       t->cur_x, t->cur_y, (unsigned long long)t->delay_avg_ns,
+		       (unsigned long long)t->delay_max_ns, t->backlog_pkts, t->backlog_bytes);
+	}
+	printf("]}\n");
+}
+
+static void print_text(const struct qsockd_stream *v, unsigned int n)
+{
+	printf("%-10s %-5s %-7s %-8s %6s %7s %-15s %10s %7s %-13s %10s %12s %8s %8s\n", "DEVICE",
+	       "SCHED", "CLASS", "COOKIE", "UID", "PID", "PROCESS", "IPG(us)", "X/Y", "FLAGS",
+	       "RSV(kbit)", "SENT(pkts)", "DROPS", "BACKLOG");
+	for (unsigned int i = 0; i < n; i++) {
+		const struct qsockd_stream *s = &v[i];
+		char cls[16], xy[24], fl[32];
+
+		snprintf(cls, sizeof(cls), "%x:%x", s->classid >> 16, s->classid & 0xffff);
+		snprintf(xy, sizeof(xy), "%u/%u", s->params.oln, s->params.old);
+		flags_text(s->params.flags, fl, sizeof(fl));
+		printf("%-10s %-5s %-7s %-8llu %6u %7u %-15s %10llu %7s %-13s %10llu %12llu %8llu %8u\n",
+		       s->params.dev, s->params.sched, cls, (unsigned long long)s->cookie,
+		       s->owner_uid, s->owner_pid, s->owner_comm,
+		       (unsigned long long)(s->params.ipg_ns / 1000), xy, fl,
+		       (unsigned long long)(qsockd_params_rate(&s->params) / 1000),
+		       (unsigned long long)s->stats.sent_pkts, (unsigned long long)s->stats.drops,
+		       s->stats.backlog_pkts);
+	}
+	printf("%u stream%s\n", n, n == 1 ? "" : "s");
+}
+
+int do_status(const struct qsock_cli *cli, int argc, char **argv)
+{
+	const char *sock = NULL;
+	struct qsockd_stream *v = NULL;
+	unsigned int n = 0;
+	char msg[QSOCKD_MSG_LEN + 64];
+	int opt, err;
+
+	optind = 1;
+	while ((opt = getopt(argc, argv, "s:")) != -1) {
+		if (opt != 's') {
+			fprintf(stderr, "usage: qsock [-j] status [-s SOCKET]\n");
+			return 2;
+		}
+		sock = optarg;
+	}
+	err = qsock_status_fetch(sock, &v, &n, msg, sizeof(msg));
+	if (err) {
+		fprintf(stderr, "qsock status: %s\n", msg);
+		return 1;
+	}
+	if (cli->json)
+		print_json(v, n);
+	else
+		print_text(v, n);
+	free(v);
+	return 0;
+}
