@@ -231,7 +231,7 @@ static int do_threads(char **a)
 
 static int do_errno(char **a)
 {
-	int fd = udp();
+	int fd = udp(), other = udp(), err;
 	ssize_t r;
 
 	if (connect(fd, (struct sockaddr *)&dest, sizeof(dest)))
@@ -241,14 +241,17 @@ static int do_errno(char **a)
 	usleep(100000); /* the ICMP port unreachable comes back */
 	errno = 0;
 	r = send(fd, "x", 1, 0);
-	printf("send 2 = %zd errno = %s\n", r, strerror(errno));
-	errno = 0;
-	r = write(fd, "x", 1);
-	printf("write 3 = %zd errno = %s\n", r, r < 0 ? strerror(errno) : "-");
+	err = errno;
+	printf("send 2 = %zd errno = %s\n", r, strerror(err));
 	/* a successful call leaves the caller's errno alone */
 	errno = 12345;
-	r = send(fd, "x", 1, 0);
-	printf("send 4 = %zd errno after = %d\n", r, r < 0 ? -1 : errno);
+	r = sendto(other, "x", 1, 0, (struct sockaddr *)&dest, sizeof(dest));
+	err = errno;
+	printf("sendto 3 = %zd errno after = %d\n", r, err);
+	errno = 12345;
+	r = write(other, "x", 1); /* not connected: EDESTADDRREQ */
+	err = errno;
+	printf("write 4 = %zd errno = %s\n", r, strerror(err));
 	return 0;
 }
 
@@ -257,6 +260,8 @@ static int do_eagain(void)
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	socklen_t len = sizeof(a);
 	int l = socket(AF_INET, SOCK_STREAM, 0), c = socket(AF_INET, SOCK_STREAM, 0), s, small = 4096;
+	ssize_t r;
+	int err;
 	char buf[65536];
 	long i;
 
@@ -276,7 +281,9 @@ static int do_eagain(void)
 			break;
 	printf("send until full: %s\n", i < 100000 ? strerror(errno) : "never full");
 	errno = 0;
-	printf("write when full = %zd errno = %s\n", write(c, buf, sizeof(buf)), strerror(errno));
+	r = write(c, buf, sizeof(buf));
+	err = errno;
+	printf("write when full = %zd errno = %s\n", r, strerror(err));
 	return 0;
 }
 
@@ -297,8 +304,12 @@ static int do_dup2(char **a)
 	printf("dup2 = %d\n", dup2(null, fd) == fd);
 	printf("write after dup2 = %zd\n", write(fd, b, 10));
 	printf("writev after dup2 = %zd\n", writev(fd, &(struct iovec){ b, 7 }, 1));
-	printf("sendto after dup2 = %zd errno = %s\n",
-	       sendto(fd, b, 10, 0, (struct sockaddr *)&dest, sizeof(dest)), strerror(errno));
+	{
+		ssize_t r = sendto(fd, b, 10, 0, (struct sockaddr *)&dest, sizeof(dest));
+		int err = errno;
+
+		printf("sendto after dup2 = %zd errno = %s\n", r, strerror(err));
+	}
 	/* and the socket over /dev/null's number, with fcntl */
 	close(null);
 	printf("F_DUPFD = %d\n", fcntl(copy, F_DUPFD, null) == null);
