@@ -25,3 +25,4 @@ $(DAEMON_APP): $(BUILD)/test/unit/daemon_app.o $(BUILD)/lib/libqsock.a
 	$(quiet) LINK $@
 	$(Q)$(CC) -o $@ $^ $(LDFLAGS) $(LIB_LIBS)
 BINS += $(DAEMON_APP)
+BENCHES += test/unit/daemon_bench.sh
