@@ -16,6 +16,7 @@
  *   dup2 ADDR PORT                 dup2 /dev/null over a socket, then write to it
  *   reuse ADDR PORT FILE           a socket closed inside libc (fclose), its number reused
  *                                  by a file: writes go to the file
+ *   manyfds ADDR PORT N            N sockets open at once, one datagram from each
  *   forkexec ADDR PORT             fork, exec self with an empty environment, send from the
  *                                  child on the inherited socket
  */
@@ -345,6 +346,20 @@ static int do_reuse(char **a)
 	return 0;
 }
 
+static int do_manyfds(char **a)
+{
+	int n = atoi(a[2]), i, ok = 0;
+
+	for (i = 0; i < n; i++) {
+		int fd = udp();
+
+		if (sendto(fd, "y", 1, 0, (struct sockaddr *)&dest, sizeof(dest)) == 1)
+			ok++;
+	}
+	printf("%d sockets open, %d datagrams sent\n", n, ok);
+	return 0;
+}
+
 static void print_env(const char *who)
 {
 	const char *p = getenv("LD_PRELOAD"), *c = getenv("QSOCK_CONF");
@@ -423,6 +438,8 @@ int main(int argc, char **argv)
 		return do_dup2(argv + 2);
 	if (!strcmp(mode, "reuse") && argc == 5)
 		return do_reuse(argv + 2);
+	if (!strcmp(mode, "manyfds") && argc == 5)
+		return do_manyfds(argv + 2);
 	if (!strcmp(mode, "forkexec"))
 		return do_forkexec(argv + 2, "/proc/self/exe");
 	fprintf(stderr, "shim-hard: unknown mode or wrong arguments: %s\n", mode);
