@@ -85,7 +85,7 @@ static void setup_devices(struct daemon *d)
 			qd_err("setup %s %s: %s", s->device, s->scheduler,
 			       msg[0] ? msg : strerror(-err));
 		else
-			qd_info("setup %s: installed %s", s->device, s->scheduler);
+			qd_info("setup %s: %s root in place", s->device, s->scheduler);
 	}
 }
 

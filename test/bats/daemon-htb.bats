@@ -169,3 +169,38 @@ class_has() { [ "$(class_pkts "$1")" -ge "$2" ]; }
 	wait_until 5 sh -c "! tc -n $NS class show dev veth0 | grep -q '1:$minor '"
 	echo "# class removed $((($(date +%s%N) - start) / 1000000)) ms after the owner exited" >&3
 }
+
+@test "daemon-htb: installs policy.setup roots at start; SIGTERM keeps them by default, restore removes them" {
+	t $IN "$APP" fini veth0 htb
+	! tc -n "$NS" qdisc show dev veth0 | grep -q "qdisc htb"
+	cat >"$CONF" <<-'C'
+	policy = {
+		setup = ( { device = "veth0"; scheduler = "htb"; rate = "10mbit"; } );
+		rules = ( { user = "nobody"; max_rate = "20mbit"; } );
+	};
+	C
+	start_daemon
+	tc -n "$NS" qdisc show dev veth0 | grep -q "qdisc htb 1: root"
+	grep -q "setup veth0: htb root in place" "$LOG"
+	start_app
+	app attach veth0 htb 10
+	app info
+	minor=$(printf '%x' $((0x$(field classid) & 0xffff)))
+	kill -TERM "$DPID"
+	wait_until 5 grep -q "keeping 1 streams scheduled" "$LOG"
+	tc -n "$NS" class show dev veth0 | grep -q "1:$minor "
+	# the next start finds the root there, keeps it and adopts the stream
+	start_daemon
+	wait_until 5 grep -Eq "adopted [0-9]+ streams" "$LOG"
+	tc -n "$NS" class show dev veth0 | grep -q "1:$minor " # setup did not tear it down
+	kill -TERM "$DPID"
+	wait_until 5 grep -q "shutting down" "$LOG"
+	sleep 0.5
+	$IN "$QSOCKD" -n -x restore -s "$SOCK" -c "$CONF" 3>&- 2>>"$LOG" &
+	DPID=$!
+	defer kill -9 "$DPID"
+	wait_until 10 sh -c "[ \$(grep -c 'listening on' '$LOG') -ge 3 ]"
+	kill -TERM "$DPID"
+	wait_until 5 grep -q "restored veth0" "$LOG"
+	! tc -n "$NS" qdisc show dev veth0 | grep -q "qdisc htb"
+}
