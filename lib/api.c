@@ -186,7 +186,8 @@ static int arm_fd(int fd, const struct qsock_stream *stream, struct qsock_err *e
 	return 0;
 }
 
-QSOCK_EXPORT int qattach(int fd, struct qos_params *p)
+/* qattach, reporting errors as @call's (qsocket is socket + this). */
+static int attach_as(const char *call, int fd, struct qos_params *p)
 {
 	struct qsock_request req;
 	struct qsock_stream stream;
@@ -201,7 +202,7 @@ QSOCK_EXPORT int qattach(int fd, struct qos_params *p)
 	if (!rc && attached_state(fd))
 		rc = qsock_errf(&err, -EEXIST, "fd %d already has a stream (use qchange)", fd);
 	if (rc)
-		return qsock_fail("qattach", rc, &err);
+		return qsock_fail(call, rc, &err);
 	fill_owner(&owner);
 	rc = run_op(&req, &owner, &stream, &err);
 	if (!rc) {
@@ -213,7 +214,12 @@ QSOCK_EXPORT int qattach(int fd, struct qos_params *p)
 			run_op(&req, NULL, NULL, &ignored);
 		}
 	}
-	return rc ? qsock_fail("qattach", rc, &err) : 0;
+	return rc ? qsock_fail(call, rc, &err) : 0;
+}
+
+QSOCK_EXPORT int qattach(int fd, struct qos_params *p)
+{
+	return attach_as("qattach", fd, p);
 }
 
 QSOCK_EXPORT int qsocket(int domain, int type, int protocol, struct qos_params *p)
@@ -233,7 +239,7 @@ QSOCK_EXPORT int qsocket(int domain, int type, int protocol, struct qos_params *
 			   strerror(errno));
 		return qsock_fail("qsocket", rc, &err);
 	}
-	if (qattach(fd, p)) {
+	if (attach_as("qsocket", fd, p)) {
 		saved = errno;
 		close(fd);
 		errno = saved;
