@@ -39,5 +39,6 @@ setup() {
 	assert_output_contains "qsocket: no qsock scheduler on veth0"
 	run t $IN "$QSOCK_BUILD/test/apps/paper-qattach"
 	assert_status 1
-	assert_output_contains "qattach did not attach: qinfo: fd 3 has no stream"
+	assert_output_contains "qattach did not attach: qinfo: fd"
+	assert_output_contains "has no stream (qattach it first)"
 }
