@@ -75,7 +75,7 @@ scen_setup() {
 	ip -n "$NS_CLI" link set "$CLI_DEV" up
 	# No TSO/GSO super-packets: the 10 Mbit/s link of the paper carried MTU-sized frames, and
 	# a 64 kB GSO packet would hold the link for 52 ms in one piece.
-	ip netns exec "$NS_SRV" ethtool -K "$SRV_DEV" tso off gso off >/dev/null 2>&1 ||
+	in_srv ethtool -K "$SRV_DEV" tso off gso off >/dev/null 2>&1 ||
 		scen_die "ethtool -K $SRV_DEV tso off gso off failed (is ethtool installed? run scripts/deps)"
 	# The bulk sender's namespace, routed through srv.
 	timeout "$SCEN_TIMEOUT" ip netns add "$NS_BULK" || scen_die "cannot create netns $NS_BULK"
@@ -88,15 +88,23 @@ scen_setup() {
 	ip -n "$NS_SRV" link set qs-b1 up
 	ip -n "$NS_BULK" route add default via "$BULK_GW"
 	ip -n "$NS_CLI" route add 10.78.0.0/24 via "$SRV_IP"
-	ip netns exec "$NS_SRV" sysctl -qw net.ipv4.ip_forward=1 || scen_die "cannot enable forwarding in $NS_SRV"
+	in_srv sysctl -qw net.ipv4.ip_forward=1 || scen_die "cannot enable forwarding in $NS_SRV"
 	# MTU-sized bulk packets too: the qdisc on srv would otherwise queue the sender's GSO
 	# packets whole (segmentation happens after the qdisc).
-	ip netns exec "$NS_BULK" ethtool -K qs-b0 tso off gso off >/dev/null 2>&1 ||
+	in_ns "$NS_BULK" ethtool -K qs-b0 tso off gso off >/dev/null 2>&1 ||
 		scen_die "ethtool -K qs-b0 tso off gso off failed (is ethtool installed? run scripts/deps)"
 }
 
-in_srv() { ip netns exec "$NS_SRV" "$@"; }
-in_cli() { ip netns exec "$NS_CLI" "$@"; }
+# Run in a namespace with nsenter, not `ip netns exec`: the latter also enters a new mount
+# namespace with a fresh /sys, which hides the bpffs at /sys/fs/bpf where libqsock pins its
+# classifier maps, so a stream attached by one process would be invisible to the next.
+in_ns() {
+	local ns=$1
+	shift
+	nsenter --net="/run/netns/$ns" "$@"
+}
+in_srv() { in_ns "$NS_SRV" "$@"; }
+in_cli() { in_ns "$NS_CLI" "$@"; }
 
 # scen_have_dwcs: the dwcs qdisc can be configured here (module loaded or loadable, tc plugin
 # built).
@@ -105,15 +113,22 @@ scen_have_dwcs() {
 	[ -d /sys/module/sch_dwcs ] || insmod "$QSOCK_REPO/kmod/sch_dwcs.ko" 2>/dev/null ||
 		[ -d /sys/module/sch_dwcs ]
 }
-tc_dwcs() { TC_LIB_DIR=$QSOCK_BUILD/tc ip netns exec "$NS_SRV" tc "$@"; }
+tc_dwcs() { TC_LIB_DIR=$QSOCK_BUILD/tc in_srv tc "$@"; }
 
-# scen_root_unmanaged: one FIFO shaped to SCEN_RATE: every flow shares it, like the paper's NIC
-# queue. With the dwcs module: its best-effort FIFO under its own shaper; without it: an HTB
-# root whose only class holds a pfifo of the same depth.
-scen_root_unmanaged() {
-	if scen_have_dwcs; then
-		tc_dwcs qdisc add dev "$SRV_DEV" root handle 1: dwcs rate "$SCEN_RATE" limit ${SCEN_FIFO_LIMIT:-100} ||
-			scen_die "tc qdisc add dwcs rate $SCEN_RATE on $SRV_DEV failed"
+# scen_root: the shaped 10 Mbit/s link every variant shares.
+#  - with the dwcs module, libqsock and qsock-root: the dwcs qdisc installed through the API
+#    (qsockinit, like the paper's §3.1.1), rate SCEN_RATE_BPS bytes/s, whole-qdisc limit
+#    SCEN_DWCS_LIMIT (default: the module's, 10000 packets: the limit counts stream and
+#    best-effort packets together, so a small one lets the bulk transfer crowd out the
+#    managed streams); managed streams get their classes from qattach, everything else shares
+#    its best-effort FIFO;
+#  - otherwise: an HTB root whose only class holds a pfifo of SCEN_FIFO_LIMIT packets (100, the
+#    txqueuelen of the paper's era's Ethernet NICs).
+SCEN_RATE_BPS=${SCEN_RATE_BPS:-1250000}
+scen_root() {
+	if scen_have_dwcs && [ -x "$APPS/qsock-root" ]; then
+		in_srv "$APPS/qsock-root" init "$SRV_DEV" dwcs --rate "$SCEN_RATE_BPS" \
+			${SCEN_DWCS_LIMIT:+--limit "$SCEN_DWCS_LIMIT"} || scen_die "qsockinit dwcs on $SRV_DEV failed"
 		SCEN_SCHED=dwcs
 	else
 		in_srv tc qdisc add dev "$SRV_DEV" root handle 1: htb default 30 &&
@@ -123,6 +138,17 @@ scen_root_unmanaged() {
 			scen_die "HTB root at $SCEN_RATE on $SRV_DEV failed"
 		SCEN_SCHED=htb
 	fi
+}
+
+# scen_need_managed WHAT: exit 3 (cannot run here) unless the real managed pieces exist.
+scen_need_managed() {
+	scen_have_dwcs || { echo "scenario: $1: needs kmod/sch_dwcs.ko loadable and build/tc/q_dwcs.so" >&2; exit 3; }
+	[ -x "$APPS/qsock-root" ] || { echo "scenario: $1: needs libqsock (build/test/apps/qsock-root)" >&2; exit 3; }
+	if [ "$1" = shim ]; then
+		[ -e "$QSOCK_BUILD/shim/libqsockshim.so" ] ||
+			{ echo "scenario: shim: needs build/shim/libqsockshim.so" >&2; exit 3; }
+	fi
+	return 0
 }
 
 # scen_htb_standin PORT... : NOT Q.Sockets. Stock HTB with one priority class per listed UDP
@@ -154,13 +180,77 @@ scen_perturb() {
 	in_cli timeout $((at + secs + 10)) iperf3 -s -1 -p "$port" >/dev/null 2>&1 &
 	(
 		sleep "$at"
-		ip netns exec "$([ "$SCEN_BULK_FROM" = srv ] && echo "$NS_SRV" || echo "$NS_BULK")" \
-			timeout $((secs + 10)) iperf3 -c "$CLI_IP" -p "$port" -t "$secs" -P "${SCEN_BULK_FLOWS:-1}" >/dev/null 2>&1 ||
+		in_ns "$([ "$SCEN_BULK_FROM" = srv ] && echo "$NS_SRV" || echo "$NS_BULK")" \
+			timeout $((secs + 10)) iperf3 -c "$CLI_IP" -p "$port" -t "$secs" -P "${SCEN_BULK_FLOWS:-8}" >/dev/null 2>&1 ||
 			scen_log "bulk transfer on port $port ended with an error"
 	) &
 }
 
 # scen_qdisc_json: the scheduler's own counters, for the record next to the results.
 scen_qdisc_json() {
-	TC_LIB_DIR=$QSOCK_BUILD/tc ip netns exec "$NS_SRV" tc -j -s qdisc show dev "$SRV_DEV" 2>/dev/null
+	TC_LIB_DIR=$QSOCK_BUILD/tc in_srv tc -j -s qdisc show dev "$SRV_DEV" 2>/dev/null
+	echo
+	TC_LIB_DIR=$QSOCK_BUILD/tc in_srv tc -j -s class show dev "$SRV_DEV" 2>/dev/null
+	echo
+}
+
+# scen_video_shim_conf PORT FPS: the qsock.conf that gives the unmodified video-server what
+# --qsock gives it through the API: a dwcs stream for UDP to PORT with one period per frame,
+# I-frames (byte 6 of struct video_hdr is the type) non-droppable, a one-frame deadline each.
+scen_video_shim_conf() {
+	local port=$1 fps=$2 period_us
+	period_us=$((1000000 / fps))
+	cat <<-CONF
+	# generated by test/scenarios/lib.sh for the evaluation (shim variant)
+	version = 1;
+	streams = (
+	  {
+	    name = "video-$port";
+	    match = { protocol = "udp"; remote_port = $port; };
+	    scheduler = "dwcs";
+	    dev = "$SRV_DEV";
+	    ipg = "${period_us}us";
+	    oln = 1;
+	    old = 10;
+	    messages = (
+	      { name = "I-frame"; bytes = ( { offset = 6; value = 0x49; } );
+	        nondroppable = true; deadline = "${period_us}us"; },
+	      { name = "P/B frame"; deadline = "${period_us}us"; }
+	    );
+	  }
+	);
+	CONF
+}
+
+# scen_video_server VARIANT PORT FPS STREAM DURATION LOG [video-server options...]: start one
+# video server in srv, in the background, as VARIANT (api, shim, unmanaged, htb-standin);
+# its pid goes to SCEN_PID.
+scen_video_server() {
+	local variant=$1 port=$2 fps=$3 stream=$4 duration=$5 log=$6
+	shift 6
+	local cmd=("$APPS/video-server" --to "$CLI_IP:$port" --fps "$fps" --stream "$stream"
+		--duration "$duration" "$@")
+	case $variant in
+	api) cmd+=(--qsock "$SRV_DEV") ;;
+	shim)
+		scen_video_shim_conf "$port" "$fps" >"$log.qsock.conf"
+		cmd=(env LD_PRELOAD="$QSOCK_BUILD/shim/libqsockshim.so" QSOCK_CONF="$log.qsock.conf" "${cmd[@]}")
+		;;
+	unmanaged | htb-standin) ;;
+	*) scen_die "unknown video variant \"$variant\" (api, shim, unmanaged, htb-standin)" ;;
+	esac
+	in_srv timeout $((duration + 30)) "${cmd[@]}" 2>"$log" &
+	SCEN_PID=$!
+}
+
+# scen_variant_check VARIANT: exit 3 when VARIANT cannot run here.
+scen_variant_check() {
+	case $1 in
+	api | shim) scen_need_managed "$1" ;;
+	unmanaged) ;;
+	htb-standin)
+		! scen_have_dwcs || scen_log "htb-standin chosen although dwcs is available"
+		;;
+	*) scen_die "unknown variant \"$1\"" ;;
+	esac
 }

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# test/scenarios/sensor.sh — Figure 7: remote data acquisition. Aperiodic sensor readings
+# (SENSOR_RATE per second, deadlines SENSOR_DMIN..SENSOR_DMAX ms) over the shaped 10 Mbit/s
+# link; bulk TCP transfers start at each of PERTURB_AT (default "30").
+#
+#   sensor.sh VARIANT OUTDIR [DURATION]
+#     VARIANT  edf-lossless  sensor-sender --qsock --lossless (EDF, late messages still sent)
+#              edf-lossy     sensor-sender --qsock --lossy (late messages dropped at the source)
+#              unmanaged     plain sendto(), sharing the FIFO with the bulk transfer
+#              htb-standin   NOT qsock: plain sendto() in a stock HTB priority class (no
+#                            deadlines; machines without the dwcs module)
+#     OUTDIR   receives sensor.csv (interval_start_s,interval_end_s,on_time,late,lost), run.txt
+# Exit 0 when the run completed; 3 when VARIANT cannot run here (the reason on stderr).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+variant=${1:?usage: sensor.sh VARIANT OUTDIR [DURATION]}
+out=${2:?usage: sensor.sh VARIANT OUTDIR [DURATION]}
+duration=${3:-60}
+perturb_at=${PERTURB_AT:-30}
+port=6000
+[ -x "$APPS/sensor-sender" ] || scen_die "$APPS/sensor-sender is not built (run make)"
+command -v iperf3 >/dev/null || scen_die "iperf3 is missing (run scripts/deps)"
+sender=("$APPS/sensor-sender" --to "$CLI_IP:$port" --duration "$duration"
+	--rate "${SENSOR_RATE:-100}" --deadline-min-ms "${SENSOR_DMIN:-20}"
+	--deadline-max-ms "${SENSOR_DMAX:-100}")
+case $variant in
+edf-lossless) scen_need_managed api; sender+=(--qsock "$SRV_DEV" --lossless) ;;
+edf-lossy) scen_need_managed api; sender+=(--qsock "$SRV_DEV" --lossy) ;;
+unmanaged | htb-standin) scen_variant_check "$variant" ;;
+*) scen_die "unknown variant \"$variant\" (edf-lossless, edf-lossy, unmanaged, htb-standin)" ;;
+esac
+mkdir -p "$out"
+rm -f "$out"/sensor.csv
+
+scen_setup
+if [ "$variant" = htb-standin ]; then
+	scen_htb_standin $port
+else
+	scen_root
+fi
+scen_log "sensor: variant $variant on $SCEN_SCHED, ${duration}s, bulk TCP from t=${perturb_at// /, t=}"
+in_cli timeout $((duration + 30)) "$APPS/sensor-receiver" --listen "$CLI_IP:$port" \
+	--duration "$duration" --csv "$out/sensor.csv" 2>"$out/receiver.txt" &
+receiver=$!
+sleep 0.3
+i=0
+for at in $perturb_at; do
+	i=$((i + 1))
+	[ "$at" -lt "$duration" ] && scen_perturb "$at" $((duration - at)) $((5200 + i))
+done
+in_srv timeout $((duration + 30)) "${sender[@]}" 2>"$out/sender.txt" ||
+	scen_die "sensor-sender ($variant) failed: $(cat "$out/sender.txt")"
+wait "$receiver" || scen_die "sensor-receiver failed: $(cat "$out/receiver.txt")"
+{
+	echo "variant=$variant scheduler=$SCEN_SCHED rate=$SCEN_RATE duration=$duration perturb_at=\"$perturb_at\" bulk_flows=${SCEN_BULK_FLOWS:-8} kernel=$(uname -r)"
+	cat "$out/sender.txt" "$out/receiver.txt"
+	scen_qdisc_json
+} >"$out/run.txt"
+wait
+cat "$out/sender.txt" "$out/receiver.txt" >&2
