@@ -267,11 +267,13 @@ static int load_match(struct conf_diag *d, const config_setting_t *g, struct con
 	if (conf_get_enum(d, g, "protocol", proto_names, &idx) < 0)
 		ret = -EINVAL;
 	m->protocol = (enum conf_proto)idx;
-	if (for_each_value(d, g, "local_port", &m->n_local_ports, m->local_ports, parse_port) ||
-	    for_each_value(d, g, "remote_port", &m->n_remote_ports, m->remote_ports, parse_port))
+	if (for_each_value(d, g, "local_port", &m->n_local_ports, m->local_ports, parse_port))
 		ret = -EINVAL;
-	if (for_each_value(d, g, "local_address", &m->n_local_addrs, m->local_addrs, parse_prefix) ||
-	    for_each_value(d, g, "remote_address", &m->n_remote_addrs, m->remote_addrs,
+	if (for_each_value(d, g, "remote_port", &m->n_remote_ports, m->remote_ports, parse_port))
+		ret = -EINVAL;
+	if (for_each_value(d, g, "local_address", &m->n_local_addrs, m->local_addrs, parse_prefix))
+		ret = -EINVAL;
+	if (for_each_value(d, g, "remote_address", &m->n_remote_addrs, m->remote_addrs,
 			   parse_prefix))
 		ret = -EINVAL;
 	if (for_each_value(d, g, "process", &m->n_process, m->process, parse_glob))
@@ -587,12 +589,19 @@ static int load_stream(struct conf_diag *d, const config_setting_t *g, unsigned 
 	}
 
 	/* scheduler parameters: read all, then check they fit the scheduler */
+	/* each getter on its own, so that every bad key is reported, not just the first */
 	got_ipg = conf_get_duration_ns(d, g, "ipg", 1000000, DWCS_MIN_IPG_NS, DWCS_MAX_IPG_NS, &ipg);
-	if (got_ipg < 0 || conf_get_int(d, g, "oln", 0, DWCS_MAX_WINDOW, &oln) < 0 ||
-	    conf_get_int(d, g, "old", 0, DWCS_MAX_WINDOW, &old) < 0 ||
-	    conf_get_bool(d, g, "lossless", &lossless) < 0 ||
-	    conf_get_bool(d, g, "nondroppable", &nondrop) < 0 ||
-	    conf_get_int(d, g, "limit", 1, DWCS_MAX_LIMIT, &limit) < 0)
+	if (got_ipg < 0)
+		ret = -EINVAL;
+	if (conf_get_int(d, g, "oln", 0, DWCS_MAX_WINDOW, &oln) < 0)
+		ret = -EINVAL;
+	if (conf_get_int(d, g, "old", 0, DWCS_MAX_WINDOW, &old) < 0)
+		ret = -EINVAL;
+	if (conf_get_bool(d, g, "lossless", &lossless) < 0)
+		ret = -EINVAL;
+	if (conf_get_bool(d, g, "nondroppable", &nondrop) < 0)
+		ret = -EINVAL;
+	if (conf_get_int(d, g, "limit", 1, DWCS_MAX_LIMIT, &limit) < 0)
 		ret = -EINVAL;
 	got_rate = conf_get_rate_Bps(d, g, "rate", 125, 12500000000ULL, &rate);
 	if (got_rate < 0)
@@ -606,7 +615,7 @@ static int load_stream(struct conf_diag *d, const config_setting_t *g, unsigned 
 			if (config_setting_get_member(g, *k))
 				ret = conf_diag_error(d, config_setting_get_member(g, *k), NULL,
 						      "belongs to scheduler \"htb\", this stream uses \"dwcs\"");
-		if (!got_ipg)
+		if (got_ipg == 0)
 			ret = conf_diag_error(d, g, NULL,
 					      "needs \"ipg\", the dwcs request period (\"10ms\")");
 		if (oln > old)
@@ -669,10 +678,13 @@ static int load_shim(struct conf_diag *d, const config_setting_t *g, struct conf
 		ret = -EINVAL;
 	if (!config_setting_is_group(g))
 		return -EINVAL;
-	if (conf_get_bool(d, g, "enabled", &sh->enabled) < 0 ||
-	    conf_get_int(d, g, "debug", 0, 3, &debug) < 0 ||
-	    conf_get_bool(d, g, "exec_keep_env", &sh->exec_keep_env) < 0 ||
-	    conf_get_int(d, g, "max_fds", CONF_MIN_MAX_FDS, CONF_MAX_MAX_FDS, &max_fds) < 0)
+	if (conf_get_bool(d, g, "enabled", &sh->enabled) < 0)
+		ret = -EINVAL;
+	if (conf_get_int(d, g, "debug", 0, 3, &debug) < 0)
+		ret = -EINVAL;
+	if (conf_get_bool(d, g, "exec_keep_env", &sh->exec_keep_env) < 0)
+		ret = -EINVAL;
+	if (conf_get_int(d, g, "max_fds", CONF_MIN_MAX_FDS, CONF_MAX_MAX_FDS, &max_fds) < 0)
 		ret = -EINVAL;
 	sh->debug = (int)debug;
 	sh->max_fds = (unsigned int)max_fds;

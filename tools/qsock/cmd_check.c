@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * cmd_check.c — `qsock check [FILE]`: load and validate a qsock.conf the way the shim does,
- * report every problem as `file:line: key: reason` (stderr, or the "errors" array with -j),
+ * cmd_check.c — `qsock check [FILE]`: load and validate a qsock.conf the way the shim does
+ * (conf/) and its `policy` group the way qsockd does (conf/policy.c), report every problem as `file:line: key: reason` (stderr, or the "errors" array with -j),
  * exit 0 when the file is valid, 1 when it is not, 2 on bad usage.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../../conf/conf.h"
+#include "../../conf/policy.h"
 #include "commands.h"
 
 static unsigned int count_msg_rules(const struct conf *c)
@@ -69,6 +71,17 @@ int do_check(const struct qsock_cli *cli, int argc, char **argv)
 	}
 	conf_diag_init(&d, path, out);
 	rc = conf_load(&c, path, &d);
+	/* qsockd's part of the same file; a file that cannot be read is reported once */
+	if (!rc || rc == -EINVAL) {
+		struct policy pol;
+		int prc;
+
+		policy_init_default(&pol);
+		prc = policy_load(&pol, path, &d);
+		policy_free(&pol);
+		if (prc && !rc)
+			rc = prc;
+	}
 	if (cli->json) {
 		fclose(out);
 		print_json(path, rc, &c, errors);
