@@ -22,9 +22,9 @@
 
 static const char *const limit_keys[] = { "devices",	  "schedulers", "max_streams", "max_rate",
 					  "nondroppable", "lossless",	NULL };
-static const char *const rule_keys[] = { "user",	 "group",	 "process",  "devices",
-					 "schedulers",	 "max_streams", "max_rate", "nondroppable",
-					 "lossless",	 NULL };
+static const char *const rule_keys[] = { "user",       "group",	      "process",  "devices",
+					 "schedulers", "max_streams", "max_rate", "nondroppable",
+					 "lossless",   NULL };
 static const char *const top_keys[] = { "root_unlimited", "on_exit", "default",
 					"rules",	  "setup",   NULL };
 static const char *const setup_keys[] = { "device", "scheduler", "rate", NULL };
@@ -248,7 +248,8 @@ int policy_from_config(struct policy *p, const config_t *cfg, const char *file,
 		int n = config_setting_length(s);
 
 		if (!config_setting_is_list(s) && !(config_setting_is_array(s) && n == 0)) {
-			err = conf_diag_error(d, s, NULL, "expected a list ( { ... }, ... ), got %s",
+			err = conf_diag_error(d, s, NULL,
+					      "expected a list ( { ... }, ... ), got %s",
 					      conf_type_name(config_setting_type(s)));
 		} else if (n > 0) {
 			np.rules = calloc((size_t)n, sizeof(*np.rules));
@@ -267,7 +268,8 @@ int policy_from_config(struct policy *p, const config_t *cfg, const char *file,
 		int n = config_setting_length(s);
 
 		if (!config_setting_is_list(s) && !(config_setting_is_array(s) && n == 0)) {
-			err = conf_diag_error(d, s, NULL, "expected a list ( { ... }, ... ), got %s",
+			err = conf_diag_error(d, s, NULL,
+					      "expected a list ( { ... }, ... ), got %s",
 					      conf_type_name(config_setting_type(s)));
 		} else if (n > POLICY_MAX_SETUP) {
 			err = conf_diag_error(d, s, NULL, "%d devices, at most %d", n,

@@ -140,10 +140,11 @@ static void do_init(struct qd_ctx *ctx, const struct qsockd_request *req,
 	int err;
 
 	if (peer->uid != 0) {
-		qsockd_reply_error(rep, EPERM,
-				   "%s of a root qdisc is reserved to root: list %s in policy.setup so "
-				   "qsockd installs it at start",
-				   qsockd_op_name(req->hdr.op), req->params.dev);
+		qsockd_reply_error(
+			rep, EPERM,
+			"%s of a root qdisc is reserved to root: list %s in policy.setup so "
+			"qsockd installs it at start",
+			qsockd_op_name(req->hdr.op), req->params.dev);
 		return;
 	}
 	if (req->hdr.op == QSOCKD_OP_INIT)
@@ -219,7 +220,8 @@ static void do_change(struct qd_ctx *ctx, const struct qsockd_request *req, int 
 	if (!s)
 		return;
 	if (strcmp(req->params.dev, s->st.params.dev)) {
-		qsockd_reply_error(rep, EINVAL, "stream is on %s, not %s: detach and attach to move it",
+		qsockd_reply_error(rep, EINVAL,
+				   "stream is on %s, not %s: detach and attach to move it",
 				   s->st.params.dev, req->params.dev);
 		return;
 	}
@@ -227,8 +229,9 @@ static void do_change(struct qd_ctx *ctx, const struct qsockd_request *req, int 
 		return;
 	use_fd = *fd >= 0 ? *fd : s->fd;
 	if (use_fd < 0) {
-		qsockd_reply_error(rep, EBADF,
-				   "stream adopted after a restart without its socket: pass the socket");
+		qsockd_reply_error(
+			rep, EBADF,
+			"stream adopted after a restart without its socket: pass the socket");
 		return;
 	}
 	out = s->st;

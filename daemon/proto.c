@@ -22,8 +22,8 @@ _Static_assert(sizeof(struct qsockd_reply) == 488, "wire reply size");
 _Static_assert(sizeof(struct qsockd_stream) == 288, "wire stream size");
 
 static const char *const op_names[__QSOCKD_OP_MAX] = {
-	[QSOCKD_OP_INIT] = "init",	 [QSOCKD_OP_ATTACH] = "attach", [QSOCKD_OP_CHANGE] = "change",
-	[QSOCKD_OP_INFO] = "info",	 [QSOCKD_OP_DETACH] = "detach", [QSOCKD_OP_STATUS] = "status",
+	[QSOCKD_OP_INIT] = "init",     [QSOCKD_OP_ATTACH] = "attach", [QSOCKD_OP_CHANGE] = "change",
+	[QSOCKD_OP_INFO] = "info",     [QSOCKD_OP_DETACH] = "detach", [QSOCKD_OP_STATUS] = "status",
 	[QSOCKD_OP_DEINIT] = "deinit",
 };
 
@@ -80,7 +80,8 @@ static int name_ok(const char *s, size_t n)
 	return 1;
 }
 
-QSOCKD_API int qsockd_hdr_check(const void *buf, size_t len, size_t expect_size, char *msg, size_t msglen)
+QSOCKD_API int qsockd_hdr_check(const void *buf, size_t len, size_t expect_size, char *msg,
+				size_t msglen)
 {
 	struct qsockd_hdr h;
 
@@ -151,8 +152,8 @@ static int params_check(const struct qsockd_params *p, unsigned int op, char *ms
 	return 0;
 }
 
-QSOCKD_API int qsockd_request_decode(const void *buf, size_t len, struct qsockd_request *out, char *msg,
-			  size_t msglen)
+QSOCKD_API int qsockd_request_decode(const void *buf, size_t len, struct qsockd_request *out,
+				     char *msg, size_t msglen)
 {
 	struct qsockd_request r;
 	int err;
@@ -186,7 +187,8 @@ QSOCKD_API int qsockd_request_decode(const void *buf, size_t len, struct qsockd_
 		break;
 	case QSOCKD_OP_ATTACH:
 		if (r.cookie)
-			return fail(msg, msglen, EINVAL, "attach names its socket by fd, not cookie");
+			return fail(msg, msglen, EINVAL,
+				    "attach names its socket by fd, not cookie");
 		err = params_check(&r.params, r.hdr.op, msg, msglen);
 		if (err)
 			return err;

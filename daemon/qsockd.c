@@ -155,7 +155,8 @@ int main(int argc, char **argv)
 		case 'm':
 			lc.mode = (mode_t)strtoul(optarg, &end, 8);
 			if (*end || !*optarg || lc.mode > 0777) {
-				fprintf(stderr, "qsockd: --socket-mode %s: not an octal mode\n", optarg);
+				fprintf(stderr, "qsockd: --socket-mode %s: not an octal mode\n",
+					optarg);
 				return 2;
 			}
 			break;
@@ -163,7 +164,8 @@ int main(int argc, char **argv)
 			struct group *gr = getgrnam(optarg);
 
 			if (!gr) {
-				fprintf(stderr, "qsockd: --socket-group %s: no such group\n", optarg);
+				fprintf(stderr, "qsockd: --socket-group %s: no such group\n",
+					optarg);
 				return 2;
 			}
 			lc.gid = gr->gr_gid;
@@ -172,7 +174,8 @@ int main(int argc, char **argv)
 		case 'l':
 			level = qd_log_level_parse(optarg);
 			if (level < 0) {
-				fprintf(stderr, "qsockd: --log-level %s: use err, warn, info or debug\n",
+				fprintf(stderr,
+					"qsockd: --log-level %s: use err, warn, info or debug\n",
 					optarg);
 				return 2;
 			}
@@ -186,7 +189,8 @@ int main(int argc, char **argv)
 			} else if (!strcmp(optarg, "restore")) {
 				d.on_exit = POLICY_EXIT_RESTORE;
 			} else {
-				fprintf(stderr, "qsockd: --on-exit %s: use keep or restore\n", optarg);
+				fprintf(stderr, "qsockd: --on-exit %s: use keep or restore\n",
+					optarg);
 				return 2;
 			}
 			break;

@@ -76,16 +76,17 @@ static void test_builtin_default_is_safe(void **state)
 	policy_free(&p);
 }
 
-static const char *conf_text = "streams = ();\n" /* other groups are not ours */
-			       "policy = {\n"
-			       "  on_exit = \"restore\";\n"
-			       "  default = { max_streams = 2; max_rate = \"2mbit\"; devices = [\"veth*\"]; };\n"
-			       "  rules = (\n"
-			       "    { user = \"1234\"; max_streams = 8; max_rate = \"20mbit\"; nondroppable = true; },\n"
-			       "    { group = \"4321\"; process = \"ffmpeg*\"; lossless = true; schedulers = [\"htb\"]; }\n"
-			       "  );\n"
-			       "  setup = ( { device = \"veth0\"; scheduler = \"htb\"; rate = \"10mbit\"; } );\n"
-			       "};\n";
+static const char *conf_text =
+	"streams = ();\n" /* other groups are not ours */
+	"policy = {\n"
+	"  on_exit = \"restore\";\n"
+	"  default = { max_streams = 2; max_rate = \"2mbit\"; devices = [\"veth*\"]; };\n"
+	"  rules = (\n"
+	"    { user = \"1234\"; max_streams = 8; max_rate = \"20mbit\"; nondroppable = true; },\n"
+	"    { group = \"4321\"; process = \"ffmpeg*\"; lossless = true; schedulers = [\"htb\"]; }\n"
+	"  );\n"
+	"  setup = ( { device = \"veth0\"; scheduler = \"htb\"; rate = \"10mbit\"; } );\n"
+	"};\n";
 
 static void test_rules_match_in_order(void **state)
 {
@@ -169,7 +170,8 @@ static void test_errors_have_file_line_key(void **state)
 	policy_init_default(&p);
 	assert_int_equal(load_text(&p, conf_text, NULL, 0), 0);
 
-	assert_int_equal(load_text(&p, "policy = {\n  default = {\n    max_streams = -1;\n  };\n};\n",
+	assert_int_equal(load_text(&p,
+				   "policy = {\n  default = {\n    max_streams = -1;\n  };\n};\n",
 				   diag, sizeof(diag)),
 			 -EINVAL);
 	assert_non_null(strstr(diag, ":3: policy.default.max_streams:"));
@@ -177,9 +179,10 @@ static void test_errors_have_file_line_key(void **state)
 	assert_int_equal(p.n_rules, 2);
 	assert_int_equal(p.dflt.lim.max_streams, 2);
 
-	assert_int_equal(load_text(&p, "policy = { rules = ( { user = \"no-such-user-qsock\"; } ); };\n",
-				   diag, sizeof(diag)),
-			 -EINVAL);
+	assert_int_equal(
+		load_text(&p, "policy = { rules = ( { user = \"no-such-user-qsock\"; } ); };\n",
+			  diag, sizeof(diag)),
+		-EINVAL);
 	assert_non_null(strstr(diag, "policy.rules[0].user: no such user"));
 
 	assert_int_equal(load_text(&p, "policy = {\n rules = ( { max_rate = \"1mbit\"; } );\n};\n",
@@ -196,7 +199,8 @@ static void test_errors_have_file_line_key(void **state)
 	assert_int_equal(load_text(&p, "policy = { bogus = 1; };\n", diag, sizeof(diag)), -EINVAL);
 	assert_non_null(strstr(diag, "policy.bogus"));
 
-	assert_int_equal(load_text(&p, "policy = { on_exit = \"explode\"; };\n", diag, sizeof(diag)),
+	assert_int_equal(load_text(&p, "policy = { on_exit = \"explode\"; };\n", diag,
+				   sizeof(diag)),
 			 -EINVAL);
 	assert_non_null(strstr(diag, "policy.on_exit"));
 
@@ -205,12 +209,13 @@ static void test_errors_have_file_line_key(void **state)
 			 -EINVAL);
 	assert_non_null(strstr(diag, "policy.default.devices: expected a list"));
 
-	assert_int_equal(load_text(&p, "policy = { setup = ( { scheduler = \"htb\"; } ); };\n", diag,
-				   sizeof(diag)),
+	assert_int_equal(load_text(&p, "policy = { setup = ( { scheduler = \"htb\"; } ); };\n",
+				   diag, sizeof(diag)),
 			 -EINVAL);
 	assert_non_null(strstr(diag, "device"));
 
-	assert_int_equal(load_text(&p, "policy = { default = { ; };\n", diag, sizeof(diag)), -EINVAL);
+	assert_int_equal(load_text(&p, "policy = { default = { ; };\n", diag, sizeof(diag)),
+			 -EINVAL);
 	assert_non_null(strstr(diag, ":1:"));
 
 	assert_int_equal(p.n_rules, 2);
