@@ -36,3 +36,9 @@ $(EVAL_APPS): EVAL_LDLIBS += -lm
 $(EVAL_APPS):
 	$(quiet) LD $@
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(EVAL_LDLIBS)
+
+# `make figures`: all four figures of the paper (4 and 5 from one scenario, 6, 7) in the test
+# VM, written to results/ (about 10 minutes).
+.PHONY: figures
+figures: build-all
+	$(Q)scripts/demo --all

@@ -73,7 +73,7 @@ int main(int argc, char **argv)
 	int have_to = 0, c;
 	double rate = 100;
 	uint64_t dmin = 20, dmax = 100, smin = 200, smax = EVAL_MAX_DATAGRAM, duration = 60;
-	uint64_t seed = 1, seq, refused = 0, start, end, t;
+	uint64_t seed = 1, seq, refused = 0, start, end, t, taken;
 	static unsigned char buf[EVAL_MAX_DATAGRAM];
 	struct sensor_sender *sender;
 	struct eval_rng rng;
@@ -174,11 +174,14 @@ int main(int argc, char **argv)
 		sleep_until_ns(t);
 		if (stop_requested)
 			break;
+		/* The reading is taken now, not at t: a late wake-up of this process on a busy
+		 * machine must not eat into the network's share of the deadline. */
+		taken = now_ns();
 		h->magic = htonl(SENSOR_MAGIC);
 		h->seq = htonl((uint32_t)seq);
-		h->sent_ns = htobe64(t);
-		h->deadline_ns = htobe64(t + rel * NSEC_PER_MSEC);
-		if (sensor_sender_send(sender, buf, len, t + rel * NSEC_PER_MSEC) < 0) {
+		h->sent_ns = htobe64(taken);
+		h->deadline_ns = htobe64(taken + rel * NSEC_PER_MSEC);
+		if (sensor_sender_send(sender, buf, len, taken + rel * NSEC_PER_MSEC) < 0) {
 			if (errno == EINTR)
 				break;
 			if (errno != ENOBUFS && errno != EAGAIN) {

@@ -5,9 +5,10 @@
  * A live source: frame k is captured at start + k / fps, with a type from a GOP pattern
  * (default IBBPBBPBBPBB) and a size drawn around MPEG-1 figures (I 24 kB, P 9 kB, B 3.5 kB:
  * about 1.2 Mbit/s at 20 fps). Each frame goes out as UDP datagrams of at most 1400 bytes, each
- * with a struct video_hdr. A camera does not wait for the network: when sending blocks for
- * longer than a frame period, the frames captured meanwhile are skipped, which is what a
- * congested unmanaged stream looks like to its viewer.
+ * with a struct video_hdr. A camera does not wait for the network: it buffers --max-lag frames
+ * (default 4, 200 ms at 20 fps, which also absorbs a busy CPU's scheduling delays), and when
+ * sending blocks for longer than that, the frames captured meanwhile are skipped, which is what
+ * a congested unmanaged stream looks like to its viewer.
  *
  * Modes: plain sendto() (unmanaged; also the binary the LD_PRELOAD shim manages), and with
  * --qsock the Q.Sockets API (see video-qsock.c), built only when libqsock is.
@@ -47,6 +48,7 @@ static void usage(FILE *f)
 		"  --scale F           multiply every frame size by F (default 1)\n"
 		"  --stream ID         stream number in the header (default 0)\n"
 		"  --seed N            random seed (default 1)\n"
+		"  --max-lag N         frames the source buffers before it skips (default 4)\n"
 #ifdef HAVE_QSOCK
 		"  --qsock DEV         send through Q.Sockets: qattach a dwcs stream on DEV,\n"
 		"                      qsendto with I-frames non-droppable and a deadline\n"
@@ -91,6 +93,7 @@ int main(int argc, char **argv)
 		{ "scale", required_argument, NULL, 'S' },
 		{ "stream", required_argument, NULL, 's' },
 		{ "seed", required_argument, NULL, 'r' },
+		{ "max-lag", required_argument, NULL, 'L' },
 		{ "qsock", required_argument, NULL, 'q' },
 		{ "ipg-us", required_argument, NULL, 'i' },
 		{ "deadline-ms", required_argument, NULL, 'D' },
@@ -100,7 +103,7 @@ int main(int argc, char **argv)
 	struct video_send_opts send_opts = { 0 };
 	struct sockaddr_in to;
 	int have_to = 0;
-	uint64_t fps = 20, duration = 60, stream = 0, seed = 1, v;
+	uint64_t fps = 20, duration = 60, stream = 0, seed = 1, max_lag = 4, v;
 	double scale = 1.0;
 	const char *gop = "IBBPBBPBBPBB";
 	struct video_sender *sender;
@@ -142,6 +145,10 @@ int main(int argc, char **argv)
 			break;
 		case 'r':
 			if (parse_u64(prog, "--seed", optarg, 0, UINT64_MAX, &seed))
+				return 2;
+			break;
+		case 'L':
+			if (parse_u64(prog, "--max-lag", optarg, 1, 1000, &max_lag))
 				return 2;
 			break;
 		case 'q':
@@ -203,8 +210,8 @@ int main(int argc, char **argv)
 			break;
 		sleep_until_ns(t);
 		now = now_ns();
-		if (now >= t + period) {
-			/* Sending blocked past this frame's slot: the camera moved on. */
+		if (now >= t + max_lag * period) {
+			/* Sending blocked past the capture buffer: this frame was overwritten. */
 			skipped++;
 			generated++;
 			continue;
