@@ -104,34 +104,55 @@ int qd_proc_starttime(pid_t pid, unsigned long long *starttime)
 	return 0;
 }
 
-bool qd_proc_has_socket(pid_t pid, unsigned long long starttime, ino_t ino)
+static int cmp_ino(const void *a, const void *b)
 {
-	char path[64], want[64], link[64];
+	ino_t x = *(const ino_t *)a, y = *(const ino_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int qd_proc_socket_inodes(pid_t pid, unsigned long long starttime, ino_t **inodes, size_t *n)
+{
+	char path[64], link[64];
 	unsigned long long now;
+	size_t cap = 0;
 	struct dirent *e;
-	bool found = false;
+	ino_t *v = NULL;
 	DIR *d;
 
+	*inodes = NULL;
+	*n = 0;
 	if (starttime && (qd_proc_starttime(pid, &now) < 0 || now != starttime))
-		return false;
+		return -ESRCH;
 	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
-	snprintf(want, sizeof(want), "socket:[%llu]", (unsigned long long)ino);
 	d = opendir(path);
 	if (!d)
-		return false;
-	while (!found && (e = readdir(d))) {
+		return errno == ENOENT ? -ESRCH : -errno;
+	while ((e = readdir(d))) {
 		char fdpath[384];
-		ssize_t n;
+		ssize_t len;
 
 		if (e->d_name[0] == '.')
 			continue;
 		snprintf(fdpath, sizeof(fdpath), "%s/%s", path, e->d_name);
-		n = readlink(fdpath, link, sizeof(link) - 1);
-		if (n <= 0)
+		len = readlink(fdpath, link, sizeof(link) - 1);
+		if (len <= 8 || strncmp(link, "socket:[", 8))
 			continue;
-		link[n] = '\0';
-		found = !strcmp(link, want);
+		link[len] = '\0';
+		if (*n == cap) {
+			ino_t *nv = realloc(v, (cap = cap ? cap * 2 : 64) * sizeof(*v));
+
+			if (!nv) {
+				free(v);
+				closedir(d);
+				return -ENOMEM;
+			}
+			v = nv;
+		}
+		v[(*n)++] = (ino_t)strtoull(link + 8, NULL, 10);
 	}
 	closedir(d);
-	return found;
+	qsort(v, *n, sizeof(*v), cmp_ino);
+	*inodes = v;
+	return 0;
 }

@@ -35,8 +35,8 @@ void qd_proc_comm(pid_t pid, char *comm, size_t len);
 /* Field 22 of /proc/<pid>/stat: with the pid, names one process across pid reuse. 0 or -errno
  * (-ENOENT: no such process). */
 int qd_proc_starttime(pid_t pid, unsigned long long *starttime);
-/* Does process pid (still started at starttime, unless 0) have socket inode ino open?
- * Cost: one readlink per open fd of the process. */
-bool qd_proc_has_socket(pid_t pid, unsigned long long starttime, ino_t ino);
+/* The socket inodes process pid (started at starttime, unless 0) has open, sorted, in a
+ * malloc'd array. 0, -ESRCH (gone or another process now), or -errno. One readlink per fd. */
+int qd_proc_socket_inodes(pid_t pid, unsigned long long starttime, ino_t **inodes, size_t *n);
 
 #endif /* QSOCK_DAEMON_PEER_H */

@@ -81,28 +81,85 @@ void qd_streams_usage(const struct qd_streams *t, uint32_t uid, uint64_t except,
 	}
 }
 
-static bool stream_alive(const struct qd_stream *s)
+/*
+ * Which entries are dead, one /proc/<pid>/fd read per distinct owner: entries are visited in
+ * owner-pid order, so a process with many streams costs one directory scan, not one per
+ * stream (1000 streams of one process: 1000 readlinks per sweep instead of a million).
+ */
+static int cmp_pid(const void *a, const void *b, void *arg)
 {
-	if (!s->st.owner_pid)
-		return true; /* adopted without an owner record: nothing to check against */
-	if (!s->ino)
-		return kill((pid_t)s->st.owner_pid, 0) == 0 || errno == EPERM;
-	return qd_proc_has_socket((pid_t)s->st.owner_pid, s->starttime, s->ino);
+	const struct qd_stream *v = arg;
+	uint32_t x = v[*(const unsigned int *)a].st.owner_pid;
+	uint32_t y = v[*(const unsigned int *)b].st.owner_pid;
+
+	return x < y ? -1 : x > y;
+}
+
+static int cmp_ino(const void *a, const void *b)
+{
+	ino_t x = *(const ino_t *)a, y = *(const ino_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void mark_dead(const struct qd_streams *t, bool *dead)
+{
+	unsigned int *order = malloc(t->n * sizeof(*order));
+	ino_t *inodes = NULL;
+	size_t n_inodes = 0;
+	uint32_t cur_pid = 0;
+	int cur_err = 0;
+
+	if (!order)
+		return; /* try again at the next sweep */
+	for (unsigned int i = 0; i < t->n; i++)
+		order[i] = i;
+	qsort_r(order, t->n, sizeof(*order), cmp_pid, t->v);
+	for (unsigned int k = 0; k < t->n; k++) {
+		const struct qd_stream *s = &t->v[order[k]];
+
+		dead[order[k]] = false;
+		if (!s->st.owner_pid)
+			continue; /* adopted without an owner record: nothing to check against */
+		if (!s->ino) {
+			dead[order[k]] = kill((pid_t)s->st.owner_pid, 0) < 0 && errno == ESRCH;
+			continue;
+		}
+		if (s->st.owner_pid != cur_pid) {
+			free(inodes);
+			cur_pid = s->st.owner_pid;
+			cur_err = qd_proc_socket_inodes((pid_t)cur_pid, s->starttime, &inodes,
+							&n_inodes);
+		}
+		if (cur_err == -ESRCH)
+			dead[order[k]] = true;
+		else if (!cur_err)
+			dead[order[k]] = !bsearch(&s->ino, inodes, n_inodes, sizeof(ino_t), cmp_ino);
+		/* another error (ENOMEM, EACCES): keep the stream, look again next time */
+	}
+	free(inodes);
+	free(order);
 }
 
 int qd_streams_sweep(struct qd_streams *t, const struct qd_backend *be)
 {
 	char msg[QSOCKD_MSG_LEN];
 	int removed = 0;
+	bool *dead;
 
-	for (unsigned int i = 0; i < t->n;) {
+	if (!t->n)
+		return 0;
+	dead = calloc(t->n, sizeof(*dead));
+	if (!dead)
+		return 0;
+	mark_dead(t, dead);
+	/* Walk backwards: removing entry i moves only the entries after it. */
+	for (unsigned int i = t->n; i-- > 0;) {
 		struct qd_stream *s = &t->v[i];
 		int err;
 
-		if (stream_alive(s)) {
-			i++;
+		if (!dead[i])
 			continue;
-		}
 		msg[0] = '\0';
 		if (s->fd >= 0)
 			err = be->detach(s->fd, s->st.params.dev, msg, sizeof(msg));
@@ -114,12 +171,8 @@ int qd_streams_sweep(struct qd_streams *t, const struct qd_backend *be)
 			qd_warn("stream %llu on %s (pid %u %s): socket gone but removal failed: %s",
 				(unsigned long long)s->st.cookie, s->st.params.dev, s->st.owner_pid,
 				s->st.owner_comm, msg[0] ? msg : strerror(-err));
-			if (s->fd < 0) {
-				/* Cannot ever succeed without the socket: stop tracking it. */
+			if (s->fd < 0) /* cannot ever succeed without the socket: forget it */
 				qd_streams_remove(t, s);
-				continue;
-			}
-			i++;
 			continue;
 		}
 		qd_info("stream %llu on %s class %x:%x removed: pid %u (%s) no longer holds its socket",
@@ -128,6 +181,7 @@ int qd_streams_sweep(struct qd_streams *t, const struct qd_backend *be)
 		qd_streams_remove(t, s);
 		removed++;
 	}
+	free(dead);
 	return removed;
 }
 

@@ -5,7 +5,7 @@
  * Each entry holds a dup of the stream's socket (the manager's change and detach take an fd),
  * so the socket stays open while the daemon holds it: a stream is alive while its OWNER
  * process (pid + start time, so a reused pid does not count) still has the socket's inode in
- * its fd table. qd_streams_sweep() checks that for every entry, a readdir of each owner's
+ * its fd table. qd_streams_sweep() checks that for every entry, one readdir of each owner's
  * /proc/<pid>/fd, and is run four times a second: a closed socket or an exited process loses
  * its stream within 250 ms plus the sweep's own time.
  *

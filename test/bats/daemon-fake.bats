@@ -224,3 +224,36 @@ cookie_of() { sed -n 's/.*cookie=\([0-9]*\).*/\1/p' <<<"$1" | head -n 1; }
 	assert_output_contains "not starting"
 	[ ! -e "$SOCK" ]
 }
+
+@test "daemon: 1000 streams of one process are all removed within 2 s of its exit (one /proc scan per owner)" {
+	start_daemon
+	coproc MANY { "$PROBE" "$SOCK" attachmany 1000 lo htb 100000000 3>&-; }
+	read -r -t 60 line <&"${MANY[0]}"
+	[ "$line" = "attached 1000 of 1000" ]
+	run probe status
+	assert_output_contains 'msg="1000 streams"'
+	kill "$MANY_PID"
+	start=$(date +%s%N)
+	wait_until 10 sh -c "'$PROBE' '$SOCK' status | grep -q 'msg=\"0 streams\"'"
+	ms=$((($(date +%s%N) - start) / 1000000))
+	echo "# 1000 streams removed ${ms} ms after their owner exited" >&3
+	[ "$ms" -lt 2000 ]
+}
+
+@test "daemon: misbehaving clients leak no descriptors in the daemon" {
+	start_daemon
+	probe status >/dev/null
+	before=$(ls /proc/"$DPID"/fd | wc -l)
+	for i in $(seq 20); do
+		probe halffd || true
+		probe notsock >/dev/null || true
+		probe twofds >/dev/null || true
+		probe garbage 300 >/dev/null || true
+		probe short >/dev/null || true
+	done
+	run probe status
+	assert_status 0
+	after=$(ls /proc/"$DPID"/fd | wc -l)
+	echo "# daemon fds: $before before, $after after 100 misbehaving clients" >&3
+	[ "$after" -eq "$before" ]
+}

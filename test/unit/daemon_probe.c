@@ -4,6 +4,8 @@
  *
  *   daemon_probe SOCKET attach DEV SCHED IPG_NS [OLN OLD FLAGS RATE_Bps] [hold]
  *   daemon_probe SOCKET attachfd FD DEV SCHED IPG_NS   (pass inherited fd FD instead)
+ *   daemon_probe SOCKET attachmany N DEV SCHED IPG_NS  N sockets, one connection; then holds
+ *   daemon_probe SOCKET halffd      half a request with an fd, then exits
  *   daemon_probe SOCKET change COOKIE DEV SCHED IPG_NS [OLN OLD FLAGS RATE_Bps]
  *   daemon_probe SOCKET info|detach COOKIE
  *   daemon_probe SOCKET status | init DEV SCHED | deinit DEV SCHED
@@ -192,6 +194,38 @@ int main(int argc, char **argv)
 				;
 		}
 		return status_of(err);
+	}
+	if (!strcmp(cmd, "attachmany") && argc == 4) {
+		int n = atoi(argv[0]), ok = 0;
+		char c;
+
+		qsockd_request_init(&req, QSOCKD_OP_ATTACH, 1);
+		fill_params(&req.params, argv + 1, argc - 1);
+		for (int i = 0; i < n; i++) {
+			int s = socket(AF_INET, SOCK_DGRAM, 0);
+			struct qsockd_reply rep;
+			size_t have = 0;
+			ssize_t r = 1;
+
+			send_with_fds(fd, &req, sizeof(req), &s, 1);
+			while (have < sizeof(rep) && r > 0) {
+				r = read(fd, (char *)&rep + have, sizeof(rep) - have);
+				have += r > 0 ? (size_t)r : 0;
+			}
+			ok += have == sizeof(rep) && rep.error == 0;
+		}
+		printf("attached %d of %d\n", ok, n);
+		fflush(stdout);
+		while (read(STDIN_FILENO, &c, 1) > 0)
+			;
+		return ok == n ? 0 : 1;
+	}
+	if (!strcmp(cmd, "halffd")) {
+		int s = socket(AF_INET, SOCK_DGRAM, 0);
+
+		qsockd_request_init(&req, QSOCKD_OP_ATTACH, 1);
+		send_with_fds(fd, &req, 20, &s, 1);
+		return 0; /* exit with the request half sent and the fd in flight */
 	}
 	if (!strcmp(cmd, "attachfd") && argc >= 4) {
 		int s = atoi(argv[0]);
