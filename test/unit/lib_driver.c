@@ -15,7 +15,7 @@
  *   qsocket N PARAMS            qsocket(AF_INET, SOCK_DGRAM)
  *   change N PARAMS             qchange
  *   info N                      qinfo, printed as one JSON object
- *   send N IP:PORT COUNT SIZE [nd] [prio=P] [frame] [rel-deadline=NS] [plain]
+ *   send N IP:PORT COUNT SIZE [nd] [prio=P] [frames=K] [rel-deadline=NS] [plain]
  *                               qsendto COUNT times (plain: sendto)
  *   blast N IP:PORT SECONDS SIZE  qsendto (no flags) as fast as possible
  *   many COUNT PARAMS           qsocket into slots 0..COUNT-1, check the classes are distinct
@@ -260,7 +260,7 @@ static int run(int argc, char **argv)
 		return 0;
 	}
 	if (!strcmp(cmd, "send") || !strcmp(cmd, "blast")) {
-		int n = slot(argv[1]), plain = 0;
+		int n = slot(argv[1]), plain = 0, frames = 0;
 		struct packet_flags pf;
 		long count = atol(argv[3]), i;
 		size_t size = (size_t)atol(argv[4]);
@@ -276,8 +276,8 @@ static int run(int argc, char **argv)
 				pf.drop_flag |= DWCS_NON_DROPPABLE;
 			else if (!strncmp(argv[k], "prio=", 5))
 				pf.drop_flag |= QSOCK_DROP_PRIO(atoi(argv[k] + 5));
-			else if (!strcmp(argv[k], "frame"))
-				pf.drop_flag |= QSOCK_FRAME_START | QSOCK_FRAME_END;
+			else if (!strncmp(argv[k], "frames=", 7))
+				frames = atoi(argv[k] + 7);	/* messages per frame */
 			else if (!strncmp(argv[k], "rel-deadline=", 13)) {
 				pf.drop_flag |= QSOCK_DEADLINE_RELATIVE;
 				pf.deadline = strtoull(argv[k] + 13, NULL, 0);
@@ -285,7 +285,16 @@ static int run(int argc, char **argv)
 				plain = 1;
 		}
 		for (i = 0; !strcmp(cmd, "send") ? i < count : now_s() < end; i++) {
-			ssize_t r = plain ? sendto(fds[n], buf, size, 0, (struct sockaddr *)&to,
+			ssize_t r;
+
+			if (frames > 0) {
+				pf.drop_flag &= ~(QSOCK_FRAME_START | QSOCK_FRAME_END);
+				if (i % frames == 0)
+					pf.drop_flag |= QSOCK_FRAME_START;
+				if (i % frames == frames - 1)
+					pf.drop_flag |= QSOCK_FRAME_END;
+			}
+			r = plain ? sendto(fds[n], buf, size, 0, (struct sockaddr *)&to,
 						   sizeof(to))
 					  : qsendto(fds[n], buf, size, 0, (struct sockaddr *)&to,
 						    sizeof(to), !strcmp(cmd, "send") ? &pf : NULL);

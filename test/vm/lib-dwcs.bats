@@ -1,0 +1,125 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
+#
+# libqsock with the dwcs qdisc (kmod/sch_dwcs.ko), inside the test VM: the paper's examples
+# run as printed; per-message deadlines and flags reach the qdisc end to end (lossy late
+# packets dropped, non-droppable ones survive, frames dropped as frames), through the SO_MARK
+# carrier as root and through the per-socket flags word as an unprivileged user (via qsockd).
+# A 1 Mbit/s root shaper (125000 B/s) makes the queue build up so deadlines are missed.
+
+load ../lib/common
+
+DRIVER=$QSOCK_BUILD/test/unit/lib_driver
+QSOCKD=$QSOCK_BUILD/daemon/qsockd
+KMOD=$QSOCK_REPO/kmod/sch_dwcs.ko
+
+setup() {
+	require_vm
+	require_file "$DRIVER" "make"
+	require_file "$KMOD" "make (kmod)"
+	grep -qw sch_dwcs /proc/modules || insmod "$KMOD" || skip "insmod sch_dwcs.ko failed"
+	modprobe -q veth 2>/dev/null || true
+	modprobe -q cls_bpf 2>/dev/null || true
+	new_ns S qsd
+	new_ns R qsd
+	veth_pair "$S" 10.97.0.1/24 "$R" 10.97.0.2/24
+	IN="nsenter --net=/run/netns/$S"
+	PINS=/sys/fs/bpf/qsock/veth0@ns$(stat -L -c %i "/run/netns/$S")
+	defer rm -rf "$PINS"
+}
+
+drv() { t $IN "$DRIVER" -d veth0 -s dwcs "$@"; }
+
+@test "lib-dwcs: the paper's four examples run as printed" {
+	for e in init qsocket qsendto qattach; do
+		require_file "$QSOCK_BUILD/test/apps/paper-$e" "make"
+	done
+	export QSOCK_EXAMPLE_DEV=veth0 QSOCK_EXAMPLE_PEER=10.97.0.2
+	run t $IN "$QSOCK_BUILD/test/apps/paper-init"
+	assert_status 0
+	run t $IN "$QSOCK_BUILD/test/apps/paper-qsocket"
+	assert_status 0
+	assert_output_contains "ipg 10000000 ns, 0/10, flags 0x1"
+	run t $IN "$QSOCK_BUILD/test/apps/paper-qsendto"
+	assert_status 0
+	assert_output_contains "carrier 1 sent 20 packets"
+	run t $IN "$QSOCK_BUILD/test/apps/paper-qattach"
+	assert_status 0
+	assert_output_contains "(dwcs)"
+	run $IN tc qdisc show dev veth0	# text: tc -j needs the dwcs tc plugin for valid JSON
+	assert_output_contains "qdisc dwcs 1: root"
+}
+
+# per_message_checks OUTPUT: the three info lines of the scenario below
+per_message_checks() {
+	local lossy nd frames
+	lossy=$(grep '"slot":1,' <<<"$1")
+	nd=$(grep '"slot":2,' <<<"$1")
+	frames=$(grep '"slot":3,' <<<"$1")
+	echo "lossy: $lossy"
+	echo "non-droppable: $nd"
+	echo "frames: $frames"
+	# 50 messages, 2 ms deadlines, 8 ms per message on the link: most are late and dropped
+	json_cmp "$lossy" .drop_late -ge 30
+	json_cmp "$lossy" .sent_pkts -le 20
+	# the same messages marked non-droppable: all sent, late
+	json_eq "$nd" .drop_late 0
+	json_eq "$nd" .sent_pkts 50
+	json_cmp "$nd" .late_sent -ge 30
+	# frames of 4: the rest of a frame goes with its late packet
+	json_cmp "$frames" .drop_frame -gt 0
+}
+
+SCENARIO=(sock 1 udp -- attach 1 ipg=1000 old=10 oln=10
+	-- send 1 10.97.0.2:9 50 1000 rel-deadline=2000000 -- sleep 600 -- info 1
+	-- sock 2 udp -- attach 2 ipg=1000 old=10 oln=10
+	-- send 2 10.97.0.2:9 50 1000 nd rel-deadline=2000000 -- sleep 600 -- info 2
+	-- sock 3 udp -- attach 3 ipg=1000 old=10 oln=10
+	-- send 3 10.97.0.2:9 40 1000 frames=4 rel-deadline=3000000 -- sleep 600 -- info 3)
+
+@test "lib-dwcs: as root, deadlines (SCM_TXTIME) and flags (SO_MARK cmsg) reach the qdisc" {
+	run drv init rate=125000
+	assert_status 0
+	run drv "${SCENARIO[@]}"
+	assert_status 0
+	json_eq "$(grep '"slot":1,' <<<"$output")" .carrier 1	# QSOCK_CARRIER_MARK_CMSG
+	per_message_checks "$output"
+}
+
+@test "lib-dwcs: unprivileged through qsockd, deadlines and the flags word reach the qdisc" {
+	require_file "$QSOCKD" "make"
+	require_cmd setpriv
+	local dir sock log
+	dir=$(mktemp -d /tmp/lib-dwcs.XXXXXX)
+	chmod 755 "$dir"
+	defer rm -rf "$dir"
+	sock=$dir/qsockd.sock
+	log=$dir/qsockd.log
+	cat >"$dir/qsock.conf" <<-'C'
+	policy = { rules = ( { user = "nobody"; max_rate = "20mbit"; nondroppable = true; } ); };
+	C
+	run drv init rate=125000
+	assert_status 0
+	$IN "$QSOCKD" -n -l info -s "$sock" -c "$dir/qsock.conf" 3>&- 2>>"$log" &
+	defer kill -9 $!
+	wait_until 10 grep -q "listening on" "$log"
+	export QSOCKD_SOCKET="$sock"
+	run t $IN setpriv --reuid=nobody --regid=nogroup \
+		--clear-groups "$DRIVER" -d veth0 -s dwcs "${SCENARIO[@]}"
+	cat "$log"
+	assert_status 0
+	json_eq "$(grep '"slot":1,' <<<"$output")" .carrier 2	# QSOCK_CARRIER_SOCK_STORAGE
+	json_eq "$(grep '"slot":1,' <<<"$output")" .path 2	# through qsockd
+	per_message_checks "$output"
+}
+
+@test "lib-dwcs: an unprivileged process cannot write the socket -> class map" {
+	require_cmd setpriv bpftool
+	run drv init
+	assert_status 0
+	run t setpriv --reuid=nobody --regid=nogroup --clear-groups \
+		bpftool map update pinned "$PINS/streams" key hex 01 00 00 00 00 00 00 00 \
+		value hex $(printf '00 %.0s' $(seq 128)) any
+	[ "$status" -ne 0 ]
+	assert_output_contains "ermission denied"
+}
