@@ -101,8 +101,14 @@ static void give_up_on(int fd, struct shim_fd *f, int err)
 		       fd, strerror(err));
 }
 
-/* sendmsg of a matched socket: classify, append, send; fail open as described above. */
-static ssize_t send_classified(int fd, struct shim_fd *f, const struct msghdr *msg, int flags)
+/*
+ * One message of a matched socket: classify it and, when it carries flags, send it with
+ * sendmsg and our control messages appended. When there is nothing to append (or the kernel
+ * refused what we appended, see above) *plain is set and the caller makes its own original
+ * call: a send() stays a send(), which the kernel serves a little faster than a sendmsg().
+ */
+static ssize_t send_classified(int fd, struct shim_fd *f, const struct msghdr *msg, int flags,
+			       bool *plain)
 {
 	_Alignas(struct cmsghdr) char ours[SHIM_CMSG_SPACE];
 	_Alignas(struct cmsghdr) char buf[SHIM_CALLER_CONTROL_MAX + SHIM_CMSG_SPACE];
@@ -111,10 +117,12 @@ static ssize_t send_classified(int fd, struct shim_fd *f, const struct msghdr *m
 	int saved = errno;
 	ssize_t ret;
 
+	*plain = false;
 	if (shim_classify(fd, msg->msg_iov, msg->msg_iovlen, ours, &ours_len) || !ours_len ||
 	    !merge_control(msg, ours, ours_len, &merged, buf)) {
 		errno = saved;
-		return libc()->sendmsg(fd, msg, flags);
+		*plain = true;
+		return 0;
 	}
 	ret = libc()->sendmsg(fd, &merged, flags);
 	if (ret >= 0) {
@@ -125,7 +133,8 @@ static ssize_t send_classified(int fd, struct shim_fd *f, const struct msghdr *m
 		return ret;
 	give_up_on(fd, f, errno);
 	errno = saved;
-	return libc()->sendmsg(fd, msg, flags);
+	*plain = true;
+	return 0;
 }
 
 ssize_t shim_send(int fd, const void *buf, size_t len, int flags)
@@ -133,10 +142,12 @@ ssize_t shim_send(int fd, const void *buf, size_t len, int flags)
 	struct shim_fd *f = sending(fd, NULL, 0);
 	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
 	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	bool plain = true;
+	ssize_t ret = 0;
 
-	if (!f)
-		return libc()->send(fd, buf, len, flags);
-	return send_classified(fd, f, &msg, flags);
+	if (f)
+		ret = send_classified(fd, f, &msg, flags, &plain);
+	return plain ? libc()->send(fd, buf, len, flags) : ret;
 }
 
 ssize_t shim_sendto(int fd, const void *buf, size_t len, int flags, const struct sockaddr *to,
@@ -146,19 +157,23 @@ ssize_t shim_sendto(int fd, const void *buf, size_t len, int flags, const struct
 	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
 	struct msghdr msg = { .msg_name = (void *)to, .msg_namelen = tolen, .msg_iov = &iov,
 			      .msg_iovlen = 1 };
+	bool plain = true;
+	ssize_t ret = 0;
 
-	if (!f)
-		return libc()->sendto(fd, buf, len, flags, to, tolen);
-	return send_classified(fd, f, &msg, flags);
+	if (f)
+		ret = send_classified(fd, f, &msg, flags, &plain);
+	return plain ? libc()->sendto(fd, buf, len, flags, to, tolen) : ret;
 }
 
 ssize_t shim_sendmsg(int fd, const struct msghdr *msg, int flags)
 {
 	struct shim_fd *f = sending(fd, msg ? msg->msg_name : NULL, msg ? msg->msg_namelen : 0);
+	bool plain = true;
+	ssize_t ret = 0;
 
-	if (!f || !msg || (msg->msg_iovlen && !msg->msg_iov))
-		return libc()->sendmsg(fd, msg, flags);
-	return send_classified(fd, f, msg, flags);
+	if (f && msg && (!msg->msg_iovlen || msg->msg_iov))
+		ret = send_classified(fd, f, msg, flags, &plain);
+	return plain ? libc()->sendmsg(fd, msg, flags) : ret;
 }
 
 /*
@@ -173,14 +188,18 @@ static ssize_t write_classified(int fd, struct shim_fd *f, const struct iovec *i
 {
 	struct msghdr msg = { .msg_iov = (struct iovec *)iov, .msg_iovlen = (size_t)iovcnt };
 	int saved = errno;
+	bool plain;
 	ssize_t ret;
 
-	ret = send_classified(fd, f, &msg, 0);
-	if (ret >= 0 || errno != ENOTSOCK)
-		return ret;
-	atomic_store_explicit(&f->state, SHIM_FD_FOREIGN, memory_order_release);
-	errno = saved;
-	return vector ? libc()->writev(fd, iov, iovcnt) : libc()->write(fd, iov[0].iov_base, iov[0].iov_len);
+	ret = send_classified(fd, f, &msg, 0, &plain);
+	if (!plain) {
+		if (ret >= 0 || errno != ENOTSOCK)
+			return ret;
+		atomic_store_explicit(&f->state, SHIM_FD_FOREIGN, memory_order_release);
+		errno = saved;
+	}
+	return vector ? libc()->writev(fd, iov, iovcnt) :
+			libc()->write(fd, iov[0].iov_base, iov[0].iov_len);
 }
 
 ssize_t shim_write(int fd, const void *buf, size_t len)
