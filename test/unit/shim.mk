@@ -9,7 +9,7 @@ BINS += $(SHIM_FAKE_SO)
 
 $(BUILD)/test/unit/shim_fake_backend.o: CFLAGS += -fPIC -fvisibility=hidden
 
-$(SHIM_FAKE_SO): $(SHIM_FAKE_OBJS) $(CONF_LIB) shim/libqsockshim.map
+$(SHIM_FAKE_SO): $(SHIM_FAKE_OBJS) $(CONF_LIB) $(LIB_A) shim/libqsockshim.map
 	$(quiet) LINK $@
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(SHIM_LDFLAGS) -o $@ $(SHIM_FAKE_OBJS) $(CONF_LIB) $(LDFLAGS) $(SHIM_LIBS)
