@@ -76,6 +76,9 @@ install-lib: $(LIB_SO) $(LIB_A) $(LIB_PC)
 	install -m 0755 $(LIB_SO_REAL) $(DESTDIR)$(LIBDIR)/
 	ln -sf libqsock.so.$(LIB_VERSION) $(DESTDIR)$(LIBDIR)/libqsock.so.$(LIB_SOVERSION)
 	ln -sf libqsock.so.$(LIB_SOVERSION) $(DESTDIR)$(LIBDIR)/libqsock.so
-	install -m 0644 $(LIB_PC) $(DESTDIR)$(LIBDIR)/pkgconfig/qsock.pc
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
+		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' -e 's|@VERSION@|$(LIB_VERSION)|g' \
+		lib/qsock.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/qsock.pc
+	chmod 0644 $(DESTDIR)$(LIBDIR)/pkgconfig/qsock.pc
 	install -m 0644 include/qsock.h $(DESTDIR)$(INCLUDEDIR)/qsock.h
 	install -m 0644 man/qsock.3 $(DESTDIR)$(MANDIR)/man3/qsock.3
