@@ -34,3 +34,13 @@ $(SHIM_ASAN_SO): $(SHIM_ASAN_OBJS) $(LIB_A) shim/libqsockshim.map
 		-o $@ $(SHIM_ASAN_OBJS) $(LDFLAGS) $(SHIM_LIBS)
 
 BINS += $(SHIM_SO) $(SHIM_ASAN_SO)
+
+# install: the library, its man pages and the annotated example configuration (never over an
+# operator's /etc/qsock.conf).
+INSTALL += install-shim
+.PHONY: install-shim
+install-shim: $(SHIM_SO)
+	$(Q)install -D -m 0755 $(SHIM_SO) $(DESTDIR)$(LIBDIR)/libqsockshim.so
+	$(Q)install -D -m 0644 man/libqsockshim.8 $(DESTDIR)$(MANDIR)/man8/libqsockshim.8
+	$(Q)install -D -m 0644 man/qsock.conf.5 $(DESTDIR)$(MANDIR)/man5/qsock.conf.5
+	$(Q)install -D -m 0644 qsock.conf.example $(DESTDIR)$(PREFIX)/share/doc/qsock/qsock.conf.example

@@ -14,3 +14,9 @@ $(QSOCK_CLI): $(QSOCK_CLI_OBJS) $(CONF_LIB)
 	$(Q)$(CC) -o $@ $(QSOCK_CLI_OBJS) $(LDFLAGS) $(QSOCK_CLI_LIBS)
 
 BINS += $(QSOCK_CLI)
+
+# qsock(8) itself is installed with qsockd's pages (daemon/build.mk).
+INSTALL += install-qsock-cli
+.PHONY: install-qsock-cli
+install-qsock-cli: $(QSOCK_CLI)
+	$(Q)install -D -m 0755 $(QSOCK_CLI) $(DESTDIR)$(BINDIR)/qsock
