@@ -40,6 +40,8 @@ struct qd_backend {
 	/* The scheduler's statistics of one stream. */
 	int (*stats)(const struct qsockd_stream *st, struct qsockd_stats *out, char *msg,
 		     size_t msglen);
+	/* What is installed on dev. */
+	int (*device)(const char *dev, struct qsockd_device *out, char *msg, size_t msglen);
 	/* Every stream the kernel has (restart adoption); fn's non-zero return stops. */
 	int (*walk)(int (*fn)(const struct qsockd_stream *st, void *arg), void *arg, char *msg,
 		    size_t msglen);

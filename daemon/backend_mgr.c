@@ -171,6 +171,26 @@ static int mgr_stats(const struct qsockd_stream *st, struct qsockd_stats *out, c
 	return 0;
 }
 
+static int mgr_device(const char *dev, struct qsockd_device *out, char *msg, size_t msglen)
+{
+	struct qsock_dev_status ds;
+	struct qsock_err e = { "" };
+	int err = qsock_mgr_status(dev, &ds, &e);
+
+	if (err) {
+		msg_from(&e, msg, msglen);
+		return err;
+	}
+	memset(out, 0, sizeof(*out));
+	snprintf(out->dev, sizeof(out->dev), "%s", ds.dev);
+	snprintf(out->sched, sizeof(out->sched), "%s", ds.sched);
+	snprintf(out->root_kind, sizeof(out->root_kind), "%s", ds.root_kind);
+	out->ifindex = ds.ifindex;
+	out->streams = ds.streams;
+	out->classifier = ds.classifier;
+	return 0;
+}
+
 struct walk_arg {
 	int (*fn)(const struct qsockd_stream *st, void *arg);
 	void *arg;
@@ -205,6 +225,7 @@ static const struct qd_backend mgr_backend = {
 	.change = mgr_change,
 	.detach = mgr_detach,
 	.stats = mgr_stats,
+	.device = mgr_device,
 	.walk = mgr_walk,
 };
 

@@ -302,7 +302,32 @@ static void do_status(struct qd_ctx *ctx, const struct qsockd_request *req,
 		      void *client)
 {
 	unsigned int shown = 0;
+	char seen[POLICY_MAX_SETUP + 64][QSOCKD_NAME_LEN];
+	unsigned int n_seen = 0;
 
+	/* Devices first: those qsockd sets up, then those with streams; each once. Not secret:
+	 * tc shows the same to anyone. */
+	for (unsigned int i = 0; i < ctx->policy.n_setup + ctx->streams.n; i++) {
+		const char *dev = i < ctx->policy.n_setup ?
+					  ctx->policy.setup[i].device :
+					  ctx->streams.v[i - ctx->policy.n_setup].st.params.dev;
+		struct qsockd_reply one;
+		char msg[QSOCKD_MSG_LEN];
+		bool dup = false;
+
+		for (unsigned int k = 0; k < n_seen && !dup; k++)
+			dup = !strncmp(seen[k], dev, QSOCKD_NAME_LEN);
+		if (dup || n_seen == sizeof(seen) / sizeof(seen[0]) || !ctx->be->device)
+			continue;
+		snprintf(seen[n_seen++], QSOCKD_NAME_LEN, "%s", dev);
+		qsockd_reply_init(&one, req->hdr.op, req->hdr.seq);
+		one.flags = QSOCKD_REPLY_F_MORE | QSOCKD_REPLY_F_DEVICE;
+		if (ctx->be->device(dev, &one.device, msg, sizeof(msg)) < 0) {
+			memset(&one.device, 0, sizeof(one.device));
+			snprintf(one.device.dev, sizeof(one.device.dev), "%s", dev);
+		}
+		emit(client, &one);
+	}
 	for (unsigned int i = 0; i < ctx->streams.n; i++) {
 		const struct qd_stream *s = &ctx->streams.v[i];
 		struct qsockd_reply one;

@@ -20,6 +20,7 @@ _Static_assert(sizeof(struct qsockd_params) == 88, "wire params size");
 _Static_assert(sizeof(struct qsockd_request) == 144, "wire request size");
 _Static_assert(sizeof(struct qsockd_reply) == 488, "wire reply size");
 _Static_assert(sizeof(struct qsockd_stream) == 288, "wire stream size");
+_Static_assert(sizeof(struct qsockd_device) == 64, "wire device size");
 
 static const char *const op_names[__QSOCKD_OP_MAX] = {
 	[QSOCKD_OP_INIT] = "init",     [QSOCKD_OP_ATTACH] = "attach", [QSOCKD_OP_CHANGE] = "change",
@@ -226,13 +227,21 @@ QSOCKD_API int qsockd_reply_decode(const void *buf, size_t len, struct qsockd_re
 	memcpy(&r, buf, sizeof(r));
 	if (r.error < 0 || r.error > 4095)
 		return fail(msg, msglen, EPROTO, "reply error %d is not an errno", r.error);
-	if (r.flags & ~(QSOCKD_REPLY_F_MORE | QSOCKD_REPLY_F_STREAM))
-		return fail(msg, msglen, EPROTO, "reply flags 0x%x: unknown bits", r.flags);
+	if (r.flags & ~(QSOCKD_REPLY_F_MORE | QSOCKD_REPLY_F_STREAM | QSOCKD_REPLY_F_DEVICE) ||
+	    ((r.flags & QSOCKD_REPLY_F_STREAM) && (r.flags & QSOCKD_REPLY_F_DEVICE)))
+		return fail(msg, msglen, EPROTO, "reply flags 0x%x: unknown or conflicting bits",
+			    r.flags);
+	if ((r.flags & QSOCKD_REPLY_F_DEVICE) &&
+	    (!str_ok(r.device.dev, sizeof(r.device.dev)) ||
+	     !str_ok(r.device.sched, sizeof(r.device.sched)) ||
+	     !str_ok(r.device.root_kind, sizeof(r.device.root_kind))))
+		return fail(msg, msglen, EPROTO, "reply device names are not NUL-terminated");
 	if (!str_ok(r.message, sizeof(r.message)))
 		return fail(msg, msglen, EPROTO, "reply message is not NUL-terminated");
-	if (!str_ok(r.stream.owner_comm, sizeof(r.stream.owner_comm)) ||
+	if ((r.flags & QSOCKD_REPLY_F_STREAM) &&
+	    (!str_ok(r.stream.owner_comm, sizeof(r.stream.owner_comm)) ||
 	    !str_ok(r.stream.params.dev, sizeof(r.stream.params.dev)) ||
-	    !str_ok(r.stream.params.sched, sizeof(r.stream.params.sched)))
+	     !str_ok(r.stream.params.sched, sizeof(r.stream.params.sched))))
 		return fail(msg, msglen, EPROTO, "reply stream names are not NUL-terminated");
 	*out = r;
 	return 0;

@@ -136,15 +136,30 @@ struct qsockd_stream {
 	struct qsockd_stats stats;
 };
 
+/* A device qsock manages (STATUS, before the streams). */
+struct qsockd_device {
+	char dev[QSOCKD_NAME_LEN];
+	char sched[QSOCKD_NAME_LEN];	/* qsock's scheduler there; "" when none */
+	char root_kind[QSOCKD_NAME_LEN]; /* the kernel's root qdisc kind, whoever installed it */
+	uint32_t ifindex;
+	uint32_t streams;		/* stream records in the kernel for this device */
+	uint32_t classifier;		/* 1: the socket classifier is attached */
+	uint32_t reserved0;
+};
+
 #define QSOCKD_REPLY_F_MORE	(1u << 0)	/* STATUS: another reply follows */
 #define QSOCKD_REPLY_F_STREAM	(1u << 1)	/* .stream holds a stream */
+#define QSOCKD_REPLY_F_DEVICE	(1u << 2)	/* .device holds a device */
 
 struct qsockd_reply {
 	struct qsockd_hdr hdr;		/* version = the daemon's; op and seq echoed */
 	int32_t error;			/* 0 or a positive errno */
 	uint32_t flags;			/* QSOCKD_REPLY_F_* */
 	char message[QSOCKD_MSG_LEN];	/* why, for the user; "" on success */
-	struct qsockd_stream stream;
+	union {
+		struct qsockd_stream stream;	/* QSOCKD_REPLY_F_STREAM */
+		struct qsockd_device device;	/* QSOCKD_REPLY_F_DEVICE */
+	};
 	uint8_t reserved[16];		/* zero */
 };
 

@@ -147,7 +147,7 @@ int qsockd_client_call(int fd, struct qsockd_request *req, int passfd,
 		}
 		if (!(last->flags & QSOCKD_REPLY_F_MORE))
 			return 0;
-		if (on_reply && (last->flags & QSOCKD_REPLY_F_STREAM)) {
+		if (on_reply) {
 			err = on_reply(last, arg);
 			if (err)
 				return err;

@@ -24,8 +24,8 @@ int qsockd_client_connect(const char *path, char *msg, size_t msglen);
 
 /*
  * qsockd_client_call() - send req (with passfd when >= 0) on fd and read replies until the
- * last one (no QSOCKD_REPLY_F_MORE). on_reply, if not NULL, sees every reply that carries a
- * stream; the final reply is copied into *last. Returns 0 when the transport worked (the
+ * last one (no QSOCKD_REPLY_F_MORE). on_reply, if not NULL, sees every reply before the last
+ * (a stream or a device: see its flags); the final reply is copied into *last. Returns 0 when the transport worked (the
  * daemon's verdict is last->error) or -errno for a transport/protocol failure (msg says
  * which).
  */

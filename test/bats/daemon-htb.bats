@@ -87,6 +87,11 @@ class_has() { [ "$(class_pkts "$1")" -ge "$2" ]; }
 	require_file "$QSOCK" make
 	out=$(t $IN "$QSOCK" -j status -s "$SOCK")
 	json_eq "$out" '.streams | length' 1
+	json_eq "$out" '.devices[0].dev' veth0
+	json_eq "$out" '.devices[0].sched' htb
+	json_eq "$out" '.devices[0].root' htb
+	json_eq "$out" '.devices[0].classifier' true
+	json_eq "$out" '.devices[0].streams' 1
 	json_eq "$out" '.streams[0].owner.uid' 65534
 	json_eq "$out" '.streams[0].owner.process' daemon_app
 	json_eq "$out" '.streams[0].classid' "1:$minor"

@@ -112,6 +112,17 @@ static int fake_stats(const struct qsockd_stream *st, struct qsockd_stats *out, 
 	return 0;
 }
 
+static int fake_device(const char *dev, struct qsockd_device *out, char *msg, size_t msglen)
+{
+	memset(out, 0, sizeof(*out));
+	snprintf(out->dev, sizeof(out->dev), "%s", dev);
+	snprintf(out->sched, sizeof(out->sched), "htb");
+	snprintf(out->root_kind, sizeof(out->root_kind), "htb");
+	for (unsigned int i = 0; i < n_fake; i++)
+		out->streams += !strcmp(fake[i].params.dev, dev);
+	return 0;
+}
+
 static int fake_walk(int (*fn)(const struct qsockd_stream *st, void *arg), void *arg, char *msg,
 		     size_t msglen)
 {
@@ -132,6 +143,7 @@ static const struct qd_backend fake_backend = {
 	.change = fake_change,
 	.detach = fake_detach,
 	.stats = fake_stats,
+	.device = fake_device,
 	.walk = fake_walk,
 };
 

@@ -90,6 +90,9 @@ static int read_replies(int fd)
 			return -2;
 		}
 		printf("error=%d msg=\"%s\"", rep.error, rep.message);
+		if (rep.flags & QSOCKD_REPLY_F_DEVICE)
+			printf(" device=%s sched=%s root=%s streams=%u", rep.device.dev,
+			       rep.device.sched, rep.device.root_kind, rep.device.streams);
 		if (rep.flags & QSOCKD_REPLY_F_STREAM)
 			printf(" cookie=%llu classid=%x uid=%u pid=%u comm=%s dev=%s ipg_ns=%llu rate=%llu",
 			       (unsigned long long)rep.stream.cookie, rep.stream.classid,

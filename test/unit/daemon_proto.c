@@ -244,7 +244,18 @@ static void test_reply_roundtrip_and_strictness(void **state)
 	rep.flags = 0x100;
 	assert_int_equal(qsockd_reply_decode(&rep, sizeof(rep), &out, msg, sizeof(msg)), -EPROTO);
 	qsockd_reply_init(&rep, QSOCKD_OP_STATUS, 1);
+	rep.flags = QSOCKD_REPLY_F_STREAM;
 	memset(rep.stream.owner_comm, 'c', sizeof(rep.stream.owner_comm));
+	assert_int_equal(qsockd_reply_decode(&rep, sizeof(rep), &out, msg, sizeof(msg)), -EPROTO);
+	/* a device record: names terminated; never both a device and a stream */
+	qsockd_reply_init(&rep, QSOCKD_OP_STATUS, 1);
+	rep.flags = QSOCKD_REPLY_F_DEVICE | QSOCKD_REPLY_F_MORE;
+	strcpy(rep.device.dev, "eth0");
+	assert_int_equal(qsockd_reply_decode(&rep, sizeof(rep), &out, msg, sizeof(msg)), 0);
+	rep.flags |= QSOCKD_REPLY_F_STREAM;
+	assert_int_equal(qsockd_reply_decode(&rep, sizeof(rep), &out, msg, sizeof(msg)), -EPROTO);
+	rep.flags = QSOCKD_REPLY_F_DEVICE;
+	memset(rep.device.root_kind, 'k', sizeof(rep.device.root_kind));
 	assert_int_equal(qsockd_reply_decode(&rep, sizeof(rep), &out, msg, sizeof(msg)), -EPROTO);
 }
 

@@ -17,8 +17,8 @@
 
 #include "commands.h"
 
-int qsock_status_fetch(const char *sock, struct qsockd_stream **out, unsigned int *n, char *msg,
-		       size_t msglen);
+int qsock_status_fetch(const char *sock, struct qsockd_stream **out, unsigned int *n,
+		       struct qsockd_device **devs, unsigned int *n_devs, char *msg, size_t msglen);
 uint64_t qsock_stream_reserved_bps(const struct qsockd_params *p);
 
 /* For cmd_top.c, which cannot see the codec compiled privately into this file. */
@@ -30,12 +30,29 @@ uint64_t qsock_stream_reserved_bps(const struct qsockd_params *p)
 struct fetch {
 	struct qsockd_stream *v;
 	unsigned int n, cap;
+	struct qsockd_device *d;
+	unsigned int n_d, cap_d;
 };
 
 static int collect(const struct qsockd_reply *rep, void *arg)
 {
 	struct fetch *f = arg;
 
+	if (rep->flags & QSOCKD_REPLY_F_DEVICE) {
+		if (f->n_d == f->cap_d) {
+			unsigned int cap = f->cap_d ? f->cap_d * 2 : 8;
+			struct qsockd_device *d = realloc(f->d, cap * sizeof(*d));
+
+			if (!d)
+				return -ENOMEM;
+			f->d = d;
+			f->cap_d = cap;
+		}
+		f->d[f->n_d++] = rep->device;
+		return 0;
+	}
+	if (!(rep->flags & QSOCKD_REPLY_F_STREAM))
+		return 0;
 	if (f->n == f->cap) {
 		unsigned int cap = f->cap ? f->cap * 2 : 32;
 		struct qsockd_stream *v = realloc(f->v, cap * sizeof(*v));
@@ -49,9 +66,10 @@ static int collect(const struct qsockd_reply *rep, void *arg)
 	return 0;
 }
 
-/* All streams the daemon shows this uid, into a malloc'd array. 0 or -errno (msg says). */
-int qsock_status_fetch(const char *sock, struct qsockd_stream **out, unsigned int *n, char *msg,
-		       size_t msglen)
+/* All devices and the streams the daemon shows this uid, into malloc'd arrays (devs may be
+ * NULL). 0 or -errno (msg says). */
+int qsock_status_fetch(const char *sock, struct qsockd_stream **out, unsigned int *n,
+		       struct qsockd_device **devs, unsigned int *n_devs, char *msg, size_t msglen)
 {
 	struct qsockd_request req;
 	struct qsockd_reply last;
@@ -70,10 +88,17 @@ int qsock_status_fetch(const char *sock, struct qsockd_stream **out, unsigned in
 	}
 	if (err) {
 		free(f.v);
+		free(f.d);
 		return err;
 	}
 	*out = f.v;
 	*n = f.n;
+	if (devs) {
+		*devs = f.d;
+		*n_devs = f.n_d;
+	} else {
+		free(f.d);
+	}
 	return 0;
 }
 
@@ -84,9 +109,21 @@ static void flags_text(uint32_t flags, char *buf, size_t len)
 		 flags & QSOCKD_F_LOSSLESS ? "lossless" : (flags ? "" : "-"));
 }
 
-static void print_json(const struct qsockd_stream *v, unsigned int n)
+static void print_json(const struct qsockd_stream *v, unsigned int n,
+		       const struct qsockd_device *d, unsigned int n_d)
 {
-	printf("{\"streams\":[");
+	printf("{\"devices\":[");
+	for (unsigned int i = 0; i < n_d; i++) {
+		printf("%s{\"dev\":", i ? "," : "");
+		json_string(stdout, d[i].dev);
+		printf(",\"sched\":");
+		json_string(stdout, d[i].sched);
+		printf(",\"root\":");
+		json_string(stdout, d[i].root_kind);
+		printf(",\"ifindex\":%u,\"streams\":%u,\"classifier\":%s}", d[i].ifindex,
+		       d[i].streams, d[i].classifier ? "true" : "false");
+	}
+	printf("],\"streams\":[");
 	for (unsigned int i = 0; i < n; i++) {
 		const struct qsockd_stream *s = &v[i];
 		const struct qsockd_stats *t = &s->stats;
@@ -123,8 +160,15 @@ static void print_json(const struct qsockd_stream *v, unsigned int n)
 	printf("]}\n");
 }
 
-static void print_text(const struct qsockd_stream *v, unsigned int n)
+static void print_text(const struct qsockd_stream *v, unsigned int n,
+		       const struct qsockd_device *d, unsigned int n_d)
 {
+	printf("%-10s %-6s %-8s %8s %-10s\n", "DEVICE", "SCHED", "ROOT", "STREAMS", "CLASSIFIER");
+	for (unsigned int i = 0; i < n_d; i++)
+		printf("%-10s %-6s %-8s %8u %-10s\n", d[i].dev, d[i].sched[0] ? d[i].sched : "-",
+		       d[i].root_kind[0] ? d[i].root_kind : "-", d[i].streams,
+		       d[i].classifier ? "attached" : "no");
+	printf("\n");
 	printf("%-10s %-5s %-7s %-8s %6s %7s %-15s %10s %7s %-13s %10s %12s %8s %8s\n", "DEVICE",
 	       "SCHED", "CLASS", "COOKIE", "UID", "PID", "PROCESS", "IPG(us)", "X/Y", "FLAGS",
 	       "RSV(kbit)", "SENT(pkts)", "DROPS", "BACKLOG");
@@ -150,7 +194,8 @@ int do_status(const struct qsock_cli *cli, int argc, char **argv)
 {
 	const char *sock = NULL;
 	struct qsockd_stream *v = NULL;
-	unsigned int n = 0;
+	struct qsockd_device *d = NULL;
+	unsigned int n = 0, n_d = 0;
 	char msg[QSOCKD_MSG_LEN + 64];
 	int opt, err;
 
@@ -162,15 +207,16 @@ int do_status(const struct qsock_cli *cli, int argc, char **argv)
 		}
 		sock = optarg;
 	}
-	err = qsock_status_fetch(sock, &v, &n, msg, sizeof(msg));
+	err = qsock_status_fetch(sock, &v, &n, &d, &n_d, msg, sizeof(msg));
 	if (err) {
 		fprintf(stderr, "qsock status: %s\n", msg);
 		return 1;
 	}
 	if (cli->json)
-		print_json(v, n);
+		print_json(v, n, d, n_d);
 	else
-		print_text(v, n);
+		print_text(v, n, d, n_d);
 	free(v);
+	free(d);
 	return 0;
 }

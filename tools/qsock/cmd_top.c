@@ -17,8 +17,8 @@
 #include "commands.h"
 
 /* cmd_status.c */
-int qsock_status_fetch(const char *sock, struct qsockd_stream **out, unsigned int *n, char *msg,
-		       size_t msglen);
+int qsock_status_fetch(const char *sock, struct qsockd_stream **out, unsigned int *n,
+		       struct qsockd_device **devs, unsigned int *n_devs, char *msg, size_t msglen);
 uint64_t qsock_stream_reserved_bps(const struct qsockd_params *p);
 
 static const struct qsockd_stream *find(const struct qsockd_stream *v, unsigned int n,
@@ -102,14 +102,14 @@ int do_top(const struct qsock_cli *cli, int argc, char **argv)
 			return 2;
 		}
 	}
-	if (qsock_status_fetch(sock, &prev, &pn, msg, sizeof(msg))) {
+	if (qsock_status_fetch(sock, &prev, &pn, NULL, NULL, msg, sizeof(msg))) {
 		fprintf(stderr, "qsock top: %s\n", msg);
 		return 1;
 	}
 	t0 = now_s();
 	while (count < 0 || count-- > 0) {
 		usleep((useconds_t)(delay * 1e6));
-		if (qsock_status_fetch(sock, &cur, &n, msg, sizeof(msg))) {
+		if (qsock_status_fetch(sock, &cur, &n, NULL, NULL, msg, sizeof(msg))) {
 			fprintf(stderr, "qsock top: %s\n", msg);
 			free(prev);
 			return 1;
