@@ -25,3 +25,10 @@ $(SHIM_ASAN_FAKE_SO): $(SHIM_ASAN_FAKE_OBJS) $(LIB_A) shim/libqsockshim.map
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) -fsanitize=address,undefined -shared -Wl,--version-script=shim/libqsockshim.map \
 		-o $@ $(SHIM_ASAN_FAKE_OBJS) $(LDFLAGS) $(SHIM_LIBS)
+
+# The fd table and exec's environment keeping, in-process (the .c files are included).
+SHIM_UNIT := $(BUILD)/test/unit/shim_unit
+UNIT_TESTS += $(SHIM_UNIT)
+$(SHIM_UNIT): $(BUILD)/test/unit/shim_unit.o $(BUILD)/shim/libc.o
+	$(quiet) LINK $@
+	$(Q)$(CC) -o $@ $^ $(LDFLAGS) -lcmocka -ldl -lpthread

@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * shim_unit.c — the shim's fd table and exec environment keeping, tested in-process
+ * (socket_wrapper's way: the .c files are included, so their static helpers are reachable).
+ * The logging the table may do is replaced by a recorder.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "../../shim/fdtable.c"
+#include "../../shim/exec.c"
+
+struct shim_state shim;
+static int warnings;
+static char last_warning[256];
+
+void shim_warn_once(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(last_warning, sizeof(last_warning), fmt, ap);
+	va_end(ap);
+	warnings++;
+}
+
+void shim_log(int level, const char *fmt, ...)
+{
+}
+
+static int setup(void **state)
+{
+	return shim_fdtable_init(64);
+}
+
+static void test_bounds(void **state)
+{
+	assert_int_equal(shim_fdtable_size(), 64);
+	assert_null(shim_fd_slot(-1));
+	assert_null(shim_fd_slot(64));
+	assert_non_null(shim_fd_slot(0));
+	assert_non_null(shim_fd_slot(63));
+	/* never-seen fds start unknown (to be probed) */
+	assert_int_equal(shim_fd_state(shim_fd_slot(40)), SHIM_FD_UNKNOWN);
+}
+
+static void test_set_copy_reset(void **state)
+{
+	struct shim_fd *a = shim_fd_slot(10), *b = shim_fd_slot(11);
+
+	shim_fd_set(10, SHIM_FD_PENDING, CONF_PROTO_UDP);
+	assert_int_equal(shim_fd_state(a), SHIM_FD_PENDING);
+	assert_int_equal(a->proto, CONF_PROTO_UDP);
+	/* a matched socket: its duplicate is the same socket, with the same stream */
+	a->stream = 7;
+	atomic_store(&a->seq, 99);
+	atomic_store(&a->state, SHIM_FD_MATCHED);
+	shim_fd_copy(11, 10);
+	assert_int_equal(shim_fd_state(b), SHIM_FD_MATCHED);
+	assert_int_equal(b->stream, 7);
+	assert_int_equal(b->proto, CONF_PROTO_UDP);
+	assert_int_equal(atomic_load(&b->seq), 0); /* its own message count */
+	/* a socket being matched right now: the copy matches on its own */
+	atomic_store(&a->state, SHIM_FD_BUSY);
+	shim_fd_copy(11, 10);
+	assert_int_equal(shim_fd_state(b), SHIM_FD_PENDING);
+	/* a copy from beyond the table is unknown; a copy to beyond it is ignored */
+	shim_fd_copy(11, 1000);
+	assert_int_equal(shim_fd_state(b), SHIM_FD_UNKNOWN);
+	shim_fd_copy(1000, 10);
+	/* close forgets */
+	shim_fd_reset(10);
+	assert_int_equal(shim_fd_state(a), SHIM_FD_UNKNOWN);
+	shim_fd_reset(-5);
+	shim_fd_reset(5000);
+}
+
+static void test_full_table_warns(void **state)
+{
+	warnings = 0;
+	shim.active = false;
+	shim_fd_set(64, SHIM_FD_PENDING, CONF_PROTO_UDP);
+	assert_int_equal(warnings, 0); /* an inactive shim says nothing */
+	shim.active = true;
+	shim_fd_set(64, SHIM_FD_PENDING, CONF_PROTO_UDP);
+	shim_fd_set(-1, SHIM_FD_PENDING, CONF_PROTO_UDP); /* not an fd: not a full table */
+	shim.active = false;
+	assert_int_equal(warnings, 1);
+	assert_string_equal(last_warning,
+			    "fd 64 is beyond the fd table (shim.max_fds = 64): its socket gets no QoS");
+}
+
+static void test_keep_env(void **state)
+{
+	char *in1[] = { "PATH=/bin", NULL };
+	char *in2[] = { "LD_PRELOAD=/usr/lib/other.so", "QSOCK_CONF=/mine.conf", NULL };
+	char *in3[] = { "LD_PRELOAD=/x/libqsockshim.so", "QSOCK_CONF=/a", "QSOCK_DEBUG=1", NULL };
+	char *out[16], pre[4096];
+	char *const *r;
+
+	snprintf(shim.self_path, sizeof(shim.self_path), "/x/libqsockshim.so");
+	snprintf(shim.env_preload, sizeof(shim.env_preload), "LD_PRELOAD=/x/libqsockshim.so");
+	snprintf(shim.env_conf, sizeof(shim.env_conf), "QSOCK_CONF=/etc/q.conf");
+	snprintf(shim.env_debug, sizeof(shim.env_debug), "QSOCK_DEBUG=2");
+	shim.env_dry_run[0] = '\0';
+
+	/* everything missing is added, the program's own variables stay first */
+	r = keep_env(in1, out, pre, sizeof(pre));
+	assert_ptr_equal(r, out);
+	assert_string_equal(r[0], "PATH=/bin");
+	assert_string_equal(r[1], "LD_PRELOAD=/x/libqsockshim.so");
+	assert_string_equal(r[2], "QSOCK_CONF=/etc/q.conf");
+	assert_string_equal(r[3], "QSOCK_DEBUG=2");
+	assert_null(r[4]);
+
+	/* a program's own preload keeps its place, with the shim in front; its QSOCK_CONF wins */
+	r = keep_env(in2, out, pre, sizeof(pre));
+	assert_string_equal(r[0], "LD_PRELOAD=/x/libqsockshim.so:/usr/lib/other.so");
+	assert_string_equal(r[1], "QSOCK_CONF=/mine.conf");
+	assert_string_equal(r[2], "QSOCK_DEBUG=2");
+	assert_null(r[3]);
+
+	/* nothing missing: the program's array itself goes to exec */
+	r = keep_env(in3, out, pre, sizeof(pre));
+	assert_ptr_equal(r, in3);
+
+	/* an empty environment */
+	{
+		char *none[] = { NULL };
+
+		r = keep_env(none, out, pre, sizeof(pre));
+		assert_string_equal(r[0], "LD_PRELOAD=/x/libqsockshim.so");
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_bounds),
+		cmocka_unit_test(test_set_copy_reset),
+		cmocka_unit_test(test_full_table_warns),
+		cmocka_unit_test(test_keep_env),
+	};
+
+	return cmocka_run_group_tests_name("shim_unit", tests, setup, NULL);
+}
