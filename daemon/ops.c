@@ -137,8 +137,30 @@ static uint32_t allowed_marks(struct qd_ctx *ctx, const struct qd_peer *peer)
 static void do_init(struct qd_ctx *ctx, const struct qsockd_request *req,
 		    const struct qd_peer *peer, struct qsockd_reply *rep)
 {
+	struct qsockd_device dev;
 	int err;
 
+	/*
+	 * The paper's programs call qsockinit before qsocket. For a user that is not root, INIT
+	 * succeeds without touching anything when the administrator already installed that
+	 * scheduler there and the user's policy allows the device and scheduler; anything else
+	 * that would change a device is root's.
+	 */
+	if (peer->uid != 0 && req->hdr.op == QSOCKD_OP_INIT && ctx->be->device &&
+	    ctx->be->device(req->params.dev, &dev, rep->message, sizeof(rep->message)) == 0 &&
+	    !strcmp(dev.sched, req->params.sched) && dev.classifier) {
+		struct qsockd_params p = { 0 };
+
+		memcpy(p.dev, req->params.dev, sizeof(p.dev));
+		memcpy(p.sched, req->params.sched, sizeof(p.sched));
+		rep->message[0] = '\0';
+		if (policy_allows(ctx, peer, &p, 0, false, rep))
+			return;
+		snprintf(rep->message, sizeof(rep->message), "%s root already installed on %s",
+			 req->params.sched, req->params.dev);
+		return;
+	}
+	rep->message[0] = '\0';
 	if (peer->uid != 0) {
 		qsockd_reply_error(
 			rep, EPERM,

@@ -207,9 +207,15 @@ cookie_of() { sed -n 's/.*cookie=\([0-9]*\).*/\1/p' <<<"$1" | head -n 1; }
 	kill -0 "$DPID"
 }
 
-@test "daemon: only root may install a root qdisc through the daemon" {
+@test "daemon: only root may install a root qdisc; others get success only where it is already there" {
 	start_daemon
-	run as_nobody init lo htb
+	run as_nobody init lo htb # the fake's devices all have an htb root
+	assert_status 0
+	assert_output_contains "htb root already installed on lo"
+	run as_nobody init lo dwcs
+	assert_status 1
+	assert_output_contains "reserved to root"
+	run as_nobody deinit lo htb
 	assert_status 1
 	assert_output_contains "reserved to root"
 	run probe init nodev htb

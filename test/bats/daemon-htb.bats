@@ -102,6 +102,19 @@ class_has() { [ "$(class_pkts "$1")" -ge "$2" ]; }
 	assert_output_contains "daemon_app"
 }
 
+@test "daemon-htb: qsockinit without privilege succeeds where root installed it, is refused elsewhere" {
+	start_daemon
+	run t env QSOCKD_SOCKET="$SOCK" $IN setpriv --reuid=nobody --regid=nogroup --clear-groups "$APP" init veth0 htb
+	assert_status 0
+	run t env QSOCKD_SOCKET="$SOCK" $IN setpriv --reuid=nobody --regid=nogroup --clear-groups "$APP" init veth0 dwcs
+	assert_status 1
+	assert_output_contains "errno=1 "
+	assert_output_contains "reserved to root"
+	run t env QSOCKD_SOCKET="$SOCK" $IN setpriv --reuid=nobody --regid=nogroup --clear-groups "$APP" fini veth0 htb
+	assert_status 1
+	tc -n "$NS" qdisc show dev veth0 | grep -q "qdisc htb 1: root"
+}
+
 @test "daemon-htb: quota exceeded through libqsock: EDQUOT with the rule's message" {
 	start_daemon
 	start_app

@@ -120,6 +120,7 @@ static int fake_device(const char *dev, struct qsockd_device *out, char *msg, si
 	snprintf(out->root_kind, sizeof(out->root_kind), "htb");
 	for (unsigned int i = 0; i < n_fake; i++)
 		out->streams += !strcmp(fake[i].params.dev, dev);
+	out->classifier = 1;
 	return 0;
 }
 
