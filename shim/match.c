@@ -109,7 +109,11 @@ void shim_match(int fd, const struct sockaddr *remote, socklen_t remote_len, boo
 	}
 	if (st)
 		f->stream = (uint16_t)(st - shim.conf.streams);
-	atomic_store_explicit(&f->state, next, memory_order_release);
+	/* Only if nobody closed the fd meanwhile (close() resets the slot, and the number may
+	 * already be another socket's): a program racing close() against its own first send
+	 * gets that send unclassified, nothing worse. */
+	expected = SHIM_FD_BUSY;
+	atomic_compare_exchange_strong(&f->state, &expected, next);
 	errno = saved;
 }
 
