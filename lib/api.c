@@ -401,15 +401,38 @@ QSOCK_EXPORT ssize_t qsendmsg(int fd, const struct msghdr *msg, int flags,
 QSOCK_EXPORT ssize_t qsendto(int fd, const void *buf, size_t len, int flags,
 			     const struct sockaddr *to, socklen_t tolen, struct packet_flags *pf)
 {
+	char cmsgs[QSOCK_CARRIER_CMSG_SPACE] __attribute__((aligned(8)));
 	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
 	struct msghdr msg = {
 		.msg_name = (void *)to,
 		.msg_namelen = to ? tolen : 0,
 		.msg_iov = &iov,
 		.msg_iovlen = 1,
+		.msg_control = cmsgs,
 	};
+	struct qsock_fd_state *st;
+	struct qsock_err err;
+	size_t clen;
+	int rc;
 
-	return qsendmsg(fd, &msg, flags, pf);
+	/* The common case costs what sendto costs: without control messages to add (no
+	 * packet_flags, or a carrier that needs none for them) the call is sendto itself. */
+	st = qsock_fd_get(fd);
+	if (!st) {
+		if (!pf)
+			return sendto(fd, buf, len, flags, to, tolen);
+		return qsock_fail("qsendto", qsock_errf(&err, -EBADFD,
+							"fd %d has no stream: packet_flags need "
+							"qattach or qsocket first", fd),
+				  &err);
+	}
+	rc = qsock_carrier_build(st, fd, pf, cmsgs, &clen, &err);
+	if (rc)
+		return qsock_fail("qsendto", rc, &err);
+	if (!clen)
+		return sendto(fd, buf, len, flags, to, tolen);
+	msg.msg_controllen = clen;
+	return sendmsg(fd, &msg, flags);
 }
 
 QSOCK_EXPORT ssize_t qsend(int fd, const void *buf, size_t len, int flags,

@@ -5,6 +5,8 @@
  * returns its own code instead of the errno, so both are read from the NLMSG_ERROR here).
  */
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <linux/netlink.h>
 #include <stdio.h>
 #include <string.h>
@@ -41,8 +43,23 @@ int qsock_nl_open(struct qsock_nl *nl, struct qsock_err *err)
 	return 0;
 }
 
+_Atomic unsigned long qsock_nl_round_trips;
+
 static __thread struct qsock_nl thread_nl;
 static __thread pid_t thread_nl_pid;
+static pthread_key_t thread_nl_key;
+static pthread_once_t thread_nl_once = PTHREAD_ONCE_INIT;
+
+/* A thread that exits closes its cached socket (the key's value is only a trigger). */
+static void thread_nl_exit(void *unused)
+{
+	qsock_nl_close(&thread_nl);
+}
+
+static void thread_nl_key_init(void)
+{
+	pthread_key_create(&thread_nl_key, thread_nl_exit);
+}
 
 int qsock_nl_thread(struct qsock_nl **nl, struct qsock_err *err)
 {
@@ -58,6 +75,8 @@ int qsock_nl_thread(struct qsock_nl **nl, struct qsock_err *err)
 		if (rc)
 			return rc;
 		thread_nl_pid = pid;
+		pthread_once(&thread_nl_once, thread_nl_key_init);
+		pthread_setspecific(thread_nl_key, &thread_nl);
 	}
 	*nl = &thread_nl;
 	return 0;
@@ -137,6 +156,7 @@ int qsock_nl_request(struct qsock_nl *nl, struct nl_msg *msg, const char *what,
 
 	nl->error = 0;
 	nl->ext[0] = '\0';
+	atomic_fetch_add_explicit(&qsock_nl_round_trips, 1, memory_order_relaxed);
 	rc = nl_send_auto(nl->sk, msg);
 	nlmsg_free(msg);
 	if (rc < 0)

@@ -17,6 +17,9 @@ struct qsock_nl {
 	char ext[QSOCK_ERRMSG_MAX];	/* its extended-ACK text, "" if none */
 };
 
+/* Netlink round trips made by this process (qsock_nl_request calls): benchmarks count them. */
+extern _Atomic unsigned long qsock_nl_round_trips;
+
 int qsock_nl_open(struct qsock_nl *nl, struct qsock_err *err);
 /* This thread's cached socket, opened on first use and reopened after fork (a child must not
  * share its parent's netlink port). Saves a socket+bind per operation (qinfo's budget). */
