@@ -110,6 +110,10 @@ static int dwcs_set_stream(struct qsock_nl *nl, const struct qsock_class_ref *re
 		return qsock_errf(err, -ENOMEM, "building the dwcs class request: no room");
 	}
 	nla_nest_end(msg, opts);
+	if (!replace && qsock_tc_put_rate_estimator(msg)) {
+		nlmsg_free(msg);
+		return qsock_errf(err, -ENOMEM, "building the dwcs class request: no room");
+	}
 	snprintf(what, sizeof(what), "%s dwcs class %x:%x (ipg %llu ns, %u/%u)",
 		 replace ? "changing" : "creating", ref->classid >> 16, ref->classid & 0xffff,
 		 (unsigned long long)sp->ipg_ns, sp->oln, sp->old);

@@ -73,7 +73,6 @@ static int htb_init_root(struct qsock_nl *nl, int ifindex, uint32_t handle,
 static int htb_set_stream(struct qsock_nl *nl, const struct qsock_class_ref *ref,
 			  const struct qsock_stream_params *sp, bool replace, struct qsock_err *err)
 {
-	struct tc_estimator est = { .interval = -2, .ewma_log = 2 };
 	uint64_t rate = stream_rate(sp, ref->mtu);
 	struct rtnl_class *cls = rtnl_class_alloc();
 	struct nl_msg *msg = NULL;
@@ -101,7 +100,7 @@ static int htb_set_stream(struct qsock_nl *nl, const struct qsock_class_ref *ref
 	if (rc < 0)
 		return qsock_errf(err, -EINVAL, "building the htb class request: %s",
 				  nl_geterror(rc));
-	if (!replace && nla_put(msg, TCA_RATE, sizeof(est), &est) < 0) {
+	if (!replace && qsock_tc_put_rate_estimator(msg)) {
 		nlmsg_free(msg);
 		return qsock_errf(err, -ENOMEM, "building the htb class request: no room");
 	}

@@ -92,3 +92,10 @@ int qsock_tc_class_stats(struct qsock_nl *nl, const struct qsock_class_ref *ref,
 		rc = qsock_errf(err, -ENOENT, "%s: the kernel sent no statistics", what);
 	return rc;
 }
+
+int qsock_tc_put_rate_estimator(struct nl_msg *msg)
+{
+	struct tc_estimator est = { .interval = -2, .ewma_log = 2 };
+
+	return nla_put(msg, TCA_RATE, sizeof(est), &est) < 0 ? -ENOMEM : 0;
+}

@@ -17,4 +17,10 @@ int qsock_tc_class_stats(struct qsock_nl *nl, const struct qsock_class_ref *ref,
 			 void (*parse_app)(struct nlattr *app, struct qos_info *info),
 			 struct qsock_err *err);
 
+/*
+ * Append TCA_RATE to a class request: a rate estimator sampling every 250 ms with a 1 s time
+ * constant, so qinfo's rate_bps is the rate over about the last second. -ENOMEM if no room.
+ */
+int qsock_tc_put_rate_estimator(struct nl_msg *msg);
+
 #endif /* QSOCK_TCSTATS_H */
