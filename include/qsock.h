@@ -82,7 +82,7 @@ struct q_dwcs_attr {
 struct qsock_root_attr {
 	uint32_t size;		/* sizeof(struct qsock_root_attr) */
 	uint32_t flags;		/* QSOCK_ROOT_* */
-	uint64_t rate;		/* link shaper, bytes per second; 0 = unlimited (htb: 10 Gbit/s) */
+	uint64_t rate;		/* dwcs: link shaper, bytes per second; 0 = none (htb: ignored) */
 	uint32_t limit;		/* dwcs: packets in the whole qdisc; 0 = default */
 	uint32_t reserved;	/* must be 0 */
 };

@@ -9,10 +9,13 @@
  */
 #include <errno.h>
 #include <net/if.h>
+#include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -30,6 +33,7 @@
 #include "errors.h"
 #include "manager.h"
 #include "sched_ops.h"
+#include "liveness.h"
 
 /* The root handle every qsock root gets: 1:, like tc's examples. */
 #define QSOCK_ROOT_HANDLE 0x00010000U
@@ -163,8 +167,8 @@ int qsock_mgr_init_root(const char *dev, const char *sched, const struct qsock_r
 			return rc;
 		if (ri.handle == handle && !strcmp(ri.kind, qsock_sched_find(cur) ?
 							      qsock_sched_find(cur)->kind : "")) {
-			if (!strcmp(cur, sched))
-				return 0;	/* already installed: qsockinit is idempotent */
+			if (!strcmp(cur, sched))	/* installed: qsockinit is idempotent, */
+				return qsock_mgr_gc(dev, NULL, err);	/* and sweeps */
 			return qsock_errf(err, -EEXIST,
 					  "%s already runs the qsock scheduler %s; qsockfini it "
 					  "before installing %s",
@@ -222,10 +226,10 @@ int qsock_mgr_fini_root(const char *dev, struct qsock_err *err)
 	return qsock_cls_uninstall(dev, err);
 }
 
-static int sock_identity(int sockfd, uint64_t *cookie, int *type, struct qsock_err *err)
+static int sock_identity_full(int sockfd, uint64_t *cookie, int *type, int *domain,
+			      int *protocol, struct qsock_err *err)
 {
 	socklen_t len = sizeof(*cookie);
-	int domain;
 
 	if (getsockopt(sockfd, SOL_SOCKET, SO_COOKIE, cookie, &len))
 		return qsock_errf(err, errno == ENOTSOCK ? -ENOTSOCK : -errno,
@@ -234,16 +238,33 @@ static int sock_identity(int sockfd, uint64_t *cookie, int *type, struct qsock_e
 	if (getsockopt(sockfd, SOL_SOCKET, SO_TYPE, type, &len))
 		return qsock_errf(err, -errno, "fd %d: reading SO_TYPE: %s", sockfd,
 				  strerror(errno));
-	len = sizeof(domain);
-	if (getsockopt(sockfd, SOL_SOCKET, SO_DOMAIN, &domain, &len))
+	len = sizeof(*domain);
+	if (getsockopt(sockfd, SOL_SOCKET, SO_DOMAIN, domain, &len))
 		return qsock_errf(err, -errno, "fd %d: reading SO_DOMAIN: %s", sockfd,
 				  strerror(errno));
-	if (domain != AF_INET && domain != AF_INET6 && domain != AF_PACKET)
+	len = sizeof(*protocol);
+	if (getsockopt(sockfd, SOL_SOCKET, SO_PROTOCOL, protocol, &len))
+		*protocol = 0;
+	if (*domain != AF_INET && *domain != AF_INET6 && *domain != AF_PACKET)
 		return qsock_errf(err, -EAFNOSUPPORT,
 				  "fd %d is a socket of family %d, whose packets never reach a "
 				  "network device (use AF_INET, AF_INET6 or AF_PACKET)",
-				  sockfd, domain);
+				  sockfd, *domain);
 	return 0;
+}
+
+static int sock_identity(int sockfd, uint64_t *cookie, int *type, struct qsock_err *err)
+{
+	int domain, protocol;
+
+	return sock_identity_full(sockfd, cookie, type, &domain, &protocol, err);
+}
+
+static uint64_t sock_inode(int sockfd)
+{
+	struct stat sb;
+
+	return fstat(sockfd, &sb) ? 0 : (uint64_t)sb.st_ino;
 }
 
 /* Open @dev's maps and check that it runs @sched (NULL: any); fills @ref's root part. */
@@ -282,9 +303,9 @@ int qsock_mgr_attach(int sockfd, const char *dev, const char *sched,
 	struct qsock_nl *nl;
 	char cur[IFNAMSIZ];
 	uint64_t cookie;
-	int rc, type, i;
+	int rc, type, i, domain, protocol;
 
-	rc = sock_identity(sockfd, &cookie, &type, err);
+	rc = sock_identity_full(sockfd, &cookie, &type, &domain, &protocol, err);
 	if (!rc)
 		rc = open_dev(dev, sched, &m, &ref, cur, err);
 	if (rc)
@@ -326,6 +347,9 @@ int qsock_mgr_attach(int sockfd, const char *dev, const char *sched,
 	snprintf(rec.sched, sizeof(rec.sched), "%s", cur);
 	rec.ifindex = (uint32_t)ref.ifindex;
 	rec.sock_type = (uint32_t)type;
+	rec.family = (uint32_t)domain;
+	rec.protocol = (uint32_t)protocol;
+	rec.inode = sock_inode(sockfd);
 	if (bpf_map_update_elem(m.streams, &cookie, &rec, BPF_NOEXIST)) {
 		rc = qsock_errf(err, -errno, "recording the stream of fd %d: %s", sockfd,
 				strerror(errno));
@@ -562,4 +586,70 @@ int qsock_mgr_walk(const char *dev, int (*fn)(const struct qsock_stream *st, voi
 		qsock_cls_close(&m);
 	}
 	return ret;
+}
+
+static int gc_dev(const char *dev, unsigned int *removed, struct qsock_err *err)
+{
+	struct qsock_inode_set live = { 0 };
+	struct qsock_stream rec;
+	struct qsock_cls_maps m;
+	struct qsock_nl *nl;
+	uint64_t key, next, *cand = NULL;
+	size_t ncand = 0, cap = 0;
+	int rc;
+
+	rc = qsock_cls_open(dev, &m, err);
+	if (rc)
+		return rc;
+	/* Records first, open sockets second: a record seen here belongs to a socket opened
+	 * before the scan, so if that socket is still open the scan sees it. */
+	for (rc = bpf_map_get_next_key(m.streams, NULL, &next); !rc;
+	     rc = bpf_map_get_next_key(m.streams, &key, &next)) {
+		key = next;
+		if (ncand == cap) {
+			uint64_t *v = realloc(cand, (cap = cap ? cap * 2 : 64) * sizeof(*v));
+
+			if (!v) {
+				rc = qsock_errf(err, -ENOMEM, "out of memory");
+				goto out;
+			}
+			cand = v;
+		}
+		cand[ncand++] = key;
+	}
+	rc = qsock_open_socket_inodes(&live, err);
+	if (!rc)
+		rc = qsock_nl_thread(&nl, err);
+	for (size_t i = 0; !rc && i < ncand; i++) {
+		struct qsock_err ignored;
+
+		if (bpf_map_lookup_elem(m.streams, &cand[i], &rec) || !rec.inode ||
+		    qsock_inode_set_has(&live, rec.inode))
+			continue;
+		if (bpf_map_delete_elem(m.streams, &cand[i]))
+			continue;	/* someone else removed it */
+		delete_class(nl, (int)rec.ifindex, rec.classid, &ignored);
+		if (removed)
+			(*removed)++;
+	}
+out:
+	free(cand);
+	qsock_inode_set_free(&live);
+	qsock_cls_close(&m);
+	return rc;
+}
+
+int qsock_mgr_gc(const char *dev, unsigned int *removed, struct qsock_err *err)
+{
+	char names[1024], *d;
+	int rc;
+
+	if (removed)
+		*removed = 0;
+	if (dev)
+		return gc_dev(dev, removed, err);
+	rc = qsock_cls_devices(names, sizeof(names), err);
+	for (d = names; !rc && *d; d += strlen(d) + 1)
+		rc = gc_dev(d, removed, err);
+	return rc;
 }

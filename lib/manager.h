@@ -77,6 +77,9 @@ struct qsock_stream {
 	char sched[IFNAMSIZ];
 	uint32_t ifindex;
 	uint32_t sock_type;	/* SOCK_DGRAM, SOCK_STREAM, ... */
+	uint32_t family;	/* AF_INET, AF_INET6, AF_PACKET */
+	uint32_t protocol;	/* IPPROTO_UDP, IPPROTO_TCP, ... (SO_PROTOCOL) */
+	uint64_t inode;		/* the socket's inode: liveness for qsock_mgr_gc */
 };
 
 /* What is installed on a device (qsock_mgr_status). */
@@ -128,6 +131,15 @@ int qsock_mgr_lookup(int sockfd, const char *dev, struct qsock_stream *out,
 int qsock_mgr_stream_stats(const struct qsock_stream *st, struct qos_info *info,
 			   struct qsock_err *err);
 int qsock_mgr_status(const char *dev, struct qsock_dev_status *out, struct qsock_err *err);
+/*
+ * Remove the streams of @dev (NULL: every qsock device) whose socket no process holds open
+ * any more (closed without qclose, or its process died): their records and classes.
+ * Liveness: the socket's inode among the fds in /proc (lib/liveness.c); when some process's
+ * fds cannot be read nothing is removed. *@removed (may be NULL) gets the count. qsockinit
+ * runs it when the root is already installed; qsockd may run it periodically.
+ * O(open fds of the system + streams).
+ */
+int qsock_mgr_gc(const char *dev, unsigned int *removed, struct qsock_err *err);
 /* Call @fn for every stream of @dev (NULL: of every qsock device); a non-zero return stops
  * the walk and is returned. */
 int qsock_mgr_walk(const char *dev, int (*fn)(const struct qsock_stream *st, void *arg),

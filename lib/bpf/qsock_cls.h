@@ -14,7 +14,7 @@
 #define QSOCK_PIN_CONF		"conf"		/* array[1]: struct qsock_cls_conf, 0644 */
 
 /* Size of struct qsock_stream (lib/manager.h), the value of the streams map. */
-#define QSOCK_STREAM_REC_SIZE	128
+#define QSOCK_STREAM_REC_SIZE	144
 
 #define QSOCK_CLS_MAX_STREAMS	65536
 

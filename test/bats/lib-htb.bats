@@ -94,6 +94,9 @@ root_kind() { $IN tc -j qdisc show dev veth0 | jq -r '.[] | select(.root == true
 		-- blast 2 10.99.0.2:5002 0.5 1000 -- blast 1 10.99.0.2:5001 2 1000 -- info 1
 	assert_status 0
 	json_cmp "$output" .sent_pkts -gt 100
+	# qinfo's rate over the last second (the class's estimator), near the 125000 B/s
+	json_cmp "$output" .rate_bps -ge 80000
+	json_cmp "$output" .rate_bps -le 170000
 	wait
 	shaped=$(tail -n 1 "$BATS_TEST_TMPDIR/shaped")
 	free=$(tail -n 1 "$BATS_TEST_TMPDIR/free")
@@ -176,5 +179,22 @@ root_kind() { $IN tc -j qdisc show dev veth0 | jq -r '.[] | select(.root == true
 	json_cmp "$output" .valid -ge 13	# scheduler + stack + TCP
 	json_cmp "$output" .tcp_snd_cwnd -gt 0
 	json_cmp "$output" .sent_pkts -gt 100
+	wait
+}
+
+@test "streams whose socket is gone (process exited, close() without qclose) are swept" {
+	drv init
+	run drv sock 1 udp -- attach 1 ipg=5 -- sock 2 tcp -- attach 2 ipg=5 -- sock 3 udp \
+		-- attach 3 ipg=5 -- close 3 -- sleep 50
+	assert_status 0
+	[ "$(classes)" -eq 3 ]	# the process is gone, its classes are not (yet)
+	# a live socket of another process keeps its stream through the sweep
+	$IN "$DRIVER" -d veth0 sock 1 udp -- attach 1 ipg=5 -- sleep 3000 &
+	wait_until 5 sh -c "[ \$($IN tc class show dev veth0 | grep -c '^class htb') -eq 4 ]"
+	run drv init	# already installed: sweeps
+	assert_status 0
+	[ "$(classes)" -eq 1 ]
+	run bpftool -j map dump pinned "$PINS/streams"
+	json_eq "$output" length 1
 	wait
 }
