@@ -16,6 +16,8 @@
  *   dup2 ADDR PORT                 dup2 /dev/null over a socket, then write to it
  *   reuse ADDR PORT FILE           a socket closed inside libc (fclose), its number reused
  *                                  by a file: writes go to the file
+ *   sendfile FILE                  sendfile() and splice() on a (matched) TCP socket: the bytes
+ *                                  arrive unchanged
  *   manyfds ADDR PORT N            N sockets open at once, one datagram from each
  *   forkexec ADDR PORT             fork, exec self with an empty environment, send from the
  *                                  child on the inherited socket
@@ -31,7 +33,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 
@@ -346,6 +350,52 @@ static int do_reuse(char **a)
 	return 0;
 }
 
+/* A connected TCP pair on loopback: *c sends, *s receives. */
+static void tcp_pair(int *c, int *s)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(a);
+	int l = socket(AF_INET, SOCK_STREAM, 0);
+
+	*c = socket(AF_INET, SOCK_STREAM, 0);
+	if (l < 0 || *c < 0 || bind(l, (struct sockaddr *)&a, sizeof(a)) || listen(l, 1) ||
+	    getsockname(l, (struct sockaddr *)&a, &len) ||
+	    connect(*c, (struct sockaddr *)&a, sizeof(a)))
+		die("tcp pair");
+	*s = accept(l, NULL, NULL);
+	if (*s < 0)
+		die("accept");
+	close(l);
+}
+
+static int do_sendfile(const char *path)
+{
+	static char data[100000], got[2 * sizeof(data)];
+	int c, s, f, p[2];
+	size_t n = 0;
+	ssize_t r;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(data); i++)
+		data[i] = (char)(i * 7 + i / 251);
+	f = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (f < 0 || write(f, data, sizeof(data)) != (ssize_t)sizeof(data) || pipe(p))
+		die("file");
+	tcp_pair(&c, &s);
+	printf("sendfile = %zd\n", sendfile(c, f, &(off_t){ 0 }, sizeof(data)));
+	if (write(p[1], data, 1000) != 1000)
+		die("pipe");
+	printf("splice = %zd\n", splice(p[0], NULL, c, NULL, 1000, 0));
+	close(c);
+	while ((r = read(s, got + n, sizeof(got) - n)) > 0)
+		n += (size_t)r;
+	printf("received %zu bytes, identical = %d\n", n,
+	       n == sizeof(data) + 1000 && !memcmp(got, data, sizeof(data)) &&
+		       !memcmp(got + sizeof(data), data, 1000));
+	unlink(path);
+	return 0;
+}
+
 static int do_manyfds(char **a)
 {
 	int n = atoi(a[2]), i, ok = 0;
@@ -413,6 +463,8 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (!strcmp(mode, "eagain"))
 		return do_eagain();
+	if (!strcmp(mode, "sendfile") && argc == 3)
+		return do_sendfile(argv[2]);
 	if (!strcmp(mode, "sendfd") && argc == 5)
 		return do_sendfd(argv + 2);
 	if (argc < 4) {

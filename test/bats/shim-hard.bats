@@ -95,3 +95,10 @@ same_output() {
 	[[ "$OUT" == *"send until full: Resource temporarily unavailable"* ]]
 	[[ "$OUT" == *"write when full = -1 errno = Resource temporarily unavailable"* ]]
 }
+
+@test "sendfile and splice on a matched TCP socket pass through: every byte arrives unchanged" {
+	same_output "$SHIM_HARD" sendfile "$BATS_TEST_TMPDIR/data"
+	[[ "$OUT" == *"sendfile = 100000"* ]]
+	[[ "$OUT" == *"splice = 1000"* ]]
+	[[ "$OUT" == *"received 101000 bytes, identical = 1"* ]]
+}
