@@ -1,0 +1,144 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
+#
+# The dwcs qdisc's configuration through tc, tdc style (tools/testing/selftests/tc-testing):
+# add, change, replace and delete of the qdisc and its classes, every option's bounds, and
+# every invalid value refused with the kernel's extack message as tc prints it. The cases are
+# data, in test/vm/tc-cases/{qdisc,class}.json (format: tc-cases/run-cases), each on its own
+# dummy device; the tests below them need more than one command and one look. sch_dwcs.ko and
+# the tc plugin come from this checkout. Configuration only; traffic is in tc-dwcs-stats.bats.
+#
+# Exit statuses are tc's: 0 done, 1 refused by the plugin (syntax), 2 refused by the kernel.
+
+# STAGED: this file belongs in test/vm/ (with `load ../lib/common` and CASES=tc-cases)
+# and waits here, outside VM_BATS, because bats cannot start in the test VM yet: the guest's
+# devtmpfs /dev has no /dev/fd, which bats' process substitutions need (scripts/vm-guest-init
+# needs `ln -s /proc/self/fd /dev/fd`). Run it by hand meanwhile:
+#   scripts/vm -- sh -c 'ln -s /proc/self/fd /dev/fd; bats --tap test/vm/tc-cases/tc-dwcs.bats'
+load ../../lib/common
+CASES=$BATS_TEST_DIRNAME
+QSOCK_REPO=$(cd "$BATS_TEST_DIRNAME/../../.." && pwd) # common.bash assumes test/<suite>/
+QSOCK_BUILD=$QSOCK_REPO/build
+
+KO=$QSOCK_REPO/kmod/sch_dwcs.ko
+
+setup_file() {
+	export TC_LIB_DIR=$QSOCK_BUILD/tc
+	export DWCS_LOADED_HERE=0
+	[ "${QSOCK_IN_VM:-}" = 1 ] || return 0
+	[ -e "$KO" ] || return 0
+	if [ ! -d /sys/module/sch_dwcs ] && insmod "$KO" 2>"$BATS_FILE_TMPDIR/insmod.err"; then
+		DWCS_LOADED_HERE=1
+	fi
+}
+
+teardown_file() {
+	[ "$DWCS_LOADED_HERE" = 1 ] && rmmod sch_dwcs 2>/dev/null
+	return 0
+}
+
+setup() {
+	require_vm
+	require_file "$KO" "kmod/sch_dwcs.ko: the kernel module is not built yet (issue 3)"
+	[ -d /sys/module/sch_dwcs ] ||
+		skip "sch_dwcs.ko does not load yet: $(cat "$BATS_FILE_TMPDIR/insmod.err" 2>/dev/null)"
+	require_file "$TC_LIB_DIR/q_dwcs.so" "built by make"
+	require_cmd jq
+	new_ns NS dwcs
+	t ip -n "$NS" link add d0 type dummy
+	t ip -n "$NS" link set d0 up
+}
+
+# ---------------------------------------------------------------- helpers
+
+tcn() { t tc -n "$NS" "$@"; }
+qdisc_add() { tcn qdisc add dev d0 root handle 1: dwcs "$@"; }
+class_add() {
+	local id=$1
+	shift
+	tcn class add dev d0 parent 1: classid "$id" dwcs "$@"
+}
+
+# ---------------------------------------------------------------- the case files
+
+# run_tc_cases FILE: every case of tc-cases/FILE, one TAP comment line per case.
+run_tc_cases() {
+	run timeout --kill-after=5 300 bash "$CASES/run-cases" "$NS" "$CASES/$1"
+	sed 's/^/# /' <<<"$output" >&3
+	assert_status 0
+}
+
+@test "tc-dwcs: qdisc cases (tc-cases/qdisc.json): add, change, replace, delete, bounds, refusals" {
+	run_tc_cases qdisc.json
+}
+
+@test "tc-dwcs: class cases (tc-cases/class.json): add, change, replace, delete, bounds, refusals" {
+	run_tc_cases class.json
+}
+
+# ---------------------------------------------------------------- beyond one command
+
+@test "tc-dwcs: 100 classes added in one batch are all listed with their own ipg, then deleted" {
+	qdisc_add
+	batch=$BATS_TEST_TMPDIR/classes.batch
+	# awk, not a bash loop: bats traces every command of a test, slowly in the VM.
+	seq 1 100 | awk '{ printf "class add dev d0 parent 1: classid 1:%x dwcs ipg %dms oln 1 old 10\n", $1, $1 }' >"$batch"
+	tcn -batch "$batch"
+	out=$(tcn class show dev d0)
+	[ "$(grep -c '^class dwcs 1:' <<<"$out")" -eq 100 ]
+	grep -q '^class dwcs 1:64 .* ipg 100ms ' <<<"$out"
+	grep -q '^class dwcs 1:1 .* ipg 1ms ' <<<"$out"
+	json_eq "$(tcn -s -j qdisc show dev d0)" '.[0].streams' 100
+	sed 's/^class add \(.*\) dwcs .*$/class del \1/' "$batch" >"$batch.del"
+	tcn -batch "$batch.del"
+	[ -z "$(tcn class show dev d0)" ]
+	json_eq "$(tcn -s -j qdisc show dev d0)" '.[0].streams' 0
+}
+
+@test "tc-dwcs: tc -s -j qdisc show carries the dwcs counters of an idle qdisc" {
+	qdisc_add
+	class_add 1:1 ipg 1ms
+	q=$(tcn -s -j qdisc show dev d0)
+	json_eq "$q" '.[0].kind' dwcs
+	json_eq "$q" '.[0].streams' 1
+	json_eq "$q" '.[0].active_streams' 0
+	json_eq "$q" '.[0].packets' 0
+	json_eq "$q" '.[0].drops' 0
+	json_eq "$q" '.[0].backlog_packets // 0' 0
+}
+
+@test "tc-dwcs: tc -s class show prints a class's counters as key value words, x'/y' = x/y" {
+	qdisc_add
+	class_add 1:1 ipg 1ms oln 1 old 4
+	run tcn -s class show dev d0 classid 1:1
+	assert_status 0
+	for key in sent_packets drop_late drop_overflow deadline_misses violations; do
+		[[ "$output" =~ (^|[[:space:]])$key\ 0([[:space:]]|$) ]] || { echo "no '$key 0' in: $output" >&2; false; }
+	done
+	[[ "$output" =~ cur_x\ 1\ cur_y\ 4 ]] || { echo "no 'cur_x 1 cur_y 4': $output" >&2; false; }
+}
+
+@test "tc-dwcs: a filter attaches to the qdisc's block, is listed and deleted" {
+	qdisc_add
+	class_add 1:1 ipg 1ms
+	tcn filter add dev d0 parent 1: protocol all prio 1 matchall classid 1:1
+	run tcn filter show dev d0 parent 1:
+	assert_status 0
+	assert_output_contains "matchall"
+	assert_output_contains "flowid 1:1"
+	tcn filter del dev d0 parent 1: prio 1
+	[ -z "$(tcn filter show dev d0 parent 1:)" ]
+	tcn qdisc del dev d0 root
+}
+
+@test "tc-dwcs: tc -j class show is JSON where iproute2 supports it (6.2 and later)" {
+	qdisc_add
+	class_add 1:1 ipg 20ms oln 1 old 4 lossless
+	out=$(tcn -j class show dev d0 classid 1:1)
+	jq -e . >/dev/null 2>&1 <<<"$out" ||
+		skip "this tc ($(tc -V)) prints classes as text even with -j (JSON for classes: iproute2 6.2)"
+	json_eq "$out" '.[0].options.ipg' 20000000
+	json_eq "$out" '.[0].options.oln' 1
+	json_eq "$out" '.[0].options.old' 4
+	json_eq "$out" '.[0].options.lossless' true
+}
