@@ -26,3 +26,11 @@ $(DAEMON_APP): $(BUILD)/test/unit/daemon_app.o $(BUILD)/lib/libqsock.a
 	$(Q)$(CC) -o $@ $^ $(LDFLAGS) $(LIB_LIBS)
 BINS += $(DAEMON_APP)
 BENCHES += test/unit/daemon_bench.sh
+
+# The dispatcher and stream table on the fake backend.
+UNIT_TESTS += $(BUILD)/test/unit/daemon_ops
+DAEMON_OPS_OBJS := $(addprefix $(BUILD)/daemon/,proto.o log.o peer.o streams.o ops.o) \
+	$(BUILD)/test/unit/daemon_fake_backend.o $(BUILD)/conf/policy.o $(BUILD)/conf/diag.o
+$(BUILD)/test/unit/daemon_ops: $(BUILD)/test/unit/daemon_ops.o $(DAEMON_OPS_OBJS)
+	$(quiet) LINK $@
+	$(Q)$(CC) -o $@ $^ $(LDFLAGS) -lcmocka -lconfig -lm
