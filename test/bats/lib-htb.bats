@@ -198,3 +198,13 @@ root_kind() { $IN tc -j qdisc show dev veth0 | jq -r '.[] | select(.root == true
 	json_eq "$output" length 1
 	wait
 }
+
+@test "IPv6: an attached UDP socket's packets are classified into its class" {
+	$IN ip -6 addr add fd00:99::1/64 dev veth0 nodad
+	$RX ip -6 addr add fd00:99::2/64 dev veth1 nodad
+	drv init
+	run drv sock 1 udp6 -- attach 1 ipg=1 -- send 1 "[fd00:99::2]:9" 50 100 -- sleep 200 -- info 1
+	assert_status 0
+	json_eq "$output" .sent_pkts 50
+	json_eq "$output" .sent_bytes $((50 * (100 + 8 + 40 + 14)))
+}

@@ -8,7 +8,7 @@
  *
  *   init [rate=BYTES/S]         qsockinit (attributes NULL unless rate=)
  *   fini                        qsockfini
- *   sock N udp|tcp|unix|pipe    create fd number N (a slot 0..63)
+ *   sock N udp|udp6|tcp|unix|pipe  create fd number N (a slot)
  *   connect N IP:PORT           connect() (TCP streams)
  *   attach N PARAMS             qattach with PARAMS: ipg=MS old=Y oln=X [rate=B] [pkt=B]
  *                               [limit=P] [nd] [lossless] [dev=D] [sched=S]
@@ -16,6 +16,7 @@
  *   change N PARAMS             qchange
  *   info N                      qinfo, printed as one JSON object
  *   send N IP:PORT COUNT SIZE [nd] [prio=P] [frames=K] [rel-deadline=NS] [plain]
+ *                               (IP may be IPv6 in brackets: [fd00::2]:9)
  *                               qsendto COUNT times (plain: sendto)
  *   blast N IP:PORT SECONDS SIZE  qsendto (no flags) as fast as possible
  *   many COUNT PARAMS           qsocket into slots 0..COUNT-1, check the classes are distinct
@@ -84,19 +85,31 @@ static int slot(const char *s)
 	return n;
 }
 
-static int parse_addr(const char *s, struct sockaddr_in *sa)
+/* "IPv4:PORT" or "[IPv6]:PORT" into @ss; *@len gets the address length. */
+static int parse_addr(const char *s, struct sockaddr_storage *ss, socklen_t *len)
 {
 	char ip[64];
 	const char *colon = strrchr(s, ':');
+	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
 
 	if (!colon || (size_t)(colon - s) >= sizeof(ip))
 		return -1;
+	memset(ss, 0, sizeof(*ss));
+	if (s[0] == '[' && colon > s + 1 && colon[-1] == ']') {
+		memcpy(ip, s + 1, (size_t)(colon - s - 2));
+		ip[colon - s - 2] = '\0';
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons((uint16_t)atoi(colon + 1));
+		*len = sizeof(*sin6);
+		return inet_pton(AF_INET6, ip, &sin6->sin6_addr) == 1 ? 0 : -1;
+	}
 	memcpy(ip, s, (size_t)(colon - s));
 	ip[colon - s] = '\0';
-	memset(sa, 0, sizeof(*sa));
-	sa->sin_family = AF_INET;
-	sa->sin_port = htons((uint16_t)atoi(colon + 1));
-	return inet_pton(AF_INET, ip, &sa->sin_addr) == 1 ? 0 : -1;
+	sin->sin_family = AF_INET;
+	sin->sin_port = htons((uint16_t)atoi(colon + 1));
+	*len = sizeof(*sin);
+	return inet_pton(AF_INET, ip, &sin->sin_addr) == 1 ? 0 : -1;
 }
 
 /* PARAMS words into @p and @a; returns the words consumed. */
@@ -207,7 +220,8 @@ static int run(int argc, char **argv)
 {
 	struct qos_params p;
 	struct q_dwcs_attr a;
-	struct sockaddr_in to;
+	struct sockaddr_storage to;
+	socklen_t tolen = 0;
 	const char *cmd = argv[0];
 
 	if (!strcmp(cmd, "init") || !strcmp(cmd, "fini")) {
@@ -226,6 +240,8 @@ static int run(int argc, char **argv)
 
 		if (!strcmp(argv[2], "udp"))
 			fds[n] = socket(AF_INET, SOCK_DGRAM, 0);
+		else if (!strcmp(argv[2], "udp6"))
+			fds[n] = socket(AF_INET6, SOCK_DGRAM, 0);
 		else if (!strcmp(argv[2], "tcp"))
 			fds[n] = socket(AF_INET, SOCK_STREAM, 0);
 		else if (!strcmp(argv[2], "unix"))
@@ -235,9 +251,9 @@ static int run(int argc, char **argv)
 		return fds[n] < 0 ? -1 : 0;
 	}
 	if (!strcmp(cmd, "connect")) {
-		if (parse_addr(argv[2], &to))
+		if (parse_addr(argv[2], &to, &tolen))
 			return errno = EINVAL, -1;
-		return connect(fds[slot(argv[1])], (struct sockaddr *)&to, sizeof(to));
+		return connect(fds[slot(argv[1])], (struct sockaddr *)&to, tolen);
 	}
 	if (!strcmp(cmd, "attach") || !strcmp(cmd, "change") || !strcmp(cmd, "qsocket")) {
 		int n = slot(argv[1]);
@@ -267,7 +283,7 @@ static int run(int argc, char **argv)
 		double end = now_s() + atof(argv[3]);
 		static char buf[65536];
 
-		if (parse_addr(argv[2], &to))
+		if (parse_addr(argv[2], &to, &tolen))
 			return errno = EINVAL, -1;
 		pf.drop_flag = 0;	/* size and the rest left unset, as the paper does */
 		pf.deadline = 0;
@@ -294,10 +310,9 @@ static int run(int argc, char **argv)
 				if (i % frames == frames - 1)
 					pf.drop_flag |= QSOCK_FRAME_END;
 			}
-			r = plain ? sendto(fds[n], buf, size, 0, (struct sockaddr *)&to,
-						   sizeof(to))
-					  : qsendto(fds[n], buf, size, 0, (struct sockaddr *)&to,
-						    sizeof(to), !strcmp(cmd, "send") ? &pf : NULL);
+			r = plain ? sendto(fds[n], buf, size, 0, (struct sockaddr *)&to, tolen)
+				  : qsendto(fds[n], buf, size, 0, (struct sockaddr *)&to, tolen,
+					    !strcmp(cmd, "send") ? &pf : NULL);
 
 			if (r < 0 && errno != ENOBUFS && errno != EAGAIN)
 				return -1;
