@@ -1,12 +1,14 @@
 # test/apps — the programs of the paper's evaluation (docs/evaluation.md): a simulated MPEG
-# video server and its client (Figures 4-6), a sensor sender and its receiver (Figure 7), and
-# qsock-root (qsockinit/qsockfini for the scenarios).
+# video server and its client (Figures 4-6), a sensor sender and its receiver (Figure 7),
+# qsock-root (qsockinit/qsockfini for the scenarios) and stall-probe (how long the machine left
+# the run's processes unscheduled).
 # The Q.Sockets paths (--qsock, qsock-root) are compiled in only when libqsock is part of the
 # tree (include/qsock.h and lib/build.mk's LIB_SO).
 # Files named paper-*, dwcs-*, shim-* here belong to other components and their own build.mk.
 
 EVAL_APPS_DIR := $(BUILD)/test/apps
-EVAL_APPS := $(addprefix $(EVAL_APPS_DIR)/,video-server video-client sensor-sender sensor-receiver)
+EVAL_APPS := $(addprefix $(EVAL_APPS_DIR)/,video-server video-client sensor-sender sensor-receiver \
+	stall-probe)
 EVAL_UTIL_OBJS := $(EVAL_APPS_DIR)/eval-util.o
 EVAL_VIDEO_OBJS := $(addprefix $(EVAL_APPS_DIR)/,video-server.o video-send.o)
 EVAL_SENSOR_OBJS := $(addprefix $(EVAL_APPS_DIR)/,sensor-sender.o sensor-send.o)
@@ -31,6 +33,7 @@ $(EVAL_APPS_DIR)/video-server: $(EVAL_VIDEO_OBJS) $(EVAL_UTIL_OBJS)
 $(EVAL_APPS_DIR)/video-client: $(EVAL_APPS_DIR)/video-client.o $(EVAL_APPS_DIR)/gap-stats.o $(EVAL_UTIL_OBJS)
 $(EVAL_APPS_DIR)/sensor-sender: $(EVAL_SENSOR_OBJS) $(EVAL_UTIL_OBJS)
 $(EVAL_APPS_DIR)/sensor-receiver: $(EVAL_APPS_DIR)/sensor-receiver.o $(EVAL_UTIL_OBJS)
+$(EVAL_APPS_DIR)/stall-probe: $(EVAL_APPS_DIR)/stall-probe.o $(EVAL_APPS_DIR)/gap-stats.o $(EVAL_UTIL_OBJS)
 
 $(EVAL_APPS): EVAL_LDLIBS += -lm
 $(EVAL_APPS):

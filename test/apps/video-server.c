@@ -53,7 +53,7 @@ static void usage(FILE *f)
 		"  --qsock DEV         send through Q.Sockets: qattach a dwcs stream on DEV,\n"
 		"                      qsendto with I-frames non-droppable and a deadline\n"
 		"  --ipg-us N          dwcs stream period per datagram (default: from --fps)\n"
-		"  --deadline-ms N     frame deadline after capture (default: one frame period)\n"
+		"  --deadline-ms N     frame deadline after capture (default: two frame periods)\n"
 #endif
 		"Prints a summary on stderr when done.\n",
 		prog);
@@ -185,8 +185,10 @@ int main(int argc, char **argv)
 
 	period = NSEC_PER_SEC / fps;
 	send_opts.fps = fps;
+	/* A viewer buffers a frame or two before playout: a frame is useless two periods after
+	 * its capture, not one (which a single scheduling stall of a busy host would miss). */
 	if (!send_opts.deadline_ns)
-		send_opts.deadline_ns = period;
+		send_opts.deadline_ns = 2 * period;
 	sender = video_sender_open(prog, &to, &send_opts);
 	if (!sender)
 		return 1;

@@ -35,12 +35,13 @@ fi
 scen_log "multi: managed 20 + 15 fps ($variant on $SCEN_SCHED), unmanaged 20 fps, ${duration}s, bulk TCP from t=${perturb_at// /, t=}"
 clients=()
 for s in 0 1 2; do
-	in_cli timeout $((duration + 30)) "$APPS/video-client" --listen "$CLI_IP:500$s" \
+	in_cli timeout $((duration + 30)) "${RT[@]}" "$APPS/video-client" --listen "$CLI_IP:500$s" \
 		--duration "$duration" --fps-csv "$out/fps-$s.csv" --gaps-csv "$out/gaps-$s.csv" \
 		2>"$out/client-$s.txt" &
 	clients+=($!)
 done
 sleep 0.3
+scen_stall_probe "$duration" "$out/stall.txt"
 i=0
 for at in $perturb_at; do
 	i=$((i + 1))
@@ -69,4 +70,5 @@ rm -f "$out"/fps-[012].csv "$out"/gaps-[012].csv
 	scen_qdisc_json
 } >"$out/run.txt"
 wait
+echo "stall-probe: $(cat "$out/stall.txt")" | tee -a "$out/run.txt" >&2
 cat "$out"/server-?.txt "$out"/client-?.txt >&2

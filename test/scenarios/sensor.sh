@@ -42,16 +42,17 @@ else
 	scen_root
 fi
 scen_log "sensor: variant $variant on $SCEN_SCHED, ${duration}s, bulk TCP from t=${perturb_at// /, t=}"
-in_cli timeout $((duration + 30)) "$APPS/sensor-receiver" --listen "$CLI_IP:$port" \
+in_cli timeout $((duration + 30)) "${RT[@]}" "$APPS/sensor-receiver" --listen "$CLI_IP:$port" \
 	--duration "$duration" --csv "$out/sensor.csv" 2>"$out/receiver.txt" &
 receiver=$!
+scen_stall_probe "$duration" "$out/stall.txt"
 sleep 0.3
 i=0
 for at in $perturb_at; do
 	i=$((i + 1))
 	[ "$at" -lt "$duration" ] && scen_perturb "$at" $((duration - at)) $((5200 + i))
 done
-in_srv timeout $((duration + 30)) "${sender[@]}" 2>"$out/sender.txt" ||
+in_srv timeout $((duration + 30)) "${RT[@]}" "${sender[@]}" 2>"$out/sender.txt" ||
 	scen_die "sensor-sender ($variant) failed: $(cat "$out/sender.txt")"
 wait "$receiver" || scen_die "sensor-receiver failed: $(cat "$out/receiver.txt")"
 {
@@ -60,4 +61,5 @@ wait "$receiver" || scen_die "sensor-receiver failed: $(cat "$out/receiver.txt")
 	scen_qdisc_json
 } >"$out/run.txt"
 wait
+echo "stall-probe: $(cat "$out/stall.txt")" | tee -a "$out/run.txt" >&2
 cat "$out/sender.txt" "$out/receiver.txt" >&2

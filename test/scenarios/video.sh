@@ -36,9 +36,10 @@ else
 	scen_root
 fi
 scen_log "video: variant $variant on $SCEN_SCHED, $fps fps, ${duration}s, bulk TCP (${SCEN_BULK_FLOWS:-8} connections) from t=${perturb_at// /, t=}"
-in_cli timeout $((duration + 30)) "$APPS/video-client" --listen "$CLI_IP:$port" --duration "$duration" \
+in_cli timeout $((duration + 30)) "${RT[@]}" "$APPS/video-client" --listen "$CLI_IP:$port" --duration "$duration" \
 	--fps-csv "$out/fps.csv" --gaps-csv "$out/gaps.csv" 2>"$out/client.txt" &
 client=$!
+scen_stall_probe "$duration" "$out/stall.txt"
 sleep 0.3
 i=0
 for at in $perturb_at; do
@@ -54,4 +55,5 @@ wait "$client" || scen_die "video-client failed: $(cat "$out/client.txt")"
 	scen_qdisc_json
 } >"$out/run.txt"
 wait
+echo "stall-probe: $(cat "$out/stall.txt")" | tee -a "$out/run.txt" >&2
 cat "$out/server.txt" "$out/client.txt" >&2
