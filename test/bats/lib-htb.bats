@@ -41,6 +41,14 @@ root_kind() { $IN tc -j qdisc show dev veth0 | jq -r '.[] | select(.root == true
 	[ "$(stat -c %a "$PINS/streams")" = 600 ]
 	[ "$(stat -c %a "$PINS/flags")" = 666 ]
 	[ "$(stat -c %a "$PINS/conf")" = 644 ]
+	# only the manager writes socket -> class: an unprivileged process cannot
+	if command -v setpriv >/dev/null && command -v bpftool >/dev/null; then
+		run t setpriv --reuid=nobody --regid=nogroup --clear-groups \
+			bpftool map update pinned "$PINS/streams" key hex 01 00 00 00 00 00 00 00 \
+			value hex $(printf '00 %.0s' $(seq 144)) any
+		[ "$status" -ne 0 ]
+		assert_output_contains "ermission denied"
+	fi
 	run drv init		# idempotent: the paper calls it once per program
 	assert_status 0
 	run drv fini
