@@ -169,7 +169,8 @@ static int arm_fd(int fd, const struct qsock_stream *stream, struct qsock_err *e
 	st->mark_shift = __builtin_ctz(DWCS_DEFAULT_MARKMASK);
 	atomic_store(&st->cur_flags, 0);
 	st->carrier = qsock_carrier_select(ops ? ops->mark_flags : 0,
-					   has_cap(CAP_NET_ADMIN) || has_cap(CAP_NET_RAW));
+					   has_cap(CAP_NET_ADMIN) || has_cap(CAP_NET_RAW),
+					   stream->sock_type == SOCK_STREAM);
 	if (st->carrier == QSOCK_CARRIER_MARK_CMSG &&
 	    !getsockopt(fd, SOL_SOCKET, SO_MARK, &mark, &len))
 		st->mark_base = mark & ~st->markmask;

@@ -16,11 +16,11 @@ _Static_assert(QSOCK_DROP_PRIO_MASK == DWCS_MARK_DROPPRIO_MASK, "drop priority b
 _Static_assert(QSOCK_FRAME_START == DWCS_MARK_FRAME_START, "frame start bit");
 _Static_assert(QSOCK_FRAME_END == DWCS_MARK_FRAME_END, "frame end bit");
 
-enum qsock_carrier qsock_carrier_select(uint32_t sched_mark_flags, bool may_mark)
+enum qsock_carrier qsock_carrier_select(uint32_t sched_mark_flags, bool may_mark, bool stream)
 {
 	if (!sched_mark_flags)
 		return QSOCK_CARRIER_NONE;
-	return may_mark ? QSOCK_CARRIER_MARK_CMSG : QSOCK_CARRIER_SOCK_STORAGE;
+	return may_mark && !stream ? QSOCK_CARRIER_MARK_CMSG : QSOCK_CARRIER_SOCK_STORAGE;
 }
 
 int qsock_pf_check(const struct packet_flags *pf, struct qsock_err *err)

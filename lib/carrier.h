@@ -26,9 +26,10 @@
 /*
  * The flags carrier for a stream on a scheduler that reads @sched_mark_flags of the mark
  * field (0: it has no per-packet notions, flags are not carried) by a process that may
- * (@may_mark: CAP_NET_RAW or CAP_NET_ADMIN) or may not set SO_MARK.
+ * (@may_mark: CAP_NET_RAW or CAP_NET_ADMIN) or may not set SO_MARK. TCP (@stream) takes the
+ * mark from the socket, never from a cmsg, so its flags always go in the flags word.
  */
-enum qsock_carrier qsock_carrier_select(uint32_t sched_mark_flags, bool may_mark);
+enum qsock_carrier qsock_carrier_select(uint32_t sched_mark_flags, bool may_mark, bool stream);
 
 /* 0 if @pf is acceptable (NULL is), else -EINVAL with a message. */
 int qsock_pf_check(const struct packet_flags *pf, struct qsock_err *err);

@@ -337,7 +337,8 @@ int qsock_mgr_attach(int sockfd, const char *dev, const char *sched,
 	rec.classid = ref.classid;
 	rec.allowed_flags = (owner ? owner->allowed_flags : DWCS_MARK_FIELD_MASK) &
 			    DWCS_MARK_FIELD_MASK;
-	if (!owner || owner->trust_mark)
+	/* TCP carries no per-message mark: its flags always come from the flags word */
+	if ((!owner || owner->trust_mark) && type != SOCK_STREAM)
 		rec.allowed_flags |= QSOCK_CLS_TRUST_MARK;
 	rec.cookie = cookie;
 	if (owner)

@@ -41,10 +41,16 @@ static void state_init(struct qsock_fd_state *st, enum qsock_carrier carrier)
 
 static void selection(void **state)
 {
-	assert_int_equal(qsock_carrier_select(0, true), QSOCK_CARRIER_NONE);
-	assert_int_equal(qsock_carrier_select(0, false), QSOCK_CARRIER_NONE);
-	assert_int_equal(qsock_carrier_select(DWCS_MARK_FIELD_MASK, true), QSOCK_CARRIER_MARK_CMSG);
-	assert_int_equal(qsock_carrier_select(DWCS_MARK_FIELD_MASK, false),
+	/* htb: no per-packet notions, nothing is carried */
+	assert_int_equal(qsock_carrier_select(0, true, false), QSOCK_CARRIER_NONE);
+	assert_int_equal(qsock_carrier_select(0, false, false), QSOCK_CARRIER_NONE);
+	/* dwcs: SO_MARK cmsg when allowed, else the flags word */
+	assert_int_equal(qsock_carrier_select(DWCS_MARK_FIELD_MASK, true, false),
+			 QSOCK_CARRIER_MARK_CMSG);
+	assert_int_equal(qsock_carrier_select(DWCS_MARK_FIELD_MASK, false, false),
+			 QSOCK_CARRIER_SOCK_STORAGE);
+	/* TCP ignores a per-message mark: always the flags word */
+	assert_int_equal(qsock_carrier_select(DWCS_MARK_FIELD_MASK, true, true),
 			 QSOCK_CARRIER_SOCK_STORAGE);
 }
 
