@@ -174,7 +174,7 @@ static int arm_fd(int fd, const struct qsock_stream *stream, struct qsock_err *e
 	if (st->carrier == QSOCK_CARRIER_MARK_CMSG &&
 	    !getsockopt(fd, SOL_SOCKET, SO_MARK, &mark, &len))
 		st->mark_base = mark & ~st->markmask;
-	if (st->flags_map_fd >= 0) {	/* of an earlier stream, maybe on another device */
+	if (st->flags_map_fd >= 0) { /* of an earlier stream, maybe on another device */
 		close(st->flags_map_fd);
 		st->flags_map_fd = -1;
 	}
@@ -265,9 +265,10 @@ QSOCK_EXPORT int qchange(int fd, struct qos_params *p)
 		return qsock_fail("qchange", rc, &err);
 	st = attached_state(fd);
 	if (!st && !has_cap(CAP_NET_ADMIN))
-		return qsock_fail("qchange", qsock_errf(&err, -ENOENT,
-							"fd %d has no stream (qattach it first)",
-							fd), &err);
+		return qsock_fail("qchange",
+				  qsock_errf(&err, -ENOENT,
+					     "fd %d has no stream (qattach it first)", fd),
+				  &err);
 	rc = run_op(&req, NULL, &stream, &err);
 	if (rc)
 		return qsock_fail("qchange", rc, &err);
@@ -294,10 +295,11 @@ QSOCK_EXPORT int qinfo(int fd, struct qos_info *info)
 	if (st) {
 		stream = &st->stream;
 	} else if (has_cap(CAP_NET_ADMIN) && !qsock_mgr_lookup(fd, NULL, &lookup, &err)) {
-		stream = &lookup;	/* attached by another process (e.g. the shim or qsockd) */
+		stream = &lookup; /* attached by another process (e.g. the shim or qsockd) */
 	} else {
-		return qsock_fail("qinfo", qsock_errf(&err, -ENOENT,
-						      "fd %d has no stream (qattach it first)", fd),
+		return qsock_fail("qinfo",
+				  qsock_errf(&err, -ENOENT,
+					     "fd %d has no stream (qattach it first)", fd),
 				  &err);
 	}
 	memset(info, 0, sizeof(*info));
@@ -359,14 +361,13 @@ QSOCK_EXPORT int qclose(int fd)
 		return qsock_fail("qclose", rc, &err);
 	rc = detach(fd, &err);
 	if (rc == -ENOENT)
-		rc = 0;		/* an ordinary socket: qclose is close */
+		rc = 0; /* an ordinary socket: qclose is close */
 	if (close(fd) && !rc)
 		rc = qsock_errf(&err, -errno, "close(%d): %s", fd, strerror(errno));
 	return rc ? qsock_fail("qclose", rc, &err) : 0;
 }
 
-QSOCK_EXPORT ssize_t qsendmsg(int fd, const struct msghdr *msg, int flags,
-			      struct packet_flags *pf)
+QSOCK_EXPORT ssize_t qsendmsg(int fd, const struct msghdr *msg, int flags, struct packet_flags *pf)
 {
 	char cmsgs[QSOCK_CARRIER_CMSG_SPACE] __attribute__((aligned(8)));
 	struct qsock_fd_state *st;
@@ -381,9 +382,11 @@ QSOCK_EXPORT ssize_t qsendmsg(int fd, const struct msghdr *msg, int flags,
 	if (!st) {
 		if (!pf)
 			return sendmsg(fd, msg, flags);
-		return qsock_fail("qsendmsg", qsock_errf(&err, -EBADFD,
-							 "fd %d has no stream: packet_flags need "
-							 "qattach or qsocket first", fd),
+		return qsock_fail("qsendmsg",
+				  qsock_errf(&err, -EBADFD,
+					     "fd %d has no stream: packet_flags need "
+					     "qattach or qsocket first",
+					     fd),
 				  &err);
 	}
 	rc = qsock_carrier_build(st, fd, pf, cmsgs, &len, &err);
@@ -422,9 +425,11 @@ QSOCK_EXPORT ssize_t qsendto(int fd, const void *buf, size_t len, int flags,
 	if (!st) {
 		if (!pf)
 			return sendto(fd, buf, len, flags, to, tolen);
-		return qsock_fail("qsendto", qsock_errf(&err, -EBADFD,
-							"fd %d has no stream: packet_flags need "
-							"qattach or qsocket first", fd),
+		return qsock_fail("qsendto",
+				  qsock_errf(&err, -EBADFD,
+					     "fd %d has no stream: packet_flags need "
+					     "qattach or qsocket first",
+					     fd),
 				  &err);
 	}
 	rc = qsock_carrier_build(st, fd, pf, cmsgs, &clen, &err);
@@ -436,8 +441,7 @@ QSOCK_EXPORT ssize_t qsendto(int fd, const void *buf, size_t len, int flags,
 	return sendmsg(fd, &msg, flags);
 }
 
-QSOCK_EXPORT ssize_t qsend(int fd, const void *buf, size_t len, int flags,
-			   struct packet_flags *pf)
+QSOCK_EXPORT ssize_t qsend(int fd, const void *buf, size_t len, int flags, struct packet_flags *pf)
 {
 	return qsendto(fd, buf, len, flags, NULL, 0, pf);
 }

@@ -31,9 +31,10 @@ int qsock_pf_check(const struct packet_flags *pf, struct qsock_err *err)
 		return qsock_errf(err, -EINVAL, "packet_flags.drop_flag has unknown bits 0x%x",
 				  pf->drop_flag & ~QSOCK_PF_ALL);
 	if ((pf->drop_flag & QSOCK_PF_EXT) && pf->size != sizeof(*pf))
-		return qsock_errf(err, -EINVAL,
-				  "packet_flags.size %u is not %zu (QSOCK_PF_EXT announces the size)",
-				  pf->size, sizeof(*pf));
+		return qsock_errf(
+			err, -EINVAL,
+			"packet_flags.size %u is not %zu (QSOCK_PF_EXT announces the size)",
+			pf->size, sizeof(*pf));
 	return 0;
 }
 
@@ -97,8 +98,8 @@ int qsock_carrier_build(struct qsock_fd_state *st, int fd, const struct packet_f
 	return 0;
 }
 
-void qsock_carrier_merge(const struct msghdr *in, const void *cmsgs, size_t len,
-			 struct msghdr *out, void *buf)
+void qsock_carrier_merge(const struct msghdr *in, const void *cmsgs, size_t len, struct msghdr *out,
+			 void *buf)
 {
 	size_t own = CMSG_ALIGN(in->msg_controllen);
 

@@ -110,7 +110,7 @@ static int pin(int fd, const char *dir, const char *name, mode_t mode, struct qs
 	char path[PATH_MAX];
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	unlink(path);	/* a stale pin of an earlier root that vanished */
+	unlink(path); /* a stale pin of an earlier root that vanished */
 	if (bpf_obj_pin(fd, path))
 		return qsock_errf(err, -errno, "pinning %s: %s", path, strerror(errno));
 	if (chmod(path, mode))
@@ -144,7 +144,7 @@ static int attach_filter(struct qsock_nl *nl, int ifindex, uint32_t handle, int 
 	rtnl_tc_set_ifindex(TC_CAST(cls), ifindex);
 	rtnl_tc_set_parent(TC_CAST(cls), handle);
 	rtnl_tc_set_handle(TC_CAST(cls), CLS_HANDLE);
-	rc = rtnl_tc_set_kind(TC_CAST(cls), "bpf");	/* no libnl module: no options of its own */
+	rc = rtnl_tc_set_kind(TC_CAST(cls), "bpf"); /* no libnl module: no options of its own */
 	rtnl_cls_set_prio(cls, CLS_PRIO);
 	rtnl_cls_set_protocol(cls, ETH_P_ALL);
 	if (!rc)
@@ -215,7 +215,7 @@ out:
 	libbpf_set_print(old);
 	if (rc)
 		unpin_all(dir);
-	qsock_cls__destroy(skel);	/* the pins and the filter keep what must live on */
+	qsock_cls__destroy(skel); /* the pins and the filter keep what must live on */
 	return rc;
 }
 
@@ -269,8 +269,7 @@ int qsock_cls_uninstall(const char *dev, struct qsock_err *err)
 	return 0;
 }
 
-static int open_pin(const char *dir, const char *name, __u32 flags, int *fd,
-		    struct qsock_err *err)
+static int open_pin(const char *dir, const char *name, __u32 flags, int *fd, struct qsock_err *err)
 {
 	LIBBPF_OPTS(bpf_obj_get_opts, o, .file_flags = flags);
 	char path[PATH_MAX];
@@ -331,7 +330,8 @@ int qsock_cls_read_conf(const struct qsock_cls_maps *m, char sched[IFNAMSIZ], ui
 	uint32_t zero = 0;
 
 	if (bpf_map_lookup_elem(m->conf, &zero, &conf))
-		return qsock_errf(err, -errno, "reading the classifier's conf: %s", strerror(errno));
+		return qsock_errf(err, -errno, "reading the classifier's conf: %s",
+				  strerror(errno));
 	snprintf(sched, IFNAMSIZ, "%.*s", IFNAMSIZ - 1, conf.sched);
 	*handle = conf.handle_major << 16;
 	return 0;
@@ -352,7 +352,8 @@ int qsock_cls_devices(char *buf, size_t size, struct qsock_err *err)
 	if (!d) {
 		buf[0] = '\0';
 		return errno == ENOENT ? 0 :
-		       qsock_errf(err, -errno, "listing %s: %s", QSOCK_PIN_ROOT, strerror(errno));
+					 qsock_errf(err, -errno, "listing %s: %s", QSOCK_PIN_ROOT,
+						    strerror(errno));
 	}
 	while ((de = readdir(d))) {
 		char name[IFNAMSIZ];
@@ -365,7 +366,7 @@ int qsock_cls_devices(char *buf, size_t size, struct qsock_err *err)
 		at = strchr(de->d_name, '@');
 		if (at) {
 			if (strcmp(at, suffix))
-				continue;	/* another namespace's device */
+				continue; /* another namespace's device */
 			name[at - de->d_name < IFNAMSIZ ? at - de->d_name : IFNAMSIZ - 1] = '\0';
 		}
 		n = strlen(name) + 1;

@@ -7,7 +7,7 @@
 
 #define CHUNK_BITS 10
 #define CHUNK_SIZE (1U << CHUNK_BITS)
-#define N_CHUNKS   1024U
+#define N_CHUNKS 1024U
 
 static struct qsock_fd_state *_Atomic chunks[N_CHUNKS];
 
@@ -44,7 +44,7 @@ struct qsock_fd_state *qsock_fd_slot(int fd, int *rc)
 		for (unsigned int j = 0; j < CHUNK_SIZE; j++)
 			c[j].flags_map_fd = -1;
 		if (!atomic_compare_exchange_strong(&chunks[i], &expected, c)) {
-			free(c);	/* another thread won the race */
+			free(c); /* another thread won the race */
 			c = expected;
 		}
 	}

@@ -50,8 +50,9 @@ static int scan_pid(const char *pid, struct qsock_inode_set *set, struct qsock_e
 	snprintf(dir, sizeof(dir), "/proc/%s/fd", pid);
 	d = opendir(dir);
 	if (!d)
-		return errno == ENOENT ? 0 :
-		       qsock_errf(err, -errno, "reading %s: %s", dir, strerror(errno));
+		return errno == ENOENT ?
+			       0 :
+			       qsock_errf(err, -errno, "reading %s: %s", dir, strerror(errno));
 	while (!rc && (de = readdir(d))) {
 		unsigned long long ino;
 		ssize_t n;

@@ -57,8 +57,8 @@ static int resolve_dev(const char *dev, struct dev_info *di, struct qsock_err *e
 		return qsock_errf(err, -EINVAL, "bad device name");
 	di->ifindex = (int)if_nametoindex(dev);
 	if (!di->ifindex)
-		return qsock_errf(err, -ENODEV, "no network device \"%s\" in this network namespace",
-				  dev);
+		return qsock_errf(err, -ENODEV,
+				  "no network device \"%s\" in this network namespace", dev);
 	di->mtu = 1500;
 	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd >= 0) {
@@ -93,10 +93,10 @@ static int on_root(struct nlmsghdr *nlh, void *arg, struct qsock_err *err)
 }
 
 /* The device's root qdisc (kind, handle): one RTM_GETQDISC for that qdisc only. */
-static int read_root(struct qsock_nl *nl, int ifindex, struct root_info *ri,
-		     struct qsock_err *err)
+static int read_root(struct qsock_nl *nl, int ifindex, struct root_info *ri, struct qsock_err *err)
 {
-	struct tcmsg tcm = { .tcm_family = AF_UNSPEC, .tcm_ifindex = ifindex,
+	struct tcmsg tcm = { .tcm_family = AF_UNSPEC,
+			     .tcm_ifindex = ifindex,
 			     .tcm_parent = TC_H_ROOT };
 	struct nl_msg *msg = nlmsg_alloc_simple(RTM_GETQDISC, NLM_F_ECHO);
 
@@ -108,11 +108,12 @@ static int read_root(struct qsock_nl *nl, int ifindex, struct root_info *ri,
 	return qsock_nl_request(nl, msg, "reading the root qdisc", on_root, ri, err);
 }
 
-static int delete_root(struct qsock_nl *nl, int ifindex, uint32_t handle,
-		       struct qsock_err *err)
+static int delete_root(struct qsock_nl *nl, int ifindex, uint32_t handle, struct qsock_err *err)
 {
-	struct tcmsg tcm = { .tcm_family = AF_UNSPEC, .tcm_ifindex = ifindex,
-			     .tcm_parent = TC_H_ROOT, .tcm_handle = handle };
+	struct tcmsg tcm = { .tcm_family = AF_UNSPEC,
+			     .tcm_ifindex = ifindex,
+			     .tcm_parent = TC_H_ROOT,
+			     .tcm_handle = handle };
 	struct nl_msg *msg = nlmsg_alloc_simple(RTM_DELQDISC, 0);
 
 	if (!msg || nlmsg_append(msg, &tcm, sizeof(tcm), NLMSG_ALIGNTO) < 0) {
@@ -122,11 +123,12 @@ static int delete_root(struct qsock_nl *nl, int ifindex, uint32_t handle,
 	return qsock_nl_request(nl, msg, "deleting the root qdisc", NULL, NULL, err);
 }
 
-static int delete_class(struct qsock_nl *nl, int ifindex, uint32_t classid,
-			struct qsock_err *err)
+static int delete_class(struct qsock_nl *nl, int ifindex, uint32_t classid, struct qsock_err *err)
 {
-	struct tcmsg tcm = { .tcm_family = AF_UNSPEC, .tcm_ifindex = ifindex,
-			     .tcm_parent = classid & 0xffff0000U, .tcm_handle = classid };
+	struct tcmsg tcm = { .tcm_family = AF_UNSPEC,
+			     .tcm_ifindex = ifindex,
+			     .tcm_parent = classid & 0xffff0000U,
+			     .tcm_handle = classid };
 	struct nl_msg *msg = nlmsg_alloc_simple(RTM_DELTCLASS, 0);
 	char what[48];
 
@@ -165,10 +167,10 @@ int qsock_mgr_init_root(const char *dev, const char *sched, const struct qsock_r
 		qsock_cls_close(&m);
 		if (rc)
 			return rc;
-		if (ri.handle == handle && !strcmp(ri.kind, qsock_sched_find(cur) ?
-							      qsock_sched_find(cur)->kind : "")) {
-			if (!strcmp(cur, sched))	/* installed: qsockinit is idempotent, */
-				return qsock_mgr_gc(dev, NULL, err);	/* and sweeps */
+		if (ri.handle == handle &&
+		    !strcmp(ri.kind, qsock_sched_find(cur) ? qsock_sched_find(cur)->kind : "")) {
+			if (!strcmp(cur, sched)) /* installed: qsockinit is idempotent, */
+				return qsock_mgr_gc(dev, NULL, err); /* and sweeps */
 			return qsock_errf(err, -EEXIST,
 					  "%s already runs the qsock scheduler %s; qsockfini it "
 					  "before installing %s",
@@ -177,11 +179,12 @@ int qsock_mgr_init_root(const char *dev, const char *sched, const struct qsock_r
 		/* The root it belonged to is gone (someone replaced it): forget the pins. */
 		qsock_cls_uninstall(dev, NULL);
 	}
-	if (ri.handle != 0)	/* handle 0: the kernel's default root, which may be replaced */
-		return qsock_errf(err, -EEXIST,
-				  "%s already has a root qdisc \"%s\" (handle %x:) that qsock did not "
-				  "install; remove it first (tc qdisc del dev %s root)",
-				  dev, ri.kind, ri.handle >> 16, dev);
+	if (ri.handle != 0) /* handle 0: the kernel's default root, which may be replaced */
+		return qsock_errf(
+			err, -EEXIST,
+			"%s already has a root qdisc \"%s\" (handle %x:) that qsock did not "
+			"install; remove it first (tc qdisc del dev %s root)",
+			dev, ri.kind, ri.handle >> 16, dev);
 	rc = ops->init_root(nl, di.ifindex, QSOCK_ROOT_HANDLE, rp, err);
 	if (rc)
 		return rc;
@@ -226,8 +229,8 @@ int qsock_mgr_fini_root(const char *dev, struct qsock_err *err)
 	return qsock_cls_uninstall(dev, err);
 }
 
-static int sock_identity_full(int sockfd, uint64_t *cookie, int *type, int *domain,
-			      int *protocol, struct qsock_err *err)
+static int sock_identity_full(int sockfd, uint64_t *cookie, int *type, int *domain, int *protocol,
+			      struct qsock_err *err)
 {
 	socklen_t len = sizeof(*cookie);
 
@@ -359,12 +362,11 @@ int qsock_mgr_attach(int sockfd, const char *dev, const char *sched,
 	if (out)
 		*out = rec;
 	goto out;
-undo_class:
-	{
-		struct qsock_err ignored;
+undo_class : {
+	struct qsock_err ignored;
 
-		delete_class(nl, ref.ifindex, ref.classid, &ignored);
-	}
+	delete_class(nl, ref.ifindex, ref.classid, &ignored);
+}
 out:
 	qsock_cls_close(&m);
 	return rc;
@@ -468,19 +470,18 @@ int qsock_mgr_detach(int sockfd, const char *dev, struct qsock_err *err)
 				strerror(errno));
 		goto out;
 	}
-	bpf_map_delete_elem(m.flags, &sockfd);	/* its flags word, if it ever had one */
+	bpf_map_delete_elem(m.flags, &sockfd); /* its flags word, if it ever had one */
 	rc = qsock_nl_thread(&nl, err);
 	if (!rc)
 		rc = delete_class(nl, (int)rec.ifindex, rec.classid, err);
 	if (rc == -ENOENT)
-		rc = 0;	/* the class is already gone (root removed) */
+		rc = 0; /* the class is already gone (root removed) */
 out:
 	qsock_cls_close(&m);
 	return rc;
 }
 
-int qsock_mgr_lookup(int sockfd, const char *dev, struct qsock_stream *out,
-		     struct qsock_err *err)
+int qsock_mgr_lookup(int sockfd, const char *dev, struct qsock_stream *out, struct qsock_err *err)
 {
 	struct qsock_cls_maps m;
 	uint64_t cookie;
@@ -513,9 +514,10 @@ int qsock_mgr_stream_stats(const struct qsock_stream *st, struct qos_info *info,
 	if (!rc)
 		rc = ops->stream_stats(nl, &ref, info, err);
 	if (rc == -ENOENT)
-		return qsock_errf(err, -ENOENT,
-				  "class %x:%x of the stream no longer exists on %s (root removed?)",
-				  st->classid >> 16, st->classid & 0xffff, st->dev);
+		return qsock_errf(
+			err, -ENOENT,
+			"class %x:%x of the stream no longer exists on %s (root removed?)",
+			st->classid >> 16, st->classid & 0xffff, st->dev);
 	return rc;
 }
 
@@ -554,8 +556,8 @@ int qsock_mgr_status(const char *dev, struct qsock_dev_status *out, struct qsock
 	return 0;
 }
 
-int qsock_mgr_walk(const char *dev, int (*fn)(const struct qsock_stream *st, void *arg),
-		   void *arg, struct qsock_err *err)
+int qsock_mgr_walk(const char *dev, int (*fn)(const struct qsock_stream *st, void *arg), void *arg,
+		   struct qsock_err *err)
 {
 	char names[1024], *d;
 	struct qsock_cls_maps m;
@@ -628,7 +630,7 @@ static int gc_dev(const char *dev, unsigned int *removed, struct qsock_err *err)
 		    qsock_inode_set_has(&live, rec.inode))
 			continue;
 		if (bpf_map_delete_elem(m.streams, &cand[i]))
-			continue;	/* someone else removed it */
+			continue; /* someone else removed it */
 		delete_class(nl, (int)rec.ifindex, rec.classid, &ignored);
 		if (removed)
 			(*removed)++;

@@ -71,7 +71,8 @@ int qsock_root_params_from_api(const struct qos_params *p, struct qsock_root_par
 	ra = p->attributes;
 	if (ra->size < offsetof(struct qsock_root_attr, reserved) + sizeof(ra->reserved))
 		return qsock_errf(err, -EINVAL,
-				  "qsock_root_attr.size %u is too small (set it to sizeof)", ra->size);
+				  "qsock_root_attr.size %u is too small (set it to sizeof)",
+				  ra->size);
 	rc = check_tail_zero("qsock_root_attr", ra, ra->size, sizeof(*ra), err);
 	if (rc)
 		return rc;
@@ -102,8 +103,9 @@ int qsock_stream_params_from_api(const struct qos_params *p, struct qsock_stream
 		return rc;
 	a = p->attributes;
 	if (!a)
-		return qsock_errf(err, -EINVAL,
-				  "qos_params.attributes is NULL: a stream needs a struct q_dwcs_attr");
+		return qsock_errf(
+			err, -EINVAL,
+			"qos_params.attributes is NULL: a stream needs a struct q_dwcs_attr");
 	if (a->stream_flags & ~QSOCK_STREAM_FLAGS_ALL)
 		return qsock_errf(err, -EINVAL, "q_dwcs_attr.stream_flags has unknown bits 0x%x",
 				  a->stream_flags & ~QSOCK_STREAM_FLAGS_ALL);

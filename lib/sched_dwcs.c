@@ -23,7 +23,7 @@
 
 static int dwcs_check_stream(const struct qsock_stream_params *sp, struct qsock_err *err)
 {
-	return 0;	/* params.c already applied the uapi limits */
+	return 0; /* params.c already applied the uapi limits */
 }
 
 /* The kernel answers ENOENT for a qdisc kind it cannot find or autoload. */
@@ -31,9 +31,10 @@ static int explain_missing_module(int rc, struct qsock_err *err)
 {
 	if (rc != -ENOENT)
 		return rc;
-	return qsock_errf(err, -EOPNOTSUPP,
-			  "this kernel has no dwcs qdisc: load the module first (modprobe sch_dwcs, "
-			  "or insmod kmod/sch_dwcs.ko), or use the htb scheduler");
+	return qsock_errf(
+		err, -EOPNOTSUPP,
+		"this kernel has no dwcs qdisc: load the module first (modprobe sch_dwcs, "
+		"or insmod kmod/sch_dwcs.ko), or use the htb scheduler");
 }
 
 static int dwcs_init_root(struct qsock_nl *nl, int ifindex, uint32_t handle,
@@ -137,12 +138,13 @@ static void dwcs_parse_app(struct nlattr *app, struct qos_info *info)
 
 	if (nla_parse_nested(tb, TCA_DWCS_STATS_MAX, app, NULL) < 0)
 		return;
-	if (!tb[TCA_DWCS_STATS_KIND] || nla_get_u32(tb[TCA_DWCS_STATS_KIND]) != DWCS_STATS_KIND_CLASS)
+	if (!tb[TCA_DWCS_STATS_KIND] ||
+	    nla_get_u32(tb[TCA_DWCS_STATS_KIND]) != DWCS_STATS_KIND_CLASS)
 		return;
-#define GET(attr, field)                                            \
-	do {                                                        \
-		if (tb[attr])                                       \
-			info->field = get_u64ish(tb[attr]);         \
+#define GET(attr, field)                                    \
+	do {                                                \
+		if (tb[attr])                               \
+			info->field = get_u64ish(tb[attr]); \
 	} while (0)
 	GET(TCA_DWCS_STATS_DROP_LATE, drop_late);
 	GET(TCA_DWCS_STATS_DROP_OVERFLOW, drop_overflow);

@@ -39,7 +39,8 @@ static uint64_t stream_rate(const struct qsock_stream_params *sp, uint32_t mtu)
 static int htb_check_stream(const struct qsock_stream_params *sp, struct qsock_err *err)
 {
 	if (sp->rate > HTB_MAX_RATE)
-		return qsock_errf(err, -EINVAL, "q_dwcs_attr.rate %llu bytes/s is too large for htb",
+		return qsock_errf(err, -EINVAL,
+				  "q_dwcs_attr.rate %llu bytes/s is too large for htb",
 				  (unsigned long long)sp->rate);
 	return 0;
 }
@@ -58,7 +59,7 @@ static int htb_init_root(struct qsock_nl *nl, int ifindex, uint32_t handle,
 	rtnl_tc_set_handle(TC_CAST(q), handle);
 	rc = rtnl_tc_set_kind(TC_CAST(q), "htb");
 	if (!rc)
-		rc = rtnl_htb_set_defcls(q, 0);	/* unclassified: direct, unshaped */
+		rc = rtnl_htb_set_defcls(q, 0); /* unclassified: direct, unshaped */
 	if (!rc)
 		rc = rtnl_htb_set_rate2quantum(q, 10);
 	if (!rc)
@@ -91,8 +92,9 @@ static int htb_set_stream(struct qsock_nl *nl, const struct qsock_class_ref *ref
 		rc = rtnl_htb_set_ceil64(cls, rate);
 	/* quantum: HTB wants 1000..200000 bytes and warns otherwise */
 	if (!rc)
-		rc = rtnl_htb_set_quantum(cls, rate / 10 < 1514 ? 1514 :
-					       rate / 10 > 200000 ? 200000 : (uint32_t)(rate / 10));
+		rc = rtnl_htb_set_quantum(cls, rate / 10 < 1514	  ? 1514 :
+					       rate / 10 > 200000 ? 200000 :
+								    (uint32_t)(rate / 10));
 	if (!rc)
 		rc = rtnl_class_build_add_request(cls, NLM_F_CREATE | (replace ? 0 : NLM_F_EXCL),
 						  &msg);

@@ -35,8 +35,9 @@ static int on_class(struct nlmsghdr *nlh, void *arg, struct qsock_err *err)
 		struct gnet_stats_basic b = { 0 };
 
 		memcpy(&b, nla_data(st[TCA_STATS_BASIC]),
-		       nla_len(st[TCA_STATS_BASIC]) < (int)sizeof(b) ? nla_len(st[TCA_STATS_BASIC])
-								   : (int)sizeof(b));
+		       nla_len(st[TCA_STATS_BASIC]) < (int)sizeof(b) ?
+			       nla_len(st[TCA_STATS_BASIC]) :
+			       (int)sizeof(b));
 		info->sent_bytes = b.bytes;
 		info->sent_pkts = b.packets;
 	}
@@ -46,17 +47,20 @@ static int on_class(struct nlmsghdr *nlh, void *arg, struct qsock_err *err)
 		struct gnet_stats_queue q = { 0 };
 
 		memcpy(&q, nla_data(st[TCA_STATS_QUEUE]),
-		       nla_len(st[TCA_STATS_QUEUE]) < (int)sizeof(q) ? nla_len(st[TCA_STATS_QUEUE])
-								  : (int)sizeof(q));
+		       nla_len(st[TCA_STATS_QUEUE]) < (int)sizeof(q) ?
+			       nla_len(st[TCA_STATS_QUEUE]) :
+			       (int)sizeof(q));
 		info->backlog_pkts = q.qlen;
 		info->backlog_bytes = q.backlog;
 		info->drops = q.drops;
 		info->overlimits = q.overlimits;
 	}
 	if (st[TCA_STATS_RATE_EST64] && nla_len(st[TCA_STATS_RATE_EST64]) >= 8)
-		info->rate_bps = ((struct gnet_stats_rate_est64 *)nla_data(st[TCA_STATS_RATE_EST64]))->bps;
+		info->rate_bps =
+			((struct gnet_stats_rate_est64 *)nla_data(st[TCA_STATS_RATE_EST64]))->bps;
 	else if (st[TCA_STATS_RATE_EST] && nla_len(st[TCA_STATS_RATE_EST]) >= 4)
-		info->rate_bps = ((struct gnet_stats_rate_est *)nla_data(st[TCA_STATS_RATE_EST]))->bps;
+		info->rate_bps =
+			((struct gnet_stats_rate_est *)nla_data(st[TCA_STATS_RATE_EST]))->bps;
 	info->valid |= QSOCK_INFO_SCHED;
 	if (ctx->parse_app && st[TCA_STATS_APP])
 		ctx->parse_app(st[TCA_STATS_APP], info);

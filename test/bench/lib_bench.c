@@ -73,7 +73,7 @@ static struct qos_params params(uint32_t ipg_ms)
 	attrs.ipg = ipg_ms;
 	attrs.stream_flags = QSOCK_STREAM_EXT;
 	attrs.size = sizeof(attrs);
-	attrs.rate = 1250000000ULL;	/* 10 Gbit/s: the class never holds a message back */
+	attrs.rate = 1250000000ULL; /* 10 Gbit/s: the class never holds a message back */
 	p.attributes = &attrs;
 	return p;
 }
@@ -123,8 +123,8 @@ int main(int argc, char **argv)
 	printf("Table 1 (paper §4.1): medians of %d calls, microseconds; the paper's figures are\n"
 	       "averages of 10 runs in seconds on a dual P2-400 (qsendto/sendto there: 1.16)\n\n",
 	       n);
-	printf("%-34s %12s %12s %8s %10s %10s\n", "call", "socket", "Q.Sockets", "ratio",
-	       "netlink", "paper");
+	printf("%-34s %12s %12s %8s %10s %10s\n", "call", "socket", "Q.Sockets", "ratio", "netlink",
+	       "paper");
 
 	/* qsockinit: each one loads the classifier and installs the root; fewer rounds */
 	{
@@ -212,7 +212,7 @@ int main(int argc, char **argv)
 		};
 
 		for (round = 0; round < 3; round++) {
-			if (round == 2)		/* flags word unchanged: only the deadline cmsg */
+			if (round == 2) /* flags word unchanged: only the deadline cmsg */
 				st->carrier = QSOCK_CARRIER_NONE;
 			if (round == 1) {
 				/* the dwcs carriers, forced: SO_MARK and SCM_TXTIME cmsgs */
@@ -228,8 +228,9 @@ int main(int argc, char **argv)
 				       sizeof(peer));
 				a[i] = now_ns() - t0;
 				t0 = now_ns();
-				if (qsendto(fd, payload, sizeof(payload), 0, (struct sockaddr *)&peer,
-					    sizeof(peer), &pf) < 0 && errno != ENOBUFS)
+				if (qsendto(fd, payload, sizeof(payload), 0,
+					    (struct sockaddr *)&peer, sizeof(peer), &pf) < 0 &&
+				    errno != ENOBUFS)
 					die("qsendto");
 				b[i] = now_ns() - t0;
 			}
@@ -242,7 +243,7 @@ int main(int argc, char **argv)
 	/* qinfo at 10, 100, 1000, 10000 streams on the device */
 	{
 		static const int sizes[] = { 10, 100, 1000, 10000 };
-		int have = 1;	/* fd is one stream */
+		int have = 1; /* fd is one stream */
 
 		for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
 			char name[48];

@@ -43,12 +43,12 @@ static int open_fds(void)
 	return n;
 }
 
-#define assert_fails(call, err, text)                                          \
-	do {                                                                   \
-		errno = 0;                                                     \
-		assert_int_equal((call), -1);                                  \
-		assert_int_equal(errno, (err));                                \
-		if (!strstr(qsock_strerror(), (text)))                         \
+#define assert_fails(call, err, text)                                                      \
+	do {                                                                               \
+		errno = 0;                                                                 \
+		assert_int_equal((call), -1);                                              \
+		assert_int_equal(errno, (err));                                            \
+		if (!strstr(qsock_strerror(), (text)))                                     \
 			fail_msg("message \"%s\" lacks \"%s\"", qsock_strerror(), (text)); \
 	} while (0)
 
@@ -63,7 +63,7 @@ static void attach_checks_the_fd(void **state)
 	assert_fails(qattach(pfd[0], &p), ENOTSOCK, "is not a socket");
 	close(pfd[0]);
 	close(pfd[1]);
-	assert_fails(qattach(pfd[0], &p), EBADF, "not an open file descriptor");	/* closed */
+	assert_fails(qattach(pfd[0], &p), EBADF, "not an open file descriptor"); /* closed */
 }
 
 static void attach_checks_the_params(void **state)
@@ -86,7 +86,7 @@ static void privileged_errors(void **state)
 	int fd = socket(AF_INET, SOCK_DGRAM, 0), ufd;
 
 	if (geteuid())
-		skip();	/* without CAP_NET_ADMIN these go to qsockd */
+		skip(); /* without CAP_NET_ADMIN these go to qsockd */
 	assert_fails(qattach(fd, &p), ENODEV, "no network device \"nosuchdev0\"");
 	p.attributes = NULL;
 	assert_fails(qsockinit(&p), ENODEV, "qsockinit: no network device \"nosuchdev0\"");
@@ -129,8 +129,8 @@ static void unattached_sockets(void **state)
 	if (!geteuid())
 		assert_fails(qchange(fd, &p), ENOENT, "has no stream");
 	assert_fails(qdetach(fd), ENOENT, "qdetach: fd");
-	assert_int_equal(qclose(fd), 0);	/* an ordinary socket: qclose is close */
-	assert_fails(qclose(fd), EBADF, "qclose: fd");	/* twice */
+	assert_int_equal(qclose(fd), 0); /* an ordinary socket: qclose is close */
+	assert_fails(qclose(fd), EBADF, "qclose: fd"); /* twice */
 	assert_fails(qsendmsg(fd, NULL, 0, NULL), EINVAL, "msghdr is NULL");
 }
 

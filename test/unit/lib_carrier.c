@@ -67,7 +67,7 @@ static void mark_and_txtime_cmsgs(void **state)
 	size_t len;
 
 	state_init(&st, QSOCK_CARRIER_MARK_CMSG);
-	pf.drop_flag = DWCS_NON_DROPPABLE | QSOCK_FRAME_END;	/* size left as garbage */
+	pf.drop_flag = DWCS_NON_DROPPABLE | QSOCK_FRAME_END; /* size left as garbage */
 	pf.size = 0xdeadbeef;
 	pf.deadline = 123456789;
 	assert_int_equal(qsock_carrier_build(&st, 3, &pf, buf, &len, &e), 0);
@@ -98,7 +98,7 @@ static void nothing_to_add(void **state)
 	assert_int_equal(qsock_carrier_build(&st, 3, NULL, buf, &len, &e), 0);
 	assert_int_equal(len, 0);
 	assert_int_equal(qsock_carrier_build(&st, 3, &pf, buf, &len, &e), 0);
-	assert_int_equal(len, 0);	/* no flags, no deadline: no cmsg */
+	assert_int_equal(len, 0); /* no flags, no deadline: no cmsg */
 	/* htb (carrier none, no txtime): flags and deadline are accepted and carry nothing */
 	state_init(&st, QSOCK_CARRIER_NONE);
 	st.txtime = 0;
@@ -163,7 +163,7 @@ static void appended_after_callers(void **state)
 	c->cmsg_type = IP_TOS;
 	c->cmsg_len = CMSG_LEN(sizeof(tos));
 	memcpy(CMSG_DATA(c), &tos, sizeof(tos));
-	in.msg_controllen = CMSG_LEN(sizeof(tos));	/* not padded: callers do this */
+	in.msg_controllen = CMSG_LEN(sizeof(tos)); /* not padded: callers do this */
 	state_init(&st, QSOCK_CARRIER_MARK_CMSG);
 	assert_int_equal(qsock_carrier_build(&st, 3, &pf, ours, &len, &e), 0);
 	{
@@ -176,7 +176,7 @@ static void appended_after_callers(void **state)
 			assert_int_equal(c->cmsg_type, types[n]);
 		}
 		assert_int_equal(n, 3);
-		assert_ptr_equal(in.msg_control, theirs);	/* the caller's msghdr is not changed */
+		assert_ptr_equal(in.msg_control, theirs); /* the caller's msghdr is not changed */
 	}
 }
 
@@ -188,15 +188,18 @@ static void kernel_accepts_the_cmsgs(void **state)
 	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(9) };
 	struct packet_flags pf = { .drop_flag = DWCS_NON_DROPPABLE };
 	struct iovec iov = { .iov_base = "x", .iov_len = 1 };
-	struct msghdr in = { .msg_name = &to, .msg_namelen = sizeof(to), .msg_iov = &iov,
-			     .msg_iovlen = 1 }, out;
+	struct msghdr in = { .msg_name = &to,
+			     .msg_namelen = sizeof(to),
+			     .msg_iov = &iov,
+			     .msg_iovlen = 1 },
+		      out;
 	struct qsock_fd_state st;
 	struct qsock_err e = { "" };
 	size_t len;
 	int fd;
 
 	if (geteuid())
-		skip();	/* SO_MARK cmsgs need CAP_NET_RAW/ADMIN */
+		skip(); /* SO_MARK cmsgs need CAP_NET_RAW/ADMIN */
 	inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
 	fd = socket(AF_INET, SOCK_DGRAM, 0);
 	assert_true(fd >= 0);
@@ -229,14 +232,14 @@ static void flags_word_written_on_change_only(void **state)
 	/* SK_STORAGE maps need BTF: take the classifier's own, from its skeleton */
 	skel = qsock_cls__open_and_load();
 	if (!skel)
-		skip();	/* needs CAP_BPF (run as root) */
+		skip(); /* needs CAP_BPF (run as root) */
 	map = bpf_map__fd(skel->maps.flags);
 	fd = socket(AF_INET, SOCK_DGRAM, 0);
 	state_init(&st, QSOCK_CARRIER_SOCK_STORAGE);
 	st.flags_map_fd = map;
 	st.txtime = 0;
 	assert_int_equal(qsock_carrier_build(&st, fd, &pf, ours, &len, &e), 0);
-	assert_int_equal(len, 0);	/* nothing in the message itself */
+	assert_int_equal(len, 0); /* nothing in the message itself */
 	assert_int_equal(bpf_map_lookup_elem(map, &fd, v), 0);
 	assert_int_equal(v[0], DWCS_MARK_NONDROPPABLE);
 	/* same flags again: no write (the word is changed behind its back to prove it) */

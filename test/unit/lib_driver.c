@@ -52,10 +52,12 @@ static const struct {
 	const char *name;
 	int value;
 } errnos[] = {
-	{ "EINVAL", EINVAL }, { "EBADF", EBADF }, { "ENOTSOCK", ENOTSOCK },
-	{ "EEXIST", EEXIST }, { "ENOENT", ENOENT }, { "ENODEV", ENODEV },
-	{ "EPERM", EPERM }, { "EOPNOTSUPP", EOPNOTSUPP }, { "EBADFD", EBADFD },
-	{ "EAFNOSUPPORT", EAFNOSUPPORT }, { "EACCES", EACCES },
+	{ "EINVAL", EINVAL },	  { "EBADF", EBADF },
+	{ "ENOTSOCK", ENOTSOCK }, { "EEXIST", EEXIST },
+	{ "ENOENT", ENOENT },	  { "ENODEV", ENODEV },
+	{ "EPERM", EPERM },	  { "EOPNOTSUPP", EOPNOTSUPP },
+	{ "EBADFD", EBADFD },	  { "EAFNOSUPPORT", EAFNOSUPPORT },
+	{ "EACCES", EACCES },
 };
 
 static const char *errno_name(int e)
@@ -285,7 +287,7 @@ static int run(int argc, char **argv)
 
 		if (parse_addr(argv[2], &to, &tolen))
 			return errno = EINVAL, -1;
-		pf.drop_flag = 0;	/* size and the rest left unset, as the paper does */
+		pf.drop_flag = 0; /* size and the rest left unset, as the paper does */
 		pf.deadline = 0;
 		for (int k = 5; k < argc; k++) {
 			if (!strcmp(argv[k], "nd"))
@@ -293,7 +295,7 @@ static int run(int argc, char **argv)
 			else if (!strncmp(argv[k], "prio=", 5))
 				pf.drop_flag |= QSOCK_DROP_PRIO(atoi(argv[k] + 5));
 			else if (!strncmp(argv[k], "frames=", 7))
-				frames = atoi(argv[k] + 7);	/* messages per frame */
+				frames = atoi(argv[k] + 7); /* messages per frame */
 			else if (!strncmp(argv[k], "rel-deadline=", 13)) {
 				pf.drop_flag |= QSOCK_DEADLINE_RELATIVE;
 				pf.deadline = strtoull(argv[k] + 13, NULL, 0);
@@ -310,8 +312,8 @@ static int run(int argc, char **argv)
 				if (i % frames == frames - 1)
 					pf.drop_flag |= QSOCK_FRAME_END;
 			}
-			r = plain ? sendto(fds[n], buf, size, 0, (struct sockaddr *)&to, tolen)
-				  : qsendto(fds[n], buf, size, 0, (struct sockaddr *)&to, tolen,
+			r = plain ? sendto(fds[n], buf, size, 0, (struct sockaddr *)&to, tolen) :
+				    qsendto(fds[n], buf, size, 0, (struct sockaddr *)&to, tolen,
 					    !strcmp(cmd, "send") ? &pf : NULL);
 
 			if (r < 0 && errno != ENOBUFS && errno != EAGAIN)
@@ -404,7 +406,7 @@ int main(int argc, char **argv)
 			cmd += 3;
 			n -= 3;
 		}
-		cmd[n] = NULL;	/* argv[i] was "--" or the terminating NULL */
+		cmd[n] = NULL; /* argv[i] was "--" or the terminating NULL */
 		errno = 0;
 		rc = run(n, cmd);
 		if (!expect && rc) {

@@ -15,7 +15,7 @@ static struct qos_params params(const char *dev, const char *name, void *attrs)
 {
 	struct qos_params p;
 
-	memset(&p, 0x5a, sizeof(p));	/* garbage, as on the paper's stack */
+	memset(&p, 0x5a, sizeof(p)); /* garbage, as on the paper's stack */
 	strncpy(p.dev, dev, IFNAMSIZ);
 	strncpy(p.name, name, IFNAMSIZ);
 	p.attributes = attrs;
@@ -75,7 +75,7 @@ static void zero_ipg_and_limits(void **state)
 	a.ipg = 0;
 	assert_int_equal(qsock_stream_params_from_api(&p, &sp, &e), -EINVAL);
 	assert_non_null(strstr(e.msg, "ipg is 0"));
-	a.ipg = 61000;	/* 61 s > DWCS_MAX_IPG */
+	a.ipg = 61000; /* 61 s > DWCS_MAX_IPG */
 	assert_int_equal(qsock_stream_params_from_api(&p, &sp, &e), -EINVAL);
 	assert_non_null(strstr(e.msg, "outside"));
 	a = paper_attrs();
@@ -148,7 +148,7 @@ static void extension_is_read_only_when_announced(void **state)
 	assert_int_equal(sp.ipg_ns, 250000);
 	assert_int_equal(sp.rate, 125000);
 	assert_int_equal(sp.limit, 50);
-	assert_int_equal(sp.flags, 0);	/* the announcement bit is not a stream flag */
+	assert_int_equal(sp.flags, 0); /* the announcement bit is not a stream flag */
 	a.size = 8;
 	assert_int_equal(qsock_stream_params_from_api(&p, &sp, &e), -EINVAL);
 	assert_non_null(strstr(e.msg, "size 8 is too small"));
