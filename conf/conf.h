@@ -112,6 +112,7 @@ struct conf_stream {
 	uint32_t limit;			/* dwcs: class queue length in packets */
 	uint64_t rate_Bps;		/* htb: guaranteed rate, bytes per second */
 	unsigned int n_msgs;
+	bool needs_seq;			/* a message rule counts messages (`every`) */
 	struct conf_msg_rule msgs[CONF_MAX_MSG_RULES];
 };
 

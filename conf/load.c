@@ -651,10 +651,12 @@ static int load_stream(struct conf_diag *d, const config_setting_t *g, unsigned 
 			ret = conf_diag_error(d, msgs, NULL, "has %d rules, at most %d are allowed", n,
 					      CONF_MAX_MSG_RULES);
 		} else {
-			for (i = 0; i < n; i++)
+			for (i = 0; i < n; i++) {
 				if (load_msg_rule(d, config_setting_get_elem(msgs, i), (unsigned int)i,
 						  &st->msgs[i]))
 					ret = -EINVAL;
+				st->needs_seq |= st->msgs[i].every != 0;
+			}
 			st->n_msgs = (unsigned int)n;
 		}
 	}

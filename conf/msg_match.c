@@ -18,10 +18,17 @@ void conf_payload_from_iov(struct conf_payload *p, const struct iovec *iov, size
 {
 	size_t i, copied = 0;
 
+	/* the common case (send, sendto, write, one-buffer sendmsg): no copy at all */
+	if (iovcnt == 1) {
+		p->data = iov[0].iov_base;
+		p->len = iov[0].iov_len;
+		p->visible = p->len < CONF_PAYLOAD_VISIBLE ? p->len : CONF_PAYLOAD_VISIBLE;
+		return;
+	}
 	p->len = 0;
 	for (i = 0; i < iovcnt; i++)
 		p->len += iov[i].iov_len;
-	/* the common case (send, sendto, write, one-buffer sendmsg): no copy at all */
+	/* leading empty buffers are skipped; one holding all we look at is not copied */
 	for (i = 0; i < iovcnt && !iov[i].iov_len; i++)
 		;
 	if (i == iovcnt) {
@@ -47,8 +54,9 @@ void conf_payload_from_iov(struct conf_payload *p, const struct iovec *iov, size
 	p->visible = copied;
 }
 
-bool conf_msg_rule_matches(const struct conf_msg_rule *r, const struct conf_payload *p,
-			   uint64_t seq)
+/* Inlined into the per-message loop below; cheapest tests first. */
+static inline bool rule_matches(const struct conf_msg_rule *r, const struct conf_payload *p,
+				uint64_t seq)
 {
 	unsigned int i, j;
 
@@ -70,6 +78,12 @@ bool conf_msg_rule_matches(const struct conf_msg_rule *r, const struct conf_payl
 	return true;
 }
 
+bool conf_msg_rule_matches(const struct conf_msg_rule *r, const struct conf_payload *p,
+			   uint64_t seq)
+{
+	return rule_matches(r, p, seq);
+}
+
 int conf_match_message(const struct conf_stream *st, const struct conf_payload *p,
 		       uint64_t seq, struct conf_msg_action *out)
 {
@@ -80,7 +94,7 @@ int conf_match_message(const struct conf_stream *st, const struct conf_payload *
 	for (i = 0; i < st->n_msgs; i++) {
 		const struct conf_msg_rule *r = &st->msgs[i];
 
-		if (!conf_msg_rule_matches(r, p, seq))
+		if (!rule_matches(r, p, seq))
 			continue;
 		if (first < 0)
 			first = (int)i;

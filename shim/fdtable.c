@@ -9,8 +9,8 @@
 #include "fdtable.h"
 #include "shim.h"
 
-static struct shim_fd *table;
-static unsigned int table_size;
+struct shim_fd *shim_fd_table;
+unsigned int shim_fd_table_size;
 
 int shim_fdtable_init(unsigned int size)
 {
@@ -19,21 +19,9 @@ int shim_fdtable_init(unsigned int size)
 
 	if (p == MAP_FAILED)
 		return -errno;
-	table = p;
-	table_size = size;
+	shim_fd_table = p;
+	shim_fd_table_size = size;
 	return 0;
-}
-
-unsigned int shim_fdtable_size(void)
-{
-	return table_size;
-}
-
-struct shim_fd *shim_fd_slot(int fd)
-{
-	if (fd < 0 || (unsigned int)fd >= table_size)
-		return NULL;
-	return &table[fd];
 }
 
 void shim_fd_reset(int fd)
@@ -49,9 +37,9 @@ void shim_fd_set(int fd, enum shim_fd_state state, uint8_t proto)
 	struct shim_fd *f = shim_fd_slot(fd);
 
 	if (!f) {
-		if (fd >= 0 && table_size && shim.active)
+		if (fd >= 0 && shim_fd_table_size && shim.active)
 			shim_warn_once("fd %d is beyond the fd table (shim.max_fds = %u): its socket gets no QoS",
-				       fd, table_size);
+				       fd, shim_fd_table_size);
 		return;
 	}
 	/* the fields first, the state last: a reader that sees the state sees them */

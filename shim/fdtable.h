@@ -20,6 +20,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#pragma GCC visibility push(hidden)
+
 enum shim_fd_state {
 	SHIM_FD_UNKNOWN = 0,	/* never seen created: probe on first send */
 	SHIM_FD_FOREIGN,	/* not a TCP/UDP socket, or a listener: never ours */
@@ -40,9 +42,23 @@ struct shim_fd {
 
 /* Allocate the table: 0 or -errno. Before that, every fd is out of range. */
 int shim_fdtable_init(unsigned int size);
+
+/* The table itself (fdtable.c), read inline on every send. */
+extern struct shim_fd *shim_fd_table;
+extern unsigned int shim_fd_table_size;
+
 /* The slot of FD, or NULL when FD is negative or beyond the table. */
-struct shim_fd *shim_fd_slot(int fd);
-unsigned int shim_fdtable_size(void);
+static inline struct shim_fd *shim_fd_slot(int fd)
+{
+	if ((unsigned int)fd >= shim_fd_table_size) /* negative fds wrap around too */
+		return NULL;
+	return &shim_fd_table[fd];
+}
+
+static inline unsigned int shim_fdtable_size(void)
+{
+	return shim_fd_table_size;
+}
 
 static inline uint8_t shim_fd_state(const struct shim_fd *f)
 {
@@ -54,5 +70,7 @@ void shim_fd_reset(int fd);
 /* FD is a new socket / a new duplicate of OLDFD. */
 void shim_fd_set(int fd, enum shim_fd_state state, uint8_t proto);
 void shim_fd_copy(int newfd, int oldfd);
+
+#pragma GCC visibility pop
 
 #endif /* QSOCK_SHIM_FDTABLE_H */

@@ -16,6 +16,8 @@
 #include <sys/types.h>
 #include <sys/uio.h>
 
+#pragma GCC visibility push(hidden)
+
 struct shim_libc {
 	int (*socket)(int, int, int);
 	int (*bind)(int, const struct sockaddr *, socklen_t);
@@ -54,5 +56,7 @@ static inline const struct shim_libc *libc(void)
 		shim_libc_bind();
 	return &shim_libc_fns;
 }
+
+#pragma GCC visibility pop
 
 #endif /* QSOCK_SHIM_LIBC_H */

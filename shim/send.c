@@ -51,9 +51,23 @@ static void probe(int fd, struct shim_fd *f)
 	errno = saved;
 }
 
+/* First send on a socket not decided yet: probe it if we never saw it created, match it. */
+static __attribute__((noinline)) struct shim_fd *sending_slow(int fd, struct shim_fd *f,
+							      uint8_t state,
+							      const struct sockaddr *to,
+							      socklen_t tolen)
+{
+	if (state == SHIM_FD_UNKNOWN)
+		probe(fd, f);
+	if (shim_fd_state(f) == SHIM_FD_PENDING)
+		shim_match(fd, to, tolen, true);
+	return shim_fd_state(f) == SHIM_FD_MATCHED ? f : NULL;
+}
+
 /* The slot of FD if its sends are ours to classify, else NULL. Matches a pending socket on
- * its first send (TO: the destination of a sendto/sendmsg, if any). */
-static struct shim_fd *sending(int fd, const struct sockaddr *to, socklen_t tolen)
+ * its first send (TO: the destination of a sendto/sendmsg, if any). Inline: for a socket
+ * that is not ours this is all the shim costs, a few loads and compares. */
+static inline struct shim_fd *sending(int fd, const struct sockaddr *to, socklen_t tolen)
 {
 	struct shim_fd *f;
 	uint8_t state;
@@ -64,16 +78,12 @@ static struct shim_fd *sending(int fd, const struct sockaddr *to, socklen_t tole
 	if (!f)
 		return NULL;
 	state = shim_fd_state(f);
-	if (__builtin_expect(state == SHIM_FD_MATCHED, 0))
+	if (state == SHIM_FD_MATCHED)
 		return f;
 	if (state == SHIM_FD_NOMATCH || state == SHIM_FD_FOREIGN || state == SHIM_FD_FAILED ||
 	    state == SHIM_FD_BUSY)
 		return NULL;
-	if (state == SHIM_FD_UNKNOWN)
-		probe(fd, f);
-	if (shim_fd_state(f) == SHIM_FD_PENDING)
-		shim_match(fd, to, tolen, true);
-	return shim_fd_state(f) == SHIM_FD_MATCHED ? f : NULL;
+	return sending_slow(fd, f, state, to, tolen);
 }
 
 static bool our_cmsg_refused(int err)
@@ -137,43 +147,65 @@ static ssize_t send_classified(int fd, struct shim_fd *f, const struct msghdr *m
 	return 0;
 }
 
+/*
+ * The exported send calls are shaped for the common case, a socket that is not ours: a few
+ * loads and compares, then a tail call to libc with no stack frame. The matched path is
+ * kept out of line (noinline), and makes the original call itself when nothing is appended.
+ */
+static __attribute__((noinline)) ssize_t sendto_matched(int fd, struct shim_fd *f,
+							const void *buf, size_t len, int flags,
+							const struct sockaddr *to, socklen_t tolen,
+							bool is_send)
+{
+	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
+	struct msghdr msg = { .msg_name = (void *)to, .msg_namelen = to ? tolen : 0,
+			      .msg_iov = &iov, .msg_iovlen = 1 };
+	bool plain;
+	ssize_t ret = send_classified(fd, f, &msg, flags, &plain);
+
+	if (!plain)
+		return ret;
+	return is_send ? libc()->send(fd, buf, len, flags) :
+			 libc()->sendto(fd, buf, len, flags, to, tolen);
+}
+
 ssize_t shim_send(int fd, const void *buf, size_t len, int flags)
 {
 	struct shim_fd *f = sending(fd, NULL, 0);
-	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
-	bool plain = true;
-	ssize_t ret = 0;
 
-	if (f)
-		ret = send_classified(fd, f, &msg, flags, &plain);
-	return plain ? libc()->send(fd, buf, len, flags) : ret;
+	if (__builtin_expect(!f, 1))
+		return libc()->send(fd, buf, len, flags);
+	return sendto_matched(fd, f, buf, len, flags, NULL, 0, true);
 }
 
 ssize_t shim_sendto(int fd, const void *buf, size_t len, int flags, const struct sockaddr *to,
 		    socklen_t tolen)
 {
 	struct shim_fd *f = sending(fd, to, tolen);
-	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
-	struct msghdr msg = { .msg_name = (void *)to, .msg_namelen = tolen, .msg_iov = &iov,
-			      .msg_iovlen = 1 };
+
+	if (__builtin_expect(!f, 1))
+		return libc()->sendto(fd, buf, len, flags, to, tolen);
+	return sendto_matched(fd, f, buf, len, flags, to, tolen, false);
+}
+
+static __attribute__((noinline)) ssize_t sendmsg_matched(int fd, struct shim_fd *f,
+							 const struct msghdr *msg, int flags)
+{
 	bool plain = true;
 	ssize_t ret = 0;
 
-	if (f)
-		ret = send_classified(fd, f, &msg, flags, &plain);
-	return plain ? libc()->sendto(fd, buf, len, flags, to, tolen) : ret;
+	if (!msg->msg_iovlen || msg->msg_iov)
+		ret = send_classified(fd, f, msg, flags, &plain);
+	return plain ? libc()->sendmsg(fd, msg, flags) : ret;
 }
 
 ssize_t shim_sendmsg(int fd, const struct msghdr *msg, int flags)
 {
-	struct shim_fd *f = sending(fd, msg ? msg->msg_name : NULL, msg ? msg->msg_namelen : 0);
-	bool plain = true;
-	ssize_t ret = 0;
+	struct shim_fd *f = msg ? sending(fd, msg->msg_name, msg->msg_namelen) : NULL;
 
-	if (f && msg && (!msg->msg_iovlen || msg->msg_iov))
-		ret = send_classified(fd, f, msg, flags, &plain);
-	return plain ? libc()->sendmsg(fd, msg, flags) : ret;
+	if (__builtin_expect(!f, 1))
+		return libc()->sendmsg(fd, msg, flags);
+	return sendmsg_matched(fd, f, msg, flags);
 }
 
 /*
@@ -183,7 +215,7 @@ ssize_t shim_sendmsg(int fd, const struct msghdr *msg, int flags)
  * longer a socket (closed inside libc and reused behind our back: ENOTSOCK), the write goes
  * out as a write and the slot is forgotten.
  */
-static ssize_t write_classified(int fd, struct shim_fd *f, const struct iovec *iov, int iovcnt,
+static __attribute__((noinline)) ssize_t write_classified(int fd, struct shim_fd *f, const struct iovec *iov, int iovcnt,
 				bool vector)
 {
 	struct msghdr msg = { .msg_iov = (struct iovec *)iov, .msg_iovlen = (size_t)iovcnt };

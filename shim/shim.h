@@ -22,6 +22,8 @@
 
 #include "../conf/conf.h"
 
+#pragma GCC visibility push(hidden)
+
 struct shim_state {
 	bool active;		/* config loaded and enabled: false = pure pass-through */
 	bool dry_run;		/* match and classify, log, but never attach or mark */
@@ -86,5 +88,7 @@ int shim_execvpe(const char *file, char *const argv[], char *const envp[]);
 int shim_fexecve(int fd, char *const argv[], char *const envp[]);
 int shim_execv(const char *path, char *const argv[]);
 int shim_execvp(const char *file, char *const argv[]);
+
+#pragma GCC visibility pop
 
 #endif /* QSOCK_SHIM_SHIM_H */
