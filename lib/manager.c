@@ -169,8 +169,13 @@ int qsock_mgr_init_root(const char *dev, const char *sched, const struct qsock_r
 			return rc;
 		if (ri.handle == handle &&
 		    !strcmp(ri.kind, qsock_sched_find(cur) ? qsock_sched_find(cur)->kind : "")) {
-			if (!strcmp(cur, sched)) /* installed: qsockinit is idempotent, */
-				return qsock_mgr_gc(dev, NULL, err); /* and sweeps */
+			if (!strcmp(cur, sched)) {
+				/* installed: qsockinit is idempotent, and sweeps; a sweep that
+				 * cannot read every process's fds (no CAP_SYS_PTRACE) removes
+				 * nothing and is not the caller's failure */
+				qsock_mgr_gc(dev, NULL, NULL);
+				return 0;
+			}
 			return qsock_errf(err, -EEXIST,
 					  "%s already runs the qsock scheduler %s; qsockfini it "
 					  "before installing %s",
