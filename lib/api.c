@@ -353,6 +353,7 @@ QSOCK_EXPORT int qdetach(int fd)
 
 QSOCK_EXPORT int qclose(int fd)
 {
+	struct qsock_fd_state *st;
 	struct qsock_err err = { "" };
 	int rc, type;
 
@@ -362,6 +363,11 @@ QSOCK_EXPORT int qclose(int fd)
 	rc = detach(fd, &err);
 	if (rc == -ENOENT)
 		rc = 0; /* an ordinary socket: qclose is close */
+	/* The fd is closed whatever happened (like close(2)): its number must not keep this
+	 * socket's send state. A stream the manager could not remove is swept later. */
+	st = qsock_fd_get(fd);
+	if (st)
+		atomic_store(&st->active, 0);
 	if (close(fd) && !rc)
 		rc = qsock_errf(&err, -errno, "close(%d): %s", fd, strerror(errno));
 	return rc ? qsock_fail("qclose", rc, &err) : 0;
