@@ -27,7 +27,9 @@ LIB_LIBS      := $(shell pkg-config --libs libnl-route-3.0 libbpf 2>/dev/null ||
 			echo -lnl-route-3 -lnl-3 -lbpf)
 LIB_NL_CFLAGS := $(shell pkg-config --cflags libnl-route-3.0 2>/dev/null || echo -I/usr/include/libnl3)
 
-# The classifier: BPF object -> skeleton header included by lib/classifier.c.
+# The classifier: BPF object -> skeleton header included by lib/classifier.c. bpftool lives in
+# /usr/sbin, which an ordinary user's PATH may lack.
+BPFTOOL ?= $(or $(shell command -v bpftool 2>/dev/null),/usr/sbin/bpftool)
 LIB_BPF_OBJ  := $(BUILD)/lib/bpf/qsock_cls.bpf.o
 LIB_BPF_SKEL := $(BUILD)/lib/bpf/qsock_cls.skel.h
 
@@ -44,7 +46,7 @@ $(LIB_BPF_OBJ): lib/bpf/qsock_cls.bpf.c lib/bpf/qsock_cls.h include/uapi/linux/p
 
 $(LIB_BPF_SKEL): $(LIB_BPF_OBJ)
 	$(quiet) BPFSKEL $@
-	$(Q)bpftool gen skeleton $< name qsock_cls > $@.tmp && mv $@.tmp $@
+	$(Q)$(BPFTOOL) gen skeleton $< name qsock_cls > $@.tmp && mv $@.tmp $@
 
 $(LIB_A): $(LIB_OBJS)
 	$(quiet) AR $@
