@@ -25,6 +25,11 @@ rounds=${SHIM_BENCH_ROUNDS:-9}
 calls=${SHIM_BENCH_CALLS:-50000}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+# Private copies: a rebuild of the tree while the benchmark runs must not swap the library
+# under it (a half-written one is silently not preloaded, and would pass for "no overhead").
+cp "$shim" "$tmp/libqsockshim.so" && cp "$fake" "$tmp/libqsockshim-fake.so"
+shim=$tmp/libqsockshim.so
+fake=$tmp/libqsockshim-fake.so
 
 cat >"$tmp/unmatched.conf" <<'CONF'
 streams = ( { match = { protocol = "tcp"; }; dev = "lo"; ipg = 10; } );
