@@ -324,6 +324,9 @@ int qd_serve(int lfd, int sigfd, struct qd_ctx *ctx, int (*on_signal)(int signo,
 					(int)c->peer.pid, QD_CLIENT_IDLE_MS);
 				drop = true;
 			}
+			/* libqsock opens one connection per call: a silent one only holds a slot */
+			if (!drop && !c->out_len && now - c->last_ms > QD_CLIENT_QUIET_MS)
+				drop = true;
 			if (drop) {
 				client_free(c);
 				/* Keep pfd[] aligned with clients[]: move the last into i. */
@@ -336,8 +339,19 @@ int qd_serve(int lfd, int sigfd, struct qd_ctx *ctx, int (*on_signal)(int signo,
 		if (ready > 0 && (pfd[0].revents & POLLIN)) {
 			struct client *c;
 
-			while (n < QD_MAX_CLIENTS && (c = client_new(lfd)))
+			while (n < QD_MAX_CLIENTS && (c = client_new(lfd))) {
+				unsigned int same = 0;
+
+				for (unsigned int i = 0; i < n; i++)
+					same += clients[i]->peer.uid == c->peer.uid;
+				if (c->peer.uid != 0 && same >= QD_MAX_CLIENTS_PER_UID) {
+					qd_warn("uid %u has %u connections open: refusing pid %d",
+						(unsigned int)c->peer.uid, same, (int)c->peer.pid);
+					client_free(c);
+					continue;
+				}
 				clients[n++] = c;
+			}
 		}
 		if (ready > 0 && (pfd[1].revents & POLLIN)) {
 			struct signalfd_siginfo si;

@@ -15,7 +15,9 @@
 #include "ops.h"
 
 #define QD_MAX_CLIENTS		1024
+#define QD_MAX_CLIENTS_PER_UID	128	/* so one user cannot take every slot */
 #define QD_CLIENT_IDLE_MS	5000	/* a half-sent request is dropped after this */
+#define QD_CLIENT_QUIET_MS	30000	/* a connection with nothing to do, after this */
 #define QD_SWEEP_MS		250
 
 struct qd_listen_cfg {

@@ -207,6 +207,17 @@ cookie_of() { sed -n 's/.*cookie=\([0-9]*\).*/\1/p' <<<"$1" | head -n 1; }
 	kill -0 "$DPID"
 }
 
+@test "daemon: one uid cannot take every connection slot (128 per uid), others are still served" {
+	start_daemon
+	run as_nobody flood 200
+	assert_status 1
+	assert_output_contains "flood: 128 of 200 clients served"
+	grep -q "uid 65534 has 128 connections open: refusing" "$LOG"
+	run t setpriv --reuid=12345 --regid=12345 --clear-groups "$PROBE" "$SOCK" flood 50
+	assert_status 0
+	assert_output_contains "flood: 50 of 50 clients served"
+}
+
 @test "daemon: only root may install a root qdisc; others get success only where it is already there" {
 	start_daemon
 	run as_nobody init lo htb # the fake's devices all have an htb root

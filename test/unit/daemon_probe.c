@@ -136,12 +136,18 @@ static int flood(int n)
 	qsockd_request_init(&req, QSOCKD_OP_STATUS, 1);
 	for (int i = 0; i < n; i++)
 		fds[i] = dial();
+	/* A connection the daemon refused (per-uid limit) fails here or reads EOF below. */
 	for (int i = 0; i < n; i++)
-		send_with_fds(fds[i], &req, sizeof(req), NULL, 0);
+		if (send(fds[i], &req, sizeof(req), MSG_NOSIGNAL) != (ssize_t)sizeof(req)) {
+			close(fds[i]);
+			fds[i] = -1;
+		}
 	for (int i = 0; i < n; i++) {
 		struct qsockd_reply rep;
 		size_t have = 0;
 
+		if (fds[i] < 0)
+			continue;
 		/* STATUS of an empty daemon for this uid: possibly several replies; read until
 		 * the final one. */
 		for (;;) {
