@@ -49,7 +49,6 @@
 #include "dwcs_heap.c"
 
 #define DWCS_MIN_RATE		125ULL		/* bytes/s: 1 kbit/s */
-#define DWCS_SHAPER_MAX_LAG_NS	(4 * NSEC_PER_MSEC) /* timer lateness the shaper catches up */
 #define DWCS_INITIAL_SLOTS	16U
 
 struct dwcs_class {
@@ -70,6 +69,7 @@ struct dwcs_sched_data {
 	struct sk_buff_head be;			/* best effort FIFO */
 	u64 rate;				/* bytes per second, 0 = unlimited */
 	u64 time_next_packet;			/* shaper */
+	u64 idle_until;				/* waiting for this eligibility, 0 = not */
 	u32 markmask;
 	u8 mark_shift;
 	u8 order;
@@ -209,8 +209,15 @@ static enum dwcs_verdict dwcs_classify(struct sk_buff *skb, struct Qdisc *sch,
 	}
 #endif
 	*clp = (struct dwcs_class *)res.class;
-	if (!*clp)
+	if (!*clp) {
+		/*
+		 * A direct-action program can only write 16 bits (skb->tc_classid): a classid
+		 * without a major is a minor of this qdisc.
+		 */
+		if (!TC_H_MAJ(res.classid))
+			res.classid = TC_H_MAKE(sch->handle, res.classid);
 		*clp = dwcs_find_class(sch, res.classid);
+	}
 	return *clp ? DWCS_TO_CLASS : DWCS_TO_BEST_EFFORT;
 }
 
@@ -363,14 +370,30 @@ static int dwcs_enqueue(struct sk_buff *skb, struct Qdisc *sch, struct sk_buff *
 
 static void dwcs_shaper_advance(struct dwcs_sched_data *q, unsigned int len, u64 now)
 {
+	u64 base = q->time_next_packet;
+
 	/*
-	 * The schedule is kept exactly (time_next_packet += len / rate) so that late timers
-	 * are caught up; only after an idle gap longer than the allowed lag does it restart at
-	 * now, so that idleness never banks a burst.
+	 * The schedule is kept exactly, time_next_packet += len / rate, however late the
+	 * watchdog fired: while backlogged the link never loses time. After a wait for an
+	 * eligibility instant the link resumes at that instant, not at the (late) wake-up.
+	 * Credit is never banked while idle: dwcs_shaper_idle() restarts the schedule at the
+	 * first instant the qdisc had nothing it could send.
 	 */
-	if (dwcs_time_before(q->time_next_packet + DWCS_SHAPER_MAX_LAG_NS, now))
+	if (q->idle_until) {
+		u64 resume = dwcs_time_before(q->idle_until, now) ? q->idle_until : now;
+
+		if (dwcs_time_before(base, resume))
+			base = resume;
+		q->idle_until = 0;
+	}
+	q->time_next_packet = base + div64_u64((u64)len * NSEC_PER_SEC, q->rate);
+}
+
+static void dwcs_shaper_idle(struct dwcs_sched_data *q, u64 now, u64 until)
+{
+	if (dwcs_time_before(q->time_next_packet, now))
 		q->time_next_packet = now;
-	q->time_next_packet += div64_u64((u64)len * NSEC_PER_SEC, q->rate);
+	q->idle_until = until == U64_MAX ? 0 : until;
 }
 
 static void dwcs_report_drops(struct Qdisc *sch, struct dwcs_sched_data *q)
@@ -393,9 +416,11 @@ static struct sk_buff *dwcs_dequeue(struct Qdisc *sch)
 	struct sk_buff *skb;
 	u64 now, next;
 
-	if (!sch->q.qlen)
-		return NULL;
 	now = ktime_get_ns();
+	if (!sch->q.qlen) {
+		dwcs_shaper_idle(q, now, U64_MAX);
+		return NULL;
+	}
 	if (q->rate && dwcs_time_before(now, q->time_next_packet)) {
 		q->throttled++;
 		qdisc_watchdog_schedule_ns(&q->watchdog, q->time_next_packet);
@@ -419,6 +444,7 @@ static struct sk_buff *dwcs_dequeue(struct Qdisc *sch)
 				q->throttled++;
 				qdisc_watchdog_schedule_ns(&q->watchdog, next);
 			}
+			dwcs_shaper_idle(q, now, next);
 			dwcs_report_drops(sch, q);
 			return NULL;
 		}
@@ -616,6 +642,7 @@ static void dwcs_reset(struct Qdisc *sch)
 	q->pending_drops = 0;
 	q->pending_drop_bytes = 0;
 	q->time_next_packet = 0;
+	q->idle_until = 0;
 	qdisc_watchdog_cancel(&q->watchdog);
 }
 

@@ -11,8 +11,9 @@
  *       -f  frames of K packets: frame start on the first, frame end on the last
  *       -M  bit position of the DWCS flag field in skb->mark (default 24, the default markmask)
  *   dwcs-udp recv PORT [-t SECONDS] [-I IDLE_MS]
- *       one line per packet: "seq frame flags deadline_ns rx_ns" (rx: kernel receive time,
- *       CLOCK_MONOTONIC, so it compares with the sender's deadlines on the same machine),
+ *       one line per packet: "seq frame flags deadline_ns rx_ns bytes" (rx: kernel receive time,
+ *       CLOCK_MONOTONIC, so it compares with the sender's deadlines on the same machine;
+ *       bytes: the datagram's payload),
  *       then "# received N".
  *
  * Exit status 0, or 1 with a message naming what failed.
@@ -130,6 +131,12 @@ static int do_send(int argc, char **argv)
 	fd = socket(AF_INET, SOCK_DGRAM, 0);
 	if (fd < 0)
 		return fail("socket");
+	/*
+	 * A deep send buffer keeps the qdisc backlogged when the sender is slow to wake up (a
+	 * loaded VM): the shaper, not the sender, must be the bottleneck.
+	 */
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &(int){ 16 << 20 }, sizeof(int)))
+		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &(int){ 16 << 20 }, sizeof(int));
 	if (have_prio && setsockopt(fd, SOL_SOCKET, SO_PRIORITY, &(int){ (int)prio }, sizeof(int)))
 		return fail("SO_PRIORITY");
 	if (deadline_us) {
@@ -228,7 +235,8 @@ static int do_recv(int argc, char **argv)
 	fd = socket(AF_INET, SOCK_DGRAM, 0);
 	if (fd < 0)
 		return fail("socket");
-	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &(int){ 8 << 20 }, sizeof(int));
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &(int){ 64 << 20 }, sizeof(int)))
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &(int){ 64 << 20 }, sizeof(int));
 	if (setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one)))
 		return fail("SO_TIMESTAMPNS");
 	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)))
@@ -265,8 +273,8 @@ static int do_recv(int argc, char **argv)
 				rx = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec -
 				     (uint64_t)real_minus_mono;
 			}
-		printf("%u %u %u %llu %llu\n", h->seq, h->frame, h->flags,
-		       (unsigned long long)h->deadline_ns, (unsigned long long)(rx ? rx : last));
+		printf("%u %u %u %llu %llu %zd\n", h->seq, h->frame, h->flags,
+		       (unsigned long long)h->deadline_ns, (unsigned long long)(rx ? rx : last), n);
 		received++;
 	}
 	printf("# received %lu\n", received);

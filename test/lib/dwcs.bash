@@ -1,0 +1,69 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Helpers for the sch_dwcs VM suites (test/vm/dwcs-*.bats). Load after ../lib/common:
+#     load ../lib/common
+#     load ../lib/dwcs
+# Topology: namespace $SND (the sender, where the qdisc sits on veth0's egress: crossing into
+# another namespace scrubs mark, tstamp and priority) and $RCV, joined by veth0/veth1.
+
+DWCS_KO=$QSOCK_REPO/kmod/sch_dwcs.ko
+DWCS_UDP=$QSOCK_BUILD/test/apps/dwcs-udp
+DWCS_SND_IP=10.77.0.1
+DWCS_RCV_IP=10.77.0.2
+export TC_LIB_DIR=$QSOCK_BUILD/tc
+
+# dwcs_require: skip unless in the VM with the module, the tc plugin and the test sender built;
+# load the module once.
+dwcs_require() {
+	require_vm
+	require_root
+	require_file "$DWCS_KO" "make builds it"
+	require_file "$TC_LIB_DIR/q_dwcs.so" "the tc plugin, make builds it"
+	require_file "$DWCS_UDP" "make builds it"
+	require_cmd jq tc ip awk
+	grep -qw '^sch_dwcs' /proc/modules || t insmod "$DWCS_KO" || skip "cannot load $DWCS_KO"
+}
+
+# dwcs_link [MTU]: the two namespaces and the veth pair; sets SND and RCV.
+dwcs_link() {
+	new_ns SND dwcs-snd
+	new_ns RCV dwcs-rcv
+	veth_pair "$SND" "$DWCS_SND_IP/24" "$RCV" "$DWCS_RCV_IP/24"
+	if [ -n "${1:-}" ]; then
+		t ip -n "$SND" link set veth0 mtu "$1"
+		t ip -n "$RCV" link set veth1 mtu "$1"
+	fi
+	# Static neighbours: packets that wait for ARP never reach the qdisc on time (or at all).
+	t ip -n "$SND" neigh replace "$DWCS_RCV_IP" dev veth0 nud permanent \
+		lladdr "$(ip -n "$RCV" -j link show veth1 | jq -r '.[0].address')"
+	t ip -n "$RCV" neigh replace "$DWCS_SND_IP" dev veth1 nud permanent \
+		lladdr "$(ip -n "$SND" -j link show veth0 | jq -r '.[0].address')"
+}
+
+# stc ARGS...: tc in the sender's namespace.
+stc() { t ip netns exec "$SND" tc "$@"; }
+
+# qstat KEY: a field of the root qdisc's `tc -s -j` dump (standard and dwcs xstats alike).
+qstat() { stc -j -s qdisc show dev veth0 | jq -r ".[0].$1"; }
+
+# cstat CLASSID KEY: a dwcs statistic of one class, read from `tc -s class show` text
+# ("key value" pairs; the plugin prints class xstats as text only).
+cstat() {
+	stc -s class show dev veth0 classid "$1" | tr -s ' \n' '\n\n' |
+		awk -v k="$2" 'p == k { print; found = 1; exit } { p = $0 } END { if (!found) exit 1 }'
+}
+
+# recv_start PORT SECONDS FILE: the receiver in the background, one line per packet into FILE.
+recv_start() {
+	ip netns exec "$RCV" "$DWCS_UDP" recv "$1" -t "$2" -I 3000 >"$3" 3>&- &
+	DWCS_RECV_PIDS+=("$!")
+	sleep 0.3
+}
+recv_wait() {
+	local p
+	for p in "${DWCS_RECV_PIDS[@]}"; do wait "$p"; done
+	DWCS_RECV_PIDS=()
+}
+
+# snd ARGS...: the test sender in the sender's namespace (dwcs-udp send ADDR PORT ARGS...).
+snd() { t ip netns exec "$SND" "$DWCS_UDP" send "$DWCS_RCV_IP" "$@"; }
