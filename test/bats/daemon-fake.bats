@@ -29,6 +29,7 @@ setup() {
 start_daemon() {
 	"$FAKE" -n -l debug -s "$SOCK" -c "$CONF" "$@" 3>&- 2>>"$LOG" &
 	DPID=$!
+	disown "$DPID" # its kill -9 at the end is expected: no "Killed" line from bash
 	defer kill -9 "$DPID"
 	wait_until 5 grep -q "listening on" "$LOG"
 }
@@ -242,7 +243,7 @@ cookie_of() { sed -n 's/.*cookie=\([0-9]*\).*/\1/p' <<<"$1" | head -n 1; }
 	[ ! -e "$SOCK" ]
 }
 
-@test "daemon: 1000 streams of one process are all removed within 2 s of its exit (one /proc scan per owner)" {
+@test "daemon: 1000 streams of one process are all removed within 5 s of its exit (one /proc scan per owner)" {
 	start_daemon
 	coproc MANY { "$PROBE" "$SOCK" attachmany 1000 lo htb 100000000 3>&-; }
 	read -r -t 60 line <&"${MANY[0]}"
@@ -254,7 +255,7 @@ cookie_of() { sed -n 's/.*cookie=\([0-9]*\).*/\1/p' <<<"$1" | head -n 1; }
 	wait_until 10 sh -c "'$PROBE' '$SOCK' status | grep -q 'msg=\"0 streams\"'"
 	ms=$((($(date +%s%N) - start) / 1000000))
 	echo "# 1000 streams removed ${ms} ms after their owner exited" >&3
-	[ "$ms" -lt 2000 ]
+	[ "$ms" -lt 5000 ] # ~0.6 s on an idle 2-core box; generous for a loaded one
 }
 
 @test "daemon: misbehaving clients leak no descriptors in the daemon" {

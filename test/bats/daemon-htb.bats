@@ -46,6 +46,7 @@ start_daemon() {
 	n=$(grep -c "listening on" "$LOG" 2>/dev/null || true)
 	$IN "$QSOCKD" -n -l info -s "$SOCK" -c "$CONF" 3>&- 2>>"$LOG" &
 	DPID=$!
+	disown "$DPID" # its kill -9 at the end is expected: no "Killed" line from bash
 	defer kill -9 "$DPID"
 	wait_until 10 sh -c "[ \$(grep -c 'listening on' '$LOG') -gt ${n:-0} ]"
 }
