@@ -218,6 +218,15 @@ QSOCKD_API int qsockd_reply_decode(const void *buf, size_t len, struct qsockd_re
 	struct qsockd_reply r;
 	int err;
 
+	/* Seen from the client, another version is the daemon's. */
+	if (len >= sizeof(r.hdr)) {
+		memcpy(&r.hdr, buf, sizeof(r.hdr));
+		if (r.hdr.magic == QSOCKD_MAGIC && r.hdr.version != QSOCKD_VERSION)
+			return fail(msg, msglen, EPROTONOSUPPORT,
+				    "qsockd speaks protocol version %u, this libqsock version %u: "
+				    "upgrade the older side",
+				    r.hdr.version, QSOCKD_VERSION);
+	}
 	err = qsockd_hdr_check(buf, len, sizeof(r), msg, msglen);
 	if (err)
 		return err;

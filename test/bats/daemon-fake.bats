@@ -168,9 +168,15 @@ cookie_of() { sed -n 's/.*cookie=\([0-9]*\).*/\1/p' <<<"$1" | head -n 1; }
 
 @test "daemon: garbage, wrong version, oversize, bad fields, non-socket fd, two fds: error replies, daemon serves on" {
 	start_daemon
-	run probe garbage 500
-	assert_output_contains "error=71 "
-	assert_output_contains "bad magic"
+	for n in 1 15 16 17 143 144 145 500 4096; do
+		run probe garbage "$n"
+		if [ "$n" -lt 16 ]; then # not even a header: the daemon waits, then drops it
+			assert_output_contains "eof after 0 bytes"
+		else
+			assert_output_contains "error=71 "
+			assert_output_contains "bad magic"
+		fi
+	done
 	run probe version 7
 	assert_output_contains "error=93 "
 	assert_output_contains "qsockd speaks version 1"

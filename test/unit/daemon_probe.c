@@ -266,6 +266,7 @@ int main(int argc, char **argv)
 			buf[i] = (unsigned char)(i * 37 + 11);
 		send_with_fds(fd, buf, n, NULL, 0);
 		free(buf);
+		shutdown(fd, SHUT_WR); /* nothing more is coming */
 		return status_of(read_replies(fd));
 	} else if (!strcmp(cmd, "short")) {
 		qsockd_request_init(&req, QSOCKD_OP_STATUS, 1);

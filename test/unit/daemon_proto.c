@@ -238,6 +238,12 @@ static void test_reply_roundtrip_and_strictness(void **state)
 	rep.error = -1;
 	assert_int_equal(qsockd_reply_decode(&rep, sizeof(rep), &out, msg, sizeof(msg)), -EPROTO);
 	rep.error = 0;
+	rep.hdr.version = 3; /* a newer daemon */
+	assert_int_equal(qsockd_reply_decode(&rep, sizeof(rep), &out, msg, sizeof(msg)),
+			 -EPROTONOSUPPORT);
+	assert_non_null(strstr(msg, "qsockd speaks protocol version 3, this libqsock version 1"));
+	rep.hdr.version = QSOCKD_VERSION;
+	rep.error = 0;
 	memset(rep.message, 'x', sizeof(rep.message));
 	assert_int_equal(qsockd_reply_decode(&rep, sizeof(rep), &out, msg, sizeof(msg)), -EPROTO);
 	qsockd_reply_init(&rep, QSOCKD_OP_STATUS, 1);
