@@ -12,6 +12,7 @@
  *       send N BYTES                              N datagrams to DEST
  *       detach                                    qdetach
  *       bench N                                   N x (qchange), prints the median ns
+ *       cycle N                                   N x (qattach + qdetach) on fresh sockets
  *
  * Every command prints one line: `ok ...` or `error errno=N msg=...`.
  */
@@ -125,6 +126,25 @@ static int run(const char *ip, int port)
 					break;
 				}
 				t[i] = now_ns() - t0;
+			}
+			qsort(t, n, sizeof(*t), cmp_ll);
+			printf("ok median_ns=%lld p90_ns=%lld\n", t[n / 2], t[n * 9 / 10]);
+			free(t);
+		} else if (sscanf(line, "cycle %u", &n) == 1 && n > 0) {
+			long long *t = calloc(n, sizeof(*t));
+
+			params(&p, &a, dev, sched, 10, 0, 0, 0);
+			for (unsigned int i = 0; i < n; i++) {
+				int s = socket(AF_INET, SOCK_DGRAM, 0);
+				long long t0 = now_ns();
+
+				if (qattach(s, &p) < 0 || qdetach(s) < 0) {
+					fail("qattach/qdetach");
+					close(s);
+					break;
+				}
+				t[i] = now_ns() - t0;
+				close(s);
 			}
 			qsort(t, n, sizeof(*t), cmp_ll);
 			printf("ok median_ns=%lld p90_ns=%lld\n", t[n / 2], t[n * 9 / 10]);

@@ -2,10 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # daemon_bench.sh — request latency through qsockd versus in-process, side by side in one run:
-# the same libqsock program (test/unit/daemon_app) times N qchange calls on an htb stream in a
-# network namespace, once as root (CAP_NET_ADMIN: the manager runs in-process) and once as
-# nobody (the call goes to qsockd over its UNIX socket, with the socket passed by SCM_RIGHTS).
-# Prints both medians and p90s and the ratio. Needs root and sch_htb; skips otherwise.
+# the same libqsock program (test/unit/daemon_app) times N qchange calls, and N/10 qattach +
+# qdetach pairs, on htb streams in a network namespace, once as root (CAP_NET_ADMIN: the
+# manager runs in-process) and once as nobody (each call goes to qsockd over its UNIX socket,
+# the socket passed by SCM_RIGHTS). Prints medians, p90s and the ratios. Needs root and
+# sch_htb; says it skipped otherwise.
 set -euo pipefail
 B=${QSOCK_BUILD:-$(cd "$(dirname "$0")/../.." && pwd)/build}
 N=${DAEMON_BENCH_CALLS:-2000}
@@ -38,13 +39,19 @@ printf 'policy = { rules = ( { user = "nobody"; max_rate = "1gbit"; } ); };\n' >
 $IN "$B/daemon/qsockd" -n -l warn -s "$dir/s" -c "$dir/q.conf" 2>"$dir/log" &
 dpid=$!
 for _ in $(seq 100); do [ -S "$dir/s" ] && break; sleep 0.1; done
-cmds=$(printf 'attach veth0 htb 10\nbench %d\ndetach\n' "$N")
-inproc=$(timeout 300 $IN "$B/test/unit/daemon_app" run 10.78.0.2 9 <<<"$cmds" | grep median)
-daemon=$(QSOCKD_SOCKET=$dir/s timeout 300 $IN setpriv --reuid=nobody --regid=nogroup \
-	--clear-groups "$B/test/unit/daemon_app" run 10.78.0.2 9 <<<"$cmds" | grep median)
 med() { sed -n "s/.*$1=\([0-9]*\).*/\1/p" <<<"$2"; }
-mi=$(med median_ns "$inproc")
-md=$(med median_ns "$daemon")
-printf 'qchange x %d (htb):  in-process median %6.1f us p90 %6.1f us | through qsockd median %6.1f us p90 %6.1f us | ratio %.2f\n' \
-	"$N" "$(bc -l <<<"$mi/1000")" "$(bc -l <<<"$(med p90_ns "$inproc")/1000")" \
-	"$(bc -l <<<"$md/1000")" "$(bc -l <<<"$(med p90_ns "$daemon")/1000")" "$(bc -l <<<"$md/$mi")"
+us() { bc -l <<<"$1/1000"; }
+# compare LABEL COMMANDS: the same session in-process (root) and through qsockd (nobody)
+compare() {
+	local label=$1 cmds=$2 inproc daemon mi md
+	inproc=$(timeout 300 $IN "$B/test/unit/daemon_app" run 10.78.0.2 9 <<<"$cmds" | grep median)
+	daemon=$(QSOCKD_SOCKET=$dir/s timeout 300 $IN setpriv --reuid=nobody --regid=nogroup \
+		--clear-groups "$B/test/unit/daemon_app" run 10.78.0.2 9 <<<"$cmds" | grep median)
+	mi=$(med median_ns "$inproc")
+	md=$(med median_ns "$daemon")
+	printf '%-28s in-process median %7.1f us p90 %7.1f us | through qsockd median %7.1f us p90 %7.1f us | ratio %.2f\n' \
+		"$label" "$(us "$mi")" "$(us "$(med p90_ns "$inproc")")" "$(us "$md")" \
+		"$(us "$(med p90_ns "$daemon")")" "$(bc -l <<<"$md/$mi")"
+}
+compare "qchange x $N (htb):" "$(printf 'attach veth0 htb 10\nbench %d\ndetach\n' "$N")"
+compare "qattach+qdetach x $((N / 10)) (htb):" "$(printf 'attach veth0 htb 10\ncycle %d\n' $((N / 10)))"
