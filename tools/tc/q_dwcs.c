@@ -64,12 +64,23 @@ struct dwcs_unit {
 
 /* Rates: tc(8)'s units, in bits per second; a bare number is bits per second. */
 static const struct dwcs_unit dwcs_rate_units[] = {
-	{ "bit", 1. },		     { "kbit", 1e3 },	       { "mbit", 1e6 },
-	{ "gbit", 1e9 },	     { "tbit", 1e12 },	       { "kibit", 1024. },
-	{ "mibit", 1048576. },	     { "gibit", 1073741824. }, { "tibit", 1099511627776. },
-	{ "bps", 8. },		     { "kbps", 8e3 },	       { "mbps", 8e6 },
-	{ "gbps", 8e9 },	     { "tbps", 8e12 },	       { "kibps", 8. * 1024 },
-	{ "mibps", 8. * 1048576 },   { "gibps", 8. * 1073741824 },
+	{ "bit", 1. },
+	{ "kbit", 1e3 },
+	{ "mbit", 1e6 },
+	{ "gbit", 1e9 },
+	{ "tbit", 1e12 },
+	{ "kibit", 1024. },
+	{ "mibit", 1048576. },
+	{ "gibit", 1073741824. },
+	{ "tibit", 1099511627776. },
+	{ "bps", 8. },
+	{ "kbps", 8e3 },
+	{ "mbps", 8e6 },
+	{ "gbps", 8e9 },
+	{ "tbps", 8e12 },
+	{ "kibps", 8. * 1024 },
+	{ "mibps", 8. * 1048576 },
+	{ "gibps", 8. * 1073741824 },
 	{ "tibps", 8. * 1099511627776 },
 };
 
@@ -77,9 +88,9 @@ static const struct dwcs_unit dwcs_rate_units[] = {
  * and microseconds in tc(8), so a unit is required rather than guessed.
  */
 static const struct dwcs_unit dwcs_time_units[] = {
-	{ "s", 1e9 },  { "sec", 1e9 },	 { "secs", 1e9 },  { "ms", 1e6 }, { "msec", 1e6 },
-	{ "msecs", 1e6 }, { "us", 1e3 }, { "usec", 1e3 }, { "usecs", 1e3 }, { "ns", 1. },
-	{ "nsec", 1. },	 { "nsecs", 1. },
+	{ "s", 1e9 },	  { "sec", 1e9 },   { "secs", 1e9 }, { "ms", 1e6 },
+	{ "msec", 1e6 },  { "msecs", 1e6 }, { "us", 1e3 },   { "usec", 1e3 },
+	{ "usecs", 1e3 }, { "ns", 1. },	    { "nsec", 1. },  { "nsecs", 1. },
 };
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -175,11 +186,16 @@ static int dwcs_bad_value(const char *opt, const char *value, const char *expect
 	return -1;
 }
 
-static int dwcs_get_u32(struct dwcs_args *a, int base, __u32 *out, const char *expected)
+/* A u32 option given once: mark @bit seen, then read the value after the word. */
+static int dwcs_get_u32(struct dwcs_args *a, unsigned int bit, int base, __u32 *out,
+			const char *expected)
 {
 	const char *opt = a->argv[0];
-	const char *value = dwcs_value(a);
+	const char *value;
 
+	if (dwcs_once(a, bit, opt))
+		return -1;
+	value = dwcs_value(a);
 	if (!value)
 		return -1;
 	if (dwcs_parse_u32(value, base, out))
@@ -240,7 +256,8 @@ static int dwcs_parse_rate(struct dwcs_args *a, __u64 *rate)
 	/* The kernel counts bytes per second; below 8 bit/s that is 0, which means unlimited. */
 	if (bits < 8)
 		return dwcs_bad_value("rate", value,
-				      "at least 8bit (1 byte/s); \"rate unlimited\" turns the shaper off");
+				      "at least 8bit (1 byte/s); \"rate unlimited\" "
+				      "turns the shaper off");
 	*rate = bits / 8;
 	return 0;
 }
@@ -270,12 +287,10 @@ static int dwcs_parse_qopt_words(struct dwcs_args *a, struct dwcs_qopt *o)
 		if (strcmp(word, "rate") == 0) {
 			err = dwcs_once(a, QOPT_RATE, "rate") ?: dwcs_parse_rate(a, &o->rate);
 		} else if (strcmp(word, "limit") == 0) {
-			err = dwcs_once(a, QOPT_LIMIT, "limit") ?:
-				dwcs_get_u32(a, 10, &o->limit, "a number of packets");
+			err = dwcs_get_u32(a, QOPT_LIMIT, 10, &o->limit, "a number of packets");
 		} else if (strcmp(word, "markmask") == 0) {
-			err = dwcs_once(a, QOPT_MARKMASK, "markmask") ?:
-				dwcs_get_u32(a, 0, &o->markmask,
-					     "a 32-bit mask such as 0x1f000000, or 0");
+			err = dwcs_get_u32(a, QOPT_MARKMASK, 0, &o->markmask,
+					   "a 32-bit mask such as 0x1f000000, or 0");
 		} else if (strcmp(word, "workconserving") == 0 ||
 			   strcmp(word, "nonworkconserving") == 0) {
 			err = dwcs_once(a, QOPT_CONSERVING, "workconserving|nonworkconserving");
@@ -376,9 +391,11 @@ static int dwcs_parse_ipg(struct dwcs_args *a, __u64 *ipg)
 		return -1;
 	err = dwcs_parse_scaled(value, dwcs_time_units, ARRAY_LEN(dwcs_time_units), false, ipg);
 	if (err == -ENOENT)
-		return dwcs_bad_value("ipg", value, "a time with a unit: s, ms, us or ns (e.g. 20ms)");
+		return dwcs_bad_value("ipg", value,
+				      "a time with a unit: s, ms, us or ns (e.g. 20ms)");
 	if (err == -ERANGE)
-		return dwcs_bad_value("ipg", value, "a time below 2^64 ns (the kernel takes 1us..60s)");
+		return dwcs_bad_value("ipg", value,
+				      "a time below 2^64 ns (the kernel takes 1us..60s)");
 	if (err)
 		return dwcs_bad_value("ipg", value, "a non-negative time such as 20ms");
 	return 0;
@@ -404,14 +421,13 @@ static int dwcs_parse_copt_words(struct dwcs_args *a, struct dwcs_copt *o)
 		if (strcmp(word, "ipg") == 0) {
 			err = dwcs_once(a, COPT_IPG, "ipg") ?: dwcs_parse_ipg(a, &o->ipg);
 		} else if (strcmp(word, "oln") == 0) {
-			err = dwcs_once(a, COPT_OLN, "oln") ?:
-				dwcs_get_u32(a, 10, &o->oln, "a number of deadlines (x of x/y)");
+			err = dwcs_get_u32(a, COPT_OLN, 10, &o->oln,
+					   "a number of deadlines (x of x/y)");
 		} else if (strcmp(word, "old") == 0) {
-			err = dwcs_once(a, COPT_OLD, "old") ?:
-				dwcs_get_u32(a, 10, &o->old, "a window of deadlines (y of x/y)");
+			err = dwcs_get_u32(a, COPT_OLD, 10, &o->old,
+					   "a window of deadlines (y of x/y)");
 		} else if (strcmp(word, "limit") == 0) {
-			err = dwcs_once(a, COPT_LIMIT, "limit") ?:
-				dwcs_get_u32(a, 10, &o->limit, "a number of packets");
+			err = dwcs_get_u32(a, COPT_LIMIT, 10, &o->limit, "a number of packets");
 		} else if ((fw = dwcs_class_flag_word(word))) {
 			err = dwcs_once(a, fw->opt, fw->pair);
 			o->flags.selector |= fw->bit;
@@ -518,8 +534,8 @@ static void dwcs_parse_nest(struct rtattr *tb[], int max, struct rtattr *nest)
 }
 
 /* One flag pair: JSON gets a boolean under @key, text the word that is in force. */
-static void dwcs_print_flag(__u32 value, __u32 known, __u32 bit, const char *key,
-			    const char *on, const char *off)
+static void dwcs_print_flag(__u32 value, __u32 known, __u32 bit, const char *key, const char *on,
+			    const char *off)
 {
 	if (!(known & bit))
 		return;

@@ -50,9 +50,9 @@ int get_u32(__u32 *val, const char *arg, int base);
 
 /* Text and JSON output (lib/json_print.c): one call serves `tc` and `tc -j`. */
 enum output_type {
-	PRINT_FP = 1,	/* text only */
+	PRINT_FP = 1, /* text only */
 	PRINT_JSON = 2, /* JSON only */
-	PRINT_ANY = 4,	/* whichever tc is producing */
+	PRINT_ANY = 4, /* whichever tc is producing */
 };
 
 enum color_attr {
@@ -69,12 +69,12 @@ int print_color_uint(enum output_type t, enum color_attr color, const char *key,
 		     unsigned int value);
 int print_color_u64(enum output_type t, enum color_attr color, const char *key, const char *fmt,
 		    uint64_t value);
-int print_color_string(enum output_type t, enum color_attr color, const char *key,
-		       const char *fmt, const char *value);
+int print_color_string(enum output_type t, enum color_attr color, const char *key, const char *fmt,
+		       const char *value);
 int print_color_bool(enum output_type t, enum color_attr color, const char *key, const char *fmt,
 		     bool value);
-int print_color_0xhex(enum output_type t, enum color_attr color, const char *key,
-		      const char *fmt, unsigned long long value);
+int print_color_0xhex(enum output_type t, enum color_attr color, const char *key, const char *fmt,
+		      unsigned long long value);
 /* JSON: bytes per second as a number; text: bits per second with a unit (use_iec: 1024). */
 int print_color_rate(bool use_iec, enum output_type t, enum color_attr color, const char *key,
 		     const char *fmt, unsigned long long rate);
