@@ -241,6 +241,12 @@ static void do_change(struct qd_ctx *ctx, const struct qsockd_request *req, int 
 
 	if (!s)
 		return;
+	if (strcmp(req->params.sched, s->st.params.sched)) {
+		qsockd_reply_error(rep, EINVAL,
+				   "stream uses scheduler %s, not %s: detach and attach to switch",
+				   s->st.params.sched, req->params.sched);
+		return;
+	}
 	if (strcmp(req->params.dev, s->st.params.dev)) {
 		qsockd_reply_error(rep, EINVAL,
 				   "stream is on %s, not %s: detach and attach to move it",

@@ -131,6 +131,11 @@ static void test_ownership(void **state)
 	assert_int_equal(call(QSOCKD_OP_INFO, c, -1, 0, 0), 0);
 	assert_int_equal(last()->stream.cookie, c);
 	assert_int_equal(call(QSOCKD_OP_INFO, 0, a, 0, user), 0); /* by the socket itself */
+	/* a change cannot move the stream to another device or scheduler */
+	ctx.streams.v[0].st.params.sched[0] = 'x';
+	assert_int_equal(call(QSOCKD_OP_CHANGE, c, -1, IPG_600K, user), EINVAL);
+	assert_non_null(strstr(last()->message, "detach and attach to switch"));
+	ctx.streams.v[0].st.params.sched[0] = 'h';
 	assert_int_equal(call(QSOCKD_OP_DETACH, c, -1, 0, user), 0);
 	assert_int_equal(ctx.streams.n, 0);
 	assert_int_equal(call(QSOCKD_OP_INFO, c, -1, 0, user), ENOENT);
