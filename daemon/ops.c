@@ -7,8 +7,10 @@
  * policy allows what it asks. A refused request changes nothing in the kernel or the table.
  */
 #include <errno.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -91,6 +93,28 @@ static struct qd_stream *find_owned(struct qd_ctx *ctx, const struct qsockd_requ
 		return NULL;
 	}
 	return s;
+}
+
+/*
+ * A stream without rate or pkt_bytes reserves one MTU per period (the manager's rule). Fix the
+ * MTU into the request before the policy sees it, so the quota counts what the kernel will
+ * really reserve: 65536-byte packets on lo are not 1500-byte ones. The device is looked up in
+ * the daemon's network namespace, the callers' (the manager works there too).
+ */
+static void pin_packet_size(struct qsockd_params *p)
+{
+	struct ifreq ifr = { 0 };
+	int fd;
+
+	if (p->rate || p->pkt_bytes)
+		return;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", p->dev);
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	if (ioctl(fd, SIOCGIFMTU, &ifr) == 0 && ifr.ifr_mtu > 0)
+		p->pkt_bytes = ifr.ifr_mtu > 65535 ? 65535 : (uint32_t)ifr.ifr_mtu;
+	close(fd);
 }
 
 static int policy_allows(struct qd_ctx *ctx, const struct qd_peer *peer,
@@ -189,9 +213,10 @@ static void do_init(struct qd_ctx *ctx, const struct qsockd_request *req,
 		req->params.dev, (unsigned int)peer->uid);
 }
 
-static void do_attach(struct qd_ctx *ctx, const struct qsockd_request *req, int *fd,
+static void do_attach(struct qd_ctx *ctx, const struct qsockd_request *req_in, int *fd,
 		      const struct qd_peer *peer, struct qsockd_reply *rep)
 {
+	struct qsockd_request copy = *req_in, *req = &copy;
 	struct qd_stream s = { .fd = -1 };
 	struct qd_owner owner = { .uid = peer->uid, .gid = peer->gid, .pid = (uint32_t)peer->pid };
 	int err;
@@ -202,6 +227,7 @@ static void do_attach(struct qd_ctx *ctx, const struct qsockd_request *req, int 
 		qsockd_reply_error(rep, EEXIST, "the socket already has a stream: use change");
 		return;
 	}
+	pin_packet_size(&req->params);
 	if (policy_allows(ctx, peer, &req->params, 0, true, rep))
 		return;
 	memcpy(owner.comm, peer->comm, sizeof(owner.comm));
@@ -232,9 +258,10 @@ static void do_attach(struct qd_ctx *ctx, const struct qsockd_request *req, int 
 		s.st.classid >> 16, s.st.classid & 0xffff);
 }
 
-static void do_change(struct qd_ctx *ctx, const struct qsockd_request *req, int *fd,
+static void do_change(struct qd_ctx *ctx, const struct qsockd_request *req_in, int *fd,
 		      const struct qd_peer *peer, struct qsockd_reply *rep)
 {
+	struct qsockd_request copy = *req_in, *req = &copy;
 	struct qd_stream *s = find_owned(ctx, req, *fd, peer, rep);
 	struct qsockd_stream out;
 	int err, use_fd;
@@ -253,6 +280,7 @@ static void do_change(struct qd_ctx *ctx, const struct qsockd_request *req, int 
 				   s->st.params.dev, req->params.dev);
 		return;
 	}
+	pin_packet_size(&req->params);
 	if (policy_allows(ctx, peer, &req->params, s->st.cookie, false, rep))
 		return;
 	use_fd = *fd >= 0 ? *fd : s->fd;

@@ -40,20 +40,31 @@ cookie_of() { sed -n 's/.*cookie=\([0-9]*\).*/\1/p' <<<"$1" | head -n 1; }
 
 @test "daemon: an unprivileged user attaches within the default quota; over it gets EDQUOT naming the rule" {
 	start_daemon
-	run as_nobody attach lo htb 100000000 # 1500 B every 100 ms = 120 kbit/s
+	run as_nobody attach fake0 htb 100000000 # 1500 B every 100 ms = 120 kbit/s
 	assert_status 0
 	assert_output_contains "uid=65534"
 	assert_output_contains "comm=daemon_probe"
-	run as_nobody attach lo htb 1000000 # 12 Mbit/s: over the 1 Mbit/s default
+	run as_nobody attach fake0 htb 1000000 # 12 Mbit/s: over the 1 Mbit/s default
 	assert_status 1
 	assert_output_contains "error=122"
 	assert_output_contains "policy default (built-in): max_rate 1000000 bit/s exceeded"
 	grep -q "refused attach from uid 65534" "$LOG"
 }
 
+@test "daemon: a stream without rate or packet size is counted at the device's MTU" {
+	start_daemon
+	# lo: 65536-byte MTU (capped to 65535) every 100 ms = 5.2 Mbit/s, over the 1 Mbit/s default
+	run as_nobody attach lo htb 100000000
+	assert_status 1
+	assert_output_contains "asks 5242800)"
+	# the same period on a 1500-byte device fits
+	run as_nobody attach fake0 htb 100000000
+	assert_status 0
+}
+
 @test "daemon: non-droppable and lossless need a rule that allows them" {
 	start_daemon
-	run as_nobody attach lo htb 100000000 0 0 1
+	run as_nobody attach fake0 htb 100000000 0 0 1
 	assert_status 1
 	assert_output_contains "error=1 "
 	assert_output_contains "non-droppable streams are not allowed"
@@ -62,20 +73,20 @@ cookie_of() { sed -n 's/.*cookie=\([0-9]*\).*/\1/p' <<<"$1" | head -n 1; }
 	C
 	kill -HUP "$DPID"
 	wait_until 5 grep -q "policy loaded from $CONF: 1 rules" "$LOG"
-	run as_nobody attach lo htb 100000000 0 0 3
+	run as_nobody attach fake0 htb 100000000 0 0 3
 	assert_status 0
 }
 
 @test "daemon: a second user can neither inspect, change nor detach the first user's stream" {
 	start_daemon
-	coproc HOLD { setpriv --reuid=nobody --regid=nogroup --clear-groups "$PROBE" "$SOCK" attach lo htb 100000000 hold 3>&-; }
+	coproc HOLD { setpriv --reuid=nobody --regid=nogroup --clear-groups "$PROBE" "$SOCK" attach fake0 htb 100000000 hold 3>&-; }
 	defer kill "$HOLD_PID"
 	read -r -t 10 line <&"${HOLD[0]}"
 	[[ "$line" == error=0* ]] || { echo "attach: $line"; false; }
 	c=$(cookie_of "$line")
 	[ -n "$c" ]
 	# uid 12345 (no such user needed): same answers as for a stream that does not exist
-	for op in "info $c" "detach $c" "change $c lo htb 50000000"; do
+	for op in "info $c" "detach $c" "change $c fake0 htb 50000000"; do
 		run t setpriv --reuid=12345 --regid=12345 --clear-groups "$PROBE" "$SOCK" $op
 		assert_status 1
 		assert_output_contains "error=2 "
@@ -87,7 +98,7 @@ cookie_of() { sed -n 's/.*cookie=\([0-9]*\).*/\1/p' <<<"$1" | head -n 1; }
 	run as_nobody info "$c"
 	assert_status 0
 	assert_output_contains "cookie=$c"
-	run as_nobody change "$c" lo htb 50000000
+	run as_nobody change "$c" fake0 htb 50000000
 	assert_status 0
 	assert_output_contains "ipg_ns=50000000"
 	# root sees it
@@ -109,7 +120,7 @@ cookie_of() { sed -n 's/.*cookie=\([0-9]*\).*/\1/p' <<<"$1" | head -n 1; }
 
 @test "daemon: a stream is removed within 2 s (sweep: 250 ms) after its owner exits" {
 	start_daemon
-	coproc HOLD { setpriv --reuid=nobody --regid=nogroup --clear-groups "$PROBE" "$SOCK" attach lo htb 100000000 hold 3>&-; }
+	coproc HOLD { setpriv --reuid=nobody --regid=nogroup --clear-groups "$PROBE" "$SOCK" attach fake0 htb 100000000 hold 3>&-; }
 	read -r -t 10 line <&"${HOLD[0]}"
 	c=$(cookie_of "$line")
 	run probe status
@@ -120,13 +131,13 @@ cookie_of() { sed -n 's/.*cookie=\([0-9]*\).*/\1/p' <<<"$1" | head -n 1; }
 	ms=$((($(date +%s%N) - start) / 1000000))
 	echo "# removed after ${ms} ms" >&3
 	[ "$ms" -lt 2000 ]
-	grep -q "stream $c on lo .* removed: pid .* no longer holds its socket" "$LOG"
+	grep -q "stream $c on fake0 .* removed: pid .* no longer holds its socket" "$LOG"
 }
 
 @test "daemon: a socket created by another uid cannot be attached by the receiver" {
 	start_daemon
 	exec 5<>/dev/udp/127.0.0.1/9 # a socket root created, inherited by a nobody process
-	run as_nobody attachfd 5 lo htb 100000000
+	run as_nobody attachfd 5 fake0 htb 100000000
 	exec 5>&-
 	assert_status 1
 	assert_output_contains "passed socket belongs to uid 0, not to uid 65534"
@@ -137,7 +148,7 @@ cookie_of() { sed -n 's/.*cookie=\([0-9]*\).*/\1/p' <<<"$1" | head -n 1; }
 	policy = { rules = ( { process = "daemon_pro*"; max_streams = 0; } ); };
 	C
 	start_daemon
-	run as_nobody attach lo htb 100000000
+	run as_nobody attach fake0 htb 100000000
 	assert_status 1
 	assert_output_contains "policy rules[0] process daemon_pro* ($CONF:1): max_streams 0 reached"
 }
@@ -147,22 +158,22 @@ cookie_of() { sed -n 's/.*cookie=\([0-9]*\).*/\1/p' <<<"$1" | head -n 1; }
 	policy = { rules = ( { user = "nobody"; max_streams = 1; } ); };
 	C
 	start_daemon
-	coproc HOLD { setpriv --reuid=nobody --regid=nogroup --clear-groups "$PROBE" "$SOCK" attach lo htb 100000000 hold 3>&-; }
+	coproc HOLD { setpriv --reuid=nobody --regid=nogroup --clear-groups "$PROBE" "$SOCK" attach fake0 htb 100000000 hold 3>&-; }
 	defer kill "$HOLD_PID"
 	read -r -t 10 line <&"${HOLD[0]}"
 	[[ "$line" == error=0* ]]
-	run as_nobody attach lo htb 100000000
+	run as_nobody attach fake0 htb 100000000
 	assert_output_contains "max_streams 1 reached"
 	printf 'policy = {\n  rules = ( { user = "nobody"; max_streams = "many"; } );\n};\n' >"$CONF"
 	kill -HUP "$DPID"
 	wait_until 5 grep -q "keeping the previous policy" "$LOG"
 	grep -q "$CONF:2: policy.rules\[0\].max_streams" "$LOG"
-	run as_nobody attach lo htb 100000000
+	run as_nobody attach fake0 htb 100000000
 	assert_output_contains "max_streams 1 reached"
 	printf 'policy = { rules = ( { user = "nobody"; max_streams = 3; } ); };\n' >"$CONF"
 	kill -HUP "$DPID"
 	wait_until 5 grep -q "policy loaded from $CONF: 1 rules" "$LOG"
-	run as_nobody attach lo htb 100000000
+	run as_nobody attach fake0 htb 100000000
 	assert_status 0
 }
 
@@ -227,13 +238,13 @@ cookie_of() { sed -n 's/.*cookie=\([0-9]*\).*/\1/p' <<<"$1" | head -n 1; }
 
 @test "daemon: only root may install a root qdisc; others get success only where it is already there" {
 	start_daemon
-	run as_nobody init lo htb # the fake's devices all have an htb root
+	run as_nobody init fake0 htb # the fake's devices all have an htb root
 	assert_status 0
-	assert_output_contains "htb root already installed on lo"
-	run as_nobody init lo dwcs
+	assert_output_contains "htb root already installed on fake0"
+	run as_nobody init fake0 dwcs
 	assert_status 1
 	assert_output_contains "reserved to root"
-	run as_nobody deinit lo htb
+	run as_nobody deinit fake0 htb
 	assert_status 1
 	assert_output_contains "reserved to root"
 	run probe init nodev htb
@@ -251,7 +262,7 @@ cookie_of() { sed -n 's/.*cookie=\([0-9]*\).*/\1/p' <<<"$1" | head -n 1; }
 
 @test "daemon: 1000 streams of one process are all removed within 5 s of its exit (one /proc scan per owner)" {
 	start_daemon
-	coproc MANY { "$PROBE" "$SOCK" attachmany 1000 lo htb 100000000 3>&-; }
+	coproc MANY { "$PROBE" "$SOCK" attachmany 1000 fake0 htb 100000000 3>&-; }
 	read -r -t 60 line <&"${MANY[0]}"
 	[ "$line" = "attached 1000 of 1000" ]
 	run probe status
