@@ -134,7 +134,8 @@ static void mark_dead(const struct qd_streams *t, bool *dead)
 		if (cur_err == -ESRCH)
 			dead[order[k]] = true;
 		else if (!cur_err)
-			dead[order[k]] = !bsearch(&s->ino, inodes, n_inodes, sizeof(ino_t), cmp_ino);
+			dead[order[k]] =
+				!bsearch(&s->ino, inodes, n_inodes, sizeof(ino_t), cmp_ino);
 		/* another error (ENOMEM, EACCES): keep the stream, look again next time */
 	}
 	free(inodes);

@@ -231,8 +231,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_passed_fd_must_be_a_socket, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_status_is_scoped_to_the_caller, setup,
 						teardown),
-		cmocka_unit_test_setup_teardown(test_sweep_removes_streams_whose_owner_lost_the_socket, setup,
-						teardown),
+		cmocka_unit_test_setup_teardown(
+			test_sweep_removes_streams_whose_owner_lost_the_socket, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("daemon_ops", tests, NULL, NULL);
