@@ -139,6 +139,30 @@ static bool dwcs_ready_less(const struct dwcs_stream *a, const struct dwcs_strea
 	return dwcs_precedes(sched->order, a, b);
 }
 
+/*
+ * Primary keys (see struct dwcs_heap_slot). Table A: the deadline. Table B: x'/y' as a
+ * 32.32 fixed-point number, floor(x' * 2^32 / y'), 0 for the zero constraint: different
+ * floors order exactly as the ratios do, equal floors are settled by dwcs_precedes().
+ */
+static u64 dwcs_ready_key(const struct dwcs_stream *s, const void *arg)
+{
+	const struct dwcs_sched *sched = arg;
+
+	if (sched->order != DWCS_ORDER_WINDOW_FIRST)
+		return s->key_deadline;
+	return s->xc ? div64_u64((u64)s->xc << 32, s->yc) : 0;
+}
+
+static u64 dwcs_wait_key(const struct dwcs_stream *s, const void *arg)
+{
+	return s->key_eligible;
+}
+
+static u64 dwcs_deadline_key(const struct dwcs_stream *s, const void *arg)
+{
+	return s->key_deadline;
+}
+
 static bool dwcs_wait_less(const struct dwcs_stream *a, const struct dwcs_stream *b,
 			   const void *arg)
 {
@@ -157,7 +181,7 @@ static bool dwcs_deadline_less(const struct dwcs_stream *a, const struct dwcs_st
 
 /* ---------------------------------------------------------------- setup */
 
-static void dwcs_sched_bind(struct dwcs_sched *sched, struct dwcs_stream **slots, u32 cap)
+static void dwcs_sched_bind(struct dwcs_sched *sched, struct dwcs_heap_slot *slots, u32 cap)
 {
 	int k;
 
@@ -168,22 +192,24 @@ static void dwcs_sched_bind(struct dwcs_sched *sched, struct dwcs_stream **slots
 }
 
 void dwcs_sched_init(struct dwcs_sched *sched, const struct dwcs_ops *ops,
-		     struct dwcs_stream **slots, u32 cap)
+		     struct dwcs_heap_slot *slots, u32 cap)
 {
 	memset(sched, 0, sizeof(*sched));
 	sched->ops = ops;
 	sched->order = DWCS_ORDER_DEADLINE_FIRST;
-	dwcs_heap_init(&sched->heap[DWCS_HEAP_READY], DWCS_HEAP_READY, dwcs_ready_less, sched);
-	dwcs_heap_init(&sched->heap[DWCS_HEAP_WAIT], DWCS_HEAP_WAIT, dwcs_wait_less, NULL);
+	dwcs_heap_init(&sched->heap[DWCS_HEAP_READY], DWCS_HEAP_READY, dwcs_ready_less,
+		       dwcs_ready_key, true, sched);
+	dwcs_heap_init(&sched->heap[DWCS_HEAP_WAIT], DWCS_HEAP_WAIT, dwcs_wait_less,
+		       dwcs_wait_key, true, NULL);
 	dwcs_heap_init(&sched->heap[DWCS_HEAP_DEADLINE], DWCS_HEAP_DEADLINE, dwcs_deadline_less,
-		       NULL);
+		       dwcs_deadline_key, true, NULL);
 	dwcs_sched_bind(sched, slots, cap);
 }
 
-struct dwcs_stream **dwcs_sched_resize(struct dwcs_sched *sched, struct dwcs_stream **slots,
-				       u32 cap)
+struct dwcs_heap_slot *dwcs_sched_resize(struct dwcs_sched *sched, struct dwcs_heap_slot *slots,
+					 u32 cap)
 {
-	struct dwcs_stream **old = sched->heap[0].slot;
+	struct dwcs_heap_slot *old = sched->heap[0].slot;
 	int k;
 
 	for (k = 0; k < DWCS_NR_HEAPS; k++)
@@ -286,9 +312,10 @@ void dwcs_sched_set_mode(struct dwcs_sched *sched, u8 order, bool work_conservin
 		struct dwcs_heap *h = &sched->heap[k];
 
 		while (h->len)
-			dwcs_heap_remove(h, h->slot[h->len - 1]);
+			dwcs_heap_remove(h, h->slot[h->len - 1].s);
 	}
 	sched->order = order;
+	sched->heap[DWCS_HEAP_READY].time_keys = order != DWCS_ORDER_WINDOW_FIRST;
 	sched->work_conserving = work_conserving;
 }
 

@@ -135,10 +135,10 @@ enum dwcs_admit {
 #define DWCS_VICTIM_INCOMING	-1	/* drop the arriving packet */
 
 void dwcs_sched_init(struct dwcs_sched *sched, const struct dwcs_ops *ops,
-		     struct dwcs_stream **slots, u32 cap);
+		     struct dwcs_heap_slot *slots, u32 cap);
 /* Moves the heaps into @slots (DWCS_NR_HEAPS * @cap entries); returns the old array. */
-struct dwcs_stream **dwcs_sched_resize(struct dwcs_sched *sched, struct dwcs_stream **slots,
-				       u32 cap);
+struct dwcs_heap_slot *dwcs_sched_resize(struct dwcs_sched *sched, struct dwcs_heap_slot *slots,
+					 u32 cap);
 static inline u32 dwcs_sched_capacity(const struct dwcs_sched *sched)
 {
 	return sched->heap[0].cap;

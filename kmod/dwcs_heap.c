@@ -8,12 +8,22 @@
 #include "dwcs_core.h"
 
 void dwcs_heap_init(struct dwcs_heap *h, enum dwcs_heap_kind kind, dwcs_heap_less_t less,
-		    const void *arg)
+		    dwcs_heap_key_t key, bool time_keys, const void *arg)
 {
 	h->len = 0;
 	h->kind = kind;
 	h->less = less;
+	h->key = key;
+	h->time_keys = time_keys;
 	h->arg = arg;
+}
+
+static bool dwcs_heap_less(const struct dwcs_heap *h, const struct dwcs_heap_slot *a,
+			   const struct dwcs_heap_slot *b)
+{
+	if (a->key != b->key)
+		return h->time_keys ? dwcs_time_before(a->key, b->key) : a->key < b->key;
+	return h->less(a->s, b->s, h->arg);
 }
 
 bool dwcs_heap_contains(const struct dwcs_heap *h, const struct dwcs_stream *s)
@@ -21,56 +31,58 @@ bool dwcs_heap_contains(const struct dwcs_heap *h, const struct dwcs_stream *s)
 	return s->slot[h->kind] != DWCS_HEAP_NONE;
 }
 
-static void dwcs_heap_place(struct dwcs_heap *h, u32 i, struct dwcs_stream *s)
+static void dwcs_heap_place(struct dwcs_heap *h, u32 i, struct dwcs_heap_slot e)
 {
-	h->slot[i] = s;
-	s->slot[h->kind] = i;
+	h->slot[i] = e;
+	e.s->slot[h->kind] = i;
 }
 
 static void dwcs_heap_sift_up(struct dwcs_heap *h, u32 i)
 {
-	struct dwcs_stream *s = h->slot[i];
+	struct dwcs_heap_slot e = h->slot[i];
 
 	while (i > 0) {
 		u32 parent = (i - 1) / 2;
 
-		if (!h->less(s, h->slot[parent], h->arg))
+		if (!dwcs_heap_less(h, &e, &h->slot[parent]))
 			break;
 		dwcs_heap_place(h, i, h->slot[parent]);
 		i = parent;
 	}
-	dwcs_heap_place(h, i, s);
+	dwcs_heap_place(h, i, e);
 }
 
 static void dwcs_heap_sift_down(struct dwcs_heap *h, u32 i)
 {
-	struct dwcs_stream *s = h->slot[i];
+	struct dwcs_heap_slot e = h->slot[i];
 
 	for (;;) {
 		u32 child = 2 * i + 1;
 
 		if (child >= h->len)
 			break;
-		if (child + 1 < h->len && h->less(h->slot[child + 1], h->slot[child], h->arg))
+		if (child + 1 < h->len && dwcs_heap_less(h, &h->slot[child + 1], &h->slot[child]))
 			child++;
-		if (!h->less(h->slot[child], s, h->arg))
+		if (!dwcs_heap_less(h, &h->slot[child], &e))
 			break;
 		dwcs_heap_place(h, i, h->slot[child]);
 		i = child;
 	}
-	dwcs_heap_place(h, i, s);
+	dwcs_heap_place(h, i, e);
 }
 
 void dwcs_heap_update(struct dwcs_heap *h, struct dwcs_stream *s)
 {
+	struct dwcs_heap_slot e = { .key = h->key(s, h->arg), .s = s };
 	u32 i = s->slot[h->kind];
 
 	if (i == DWCS_HEAP_NONE) {
 		i = h->len++;
-		dwcs_heap_place(h, i, s);
+		dwcs_heap_place(h, i, e);
 		dwcs_heap_sift_up(h, i);
 		return;
 	}
+	h->slot[i].key = e.key;
 	/* The key moved one way or the other: one of the two sifts is a no-op. */
 	dwcs_heap_sift_up(h, i);
 	dwcs_heap_sift_down(h, s->slot[h->kind]);
@@ -79,15 +91,15 @@ void dwcs_heap_update(struct dwcs_heap *h, struct dwcs_stream *s)
 void dwcs_heap_remove(struct dwcs_heap *h, struct dwcs_stream *s)
 {
 	u32 i = s->slot[h->kind];
-	struct dwcs_stream *last;
+	struct dwcs_heap_slot last;
 
 	if (i == DWCS_HEAP_NONE)
 		return;
 	s->slot[h->kind] = DWCS_HEAP_NONE;
 	last = h->slot[--h->len];
-	if (last == s)
+	if (last.s == s)
 		return;
 	dwcs_heap_place(h, i, last);
 	dwcs_heap_sift_up(h, i);
-	dwcs_heap_sift_down(h, last->slot[h->kind]);
+	dwcs_heap_sift_down(h, last.s->slot[h->kind]);
 }

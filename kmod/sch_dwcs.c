@@ -79,7 +79,7 @@ struct dwcs_sched_data {
 	struct tcf_proto __rcu *filter_list;
 	struct tcf_block *block;
 	struct qdisc_watchdog watchdog;
-	struct dwcs_stream **slots;		/* the core's heaps */
+	struct dwcs_heap_slot *slots;		/* the core's heaps */
 
 	/* drops in dequeue not yet reported to the parents (see dwcs_dequeue()) */
 	u32 pending_drops;
@@ -719,7 +719,7 @@ static int dwcs_class_params(struct dwcs_class *cl, struct nlattr **tb,
 }
 
 /* Room for one more stream in the core's heaps, allocated before taking the tree lock. */
-static int dwcs_reserve_slot(struct Qdisc *sch, struct dwcs_stream ***fresh, u32 *cap)
+static int dwcs_reserve_slot(struct Qdisc *sch, struct dwcs_heap_slot **fresh, u32 *cap)
 {
 	struct dwcs_sched_data *q = qdisc_priv(sch);
 	u32 have = dwcs_sched_capacity(&q->core);
@@ -738,7 +738,7 @@ static int dwcs_change_class(struct Qdisc *sch, u32 classid, u32 parentid, struc
 	struct dwcs_sched_data *q = qdisc_priv(sch);
 	struct dwcs_class *cl = (struct dwcs_class *)*arg;
 	struct nlattr *tb[TCA_DWCS_CLASS_MAX + 1] = { NULL };
-	struct dwcs_stream **fresh = NULL, **old;
+	struct dwcs_heap_slot *fresh = NULL, *old;
 	struct nlattr *opt = tca[TCA_OPTIONS];
 	struct dwcs_stream_params p;
 	u32 limit, cap = 0;

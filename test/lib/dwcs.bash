@@ -67,3 +67,19 @@ recv_wait() {
 
 # snd ARGS...: the test sender in the sender's namespace (dwcs-udp send ADDR PORT ARGS...).
 snd() { t ip netns exec "$SND" "$DWCS_UDP" send "$DWCS_RCV_IP" "$@"; }
+
+# require_timely_timers MAX_MS: skip when this VM's timers fire more than MAX_MS late on
+# average (mean overshoot of 20 sleeps of 10 ms). Timing guarantees presume a scheduler that
+# runs when it asks to; on an overloaded host the TCG guest's timers can be 100s of ms late.
+timer_lateness_ms() {
+	local t0 t1
+	t0=$(date +%s%N)
+	for _ in $(seq 20); do sleep 0.01; done
+	t1=$(date +%s%N)
+	echo $(((t1 - t0) / 20 / 1000000 - 10))
+}
+require_timely_timers() {
+	local late
+	late=$(timer_lateness_ms)
+	[ "$late" -le "$1" ] || skip "VM timers fire ${late} ms late on average (host overloaded)"
+}

@@ -26,7 +26,7 @@ struct h_sched {
 	struct dwcs_sched sched;
 	struct h_stream *st;
 	u32 n;
-	struct dwcs_stream **slots;
+	struct dwcs_heap_slot *slots;
 };
 
 static inline struct h_stream *h_of(struct dwcs_stream *s)
