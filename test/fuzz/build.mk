@@ -4,7 +4,7 @@
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter
 FUZZ_PROTO := $(BUILD)/test/fuzz/fuzz_proto
-FUZZ_SHORT_RUNS ?= 3000000
+FUZZ_SHORT_RUNS ?= 2000000
 FUZZ_LONG_RUNS ?= 30000000
 
 # The harness is built only where clang can link libFuzzer; elsewhere the short run skips.
@@ -20,7 +20,7 @@ $(FUZZ_PROTO): test/fuzz/fuzz_proto.c daemon/proto.c daemon/proto.h
 	$(Q)$(CLANG) $(FUZZ_FLAGS) -o $@ test/fuzz/fuzz_proto.c daemon/proto.c
 
 # The short run, as a unit-test entry (a generated wrapper script printing TAP).
-$(BUILD)/test/fuzz/fuzz_proto_short: test/fuzz/run-fuzz
+$(BUILD)/test/fuzz/fuzz_proto_short: test/fuzz/run-fuzz test/fuzz/build.mk
 	$(Q)mkdir -p $(dir $@)
 	$(Q)printf '#!/bin/sh\nexec "%s/test/fuzz/run-fuzz" "%s/$(FUZZ_PROTO)" $(FUZZ_SHORT_RUNS) tap\n' \
 		"$(CURDIR)" "$(CURDIR)" >$@ && chmod +x $@
