@@ -4,21 +4,15 @@
 # The dwcs qdisc's configuration through tc, tdc style (tools/testing/selftests/tc-testing):
 # add, change, replace and delete of the qdisc and its classes, every option's bounds, and
 # every invalid value refused with the kernel's extack message as tc prints it. The cases are
-# data, in test/vm/tc-cases/{qdisc,class}.json (format: tc-cases/run-cases), each on its own
-# dummy device; the tests below them need more than one command and one look. sch_dwcs.ko and
-# the tc plugin come from this checkout. Configuration only; traffic is in tc-dwcs-stats.bats.
+# data, in test/vm/tc-cases/{qdisc,class}.json (format: tc-cases/run-cases), on one dummy
+# device whose root qdisc is deleted between cases; the tests below them need more than one
+# command and one look. sch_dwcs.ko and the tc plugin come from this checkout. Configuration
+# only; counters under traffic are in tc-dwcs-stats.bats.
 #
 # Exit statuses are tc's: 0 done, 1 refused by the plugin (syntax), 2 refused by the kernel.
 
-# STAGED: this file belongs in test/vm/ (with `load ../lib/common` and CASES=tc-cases)
-# and waits here, outside VM_BATS, because bats cannot start in the test VM yet: the guest's
-# devtmpfs /dev has no /dev/fd, which bats' process substitutions need (scripts/vm-guest-init
-# needs `ln -s /proc/self/fd /dev/fd`). Run it by hand meanwhile:
-#   scripts/vm -- sh -c 'ln -s /proc/self/fd /dev/fd; bats --tap test/vm/tc-cases/tc-dwcs.bats'
-load ../../lib/common
-CASES=$BATS_TEST_DIRNAME
-QSOCK_REPO=$(cd "$BATS_TEST_DIRNAME/../../.." && pwd) # common.bash assumes test/<suite>/
-QSOCK_BUILD=$QSOCK_REPO/build
+load ../lib/common
+CASES=$BATS_TEST_DIRNAME/tc-cases
 
 KO=$QSOCK_REPO/kmod/sch_dwcs.ko
 
@@ -45,6 +39,8 @@ setup() {
 	require_file "$TC_LIB_DIR/q_dwcs.so" "built by make"
 	require_cmd jq
 	new_ns NS dwcs
+	# No IPv6 on the devices: no router solicitation or MLD report sneaks into the counters.
+	t ip netns exec "$NS" sysctl -qw net.ipv6.conf.default.disable_ipv6=1
 	t ip -n "$NS" link add d0 type dummy
 	t ip -n "$NS" link set d0 up
 }
