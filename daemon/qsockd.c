@@ -50,7 +50,9 @@ static int load_policy(struct daemon *d, bool at_start)
 	struct conf_diag diag;
 	int err;
 
-	conf_diag_init(&diag, d->conf, stderr);
+	/* Keep the first message only: it goes to the log (and syslog) with the verdict; `qsock
+	 * check` lists them all. */
+	conf_diag_init(&diag, d->conf, NULL);
 	err = policy_load(&d->ctx.policy, d->conf, &diag);
 	if (err == -ENOENT && at_start) {
 		qd_warn("%s: no such file: using the built-in default policy (4 streams, 1 Mbit/s "
@@ -58,8 +60,17 @@ static int load_policy(struct daemon *d, bool at_start)
 		return 0;
 	}
 	if (err) {
-		qd_err("%s: %s; %s", d->conf, diag.first[0] ? diag.first : strerror(-err),
-		       at_start ? "not starting" : "keeping the previous policy");
+		char more[320] = "";
+
+		if (diag.errors > 1)
+			snprintf(more, sizeof(more), " (and %u more: qsock check %s)", diag.errors - 1,
+				 d->conf);
+		if (diag.first[0])
+			qd_err("%s%s; %s", diag.first, more,
+			       at_start ? "not starting" : "keeping the previous policy");
+		else
+			qd_err("%s: %s; %s", d->conf, strerror(-err),
+			       at_start ? "not starting" : "keeping the previous policy");
 		return err;
 	}
 	qd_info("policy loaded from %s: %u rules, %u devices to set up", d->conf,
