@@ -292,3 +292,21 @@ cookie_of() { sed -n 's/.*cookie=\([0-9]*\).*/\1/p' <<<"$1" | head -n 1; }
 	echo "# daemon fds: $before before, $after after 100 misbehaving clients" >&3
 	[ "$after" -eq "$before" ]
 }
+
+@test "daemon: libqsock without CAP_NET_ADMIN: no daemon is EPERM saying how; a stuck one is ETIMEDOUT" {
+	APP=$QSOCK_BUILD/test/unit/daemon_app
+	require_file "$APP" make
+	require_cmd socat
+	run t env QSOCKD_SOCKET="$DIR/none.sock" setpriv --reuid=nobody --regid=nogroup --clear-groups \
+		"$APP" run 127.0.0.1 9 <<<"attach lo htb 10"
+	assert_output_contains "errno=1 "
+	assert_output_contains "needs CAP_NET_ADMIN, or qsockd listening at $DIR/none.sock"
+	# a "daemon" that accepts and never answers
+	socat UNIX-LISTEN:"$DIR/stuck.sock",mode=666 SYSTEM:'sleep 20' 3>&- &
+	defer kill $!
+	wait_until 5 test -S "$DIR/stuck.sock"
+	run t env QSOCKD_SOCKET="$DIR/stuck.sock" setpriv --reuid=nobody --regid=nogroup --clear-groups \
+		"$APP" run 127.0.0.1 9 <<<"attach lo htb 10"
+	assert_output_contains "errno=110 "
+	assert_output_contains "reading qsockd's reply"
+}
