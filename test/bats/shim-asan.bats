@@ -23,7 +23,7 @@ setup() {
 }
 
 @test "shim-match, shim-hard and shim-failopen run clean under ASan+UBSan" {
-	run env QSOCK_SHIM_ASAN=1 timeout 600 bats --tap "$BATS_TEST_DIRNAME/shim-match.bats" \
+	run env QSOCK_SHIM_ASAN=1 QSOCK_SHIM_THREAD_SENDS=25000 timeout 600 bats --tap "$BATS_TEST_DIRNAME/shim-match.bats" \
 		"$BATS_TEST_DIRNAME/shim-hard.bats" "$BATS_TEST_DIRNAME/shim-failopen.bats" 3>&-
 	echo "$output" >&2
 	assert_status 0

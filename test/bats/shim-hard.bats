@@ -42,9 +42,12 @@ same_output() {
 	OUT=$with
 }
 
-@test "8 threads x 100,000 sends on one matched socket: every send succeeds" {
-	same_output "$SHIM_HARD" threads 127.0.0.1 47100 8 100000
-	[[ "$OUT" == *"threads 8 x 100000 sends: 0 failed"* ]]
+# 100,000 sends per thread; the ASan rerun (shim-asan.bats) makes it 25,000 to stay in the
+# suite's time budget.
+@test "8 threads x 100,000 sends (25,000 under ASan) on one matched socket: every send succeeds" {
+	n=${QSOCK_SHIM_THREAD_SENDS:-100000}
+	same_output "$SHIM_HARD" threads 127.0.0.1 47100 8 "$n"
+	[[ "$OUT" == *"threads 8 x $n sends: 0 failed"* ]]
 	[[ "$OUT" == *"status=0" ]]
 }
 

@@ -52,16 +52,16 @@ in_ns() {
 }
 
 # start_receiver NS ADDR PORT COUNT OUTFILE: shim-hard's datagram printer in the background
-# (unpreloaded); returns once it listens.
+# (unpreloaded; it gives up after 10 s without a datagram); returns once it listens.
 start_receiver() {
 	local ns=$1 addr=$2 port=$3 count=$4 out=$5
-	ip netns exec "$ns" timeout 20 "$SHIM_HARD" recv "$addr" "$port" "$count" 1500 >"$out" 2>&1 3>&- &
-	wait_until 5 grep -q ready "$out"
+	ip netns exec "$ns" timeout 30 "$SHIM_HARD" recv "$addr" "$port" "$count" 10000 >"$out" 2>&1 3>&- &
+	wait_until 15 grep -q ready "$out"
 }
 
 # wait_receiver OUTFILE: until the receiver has printed its summary.
 wait_receiver() {
-	wait_until 10 grep -q '^received' "$1"
+	wait_until 25 grep -q '^received' "$1"
 }
 
 # assert_no_sanitizer_report TEXT: neither ASan nor UBSan complained.
