@@ -25,6 +25,10 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 
+#ifndef IFNAMSIZ /* strict ISO C modes hide the BSD name */
+#define IFNAMSIZ IF_NAMESIZE
+#endif
+
 #ifdef __cplusplus
 extern "C" {
 #endif
