@@ -50,3 +50,18 @@ qsockinit@@QSOCK_1.0"
 	run env LD_LIBRARY_PATH="$dest/usr/lib" ldd "$BATS_TEST_TMPDIR/ex"
 	assert_output_contains "libqsock.so.1 => $dest/usr/lib/libqsock.so.1"
 }
+
+@test "qsock.h compiles alone in strict C99, C11 and C++" {
+	src=$BATS_TEST_TMPDIR/h.c
+	printf '#include <qsock.h>\nint main(void) { struct qos_info i; return qinfo(0, &i); }\n' >"$src"
+	run cc -std=c99 -Wall -Wextra -pedantic -Werror -I"$QSOCK_REPO/include" -c -o /dev/null "$src"
+	assert_status 0
+	run cc -std=c11 -Wall -Wextra -pedantic -Werror -I"$QSOCK_REPO/include" -c -o /dev/null "$src"
+	assert_status 0
+	if command -v c++ >/dev/null; then
+		cp "$src" "$BATS_TEST_TMPDIR/h.cpp"
+		run c++ -Wall -Wextra -pedantic -Werror -I"$QSOCK_REPO/include" -c -o /dev/null \
+			"$BATS_TEST_TMPDIR/h.cpp"
+		assert_status 0
+	fi
+}
