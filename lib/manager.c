@@ -313,7 +313,9 @@ int qsock_mgr_attach(int sockfd, const char *dev, const char *sched,
 	uint64_t cookie;
 	int rc, type, i, domain, protocol;
 
-	rc = sock_identity_full(sockfd, &cookie, &type, &domain, &protocol, err);
+	rc = qsock_stream_params_check(sched, sp, err);
+	if (!rc)
+		rc = sock_identity_full(sockfd, &cookie, &type, &domain, &protocol, err);
 	if (!rc)
 		rc = open_dev(dev, sched, &m, &ref, cur, err);
 	if (rc)
@@ -425,6 +427,10 @@ int qsock_mgr_change(int sockfd, const char *dev, const char *sched,
 		rc = resolve_dev(dev, &di, err);
 	if (!rc)
 		rc = find_stream(cookie, dev, &m, &rec, err);
+	if (!rc && qsock_stream_params_check(rec.sched, sp, err)) {
+		qsock_cls_close(&m);
+		return -EINVAL;
+	}
 	if (rc == -ENOENT)
 		return qsock_errf(err, -ENOENT, "fd %d has no stream on %s (qattach it first)",
 				  sockfd, dev);

@@ -99,6 +99,10 @@ int qsock_root_params_from_api(const struct qos_params *p, struct qsock_root_par
 			       struct qsock_err *err);
 int qsock_stream_params_from_api(const struct qos_params *p, struct qsock_stream_params *out,
 				 struct qsock_err *err);
+/* The normalised parameters' limits (ipg range, oln <= old, window, limit, flags) and the
+ * scheduler's own: the manager re-checks what it is given (qsockd builds them from the wire). */
+int qsock_stream_params_check(const char *sched, const struct qsock_stream_params *sp,
+			      struct qsock_err *err);
 /* Device and scheduler names: present, NUL-terminated, known scheduler. */
 int qsock_check_names(const struct qos_params *p, struct qsock_err *err);
 

@@ -94,7 +94,6 @@ int qsock_stream_params_from_api(const struct qos_params *p, struct qsock_stream
 				 struct qsock_err *err)
 {
 	const struct q_dwcs_attr *a;
-	const struct qsock_sched_ops *ops;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -130,22 +129,35 @@ int qsock_stream_params_from_api(const struct qos_params *p, struct qsock_stream
 		out->rate = a->rate;
 		out->pkt_bytes = a->pkt_bytes;
 	}
-	if (!out->ipg_ns)
+	return qsock_stream_params_check(p->name, out, err);
+}
+
+int qsock_stream_params_check(const char *sched, const struct qsock_stream_params *sp,
+			      struct qsock_err *err)
+{
+	const struct qsock_sched_ops *ops = qsock_sched_find(sched ? sched : "");
+
+	if (!ops)
+		return qsock_errf(err, -EINVAL, "unknown scheduler \"%s\" (known: %s)",
+				  sched ? sched : "", qsock_sched_names());
+	if (sp->flags & ~(uint32_t)(DWCS_NON_DROPPABLE | QSOCK_STREAM_LOSSLESS))
+		return qsock_errf(err, -EINVAL, "stream flags have unknown bits 0x%x",
+				  sp->flags & ~(uint32_t)(DWCS_NON_DROPPABLE | QSOCK_STREAM_LOSSLESS));
+	if (!sp->ipg_ns)
 		return qsock_errf(err, -EINVAL, "q_dwcs_attr.ipg is 0: a stream needs a period");
-	if (out->ipg_ns < DWCS_MIN_IPG_NS || out->ipg_ns > DWCS_MAX_IPG_NS)
+	if (sp->ipg_ns < DWCS_MIN_IPG_NS || sp->ipg_ns > DWCS_MAX_IPG_NS)
 		return qsock_errf(err, -EINVAL,
 				  "q_dwcs_attr.ipg %llu ns is outside %llu ns .. %llu s",
-				  (unsigned long long)out->ipg_ns, DWCS_MIN_IPG_NS,
+				  (unsigned long long)sp->ipg_ns, DWCS_MIN_IPG_NS,
 				  DWCS_MAX_IPG_NS / 1000000000ULL);
-	if (out->oln > out->old)
+	if (sp->oln > sp->old)
 		return qsock_errf(err, -EINVAL, "q_dwcs_attr.oln (x=%u) must not exceed old (y=%u)",
-				  out->oln, out->old);
-	if (out->old > DWCS_MAX_WINDOW)
+				  sp->oln, sp->old);
+	if (sp->old > DWCS_MAX_WINDOW)
 		return qsock_errf(err, -EINVAL, "q_dwcs_attr.old %u exceeds the largest window %u",
-				  out->old, DWCS_MAX_WINDOW);
-	if (out->limit > DWCS_MAX_LIMIT)
+				  sp->old, DWCS_MAX_WINDOW);
+	if (sp->limit > DWCS_MAX_LIMIT)
 		return qsock_errf(err, -EINVAL, "q_dwcs_attr.limit %u exceeds %u packets",
-				  out->limit, DWCS_MAX_LIMIT);
-	ops = qsock_sched_find(p->name);
-	return ops->check_stream ? ops->check_stream(out, err) : 0;
+				  sp->limit, DWCS_MAX_LIMIT);
+	return ops->check_stream ? ops->check_stream(sp, err) : 0;
 }

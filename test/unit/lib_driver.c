@@ -57,7 +57,7 @@ static const struct {
 	{ "ENOENT", ENOENT },	  { "ENODEV", ENODEV },
 	{ "EPERM", EPERM },	  { "EOPNOTSUPP", EOPNOTSUPP },
 	{ "EBADFD", EBADFD },	  { "EAFNOSUPPORT", EAFNOSUPPORT },
-	{ "EACCES", EACCES },
+	{ "EACCES", EACCES },	  { "ERANGE", ERANGE },
 };
 
 static const char *errno_name(int e)

@@ -195,6 +195,23 @@ static void root_attr_checked(void **state)
 	assert_int_equal(qsock_root_params_from_api(&p, &rp, &e), -EINVAL);
 }
 
+/* What qsockd hands the manager is checked again: a zero period would divide by zero. */
+static void normalised_params_rechecked(void **state)
+{
+	struct qsock_stream_params sp = { .ipg_ns = 0, .old = 10 };
+	struct qsock_err e = { "" };
+
+	assert_int_equal(qsock_stream_params_check("htb", &sp, &e), -EINVAL);
+	assert_non_null(strstr(e.msg, "ipg is 0"));
+	sp.ipg_ns = 1000000;
+	sp.flags = 0x40;
+	assert_int_equal(qsock_stream_params_check("htb", &sp, &e), -EINVAL);
+	sp.flags = DWCS_NON_DROPPABLE;
+	assert_int_equal(qsock_stream_params_check("htb", &sp, &e), 0);
+	assert_int_equal(qsock_stream_params_check("nosuch", &sp, &e), -EINVAL);
+	assert_int_equal(qsock_stream_params_check(NULL, &sp, &e), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -207,6 +224,7 @@ int main(void)
 		cmocka_unit_test(extension_is_read_only_when_announced),
 		cmocka_unit_test(larger_caller_struct_needs_zero_tail),
 		cmocka_unit_test(root_attr_checked),
+		cmocka_unit_test(normalised_params_rechecked),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
