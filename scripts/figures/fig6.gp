@@ -1,11 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0
 # Figure 6: three video streams under overload, frames per second per 5 s interval.
-# gnuplot -e "data='fig6.csv'; out='fig6.png'; managed='qsock API (dwcs)'; perturb='5'" fig6.gp
+# gnuplot -e "data='fig6.csv'; out='fig6.png'; managed='qsock API'; perturb='5'" fig6.gp
 set terminal pngcairo size 900,540 font "sans,11"
 set output out
 set datafile separator ","
 set key bottom left box opaque
-set title "Figure 6: two managed streams (".managed.") and one unmanaged stream under overload"
+set title "Figure 6: two managed streams (".managed.") and one unmanaged, under overload"
 set xlabel "time (s), 5 s intervals"
 set ylabel "frames per second"
 set yrange [0:22]
