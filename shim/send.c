@@ -112,59 +112,84 @@ static void give_up_on(int fd, struct shim_fd *f, int err)
 }
 
 /*
+ * Send MSG with our control messages OURS appended after the caller's own. When they cannot
+ * be appended, or the kernel refused them (see above), *plain is set and the caller makes its
+ * own original call instead.
+ */
+static __attribute__((noinline)) ssize_t send_appended(int fd, struct shim_fd *f,
+						       const struct msghdr *msg, int flags,
+						       const void *ours, size_t ours_len, bool *plain)
+{
+	_Alignas(struct cmsghdr) char buf[SHIM_CALLER_CONTROL_MAX + SHIM_CMSG_SPACE];
+	struct msghdr merged;
+	int saved = errno;
+	ssize_t ret;
+
+	*plain = true;
+	if (!merge_control(msg, ours, ours_len, &merged, buf))
+		return 0;
+	ret = libc()->sendmsg(fd, &merged, flags);
+	if (ret >= 0) {
+		errno = saved;
+		*plain = false;
+		return ret;
+	}
+	if (!our_cmsg_refused(errno)) {
+		*plain = false;
+		return ret;
+	}
+	give_up_on(fd, f, errno);
+	errno = saved;
+	return 0;
+}
+
+/*
  * One message of a matched socket: classify it and, when it carries flags, send it with
- * sendmsg and our control messages appended. When there is nothing to append (or the kernel
- * refused what we appended, see above) *plain is set and the caller makes its own original
- * call: a send() stays a send(), which the kernel serves a little faster than a sendmsg().
+ * sendmsg and our control messages appended. When there is nothing to append *plain is set
+ * and the caller makes its own original call: a send() stays a send(), which the kernel
+ * serves a little faster than a sendmsg().
  */
 static ssize_t send_classified(int fd, struct shim_fd *f, const struct msghdr *msg, int flags,
 			       bool *plain)
 {
 	_Alignas(struct cmsghdr) char ours[SHIM_CMSG_SPACE];
-	_Alignas(struct cmsghdr) char buf[SHIM_CALLER_CONTROL_MAX + SHIM_CMSG_SPACE];
-	struct msghdr merged;
 	size_t ours_len;
 	int saved = errno;
-	ssize_t ret;
 
-	*plain = false;
-	if (shim_classify(fd, msg->msg_iov, msg->msg_iovlen, ours, &ours_len) || !ours_len ||
-	    !merge_control(msg, ours, ours_len, &merged, buf)) {
+	*plain = true;
+	if (shim_classify(fd, msg->msg_iov, msg->msg_iovlen, ours, &ours_len) || !ours_len) {
 		errno = saved;
-		*plain = true;
 		return 0;
 	}
-	ret = libc()->sendmsg(fd, &merged, flags);
-	if (ret >= 0) {
-		errno = saved;
-		return ret;
-	}
-	if (!our_cmsg_refused(errno))
-		return ret;
-	give_up_on(fd, f, errno);
-	errno = saved;
-	*plain = true;
-	return 0;
+	return send_appended(fd, f, msg, flags, ours, ours_len, plain);
 }
 
 /*
  * The exported send calls are shaped for the common case, a socket that is not ours: a few
- * loads and compares, then a tail call to libc with no stack frame. The matched path is
- * kept out of line (noinline), and makes the original call itself when nothing is appended.
+ * loads and compares, then a tail call to libc. The matched path is kept out of line
+ * (noinline); it classifies the buffer as it is, builds a msghdr only when something is to
+ * be appended, and otherwise makes the original call itself.
  */
 static __attribute__((noinline)) ssize_t sendto_matched(int fd, struct shim_fd *f,
 							const void *buf, size_t len, int flags,
 							const struct sockaddr *to, socklen_t tolen,
 							bool is_send)
 {
+	_Alignas(struct cmsghdr) char ours[SHIM_CMSG_SPACE];
 	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
-	struct msghdr msg = { .msg_name = (void *)to, .msg_namelen = to ? tolen : 0,
-			      .msg_iov = &iov, .msg_iovlen = 1 };
-	bool plain;
-	ssize_t ret = send_classified(fd, f, &msg, flags, &plain);
+	size_t ours_len;
+	int saved = errno;
 
-	if (!plain)
-		return ret;
+	if (!shim_classify(fd, &iov, 1, ours, &ours_len) && ours_len) {
+		struct msghdr msg = { .msg_name = (void *)to, .msg_namelen = to ? tolen : 0,
+				      .msg_iov = &iov, .msg_iovlen = 1 };
+		bool plain;
+		ssize_t ret = send_appended(fd, f, &msg, flags, ours, ours_len, &plain);
+
+		if (!plain)
+			return ret;
+	}
+	errno = saved;
 	return is_send ? libc()->send(fd, buf, len, flags) :
 			 libc()->sendto(fd, buf, len, flags, to, tolen);
 }
