@@ -120,3 +120,11 @@ SCENARIO=(sock 1 udp -- attach 1 ipg=1000 old=10 oln=10
 	json_eq "$(grep '"slot":1,' <<<"$output")" .path 2	# through qsockd
 	per_message_checks "$output"
 }
+
+@test "lib-dwcs: the kernel's own reason (extended ACK) reaches qsock_strerror; nothing is left" {
+	run drv fail ERANGE "creating the dwcs root qdisc: Numerical result out of range (kernel: rate below 1kbit" init rate=100
+	assert_status 0
+	run $IN tc qdisc show dev veth0
+	assert_output_contains "qdisc noqueue 0: root"
+	[ ! -e "$PINS" ]
+}
