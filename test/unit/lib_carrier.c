@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <linux/net_tstamp.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -261,6 +262,45 @@ static void flags_word_written_on_change_only(void **state)
 	qsock_cls__destroy(skel);
 }
 
+/* The fd table: concurrent first use of a chunk allocates it once; every thread sees the
+ * same slot for an fd; inactive slots are invisible to the send path. */
+#define RACERS 8
+static struct qsock_fd_state *seen[RACERS];
+
+static void *race_slot(void *arg)
+{
+	int rc;
+
+	seen[(long)arg] = qsock_fd_slot(500123, &rc);	/* a chunk nobody else uses */
+	return NULL;
+}
+
+static void fd_table_is_shared_and_lock_free(void **state)
+{
+	pthread_t t[RACERS];
+	struct qsock_fd_state *st;
+	int rc;
+
+	for (long i = 0; i < RACERS; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, race_slot, (void *)i), 0);
+	for (int i = 0; i < RACERS; i++)
+		pthread_join(t[i], NULL);
+	for (int i = 1; i < RACERS; i++)
+		assert_ptr_equal(seen[i], seen[0]);
+	assert_non_null(seen[0]);
+	assert_int_equal(seen[0]->flags_map_fd, -1);
+	assert_null(qsock_fd_get(500123));	/* allocated, not active */
+	atomic_store(&seen[0]->active, 1);
+	assert_ptr_equal(qsock_fd_get(500123), seen[0]);
+	atomic_store(&seen[0]->active, 0);
+	assert_null(qsock_fd_get(500123));
+	assert_null(qsock_fd_slot(-1, &rc));
+	assert_int_equal(rc, -EBADF);
+	st = qsock_fd_slot(1 << 20, &rc);	/* beyond the table */
+	assert_null(st);
+	assert_null(qsock_fd_get(1 << 20));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -272,6 +312,7 @@ int main(void)
 		cmocka_unit_test(appended_after_callers),
 		cmocka_unit_test(kernel_accepts_the_cmsgs),
 		cmocka_unit_test(flags_word_written_on_change_only),
+		cmocka_unit_test(fd_table_is_shared_and_lock_free),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
