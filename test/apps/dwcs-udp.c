@@ -3,9 +3,10 @@
  * dwcs-udp — UDP traffic with per-packet DWCS metadata, for the sch_dwcs tests in the VM.
  *
  *   dwcs-udp send ADDR PORT [-n COUNT | -t SECONDS] [-i USEC] [-s BYTES] [-p PRIORITY]
- *                 [-d USEC] [-N K] [-f K] [-M SHIFT]
+ *                 [-P N] [-d USEC] [-N K] [-f K] [-M SHIFT]
  *       -i  gap between packets (0: as fast as the socket takes them)
  *       -p  SO_PRIORITY (a dwcs classid such as 0x10010 selects class 1:10; needs root)
+ *       -P  spread the packets over N classes: priority PRIORITY + seq % N
  *       -d  deadline = send time + USEC, passed with SCM_TXTIME (CLOCK_MONOTONIC)
  *       -N  every K-th packet is marked non-droppable (SO_MARK cmsg; needs root)
  *       -f  frames of K packets: frame start on the first, frame end on the last
@@ -93,7 +94,7 @@ static unsigned long num(const char *s, const char *opt)
 static int do_send(int argc, char **argv)
 {
 	unsigned long count = 1000, gap_us = 0, size = 200, prio = 0, deadline_us = 0;
-	unsigned long nondrop_every = 0, frame_len = 0, shift = 24, seconds = 0;
+	unsigned long nondrop_every = 0, frame_len = 0, shift = 24, seconds = 0, spread = 0;
 	bool have_prio = false;
 	struct sockaddr_in dst = { .sin_family = AF_INET };
 	char buf[65536];
@@ -109,13 +110,14 @@ static int do_send(int argc, char **argv)
 	}
 	dst.sin_port = htons((uint16_t)num(argv[2], "PORT"));
 	optind = 3;
-	while ((c = getopt(argc, argv, "n:t:i:s:p:d:N:f:M:")) != -1) {
+	while ((c = getopt(argc, argv, "n:t:i:s:p:P:d:N:f:M:")) != -1) {
 		switch (c) {
 		case 'n': count = num(optarg, "-n"); break;
 		case 't': seconds = num(optarg, "-t"); count = ~0UL; break;
 		case 'i': gap_us = num(optarg, "-i"); break;
 		case 's': size = num(optarg, "-s"); break;
 		case 'p': prio = num(optarg, "-p"); have_prio = true; break;
+		case 'P': spread = num(optarg, "-P"); break;
 		case 'd': deadline_us = num(optarg, "-d"); break;
 		case 'N': nondrop_every = num(optarg, "-N"); break;
 		case 'f': frame_len = num(optarg, "-f"); break;
@@ -168,6 +170,10 @@ static int do_send(int argc, char **argv)
 		now = mono_ns();
 		if (seconds && now - start >= seconds * 1000000000ULL)
 			break;
+		if (have_prio && spread > 1 &&
+		    setsockopt(fd, SOL_SOCKET, SO_PRIORITY, &(int){ (int)(prio + seq % spread) },
+			       sizeof(int)))
+			return fail("SO_PRIORITY");
 		if (nondrop_every && seq % nondrop_every == 0)
 			flags |= DWCS_MARK_NONDROPPABLE;
 		if (frame_len && seq % frame_len == 0)

@@ -6,3 +6,6 @@ BENCHES += $(DWCS_BENCH)
 $(DWCS_BENCH): $(BUILD)/test/bench/dwcs_bench.o $(BUILD)/kmod/dwcs_core.o $(BUILD)/kmod/dwcs_heap.o
 	$(quiet) LINK $@
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^
+
+# The VM half: UDP flood through dwcs and pfifo, side by side in one boot.
+BENCHES += test/bench/dwcs-vm-flood

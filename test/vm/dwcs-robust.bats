@@ -21,11 +21,9 @@ dmesg_clean() {
 @test "dwcs robust: qdisc and classes deleted and replaced under full traffic, 100 times" {
 	stc qdisc add dev veth0 root handle 1: dwcs rate 100mbit
 	# best effort and two streams, flooding for the whole test
-	snd 9000 -t 60 -s 1000 >/dev/null 2>&1 3>&- &
+	snd 9000 -t 120 -s 1000 >/dev/null 2>&1 3>&- &
 	defer kill $!
-	snd 9010 -t 60 -s 200 -p 0x10010 -d 2000 -N 4 -f 3 >/dev/null 2>&1 3>&- &
-	defer kill $!
-	snd 9020 -t 60 -s 200 -p 0x10020 >/dev/null 2>&1 3>&- &
+	snd 9010 -t 120 -s 200 -p 0x10010 -d 2000 -N 4 -f 3 >/dev/null 2>&1 3>&- &
 	defer kill $!
 	for i in $(seq 100); do
 		case $((i % 4)) in
@@ -67,14 +65,13 @@ create_destroy() {
 
 @test "dwcs robust: 10,000 classes created and destroyed, slab memory back to its baseline" {
 	# a smaller round first, so that slab caches that grow once (and keep their pages) have
-	create_destroy 2000
+	create_destroy 1000
 	sync
 	echo 3 >/proc/sys/vm/drop_caches
 	base=$(slab_kb)
 	create_destroy 10000
 	sync
 	echo 3 >/proc/sys/vm/drop_caches
-	wait_until 10 sh -c "[ \$(awk '/^Slab:/ { print \$2 }' /proc/meminfo) -le $((base + (peak - base) / 10 + 256)) ]" || true
 	after=$(slab_kb)
 	echo "slab: baseline $base kB, with 10,000 classes $peak kB, after $after kB"
 	# the classes took real memory, and gave it back (within a tenth of it, plus 256 kB)

@@ -169,12 +169,15 @@ received() { grep -c -v '^#' "$1" || true; }
 	recv_start 9030 4 "$BATS_TEST_TMPDIR/rx"
 	snd 9030 -n 50 -i 1000 -s 100
 	recv_wait
-	wait_until 10 sh -c "[ \$(ip netns exec $SND tc -s class show dev veth0 classid 1:30 | grep -o 'sent_packets [0-9]*' | cut -d' ' -f2) -eq 50 ]" ||
+	class_sent_is() { [ "$(cstat 1:30 sent_packets)" -eq "$1" ]; }
+	best_effort_is() { [ "$(qstat best_effort_packets)" -eq "$1" ]; }
+	wait_until 10 class_sent_is 50 ||
 		echo "1:30 sent $(cstat 1:30 sent_packets), best effort $(qstat best_effort_packets)"
-	[ "$(cstat 1:30 sent_packets)" -eq 50 ]
-	[ "$(qstat best_effort_packets)" -eq 0 ]
+	class_sent_is 50
+	best_effort_is 0
 	# without its class, the filter's verdict falls back to best effort
 	stc class del dev veth0 classid 1:30
 	snd 9030 -n 20 -i 1000 -s 100
-	wait_until 5 sh -c "[ \$(ip netns exec $SND tc -j -s qdisc show dev veth0 | jq .[0].best_effort_packets) -eq 20 ]"
+	wait_until 10 best_effort_is 20 || echo "best effort $(qstat best_effort_packets)"
+	best_effort_is 20
 }
