@@ -240,21 +240,26 @@ ssize_t shim_sendmsg(int fd, const struct msghdr *msg, int flags)
  * longer a socket (closed inside libc and reused behind our back: ENOTSOCK), the write goes
  * out as a write and the slot is forgotten.
  */
-static __attribute__((noinline)) ssize_t write_classified(int fd, struct shim_fd *f, const struct iovec *iov, int iovcnt,
-				bool vector)
+static __attribute__((noinline)) ssize_t write_classified(int fd, struct shim_fd *f,
+							  const struct iovec *iov, int iovcnt,
+							  bool vector)
 {
-	struct msghdr msg = { .msg_iov = (struct iovec *)iov, .msg_iovlen = (size_t)iovcnt };
+	_Alignas(struct cmsghdr) char ours[SHIM_CMSG_SPACE];
 	int saved = errno;
-	bool plain;
-	ssize_t ret;
+	size_t ours_len;
 
-	ret = send_classified(fd, f, &msg, 0, &plain);
-	if (!plain) {
-		if (ret >= 0 || errno != ENOTSOCK)
-			return ret;
-		atomic_store_explicit(&f->state, SHIM_FD_FOREIGN, memory_order_release);
-		errno = saved;
+	if (!shim_classify(fd, iov, (size_t)iovcnt, ours, &ours_len) && ours_len) {
+		struct msghdr msg = { .msg_iov = (struct iovec *)iov, .msg_iovlen = (size_t)iovcnt };
+		bool plain;
+		ssize_t ret = send_appended(fd, f, &msg, 0, ours, ours_len, &plain);
+
+		if (!plain) {
+			if (ret >= 0 || errno != ENOTSOCK)
+				return ret;
+			atomic_store_explicit(&f->state, SHIM_FD_FOREIGN, memory_order_release);
+		}
 	}
+	errno = saved;
 	return vector ? libc()->writev(fd, iov, iovcnt) :
 			libc()->write(fd, iov[0].iov_base, iov[0].iov_len);
 }
