@@ -53,9 +53,11 @@ cstat() {
 		awk -v k="$2" 'p == k { print; found = 1; exit } { p = $0 } END { if (!found) exit 1 }'
 }
 
-# recv_start PORT SECONDS FILE: the receiver in the background, one line per packet into FILE.
+# recv_start PORT SECONDS FILE: the receiver in the background, one line per packet into FILE;
+# it stops after SECONDS, or 5 s after the last packet (so give SECONDS with room to spare:
+# a slow VM drains the qdisc late).
 recv_start() {
-	ip netns exec "$RCV" "$DWCS_UDP" recv "$1" -t "$2" -I 3000 >"$3" 3>&- &
+	ip netns exec "$RCV" "$DWCS_UDP" recv "$1" -t "$2" -I 5000 >"$3" 3>&- &
 	DWCS_RECV_PIDS+=("$!")
 	sleep 0.3
 }

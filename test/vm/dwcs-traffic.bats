@@ -92,7 +92,7 @@ received() { grep -c -v '^#' "$1" || true; }
 @test "dwcs traffic: edf lossy never sends a droppable packet after its deadline" {
 	stc qdisc add dev veth0 root handle 1: dwcs rate 1mbit
 	stc class add dev veth0 parent 1: classid 1:20 dwcs ipg 1ms edf lossy
-	recv_start 9020 6 "$BATS_TEST_TMPDIR/rx"
+	recv_start 9020 40 "$BATS_TEST_TMPDIR/rx"
 	# 442-byte frames every 2 ms: 1.8 times the link; deadlines 20 ms after sending
 	snd 9020 -n 1500 -i 2000 -s 400 -p 0x10020 -d 20000
 	recv_wait
@@ -111,7 +111,7 @@ received() { grep -c -v '^#' "$1" || true; }
 @test "dwcs traffic: non-droppable packets are never dropped for lateness" {
 	stc qdisc add dev veth0 root handle 1: dwcs rate 1mbit
 	stc class add dev veth0 parent 1: classid 1:20 dwcs ipg 1ms edf lossy
-	recv_start 9020 8 "$BATS_TEST_TMPDIR/rx"
+	recv_start 9020 40 "$BATS_TEST_TMPDIR/rx"
 	# every third packet marked non-droppable
 	snd 9020 -n 900 -i 2000 -s 400 -p 0x10020 -d 20000 -N 3
 	recv_wait
@@ -127,7 +127,7 @@ received() { grep -c -v '^#' "$1" || true; }
 @test "dwcs traffic: a frame is delivered whole or not at all" {
 	stc qdisc add dev veth0 root handle 1: dwcs rate 1mbit
 	stc class add dev veth0 parent 1: classid 1:20 dwcs ipg 1ms edf lossy
-	recv_start 9020 6 "$BATS_TEST_TMPDIR/rx"
+	recv_start 9020 40 "$BATS_TEST_TMPDIR/rx"
 	# frames of 4 packets, 1.8 times the link
 	snd 9020 -n 1200 -i 2000 -s 400 -p 0x10020 -d 20000 -f 4
 	recv_wait
@@ -141,7 +141,7 @@ received() { grep -c -v '^#' "$1" || true; }
 @test "dwcs traffic: lossless sends late packets and counts them" {
 	stc qdisc add dev veth0 root handle 1: dwcs rate 1mbit
 	stc class add dev veth0 parent 1: classid 1:20 dwcs ipg 1ms edf lossless
-	recv_start 9020 6 "$BATS_TEST_TMPDIR/rx"
+	recv_start 9020 40 "$BATS_TEST_TMPDIR/rx"
 	snd 9020 -n 400 -i 2000 -s 400 -p 0x10020 -d 5000
 	recv_wait
 	late=$(awk '!/^#/ && $5 > $4' "$BATS_TEST_TMPDIR/rx" | wc -l)
@@ -166,7 +166,7 @@ received() { grep -c -v '^#' "$1" || true; }
 	stc qdisc add dev veth0 root handle 1: dwcs
 	stc class add dev veth0 parent 1: classid 1:30 dwcs ipg 100us lossless
 	stc filter add dev veth0 parent 1: bpf da obj "$BATS_TEST_TMPDIR/cls.o" sec classifier
-	recv_start 9030 4 "$BATS_TEST_TMPDIR/rx"
+	recv_start 9030 10 "$BATS_TEST_TMPDIR/rx"
 	snd 9030 -n 50 -i 1000 -s 100
 	recv_wait
 	class_sent_is() { [ "$(cstat 1:30 sent_packets)" -eq "$1" ]; }
