@@ -37,7 +37,9 @@ setup() {
 video_run() {
 	local variant=$1 out=$2
 	mkdir -p "$out"
-	t bash -c '
+	# a run is DURATION seconds of traffic plus setup, slow under the emulated CPU: more than
+	# the standard command timeout
+	timeout --kill-after=5 300 bash -c '
 		set -euo pipefail
 		variant=$1 out=$2 duration=$3 at=$4
 		. "$QSOCK_REPO/test/scenarios/lib.sh"
