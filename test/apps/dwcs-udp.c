@@ -11,6 +11,7 @@
  *       -N  every K-th packet is marked non-droppable (SO_MARK cmsg; needs root)
  *       -f  frames of K packets: frame start on the first, frame end on the last
  *       -M  bit position of the DWCS flag field in skb->mark (default 24, the default markmask)
+ *       -E  send one end-of-test packet instead: the receiver on PORT stops when it gets it
  *   dwcs-udp recv PORT [-t SECONDS] [-I IDLE_MS]
  *       one line per packet: "seq frame flags deadline_ns rx_ns bytes" (rx: kernel receive time,
  *       CLOCK_MONOTONIC, so it compares with the sender's deadlines on the same machine;
@@ -37,6 +38,7 @@
 #include <uapi/linux/pkt_sch_dwcs.h>
 
 #define DWCS_UDP_MAGIC 0x44574353u /* "DWCS" */
+#define DWCS_UDP_END_SEQ 0xffffffffu /* the end-of-test packet */
 
 struct dwcs_udp_hdr {
 	uint32_t magic;
@@ -95,7 +97,7 @@ static int do_send(int argc, char **argv)
 {
 	unsigned long count = 1000, gap_us = 0, size = 200, prio = 0, deadline_us = 0;
 	unsigned long nondrop_every = 0, frame_len = 0, shift = 24, seconds = 0, spread = 0;
-	bool have_prio = false;
+	bool have_prio = false, end_only = false;
 	struct sockaddr_in dst = { .sin_family = AF_INET };
 	char buf[65536];
 	uint64_t start, next;
@@ -110,7 +112,7 @@ static int do_send(int argc, char **argv)
 	}
 	dst.sin_port = htons((uint16_t)num(argv[2], "PORT"));
 	optind = 3;
-	while ((c = getopt(argc, argv, "n:t:i:s:p:P:d:N:f:M:")) != -1) {
+	while ((c = getopt(argc, argv, "n:t:i:s:p:P:d:N:f:M:E")) != -1) {
 		switch (c) {
 		case 'n': count = num(optarg, "-n"); break;
 		case 't': seconds = num(optarg, "-t"); count = ~0UL; break;
@@ -122,8 +124,20 @@ static int do_send(int argc, char **argv)
 		case 'N': nondrop_every = num(optarg, "-N"); break;
 		case 'f': frame_len = num(optarg, "-f"); break;
 		case 'M': shift = num(optarg, "-M"); break;
+		case 'E': end_only = true; break;
 		default: return usage();
 		}
+	}
+	if (end_only) {
+		struct dwcs_udp_hdr end = { .magic = DWCS_UDP_MAGIC, .seq = DWCS_UDP_END_SEQ };
+
+		fd = socket(AF_INET, SOCK_DGRAM, 0);
+		if (fd < 0)
+			return fail("socket");
+		if (sendto(fd, &end, sizeof(end), 0, (struct sockaddr *)&dst, sizeof(dst)) < 0)
+			return fail("sendto");
+		close(fd);
+		return 0;
 	}
 	if (size < sizeof(struct dwcs_udp_hdr) || size > sizeof(buf) || shift > 27) {
 		fprintf(stderr, "dwcs-udp: -s must be %zu..%zu, -M at most 27\n",
@@ -271,6 +285,8 @@ static int do_recv(int argc, char **argv)
 		last = mono_ns();
 		if ((size_t)n < sizeof(*h) || h->magic != DWCS_UDP_MAGIC)
 			continue;
+		if (h->seq == DWCS_UDP_END_SEQ)
+			break;
 		for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm))
 			if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_TIMESTAMPNS) {
 				struct timespec ts;

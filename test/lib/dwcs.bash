@@ -53,18 +53,32 @@ cstat() {
 		awk -v k="$2" 'p == k { print; found = 1; exit } { p = $0 } END { if (!found) exit 1 }'
 }
 
-# recv_start PORT SECONDS FILE: the receiver in the background, one line per packet into FILE;
-# it stops after SECONDS, or 5 s after the last packet (so give SECONDS with room to spare:
-# a slow VM drains the qdisc late).
+# recv_start PORT SECONDS FILE: the receiver in the background, one line per packet into FILE.
+# It stops on the end-of-test packet recv_wait sends, at the latest after SECONDS.
 recv_start() {
-	ip netns exec "$RCV" "$DWCS_UDP" recv "$1" -t "$2" -I 5000 >"$3" 3>&- &
+	ip netns exec "$RCV" "$DWCS_UDP" recv "$1" -t "$2" -I 60000 >"$3" 3>&- &
 	DWCS_RECV_PIDS+=("$!")
+	DWCS_RECV_PORTS+=("$1")
 	sleep 0.3
 }
+# recv_wait: once the qdisc has drained (a slow VM drains it late), end every receiver with
+# an end-of-test packet (best effort, behind everything else) and wait for them.
 recv_wait() {
+	local p
+	qdisc_drained() { [ "$(qstat qlen)" = 0 ]; }
+	wait_until 60 qdisc_drained || true
+	for p in "${DWCS_RECV_PORTS[@]}"; do snd "$p" -E; done
+	for p in "${DWCS_RECV_PIDS[@]}"; do wait "$p"; done
+	DWCS_RECV_PIDS=()
+	DWCS_RECV_PORTS=()
+}
+# recv_wait_clock: wait for the receivers to stop on their own clock (tests that keep the
+# qdisc backlogged on purpose and measure a time window).
+recv_wait_clock() {
 	local p
 	for p in "${DWCS_RECV_PIDS[@]}"; do wait "$p"; done
 	DWCS_RECV_PIDS=()
+	DWCS_RECV_PORTS=()
 }
 
 # snd ARGS...: the test sender in the sender's namespace (dwcs-udp send ADDR PORT ARGS...).
