@@ -79,14 +79,17 @@ received() { grep -c -v '^#' "$1" || true; }
 	snd 9020 -t 8 -i 80000 -s 6208 -p 0x10020
 	wait "$s10"
 	recv_wait_clock
+	drops=0
 	for c in 1:10 1:20; do
 		echo "$c: sent $(cstat $c sent_packets) misses $(cstat $c deadline_misses)" \
 			"window drops $(cstat $c drop_window) violations $(cstat $c violations)"
+		drops=$((drops + $(cstat $c drop_window)))
 		[ "$(cstat $c violations)" -eq 0 ]
-		[ "$(cstat $c drop_window)" -gt 5 ]
 		# at most x of every y deadlines missed: misses <= (sent + misses) / 2
 		[ $((2 * $(cstat $c deadline_misses))) -le $(($(cstat $c sent_packets) + $(cstat $c deadline_misses))) ]
 	done
+	# the set really was overloaded: DWCS had to drop (it need not share the drops evenly)
+	[ "$drops" -gt 5 ]
 }
 
 @test "dwcs traffic: edf lossy never sends a droppable packet after its deadline" {
