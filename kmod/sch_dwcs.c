@@ -14,7 +14,8 @@
  *   - per-packet metadata into the cb: deadline from skb->tstamp (non-TCP packets of `edf`
  *     classes), flags from skb->mark & markmask (docs/dwcs.md, uapi pkt_sch_dwcs.h);
  *   - dwcs_admit() drops what is late already or belongs to a dropped frame; a full class
- *     gives up its highest drop priority first (dwcs_overflow_victim()).
+ *     gives up its highest drop priority first (dwcs_overflow_victim()); a full qdisc
+ *     makes room for a stream within its limit by dropping best effort first;
  *  dequeue():
  *   - shaper: nothing before time_next_packet (watchdog);
  *   - dwcs_select() accounts misses (one per period), drops late lossy heads and returns the
@@ -237,6 +238,27 @@ static struct sk_buff *dwcs_overflow_find(struct dwcs_class *cl, int prio)
 	return NULL;
 }
 
+/*
+ * Make room for a stream's packet in a full qdisc at the cost of best effort: real-time
+ * streams pre-empt best effort for buffer space as they do for the link, so a bulk flow that
+ * fills the qdisc cannot make a stream within its own limit lose packets. The newest
+ * best-effort packet goes, as a FIFO would have dropped it.
+ */
+static void dwcs_drop_best_effort_tail(struct Qdisc *sch, struct sk_buff **to_free)
+{
+	struct dwcs_sched_data *q = qdisc_priv(sch);
+	struct sk_buff *victim = __skb_dequeue_tail(&q->be);
+	unsigned int vlen = qdisc_pkt_len(victim);
+
+	q->be_drops++;
+	qdisc_qstats_overlimit(sch);
+	qdisc_qstats_backlog_dec(sch, victim);
+	sch->q.qlen--;
+	qdisc_drop(victim, sch, to_free);
+	/* The parents counted the victim; they will count the new packet on return. */
+	qdisc_tree_reduce_backlog(sch, 1, vlen);
+}
+
 static int dwcs_enqueue_class(struct sk_buff *skb, struct Qdisc *sch, struct dwcs_class *cl,
 			      struct sk_buff **to_free)
 {
@@ -250,6 +272,9 @@ static int dwcs_enqueue_class(struct sk_buff *skb, struct Qdisc *sch, struct dwc
 		cl->qstats.drops++;
 		return qdisc_drop(skb, sch, to_free);
 	}
+	if (cl->stream.backlog < cl->limit && sch->q.qlen >= sch->limit &&
+	    !skb_queue_empty(&q->be))
+		dwcs_drop_best_effort_tail(sch, to_free);
 	if (cl->stream.backlog >= cl->limit || sch->q.qlen >= sch->limit) {
 		int prio = dwcs_overflow_victim(&cl->stream, pkt);
 		struct sk_buff *victim = prio == DWCS_VICTIM_INCOMING ? NULL :

@@ -141,6 +141,26 @@ received() { grep -c -v '^#' "$1" || true; }
 	[ "$(cstat 1:20 drop_frame)" -gt 0 ]
 }
 
+@test "dwcs traffic: a full qdisc drops best effort, not a stream within its own limit" {
+	stc qdisc add dev veth0 root handle 1: dwcs rate 1mbit limit 50
+	stc class add dev veth0 parent 1: classid 1:20 dwcs ipg 10ms oln 0 old 10
+	recv_start 9020 40 "$BATS_TEST_TMPDIR/rx"
+	recv_start 9030 40 "$BATS_TEST_TMPDIR/be"
+	# best effort at 8 times the link keeps the 50-packet qdisc full for the whole test
+	snd 9030 -n 4000 -i 1000 -s 1000 -p 0 &
+	bulk=$!
+	sleep 0.5
+	snd 9020 -n 100 -i 20000 -s 200 -p 0x10020
+	wait "$bulk"
+	recv_wait
+	echo "stream received $(received "$BATS_TEST_TMPDIR/rx") of 100; class drop_overflow" \
+		"$(cstat 1:20 drop_overflow); best effort received $(received "$BATS_TEST_TMPDIR/be") of 4000"
+	[ "$(received "$BATS_TEST_TMPDIR/rx")" -eq 100 ]
+	[ "$(cstat 1:20 drop_overflow)" -eq 0 ]
+	# the qdisc really was full: best effort lost most of its packets
+	[ "$(received "$BATS_TEST_TMPDIR/be")" -lt 2000 ]
+}
+
 @test "dwcs traffic: lossless sends late packets and counts them" {
 	stc qdisc add dev veth0 root handle 1: dwcs rate 1mbit
 	stc class add dev veth0 parent 1: classid 1:20 dwcs ipg 1ms edf lossless
