@@ -157,68 +157,70 @@ SHIM_EXPORT int execvp(const char *file, char *const argv[])
 	return shim_execvp(file, argv);
 }
 
-/* execl*: gather the NULL-terminated argument list into an array on the stack. */
-#define GATHER_ARGS(first, ap, argv, n)                                                      \
-	do {                                                                                 \
-		va_list c_;                                                                  \
-		va_copy(c_, ap);                                                             \
-		for (n = 1; va_arg(c_, char *); n++)                                         \
-			;                                                                    \
-		va_end(c_);                                                                  \
-	} while (0)
+/*
+ * execl*: the NULL-terminated argument list becomes an argv array on the caller's stack (a
+ * VLA: exec must not allocate, it may run after vfork). execl_count() sizes it without
+ * consuming @ap; execl_fill() then consumes the arguments, leaving @ap at what follows the
+ * NULL (execle's envp).
+ */
+static size_t execl_count(va_list ap)
+{
+	va_list c;
+	size_t n;
+
+	va_copy(c, ap);
+	for (n = 1; va_arg(c, char *); n++)
+		;
+	va_end(c);
+	return n;
+}
+
+static void execl_fill(char **argv, size_t n, const char *arg, va_list *ap)
+{
+	size_t i;
+
+	argv[0] = (char *)arg;
+	for (i = 1; i <= n; i++)
+		argv[i] = va_arg(*ap, char *);
+}
 
 SHIM_EXPORT int execl(const char *path, const char *arg, ...)
 {
 	va_list ap;
-	size_t n, i;
 
 	va_start(ap, arg);
-	GATHER_ARGS(arg, ap, argv, n);
-	{
-		char *argv[n + 1];
+	size_t n = execl_count(ap);
+	char *argv[n + 1];
 
-		argv[0] = (char *)arg;
-		for (i = 1; i <= n; i++)
-			argv[i] = va_arg(ap, char *);
-		va_end(ap);
-		return shim_execv(path, argv);
-	}
+	execl_fill(argv, n, arg, &ap);
+	va_end(ap);
+	return shim_execv(path, argv);
 }
 
 SHIM_EXPORT int execlp(const char *file, const char *arg, ...)
 {
 	va_list ap;
-	size_t n, i;
 
 	va_start(ap, arg);
-	GATHER_ARGS(arg, ap, argv, n);
-	{
-		char *argv[n + 1];
+	size_t n = execl_count(ap);
+	char *argv[n + 1];
 
-		argv[0] = (char *)arg;
-		for (i = 1; i <= n; i++)
-			argv[i] = va_arg(ap, char *);
-		va_end(ap);
-		return shim_execvp(file, argv);
-	}
+	execl_fill(argv, n, arg, &ap);
+	va_end(ap);
+	return shim_execvp(file, argv);
 }
 
 SHIM_EXPORT int execle(const char *path, const char *arg, ...)
 {
 	va_list ap;
-	size_t n, i;
+	char *const *envp;
 
 	va_start(ap, arg);
-	GATHER_ARGS(arg, ap, argv, n);
-	{
-		char *argv[n + 1];
-		char *const *envp;
+	size_t n = execl_count(ap);
+	char *argv[n + 1];
 
-		argv[0] = (char *)arg;
-		for (i = 1; i <= n; i++)
-			argv[i] = va_arg(ap, char *);
-		envp = va_arg(ap, char *const *);
-		va_end(ap);
-		return shim_execve(path, argv, envp);
-	}
+	execl_fill(argv, n, arg, &ap);
+	envp = va_arg(ap, char *const *);
+	va_end(ap);
+	return shim_execve(path, argv, envp);
 }
