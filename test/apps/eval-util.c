@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 uint64_t now_ns(void)
 {
@@ -130,4 +132,24 @@ int parse_ipv4_port(const char *prog, const char *opt, const char *s, int addres
 		return -1;
 	out->sin_port = htons((uint16_t)port);
 	return 0;
+}
+
+int udp_listen(const char *prog, const struct sockaddr_in *addr)
+{
+	int rcvbuf = 8 << 20;
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+	if (fd < 0) {
+		fprintf(stderr, "%s: socket: %s\n", prog, strerror(errno));
+		return -1;
+	}
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)))
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	if (bind(fd, (const struct sockaddr *)addr, sizeof(*addr))) {
+		fprintf(stderr, "%s: bind %s:%u: %s\n", prog, inet_ntoa(addr->sin_addr),
+			ntohs(addr->sin_port), strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
 }

@@ -37,4 +37,11 @@ int parse_double(const char *prog, const char *opt, const char *s, double min, d
 int parse_ipv4_port(const char *prog, const char *opt, const char *s, int address_required,
 		    struct sockaddr_in *out);
 
+/*
+ * A UDP socket bound to @addr with an 8 MiB receive buffer (SO_RCVBUFFORCE when root): the
+ * receivers must never be the bottleneck of what they measure. Returns the socket, or -1
+ * after printing "PROG: what failed" to stderr.
+ */
+int udp_listen(const char *prog, const struct sockaddr_in *addr);
+
 #endif /* QSOCK_EVAL_UTIL_H */

@@ -59,7 +59,7 @@ int main(int argc, char **argv)
 		{ 0 },
 	};
 	struct sockaddr_in addr;
-	int have_addr = 0, c, fd, rcvbuf = 8 << 20;
+	int have_addr = 0, c, fd;
 	uint64_t duration = 60, interval = 5, nintervals, start, end;
 	uint64_t next_seq = 0, total_on_time = 0, total_late = 0, total_lost = 0, reordered = 0;
 	const char *csv_path = NULL;
@@ -113,18 +113,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s: out of memory\n", prog);
 		return 1;
 	}
-	fd = socket(AF_INET, SOCK_DGRAM, 0);
-	if (fd < 0) {
-		fprintf(stderr, "%s: socket: %s\n", prog, strerror(errno));
+	fd = udp_listen(prog, &addr);
+	if (fd < 0)
 		return 1;
-	}
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)))
-		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
-	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr))) {
-		fprintf(stderr, "%s: bind %s:%u: %s\n", prog, inet_ntoa(addr.sin_addr),
-			ntohs(addr.sin_port), strerror(errno));
-		return 1;
-	}
 	if (csv_path && strcmp(csv_path, "-")) {
 		csv = fopen(csv_path, "w");
 		if (!csv) {

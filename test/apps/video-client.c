@@ -120,7 +120,7 @@ int main(int argc, char **argv)
 	};
 	static struct stream_state streams[MAX_STREAMS];
 	struct sockaddr_in addr;
-	int have_addr = 0, c, fd, rcvbuf = 8 << 20;
+	int have_addr = 0, c, fd;
 	uint64_t duration = 60, interval = 5, nintervals, start, end, span;
 	int started = 0;
 	const char *fps_path = NULL, *gaps_path = NULL;
@@ -172,19 +172,9 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
-	fd = socket(AF_INET, SOCK_DGRAM, 0);
-	if (fd < 0) {
-		fprintf(stderr, "%s: socket: %s\n", prog, strerror(errno));
+	fd = udp_listen(prog, &addr);
+	if (fd < 0)
 		return 1;
-	}
-	/* The viewer must never be the bottleneck: a large buffer, SO_RCVBUFFORCE as root. */
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)))
-		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
-	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr))) {
-		fprintf(stderr, "%s: bind %s:%u: %s\n", prog, inet_ntoa(addr.sin_addr),
-			ntohs(addr.sin_port), strerror(errno));
-		return 1;
-	}
 	fps_csv = open_csv(fps_path);
 	if (!fps_csv)
 		return 1;
