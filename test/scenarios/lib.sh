@@ -234,12 +234,15 @@ scen_video_shim_conf() {
 
 # scen_video_server VARIANT PORT FPS STREAM DURATION LOG [video-server options...]: start one
 # video server in srv, in the background, as VARIANT (api, shim, unmanaged, htb-standin);
-# its pid goes to SCEN_PID.
+# its pid goes to SCEN_PID. Every variant paces a frame's datagrams over SCEN_VIDEO_PACE
+# percent of the frame period (default 80; 0: back to back, as the paper's server sent them):
+# a frame then completes at a fixed offset from its capture whatever its size, and the
+# receiver's inter-frame gap measures the network path, not the I/P/B size spread.
 scen_video_server() {
 	local variant=$1 port=$2 fps=$3 stream=$4 duration=$5 log=$6
 	shift 6
 	local cmd=("$APPS/video-server" --to "$CLI_IP:$port" --fps "$fps" --stream "$stream"
-		--duration "$duration" "$@")
+		--duration "$duration" --pace-ms $((${SCEN_VIDEO_PACE:-80} * 10 / fps)) "$@")
 	case $variant in
 	api) cmd+=(--qsock "$SRV_DEV") ;;
 	shim)
