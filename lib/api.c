@@ -168,12 +168,13 @@ static int arm_fd(int fd, const struct qsock_stream *stream, struct qsock_err *e
 	st->markmask = DWCS_DEFAULT_MARKMASK;
 	st->mark_shift = __builtin_ctz(DWCS_DEFAULT_MARKMASK);
 	atomic_store(&st->cur_flags, 0);
+	atomic_store(&st->sockmark, 0);
 	st->carrier = qsock_carrier_select(ops ? ops->mark_flags : 0,
 					   has_cap(CAP_NET_ADMIN) || has_cap(CAP_NET_RAW),
 					   stream->sock_type == SOCK_STREAM);
 	if (st->carrier == QSOCK_CARRIER_MARK_CMSG &&
 	    !getsockopt(fd, SOL_SOCKET, SO_MARK, &mark, &len))
-		st->mark_base = mark & ~st->markmask;
+		qsock_carrier_arm_mark(st, mark);
 	if (st->flags_map_fd >= 0) { /* of an earlier stream, maybe on another device */
 		close(st->flags_map_fd);
 		st->flags_map_fd = -1;
@@ -336,6 +337,7 @@ static int detach(int fd, struct qsock_err *err)
 	rc = run_op(&req, NULL, NULL, err);
 	if (rc && rc != -ENOENT)
 		return rc;
+	qsock_carrier_disarm_mark(st, fd); /* later plain sends carry no flags of ours */
 	atomic_store(&st->active, 0);
 	return 0;
 }
@@ -380,6 +382,8 @@ QSOCK_EXPORT ssize_t qsendmsg(int fd, const struct msghdr *msg, int flags, struc
 	struct qsock_err err;
 	struct msghdr out;
 	size_t len;
+	bool held;
+	ssize_t n;
 	int rc;
 
 	if (!msg)
@@ -395,17 +399,20 @@ QSOCK_EXPORT ssize_t qsendmsg(int fd, const struct msghdr *msg, int flags, struc
 					     fd),
 				  &err);
 	}
-	rc = qsock_carrier_build(st, fd, pf, cmsgs, &len, &err);
+	rc = qsock_carrier_begin(st, fd, pf, msg->msg_controllen && qsock_carrier_has_mark(msg),
+				 cmsgs, &len, &held, &err);
 	if (rc)
 		return qsock_fail("qsendmsg", rc, &err);
-	if (!len)
-		return sendmsg(fd, msg, flags);
-	{
+	if (!len) {
+		n = sendmsg(fd, msg, flags);
+	} else {
 		char buf[qsock_carrier_merged_size(msg, len)] __attribute__((aligned(8)));
 
 		qsock_carrier_merge(msg, cmsgs, len, &out, buf);
-		return sendmsg(fd, &out, flags);
+		n = sendmsg(fd, &out, flags);
 	}
+	qsock_carrier_end(st, held);
+	return n;
 }
 
 QSOCK_EXPORT ssize_t qsendto(int fd, const void *buf, size_t len, int flags,
@@ -423,6 +430,8 @@ QSOCK_EXPORT ssize_t qsendto(int fd, const void *buf, size_t len, int flags,
 	struct qsock_fd_state *st;
 	struct qsock_err err;
 	size_t clen;
+	bool held;
+	ssize_t n;
 	int rc;
 
 	/* The common case costs what sendto costs: without control messages to add (no
@@ -438,13 +447,17 @@ QSOCK_EXPORT ssize_t qsendto(int fd, const void *buf, size_t len, int flags,
 					     fd),
 				  &err);
 	}
-	rc = qsock_carrier_build(st, fd, pf, cmsgs, &clen, &err);
+	rc = qsock_carrier_begin(st, fd, pf, false, cmsgs, &clen, &held, &err);
 	if (rc)
 		return qsock_fail("qsendto", rc, &err);
-	if (!clen)
-		return sendto(fd, buf, len, flags, to, tolen);
-	msg.msg_controllen = clen;
-	return sendmsg(fd, &msg, flags);
+	if (!clen) {
+		n = sendto(fd, buf, len, flags, to, tolen);
+	} else {
+		msg.msg_controllen = clen;
+		n = sendmsg(fd, &msg, flags);
+	}
+	qsock_carrier_end(st, held);
+	return n;
 }
 
 QSOCK_EXPORT ssize_t qsend(int fd, const void *buf, size_t len, int flags, struct packet_flags *pf)

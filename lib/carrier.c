@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* carrier.c — per-message carriers; see carrier.h. This is the hot path of qsend*. */
 #include <errno.h>
+#include <pthread.h>
 #include <string.h>
 #include <time.h>
 
@@ -59,14 +60,127 @@ static size_t put_cmsg(void *at, int level, int type, const void *data, size_t l
 	return CMSG_SPACE(len);
 }
 
-int qsock_carrier_build(struct qsock_fd_state *st, int fd, const struct packet_flags *pf,
-			void *cmsgs, size_t *len, struct qsock_err *err)
+/*
+ * st->sockmark: bits 0-15 the sends relying on the socket's mark now, SM_WRITER while one
+ * thread changes it (no new reliance meanwhile), SM_FROZEN after a fork (never changed again:
+ * the other process shares the socket and not this word), bits 24-28 the field on the socket.
+ */
+#define SM_READERS 0xffffU
+#define SM_WRITER 0x10000U
+#define SM_FROZEN 0x20000U
+#define SM_FIELD_SHIFT 24
+#define SM_FIELD(s) ((s) >> SM_FIELD_SHIFT)
+/* The socket's mark changes at the N-th consecutive send of a field: setsockopt costs about
+ * 2.4 SO_MARK cmsgs (lib-bench), so a field that alternates every message never pays it. */
+#define SOCKMARK_STREAK 2
+
+static bool sockmark_hold(struct qsock_fd_state *st, uint32_t field)
+{
+	uint32_t s = atomic_load_explicit(&st->sockmark, memory_order_relaxed);
+
+	do {
+		if ((s & SM_WRITER) || SM_FIELD(s) != field || (s & SM_READERS) == SM_READERS)
+			return false;
+	} while (!atomic_compare_exchange_weak_explicit(&st->sockmark, &s, s + 1,
+							memory_order_acquire,
+							memory_order_relaxed));
+	return true;
+}
+
+/* Set @field on the socket's mark if nobody relies on it; on success hold it. */
+static bool sockmark_set(struct qsock_fd_state *st, int fd, uint32_t field)
+{
+	uint32_t s = atomic_load_explicit(&st->sockmark, memory_order_relaxed);
+	uint32_t mark = st->mark_base | ((field << st->mark_shift) & st->markmask);
+	bool ok;
+
+	if (s & (SM_WRITER | SM_FROZEN | SM_READERS))
+		return false;
+	if (!atomic_compare_exchange_strong_explicit(&st->sockmark, &s, s | SM_WRITER,
+						     memory_order_acquire, memory_order_relaxed))
+		return false;
+	ok = !setsockopt(fd, SOL_SOCKET, SO_MARK, &mark, sizeof(mark));
+	/* only SM_FROZEN can have changed meanwhile (a fork) */
+	s = atomic_load_explicit(&st->sockmark, memory_order_relaxed);
+	while (!atomic_compare_exchange_weak_explicit(
+		&st->sockmark, &s,
+		(s & SM_FROZEN) | (ok ? field << SM_FIELD_SHIFT | 1 : s & ~SM_WRITER),
+		memory_order_release, memory_order_relaxed))
+		;
+	return ok;
+}
+
+/* Count consecutive sends of @field; true when it is worth setting on the socket. */
+static bool sockmark_streak(struct qsock_fd_state *st, uint32_t field)
+{
+	uint32_t s = atomic_load_explicit(&st->streak, memory_order_relaxed);
+	uint32_t n = SM_FIELD(s) == field ? (s & SM_READERS) + 1 : 1;
+
+	if (n > SOCKMARK_STREAK)
+		n = SOCKMARK_STREAK;
+	atomic_store_explicit(&st->streak, field << SM_FIELD_SHIFT | n, memory_order_relaxed);
+	return n >= SOCKMARK_STREAK;
+}
+
+void qsock_carrier_end(struct qsock_fd_state *st, bool held)
+{
+	if (held)
+		atomic_fetch_sub_explicit(&st->sockmark, 1, memory_order_release);
+}
+
+static void freeze(struct qsock_fd_state *st)
+{
+	atomic_fetch_or(&st->sockmark, SM_FROZEN);
+}
+
+static void freeze_all(void)
+{
+	qsock_fd_foreach(freeze);
+}
+
+static void register_fork_handler(void)
+{
+	pthread_atfork(NULL, freeze_all, freeze_all);
+}
+
+void qsock_carrier_arm_mark(struct qsock_fd_state *st, uint32_t mark)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, register_fork_handler);
+	st->mark_base = mark & ~st->markmask;
+	atomic_store(&st->streak, 0);
+	atomic_store(&st->sockmark, ((mark & st->markmask) >> st->mark_shift) << SM_FIELD_SHIFT);
+}
+
+void qsock_carrier_disarm_mark(struct qsock_fd_state *st, int fd)
+{
+	uint32_t s = atomic_load_explicit(&st->sockmark, memory_order_relaxed);
+
+	if (st->carrier == QSOCK_CARRIER_MARK_CMSG && SM_FIELD(s) && sockmark_set(st, fd, 0))
+		qsock_carrier_end(st, true);
+}
+
+bool qsock_carrier_has_mark(const struct msghdr *msg)
+{
+	const struct cmsghdr *c;
+
+	for (c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR((struct msghdr *)msg, (struct cmsghdr *)c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_MARK)
+			return true;
+	return false;
+}
+
+/* @hold: may rely on the socket's mark (qsock_carrier_begin), else never (the shim). */
+static int build(struct qsock_fd_state *st, int fd, const struct packet_flags *pf, bool hold,
+		 bool caller_mark, void *cmsgs, size_t *len, bool *held, struct qsock_err *err)
 {
 	uint32_t field = pf ? pf->drop_flag & DWCS_MARK_FIELD_MASK : 0;
 	char *at = cmsgs;
 	int rc;
 
 	*len = 0;
+	*held = false;
 	rc = qsock_pf_check(pf, err);
 	if (rc)
 		return rc;
@@ -82,20 +196,42 @@ int qsock_carrier_build(struct qsock_fd_state *st, int fd, const struct packet_f
 					  "/sys/fs/bpf/qsock", st->stream.dev, strerror(errno));
 		atomic_store_explicit(&st->cur_flags, field, memory_order_relaxed);
 	}
-	if (!pf)
-		return 0;
-	if (st->carrier == QSOCK_CARRIER_MARK_CMSG && field) {
-		uint32_t mark = st->mark_base | ((field << st->mark_shift) & st->markmask);
+	if (st->carrier == QSOCK_CARRIER_MARK_CMSG) {
+		uint32_t s = atomic_load_explicit(&st->sockmark, memory_order_relaxed);
 
-		at += put_cmsg(at, SOL_SOCKET, SO_MARK, &mark, sizeof(mark));
+		if (hold && !caller_mark)
+			*held = sockmark_hold(st, field) ||
+				(sockmark_streak(st, field) && sockmark_set(st, fd, field));
+		/* a message without flags takes the caller's SO_MARK cmsg if any, else the
+		 * socket's, which must then be restored if we left a field on it */
+		if (!*held && (field || (!caller_mark && (SM_FIELD(s) || (s & SM_WRITER))))) {
+			uint32_t mark = st->mark_base | ((field << st->mark_shift) & st->markmask);
+
+			at += put_cmsg(at, SOL_SOCKET, SO_MARK, &mark, sizeof(mark));
+		}
 	}
-	if (st->txtime && pf->deadline) {
+	if (pf && st->txtime && pf->deadline) {
 		uint64_t when = deadline_of(pf);
 
 		at += put_cmsg(at, SOL_SOCKET, SCM_TXTIME, &when, sizeof(when));
 	}
 	*len = (size_t)(at - (char *)cmsgs);
 	return 0;
+}
+
+int qsock_carrier_build(struct qsock_fd_state *st, int fd, const struct packet_flags *pf,
+			void *cmsgs, size_t *len, struct qsock_err *err)
+{
+	bool held;
+
+	return build(st, fd, pf, false, false, cmsgs, len, &held, err);
+}
+
+int qsock_carrier_begin(struct qsock_fd_state *st, int fd, const struct packet_flags *pf,
+			bool caller_mark, void *cmsgs, size_t *len, bool *held,
+			struct qsock_err *err)
+{
+	return build(st, fd, pf, true, caller_mark, cmsgs, len, held, err);
 }
 
 void qsock_carrier_merge(const struct msghdr *in, const void *cmsgs, size_t len, struct msghdr *out,

@@ -9,6 +9,12 @@
  *             QSOCK_CARRIER_SOCK_STORAGE: the socket's flags word in the pinned SK_STORAGE
  *             map, rewritten only when the flags change (one bpf() call per change).
  * Our control messages are appended after the caller's own. Nothing here allocates.
+ *
+ * Cost (test/bench/lib-bench.sh): the kernel copies up to 36 bytes of control data on the
+ * stack; SO_MARK + SCM_TXTIME is 48 and each cmsg is parsed (SO_MARK with a capability
+ * check). So qsendto/qsendmsg (qsock_carrier_begin) leave a flags field that repeats on the
+ * socket's own SO_MARK (one setsockopt at the second consecutive message with it) and send
+ * no SO_MARK cmsg while it holds; the shim's path (qsock_carrier_build) always sends the cmsg.
  */
 #ifndef QSOCK_CARRIER_H
 #define QSOCK_CARRIER_H
@@ -42,6 +48,27 @@ int qsock_pf_check(const struct packet_flags *pf, struct qsock_err *err);
  */
 int qsock_carrier_build(struct qsock_fd_state *st, int fd, const struct packet_flags *pf,
 			void *cmsgs, size_t *len, struct qsock_err *err);
+
+/*
+ * qsock_carrier_build for qsendto/qsendmsg: with the SO_MARK carrier, a flags field that
+ * repeats is set once on the socket (SO_MARK by setsockopt) and then needs no cmsg. *@held
+ * tells that this send relies on the socket's mark: the caller must call
+ * qsock_carrier_end(@st, *@held) right after the send, whatever its outcome. Threads sharing
+ * the fd never send with another's flags: the socket's mark is changed only while no send
+ * relies on it, and a send that finds it being changed or different sends the cmsg. After a
+ * fork (pthread_atfork) the mark is never changed again by either process. @caller_mark: the
+ * caller's own control data has an SO_MARK (it would override the socket's; the cmsg is used).
+ */
+int qsock_carrier_begin(struct qsock_fd_state *st, int fd, const struct packet_flags *pf,
+			bool caller_mark, void *cmsgs, size_t *len, bool *held,
+			struct qsock_err *err);
+void qsock_carrier_end(struct qsock_fd_state *st, bool held);
+/* Arm the SO_MARK carrier's state for @st whose socket's mark is @mark (at attach). */
+void qsock_carrier_arm_mark(struct qsock_fd_state *st, uint32_t mark);
+/* Restore the socket's mark without our field if no other send can rely on it (detach). */
+void qsock_carrier_disarm_mark(struct qsock_fd_state *st, int fd);
+/* Whether @msg's control data has an SO_MARK message. */
+bool qsock_carrier_has_mark(const struct msghdr *msg);
 
 /*
  * @out = @in whose control data is the caller's followed by @cmsgs (@len bytes), laid out in

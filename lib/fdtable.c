@@ -51,3 +51,13 @@ struct qsock_fd_state *qsock_fd_slot(int fd, int *rc)
 	*rc = 0;
 	return &c[fd & (CHUNK_SIZE - 1)];
 }
+
+void qsock_fd_foreach(void (*fn)(struct qsock_fd_state *))
+{
+	for (unsigned int i = 0; i < N_CHUNKS; i++) {
+		struct qsock_fd_state *c = atomic_load_explicit(&chunks[i], memory_order_acquire);
+
+		for (unsigned int j = 0; c && j < CHUNK_SIZE; j++)
+			fn(&c[j]);
+	}
+}

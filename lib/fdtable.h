@@ -23,6 +23,9 @@ struct qsock_fd_state {
 	uint32_t mark_shift;
 	int flags_map_fd;		/* SOCK_STORAGE carrier: the device's pinned flags map */
 	_Atomic uint32_t cur_flags;	/* the flags word as last written (SOCK_STORAGE) */
+	_Atomic uint32_t sockmark;	/* MARK_CMSG: the flags field left on the socket's own
+					 * SO_MARK, and who relies on it (lib/carrier.c) */
+	_Atomic uint32_t streak;	/* MARK_CMSG: field << 24 | consecutive sends with it */
 	struct qsock_stream stream;	/* the manager's record (cookie, class, device, ...) */
 };
 
@@ -30,5 +33,7 @@ struct qsock_fd_state {
 struct qsock_fd_state *qsock_fd_get(int fd);
 /* The slot for @fd, allocated if needed (attach path only); NULL with -ENOMEM/-EBADF. */
 struct qsock_fd_state *qsock_fd_slot(int fd, int *rc);
+/* Call @fn on every slot ever allocated (active or not); for the fork handler. */
+void qsock_fd_foreach(void (*fn)(struct qsock_fd_state *));
 
 #endif /* QSOCK_FDTABLE_H */

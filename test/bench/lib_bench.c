@@ -10,8 +10,10 @@
  * The device must have no root qdisc of its own; the bench installs and removes the htb root
  * (the host kernel has no dwcs). With htb no per-message carrier is needed, so qsendto is
  * also measured with the dwcs carriers forced on: SO_MARK + SCM_TXTIME cmsgs appended (a
- * privileged process on a dwcs stream), and SCM_TXTIME alone (an unprivileged one whose
- * flags word is unchanged since its last message).
+ * privileged process on a dwcs stream; the same flags each time, so the library leaves them
+ * on the socket's mark, and flags that change every message), SCM_TXTIME alone (an
+ * unprivileged one whose flags word is unchanged since its last message), and the kernel's
+ * own cost of those control messages (sendmsg with them built by hand, no library).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -24,6 +26,8 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <uapi/linux/pkt_sch_dwcs.h>
 
 #include "fdtable.h"
 #include "netlink.h"
@@ -208,11 +212,16 @@ int main(int argc, char **argv)
 		static const char *const names[] = {
 			"qsendto / sendto (htb)",
 			"qsendto / sendto, SO_MARK+TXTIME",
+			"  same, flags change every message",
 			"qsendto / sendto, TXTIME only",
+			"kernel: sendmsg TXTIME / sendto",
+			"kernel: sendmsg MARK+TXTIME/sendto",
 		};
 
-		for (round = 0; round < 3; round++) {
-			if (round == 2) /* flags word unchanged: only the deadline cmsg */
+		for (round = 0; round < 6; round++) {
+			uint32_t mark = DWCS_DEFAULT_MARKMASK & (DWCS_NON_DROPPABLE << 24);
+
+			if (round == 3) /* flags word unchanged: only the deadline cmsg */
 				st->carrier = QSOCK_CARRIER_NONE;
 			if (round == 1) {
 				/* the dwcs carriers, forced: SO_MARK and SCM_TXTIME cmsgs */
@@ -223,10 +232,41 @@ int main(int argc, char **argv)
 			}
 			for (i = 0; i < m; i++) {
 				pf.deadline = now_ns() + 100000000ULL;
+				pf.drop_flag = round == 2 && (i & 1) ? QSOCK_FRAME_START
+								     : DWCS_NON_DROPPABLE;
 				t0 = now_ns();
 				sendto(fd, payload, sizeof(payload), 0, (struct sockaddr *)&peer,
 				       sizeof(peer));
 				a[i] = now_ns() - t0;
+				if (round >= 4) {
+					/* the same control messages by hand, no library */
+					char c[48] __attribute__((aligned(8)));
+					struct iovec iov = { payload, sizeof(payload) };
+					struct msghdr mh = { .msg_name = &peer,
+							     .msg_namelen = sizeof(peer),
+							     .msg_iov = &iov,
+							     .msg_iovlen = 1,
+							     .msg_control = c };
+					struct cmsghdr *h = (struct cmsghdr *)c;
+
+					t0 = now_ns();
+					if (round == 5) {
+						h->cmsg_level = SOL_SOCKET;
+						h->cmsg_type = SO_MARK;
+						h->cmsg_len = CMSG_LEN(sizeof(mark));
+						memcpy(CMSG_DATA(h), &mark, sizeof(mark));
+						mh.msg_controllen = CMSG_SPACE(sizeof(mark));
+						h = (struct cmsghdr *)(c + mh.msg_controllen);
+					}
+					h->cmsg_level = SOL_SOCKET;
+					h->cmsg_type = SCM_TXTIME;
+					h->cmsg_len = CMSG_LEN(sizeof(pf.deadline));
+					memcpy(CMSG_DATA(h), &pf.deadline, sizeof(pf.deadline));
+					mh.msg_controllen += CMSG_SPACE(sizeof(pf.deadline));
+					sendmsg(fd, &mh, 0);
+					b[i] = now_ns() - t0;
+					continue;
+				}
 				t0 = now_ns();
 				if (qsendto(fd, payload, sizeof(payload), 0,
 					    (struct sockaddr *)&peer, sizeof(peer), &pf) < 0 &&
@@ -236,6 +276,8 @@ int main(int argc, char **argv)
 			}
 			row(names[round], median_us(a, m), median_us(b, m), 0, "0.001475");
 		}
+		pf.drop_flag = 0;
+		qsend(fd, payload, sizeof(payload), 0, NULL); /* the socket's mark back to 0 */
 		st->carrier = QSOCK_CARRIER_NONE;
 		st->txtime = 0;
 	}

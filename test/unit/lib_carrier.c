@@ -5,10 +5,12 @@
 #include <linux/net_tstamp.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -301,6 +303,210 @@ static void fd_table_is_shared_and_lock_free(void **state)
 	assert_null(qsock_fd_get(1 << 20));
 }
 
+/* --- qsendto/qsendmsg's SO_MARK carrier: a repeating field is left on the socket's mark --- */
+
+static uint32_t sock_mark(int fd)
+{
+	uint32_t mark = 0;
+	socklen_t len = sizeof(mark);
+
+	assert_int_equal(getsockopt(fd, SOL_SOCKET, SO_MARK, &mark, &len), 0);
+	return mark;
+}
+
+/* The SO_MARK value among @len bytes of cmsgs, or -1 if none. */
+static int64_t cmsg_mark(void *cmsgs, size_t len)
+{
+	struct msghdr m = { .msg_control = cmsgs, .msg_controllen = len };
+
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c))
+		if (c->cmsg_type == SO_MARK) {
+			uint32_t v;
+
+			memcpy(&v, CMSG_DATA(c), sizeof(v));
+			return v;
+		}
+	return -1;
+}
+
+/* A privileged UDP socket with SO_TXTIME and mark 0x42, armed as at attach. */
+static int mark_socket(struct qsock_fd_state *st)
+{
+	struct sock_txtime txt = { .clockid = CLOCK_MONOTONIC };
+	uint32_t mark = 0x42;
+	int fd;
+
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(setsockopt(fd, SOL_SOCKET, SO_TXTIME, &txt, sizeof(txt)), 0);
+	assert_int_equal(setsockopt(fd, SOL_SOCKET, SO_MARK, &mark, sizeof(mark)), 0);
+	state_init(st, QSOCK_CARRIER_MARK_CMSG);
+	qsock_carrier_arm_mark(st, sock_mark(fd));
+	return fd;
+}
+
+static void mark_left_on_socket_when_repeated(void **state)
+{
+	char ours[QSOCK_CARRIER_CMSG_SPACE] __attribute__((aligned(8)));
+	struct packet_flags pf = { .drop_flag = DWCS_NON_DROPPABLE, .deadline = 1000 };
+	struct packet_flags other = { .drop_flag = QSOCK_FRAME_START };
+	const uint32_t nd = 0x42 | DWCS_MARK_NONDROPPABLE << 24;
+	struct qsock_fd_state st;
+	struct qsock_err e = { "" };
+	bool held, held2;
+	size_t len;
+	int fd;
+
+	if (geteuid())
+		skip(); /* SO_MARK needs CAP_NET_RAW/ADMIN */
+	fd = mark_socket(&st);
+	/* first message with these flags: the cmsg, the socket's mark untouched */
+	assert_int_equal(qsock_carrier_begin(&st, fd, &pf, false, ours, &len, &held, &e), 0);
+	assert_false(held);
+	assert_int_equal(len, CMSG_SPACE(4) + CMSG_SPACE(8));
+	assert_int_equal(cmsg_mark(ours, len), nd);
+	qsock_carrier_end(&st, held);
+	assert_int_equal(sock_mark(fd), 0x42);
+	/* second: set on the socket, only the deadline travels in the message */
+	assert_int_equal(qsock_carrier_begin(&st, fd, &pf, false, ours, &len, &held, &e), 0);
+	assert_true(held);
+	assert_int_equal(len, CMSG_SPACE(8));
+	assert_int_equal(cmsg_mark(ours, len), -1);
+	assert_int_equal(sock_mark(fd), nd);
+	/* while a send relies on it, another field never changes it: the cmsg is used */
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(qsock_carrier_begin(&st, fd, &other, false, ours, &len, &held2,
+						     &e), 0);
+		assert_false(held2);
+		assert_int_equal(cmsg_mark(ours, len), 0x42 | DWCS_MARK_FRAME_START << 24);
+		qsock_carrier_end(&st, held2);
+	}
+	assert_int_equal(sock_mark(fd), nd);
+	qsock_carrier_end(&st, held);
+	/* no flags while the socket has ours: an explicit cmsg restores the plain mark... */
+	assert_int_equal(qsock_carrier_begin(&st, fd, NULL, false, ours, &len, &held, &e), 0);
+	assert_false(held);
+	assert_int_equal(cmsg_mark(ours, len), 0x42);
+	/* ...also on the shim's path, which never relies on the socket's mark */
+	assert_int_equal(qsock_carrier_build(&st, fd, NULL, ours, &len, &e), 0);
+	assert_int_equal(cmsg_mark(ours, len), 0x42);
+	assert_int_equal(qsock_carrier_build(&st, fd, &pf, ours, &len, &e), 0);
+	assert_int_equal(cmsg_mark(ours, len), nd);
+	/* the caller's own SO_MARK cmsg would override the socket's: ours goes in the message,
+	 * and a message without flags keeps the caller's */
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(qsock_carrier_begin(&st, fd, &pf, true, ours, &len, &held, &e),
+				 0);
+		assert_false(held);
+		assert_int_equal(cmsg_mark(ours, len), nd);
+	}
+	assert_int_equal(qsock_carrier_begin(&st, fd, NULL, true, ours, &len, &held, &e), 0);
+	assert_int_equal(len, 0);
+	/* detach restores the socket's own mark */
+	assert_int_equal(qsock_carrier_begin(&st, fd, &pf, false, ours, &len, &held, &e), 0);
+	assert_true(held);
+	qsock_carrier_end(&st, held);
+	assert_int_equal(sock_mark(fd), nd);
+	qsock_carrier_disarm_mark(&st, fd);
+	assert_int_equal(sock_mark(fd), 0x42);
+	close(fd);
+}
+
+/* After a fork both processes share the socket but not the state: neither changes it. */
+static void mark_frozen_after_fork(void **state)
+{
+	char ours[QSOCK_CARRIER_CMSG_SPACE] __attribute__((aligned(8)));
+	struct packet_flags pf = { .drop_flag = DWCS_NON_DROPPABLE };
+	struct qsock_fd_state *st;
+	struct qsock_err e = { "" };
+	bool held;
+	size_t len;
+	int fd, rc, status;
+	pid_t pid;
+
+	if (geteuid())
+		skip();
+	st = qsock_fd_slot(700000, &rc); /* the fork handler walks the fd table */
+	assert_non_null(st);
+	fd = mark_socket(st);
+	pid = fork();
+	assert_true(pid >= 0);
+	for (int i = 0; i < 3; i++) {
+		if (qsock_carrier_begin(st, fd, &pf, false, ours, &len, &held, &e) || held ||
+		    cmsg_mark(ours, len) != (0x42 | DWCS_MARK_NONDROPPABLE << 24)) {
+			if (!pid)
+				_exit(1);
+			fail_msg("parent: the socket's mark was relied on after a fork");
+		}
+	}
+	if (!pid)
+		_exit(sock_mark(fd) == 0x42 ? 0 : 2);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_int_equal(status, 0);
+	assert_int_equal(sock_mark(fd), 0x42);
+	/* the field already on the socket is still relied on: nobody changes it any more */
+	assert_int_equal(qsock_carrier_begin(st, fd, NULL, false, ours, &len, &held, &e), 0);
+	assert_true(held);
+	qsock_carrier_end(st, held);
+	close(fd);
+	memset(st, 0, sizeof(*st));
+}
+
+/* Threads sharing the fd with different flags: whenever a send relies on the socket's mark,
+ * the mark is its own field (checked with getsockopt inside the window). */
+#define MARK_ITERS 20000
+static struct qsock_fd_state race_st;
+static int race_fd;
+static _Atomic long race_held, race_wrong;
+static pthread_barrier_t race_start;
+
+static void *mark_racer(void *arg)
+{
+	char ours[QSOCK_CARRIER_CMSG_SPACE] __attribute__((aligned(8)));
+	uint32_t mine = (uint32_t)(long)arg;
+	struct packet_flags pf = { .drop_flag = mine };
+	struct qsock_err e = { "" };
+	bool held;
+	size_t len;
+
+	pthread_barrier_wait(&race_start);
+	for (int i = 0; i < MARK_ITERS; i++) {
+		if (qsock_carrier_begin(&race_st, race_fd, &pf, false, ours, &len, &held, &e))
+			atomic_fetch_add(&race_wrong, 1);
+		if (held) {
+			atomic_fetch_add(&race_held, 1);
+			sched_yield(); /* widen the window */
+			if (sock_mark(race_fd) != (0x42 | mine << 24))
+				atomic_fetch_add(&race_wrong, 1);
+		} else if (cmsg_mark(ours, len) != (0x42 | mine << 24)) {
+			atomic_fetch_add(&race_wrong, 1);
+		}
+		qsock_carrier_end(&race_st, held);
+	}
+	return NULL;
+}
+
+static void mark_threads_never_mixed(void **state)
+{
+	static const uint32_t fields[] = { DWCS_MARK_NONDROPPABLE, DWCS_MARK_FRAME_START,
+					   DWCS_MARK_FRAME_END | DWCS_MARK_NONDROPPABLE };
+	pthread_t t[3];
+
+	if (geteuid())
+		skip();
+	race_fd = mark_socket(&race_st);
+	pthread_barrier_init(&race_start, NULL, 3);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, mark_racer, (void *)(long)fields[i]),
+				 0);
+	for (int i = 0; i < 3; i++)
+		pthread_join(t[i], NULL);
+	assert_int_equal(atomic_load(&race_wrong), 0);
+	assert_true(atomic_load(&race_held) > 0); /* the socket's mark was used at all */
+	assert_int_equal(atomic_load(&race_st.sockmark) & 0xffff, 0); /* nobody left holding */
+	close(race_fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -313,6 +519,9 @@ int main(void)
 		cmocka_unit_test(kernel_accepts_the_cmsgs),
 		cmocka_unit_test(flags_word_written_on_change_only),
 		cmocka_unit_test(fd_table_is_shared_and_lock_free),
+		cmocka_unit_test(mark_left_on_socket_when_repeated),
+		cmocka_unit_test(mark_frozen_after_fork),
+		cmocka_unit_test(mark_threads_never_mixed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
