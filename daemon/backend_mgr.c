@@ -124,6 +124,16 @@ static int mgr_detach(int fd, const char *dev, char *msg, size_t msglen)
 	return err;
 }
 
+static int mgr_detach_cookie(const char *dev, uint64_t cookie, char *msg, size_t msglen)
+{
+	struct qsock_err e = { "" };
+	int err = qsock_mgr_detach_cookie(dev, cookie, &e);
+
+	if (err)
+		msg_from(&e, msg, msglen);
+	return err;
+}
+
 /* The manager's stats take its own record: rebuild the fields it reads. */
 static int mgr_stats(const struct qsockd_stream *st, struct qsockd_stats *out, char *msg,
 		     size_t msglen)
@@ -224,6 +234,7 @@ static const struct qd_backend mgr_backend = {
 	.attach = mgr_attach,
 	.change = mgr_change,
 	.detach = mgr_detach,
+	.detach_cookie = mgr_detach_cookie,
 	.stats = mgr_stats,
 	.device = mgr_device,
 	.walk = mgr_walk,

@@ -462,11 +462,27 @@ out:
 	return rc;
 }
 
+/* Remove the stream @rec of @cookie found in @m: first stop classifying into its class,
+ * then remove the class. */
+static int remove_stream(struct qsock_cls_maps *m, uint64_t cookie, const struct qsock_stream *rec,
+			 struct qsock_err *err)
+{
+	struct qsock_nl *nl;
+	int rc;
+
+	if (bpf_map_delete_elem(m->streams, &cookie) && errno != ENOENT)
+		return qsock_errf(err, -errno, "removing the stream record %llu on %s: %s",
+				  (unsigned long long)cookie, rec->dev, strerror(errno));
+	rc = qsock_nl_thread(&nl, err);
+	if (!rc)
+		rc = delete_class(nl, (int)rec->ifindex, rec->classid, err);
+	return rc == -ENOENT ? 0 : rc; /* the class is already gone (root removed) */
+}
+
 int qsock_mgr_detach(int sockfd, const char *dev, struct qsock_err *err)
 {
 	struct qsock_stream rec;
 	struct qsock_cls_maps m;
-	struct qsock_nl *nl;
 	uint64_t cookie;
 	int rc, type;
 
@@ -475,19 +491,29 @@ int qsock_mgr_detach(int sockfd, const char *dev, struct qsock_err *err)
 		rc = find_stream(cookie, dev, &m, &rec, err);
 	if (rc)
 		return rc;
-	/* First stop classifying into the class, then remove it. */
-	if (bpf_map_delete_elem(m.streams, &cookie) && errno != ENOENT) {
-		rc = qsock_errf(err, -errno, "removing the stream record of fd %d: %s", sockfd,
-				strerror(errno));
-		goto out;
-	}
 	bpf_map_delete_elem(m.flags, &sockfd); /* its flags word, if it ever had one */
-	rc = qsock_nl_thread(&nl, err);
-	if (!rc)
-		rc = delete_class(nl, (int)rec.ifindex, rec.classid, err);
+	rc = remove_stream(&m, cookie, &rec, err);
+	qsock_cls_close(&m);
+	return rc;
+}
+
+int qsock_mgr_detach_cookie(const char *dev, uint64_t cookie, struct qsock_err *err)
+{
+	struct qsock_stream rec;
+	struct qsock_cls_maps m;
+	int rc;
+
+	if (!cookie)
+		return qsock_errf(err, -EINVAL, "socket cookie 0 names no socket");
+	rc = find_stream(cookie, dev && *dev ? dev : NULL, &m, &rec, err);
 	if (rc == -ENOENT)
-		rc = 0; /* the class is already gone (root removed) */
-out:
+		return qsock_errf(err, -ENOENT, "no stream with socket cookie %llu%s%s",
+				  (unsigned long long)cookie, dev && *dev ? " on " : "",
+				  dev && *dev ? dev : "");
+	if (rc)
+		return rc;
+	/* The socket's flags word (SK_STORAGE) goes with the socket itself. */
+	rc = remove_stream(&m, cookie, &rec, err);
 	qsock_cls_close(&m);
 	return rc;
 }

@@ -127,6 +127,9 @@ int qsock_mgr_change(int sockfd, const char *dev, const char *sched,
 		     struct qsock_err *err);
 /* Remove @sockfd's stream; @dev may be NULL (then every qsock device is searched). */
 int qsock_mgr_detach(int sockfd, const char *dev, struct qsock_err *err);
+/* Remove the stream of the socket with @cookie (SO_COOKIE), for a caller that no longer holds
+ * the socket (qsockd after a restart); @dev may be NULL or "". -ENOENT if there is none. */
+int qsock_mgr_detach_cookie(const char *dev, uint64_t cookie, struct qsock_err *err);
 /* Find @sockfd's stream record; @dev may be NULL. -ENOENT if it has none. */
 int qsock_mgr_lookup(int sockfd, const char *dev, struct qsock_stream *out,
 		     struct qsock_err *err);

@@ -176,6 +176,29 @@ class_has() { [ "$(class_pkts "$1")" -ge "$2" ]; }
 	grep -q "removed: pid .* no longer holds its socket" "$LOG"
 }
 
+@test "daemon-htb: the owner exits while qsockd is down: the restarted daemon removes its stream by cookie" {
+	start_daemon
+	start_app
+	app attach veth0 htb 10
+	app info
+	minor=$(printf '%x' $((0x$(field classid) & 0xffff)))
+	kill -9 "$DPID"
+	wait "$DPID" 2>/dev/null || true
+	kill "$APP_PID"
+	wait_until 5 sh -c "! kill -0 $APP_PID 2>/dev/null"
+	tc -n "$NS" class show dev veth0 | grep -q "1:$minor " # nobody removed it yet
+	start_daemon
+	# adopted without its socket (the owner is gone), then removed by its cookie
+	wait_until 5 sh -c "! tc -n $NS class show dev veth0 | grep -q '1:$minor '" || { cat "$LOG"; false; }
+	grep -q "removed: pid .* no longer holds its socket" "$LOG"
+	# and its record is gone from the pinned classifier map, not only its class
+	out=$(t $IN "$QSOCK" -j status -s "$SOCK")
+	json_eq "$out" '.streams | length' 0
+	require_cmd bpftool
+	map=/sys/fs/bpf/qsock/veth0@ns$(stat -L -c %i "/run/netns/$NS")/streams
+	json_eq "$(bpftool -j map dump pinned "$map")" 'length' 0
+}
+
 @test "daemon-htb: a stream is removed when its owner exits" {
 	start_daemon
 	start_app
