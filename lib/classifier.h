@@ -33,5 +33,15 @@ int qsock_cls_read_conf(const struct qsock_cls_maps *m, char sched[IFNAMSIZ], ui
 			struct qsock_err *err);
 /* The names of the devices with pinned qsock maps, one after another in @buf ("a\0b\0\0"). */
 int qsock_cls_devices(char *buf, size_t size, struct qsock_err *err);
+/*
+ * Remove the pin directories (of any network namespace) whose classifier is gone: no loaded
+ * BPF program uses their streams map any more, because its filter went with its root qdisc,
+ * its device or its whole network namespace. The filter is the reference we keep, and it
+ * holds nothing alive: a namespace's inode can be reused by a new one, a filter cannot come
+ * back. Maps are pinned only while their program is loaded, so a map seen pinned before the
+ * scan and used by no program during it is dead. Listing programs needs CAP_SYS_ADMIN:
+ * without it nothing is removed (-EPERM). *@removed (may be NULL) gets the count.
+ */
+int qsock_cls_sweep_dead(unsigned int *removed, struct qsock_err *err);
 
 #endif /* QSOCK_CLASSIFIER_H */

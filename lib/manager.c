@@ -686,6 +686,11 @@ int qsock_mgr_gc(const char *dev, unsigned int *removed, struct qsock_err *err)
 
 	if (removed)
 		*removed = 0;
+	/* the pin directories of classifiers that are gone (with their namespace, device or
+	 * root); without CAP_SYS_ADMIN this removes nothing and is not the caller's failure */
+	rc = qsock_cls_sweep_dead(NULL, err);
+	if (rc && rc != -EPERM)
+		return rc;
 	if (dev)
 		return gc_dev(dev, removed, err);
 	rc = qsock_cls_devices(names, sizeof(names), err);

@@ -144,7 +144,8 @@ int qsock_mgr_status(const char *dev, struct qsock_dev_status *out, struct qsock
  * Liveness: the socket's inode among the fds in /proc (lib/liveness.c); when some process's
  * fds cannot be read nothing is removed. *@removed (may be NULL) gets the count. qsockinit
  * runs it when the root is already installed; qsockd may run it periodically.
- * O(open fds of the system + streams).
+ * O(open fds of the system + streams). First it removes the pin directories, of any network
+ * namespace, whose classifier is gone (qsock_cls_sweep_dead: O(loaded BPF programs)).
  */
 int qsock_mgr_gc(const char *dev, unsigned int *removed, struct qsock_err *err);
 /* Call @fn for every stream of @dev (NULL: of every qsock device); a non-zero return stops

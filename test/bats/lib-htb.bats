@@ -207,6 +207,30 @@ root_kind() { $IN tc -j qdisc show dev veth0 | jq -r '.[] | select(.root == true
 	wait
 }
 
+@test "the sweep removes the pin directories of network namespaces that are gone; live ones stay" {
+	require_cmd bpftool
+	new_ns G qsl
+	t ip -n "$G" link add veth0 type veth peer name veth1 # (the host has no dummy module)
+	t ip -n "$G" link set veth0 up
+	GPINS=/sys/fs/bpf/qsock/veth0@ns$(stat -L -c %i "/run/netns/$G")
+	defer rm -rf "$GPINS"
+	run t nsenter --net="/run/netns/$G" "$DRIVER" -d veth0 -s htb init
+	assert_status 0
+	[ -e "$GPINS/streams" ]
+	drv init
+	run drv init	# installed: sweeps; both namespaces are alive
+	assert_status 0
+	[ -e "$GPINS/streams" ]
+	[ -e "$PINS/streams" ]
+	cleanup_ns "$G"
+	# the namespace's teardown (its devices, qdiscs, filter, program) is asynchronous
+	wait_until 10 sh -c "$IN $DRIVER -d veth0 -s htb init && [ ! -e '$GPINS' ]"
+	[ -e "$PINS/streams" ]	# the live namespace's classifier is untouched and works
+	run drv sock 1 udp -- attach 1 ipg=5 -- info 1
+	assert_status 0
+	[ "$(classes)" -eq 1 ]	# its class (the driver exited without qclose: swept later)
+}
+
 @test "IPv6: an attached UDP socket's packets are classified into its class" {
 	$IN ip -6 addr add fd00:99::1/64 dev veth0 nodad
 	$RX ip -6 addr add fd00:99::2/64 dev veth1 nodad
