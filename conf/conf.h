@@ -19,9 +19,11 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <string.h>
 #include <sys/uio.h>
 
 #include "diag.h"
+#include "uapi/linux/pkt_sch_dwcs.h"
 
 #define CONF_DEFAULT_PATH "/etc/qsock.conf"
 #define CONF_VERSION 1
@@ -114,6 +116,7 @@ struct conf_stream {
 	unsigned int n_msgs;
 	bool needs_seq;			/* a message rule counts messages (`every`) */
 	struct conf_msg_rule msgs[CONF_MAX_MSG_RULES];
+	struct conf_msg_prog *prog;	/* msgs compiled for the send path (msg_prog.c) */
 };
 
 struct conf_shim {
@@ -196,6 +199,113 @@ void conf_payload_from_iov(struct conf_payload *p, const struct iovec *iov, size
  */
 int conf_match_message(const struct conf_stream *st, const struct conf_payload *p,
 		       uint64_t seq, struct conf_msg_action *out);
+
+/* ------------------------------------------------------------------ compiled message rules */
+
+/*
+ * The send path does not walk struct conf_msg_rule (a few hundred bytes each, most of them
+ * names and unused pattern slots): conf_load() compiles each stream's rules into one flat
+ * block (msg_prog.c), one 32-byte op per rule and its byte tests as 8-byte mask/value
+ * windows, evaluated by conf_msg_prog_run() with the very same result as
+ * conf_match_message() (which stays the reference, for `qsock explain`).
+ */
+struct conf_msg_op {
+	uint32_t min_len, max_len;	/* inclusive */
+	uint32_t every;			/* 0 = every message */
+	uint16_t need;			/* leading bytes that must be visible (byte tests, presets) */
+	uint16_t chunk;			/* first window in prog->chunks */
+	uint8_t n_chunks;
+	uint8_t preset;			/* enum conf_preset left to its detector; NONE when compiled away */
+	uint8_t cont;
+	uint8_t mark;			/* the action */
+	bool has_drop_priority;
+	uint8_t pad[3];
+	uint64_t deadline_ns;
+};
+
+struct conf_msg_chunk {			/* (load64(data + offset) & mask) == value */
+	uint64_t mask, value;		/* in memory byte order, as loaded */
+	uint16_t offset;
+};
+
+/* One allocation: the header, the ops, then the windows, so that a message touches a few
+ * consecutive cache lines. */
+struct conf_msg_prog {
+	uint16_t n_ops, n_chunks;
+	bool needs_seq;			/* an op counts messages (`every`) */
+	const struct conf_msg_chunk *chunks;	/* right after ops[] */
+	struct conf_msg_op ops[];
+};
+
+/* Compile ST's message rules into ST->prog (NULL when it has none): 0 or -ENOMEM. */
+int conf_msg_prog_compile(struct conf_stream *st);
+void conf_msg_prog_free(struct conf_stream *st);
+
+bool conf_preset_matches(enum conf_preset preset, const uint8_t *buf, size_t len);
+
+/*
+ * conf_msg_prog_run() - conf_match_message() on a compiled program: DATA holds the VISIBLE
+ * leading bytes (at most CONF_PAYLOAD_VISIBLE) of a LEN-byte message, the SEQ-th of its
+ * socket. Same OUT, same return value. Inline: on the shim's send path it is compiled into
+ * the caller, so that a message runs through one stretch of code (the kernel's send evicts
+ * the first-level caches, and every separate function is a few more lines to fetch again).
+ */
+static inline uint64_t conf_load64(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static inline __attribute__((always_inline)) int
+conf_msg_prog_run(const struct conf_msg_prog *pg, const uint8_t *data, size_t visible, size_t len,
+		  uint64_t seq, struct conf_msg_action *out)
+{
+	const struct conf_msg_op *op, *end;
+	uint8_t pad[8];
+	int first = -1;
+
+	memset(out, 0, sizeof(*out));
+	if (!pg)
+		return -1;
+	if (visible < sizeof(pad)) {
+		memset(pad, 0, sizeof(pad));
+		if (visible)
+			memcpy(pad, data, visible);
+		data = pad;
+	}
+	for (op = pg->ops, end = op + pg->n_ops; op < end; op++) {
+		const struct conf_msg_chunk *c, *c_end;
+
+		if ((uint64_t)len - op->min_len > (uint64_t)(op->max_len - op->min_len))
+			continue;
+		if (op->every && seq % op->every)
+			continue;
+		if (op->need > visible)
+			continue;
+		for (c = pg->chunks + op->chunk, c_end = c + op->n_chunks; c < c_end; c++)
+			if ((conf_load64(data + c->offset) & c->mask) != c->value)
+				break;
+		if (c < c_end)
+			continue;
+		if (op->preset != CONF_PRESET_NONE &&
+		    !conf_preset_matches((enum conf_preset)op->preset, data, visible))
+			continue;
+		if (first < 0)
+			first = (int)(op - pg->ops);
+		if (op->has_drop_priority && !out->has_drop_priority) {
+			out->mark |= op->mark & DWCS_MARK_DROPPRIO_MASK;
+			out->has_drop_priority = true;
+		}
+		out->mark |= op->mark & ~DWCS_MARK_DROPPRIO_MASK;
+		if (!out->deadline_ns)
+			out->deadline_ns = op->deadline_ns;
+		if (!op->cont)
+			break;
+	}
+	return first;
+}
 
 /* One rule alone (for `qsock explain`). */
 bool conf_msg_rule_matches(const struct conf_msg_rule *r, const struct conf_payload *p,

@@ -48,9 +48,11 @@ void conf_free(struct conf *c)
 {
 	unsigned int i, j;
 
-	for (i = 0; i < c->n_streams; i++)
+	for (i = 0; i < c->n_streams; i++) {
 		for (j = 0; j < c->streams[i].match.n_process; j++)
 			free(c->streams[i].match.process[j]);
+		conf_msg_prog_free(&c->streams[i]);
+	}
 	free(c->streams);
 	conf_init_defaults(c);
 }
@@ -737,6 +739,7 @@ static int load_root(struct conf *c, const config_t *cfg, struct conf_diag *d)
 static int load_common(struct conf *c, config_t *cfg, bool ok, int read_errno,
 		       struct conf_diag *d)
 {
+	unsigned int i;
 	int ret;
 
 	conf_init_defaults(c);
@@ -747,6 +750,9 @@ static int load_common(struct conf *c, config_t *cfg, bool ok, int read_errno,
 	}
 	ret = load_root(c, cfg, d);
 	config_destroy(cfg);
+	/* the rules are valid: compile the message rules for the send path */
+	for (i = 0; !ret && i < c->n_streams; i++)
+		ret = conf_msg_prog_compile(&c->streams[i]);
 	if (ret) {
 		conf_free(c);
 		return ret == -ENOMEM ? ret : -EINVAL;

@@ -118,60 +118,26 @@ void shim_match(int fd, const struct sockaddr *remote, socklen_t remote_len, boo
 }
 
 /* A message scattered over several buffers: gather what the rules may look at, on the stack
- * (kept out of line so the one-buffer case has no 2 KiB frame). */
-static __attribute__((noinline)) int match_scattered(const struct conf_stream *st,
-						     const struct iovec *iov, size_t iovcnt,
-						     uint64_t seq, struct conf_msg_action *a,
-						     size_t *len)
+ * (out of line, so that the one-buffer case has no 2 KiB frame). */
+int shim_match_scattered(const struct conf_msg_prog *pg, const struct iovec *iov,
+			 size_t iovcnt, uint64_t seq, struct conf_msg_action *a, size_t *len)
 {
 	uint8_t scratch[CONF_PAYLOAD_VISIBLE];
 	struct conf_payload p;
 
 	conf_payload_from_iov(&p, iov, iovcnt, scratch);
 	*len = p.len;
-	return conf_match_message(st, &p, seq, a);
+	return conf_msg_prog_run(pg, p.data, p.visible, p.len, seq, a);
 }
 
-int shim_classify(int fd, const struct iovec *iov, size_t iovcnt, void *cmsgs, size_t *cmsg_len)
+void shim_log_message(int fd, const struct shim_fd *f, uint64_t seq, size_t len, int rule,
+		      const struct conf_msg_action *a)
 {
-	struct shim_fd *f = shim_fd_slot(fd);
 	const struct conf_stream *st = &shim.conf.streams[f->stream];
-	struct conf_msg_action a;
-	uint64_t seq = 0;
-	size_t len;
-	int rule;
+	char what[96];
 
-	*cmsg_len = 0;
-	/* A byte stream has no message boundaries for flags to stick to: TCP streams get their
-	 * class, not per-message flags. */
-	if (f->proto != CONF_PROTO_UDP || !st->n_msgs)
-		return 0;
-	/* the counter is shared by the socket's threads: an atomic add, only if a rule uses it
-	 * (or the per-message log names it) */
-	if (st->needs_seq || shim.debug >= 3)
-		seq = atomic_fetch_add_explicit(&f->seq, 1, memory_order_relaxed) + 1;
-	if (iovcnt == 1) {
-		struct conf_payload p;
-
-		conf_payload_from_iov(&p, iov, 1, NULL);
-		len = p.len;
-		rule = conf_match_message(st, &p, seq, &a);
-	} else {
-		rule = match_scattered(st, iov, iovcnt, seq, &a, &len);
-	}
-	if (shim.debug >= 3) {
-		char what[96];
-
-		conf_action_describe(&a, what, sizeof(what));
-		shim_log(3, "fd %d message %llu (%zu bytes): %s%s%s -> %s", fd,
-			 (unsigned long long)seq, len, rule < 0 ? "no rule" : "rule \"",
-			 rule < 0 ? "" : st->msgs[rule].name, rule < 0 ? "" : "\"", what);
-	}
-	if (shim.dry_run)
-		return 0;
-	if (shim_backend_cmsgs(fd, &a, cmsgs, cmsg_len)) {
-		*cmsg_len = 0;
-		return -1;
-	}
-	return 0;
+	conf_action_describe(a, what, sizeof(what));
+	shim_log(3, "fd %d message %llu (%zu bytes): %s%s%s -> %s", fd, (unsigned long long)seq,
+		 len, rule < 0 ? "no rule" : "rule \"", rule < 0 ? "" : st->msgs[rule].name,
+		 rule < 0 ? "" : "\"", what);
 }

@@ -54,11 +54,15 @@ void shim_warn_once(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* match.c: decide a socket's stream at bind/connect/accept/first send. */
 void shim_match(int fd, const struct sockaddr *remote, socklen_t remote_len, bool final);
-/* Classify one message of a matched socket; fills *cmsg_len bytes of our control messages
- * into CMSGS (SHIM_CMSG_SPACE bytes). Returns 0, or -1 when the send must go out untouched. */
+/* The out-of-line parts of classifying a message (send.c's classify()): a message in several
+ * buffers, and the per-message log line of QSOCK_DEBUG=3. */
 #define SHIM_CMSG_SPACE 64
-int shim_classify(int fd, const struct iovec *iov, size_t iovcnt, void *cmsgs,
-		  size_t *cmsg_len);
+struct shim_fd;
+int shim_match_scattered(const struct conf_msg_prog *pg, const struct iovec *iov,
+			 size_t iovcnt, uint64_t seq, struct conf_msg_action *a, size_t *len)
+	__attribute__((noinline));
+void shim_log_message(int fd, const struct shim_fd *f, uint64_t seq, size_t len, int rule,
+		      const struct conf_msg_action *a) __attribute__((cold, noinline));
 
 /* lifecycle.c */
 void shim_track_new_socket(int fd, int domain, int type);

@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * msg_prog.c — message rules compiled for the send path.
+ *
+ * conf_match_message() (msg_match.c) walks struct conf_msg_rule: a few hundred bytes per
+ * rule, names and unused pattern slots included, a byte loop per test, a call per preset.
+ * On the shim's send path that cost ~170 instructions for four rules and touched a cache
+ * line or two per rule. Here each stream's rules become one flat block: a 32-byte op per
+ * rule, tried in the same order with the same outcome, whose criteria are, cheapest first:
+ *
+ *   length   one subtract-and-compare for the inclusive range
+ *   every    seq % N, only when N is set
+ *   need     how many leading bytes must be visible: the furthest byte test's end, and
+ *            what a preset needs at the least (its detector would reject a shorter one)
+ *   windows  every byte a rule constrains (its byte tests and the fixed bits of a preset:
+ *            RTP version 2, the marker bit) merged into 8-byte mask/value windows, each one
+ *            unaligned load, an AND and a compare; two tests that contradict each other on
+ *            a byte make the rule unmatchable (need beyond any message)
+ *   preset   the detector itself, for the presets that are more than fixed bits (rtp-marker
+ *            is compiled away entirely)
+ *
+ * Every window lies inside [0, max(need, 8)), so once `need <= visible` holds, the loads
+ * stay inside the message; a message of fewer than 8 visible bytes is copied into a
+ * zero-padded 8-byte buffer first (the bytes the windows test are all below need, so they
+ * are real). Equivalence with the interpreter is tested on random rules and messages
+ * (test/unit/conf_prog.c).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
+#include "uapi/linux/pkt_sch_dwcs.h"
+
+#define WINDOW 8
+/* beyond the furthest byte a test may name: the room for the per-rule byte map */
+#define MAP_BYTES (CONF_PAYLOAD_VISIBLE + CONF_MAX_PATTERN)
+#define NEVER UINT16_MAX /* a need no message has: the rule cannot match */
+
+_Static_assert(sizeof(struct conf_msg_op) == 32, "one op per half cache line");
+_Static_assert(MAP_BYTES < NEVER, "needs fit in 16 bits");
+_Static_assert(sizeof(struct conf_msg_prog) % _Alignof(struct conf_msg_chunk) == 0 &&
+		       sizeof(struct conf_msg_op) % _Alignof(struct conf_msg_chunk) == 0,
+	       "the windows follow the ops aligned");
+
+/* The leading bytes a preset's detector needs at the least, and the bits it always tests. */
+static unsigned int preset_need(enum conf_preset p)
+{
+	switch (p) {
+	case CONF_PRESET_RTP_MARKER:
+	case CONF_PRESET_H264_KEY:
+		return 12;		/* the fixed RTP header */
+	case CONF_PRESET_MPEGTS_PUSI:
+	case CONF_PRESET_MPEGTS_RAI:
+		return 188;		/* one whole TS packet */
+	case CONF_PRESET_MPEGV_I:
+	case CONF_PRESET_MPEGV_P:
+	case CONF_PRESET_MPEGV_B:
+		return 6;		/* a picture header's start code and type */
+	default:
+		return 0;
+	}
+}
+
+struct rule_map {
+	uint8_t mask[MAP_BYTES], value[MAP_BYTES];
+	unsigned int need;
+	bool never;
+};
+
+static void constrain(struct rule_map *m, unsigned int off, uint8_t mask, uint8_t value)
+{
+	value &= mask;
+	if ((m->value[off] & mask) != (value & m->mask[off]))
+		m->never = true; /* the same bits asked to be 0 and 1 */
+	m->mask[off] |= mask;
+	m->value[off] |= value;
+}
+
+/* Rule R into OP and its windows into CH (room for one per constrained byte); returns how
+ * many windows. */
+static unsigned int compile_rule(const struct conf_msg_rule *r, struct conf_msg_op *op,
+				 struct conf_msg_chunk *ch, struct rule_map *m)
+{
+	unsigned int i, j, off, n = 0;
+
+	memset(m, 0, sizeof(*m));
+	m->need = preset_need(r->preset);
+	for (i = 0; i < r->n_bytes; i++) {
+		const struct conf_byte_test *b = &r->bytes[i];
+
+		if ((unsigned int)b->offset + b->len > m->need)
+			m->need = (unsigned int)b->offset + b->len;
+		for (j = 0; j < b->len; j++)
+			constrain(m, (unsigned int)b->offset + j, b->mask[j], b->value[j]);
+	}
+	op->preset = (uint8_t)r->preset;
+	if (r->preset == CONF_PRESET_RTP_MARKER || r->preset == CONF_PRESET_H264_KEY)
+		constrain(m, 0, 0xc0, 0x80); /* RTP version 2 */
+	if (r->preset == CONF_PRESET_RTP_MARKER) {
+		constrain(m, 1, 0x80, 0x80); /* the marker: nothing is left to the detector */
+		op->preset = CONF_PRESET_NONE;
+	}
+	for (off = 0; off < m->need; off++) {
+		unsigned int w;
+
+		if (!m->mask[off])
+			continue;
+		/* the window starts at this byte, moved back so as to end by `need` */
+		w = m->need < WINDOW ? 0 : off + WINDOW <= m->need ? off : m->need - WINDOW;
+		ch[n].offset = (uint16_t)w;
+		ch[n].mask = ch[n].value = 0;
+		memcpy(&ch[n].mask, m->mask + w, WINDOW);
+		memcpy(&ch[n].value, m->value + w, WINDOW);
+		n++;
+		off = w + WINDOW - 1;
+	}
+	op->need = m->never ? NEVER : (uint16_t)m->need;
+	op->min_len = r->min_len;
+	op->max_len = r->max_len;
+	op->every = r->every;
+	op->n_chunks = (uint8_t)n;
+	op->cont = r->cont;
+	op->mark = r->action.mark;
+	op->has_drop_priority = r->action.has_drop_priority;
+	op->deadline_ns = r->action.deadline_ns;
+	return n;
+}
+
+void conf_msg_prog_free(struct conf_stream *st)
+{
+	free(st->prog);
+	st->prog = NULL;
+}
+
+int conf_msg_prog_compile(struct conf_stream *st)
+{
+	/* a rule constrains at most CONF_MAX_BYTE_TESTS * CONF_MAX_PATTERN + 2 bytes, a window
+	 * each at the most; the map is big, so it is on the heap */
+	struct conf_msg_chunk *ch = calloc(st->n_msgs * (CONF_MAX_BYTE_TESTS * CONF_MAX_PATTERN + 2),
+					   sizeof(*ch));
+	struct rule_map *m = malloc(sizeof(*m));
+	struct conf_msg_op ops[CONF_MAX_MSG_RULES];
+	struct conf_msg_prog *pg;
+	unsigned int i, total = 0;
+	size_t size;
+	int err = -ENOMEM;
+
+	conf_msg_prog_free(st);
+	if (!st->n_msgs) {
+		err = 0;
+		goto out;
+	}
+	if (!ch || !m)
+		goto out;
+	memset(ops, 0, sizeof(ops));
+	for (i = 0; i < st->n_msgs; i++) {
+		ops[i].chunk = (uint16_t)total;
+		total += compile_rule(&st->msgs[i], &ops[i], ch + total, m);
+	}
+	size = sizeof(*pg) + st->n_msgs * sizeof(ops[0]);
+	pg = calloc(1, size + total * sizeof(*ch));
+	if (!pg)
+		goto out;
+	pg->n_ops = (uint16_t)st->n_msgs;
+	pg->n_chunks = (uint16_t)total;
+	pg->needs_seq = st->needs_seq;
+	memcpy(pg->ops, ops, st->n_msgs * sizeof(ops[0]));
+	pg->chunks = (const struct conf_msg_chunk *)((char *)pg + size);
+	memcpy((char *)pg + size, ch, total * sizeof(*ch));
+	st->prog = pg;
+	err = 0;
+out:
+	free(ch);
+	free(m);
+	return err;
+}
