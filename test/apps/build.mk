@@ -9,7 +9,7 @@
 EVAL_APPS_DIR := $(BUILD)/test/apps
 EVAL_APPS := $(addprefix $(EVAL_APPS_DIR)/,video-server video-client sensor-sender sensor-receiver \
 	stall-probe)
-EVAL_UTIL_OBJS := $(EVAL_APPS_DIR)/eval-util.o
+EVAL_UTIL_OBJS := $(EVAL_APPS_DIR)/eval-util.o $(EVAL_APPS_DIR)/eval-cli.o
 EVAL_VIDEO_OBJS := $(addprefix $(EVAL_APPS_DIR)/,video-server.o video-send.o)
 EVAL_SENSOR_OBJS := $(addprefix $(EVAL_APPS_DIR)/,sensor-sender.o sensor-send.o)
 

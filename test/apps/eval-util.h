@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * eval-util.h — what the evaluation apps share: the clock, absolute sleeps, a seeded random
- * generator, and command-line parsing that names the bad argument.
+ * generator, and the receivers' socket. (Command lines: eval-cli.h.)
  */
 #ifndef QSOCK_EVAL_UTIL_H
 #define QSOCK_EVAL_UTIL_H
@@ -24,18 +24,6 @@ void rng_seed(struct eval_rng *r, uint64_t seed);
 double rng_uniform(struct eval_rng *r);		/* [0, 1) */
 double rng_normal(struct eval_rng *r, double mean, double sd);
 double rng_exponential(struct eval_rng *r, double mean);
-
-/*
- * Parsers for option values. On a bad value they print "PROG: OPTION: why" to stderr and
- * return -1, so main() can exit with status 2 (usage error).
- */
-int parse_u64(const char *prog, const char *opt, const char *s, uint64_t min, uint64_t max,
-	      uint64_t *out);
-int parse_double(const char *prog, const char *opt, const char *s, double min, double max,
-		 double *out);
-/* "A.B.C.D:PORT" (to send to) or "[A.B.C.D:]PORT" (to listen on, any address by default). */
-int parse_ipv4_port(const char *prog, const char *opt, const char *s, int address_required,
-		    struct sockaddr_in *out);
 
 /*
  * A UDP socket bound to @addr with an 8 MiB receive buffer (SO_RCVBUFFORCE when root): the

@@ -6,9 +6,9 @@
  *   qsock-root init DEV SCHED [--rate BYTES_PER_S] [--limit PACKETS] [--work-conserving]
  *   qsock-root fini DEV SCHED
  */
+#include "eval-cli.h"
 #include "eval-util.h"
 
-#include <getopt.h>
 #include <qsock.h>
 #include <stdio.h>
 #include <string.h>
@@ -25,53 +25,36 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "rate", required_argument, NULL, 'r' },
-		{ "limit", required_argument, NULL, 'l' },
-		{ "work-conserving", no_argument, NULL, 'w' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
 	struct qsock_root_attr root = { .size = sizeof(root) };
 	struct qos_params params;
-	uint64_t v;
-	int c, init;
+	uint64_t limit = 0;
+	int work_conserving = 0, argi, init, status;
+	const struct eval_opt opts[] = {
+		EVAL_U64("rate", &root.rate, 1, UINT64_MAX / 8),
+		EVAL_U64("limit", &limit, 1, 1000000),
+		EVAL_SET("work-conserving", &work_conserving, 1),
+		EVAL_END,
+	};
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'r':
-			if (parse_u64(prog, "--rate", optarg, 1, UINT64_MAX / 8, &root.rate))
-				return 2;
-			break;
-		case 'l':
-			if (parse_u64(prog, "--limit", optarg, 1, 1000000, &v))
-				return 2;
-			root.limit = (uint32_t)v;
-			break;
-		case 'w':
-			root.flags |= QSOCK_ROOT_WORK_CONSERVING;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
-		}
-	}
-	if (argc - optind != 3 || (strcmp(argv[optind], "init") && strcmp(argv[optind], "fini"))) {
+	status = eval_parse_args(prog, argc, argv, opts, usage, &argi);
+	if (status >= 0)
+		return status;
+	root.limit = (uint32_t)limit;
+	if (work_conserving)
+		root.flags |= QSOCK_ROOT_WORK_CONSERVING;
+	if (argc - argi != 3 || (strcmp(argv[argi], "init") && strcmp(argv[argi], "fini"))) {
 		usage(stderr);
 		return 2;
 	}
-	init = !strcmp(argv[optind], "init");
+	init = !strcmp(argv[argi], "init");
 	memset(&params, 0, sizeof(params));
-	if (strlen(argv[optind + 1]) >= sizeof(params.dev) ||
-	    strlen(argv[optind + 2]) >= sizeof(params.name)) {
+	if (strlen(argv[argi + 1]) >= sizeof(params.dev) ||
+	    strlen(argv[argi + 2]) >= sizeof(params.name)) {
 		fprintf(stderr, "%s: device or scheduler name too long\n", prog);
 		return 2;
 	}
-	strcpy(params.dev, argv[optind + 1]);
-	strcpy(params.name, argv[optind + 2]);
+	strcpy(params.dev, argv[argi + 1]);
+	strcpy(params.name, argv[argi + 2]);
 	params.attributes = init ? &root : NULL;
 	if (init ? qsockinit(&params) : qsockfini(&params)) {
 		fprintf(stderr, "%s: %s %s on %s: %s\n", prog, init ? "qsockinit" : "qsockfini",

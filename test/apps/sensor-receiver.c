@@ -9,13 +9,13 @@
  *            in which a later reading revealed the hole
  * CSV: interval_start_s,interval_end_s,on_time,late,lost. Totals go to stderr.
  */
+#include "eval-cli.h"
 #include "eval-util.h"
 #include "eval-wire.h"
 
 #include <arpa/inet.h>
 #include <endian.h>
 #include <errno.h>
-#include <getopt.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -50,58 +50,25 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "listen", required_argument, NULL, 'l' },
-		{ "duration", required_argument, NULL, 'd' },
-		{ "interval", required_argument, NULL, 'i' },
-		{ "csv", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
 	struct sockaddr_in addr;
-	int have_addr = 0, c, fd;
 	uint64_t duration = 60, interval = 5, nintervals, start, end;
 	uint64_t next_seq = 0, total_on_time = 0, total_late = 0, total_lost = 0, reordered = 0;
 	const char *csv_path = NULL;
+	const struct eval_opt opts[] = {
+		EVAL_LISTEN_ON("listen", &addr),
+		EVAL_U64("duration", &duration, 1, 86400),
+		EVAL_U64("interval", &interval, 1, 3600),
+		EVAL_STRING("csv", &csv_path),
+		EVAL_END,
+	};
 	struct interval_counts *counts;
 	FILE *csv = stdout;
 	unsigned char buf[65536];
+	int fd, status;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'l':
-			if (parse_ipv4_port(prog, "--listen", optarg, 0, &addr))
-				return 2;
-			have_addr = 1;
-			break;
-		case 'd':
-			if (parse_u64(prog, "--duration", optarg, 1, 86400, &duration))
-				return 2;
-			break;
-		case 'i':
-			if (parse_u64(prog, "--interval", optarg, 1, 3600, &interval))
-				return 2;
-			break;
-		case 'c':
-			csv_path = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "%s: unexpected argument \"%s\"\n", prog, argv[optind]);
-		return 2;
-	}
-	if (!have_addr) {
-		fprintf(stderr, "%s: --listen [ADDRESS:]PORT is required\n", prog);
-		usage(stderr);
-		return 2;
-	}
+	status = eval_parse_args(prog, argc, argv, opts, usage, NULL);
+	if (status >= 0)
+		return status;
 	nintervals = duration / interval;
 	if (!nintervals) {
 		fprintf(stderr, "%s: --duration %llu is shorter than one --interval (%llu s)\n", prog,

@@ -8,6 +8,7 @@
  * (unmanaged) and, with --qsock, an EDF dwcs stream through libqsock whose deadlines ride
  * each message (qsendto), lossless (late readings still sent) or lossy (dropped at the source).
  */
+#include "eval-cli.h"
 #include "eval-util.h"
 #include "eval-wire.h"
 #include "sensor-send.h"
@@ -15,7 +16,6 @@
 #include <arpa/inet.h>
 #include <endian.h>
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -53,94 +53,33 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "to", required_argument, NULL, 't' },
-		{ "rate", required_argument, NULL, 'r' },
-		{ "deadline-min-ms", required_argument, NULL, 'm' },
-		{ "deadline-max-ms", required_argument, NULL, 'M' },
-		{ "size-min", required_argument, NULL, 's' },
-		{ "size-max", required_argument, NULL, 'S' },
-		{ "duration", required_argument, NULL, 'd' },
-		{ "seed", required_argument, NULL, 'e' },
-		{ "qsock", required_argument, NULL, 'q' },
-		{ "lossy", no_argument, NULL, 'y' },
-		{ "lossless", no_argument, NULL, 'n' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
 	struct sensor_send_opts send_opts = { 0 };
 	struct sockaddr_in to;
-	int have_to = 0, c;
 	double rate = 100;
 	uint64_t dmin = 20, dmax = 100, smin = 200, smax = EVAL_MAX_DATAGRAM, duration = 60;
 	uint64_t seed = 1, seq, refused = 0, start, end, t, taken;
+	const struct eval_opt opts[] = {
+		EVAL_SEND_TO("to", &to),
+		EVAL_DOUBLE("rate", &rate, 0.1, 100000),
+		EVAL_U64("deadline-min-ms", &dmin, 1, 60000),
+		EVAL_U64("deadline-max-ms", &dmax, 1, 60000),
+		EVAL_U64("size-min", &smin, sizeof(struct sensor_hdr), EVAL_MAX_DATAGRAM),
+		EVAL_U64("size-max", &smax, sizeof(struct sensor_hdr), EVAL_MAX_DATAGRAM),
+		EVAL_U64("duration", &duration, 1, 86400),
+		EVAL_U64("seed", &seed, 0, UINT64_MAX),
+		EVAL_STRING("qsock", &send_opts.qsock_dev),
+		EVAL_SET("lossy", &send_opts.lossy, 1),
+		EVAL_SET("lossless", &send_opts.lossy, 0),
+		EVAL_END,
+	};
 	static unsigned char buf[EVAL_MAX_DATAGRAM];
 	struct sensor_sender *sender;
 	struct eval_rng rng;
+	int status;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 't':
-			if (parse_ipv4_port(prog, "--to", optarg, 1, &to))
-				return 2;
-			have_to = 1;
-			break;
-		case 'r':
-			if (parse_double(prog, "--rate", optarg, 0.1, 100000, &rate))
-				return 2;
-			break;
-		case 'm':
-			if (parse_u64(prog, "--deadline-min-ms", optarg, 1, 60000, &dmin))
-				return 2;
-			break;
-		case 'M':
-			if (parse_u64(prog, "--deadline-max-ms", optarg, 1, 60000, &dmax))
-				return 2;
-			break;
-		case 's':
-			if (parse_u64(prog, "--size-min", optarg, sizeof(struct sensor_hdr),
-				      EVAL_MAX_DATAGRAM, &smin))
-				return 2;
-			break;
-		case 'S':
-			if (parse_u64(prog, "--size-max", optarg, sizeof(struct sensor_hdr),
-				      EVAL_MAX_DATAGRAM, &smax))
-				return 2;
-			break;
-		case 'd':
-			if (parse_u64(prog, "--duration", optarg, 1, 86400, &duration))
-				return 2;
-			break;
-		case 'e':
-			if (parse_u64(prog, "--seed", optarg, 0, UINT64_MAX, &seed))
-				return 2;
-			break;
-		case 'q':
-			send_opts.qsock_dev = optarg;
-			break;
-		case 'y':
-			send_opts.lossy = 1;
-			break;
-		case 'n':
-			send_opts.lossy = 0;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "%s: unexpected argument \"%s\"\n", prog, argv[optind]);
-		return 2;
-	}
-	if (!have_to) {
-		fprintf(stderr, "%s: --to ADDRESS:PORT is required\n", prog);
-		usage(stderr);
-		return 2;
-	}
+	status = eval_parse_args(prog, argc, argv, opts, usage, NULL);
+	if (status >= 0)
+		return status;
 	if (dmin > dmax) {
 		fprintf(stderr, "%s: --deadline-min-ms %llu is above --deadline-max-ms %llu\n", prog,
 			(unsigned long long)dmin, (unsigned long long)dmax);

@@ -8,10 +8,10 @@
  *
  *   stall-probe --duration SEC     prints: max_ms=M p99_ms=P over_50ms=N wakeups=W
  */
+#include "eval-cli.h"
 #include "eval-util.h"
 #include "gap-stats.h"
 
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -25,32 +25,24 @@ static void on_signal(int sig)
 	stop_requested = 1;
 }
 
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: %s [--duration SEC]\n", prog);
+}
+
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "duration", required_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
 	const uint64_t step = 10 * NSEC_PER_MSEC;
 	struct gap_stats late = { 0 };
 	uint64_t duration = 60, start, t, over = 0;
-	int c;
+	const struct eval_opt opts[] = {
+		EVAL_U64("duration", &duration, 1, 86400),
+		EVAL_END,
+	};
+	int status = eval_parse_args(prog, argc, argv, opts, usage, NULL);
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			if (parse_u64(prog, "--duration", optarg, 1, 86400, &duration))
-				return 2;
-			break;
-		case 'h':
-			printf("usage: %s --duration SEC\n", prog);
-			return 0;
-		default:
-			fprintf(stderr, "usage: %s --duration SEC\n", prog);
-			return 2;
-		}
-	}
+	if (status >= 0)
+		return status;
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	start = now_ns();

@@ -13,6 +13,7 @@
  * client, and frame k of an undisturbed stream lands in interval k / (fps * interval);
  * --duration runs from there too, or from the client's start when nothing arrives. A summary (frames, gap p50/p99/max) goes to stderr.
  */
+#include "eval-cli.h"
 #include "eval-util.h"
 #include "eval-wire.h"
 #include "gap-stats.h"
@@ -20,7 +21,6 @@
 #include <arpa/inet.h>
 #include <endian.h>
 #include <errno.h>
-#include <getopt.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -109,62 +109,25 @@ static int add_fragment(struct stream_state *st, const struct video_hdr *h)
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "listen", required_argument, NULL, 'l' },
-		{ "duration", required_argument, NULL, 'd' },
-		{ "interval", required_argument, NULL, 'i' },
-		{ "fps-csv", required_argument, NULL, 'f' },
-		{ "gaps-csv", required_argument, NULL, 'g' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
 	static struct stream_state streams[MAX_STREAMS];
 	struct sockaddr_in addr;
-	int have_addr = 0, c, fd;
 	uint64_t duration = 60, interval = 5, nintervals, start, end, span;
-	int started = 0;
 	const char *fps_path = NULL, *gaps_path = NULL;
+	const struct eval_opt opts[] = {
+		EVAL_LISTEN_ON("listen", &addr),
+		EVAL_U64("duration", &duration, 1, 86400),
+		EVAL_U64("interval", &interval, 1, 3600),
+		EVAL_STRING("fps-csv", &fps_path),
+		EVAL_STRING("gaps-csv", &gaps_path),
+		EVAL_END,
+	};
+	int started = 0, fd, status;
 	FILE *fps_csv, *gaps_csv = NULL;
 	unsigned char buf[65536];
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'l':
-			if (parse_ipv4_port(prog, "--listen", optarg, 0, &addr))
-				return 2;
-			have_addr = 1;
-			break;
-		case 'd':
-			if (parse_u64(prog, "--duration", optarg, 1, 86400, &duration))
-				return 2;
-			break;
-		case 'i':
-			if (parse_u64(prog, "--interval", optarg, 1, 3600, &interval))
-				return 2;
-			break;
-		case 'f':
-			fps_path = optarg;
-			break;
-		case 'g':
-			gaps_path = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "%s: unexpected argument \"%s\"\n", prog, argv[optind]);
-		return 2;
-	}
-	if (!have_addr) {
-		fprintf(stderr, "%s: --listen [ADDRESS:]PORT is required\n", prog);
-		usage(stderr);
-		return 2;
-	}
+	status = eval_parse_args(prog, argc, argv, opts, usage, NULL);
+	if (status >= 0)
+		return status;
 	nintervals = duration / interval;
 	if (!nintervals) {
 		fprintf(stderr, "%s: --duration %llu is shorter than one --interval (%llu s)\n", prog,

@@ -14,6 +14,7 @@
  * Modes: plain sendto() (unmanaged; also the binary the LD_PRELOAD shim manages), and with
  * --qsock the Q.Sockets API (see video-qsock.c), built only when libqsock is.
  */
+#include "eval-cli.h"
 #include "eval-util.h"
 #include "eval-wire.h"
 #include "video-send.h"
@@ -21,7 +22,6 @@
 #include <arpa/inet.h>
 #include <endian.h>
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,110 +104,40 @@ static int valid_gop(const char *gop)
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "to", required_argument, NULL, 't' },
-		{ "fps", required_argument, NULL, 'f' },
-		{ "duration", required_argument, NULL, 'd' },
-		{ "gop", required_argument, NULL, 'g' },
-		{ "scale", required_argument, NULL, 'S' },
-		{ "stream", required_argument, NULL, 's' },
-		{ "seed", required_argument, NULL, 'r' },
-		{ "max-lag", required_argument, NULL, 'L' },
-		{ "pace-ms", required_argument, NULL, 'p' },
-		{ "qsock", required_argument, NULL, 'q' },
-		{ "ipg-us", required_argument, NULL, 'i' },
-		{ "deadline-ms", required_argument, NULL, 'D' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
 	struct video_send_opts send_opts = { 0 };
 	struct sockaddr_in to;
-	int have_to = 0;
-	uint64_t fps = 20, duration = 60, stream = 0, seed = 1, max_lag = 4, pace = 0, v;
+	uint64_t fps = 20, duration = 60, stream = 0, seed = 1, max_lag = 4, pace = 0;
 	double scale = 1.0;
 	const char *gop = "IBBPBBPBBPBB";
+	const struct eval_opt opts[] = {
+		EVAL_SEND_TO("to", &to),
+		EVAL_U64("fps", &fps, 1, 1000),
+		EVAL_U64("duration", &duration, 1, 86400),
+		EVAL_STRING("gop", &gop),
+		EVAL_DOUBLE("scale", &scale, 0.01, 100),
+		EVAL_U64("stream", &stream, 0, 65535),
+		EVAL_U64("seed", &seed, 0, UINT64_MAX),
+		EVAL_U64("max-lag", &max_lag, 1, 1000),
+		EVAL_U64_SCALED("pace-ms", &pace, 0, 60000, NSEC_PER_MSEC),
+		EVAL_STRING("qsock", &send_opts.qsock_dev),
+		EVAL_U64_SCALED("ipg-us", &send_opts.ipg_ns, 1, 60000000, 1000),
+		EVAL_U64_SCALED("deadline-ms", &send_opts.deadline_ns, 1, 60000, NSEC_PER_MSEC),
+		EVAL_END,
+	};
 	struct video_sender *sender;
 	struct eval_rng rng;
 	static unsigned char buf[EVAL_MAX_DATAGRAM];
 	uint64_t start, period, end, k, generated = 0, sent = 0, skipped = 0, failed_frames = 0;
-	int c;
+	int status;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 't':
-			if (parse_ipv4_port(prog, "--to", optarg, 1, &to))
-				return 2;
-			have_to = 1;
-			break;
-		case 'f':
-			if (parse_u64(prog, "--fps", optarg, 1, 1000, &fps))
-				return 2;
-			break;
-		case 'd':
-			if (parse_u64(prog, "--duration", optarg, 1, 86400, &duration))
-				return 2;
-			break;
-		case 'g':
-			if (!valid_gop(optarg)) {
-				fprintf(stderr, "%s: --gop: \"%s\" must start with I and hold only I, P, B\n",
-					prog, optarg);
-				return 2;
-			}
-			gop = optarg;
-			break;
-		case 'S':
-			if (parse_double(prog, "--scale", optarg, 0.01, 100, &scale))
-				return 2;
-			break;
-		case 's':
-			if (parse_u64(prog, "--stream", optarg, 0, 65535, &stream))
-				return 2;
-			break;
-		case 'r':
-			if (parse_u64(prog, "--seed", optarg, 0, UINT64_MAX, &seed))
-				return 2;
-			break;
-		case 'L':
-			if (parse_u64(prog, "--max-lag", optarg, 1, 1000, &max_lag))
-				return 2;
-			break;
-		case 'p':
-			if (parse_u64(prog, "--pace-ms", optarg, 0, 60000, &v))
-				return 2;
-			pace = v * NSEC_PER_MSEC;
-			break;
-		case 'q':
-			send_opts.qsock_dev = optarg;
-			break;
-		case 'i':
-			if (parse_u64(prog, "--ipg-us", optarg, 1, 60000000, &v))
-				return 2;
-			send_opts.ipg_ns = v * 1000;
-			break;
-		case 'D':
-			if (parse_u64(prog, "--deadline-ms", optarg, 1, 60000, &v))
-				return 2;
-			send_opts.deadline_ns = v * NSEC_PER_MSEC;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "%s: unexpected argument \"%s\"\n", prog, argv[optind]);
-		usage(stderr);
+	status = eval_parse_args(prog, argc, argv, opts, usage, NULL);
+	if (status >= 0)
+		return status;
+	if (!valid_gop(gop)) {
+		fprintf(stderr, "%s: --gop: \"%s\" must start with I and hold only I, P, B\n", prog,
+			gop);
 		return 2;
 	}
-	if (!have_to) {
-		fprintf(stderr, "%s: --to ADDRESS:PORT is required\n", prog);
-		usage(stderr);
-		return 2;
-	}
-
 	period = NSEC_PER_SEC / fps;
 	if (pace >= period) {
 		fprintf(stderr, "%s: --pace-ms: %llu ms is not shorter than the frame period (%llu ms at %llu fps)\n",

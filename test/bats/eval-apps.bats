@@ -112,4 +112,16 @@ datagram() {
 	run "$APPS/sensor-receiver" --listen 70000
 	assert_status 2
 	assert_output_contains "70000 is out of range"
+	run "$APPS/video-server" --to 10.0.0.1:5000 --fps 20 --pace-ms 50
+	assert_status 2
+	assert_output_contains "--pace-ms: 50 ms is not shorter than the frame period"
+	run "$APPS/sensor-receiver" --listen 5000 stray
+	assert_status 2
+	assert_output_contains 'unexpected argument "stray"'
+	run "$APPS/stall-probe" --duration x
+	assert_status 2
+	assert_output_contains '--duration: "x" is not a whole number'
+	run "$APPS/video-client" --help
+	assert_status 0
+	assert_output_contains "usage: video-client"
 }
