@@ -140,27 +140,58 @@ static bool dwcs_ready_less(const struct dwcs_stream *a, const struct dwcs_strea
 }
 
 /*
- * Primary keys (see struct dwcs_heap_slot). Table A: the deadline. Table B: x'/y' as a
- * 32.32 fixed-point number, floor(x' * 2^32 / y'), 0 for the zero constraint: different
- * floors order exactly as the ratios do, equal floors are settled by dwcs_precedes().
+ * The window constraint as one number that orders as dwcs_window_cmp() does, for the heap
+ * keys: every zero constraint (0/y') below every other, among them the larger y' first
+ * (U32_MAX - y'); then x'/y' as 32.32 fixed point, floor(x' * 2^32 / y'), and with
+ * @then_lowest_x, x' in the low 16 bits for table A's rule 4. The floors are exact: x' > 0
+ * implies y' <= y <= DWCS_MAX_WINDOW (y' grows only by violations, at x' = 0, and a reset
+ * returns to x/y), and two different ratios of such numbers differ by more than 2^-32.
+ * Below 2^50, so the wrap-safe comparison of heap keys orders it as a plain number.
  */
-static u64 dwcs_ready_key(const struct dwcs_stream *s, const void *arg)
+static u64 dwcs_window_rank(const struct dwcs_stream *s, bool then_lowest_x)
+{
+	u64 ratio;
+
+	if (!s->xc)
+		return U32_MAX - s->yc;
+	ratio = div64_u64((u64)s->xc << 32, s->yc);
+	return (1ULL << 32) + (then_lowest_x ? ratio << 16 | s->xc : ratio);
+}
+
+/*
+ * READY keys: the published table up to its FCFS rule, so that only streams equal in all of
+ * it reach dwcs_precedes(). Table A: deadline, window, head arrival. Table B: window,
+ * deadline, x' (rule 3; 0 for every zero constraint, whose rule 5 the window key decided).
+ */
+static void dwcs_ready_key(const struct dwcs_stream *s, const void *arg, u64 key[DWCS_HEAP_KEYS])
 {
 	const struct dwcs_sched *sched = arg;
 
-	if (sched->order != DWCS_ORDER_WINDOW_FIRST)
-		return s->key_deadline;
-	return s->xc ? div64_u64((u64)s->xc << 32, s->yc) : 0;
+	if (sched->order != DWCS_ORDER_WINDOW_FIRST) {
+		key[0] = s->key_deadline;
+		key[1] = dwcs_window_rank(s, true);
+		key[2] = s->key_arrival;
+	} else {
+		key[0] = dwcs_window_rank(s, false);
+		key[1] = s->key_deadline;
+		key[2] = s->xc;
+	}
 }
 
-static u64 dwcs_wait_key(const struct dwcs_stream *s, const void *arg)
+/* WAIT and DEADLINE: an instant, then the id; the keys decide every comparison. */
+static void dwcs_wait_key(const struct dwcs_stream *s, const void *arg, u64 key[DWCS_HEAP_KEYS])
 {
-	return s->key_eligible;
+	key[0] = s->key_eligible;
+	key[1] = s->id;
+	key[2] = 0;
 }
 
-static u64 dwcs_deadline_key(const struct dwcs_stream *s, const void *arg)
+static void dwcs_deadline_key(const struct dwcs_stream *s, const void *arg,
+			      u64 key[DWCS_HEAP_KEYS])
 {
-	return s->key_deadline;
+	key[0] = s->key_deadline;
+	key[1] = s->id;
+	key[2] = 0;
 }
 
 static bool dwcs_wait_less(const struct dwcs_stream *a, const struct dwcs_stream *b,
@@ -198,11 +229,11 @@ void dwcs_sched_init(struct dwcs_sched *sched, const struct dwcs_ops *ops,
 	sched->ops = ops;
 	sched->order = DWCS_ORDER_DEADLINE_FIRST;
 	dwcs_heap_init(&sched->heap[DWCS_HEAP_READY], DWCS_HEAP_READY, dwcs_ready_less,
-		       dwcs_ready_key, true, sched);
+		       dwcs_ready_key, sched);
 	dwcs_heap_init(&sched->heap[DWCS_HEAP_WAIT], DWCS_HEAP_WAIT, dwcs_wait_less,
-		       dwcs_wait_key, true, NULL);
+		       dwcs_wait_key, NULL);
 	dwcs_heap_init(&sched->heap[DWCS_HEAP_DEADLINE], DWCS_HEAP_DEADLINE, dwcs_deadline_less,
-		       dwcs_deadline_key, true, NULL);
+		       dwcs_deadline_key, NULL);
 	dwcs_sched_bind(sched, slots, cap);
 }
 
@@ -315,7 +346,6 @@ void dwcs_sched_set_mode(struct dwcs_sched *sched, u8 order, bool work_conservin
 			dwcs_heap_remove(h, h->slot[h->len - 1].s);
 	}
 	sched->order = order;
-	sched->heap[DWCS_HEAP_READY].time_keys = order != DWCS_ORDER_WINDOW_FIRST;
 	sched->work_conserving = work_conserving;
 }
 
