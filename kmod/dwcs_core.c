@@ -7,9 +7,14 @@
  *   WAIT      non-work-conserving mode only: streams whose head is not yet eligible
  *             (before d - T), ordered by the instant it becomes so;
  *   DEADLINE  the READY streams whose head deadline has not been accounted yet, by deadline,
- *             so that misses are found in O(k log n) for k misses whatever the table.
+ *             so that misses are found in O(k log n) for k misses whatever the table. Its
+ *             keys are lower bounds: a deadline that moved later (every service moves it
+ *             by T) is not re-keyed until its old value comes due, and in table A not even
+ *             then unless READY's top, the earliest deadline, has passed. A served stream
+ *             thus costs one sift (READY) instead of two; the correction, when due, is the
+ *             sift that was skipped, so the amortized cost is never higher.
  * A stream is re-keyed only when its own head or window changes, so every call costs
- * O(log n) plus O(1) per dropped packet.
+ * O(log n) amortized plus O(1) per dropped packet.
  */
 #include "dwcs_core.h"
 
@@ -406,11 +411,16 @@ void dwcs_requeue(struct dwcs_sched *sched, struct dwcs_stream *s, u64 now)
 	    dwcs_time_after_eq(now, s->key_eligible)) {
 		dwcs_heap_remove(wait, s);
 		dwcs_heap_update(ready, s);
-		/* A late EDF head had its miss accounted; it only waits for service now. */
+		/*
+		 * A late EDF head had its miss accounted; it only waits for service now. Others
+		 * keep their DEADLINE key when it moved later (a served stream's d += T): the
+		 * stored key is then a lower bound, corrected by dwcs_select() if it ever comes
+		 * due, and most never do.
+		 */
 		if (s->head_edf && s->head_late)
 			dwcs_heap_remove(dl, s);
 		else
-			dwcs_heap_update(dl, s);
+			dwcs_heap_update_if_earlier(dl, s);
 	} else {
 		dwcs_heap_remove(ready, s);
 		dwcs_heap_remove(dl, s);
@@ -571,16 +581,31 @@ void dwcs_arrived(struct dwcs_sched *sched, struct dwcs_stream *s, const struct 
 
 struct dwcs_stream *dwcs_select(struct dwcs_sched *sched, u64 now, u64 *next_eligible)
 {
+	struct dwcs_heap *ready = &sched->heap[DWCS_HEAP_READY];
 	struct dwcs_heap *wait = &sched->heap[DWCS_HEAP_WAIT];
 	struct dwcs_heap *dl = &sched->heap[DWCS_HEAP_DEADLINE];
+	const struct dwcs_heap_slot *top;
 	struct dwcs_stream *s;
 
 	while ((s = dwcs_heap_top(wait)) && dwcs_time_after_eq(now, s->key_eligible))
 		dwcs_requeue(sched, s, now);
-	while ((s = dwcs_heap_top(dl)) && dwcs_time_before(s->key_deadline, now))
-		dwcs_expire(sched, s, now);
-
-	s = dwcs_heap_top(&sched->heap[DWCS_HEAP_READY]);
+	/*
+	 * Table A orders READY by deadline: while its top's deadline has not passed, no
+	 * eligible stream's has, and the DEADLINE heap need not be looked at.
+	 */
+	s = dwcs_heap_top(ready);
+	if (sched->order == DWCS_ORDER_WINDOW_FIRST || !s ||
+	    dwcs_time_before(s->key_deadline, now)) {
+		/* A stored key before now is a deadline passed or a stale lower bound. */
+		while ((top = dwcs_heap_top_slot(dl)) && dwcs_time_before(top->key[0], now)) {
+			s = top->s;
+			if (dwcs_time_before(s->key_deadline, now))
+				dwcs_expire(sched, s, now);
+			else
+				dwcs_heap_update(dl, s);
+		}
+		s = dwcs_heap_top(ready);
+	}
 	if (s)
 		return s;
 	s = dwcs_heap_top(wait);

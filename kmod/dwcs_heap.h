@@ -27,7 +27,8 @@ struct dwcs_stream;
 enum dwcs_heap_kind {
 	DWCS_HEAP_READY,	/* eligible streams, by the precedence table */
 	DWCS_HEAP_WAIT,		/* backlogged streams not yet eligible, by eligibility time */
-	DWCS_HEAP_DEADLINE,	/* eligible streams whose head deadline is still unaccounted */
+	DWCS_HEAP_DEADLINE,	/* eligible streams whose head deadline is still unaccounted,
+				 * keyed by a lower bound of it (dwcs_core.c) */
 	DWCS_NR_HEAPS
 };
 
