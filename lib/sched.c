@@ -1,8 +1,16 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-/* sched.c — the registry of scheduler modules (see sched_ops.h). */
+/* sched.c — the registry of scheduler modules (see sched_ops.h) and what their class
+ * requests share. */
+#include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
+#include <netlink/route/class.h>
+#include <netlink/route/tc.h>
+
+#include "errors.h"
 #include "sched_ops.h"
+#include "tcstats.h"
 
 static const struct qsock_sched_ops *const scheds[] = {
 	&qsock_sched_dwcs,
@@ -30,4 +38,48 @@ const struct qsock_sched_ops *qsock_sched_by_kind(const char *kind)
 const char *qsock_sched_names(void)
 {
 	return "dwcs, htb";
+}
+
+int qsock_sched_class_request(const struct qsock_class_ref *ref, const char *kind, bool replace,
+			      int (*setup)(struct rtnl_class *cls, const void *arg),
+			      const void *arg, struct nl_msg **msg, struct qsock_err *err)
+{
+	struct rtnl_class *cls = rtnl_class_alloc();
+	int rc;
+
+	*msg = NULL;
+	if (!cls)
+		return qsock_errf(err, -ENOMEM, "out of memory");
+	rtnl_tc_set_ifindex(TC_CAST(cls), ref->ifindex);
+	rtnl_tc_set_parent(TC_CAST(cls), ref->handle);
+	rtnl_tc_set_handle(TC_CAST(cls), ref->classid);
+	rc = rtnl_tc_set_kind(TC_CAST(cls), kind);
+	if (!rc && setup && (rc = setup(cls, arg)) < 0) {
+		rtnl_class_put(cls);
+		return qsock_errf(err, -EINVAL, "building the %s class request: %s", kind,
+				  nl_geterror(rc));
+	}
+	if (!rc)
+		rc = rtnl_class_build_add_request(cls, NLM_F_CREATE | (replace ? 0 : NLM_F_EXCL),
+						  msg);
+	rtnl_class_put(cls);
+	if (rc < 0)
+		return qsock_errf(err, -ENOMEM, "building the %s class request: %s", kind,
+				  nl_geterror(rc));
+	return 0;
+}
+
+int qsock_sched_class_send(struct qsock_nl *nl, struct nl_msg *msg, const char *kind,
+			   const struct qsock_class_ref *ref, bool replace, const char *detail,
+			   struct qsock_err *err)
+{
+	char what[128];
+
+	if (!replace && qsock_tc_put_rate_estimator(msg)) {
+		nlmsg_free(msg);
+		return qsock_errf(err, -ENOMEM, "building the %s class request: no room", kind);
+	}
+	snprintf(what, sizeof(what), "%s %s class %x:%x (%s)", replace ? "changing" : "creating",
+		 kind, ref->classid >> 16, ref->classid & 0xffff, detail);
+	return qsock_nl_request(nl, msg, what, NULL, NULL, err);
 }

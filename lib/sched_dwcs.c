@@ -78,25 +78,14 @@ static int dwcs_set_stream(struct qsock_nl *nl, const struct qsock_class_ref *re
 			   struct qsock_err *err)
 {
 	struct nla_bitfield32 flags = { DWCS_CLASS_F_EDF, DWCS_CLASS_F_ALL };
-	struct rtnl_class *cls = rtnl_class_alloc();
-	struct nl_msg *msg = NULL;
+	struct nl_msg *msg;
 	struct nlattr *opts;
-	char what[96];
+	char detail[64];
 	int rc;
 
-	if (!cls)
-		return qsock_errf(err, -ENOMEM, "out of memory");
-	rtnl_tc_set_ifindex(TC_CAST(cls), ref->ifindex);
-	rtnl_tc_set_parent(TC_CAST(cls), ref->handle);
-	rtnl_tc_set_handle(TC_CAST(cls), ref->classid);
-	rc = rtnl_tc_set_kind(TC_CAST(cls), "dwcs");
-	if (!rc)
-		rc = rtnl_class_build_add_request(cls, NLM_F_CREATE | (replace ? 0 : NLM_F_EXCL),
-						  &msg);
-	rtnl_class_put(cls);
-	if (rc < 0)
-		return qsock_errf(err, -ENOMEM, "building the dwcs class request: %s",
-				  nl_geterror(rc));
+	rc = qsock_sched_class_request(ref, "dwcs", replace, NULL, NULL, &msg, err);
+	if (rc)
+		return rc;
 	if (sp->flags & DWCS_NON_DROPPABLE)
 		flags.value |= DWCS_CLASS_F_NONDROPPABLE;
 	if (sp->flags & QSOCK_STREAM_LOSSLESS)
@@ -111,14 +100,9 @@ static int dwcs_set_stream(struct qsock_nl *nl, const struct qsock_class_ref *re
 		return qsock_errf(err, -ENOMEM, "building the dwcs class request: no room");
 	}
 	nla_nest_end(msg, opts);
-	if (!replace && qsock_tc_put_rate_estimator(msg)) {
-		nlmsg_free(msg);
-		return qsock_errf(err, -ENOMEM, "building the dwcs class request: no room");
-	}
-	snprintf(what, sizeof(what), "%s dwcs class %x:%x (ipg %llu ns, %u/%u)",
-		 replace ? "changing" : "creating", ref->classid >> 16, ref->classid & 0xffff,
-		 (unsigned long long)sp->ipg_ns, sp->oln, sp->old);
-	return qsock_nl_request(nl, msg, what, NULL, NULL, err);
+	snprintf(detail, sizeof(detail), "ipg %llu ns, %u/%u", (unsigned long long)sp->ipg_ns,
+		 sp->oln, sp->old);
+	return qsock_sched_class_send(nl, msg, "dwcs", ref, replace, detail, err);
 }
 
 static uint64_t get_u64ish(struct nlattr *a)

@@ -71,23 +71,13 @@ static int htb_init_root(struct qsock_nl *nl, int ifindex, uint32_t handle,
 	return qsock_nl_request(nl, msg, "creating the htb root qdisc", NULL, NULL, err);
 }
 
-static int htb_set_stream(struct qsock_nl *nl, const struct qsock_class_ref *ref,
-			  const struct qsock_stream_params *sp, bool replace, struct qsock_err *err)
+/* libnl's HTB fields of a stream's class: @arg is its rate in bytes/s. */
+static int htb_class_setup(struct rtnl_class *cls, const void *arg)
 {
-	uint64_t rate = stream_rate(sp, ref->mtu);
-	struct rtnl_class *cls = rtnl_class_alloc();
-	struct nl_msg *msg = NULL;
-	char what[96];
+	uint64_t rate = *(const uint64_t *)arg;
 	int rc;
 
-	if (!cls)
-		return qsock_errf(err, -ENOMEM, "out of memory");
-	rtnl_tc_set_ifindex(TC_CAST(cls), ref->ifindex);
-	rtnl_tc_set_parent(TC_CAST(cls), ref->handle);
-	rtnl_tc_set_handle(TC_CAST(cls), ref->classid);
-	rc = rtnl_tc_set_kind(TC_CAST(cls), "htb");
-	if (!rc)
-		rc = rtnl_htb_set_rate64(cls, rate);
+	rc = rtnl_htb_set_rate64(cls, rate);
 	if (!rc)
 		rc = rtnl_htb_set_ceil64(cls, rate);
 	/* quantum: HTB wants 1000..200000 bytes and warns otherwise */
@@ -95,21 +85,22 @@ static int htb_set_stream(struct qsock_nl *nl, const struct qsock_class_ref *ref
 		rc = rtnl_htb_set_quantum(cls, rate / 10 < 1514	  ? 1514 :
 					       rate / 10 > 200000 ? 200000 :
 								    (uint32_t)(rate / 10));
-	if (!rc)
-		rc = rtnl_class_build_add_request(cls, NLM_F_CREATE | (replace ? 0 : NLM_F_EXCL),
-						  &msg);
-	rtnl_class_put(cls);
-	if (rc < 0)
-		return qsock_errf(err, -EINVAL, "building the htb class request: %s",
-				  nl_geterror(rc));
-	if (!replace && qsock_tc_put_rate_estimator(msg)) {
-		nlmsg_free(msg);
-		return qsock_errf(err, -ENOMEM, "building the htb class request: no room");
-	}
-	snprintf(what, sizeof(what), "%s htb class %x:%x (rate %llu bytes/s)",
-		 replace ? "changing" : "creating", ref->classid >> 16, ref->classid & 0xffff,
-		 (unsigned long long)rate);
-	return qsock_nl_request(nl, msg, what, NULL, NULL, err);
+	return rc;
+}
+
+static int htb_set_stream(struct qsock_nl *nl, const struct qsock_class_ref *ref,
+			  const struct qsock_stream_params *sp, bool replace, struct qsock_err *err)
+{
+	uint64_t rate = stream_rate(sp, ref->mtu);
+	struct nl_msg *msg;
+	char detail[48];
+	int rc;
+
+	rc = qsock_sched_class_request(ref, "htb", replace, htb_class_setup, &rate, &msg, err);
+	if (rc)
+		return rc;
+	snprintf(detail, sizeof(detail), "rate %llu bytes/s", (unsigned long long)rate);
+	return qsock_sched_class_send(nl, msg, "htb", ref, replace, detail, err);
 }
 
 static int htb_stream_stats(struct qsock_nl *nl, const struct qsock_class_ref *ref,

@@ -49,4 +49,19 @@ const struct qsock_sched_ops *qsock_sched_by_kind(const char *kind);
 /* "dwcs, htb": for messages. */
 const char *qsock_sched_names(void);
 
+/*
+ * For the modules' set_stream: the add (@replace false, exclusive) or change request of the
+ * class @ref of @kind, built by libnl after @setup (may be NULL) set the kind's own fields
+ * through libnl; the module appends what libnl does not know (TCA_OPTIONS) to *@msg.
+ */
+struct rtnl_class;
+int qsock_sched_class_request(const struct qsock_class_ref *ref, const char *kind, bool replace,
+			      int (*setup)(struct rtnl_class *cls, const void *arg),
+			      const void *arg, struct nl_msg **msg, struct qsock_err *err);
+/* Then: a new class gets its rate estimator, and the request is sent (and freed) with
+ * "creating|changing KIND class M:N (@detail)" as what the error messages name. */
+int qsock_sched_class_send(struct qsock_nl *nl, struct nl_msg *msg, const char *kind,
+			   const struct qsock_class_ref *ref, bool replace, const char *detail,
+			   struct qsock_err *err);
+
 #endif /* QSOCK_SCHED_OPS_H */
