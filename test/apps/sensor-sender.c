@@ -4,7 +4,9 @@
  *
  * Aperiodic readings: exponential gaps around --rate messages per second, each with a random
  * size and a random relative deadline (uniform in --deadline-min-ms..--deadline-max-ms); a
- * reading that reaches the receiver after its deadline is useless. Modes: plain sendto()
+ * reading that reaches the receiver after its deadline is useless. The host's scheduler is
+ * given the instant the message must leave: the reading's deadline less --path-us, the time
+ * the network after the host needs (a 1,400-byte frame takes 1.1 ms at 10 Mbit/s). Modes: plain sendto()
  * (unmanaged) and, with --qsock, an EDF dwcs stream through libqsock whose deadlines ride
  * each message (qsendto), lossless (late readings still sent) or lossy (dropped at the source).
  */
@@ -43,6 +45,8 @@ static void usage(FILE *f)
 		"  --size-max N           largest message in bytes, <= 1400 (default 1400)\n"
 		"  --duration SEC         stop after SEC seconds (default 60)\n"
 		"  --seed N               random seed (default 1)\n"
+		"  --path-us N            the path's share of every deadline: the message must leave\n"
+		"                         this host N us before the reading is due (default 0)\n"
 #ifdef HAVE_QSOCK
 		"  --qsock DEV            send through Q.Sockets on DEV: an EDF dwcs stream\n"
 		"  --lossy | --lossless   what the stream does with late messages (default lossless)\n"
@@ -57,7 +61,7 @@ int main(int argc, char **argv)
 	struct sockaddr_in to;
 	double rate = 100;
 	uint64_t dmin = 20, dmax = 100, smin = 200, smax = EVAL_MAX_DATAGRAM, duration = 60;
-	uint64_t seed = 1, seq, refused = 0, start, end, t, taken;
+	uint64_t seed = 1, path = 0, seq, refused = 0, start, end, t, taken;
 	const struct eval_opt opts[] = {
 		EVAL_SEND_TO("to", &to),
 		EVAL_DOUBLE("rate", &rate, 0.1, 100000),
@@ -67,6 +71,7 @@ int main(int argc, char **argv)
 		EVAL_U64("size-max", &smax, sizeof(struct sensor_hdr), EVAL_MAX_DATAGRAM),
 		EVAL_U64("duration", &duration, 1, 86400),
 		EVAL_U64("seed", &seed, 0, UINT64_MAX),
+		EVAL_U64_SCALED("path-us", &path, 0, 1000000, 1000),
 		EVAL_STRING("qsock", &send_opts.qsock_dev),
 		EVAL_SET("lossy", &send_opts.lossy, 1),
 		EVAL_SET("lossless", &send_opts.lossy, 0),
@@ -83,6 +88,11 @@ int main(int argc, char **argv)
 	if (dmin > dmax) {
 		fprintf(stderr, "%s: --deadline-min-ms %llu is above --deadline-max-ms %llu\n", prog,
 			(unsigned long long)dmin, (unsigned long long)dmax);
+		return 2;
+	}
+	if (path >= dmin * NSEC_PER_MSEC) {
+		fprintf(stderr, "%s: --path-us %llu leaves nothing of the shortest deadline (%llu ms)\n",
+			prog, (unsigned long long)(path / 1000), (unsigned long long)dmin);
 		return 2;
 	}
 	if (smin > smax) {
@@ -120,7 +130,7 @@ int main(int argc, char **argv)
 		h->seq = htonl((uint32_t)seq);
 		h->sent_ns = htobe64(taken);
 		h->deadline_ns = htobe64(taken + rel * NSEC_PER_MSEC);
-		if (sensor_sender_send(sender, buf, len, taken + rel * NSEC_PER_MSEC) < 0) {
+		if (sensor_sender_send(sender, buf, len, taken + rel * NSEC_PER_MSEC - path) < 0) {
 			if (errno == EINTR)
 				break;
 			if (errno != ENOBUFS && errno != EAGAIN) {

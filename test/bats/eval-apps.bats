@@ -93,6 +93,36 @@ datagram() {
 		END { exit !(ok + late == g && lost == 0) }' "$OUT/sensor.csv"
 }
 
+# reading SEQ DEADLINE_BYTE: a struct sensor_hdr with sequence number SEQ (< 256) and a
+# deadline of DEADLINE_BYTE << 56 ns (0: long past; 127: centuries ahead).
+reading() {
+	printf 'QSSM'
+	byte 0; byte 0; byte 0; byte "$1"
+	for _ in 1 2 3 4 5 6 7 8; do byte 0; done
+	byte "$2"; for _ in 1 2 3 4 5 6 7; do byte 0; done
+}
+
+@test "sensor-receiver takes back a loss when the reading arrives after its successor (EDF)" {
+	require_cmd socat
+	ip netns exec "$NS" timeout 30 "$APPS/sensor-receiver" --listen 127.0.0.1:6001 --duration 5 \
+		--csv "$OUT/sensor.csv" 2>"$OUT/recv.txt" &
+	sleep 0.3
+	send() {
+		reading "$@" >"$OUT/reading"
+		ip netns exec "$NS" timeout 5 socat -u "OPEN:$OUT/reading" UDP-SENDTO:127.0.0.1:6001
+	}
+	send 0 127	# on time
+	send 2 127	# overtakes 1: 1 counted lost for now
+	send 1 127	# 1 after all: not lost, on time by its own deadline
+	send 1 127	# a duplicate: ignored
+	send 5 127	# 3 and 4 lost
+	send 3 0	# 3 after all, but late
+	wait
+	cat "$OUT/sensor.csv" "$OUT/recv.txt"
+	grep -q "4 on time, 1 late, 1 lost, 2 reordered" "$OUT/recv.txt"
+	[ "$(awk -F, 'NR > 1 { lost += $5 } END { print lost }' "$OUT/sensor.csv")" -eq 1 ]
+}
+
 @test "the apps reject bad arguments with a message naming the argument" {
 	run "$APPS/video-server"
 	assert_status 2
