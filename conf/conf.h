@@ -205,35 +205,38 @@ int conf_match_message(const struct conf_stream *st, const struct conf_payload *
 /*
  * The send path does not walk struct conf_msg_rule (a few hundred bytes each, most of them
  * names and unused pattern slots): conf_load() compiles each stream's rules into one flat
- * block (msg_prog.c), one 32-byte op per rule and its byte tests as 8-byte mask/value
- * windows, evaluated by conf_msg_prog_run() with the very same result as
- * conf_match_message() (which stays the reference, for `qsock explain`).
+ * block (msg_prog.c), one 48-byte op per rule carrying its first 8-byte mask/value window
+ * (the further ones, rarely needed, follow the ops), evaluated by conf_msg_prog_run() with
+ * the very same result as conf_match_message() (which stays the reference, for
+ * `qsock explain`).
  */
-struct conf_msg_op {
-	uint32_t min_len, max_len;	/* inclusive */
-	uint32_t every;			/* 0 = every message */
-	uint16_t need;			/* leading bytes that must be visible (byte tests, presets) */
-	uint16_t chunk;			/* first window in prog->chunks */
-	uint8_t n_chunks;
-	uint8_t preset;			/* enum conf_preset left to its detector; NONE when compiled away */
-	uint8_t cont;
-	uint8_t mark;			/* the action */
-	bool has_drop_priority;
-	uint8_t pad[3];
-	uint64_t deadline_ns;
-};
-
-struct conf_msg_chunk {			/* (load64(data + offset) & mask) == value */
+struct conf_msg_window {		/* (load64(data + offset) & mask) == value */
 	uint64_t mask, value;		/* in memory byte order, as loaded */
 	uint16_t offset;
 };
 
-/* One allocation: the header, the ops, then the windows, so that a message touches a few
- * consecutive cache lines. */
+struct conf_msg_op {
+	uint64_t mask, value;		/* the first window; 0/0 (always true) when none */
+	uint64_t deadline_ns;		/* the action */
+	uint32_t min_len, max_len;	/* inclusive */
+	uint32_t every;			/* 0 = every message */
+	uint16_t need;			/* leading bytes that must be visible (byte tests, presets) */
+	uint16_t offset;		/* of the first window */
+	uint16_t more;			/* further windows: index in prog->more ... */
+	uint8_t n_more;			/* ... and how many */
+	uint8_t preset;			/* enum conf_preset left to its detector; NONE if compiled away */
+	uint8_t cont;
+	uint8_t mark;			/* the action */
+	bool has_drop_priority;
+	uint8_t pad;
+};
+
+/* One allocation: the header, the ops, then the further windows, so that a message touches
+ * a few consecutive cache lines. */
 struct conf_msg_prog {
-	uint16_t n_ops, n_chunks;
+	uint16_t n_ops, n_more;
 	bool needs_seq;			/* an op counts messages (`every`) */
-	const struct conf_msg_chunk *chunks;	/* right after ops[] */
+	const struct conf_msg_window *more;	/* right after ops[] */
 	struct conf_msg_op ops[];
 };
 
@@ -258,6 +261,25 @@ static inline uint64_t conf_load64(const uint8_t *p)
 	return v;
 }
 
+/*
+ * h264-keyframe's common case inline: the window has checked RTP version 2 and 12 visible
+ * bytes; with no CSRC and no extension the NAL header is byte 12, and a single NAL unit
+ * (types 1..23) decides at once. Returns 1 or 0, or -1 for "ask the detector".
+ */
+static inline int conf_h264_fast(const uint8_t *data, size_t visible)
+{
+	uint8_t type;
+
+	if (data[0] & 0x1f)
+		return -1;
+	if (visible <= 12)
+		return 0;
+	type = data[12] & 0x1f;
+	if (type < 1 || type > 23)
+		return -1;
+	return type == 5 || type == 7 || type == 8;
+}
+
 static inline __attribute__((always_inline)) int
 conf_msg_prog_run(const struct conf_msg_prog *pg, const uint8_t *data, size_t visible, size_t len,
 		  uint64_t seq, struct conf_msg_action *out)
@@ -276,22 +298,30 @@ conf_msg_prog_run(const struct conf_msg_prog *pg, const uint8_t *data, size_t vi
 		data = pad;
 	}
 	for (op = pg->ops, end = op + pg->n_ops; op < end; op++) {
-		const struct conf_msg_chunk *c, *c_end;
-
 		if ((uint64_t)len - op->min_len > (uint64_t)(op->max_len - op->min_len))
-			continue;
-		if (op->every && seq % op->every)
 			continue;
 		if (op->need > visible)
 			continue;
-		for (c = pg->chunks + op->chunk, c_end = c + op->n_chunks; c < c_end; c++)
-			if ((conf_load64(data + c->offset) & c->mask) != c->value)
-				break;
-		if (c < c_end)
+		if ((conf_load64(data + op->offset) & op->mask) != op->value)
 			continue;
-		if (op->preset != CONF_PRESET_NONE &&
-		    !conf_preset_matches((enum conf_preset)op->preset, data, visible))
+		if (op->every && (seq <= UINT32_MAX ? (uint32_t)seq % op->every : seq % op->every))
 			continue;
+		if (__builtin_expect(op->n_more, 0)) {
+			const struct conf_msg_window *w = pg->more + op->more, *w_end = w + op->n_more;
+
+			while (w < w_end && (conf_load64(data + w->offset) & w->mask) == w->value)
+				w++;
+			if (w < w_end)
+				continue;
+		}
+		if (op->preset != CONF_PRESET_NONE) {
+			int fast = op->preset == CONF_PRESET_H264_KEY ? conf_h264_fast(data, visible) : -1;
+
+			if (fast < 0)
+				fast = conf_preset_matches((enum conf_preset)op->preset, data, visible);
+			if (!fast)
+				continue;
+		}
 		if (first < 0)
 			first = (int)(op - pg->ops);
 		if (op->has_drop_priority && !out->has_drop_priority) {

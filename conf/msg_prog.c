@@ -5,19 +5,22 @@
  * conf_match_message() (msg_match.c) walks struct conf_msg_rule: a few hundred bytes per
  * rule, names and unused pattern slots included, a byte loop per test, a call per preset.
  * On the shim's send path that cost ~170 instructions for four rules and touched a cache
- * line or two per rule. Here each stream's rules become one flat block: a 32-byte op per
- * rule, tried in the same order with the same outcome, whose criteria are, cheapest first:
+ * line or two per rule. Here each stream's rules become one flat block: a 48-byte op per
+ * rule, tried in the same order with the same outcome, whose criteria are, cheapest and
+ * most selective first:
  *
  *   length   one subtract-and-compare for the inclusive range
- *   every    seq % N, only when N is set
  *   need     how many leading bytes must be visible: the furthest byte test's end, and
  *            what a preset needs at the least (its detector would reject a shorter one)
  *   windows  every byte a rule constrains (its byte tests and the fixed bits of a preset:
  *            RTP version 2, the marker bit) merged into 8-byte mask/value windows, each one
- *            unaligned load, an AND and a compare; two tests that contradict each other on
- *            a byte make the rule unmatchable (need beyond any message)
- *   preset   the detector itself, for the presets that are more than fixed bits (rtp-marker
- *            is compiled away entirely)
+ *            unaligned load, an AND and a compare. The first window is in the op (0/0, true,
+ *            when there is none), the rare further ones after the ops. Two tests that
+ *            contradict each other on a byte make the rule unmatchable (a need beyond any
+ *            message).
+ *   every    seq % N, only when N is set (a division: after the cheap tests)
+ *   preset   the detector, for the presets that are more than fixed bits (rtp-marker is
+ *            compiled away entirely; h264-keyframe's common case is decided inline)
  *
  * Every window lies inside [0, max(need, 8)), so once `need <= visible` holds, the loads
  * stay inside the message; a message of fewer than 8 visible bytes is copied into a
@@ -37,10 +40,10 @@
 #define MAP_BYTES (CONF_PAYLOAD_VISIBLE + CONF_MAX_PATTERN)
 #define NEVER UINT16_MAX /* a need no message has: the rule cannot match */
 
-_Static_assert(sizeof(struct conf_msg_op) == 32, "one op per half cache line");
+_Static_assert(sizeof(struct conf_msg_op) == 48, "four ops in three cache lines");
 _Static_assert(MAP_BYTES < NEVER, "needs fit in 16 bits");
-_Static_assert(sizeof(struct conf_msg_prog) % _Alignof(struct conf_msg_chunk) == 0 &&
-		       sizeof(struct conf_msg_op) % _Alignof(struct conf_msg_chunk) == 0,
+_Static_assert(sizeof(struct conf_msg_prog) % _Alignof(struct conf_msg_window) == 0 &&
+		       sizeof(struct conf_msg_op) % _Alignof(struct conf_msg_window) == 0,
 	       "the windows follow the ops aligned");
 
 /* The leading bytes a preset's detector needs at the least, and the bits it always tests. */
@@ -77,10 +80,10 @@ static void constrain(struct rule_map *m, unsigned int off, uint8_t mask, uint8_
 	m->value[off] |= value;
 }
 
-/* Rule R into OP and its windows into CH (room for one per constrained byte); returns how
- * many windows. */
+/* Rule R into OP (with its first window) and its further windows into MORE (room for one
+ * per constrained byte); returns how many further windows. */
 static unsigned int compile_rule(const struct conf_msg_rule *r, struct conf_msg_op *op,
-				 struct conf_msg_chunk *ch, struct rule_map *m)
+				 struct conf_msg_window *more, struct rule_map *m)
 {
 	unsigned int i, j, off, n = 0;
 
@@ -101,25 +104,34 @@ static unsigned int compile_rule(const struct conf_msg_rule *r, struct conf_msg_
 		constrain(m, 1, 0x80, 0x80); /* the marker: nothing is left to the detector */
 		op->preset = CONF_PRESET_NONE;
 	}
+	/* no window: 0/0 at offset 0, always true (the run pads messages under 8 bytes) */
+	op->offset = 0;
+	op->mask = op->value = 0;
 	for (off = 0; off < m->need; off++) {
-		unsigned int w;
+		struct conf_msg_window w;
 
 		if (!m->mask[off])
 			continue;
 		/* the window starts at this byte, moved back so as to end by `need` */
-		w = m->need < WINDOW ? 0 : off + WINDOW <= m->need ? off : m->need - WINDOW;
-		ch[n].offset = (uint16_t)w;
-		ch[n].mask = ch[n].value = 0;
-		memcpy(&ch[n].mask, m->mask + w, WINDOW);
-		memcpy(&ch[n].value, m->value + w, WINDOW);
-		n++;
-		off = w + WINDOW - 1;
+		w.offset = (uint16_t)(m->need < WINDOW ? 0 :
+				      off + WINDOW <= m->need ? off : m->need - WINDOW);
+		w.mask = w.value = 0;
+		memcpy(&w.mask, m->mask + w.offset, WINDOW);
+		memcpy(&w.value, m->value + w.offset, WINDOW);
+		if (!op->mask) { /* the first one goes into the op */
+			op->offset = w.offset;
+			op->mask = w.mask;
+			op->value = w.value;
+		} else {
+			more[n++] = w;
+		}
+		off = w.offset + WINDOW - 1u;
 	}
 	op->need = m->never ? NEVER : (uint16_t)m->need;
 	op->min_len = r->min_len;
 	op->max_len = r->max_len;
 	op->every = r->every;
-	op->n_chunks = (uint8_t)n;
+	op->n_more = (uint8_t)n;
 	op->cont = r->cont;
 	op->mark = r->action.mark;
 	op->has_drop_priority = r->action.has_drop_priority;
@@ -137,8 +149,8 @@ int conf_msg_prog_compile(struct conf_stream *st)
 {
 	/* a rule constrains at most CONF_MAX_BYTE_TESTS * CONF_MAX_PATTERN + 2 bytes, a window
 	 * each at the most; the map is big, so it is on the heap */
-	struct conf_msg_chunk *ch = calloc(st->n_msgs * (CONF_MAX_BYTE_TESTS * CONF_MAX_PATTERN + 2),
-					   sizeof(*ch));
+	struct conf_msg_window *ch = calloc(st->n_msgs * (CONF_MAX_BYTE_TESTS * CONF_MAX_PATTERN + 2),
+					    sizeof(*ch));
 	struct rule_map *m = malloc(sizeof(*m));
 	struct conf_msg_op ops[CONF_MAX_MSG_RULES];
 	struct conf_msg_prog *pg;
@@ -155,7 +167,7 @@ int conf_msg_prog_compile(struct conf_stream *st)
 		goto out;
 	memset(ops, 0, sizeof(ops));
 	for (i = 0; i < st->n_msgs; i++) {
-		ops[i].chunk = (uint16_t)total;
+		ops[i].more = (uint16_t)total;
 		total += compile_rule(&st->msgs[i], &ops[i], ch + total, m);
 	}
 	size = sizeof(*pg) + st->n_msgs * sizeof(ops[0]);
@@ -163,10 +175,10 @@ int conf_msg_prog_compile(struct conf_stream *st)
 	if (!pg)
 		goto out;
 	pg->n_ops = (uint16_t)st->n_msgs;
-	pg->n_chunks = (uint16_t)total;
+	pg->n_more = (uint16_t)total;
 	pg->needs_seq = st->needs_seq;
 	memcpy(pg->ops, ops, st->n_msgs * sizeof(ops[0]));
-	pg->chunks = (const struct conf_msg_chunk *)((char *)pg + size);
+	pg->more = (const struct conf_msg_window *)((char *)pg + size);
 	memcpy((char *)pg + size, ch, total * sizeof(*ch));
 	st->prog = pg;
 	err = 0;

@@ -98,8 +98,9 @@ static inline struct shim_fd *sending(int fd, const struct sockaddr *to, socklen
  * it is one. (Measured: after the kernel's send has evicted the first-level caches, every
  * separate function and scattered structure on this path costs more than its instructions.)
  */
-static inline int classify(int fd, struct shim_fd *f, const struct iovec *iov, size_t iovcnt,
-			   void *cmsgs, size_t *cmsg_len)
+static inline __attribute__((always_inline)) int classify(int fd, struct shim_fd *f,
+							 const struct iovec *iov, size_t iovcnt,
+							 void *cmsgs, size_t *cmsg_len)
 {
 	const struct conf_msg_prog *pg = shim.conf.streams[f->stream].prog;
 	struct conf_msg_action a;
@@ -215,20 +216,23 @@ static ssize_t send_classified(int fd, struct shim_fd *f, const struct msghdr *m
 
 /*
  * The exported send calls are shaped for the common cases. A socket that is not ours costs
- * a few loads and compares, then a tail call to libc. A matched socket goes out of line
- * (noinline) to classify the buffer as it is; a msghdr is built only when something is to
- * be appended. When nothing is, the out-of-line part returns SHIM_PLAIN and the exported
- * call ends in the same tail call to libc: the caller's own call, and no frame of ours for
- * the system call to return through (the kernel's send evicts the first-level caches, and
- * each frame returned through is an instruction-cache miss; measured: ~0.4% of a 1,400-byte
- * UDP send each).
+ * a few loads and compares, then a tail call to libc. A matched socket goes on in a
+ * function of its own (a tail call too: the unmatched path saves no registers) which calls
+ * the out-of-line part to classify the buffer as it is and, when something is to be
+ * appended, build a msghdr and send it. When nothing is, that part returns SHIM_PLAIN and
+ * the caller's own call is made as one more tail call: no frame of ours is left for the
+ * system call to return through (the kernel's send evicts the first-level caches, and each
+ * frame returned through is an instruction-cache miss: measured, ~0.4% of a 1,400-byte UDP
+ * send each).
  */
 #define SHIM_PLAIN ((ssize_t)-2) /* no real call returns it: "make the caller's own call" */
 
-static __attribute__((noinline)) ssize_t sendto_matched(int fd, struct shim_fd *f,
-							const void *buf, size_t len, int flags,
-							const struct sockaddr *to, socklen_t tolen)
+/* (six arguments at most, all in registers: a seventh on the stack forbids the tail calls) */
+static __attribute__((noinline)) ssize_t sendto_classified(int fd, const void *buf, size_t len,
+							   int flags, const struct sockaddr *to,
+							   socklen_t tolen)
 {
+	struct shim_fd *f = shim_fd_slot(fd);
 	_Alignas(struct cmsghdr) char ours[SHIM_CMSG_SPACE];
 	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
 	size_t ours_len;
@@ -246,17 +250,30 @@ static __attribute__((noinline)) ssize_t sendto_matched(int fd, struct shim_fd *
 	return SHIM_PLAIN;
 }
 
+static __attribute__((noinline)) ssize_t send_matched(int fd, const void *buf, size_t len,
+						      int flags)
+{
+	ssize_t ret = sendto_classified(fd, buf, len, flags, NULL, 0);
+
+	return ret != SHIM_PLAIN ? ret : libc()->send(fd, buf, len, flags);
+}
+
 ssize_t shim_send(int fd, const void *buf, size_t len, int flags)
 {
 	struct shim_fd *f = sending(fd, NULL, 0);
 
-	if (__builtin_expect(f != NULL, 0)) {
-		ssize_t ret = sendto_matched(fd, f, buf, len, flags, NULL, 0);
+	if (__builtin_expect(!f, 1))
+		return libc()->send(fd, buf, len, flags);
+	return send_matched(fd, buf, len, flags);
+}
 
-		if (ret != SHIM_PLAIN)
-			return ret;
-	}
-	return libc()->send(fd, buf, len, flags);
+static __attribute__((noinline)) ssize_t sendto_matched(int fd, const void *buf, size_t len,
+							int flags, const struct sockaddr *to,
+							socklen_t tolen)
+{
+	ssize_t ret = sendto_classified(fd, buf, len, flags, to, tolen);
+
+	return ret != SHIM_PLAIN ? ret : libc()->sendto(fd, buf, len, flags, to, tolen);
 }
 
 ssize_t shim_sendto(int fd, const void *buf, size_t len, int flags, const struct sockaddr *to,
@@ -264,17 +281,13 @@ ssize_t shim_sendto(int fd, const void *buf, size_t len, int flags, const struct
 {
 	struct shim_fd *f = sending(fd, to, tolen);
 
-	if (__builtin_expect(f != NULL, 0)) {
-		ssize_t ret = sendto_matched(fd, f, buf, len, flags, to, tolen);
-
-		if (ret != SHIM_PLAIN)
-			return ret;
-	}
-	return libc()->sendto(fd, buf, len, flags, to, tolen);
+	if (__builtin_expect(!f, 1))
+		return libc()->sendto(fd, buf, len, flags, to, tolen);
+	return sendto_matched(fd, buf, len, flags, to, tolen);
 }
 
-static __attribute__((noinline)) ssize_t sendmsg_matched(int fd, struct shim_fd *f,
-							 const struct msghdr *msg, int flags)
+static __attribute__((noinline)) ssize_t sendmsg_classified(int fd, struct shim_fd *f,
+							    const struct msghdr *msg, int flags)
 {
 	bool plain = true;
 	ssize_t ret = 0;
@@ -284,17 +297,21 @@ static __attribute__((noinline)) ssize_t sendmsg_matched(int fd, struct shim_fd 
 	return plain ? SHIM_PLAIN : ret;
 }
 
+static __attribute__((noinline)) ssize_t sendmsg_matched(int fd, struct shim_fd *f,
+							 const struct msghdr *msg, int flags)
+{
+	ssize_t ret = sendmsg_classified(fd, f, msg, flags);
+
+	return ret != SHIM_PLAIN ? ret : libc()->sendmsg(fd, msg, flags);
+}
+
 ssize_t shim_sendmsg(int fd, const struct msghdr *msg, int flags)
 {
 	struct shim_fd *f = msg ? sending(fd, msg->msg_name, msg->msg_namelen) : NULL;
 
-	if (__builtin_expect(f != NULL, 0)) {
-		ssize_t ret = sendmsg_matched(fd, f, msg, flags);
-
-		if (ret != SHIM_PLAIN)
-			return ret;
-	}
-	return libc()->sendmsg(fd, msg, flags);
+	if (__builtin_expect(!f, 1))
+		return libc()->sendmsg(fd, msg, flags);
+	return sendmsg_matched(fd, f, msg, flags);
 }
 
 /*
@@ -325,51 +342,52 @@ static ssize_t write_classified(int fd, struct shim_fd *f, const struct iovec *i
 	return SHIM_PLAIN;
 }
 
-static __attribute__((noinline)) ssize_t write_matched(int fd, struct shim_fd *f,
-						       const void *buf, size_t len)
+static __attribute__((noinline)) ssize_t write_one_classified(int fd, struct shim_fd *f,
+							      const void *buf, size_t len)
 {
 	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
 
 	return write_classified(fd, f, &iov, 1);
 }
 
+static __attribute__((noinline)) ssize_t write_matched(int fd, struct shim_fd *f,
+						       const void *buf, size_t len)
+{
+	ssize_t ret = write_one_classified(fd, f, buf, len);
+
+	return ret != SHIM_PLAIN ? ret : libc()->write(fd, buf, len);
+}
+
 ssize_t shim_write(int fd, const void *buf, size_t len)
 {
 	struct shim_fd *f = len ? sending(fd, NULL, 0) : NULL;
 
-	if (__builtin_expect(f != NULL, 0) && f->proto == CONF_PROTO_UDP) {
-		ssize_t ret = write_matched(fd, f, buf, len);
-
-		if (ret != SHIM_PLAIN)
-			return ret;
-	}
-	return libc()->write(fd, buf, len);
+	if (__builtin_expect(!f, 1) || f->proto != CONF_PROTO_UDP)
+		return libc()->write(fd, buf, len);
+	return write_matched(fd, f, buf, len);
 }
 
 static __attribute__((noinline)) ssize_t writev_matched(int fd, struct shim_fd *f,
 							const struct iovec *iov, int iovcnt)
 {
 	size_t total = 0;
+	ssize_t ret = SHIM_PLAIN;
 	int i;
 
 	for (i = 0; i < iovcnt; i++)
 		total += iov[i].iov_len;
-	if (!total)
-		return SHIM_PLAIN;
-	return write_classified(fd, f, iov, iovcnt);
+	if (total)
+		ret = write_classified(fd, f, iov, iovcnt);
+	return ret != SHIM_PLAIN ? ret : libc()->writev(fd, iov, iovcnt);
 }
 
 ssize_t shim_writev(int fd, const struct iovec *iov, int iovcnt)
 {
 	struct shim_fd *f = iovcnt > 0 && iovcnt <= IOV_MAX && iov ? sending(fd, NULL, 0) : NULL;
 
-	if (f && f->proto == CONF_PROTO_UDP) {
-		ssize_t ret = writev_matched(fd, f, iov, iovcnt);
-
-		if (ret != SHIM_PLAIN)
-			return ret;
-	}
-	return libc()->writev(fd, iov, iovcnt);
+	if (__builtin_expect(!f, 1) || f->proto != CONF_PROTO_UDP)
+		return libc()->writev(fd, iov, iovcnt);
+	return writev_matched(fd, f, iov, iovcnt);
 }
 
 /*

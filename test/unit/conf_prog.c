@@ -191,7 +191,8 @@ static void test_edges(void **state)
 	st->n_msgs = 1;
 	byte_rule(&st->msgs[0], CONF_PAYLOAD_VISIBLE - 3, "\x01\x02\x03", 3);
 	assert_int_equal(conf_msg_prog_compile(st), 0);
-	assert_int_equal(st->prog->chunks[0].offset, CONF_PAYLOAD_VISIBLE - 8);
+	assert_int_equal(st->prog->ops[0].offset, CONF_PAYLOAD_VISIBLE - 8);
+	assert_int_equal(st->prog->ops[0].n_more, 0);
 	memcpy(buf + CONF_PAYLOAD_VISIBLE - 3, "\x01\x02\x03", 3);
 	assert_int_equal(both(st, buf, CONF_PAYLOAD_VISIBLE, 5000, 1, &a), 0);
 	assert_int_equal(a.mark, DWCS_MARK_NONDROPPABLE);
@@ -206,7 +207,8 @@ static void test_edges(void **state)
 	/* a 16-byte pattern: two windows */
 	byte_rule(&st->msgs[0], 5, "0123456789abcdef", 16);
 	assert_int_equal(conf_msg_prog_compile(st), 0);
-	assert_int_equal(st->prog->ops[0].n_chunks, 2);
+	assert_int_equal(st->prog->ops[0].n_more, 1);
+	assert_int_equal(st->prog->more[0].offset, 13);
 	memcpy(buf + 5, "0123456789abcdef", 16);
 	assert_int_equal(both(st, buf, 21, 21, 1, NULL), 0);
 	buf[20] = 'x';
