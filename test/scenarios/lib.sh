@@ -126,17 +126,18 @@ tc_dwcs() { TC_LIB_DIR=$QSOCK_BUILD/tc in_srv tc "$@"; }
 # scen_root: the shaped 10 Mbit/s link every variant shares.
 #  - with the dwcs module, libqsock and qsock-root: the dwcs qdisc installed through the API
 #    (qsockinit, like the paper's §3.1.1), rate SCEN_RATE_BPS bytes/s, whole-qdisc limit
-#    SCEN_DWCS_LIMIT (default: the module's, 10000 packets: the limit counts stream and
-#    best-effort packets together, so a small one lets the bulk transfer crowd out the
-#    managed streams); managed streams get their classes from qattach, everything else shares
-#    its best-effort FIFO;
+#    SCEN_DWCS_LIMIT packets (default 1000, the txqueuelen Linux gives an Ethernet device:
+#    the best-effort FIFO is the NIC queue the bulk transfer and the unmanaged streams share;
+#    a managed stream's packet pushes best effort out of a full qdisc, so the limit cannot
+#    crowd the managed streams out); managed streams get their classes from qattach,
+#    everything else shares the best-effort FIFO;
 #  - otherwise: an HTB root whose only class holds a pfifo of SCEN_FIFO_LIMIT packets (100, the
 #    txqueuelen of the paper's era's Ethernet NICs).
 SCEN_RATE_BPS=${SCEN_RATE_BPS:-1250000}
 scen_root() {
 	if scen_have_dwcs && [ -x "$APPS/qsock-root" ]; then
 		in_srv "$APPS/qsock-root" init "$SRV_DEV" dwcs --rate "$SCEN_RATE_BPS" \
-			${SCEN_DWCS_LIMIT:+--limit "$SCEN_DWCS_LIMIT"} || scen_die "qsockinit dwcs on $SRV_DEV failed"
+			--limit "${SCEN_DWCS_LIMIT:-1000}" || scen_die "qsockinit dwcs on $SRV_DEV failed"
 		SCEN_SCHED=dwcs
 	else
 		in_srv tc qdisc add dev "$SRV_DEV" root handle 1: htb default 30 &&

@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # test/scenarios/sensor.sh — Figure 7: remote data acquisition. Aperiodic sensor readings
-# (SENSOR_RATE per second, deadlines SENSOR_DMIN..SENSOR_DMAX ms) over the shaped 10 Mbit/s
-# link; bulk TCP transfers start at each of PERTURB_AT (default "30").
+# (SENSOR_RATE per second, default 1000: two thirds of the shaped 10 Mbit/s link, so that a
+# stalled host builds a real backlog; deadlines SENSOR_DMIN..SENSOR_DMAX ms, of which
+# SENSOR_PATH_US, default 1500, is left to the path after the host); bulk TCP transfers start
+# at each of PERTURB_AT (default "30").
 #
 #   sensor.sh VARIANT OUTDIR [DURATION]
 #     VARIANT  edf-lossless  sensor-sender --qsock --lossless (EDF, late messages still sent)
@@ -24,8 +26,8 @@ port=6000
 [ -x "$APPS/sensor-sender" ] || scen_die "$APPS/sensor-sender is not built (run make)"
 command -v iperf3 >/dev/null || scen_die "iperf3 is missing (run scripts/deps)"
 sender=("$APPS/sensor-sender" --to "$CLI_IP:$port" --duration "$duration"
-	--rate "${SENSOR_RATE:-100}" --deadline-min-ms "${SENSOR_DMIN:-20}"
-	--deadline-max-ms "${SENSOR_DMAX:-100}")
+	--rate "${SENSOR_RATE:-1000}" --deadline-min-ms "${SENSOR_DMIN:-20}"
+	--deadline-max-ms "${SENSOR_DMAX:-100}" --path-us "${SENSOR_PATH_US:-1500}")
 case $variant in
 edf-lossless) scen_need_managed api; sender+=(--qsock "$SRV_DEV" --lossless) ;;
 edf-lossy) scen_need_managed api; sender+=(--qsock "$SRV_DEV" --lossy) ;;
