@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * exec.c — exec*() keeps the shim for the new image. Programs that rebuild their environment
+ * exec.c — exec*() and posix_spawn*() keep the shim for the new image. Programs that rebuild their environment
  * (nginx workers keep only TZ) would otherwise drop LD_PRELOAD and QSOCK_CONF, and the new
  * image would run without QoS. onload does the same (citp_environ_check_preload).
  *
@@ -11,6 +11,7 @@
  * is unsafe); if it is implausibly large it is passed through unchanged.
  */
 #include <errno.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -115,4 +116,27 @@ int shim_execv(const char *path, char *const argv[])
 int shim_execvp(const char *file, char *const argv[])
 {
 	return shim_execvpe(file, argv, environ);
+}
+
+/*
+ * posix_spawn/posix_spawnp: glibc's child execs through an internal call the shim cannot see,
+ * so the environment is kept here, in the parent, which is suspended until the child has
+ * exec'd (CLONE_VFORK): the array on our stack outlives its use. system() and popen() spawn
+ * through glibc's internal posix_spawn with the program's own environ: not interposed, and
+ * that environ still holds what the program was started with unless it removed it.
+ */
+int shim_posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t *fa,
+		     const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
+{
+#define CALL(e) libc()->posix_spawn(pid, path, fa, attr, argv, e)
+	WITH_ENV(envp, CALL);
+#undef CALL
+}
+
+int shim_posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t *fa,
+		      const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
+{
+#define CALL(e) libc()->posix_spawnp(pid, file, fa, attr, argv, e)
+	WITH_ENV(envp, CALL);
+#undef CALL
 }

@@ -8,6 +8,7 @@
  * pass through untouched: the socket keeps its class), the receive side, and syscall().
  */
 #include <fcntl.h>
+#include <spawn.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -155,6 +156,18 @@ SHIM_EXPORT int execv(const char *path, char *const argv[])
 SHIM_EXPORT int execvp(const char *file, char *const argv[])
 {
 	return shim_execvp(file, argv);
+}
+
+SHIM_EXPORT int posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t *fa,
+			    const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
+{
+	return shim_posix_spawn(pid, path, fa, attr, argv, envp);
+}
+
+SHIM_EXPORT int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t *fa,
+			     const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
+{
+	return shim_posix_spawnp(pid, file, fa, attr, argv, envp);
 }
 
 /*

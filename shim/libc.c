@@ -72,6 +72,8 @@ static void bind_all(void)
 	BIND(execve);
 	BIND(execvpe);
 	BIND(fexecve);
+	BIND(posix_spawn);
+	BIND(posix_spawnp);
 	atomic_store_explicit(&shim_libc_ready, true, memory_order_release);
 }
 

@@ -16,6 +16,7 @@
 #define QSOCK_SHIM_SHIM_H
 
 #include <limits.h>
+#include <spawn.h>
 #include <stdbool.h>
 #include <sys/socket.h>
 #include <sys/types.h>
@@ -92,6 +93,10 @@ int shim_execvpe(const char *file, char *const argv[], char *const envp[]);
 int shim_fexecve(int fd, char *const argv[], char *const envp[]);
 int shim_execv(const char *path, char *const argv[]);
 int shim_execvp(const char *file, char *const argv[]);
+int shim_posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t *fa,
+		     const posix_spawnattr_t *attr, char *const argv[], char *const envp[]);
+int shim_posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t *fa,
+		      const posix_spawnattr_t *attr, char *const argv[], char *const envp[]);
 
 #pragma GCC visibility pop
 

@@ -1,16 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * shim_unit.c — the shim's fd table and exec environment keeping, tested in-process
+ * shim_unit.c — the shim's fd table and exec/posix_spawn environment keeping, tested in-process
  * (socket_wrapper's way: the .c files are included, so their static helpers are reachable).
  * The logging the table may do is replaced by a recorder.
  */
 #include <setjmp.h>
+#include <spawn.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
+#include <sys/wait.h>
 
 #include "../../shim/fdtable.c"
 #include "../../shim/exec.c"
@@ -138,6 +140,58 @@ static void test_keep_env(void **state)
 	}
 }
 
+/* Run env(1) through shim_posix_spawn (or _spawnp) with an empty environment: its output. */
+static void spawn_env(bool search, char *out, size_t len)
+{
+	char *argv[] = { "env", NULL }, *none[] = { NULL };
+	posix_spawn_file_actions_t fa;
+	size_t got = 0;
+	int p[2], status;
+	ssize_t n;
+	pid_t pid;
+
+	assert_int_equal(pipe(p), 0);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, p[1], 1);
+	posix_spawn_file_actions_addclose(&fa, p[0]);
+	if (search)
+		assert_int_equal(shim_posix_spawnp(&pid, "env", &fa, NULL, argv, none), 0);
+	else
+		assert_int_equal(shim_posix_spawn(&pid, "/usr/bin/env", &fa, NULL, argv, none), 0);
+	posix_spawn_file_actions_destroy(&fa);
+	close(p[1]);
+	while (got < len - 1 && (n = read(p[0], out + got, len - 1 - got)) > 0)
+		got += (size_t)n;
+	out[got] = '\0';
+	close(p[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+static void test_posix_spawn(void **state)
+{
+	char out[4096];
+
+	/* libc.c cannot bind here (the real functions are this program's own imports, which it
+	 * takes for the shim's wrappers): hand the layer below what it would have found */
+	shim_libc_fns.posix_spawn = posix_spawn;
+	shim_libc_fns.posix_spawnp = posix_spawnp;
+	atomic_store(&shim_libc_ready, true);
+	/* a preload the child can take without harm: the C library it loads anyway */
+	snprintf(shim.env_preload, sizeof(shim.env_preload), "LD_PRELOAD=libc.so.6");
+	snprintf(shim.env_conf, sizeof(shim.env_conf), "QSOCK_CONF=/etc/q.conf");
+	shim.env_debug[0] = shim.env_dry_run[0] = shim.self_path[0] = '\0';
+	shim.exec_keep_env = true;
+	spawn_env(false, out, sizeof(out));
+	assert_string_equal(out, "LD_PRELOAD=libc.so.6\nQSOCK_CONF=/etc/q.conf\n");
+	spawn_env(true, out, sizeof(out));
+	assert_string_equal(out, "LD_PRELOAD=libc.so.6\nQSOCK_CONF=/etc/q.conf\n");
+	/* shim.exec_keep_env = false: the program's empty environment stands */
+	shim.exec_keep_env = false;
+	spawn_env(true, out, sizeof(out));
+	assert_string_equal(out, "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -145,6 +199,7 @@ int main(void)
 		cmocka_unit_test(test_set_copy_reset),
 		cmocka_unit_test(test_full_table_warns),
 		cmocka_unit_test(test_keep_env),
+		cmocka_unit_test(test_posix_spawn),
 	};
 
 	return cmocka_run_group_tests_name("shim_unit", tests, setup, NULL);
