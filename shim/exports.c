@@ -105,26 +105,29 @@ SHIM_EXPORT int dup3(int fd, int fd2, int flags)
 	return shim_dup3(fd, fd2, flags);
 }
 
-/* fcntl's third argument is an int or a pointer; both travel in one register slot. */
+/* fcntl's third argument is an int, a pointer or absent; any of them travels in one register
+ * slot, so it is taken as a pointer (and passed on as it came). */
+#define FCNTL_ARG(cmd, arg)                                                                  \
+	do {                                                                                 \
+		va_list ap_;                                                                 \
+		va_start(ap_, cmd);                                                          \
+		(arg) = va_arg(ap_, void *);                                                 \
+		va_end(ap_);                                                                 \
+	} while (0)
+
 SHIM_EXPORT int fcntl(int fd, int cmd, ...)
 {
-	va_list ap;
 	void *arg;
 
-	va_start(ap, cmd);
-	arg = va_arg(ap, void *);
-	va_end(ap);
+	FCNTL_ARG(cmd, arg);
 	return shim_fcntl(fd, cmd, arg, false);
 }
 
 SHIM_EXPORT int fcntl64(int fd, int cmd, ...)
 {
-	va_list ap;
 	void *arg;
 
-	va_start(ap, cmd);
-	arg = va_arg(ap, void *);
-	va_end(ap);
+	FCNTL_ARG(cmd, arg);
 	return shim_fcntl(fd, cmd, arg, true);
 }
 
