@@ -4,7 +4,8 @@
  *
  * Aperiodic readings: exponential gaps around --rate messages per second, each with a random
  * size and a random relative deadline (uniform in --deadline-min-ms..--deadline-max-ms); a
- * reading that reaches the receiver after its deadline is useless. The host's scheduler is
+ * reading that reaches the receiver after its deadline is useless. --surge-* make an event the
+ * sensor reports in detail: a stretch at a higher rate, which may exceed what the link carries. The host's scheduler is
  * given the instant the message must leave: the reading's deadline less --path-us, the time
  * the network after the host needs (a 1,400-byte frame takes 1.1 ms at 10 Mbit/s). Modes: plain sendto()
  * (unmanaged) and, with --qsock, an EDF dwcs stream through libqsock whose deadlines ride
@@ -39,6 +40,9 @@ static void usage(FILE *f)
 		"usage: %s --to ADDRESS:PORT [options]\n"
 		"  --to A.B.C.D:PORT      where the receiver listens\n"
 		"  --rate N               mean messages per second, Poisson arrivals (default 100)\n"
+		"  --surge-at SEC         an event: from SEC s after the start ...\n"
+		"  --surge-for SEC        ... for SEC s (default 0: no event) ...\n"
+		"  --surge-rate N         ... readings come at N per second (default 2 x --rate)\n"
 		"  --deadline-min-ms N    shortest relative deadline (default 20)\n"
 		"  --deadline-max-ms N    longest relative deadline (default 100)\n"
 		"  --size-min N           smallest message in bytes (default 200)\n"
@@ -59,12 +63,16 @@ int main(int argc, char **argv)
 {
 	struct sensor_send_opts send_opts = { 0 };
 	struct sockaddr_in to;
-	double rate = 100;
+	double rate = 100, surge_rate = 0;
+	uint64_t surge_at = 0, surge_for = 0, surge_start, surge_end;
 	uint64_t dmin = 20, dmax = 100, smin = 200, smax = EVAL_MAX_DATAGRAM, duration = 60;
 	uint64_t seed = 1, path = 0, seq, refused = 0, start, end, t, taken;
 	const struct eval_opt opts[] = {
 		EVAL_SEND_TO("to", &to),
 		EVAL_DOUBLE("rate", &rate, 0.1, 100000),
+		EVAL_U64("surge-at", &surge_at, 0, 86400),
+		EVAL_U64("surge-for", &surge_for, 0, 86400),
+		EVAL_DOUBLE("surge-rate", &surge_rate, 0.1, 100000),
 		EVAL_U64("deadline-min-ms", &dmin, 1, 60000),
 		EVAL_U64("deadline-max-ms", &dmax, 1, 60000),
 		EVAL_U64("size-min", &smin, sizeof(struct sensor_hdr), EVAL_MAX_DATAGRAM),
@@ -90,6 +98,8 @@ int main(int argc, char **argv)
 			(unsigned long long)dmin, (unsigned long long)dmax);
 		return 2;
 	}
+	if (!surge_rate)
+		surge_rate = 2 * rate;
 	if (path >= dmin * NSEC_PER_MSEC) {
 		fprintf(stderr, "%s: --path-us %llu leaves nothing of the shortest deadline (%llu ms)\n",
 			prog, (unsigned long long)(path / 1000), (unsigned long long)dmin);
@@ -111,13 +121,17 @@ int main(int argc, char **argv)
 
 	start = now_ns();
 	end = start + duration * NSEC_PER_SEC;
+	surge_start = start + surge_at * NSEC_PER_SEC;
+	surge_end = surge_start + surge_for * NSEC_PER_SEC;
 	t = start;
 	for (seq = 0; !stop_requested; seq++) {
 		struct sensor_hdr *h = (struct sensor_hdr *)buf;
 		uint64_t rel = (uint64_t)((double)dmin + rng_uniform(&rng) * (double)(dmax - dmin + 1));
 		size_t len = smin + (size_t)(rng_uniform(&rng) * (double)(smax - smin + 1));
+		int surging = t >= surge_start && t < surge_end;
 
-		t += (uint64_t)(rng_exponential(&rng, 1.0 / rate) * (double)NSEC_PER_SEC);
+		t += (uint64_t)(rng_exponential(&rng, 1.0 / (surging ? surge_rate : rate)) *
+				(double)NSEC_PER_SEC);
 		if (t >= end)
 			break;
 		sleep_until_ns(t);

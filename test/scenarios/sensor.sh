@@ -5,7 +5,9 @@
 # (SENSOR_RATE per second, default 1000: two thirds of the shaped 10 Mbit/s link, so that a
 # stalled host builds a real backlog; deadlines SENSOR_DMIN..SENSOR_DMAX ms, of which
 # SENSOR_PATH_US, default 1500, is left to the path after the host); bulk TCP transfers start
-# at each of PERTURB_AT (default "30").
+# at each of PERTURB_AT (default "30"). From SENSOR_SURGE_AT (40) for SENSOR_SURGE_FOR (5) s the
+# sensor reports an event at SENSOR_SURGE_RATE (2000) readings/s, a third more than the link
+# carries: the overload under which lossy and lossless EDF part ways.
 #
 #   sensor.sh VARIANT OUTDIR [DURATION]
 #     VARIANT  edf-lossless  sensor-sender --qsock --lossless (EDF, late messages still sent)
@@ -27,7 +29,9 @@ port=6000
 command -v iperf3 >/dev/null || scen_die "iperf3 is missing (run scripts/deps)"
 sender=("$APPS/sensor-sender" --to "$CLI_IP:$port" --duration "$duration"
 	--rate "${SENSOR_RATE:-1000}" --deadline-min-ms "${SENSOR_DMIN:-20}"
-	--deadline-max-ms "${SENSOR_DMAX:-100}" --path-us "${SENSOR_PATH_US:-1500}")
+	--deadline-max-ms "${SENSOR_DMAX:-100}" --path-us "${SENSOR_PATH_US:-1500}"
+	--surge-at "${SENSOR_SURGE_AT:-40}" --surge-for "${SENSOR_SURGE_FOR:-5}"
+	--surge-rate "${SENSOR_SURGE_RATE:-2000}")
 case $variant in
 edf-lossless) scen_need_managed api; sender+=(--qsock "$SRV_DEV" --lossless) ;;
 edf-lossy) scen_need_managed api; sender+=(--qsock "$SRV_DEV" --lossy) ;;
