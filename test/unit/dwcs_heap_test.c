@@ -95,6 +95,20 @@ static void randomize(struct dwcs_stream *s)
 	s->key_arrival = rnd(3);
 }
 
+/* An empty DEADLINE heap over slots, and NSTREAMS streams with ids, in none of it. */
+static void deadline_heap_fixture(struct dwcs_heap *h, struct dwcs_heap_slot *slots,
+				  struct dwcs_stream *st)
+{
+	dwcs_heap_init(h, DWCS_HEAP_DEADLINE, test_less, test_key, NULL);
+	h->slot = slots;
+	h->cap = NSTREAMS;
+	for (u32 i = 0; i < NSTREAMS; i++) {
+		memset(&st[i], 0, sizeof(st[i]));
+		st[i].id = i;
+		st[i].slot[DWCS_HEAP_DEADLINE] = DWCS_HEAP_NONE;
+	}
+}
+
 static void test_heap_random_against_reference(void **state)
 {
 	static struct dwcs_heap_slot slots[NSTREAMS];
@@ -103,14 +117,7 @@ static void test_heap_random_against_reference(void **state)
 	struct dwcs_heap h;
 	u32 i, op;
 
-	dwcs_heap_init(&h, DWCS_HEAP_DEADLINE, test_less, test_key, NULL);
-	h.slot = slots;
-	h.cap = NSTREAMS;
-	for (i = 0; i < NSTREAMS; i++) {
-		memset(&st[i], 0, sizeof(st[i]));
-		st[i].id = i;
-		st[i].slot[DWCS_HEAP_DEADLINE] = DWCS_HEAP_NONE;
-	}
+	deadline_heap_fixture(&h, slots, st);
 	less_calls = 0;
 	for (op = 0; op < 200000; op++) {
 		u32 k = rnd(NSTREAMS);
@@ -157,13 +164,8 @@ static void test_heap_update_if_earlier(void **state)
 	struct dwcs_heap h;
 	u32 i, op;
 
-	dwcs_heap_init(&h, DWCS_HEAP_DEADLINE, test_less, test_key, NULL);
-	h.slot = slots;
-	h.cap = NSTREAMS;
+	deadline_heap_fixture(&h, slots, st);
 	for (i = 0; i < NSTREAMS; i++) {
-		memset(&st[i], 0, sizeof(st[i]));
-		st[i].id = i;
-		st[i].slot[DWCS_HEAP_DEADLINE] = DWCS_HEAP_NONE;
 		randomize(&st[i]);
 		dwcs_heap_update_if_earlier(&h, &st[i]);
 		in[i] = true;
