@@ -150,7 +150,9 @@ class_has() { [ "$(class_pkts "$1")" -ge "$2" ]; }
 	[[ "$line" == "ok detached" ]]
 }
 
-@test "daemon-htb: kill -9 of qsockd keeps the traffic scheduled; the restarted daemon adopts the stream" {
+# stream_then_daemon_killed: the app attaches a 10 Mbit/s htb stream through qsockd (its class
+# minor in $minor), then qsockd dies with kill -9.
+stream_then_daemon_killed() {
 	start_daemon
 	start_app
 	app attach veth0 htb 10
@@ -158,6 +160,10 @@ class_has() { [ "$(class_pkts "$1")" -ge "$2" ]; }
 	minor=$(printf '%x' $((0x$(field classid) & 0xffff)))
 	kill -9 "$DPID"
 	wait "$DPID" 2>/dev/null || true
+}
+
+@test "daemon-htb: kill -9 of qsockd keeps the traffic scheduled; the restarted daemon adopts the stream" {
+	stream_then_daemon_killed
 	app send 20 1000
 	wait_until 5 class_has "$minor" 20
 	app info # qinfo needs no daemon
@@ -177,13 +183,7 @@ class_has() { [ "$(class_pkts "$1")" -ge "$2" ]; }
 }
 
 @test "daemon-htb: the owner exits while qsockd is down: the restarted daemon removes its stream by cookie" {
-	start_daemon
-	start_app
-	app attach veth0 htb 10
-	app info
-	minor=$(printf '%x' $((0x$(field classid) & 0xffff)))
-	kill -9 "$DPID"
-	wait "$DPID" 2>/dev/null || true
+	stream_then_daemon_killed
 	kill "$APP_PID"
 	wait_until 5 sh -c "! kill -0 $APP_PID 2>/dev/null"
 	tc -n "$NS" class show dev veth0 | grep -q "1:$minor " # nobody removed it yet
