@@ -98,14 +98,10 @@ static int read_root(struct qsock_nl *nl, int ifindex, struct root_info *ri, str
 	struct tcmsg tcm = { .tcm_family = AF_UNSPEC,
 			     .tcm_ifindex = ifindex,
 			     .tcm_parent = TC_H_ROOT };
-	struct nl_msg *msg = nlmsg_alloc_simple(RTM_GETQDISC, NLM_F_ECHO);
 
 	memset(ri, 0, sizeof(*ri));
-	if (!msg || nlmsg_append(msg, &tcm, sizeof(tcm), NLMSG_ALIGNTO) < 0) {
-		nlmsg_free(msg);
-		return qsock_errf(err, -ENOMEM, "out of memory");
-	}
-	return qsock_nl_request(nl, msg, "reading the root qdisc", on_root, ri, err);
+	return qsock_nl_tc_request(nl, RTM_GETQDISC, NLM_F_ECHO, &tcm, "reading the root qdisc",
+				   on_root, ri, err);
 }
 
 static int delete_root(struct qsock_nl *nl, int ifindex, uint32_t handle, struct qsock_err *err)
@@ -114,13 +110,9 @@ static int delete_root(struct qsock_nl *nl, int ifindex, uint32_t handle, struct
 			     .tcm_ifindex = ifindex,
 			     .tcm_parent = TC_H_ROOT,
 			     .tcm_handle = handle };
-	struct nl_msg *msg = nlmsg_alloc_simple(RTM_DELQDISC, 0);
 
-	if (!msg || nlmsg_append(msg, &tcm, sizeof(tcm), NLMSG_ALIGNTO) < 0) {
-		nlmsg_free(msg);
-		return qsock_errf(err, -ENOMEM, "out of memory");
-	}
-	return qsock_nl_request(nl, msg, "deleting the root qdisc", NULL, NULL, err);
+	return qsock_nl_tc_request(nl, RTM_DELQDISC, 0, &tcm, "deleting the root qdisc", NULL,
+				   NULL, err);
 }
 
 static int delete_class(struct qsock_nl *nl, int ifindex, uint32_t classid, struct qsock_err *err)
@@ -129,15 +121,10 @@ static int delete_class(struct qsock_nl *nl, int ifindex, uint32_t classid, stru
 			     .tcm_ifindex = ifindex,
 			     .tcm_parent = classid & 0xffff0000U,
 			     .tcm_handle = classid };
-	struct nl_msg *msg = nlmsg_alloc_simple(RTM_DELTCLASS, 0);
 	char what[48];
 
-	if (!msg || nlmsg_append(msg, &tcm, sizeof(tcm), NLMSG_ALIGNTO) < 0) {
-		nlmsg_free(msg);
-		return qsock_errf(err, -ENOMEM, "out of memory");
-	}
 	snprintf(what, sizeof(what), "deleting class %x:%x", classid >> 16, classid & 0xffff);
-	return qsock_nl_request(nl, msg, what, NULL, NULL, err);
+	return qsock_nl_tc_request(nl, RTM_DELTCLASS, 0, &tcm, what, NULL, NULL, err);
 }
 
 int qsock_mgr_init_root(const char *dev, const char *sched, const struct qsock_root_params *rp,

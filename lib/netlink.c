@@ -185,3 +185,17 @@ int qsock_nl_request(struct qsock_nl *nl, struct nl_msg *msg, const char *what,
 	}
 	return ctx.rc;
 }
+
+int qsock_nl_tc_request(struct qsock_nl *nl, int type, int flags, const struct tcmsg *tcm,
+			const char *what,
+			int (*on_reply)(struct nlmsghdr *nlh, void *arg, struct qsock_err *err),
+			void *arg, struct qsock_err *err)
+{
+	struct nl_msg *msg = nlmsg_alloc_simple(type, flags);
+
+	if (!msg || nlmsg_append(msg, (void *)tcm, sizeof(*tcm), NLMSG_ALIGNTO) < 0) {
+		nlmsg_free(msg);
+		return qsock_errf(err, -ENOMEM, "out of memory");
+	}
+	return qsock_nl_request(nl, msg, what, on_reply, arg, err);
+}

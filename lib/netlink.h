@@ -6,6 +6,7 @@
 #ifndef QSOCK_NETLINK_H
 #define QSOCK_NETLINK_H
 
+#include <linux/rtnetlink.h>
 #include <netlink/msg.h>
 #include <netlink/netlink.h>
 
@@ -35,5 +36,12 @@ void qsock_nl_close(struct qsock_nl *nl);
 int qsock_nl_request(struct qsock_nl *nl, struct nl_msg *msg, const char *what,
 		     int (*on_reply)(struct nlmsghdr *nlh, void *arg, struct qsock_err *err),
 		     void *arg, struct qsock_err *err);
+
+/* A request that is only a struct tcmsg (a GET or DEL of one qdisc or class), through
+ * qsock_nl_request(). */
+int qsock_nl_tc_request(struct qsock_nl *nl, int type, int flags, const struct tcmsg *tcm,
+			const char *what,
+			int (*on_reply)(struct nlmsghdr *nlh, void *arg, struct qsock_err *err),
+			void *arg, struct qsock_err *err);
 
 #endif /* QSOCK_NETLINK_H */

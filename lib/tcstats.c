@@ -79,19 +79,12 @@ int qsock_tc_class_stats(struct qsock_nl *nl, const struct qsock_class_ref *ref,
 		.tcm_handle = ref->classid,
 		.tcm_parent = ref->handle,
 	};
-	struct nl_msg *msg = nlmsg_alloc_simple(RTM_GETTCLASS, NLM_F_ECHO);
 	char what[64];
 	int rc;
 
-	if (!msg)
-		return qsock_errf(err, -ENOMEM, "out of memory");
-	if (nlmsg_append(msg, &tcm, sizeof(tcm), NLMSG_ALIGNTO) < 0) {
-		nlmsg_free(msg);
-		return qsock_errf(err, -ENOMEM, "out of memory");
-	}
 	snprintf(what, sizeof(what), "reading class %x:%x", ref->classid >> 16,
 		 ref->classid & 0xffff);
-	rc = qsock_nl_request(nl, msg, what, on_class, &ctx, err);
+	rc = qsock_nl_tc_request(nl, RTM_GETTCLASS, NLM_F_ECHO, &tcm, what, on_class, &ctx, err);
 	if (!rc && !ctx.seen)
 		rc = qsock_errf(err, -ENOENT, "%s: the kernel sent no statistics", what);
 	return rc;
