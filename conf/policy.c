@@ -121,6 +121,14 @@ static int get_limits(struct conf_diag *d, const config_setting_t *g, struct pol
 	return err;
 }
 
+/* A user or group given as a number (no such name in the databases): the id, or -1. */
+static long numeric_id(const char *s)
+{
+	char *end;
+	unsigned long v = strtoul(s, &end, 10);
+
+	return *s && !*end && v < (1UL << 31) ? (long)v : -1;
+}
 static int get_rule(struct conf_diag *d, const config_setting_t *g, int index,
 		    const struct policy_limits *dflt, struct policy_rule *rule)
 {
@@ -144,33 +152,27 @@ static int get_rule(struct conf_diag *d, const config_setting_t *g, int index,
 				       "a rule needs at least one of user, group, process");
 	if (user) {
 		struct passwd *pw = getpwnam(user);
-		char *end;
-		unsigned long v = strtoul(user, &end, 10);
+		long id = pw ? (long)pw->pw_uid : numeric_id(user);
 
-		if (pw) {
-			rule->uid = pw->pw_uid;
-		} else if (*user && !*end && v < (1UL << 31)) {
-			rule->uid = (uid_t)v;
-		} else {
+		if (id < 0) {
 			conf_diag_error(d, config_setting_get_member(g, "user"), NULL,
 					"no such user \"%s\"", user);
 			err = -EINVAL;
+		} else {
+			rule->uid = (uid_t)id;
 		}
 		rule->has_uid = true;
 	}
 	if (group) {
 		struct group *gr = getgrnam(group);
-		char *end;
-		unsigned long v = strtoul(group, &end, 10);
+		long id = gr ? (long)gr->gr_gid : numeric_id(group);
 
-		if (gr) {
-			rule->gid = gr->gr_gid;
-		} else if (*group && !*end && v < (1UL << 31)) {
-			rule->gid = (gid_t)v;
-		} else {
+		if (id < 0) {
 			conf_diag_error(d, config_setting_get_member(g, "group"), NULL,
 					"no such group \"%s\"", group);
 			err = -EINVAL;
+		} else {
+			rule->gid = (gid_t)id;
 		}
 		rule->has_gid = true;
 	}
