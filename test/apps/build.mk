@@ -16,8 +16,8 @@ EVAL_SENSOR_OBJS := $(addprefix $(EVAL_APPS_DIR)/,sensor-sender.o sensor-send.o)
 ifneq ($(and $(wildcard include/qsock.h),$(LIB_SO)),)
 EVAL_QSOCK := 1
 EVAL_APPS += $(EVAL_APPS_DIR)/qsock-root
-EVAL_VIDEO_OBJS += $(EVAL_APPS_DIR)/video-qsock.o
-EVAL_SENSOR_OBJS += $(EVAL_APPS_DIR)/sensor-qsock.o
+EVAL_VIDEO_OBJS += $(EVAL_APPS_DIR)/video-qsock.o $(EVAL_APPS_DIR)/eval-qsock.o
+EVAL_SENSOR_OBJS += $(EVAL_APPS_DIR)/sensor-qsock.o $(EVAL_APPS_DIR)/eval-qsock.o
 $(EVAL_VIDEO_OBJS) $(EVAL_SENSOR_OBJS): CFLAGS += -DHAVE_QSOCK
 # Found next to the binary in the checkout (the VM mounts it at the same path).
 EVAL_QSOCK_LIBS := -L$(BUILD)/lib -Wl,-rpath,$(CURDIR)/$(BUILD)/lib -lqsock

@@ -8,6 +8,7 @@
  * (eligibility starts at deadline - period) instead of being held back until just before its
  * deadline.
  */
+#include "eval-qsock.h"
 #include "sensor-send.h"
 
 #include <qsock.h>
@@ -19,29 +20,14 @@
 int sensor_qsock_attach(const char *prog, int fd, const struct sensor_send_opts *opts)
 {
 	struct q_dwcs_attr attrs;
-	struct qos_params params;
 
-	memset(&params, 0, sizeof(params));
 	memset(&attrs, 0, sizeof(attrs));
-	if (strlen(opts->qsock_dev) >= sizeof(params.dev)) {
-		fprintf(stderr, "%s: --qsock: device name \"%s\" is too long\n", prog,
-			opts->qsock_dev);
-		return -1;
-	}
-	strcpy(params.dev, opts->qsock_dev);
-	strcpy(params.name, "dwcs");
 	attrs.oln = 0;
 	attrs.old = 0;
-	attrs.stream_flags = QSOCK_STREAM_EXT | (opts->lossy ? 0 : QSOCK_STREAM_LOSSLESS);
-	attrs.size = sizeof(attrs);
+	attrs.stream_flags = opts->lossy ? 0 : QSOCK_STREAM_LOSSLESS;
 	attrs.ipg_ns = SENSOR_STREAM_IPG_NS;
-	params.attributes = &attrs;
-	if (qattach(fd, &params)) {
-		fprintf(stderr, "%s: qattach on %s (dwcs edf %s): %s\n", prog, opts->qsock_dev,
-			opts->lossy ? "lossy" : "lossless", qsock_strerror());
-		return -1;
-	}
-	return 0;
+	return eval_qattach_dwcs(prog, fd, opts->qsock_dev, &attrs,
+				 opts->lossy ? "edf lossy" : "edf lossless");
 }
 
 int sensor_qsock_send(int fd, const void *buf, size_t len, const struct sockaddr_in *to,

@@ -13,6 +13,7 @@ struct sensor_sender {
 	int fd;
 	struct sockaddr_in to;
 	const char *mode;
+	int managed;	/* attached through libqsock: send with qsendto */
 };
 
 struct sensor_sender *sensor_sender_open(const char *prog, const struct sockaddr_in *to,
@@ -39,6 +40,7 @@ struct sensor_sender *sensor_sender_open(const char *prog, const struct sockaddr
 			return NULL;
 		}
 		s->mode = opts->lossy ? "qsock edf lossy" : "qsock edf lossless";
+		s->managed = 1;
 #else
 		fprintf(stderr, "%s: --qsock: this build has no libqsock\n", prog);
 		sensor_sender_close(s);
@@ -52,7 +54,7 @@ int sensor_sender_send(struct sensor_sender *s, const void *buf, size_t len,
 		       uint64_t deadline_ns)
 {
 #ifdef HAVE_QSOCK
-	if (strcmp(s->mode, "sendto"))
+	if (s->managed)
 		return sensor_qsock_send(s->fd, buf, len, &s->to, deadline_ns);
 #endif
 	(void)deadline_ns;

@@ -9,6 +9,7 @@
  * frame, and with per-packet deadlines (the library makes every class edf) a frame's packets
  * are eligible from its capture time, since eligibility starts at deadline - period.
  */
+#include "eval-qsock.h"
 #include "video-send.h"
 
 #include <qsock.h>
@@ -20,30 +21,15 @@
 int video_qsock_attach(const char *prog, int fd, const struct video_send_opts *opts)
 {
 	struct q_dwcs_attr attrs;
-	struct qos_params params;
+	char what[64];
 
-	memset(&params, 0, sizeof(params));
 	memset(&attrs, 0, sizeof(attrs));
-	if (strlen(opts->qsock_dev) >= sizeof(params.dev)) {
-		fprintf(stderr, "%s: --qsock: device name \"%s\" is too long\n", prog,
-			opts->qsock_dev);
-		return -1;
-	}
-	strcpy(params.dev, opts->qsock_dev);
-	strcpy(params.name, "dwcs");
 	/* The paper's loss tolerance for video: P and B frames may go, 1 deadline in 10. */
 	attrs.oln = 1;
 	attrs.old = 10;
-	attrs.stream_flags = QSOCK_STREAM_EXT;
-	attrs.size = sizeof(attrs);
 	attrs.ipg_ns = opts->ipg_ns ? opts->ipg_ns : NSEC_PER_SEC / opts->fps;
-	params.attributes = &attrs;
-	if (qattach(fd, &params)) {
-		fprintf(stderr, "%s: qattach on %s (dwcs, ipg %llu ns, 1/10): %s\n", prog,
-			opts->qsock_dev, (unsigned long long)attrs.ipg_ns, qsock_strerror());
-		return -1;
-	}
-	return 0;
+	snprintf(what, sizeof(what), "ipg %llu ns, 1/10", (unsigned long long)attrs.ipg_ns);
+	return eval_qattach_dwcs(prog, fd, opts->qsock_dev, &attrs, what);
 }
 
 int video_qsock_send(int fd, const void *buf, size_t len, const struct sockaddr_in *to,

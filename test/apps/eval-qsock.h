@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * eval-qsock.h — what the Q.Sockets paths of the evaluation senders share (built only with
+ * libqsock).
+ */
+#ifndef QSOCK_EVAL_QSOCK_H
+#define QSOCK_EVAL_QSOCK_H
+
+#include <qsock.h>
+
+/*
+ * qattach(fd) to a dwcs stream on dev with attrs (size and QSOCK_STREAM_EXT filled in here).
+ * Returns 0, or -1 after "PROG: qattach on DEV (dwcs WHAT): why" on stderr.
+ */
+int eval_qattach_dwcs(const char *prog, int fd, const char *dev, struct q_dwcs_attr *attrs,
+		      const char *what);
+
+#endif /* QSOCK_EVAL_QSOCK_H */
