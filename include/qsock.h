@@ -126,6 +126,8 @@ enum qsock_carrier {
 	QSOCK_CARRIER_NONE = 0,		/* scheduler ignores per-message flags (htb) */
 	QSOCK_CARRIER_MARK_CMSG = 1,	/* SO_MARK control message (CAP_NET_RAW/ADMIN) */
 	QSOCK_CARRIER_SOCK_STORAGE = 2,	/* per-socket flags word, updated on change only */
+	QSOCK_CARRIER_SLOT = 3,		/* the socket's send slot: deadline and flags in shared
+					 * memory the classifier reads, no control message */
 };
 
 /* qos_info.path: where the manager operations of this process run */

@@ -184,6 +184,16 @@ static int arm_fd(int fd, const struct qsock_stream *stream, struct qsock_err *e
 		if (rc)
 			return rc;
 	}
+	/* The page of an earlier stream of this fd stays mapped until now: a send of another
+	 * thread may still be writing it (as the flags map fd above stays open). */
+	qsock_cls_slot_unmap(st->slot);
+	st->slot = NULL;
+	if (st->txtime) {
+		struct qsock_err ignored;
+
+		/* none (a root of an older library, no CAP_BPF at attach): control messages */
+		qsock_cls_slot_map(stream->dev, stream->cookie, &st->slot, &ignored);
+	}
 	atomic_store(&st->active, 1);
 	return 0;
 }
@@ -308,7 +318,7 @@ QSOCK_EXPORT int qinfo(int fd, struct qos_info *info)
 	memcpy(info->dev, stream->dev, sizeof(info->dev));
 	memcpy(info->name, stream->sched, sizeof(info->name));
 	info->classid = stream->classid;
-	info->carrier = st ? st->carrier : QSOCK_CARRIER_NONE;
+	info->carrier = !st ? QSOCK_CARRIER_NONE : st->slot ? QSOCK_CARRIER_SLOT : st->carrier;
 	info->path = st ? st->path : QSOCK_PATH_IN_PROCESS;
 	info->oln = stream->params.oln;
 	info->old = stream->params.old;
@@ -382,7 +392,7 @@ QSOCK_EXPORT ssize_t qsendmsg(int fd, const struct msghdr *msg, int flags, struc
 	struct qsock_err err;
 	struct msghdr out;
 	size_t len;
-	bool held;
+	unsigned int held;
 	ssize_t n;
 	int rc;
 
@@ -430,7 +440,7 @@ QSOCK_EXPORT ssize_t qsendto(int fd, const void *buf, size_t len, int flags,
 	struct qsock_fd_state *st;
 	struct qsock_err err;
 	size_t clen;
-	bool held;
+	unsigned int held;
 	ssize_t n;
 	int rc;
 

@@ -8,6 +8,7 @@
 #include <bpf/bpf.h>
 #include <uapi/linux/pkt_sch_dwcs.h>
 
+#include "bpf/qsock_cls.h"
 #include "carrier.h"
 #include "errors.h"
 
@@ -122,9 +123,11 @@ static bool sockmark_streak(struct qsock_fd_state *st, uint32_t field)
 	return n >= SOCKMARK_STREAK;
 }
 
-void qsock_carrier_end(struct qsock_fd_state *st, bool held)
+void qsock_carrier_end(struct qsock_fd_state *st, unsigned int held)
 {
-	if (held)
+	if (held & QSOCK_HELD_SLOT)
+		__atomic_store_n(&st->slot->state, QSOCK_SLOT_FREE, __ATOMIC_RELEASE);
+	if (held & QSOCK_HELD_MARK)
 		atomic_fetch_sub_explicit(&st->sockmark, 1, memory_order_release);
 }
 
@@ -158,7 +161,7 @@ void qsock_carrier_disarm_mark(struct qsock_fd_state *st, int fd)
 	uint32_t s = atomic_load_explicit(&st->sockmark, memory_order_relaxed);
 
 	if (st->carrier == QSOCK_CARRIER_MARK_CMSG && SM_FIELD(s) && sockmark_set(st, fd, 0))
-		qsock_carrier_end(st, true);
+		qsock_carrier_end(st, QSOCK_HELD_MARK);
 }
 
 bool qsock_carrier_has_mark(const struct msghdr *msg)
@@ -171,19 +174,44 @@ bool qsock_carrier_has_mark(const struct msghdr *msg)
 	return false;
 }
 
-/* @hold: may rely on the socket's mark (qsock_carrier_begin), else never (the shim). */
+/*
+ * Fill the socket's send slot for this message, if it has one and nobody else is filling or
+ * relying on it (another thread, or a forked process sharing the socket and the page): then
+ * the message needs no control message at all.
+ */
+static bool slot_fill(struct qsock_fd_state *st, const struct packet_flags *pf, uint32_t field)
+{
+	struct qsock_cls_slot *sl = st->slot;
+	uint32_t expect = QSOCK_SLOT_FREE;
+
+	if (!sl || !__atomic_compare_exchange_n(&sl->state, &expect, QSOCK_SLOT_FILLING, false,
+						__ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+		return false;
+	sl->flags = field;
+	sl->deadline = pf && pf->deadline ? deadline_of(pf) : 0;
+	__atomic_store_n(&sl->state, QSOCK_SLOT_SET, __ATOMIC_RELEASE);
+	return true;
+}
+
+/* @hold: may rely on the socket's mark or slot (qsock_carrier_begin), else never (the shim). */
 static int build(struct qsock_fd_state *st, int fd, const struct packet_flags *pf, bool hold,
-		 bool caller_mark, void *cmsgs, size_t *len, bool *held, struct qsock_err *err)
+		 bool caller_mark, void *cmsgs, size_t *len, unsigned int *held,
+		 struct qsock_err *err)
 {
 	uint32_t field = pf ? pf->drop_flag & DWCS_MARK_FIELD_MASK : 0;
 	char *at = cmsgs;
 	int rc;
 
 	*len = 0;
-	*held = false;
+	*held = 0;
 	rc = qsock_pf_check(pf, err);
 	if (rc)
 		return rc;
+	/* The caller's own SO_MARK cmsg keeps its field when it sends no flags of ours. */
+	if (hold && !(caller_mark && !field) && slot_fill(st, pf, field)) {
+		*held = QSOCK_HELD_SLOT;
+		return 0;
+	}
 	if (st->carrier == QSOCK_CARRIER_SOCK_STORAGE &&
 	    atomic_load_explicit(&st->cur_flags, memory_order_relaxed) != field) {
 		struct qsock_cls_flags_word {
@@ -199,9 +227,10 @@ static int build(struct qsock_fd_state *st, int fd, const struct packet_flags *p
 	if (st->carrier == QSOCK_CARRIER_MARK_CMSG) {
 		uint32_t s = atomic_load_explicit(&st->sockmark, memory_order_relaxed);
 
-		if (hold && !caller_mark)
-			*held = sockmark_hold(st, field) ||
-				(sockmark_streak(st, field) && sockmark_set(st, fd, field));
+		if (hold && !caller_mark &&
+		    (sockmark_hold(st, field) ||
+		     (sockmark_streak(st, field) && sockmark_set(st, fd, field))))
+			*held = QSOCK_HELD_MARK;
 		/* a message without flags takes the caller's SO_MARK cmsg if any, else the
 		 * socket's, which must then be restored if we left a field on it */
 		if (!*held && (field || (!caller_mark && (SM_FIELD(s) || (s & SM_WRITER))))) {
@@ -222,13 +251,13 @@ static int build(struct qsock_fd_state *st, int fd, const struct packet_flags *p
 int qsock_carrier_build(struct qsock_fd_state *st, int fd, const struct packet_flags *pf,
 			void *cmsgs, size_t *len, struct qsock_err *err)
 {
-	bool held;
+	unsigned int held;
 
 	return build(st, fd, pf, false, false, cmsgs, len, &held, err);
 }
 
 int qsock_carrier_begin(struct qsock_fd_state *st, int fd, const struct packet_flags *pf,
-			bool caller_mark, void *cmsgs, size_t *len, bool *held,
+			bool caller_mark, void *cmsgs, size_t *len, unsigned int *held,
 			struct qsock_err *err)
 {
 	return build(st, fd, pf, true, caller_mark, cmsgs, len, held, err);

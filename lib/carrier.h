@@ -12,9 +12,15 @@
  *
  * Cost (test/bench/lib-bench.sh): the kernel copies up to 36 bytes of control data on the
  * stack; SO_MARK + SCM_TXTIME is 48 and each cmsg is parsed (SO_MARK with a capability
- * check). So qsendto/qsendmsg (qsock_carrier_begin) leave a flags field that repeats on the
- * socket's own SO_MARK (one setsockopt at the second consecutive message with it) and send
- * no SO_MARK cmsg while it holds; the shim's path (qsock_carrier_build) always sends the cmsg.
+ * check). A bare sendmsg with one SCM_TXTIME costs 1.04 sendto. Hence, for qsendto/qsendmsg
+ * (qsock_carrier_begin), before all of the above:
+ *   slot      QSOCK_CARRIER_SLOT: the socket's send slot (lib/bpf/qsock_cls.h), a page the
+ *             manager gave this socket's owner and the classifier reads during the send;
+ *             the message goes as a plain sendto. A send that finds the slot taken (another
+ *             thread's send on the same socket) falls back to the carriers above.
+ * Without a slot they leave a flags field that repeats on the socket's own SO_MARK (one
+ * setsockopt at the second consecutive message with it) and send no SO_MARK cmsg while it
+ * holds. The shim's path (qsock_carrier_build) always sends control messages.
  */
 #ifndef QSOCK_CARRIER_H
 #define QSOCK_CARRIER_H
@@ -52,7 +58,7 @@ int qsock_carrier_build(struct qsock_fd_state *st, int fd, const struct packet_f
 /*
  * qsock_carrier_build for qsendto/qsendmsg: with the SO_MARK carrier, a flags field that
  * repeats is set once on the socket (SO_MARK by setsockopt) and then needs no cmsg. *@held
- * tells that this send relies on the socket's mark: the caller must call
+ * tells that this send relies on the socket's mark or slot: the caller must call
  * qsock_carrier_end(@st, *@held) right after the send, whatever its outcome. Threads sharing
  * the fd never send with another's flags: the socket's mark is changed only while no send
  * relies on it, and a send that finds it being changed or different sends the cmsg. After a
@@ -60,9 +66,12 @@ int qsock_carrier_build(struct qsock_fd_state *st, int fd, const struct packet_f
  * caller's own control data has an SO_MARK (it would override the socket's; the cmsg is used).
  */
 int qsock_carrier_begin(struct qsock_fd_state *st, int fd, const struct packet_flags *pf,
-			bool caller_mark, void *cmsgs, size_t *len, bool *held,
+			bool caller_mark, void *cmsgs, size_t *len, unsigned int *held,
 			struct qsock_err *err);
-void qsock_carrier_end(struct qsock_fd_state *st, bool held);
+/* What a send relies on between qsock_carrier_begin and _end (*@held). */
+#define QSOCK_HELD_MARK 1U	/* the flags field left on the socket's SO_MARK */
+#define QSOCK_HELD_SLOT 2U	/* the socket's send slot, filled for this message */
+void qsock_carrier_end(struct qsock_fd_state *st, unsigned int held);
 /* Arm the SO_MARK carrier's state for @st whose socket's mark is @mark (at attach). */
 void qsock_carrier_arm_mark(struct qsock_fd_state *st, uint32_t mark);
 /* Restore the socket's mark without our field if no other send can rely on it (detach). */

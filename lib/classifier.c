@@ -7,6 +7,9 @@
  *   flags   0666  SK_STORAGE flags word: anyone may open it, but a key is an fd of the caller's
  *                 own, so a process reaches only its own sockets' words
  *   conf    0644  scheduler name, root handle, netns, mark mask
+ *   slots   0600  socket cookie -> that socket's slot map: only the manager writes it
+ *   slot-<cookie> 0600, owned by the stream's owner: the socket's send slot (qsock_cls.h),
+ *                 a one-page map the owner maps into its memory; nobody else can open it
  * The directory is /sys/fs/bpf/qsock/<dev> for a device of the first network namespace
  * (pid 1's) and /sys/fs/bpf/qsock/<dev>@ns<inode> for others, since device names repeat
  * across namespaces while bpffs is shared; conf records the namespace and is checked.
@@ -30,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -53,6 +57,7 @@ _Static_assert(sizeof(struct qsock_stream) == QSOCK_STREAM_REC_SIZE,
 #define CLS_HANDLE 1
 /* QSOCK_PIN_ROOT + "/" + a device name + "@ns" + a 20-digit inode fits easily */
 #define DIR_MAX 128
+_Static_assert(sizeof(((struct qsock_cls_maps *)0)->dir) == DIR_MAX, "one size for pin dirs");
 
 /* libbpf prints its warnings (with the kernel's extack) through a callback; while we call it,
  * they go into this thread's buffer so they can join our error message. */
@@ -122,13 +127,25 @@ static int pin(int fd, const char *dir, const char *name, mode_t mode, struct qs
 
 static void unpin_all(const char *dir)
 {
-	static const char *const names[] = { QSOCK_PIN_STREAMS, QSOCK_PIN_FLAGS, QSOCK_PIN_CONF };
+	static const char *const names[] = { QSOCK_PIN_STREAMS, QSOCK_PIN_FLAGS, QSOCK_PIN_CONF,
+					     QSOCK_PIN_SLOTS };
 	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *d;
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
 		unlink(path);
 	}
+	d = opendir(dir);
+	while (d && (de = readdir(d))) {
+		if (strncmp(de->d_name, QSOCK_PIN_SLOT_PREFIX, strlen(QSOCK_PIN_SLOT_PREFIX)))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		unlink(path);
+	}
+	if (d)
+		closedir(d);
 	rmdir(dir);
 }
 
@@ -206,6 +223,8 @@ int qsock_cls_install(struct qsock_nl *nl, const char *dev, int ifindex, uint32_
 	rc = pin(bpf_map__fd(skel->maps.streams), dir, QSOCK_PIN_STREAMS, 0600, err);
 	if (!rc)
 		rc = pin(bpf_map__fd(skel->maps.flags), dir, QSOCK_PIN_FLAGS, 0666, err);
+	if (!rc)
+		rc = pin(bpf_map__fd(skel->maps.slots), dir, QSOCK_PIN_SLOTS, 0600, err);
 	if (!rc && bpf_map_update_elem(bpf_map__fd(skel->maps.conf), &zero, &conf, BPF_ANY))
 		rc = qsock_errf(err, -errno, "writing the classifier's conf: %s", strerror(errno));
 	if (!rc)
@@ -290,12 +309,21 @@ int qsock_cls_open(const char *dev, struct qsock_cls_maps *m, struct qsock_err *
 	char dir[DIR_MAX];
 	int rc;
 
-	m->streams = m->flags = m->conf = -1;
+	m->streams = m->flags = m->conf = m->slots = -1;
 	rc = find_dir(dev, dir, sizeof(dir), &m->conf, &conf, err);
 	if (!rc)
 		rc = open_pin(dir, QSOCK_PIN_STREAMS, 0, &m->streams, err);
 	if (!rc)
 		rc = open_pin(dir, QSOCK_PIN_FLAGS, 0, &m->flags, err);
+	if (!rc) {
+		struct qsock_err ignored;
+
+		/* A root installed by a library without send slots has none: senders then use
+		 * control messages alone. */
+		if (open_pin(dir, QSOCK_PIN_SLOTS, 0, &m->slots, &ignored))
+			m->slots = -1;
+		snprintf(m->dir, sizeof(m->dir), "%s", dir);
+	}
 	if (rc)
 		qsock_cls_close(m);
 	return rc;
@@ -309,7 +337,86 @@ void qsock_cls_close(struct qsock_cls_maps *m)
 		close(m->flags);
 	if (m->conf >= 0)
 		close(m->conf);
-	m->streams = m->flags = m->conf = -1;
+	if (m->slots >= 0)
+		close(m->slots);
+	m->streams = m->flags = m->conf = m->slots = -1;
+}
+
+static void slot_path(const char *dir, uint64_t cookie, char *path, size_t size)
+{
+	snprintf(path, size, "%s/%s%llu", dir, QSOCK_PIN_SLOT_PREFIX, (unsigned long long)cookie);
+}
+
+int qsock_cls_slot_create(const struct qsock_cls_maps *m, uint64_t cookie, uint32_t uid,
+			  struct qsock_err *err)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = BPF_F_MMAPABLE);
+	char path[PATH_MAX];
+	int fd, rc = 0;
+
+	if (m->slots < 0)
+		return 0;
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "qsock_slot", sizeof(uint32_t),
+			    sizeof(struct qsock_cls_slot), 1, &o);
+	if (fd < 0)
+		return qsock_errf(err, -errno, "creating the send slot of socket %llu: %s",
+				  (unsigned long long)cookie, strerror(errno));
+	slot_path(m->dir, cookie, path, sizeof(path));
+	unlink(path); /* a socket cookie is never reused: only a leftover of a crash */
+	if (bpf_obj_pin(fd, path))
+		rc = qsock_errf(err, -errno, "pinning %s: %s", path, strerror(errno));
+	else if (chown(path, uid, (gid_t)-1) || chmod(path, 0600))
+		rc = qsock_errf(err, -errno, "giving %s to uid %u: %s", path, uid, strerror(errno));
+	else if (bpf_map_update_elem(m->slots, &cookie, &fd, BPF_ANY))
+		rc = qsock_errf(err, -errno, "entering the send slot of socket %llu: %s",
+				(unsigned long long)cookie, strerror(errno));
+	if (rc)
+		unlink(path);
+	close(fd);
+	return rc;
+}
+
+void qsock_cls_slot_remove(const struct qsock_cls_maps *m, uint64_t cookie)
+{
+	char path[PATH_MAX];
+
+	if (m->slots < 0)
+		return;
+	bpf_map_delete_elem(m->slots, &cookie);
+	slot_path(m->dir, cookie, path, sizeof(path));
+	unlink(path);
+}
+
+int qsock_cls_slot_map(const char *dev, uint64_t cookie, struct qsock_cls_slot **slot,
+		       struct qsock_err *err)
+{
+	struct qsock_cls_conf conf;
+	char dir[DIR_MAX], path[PATH_MAX];
+	int conf_fd, fd, rc;
+	void *mem;
+
+	*slot = NULL;
+	rc = find_dir(dev, dir, sizeof(dir), &conf_fd, &conf, err);
+	if (rc)
+		return rc;
+	close(conf_fd);
+	slot_path(dir, cookie, path, sizeof(path));
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return qsock_errf(err, -errno, "opening %s: %s", path, strerror(errno));
+	mem = mmap(NULL, QSOCK_CLS_SLOT_MAP_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	rc = mem == MAP_FAILED ? -errno : 0;
+	close(fd);
+	if (rc)
+		return qsock_errf(err, rc, "mapping %s: %s", path, strerror(-rc));
+	*slot = mem;
+	return 0;
+}
+
+void qsock_cls_slot_unmap(struct qsock_cls_slot *slot)
+{
+	if (slot)
+		munmap(slot, QSOCK_CLS_SLOT_MAP_SIZE);
 }
 
 int qsock_cls_open_flags(const char *dev, int *fd, struct qsock_err *err)

@@ -16,7 +16,14 @@ struct qsock_cls_maps {
 	int streams;	/* -1 when not open */
 	int flags;
 	int conf;
+	int slots;	/* -1 also when the root predates send slots */
+	char dir[128];	/* the pin directory */
 };
+
+struct qsock_cls_slot;
+
+/* What a send slot's mapping spans: an array map's values start on its first page. */
+#define QSOCK_CLS_SLOT_MAP_SIZE 4096
 
 /* Load the program, pin its maps for @dev and attach it to the root @handle of @ifindex. */
 int qsock_cls_install(struct qsock_nl *nl, const char *dev, int ifindex, uint32_t handle,
@@ -28,6 +35,17 @@ int qsock_cls_open(const char *dev, struct qsock_cls_maps *m, struct qsock_err *
 void qsock_cls_close(struct qsock_cls_maps *m);
 /* Open only @dev's flags map, as an unprivileged sender may (the send-path carrier). */
 int qsock_cls_open_flags(const char *dev, int *fd, struct qsock_err *err);
+/*
+ * Send slots (lib/bpf/qsock_cls.h). The manager gives the socket @cookie one, owned by @uid
+ * (0 without doing anything when the root has no slots map), and removes it with the stream.
+ * The sender maps its own: qsock_cls_slot_map, 0 or -errno with a message.
+ */
+int qsock_cls_slot_create(const struct qsock_cls_maps *m, uint64_t cookie, uint32_t uid,
+			  struct qsock_err *err);
+void qsock_cls_slot_remove(const struct qsock_cls_maps *m, uint64_t cookie);
+int qsock_cls_slot_map(const char *dev, uint64_t cookie, struct qsock_cls_slot **slot,
+		       struct qsock_err *err);
+void qsock_cls_slot_unmap(struct qsock_cls_slot *slot);
 /* The scheduler name and root handle recorded at install. */
 int qsock_cls_read_conf(const struct qsock_cls_maps *m, char sched[IFNAMSIZ], uint32_t *handle,
 			struct qsock_err *err);

@@ -13,6 +13,8 @@
 
 #include "manager.h"
 
+struct qsock_cls_slot;
+
 struct qsock_fd_state {
 	_Atomic uint32_t active;	/* 1 while the fd has a stream */
 	uint8_t carrier;		/* enum qsock_carrier for the flags */
@@ -26,6 +28,7 @@ struct qsock_fd_state {
 	_Atomic uint32_t sockmark;	/* MARK_CMSG: the flags field left on the socket's own
 					 * SO_MARK, and who relies on it (lib/carrier.c) */
 	_Atomic uint32_t streak;	/* MARK_CMSG: field << 24 | consecutive sends with it */
+	struct qsock_cls_slot *slot;	/* the socket's send slot, mapped; NULL: none */
 	struct qsock_stream stream;	/* the manager's record (cookie, class, device, ...) */
 };
 

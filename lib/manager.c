@@ -353,6 +353,14 @@ int qsock_mgr_attach(int sockfd, const char *dev, const char *sched,
 				strerror(errno));
 		goto undo_class;
 	}
+	if (ops->mark_flags && type != SOCK_STREAM) {
+		struct qsock_err ignored;
+
+		/* Without a slot (no CAP_BPF for the map, say) the owner's messages carry their
+		 * deadline and flags in control messages instead: slower, not wrong. */
+		qsock_cls_slot_create(&m, cookie, owner ? owner->uid : (uint32_t)geteuid(),
+				      &ignored);
+	}
 	if (out)
 		*out = rec;
 	goto out;
@@ -460,6 +468,7 @@ static int remove_stream(struct qsock_cls_maps *m, uint64_t cookie, const struct
 	if (bpf_map_delete_elem(m->streams, &cookie) && errno != ENOENT)
 		return qsock_errf(err, -errno, "removing the stream record %llu on %s: %s",
 				  (unsigned long long)cookie, rec->dev, strerror(errno));
+	qsock_cls_slot_remove(m, cookie);
 	rc = qsock_nl_thread(&nl, err);
 	if (!rc)
 		rc = delete_class(nl, (int)rec->ifindex, rec->classid, err);
@@ -655,6 +664,7 @@ static int gc_dev(const char *dev, unsigned int *removed, struct qsock_err *err)
 			continue;
 		if (bpf_map_delete_elem(m.streams, &cand[i]))
 			continue; /* someone else removed it */
+		qsock_cls_slot_remove(&m, cand[i]);
 		delete_class(nl, (int)rec.ifindex, rec.classid, &ignored);
 		if (removed)
 			(*removed)++;

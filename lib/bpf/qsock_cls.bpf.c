@@ -14,7 +14,14 @@
  *    socket fds). The word is masked with what the manager allowed this stream and copied into
  *    the qdisc's skb->mark field. Privileged senders put the field in skb->mark themselves
  *    (SO_MARK cmsg) and their records say so (QSOCK_CLS_TRUST_MARK).
- * Cost: two hash lookups and one socket-storage lookup per packet of an attached socket.
+ *  - slot: before both, a socket with a send slot (qsock_cls.h) whose state is SET carries
+ *    this message's deadline and flags there: the deadline goes into skb->tstamp (CLOCK_
+ *    MONOTONIC, what SCM_TXTIME would have set) and the flags, masked
+ *    like the flags word's (or not at all for a trusted owner), into the mark field. This
+ *    holds only while the packet is classified in the sender's own system call, which is
+ *    the case for datagrams (a packet held back for neighbour resolution is not).
+ * Cost: three hash lookups, one array lookup and one socket-storage lookup per packet of an
+ * attached socket.
  */
 #include <linux/bpf.h>
 #include <linux/pkt_cls.h>
@@ -44,6 +51,62 @@ struct {
 	__type(value, struct qsock_cls_conf);
 } conf SEC(".maps");
 
+/* The shape every socket's slot map has; the manager creates one per socket (lib/classifier.c). */
+struct slot_map {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(struct qsock_cls_slot));
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH_OF_MAPS);
+	__uint(max_entries, QSOCK_CLS_MAX_STREAMS);
+	__type(key, __u64);
+	__array(values, struct slot_map);
+} slots SEC(".maps");
+
+static __always_inline void set_field(struct __sk_buff *skb, const struct qsock_cls_conf *c,
+				      __u32 field)
+{
+	skb->mark = (skb->mark & ~c->markmask) | ((field << (c->mark_shift & 31)) & c->markmask);
+}
+
+/* This message's deadline and flags from the socket's slot; false when it has none set. */
+static __always_inline int from_slot(struct __sk_buff *skb, __u64 cookie,
+				     const struct qsock_cls_stream *st)
+{
+	struct qsock_cls_slot *sl;
+	struct qsock_cls_conf *c;
+	__u32 zero = 0, field;
+	__u64 deadline;
+	void *map;
+
+	map = bpf_map_lookup_elem(&slots, &cookie);
+	if (!map)
+		return 0;
+	sl = bpf_map_lookup_elem(map, &zero);
+	if (!sl || *(volatile __u32 *)&sl->state != QSOCK_SLOT_SET)
+		return 0;
+	deadline = sl->deadline;
+	field = sl->flags;
+	/*
+	 * A plain store, as SCM_TXTIME's: bpf_skb_set_tstamp(MONO) would also set the skb's
+	 * mono_delivery_time bit, which on 6.1 marks TCP's own departure times (the qdisc
+	 * ignores those). At egress the store leaves that bit as it is.
+	 */
+	if (deadline)
+		skb->tstamp = deadline;
+	c = bpf_map_lookup_elem(&conf, &zero);
+	if (c && c->markmask) {
+		if (!(st->allowed_flags & QSOCK_CLS_TRUST_MARK))
+			field &= st->allowed_flags;
+		set_field(skb, c, field);
+	}
+	return 1;
+}
+
 SEC("tc")
 int qsock_classify(struct __sk_buff *skb)
 {
@@ -63,6 +126,8 @@ int qsock_classify(struct __sk_buff *skb)
 		return TC_ACT_UNSPEC;
 	skb->tc_classid = st->classid & 0xffff;
 
+	if (from_slot(skb, cookie, st))
+		return TC_ACT_OK;
 	if (st->allowed_flags & QSOCK_CLS_TRUST_MARK)
 		return TC_ACT_OK;
 	c = bpf_map_lookup_elem(&conf, &zero);
@@ -75,7 +140,7 @@ int qsock_classify(struct __sk_buff *skb)
 		if (fl)
 			field = fl->flags & st->allowed_flags;
 	}
-	skb->mark = (skb->mark & ~c->markmask) | ((field << (c->mark_shift & 31)) & c->markmask);
+	set_field(skb, c, field);
 	return TC_ACT_OK;
 }
 

@@ -12,6 +12,9 @@
 #define QSOCK_PIN_STREAMS	"streams"	/* socket cookie -> stream record, root only */
 #define QSOCK_PIN_FLAGS		"flags"		/* SK_STORAGE: the sender's flags word, 0666 */
 #define QSOCK_PIN_CONF		"conf"		/* array[1]: struct qsock_cls_conf, 0644 */
+#define QSOCK_PIN_SLOTS		"slots"		/* socket cookie -> its slot map, root only */
+#define QSOCK_PIN_SLOT_PREFIX	"slot-"		/* slot-<cookie>: one socket's slot map, 0600,
+						 * owned by the stream's owner */
 
 /* Size of struct qsock_stream (lib/manager.h), the value of the streams map. */
 #define QSOCK_STREAM_REC_SIZE	144
@@ -33,6 +36,25 @@ struct qsock_cls_flags {
 	__u32 flags;		/* DWCS_MARK_* field value, unshifted */
 	__u32 pad;
 };
+
+/*
+ * A socket's send slot: one page of shared memory (a BPF_F_MMAPABLE array of one element)
+ * that the sender maps and fills right before a send, and the classifier reads while that
+ * send passes the qdisc, still in the sender's system call: the deadline and flags of one
+ * message with no control message and no extra system call. @state orders it: the sender
+ * takes a FREE slot (compare-and-swap to FILLING, so threads and forked processes sharing
+ * the socket never mix their messages), writes the fields, publishes SET, sends, and sets it
+ * FREE again; the classifier uses the fields only while SET.
+ */
+struct qsock_cls_slot {
+	__u32 state;		/* QSOCK_SLOT_* */
+	__u32 flags;		/* DWCS_MARK_* field value, unshifted */
+	__u64 deadline;		/* CLOCK_MONOTONIC ns, 0: none */
+};
+
+#define QSOCK_SLOT_FREE		0
+#define QSOCK_SLOT_FILLING	1
+#define QSOCK_SLOT_SET		2
 
 struct qsock_cls_conf {
 	__u32 markmask;		/* skb->mark bits holding the flags field (TCA_DWCS_MARKMASK) */

@@ -12,8 +12,9 @@
  * also measured with the dwcs carriers forced on: SO_MARK + SCM_TXTIME cmsgs appended (a
  * privileged process on a dwcs stream; the same flags each time, so the library leaves them
  * on the socket's mark, and flags that change every message), SCM_TXTIME alone (an
- * unprivileged one whose flags word is unchanged since its last message), and the kernel's
- * own cost of those control messages (sendmsg with them built by hand, no library).
+ * unprivileged one whose flags word is unchanged since its last message), the kernel's own
+ * cost of those control messages (sendmsg with them built by hand, no library), and the send
+ * slot (deadline and flags in shared memory the classifier reads: a plain sendto).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -29,6 +30,7 @@
 
 #include <uapi/linux/pkt_sch_dwcs.h>
 
+#include "classifier.h"
 #include "fdtable.h"
 #include "netlink.h"
 #include "qsock.h"
@@ -216,9 +218,13 @@ int main(int argc, char **argv)
 			"qsendto / sendto, TXTIME only",
 			"kernel: sendmsg TXTIME / sendto",
 			"kernel: sendmsg MARK+TXTIME/sendto",
+			"qsendto / sendto, send slot",
+			"  same, flags only (no deadline)",
 		};
+		struct qsock_cls_maps maps;
+		struct qsock_err err;
 
-		for (round = 0; round < 6; round++) {
+		for (round = 0; round < 8; round++) {
 			uint32_t mark = DWCS_DEFAULT_MARKMASK & (DWCS_NON_DROPPABLE << 24);
 
 			if (round == 3) /* flags word unchanged: only the deadline cmsg */
@@ -230,15 +236,23 @@ int main(int argc, char **argv)
 				st->carrier = QSOCK_CARRIER_MARK_CMSG;
 				st->txtime = 1;
 			}
+			if (round == 6) {
+				/* what the manager gives a dwcs datagram stream (htb gets none) */
+				st->carrier = QSOCK_CARRIER_MARK_CMSG;
+				if (qsock_cls_open(dev, &maps, &err) ||
+				    qsock_cls_slot_create(&maps, st->stream.cookie, geteuid(), &err) ||
+				    qsock_cls_slot_map(dev, st->stream.cookie, &st->slot, &err))
+					die(err.msg);
+			}
 			for (i = 0; i < m; i++) {
-				pf.deadline = now_ns() + 100000000ULL;
+				pf.deadline = round == 7 ? 0 : now_ns() + 100000000ULL;
 				pf.drop_flag = round == 2 && (i & 1) ? QSOCK_FRAME_START
 								     : DWCS_NON_DROPPABLE;
 				t0 = now_ns();
 				sendto(fd, payload, sizeof(payload), 0, (struct sockaddr *)&peer,
 				       sizeof(peer));
 				a[i] = now_ns() - t0;
-				if (round >= 4) {
+				if (round == 4 || round == 5) {
 					/* the same control messages by hand, no library */
 					char c[48] __attribute__((aligned(8)));
 					struct iovec iov = { payload, sizeof(payload) };
@@ -276,6 +290,10 @@ int main(int argc, char **argv)
 			}
 			row(names[round], median_us(a, m), median_us(b, m), 0, "0.001475");
 		}
+		qsock_cls_slot_unmap(st->slot);
+		st->slot = NULL;
+		qsock_cls_slot_remove(&maps, st->stream.cookie);
+		qsock_cls_close(&maps);
 		pf.drop_flag = 0;
 		qsend(fd, payload, sizeof(payload), 0, NULL); /* the socket's mark back to 0 */
 		st->carrier = QSOCK_CARRIER_NONE;

@@ -19,6 +19,7 @@
 #include <bpf/bpf.h>
 #include <uapi/linux/pkt_sch_dwcs.h>
 
+#include "bpf/qsock_cls.h"
 #include "carrier.h"
 #include "qsock_cls.skel.h"
 
@@ -353,7 +354,7 @@ static void mark_left_on_socket_when_repeated(void **state)
 	const uint32_t nd = 0x42 | DWCS_MARK_NONDROPPABLE << 24;
 	struct qsock_fd_state st;
 	struct qsock_err e = { "" };
-	bool held, held2;
+	unsigned int held, held2;
 	size_t len;
 	int fd;
 
@@ -419,7 +420,7 @@ static void mark_frozen_after_fork(void **state)
 	struct packet_flags pf = { .drop_flag = DWCS_NON_DROPPABLE };
 	struct qsock_fd_state *st;
 	struct qsock_err e = { "" };
-	bool held;
+	unsigned int held;
 	size_t len;
 	int fd, rc, status;
 	pid_t pid;
@@ -466,7 +467,7 @@ static void *mark_racer(void *arg)
 	uint32_t mine = (uint32_t)(long)arg;
 	struct packet_flags pf = { .drop_flag = mine };
 	struct qsock_err e = { "" };
-	bool held;
+	unsigned int held;
 	size_t len;
 
 	pthread_barrier_wait(&race_start);
@@ -507,6 +508,148 @@ static void mark_threads_never_mixed(void **state)
 	close(race_fd);
 }
 
+/* ---------------------------------------------------------------- the send slot */
+
+static struct qsock_cls_slot slot_page __attribute__((aligned(64)));
+
+/* One message: the slot holds its deadline and flags while the send relies on it, and
+ * nothing travels as a control message; the shim's path never uses the slot. */
+static void slot_carries_the_message(void **state)
+{
+	char ours[QSOCK_CARRIER_CMSG_SPACE] __attribute__((aligned(8)));
+	struct packet_flags pf = { .drop_flag = DWCS_NON_DROPPABLE | QSOCK_FRAME_START,
+				   .deadline = 123456789 };
+	struct packet_flags rel = { .drop_flag = QSOCK_DEADLINE_RELATIVE, .deadline = 5000000 };
+	struct qsock_fd_state st;
+	struct qsock_err e = { "" };
+	unsigned int held;
+	uint64_t before;
+	size_t len;
+
+	for (int c = QSOCK_CARRIER_MARK_CMSG; c <= QSOCK_CARRIER_SOCK_STORAGE; c++) {
+		state_init(&st, (enum qsock_carrier)c);
+		st.slot = &slot_page;
+		memset(&slot_page, 0, sizeof(slot_page));
+		assert_int_equal(qsock_carrier_begin(&st, 3, &pf, false, ours, &len, &held, &e), 0);
+		assert_int_equal(held, QSOCK_HELD_SLOT);
+		assert_int_equal(len, 0);
+		assert_int_equal(slot_page.state, QSOCK_SLOT_SET);
+		assert_int_equal(slot_page.flags, DWCS_MARK_NONDROPPABLE | DWCS_MARK_FRAME_START);
+		assert_int_equal(slot_page.deadline, 123456789);
+		qsock_carrier_end(&st, held);
+		assert_int_equal(slot_page.state, QSOCK_SLOT_FREE);
+		/* the flags word is not rewritten for a message the slot carries */
+		assert_int_equal(atomic_load(&st.cur_flags), 0);
+	}
+	/* a relative deadline is made absolute (CLOCK_MONOTONIC) */
+	before = now_ns();
+	assert_int_equal(qsock_carrier_begin(&st, 3, &rel, false, ours, &len, &held, &e), 0);
+	assert_true(slot_page.deadline >= before + 5000000 &&
+		    slot_page.deadline <= now_ns() + 5000000);
+	assert_int_equal(slot_page.flags, 0);
+	qsock_carrier_end(&st, held);
+	/* no packet_flags: the slot says "none", so nothing left by an earlier send applies */
+	assert_int_equal(qsock_carrier_begin(&st, 3, NULL, false, ours, &len, &held, &e), 0);
+	assert_int_equal(held, QSOCK_HELD_SLOT);
+	assert_int_equal(slot_page.flags, 0);
+	assert_int_equal(slot_page.deadline, 0);
+	qsock_carrier_end(&st, held);
+	/* the caller's own SO_MARK and no flags of ours: the caller's mark is left alone */
+	assert_int_equal(qsock_carrier_begin(&st, 3, NULL, true, ours, &len, &held, &e), 0);
+	assert_int_equal(held & QSOCK_HELD_SLOT, 0);
+	assert_int_equal(slot_page.state, QSOCK_SLOT_FREE);
+	/* the shim's path always sends control messages */
+	state_init(&st, QSOCK_CARRIER_MARK_CMSG);
+	st.slot = &slot_page;
+	assert_int_equal(qsock_carrier_build(&st, 3, &pf, ours, &len, &e), 0);
+	assert_true(len > 0);
+	assert_int_equal(slot_page.state, QSOCK_SLOT_FREE);
+	/* bad flags are refused before the slot is touched */
+	pf.drop_flag = 0x40000000;
+	assert_int_equal(qsock_carrier_begin(&st, 3, &pf, false, ours, &len, &held, &e), -EINVAL);
+	assert_int_equal(slot_page.state, QSOCK_SLOT_FREE);
+}
+
+/* A slot that another send holds (a thread, or a forked process sharing the page) is left
+ * alone: the message goes with control messages. */
+static void slot_busy_falls_back(void **state)
+{
+	char ours[QSOCK_CARRIER_CMSG_SPACE] __attribute__((aligned(8)));
+	struct packet_flags pf = { .drop_flag = DWCS_NON_DROPPABLE, .deadline = 77 };
+	struct qsock_fd_state st;
+	struct qsock_err e = { "" };
+	unsigned int held;
+	size_t len;
+
+	state_init(&st, QSOCK_CARRIER_MARK_CMSG);
+	st.slot = &slot_page;
+	for (uint32_t busy = QSOCK_SLOT_FILLING; busy <= QSOCK_SLOT_SET; busy++) {
+		slot_page = (struct qsock_cls_slot){ .state = busy, .flags = 9, .deadline = 9 };
+		assert_int_equal(qsock_carrier_begin(&st, 3, &pf, false, ours, &len, &held, &e), 0);
+		assert_int_equal(held & QSOCK_HELD_SLOT, 0);
+		assert_int_equal(len, CMSG_SPACE(4) + CMSG_SPACE(8));
+		qsock_carrier_end(&st, held);
+		assert_int_equal(slot_page.state, busy);
+		assert_int_equal(slot_page.flags, 9);
+		assert_int_equal(slot_page.deadline, 9);
+	}
+}
+
+/* Threads sending on one socket with different flags: whenever a send holds the slot, the
+ * slot has its own flags and deadline, and a send that does not hold it carries them in
+ * its control messages. */
+#define SLOT_ITERS 20000
+static struct qsock_fd_state slot_race_st;
+static _Atomic long slot_race_held, slot_race_wrong;
+static pthread_barrier_t slot_race_start;
+
+static void *slot_racer(void *arg)
+{
+	char ours[QSOCK_CARRIER_CMSG_SPACE] __attribute__((aligned(8)));
+	uint32_t mine = (uint32_t)(long)arg;
+	struct packet_flags pf = { .drop_flag = mine, .deadline = 1000 + mine };
+	struct qsock_err e = { "" };
+	unsigned int held;
+	size_t len;
+
+	pthread_barrier_wait(&slot_race_start);
+	for (int i = 0; i < SLOT_ITERS; i++) {
+		if (qsock_carrier_begin(&slot_race_st, 3, &pf, false, ours, &len, &held, &e))
+			atomic_fetch_add(&slot_race_wrong, 1);
+		if (held & QSOCK_HELD_SLOT) {
+			atomic_fetch_add(&slot_race_held, 1);
+			sched_yield(); /* widen the window */
+			if (slot_page.flags != mine || slot_page.deadline != 1000 + mine ||
+			    slot_page.state != QSOCK_SLOT_SET)
+				atomic_fetch_add(&slot_race_wrong, 1);
+		} else if (cmsg_mark(ours, len) != (0x42 | mine << 24)) {
+			atomic_fetch_add(&slot_race_wrong, 1);
+		}
+		qsock_carrier_end(&slot_race_st, held);
+	}
+	return NULL;
+}
+
+static void slot_threads_never_mixed(void **state)
+{
+	static const uint32_t fields[] = { DWCS_MARK_NONDROPPABLE, DWCS_MARK_FRAME_START,
+					   DWCS_MARK_FRAME_END | DWCS_MARK_NONDROPPABLE };
+	pthread_t t[3];
+
+	state_init(&slot_race_st, QSOCK_CARRIER_MARK_CMSG);
+	slot_race_st.slot = &slot_page;
+	memset(&slot_page, 0, sizeof(slot_page));
+	pthread_barrier_init(&slot_race_start, NULL, 3);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, slot_racer, (void *)(long)fields[i]),
+				 0);
+	for (int i = 0; i < 3; i++)
+		pthread_join(t[i], NULL);
+	assert_int_equal(atomic_load(&slot_race_wrong), 0);
+	assert_true(atomic_load(&slot_race_held) > 0);
+	assert_int_equal(slot_page.state, QSOCK_SLOT_FREE); /* nobody left holding it */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -522,6 +665,9 @@ int main(void)
 		cmocka_unit_test(mark_left_on_socket_when_repeated),
 		cmocka_unit_test(mark_frozen_after_fork),
 		cmocka_unit_test(mark_threads_never_mixed),
+		cmocka_unit_test(slot_carries_the_message),
+		cmocka_unit_test(slot_busy_falls_back),
+		cmocka_unit_test(slot_threads_never_mixed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -22,6 +22,8 @@
  *   many COUNT PARAMS           qsocket into slots 0..COUNT-1, check the classes are distinct
  *   qclose-all COUNT            qclose slots 0..COUNT-1
  *   qclose N | detach N | close N (close() behind the library's back)
+ *   noslot N                    N's next messages go without its send slot (the control-
+ *                               message carriers a send falls back to when the slot is busy)
  *   sink PORT SECONDS [tcp]     receive and print {"bytes":..,"packets":..,"seconds":..}
  *   sleep MS
  *   fail ERRNO TEXT CMD ARGS    CMD must fail with ERRNO (a name: EINVAL, ...) and a
@@ -41,6 +43,7 @@
 #include <unistd.h>
 
 #include "qsock.h"
+#include "../../lib/fdtable.h"
 
 #define SLOTS 1100
 
@@ -356,6 +359,16 @@ static int run(int argc, char **argv)
 		return qdetach(fds[slot(argv[1])]);
 	if (!strcmp(cmd, "close"))
 		return close(fds[slot(argv[1])]);
+	if (!strcmp(cmd, "noslot")) {
+		struct qsock_fd_state *st = qsock_fd_get(fds[slot(argv[1])]);
+
+		if (!st || !st->slot) {
+			fprintf(stderr, "noslot: fd %d has no send slot\n", fds[slot(argv[1])]);
+			return -1;
+		}
+		st->slot = NULL; /* stays mapped: this process ends soon */
+		return 0;
+	}
 	if (!strcmp(cmd, "sink"))
 		return do_sink(atoi(argv[1]), atof(argv[2]), argc > 3 && !strcmp(argv[3], "tcp"));
 	if (!strcmp(cmd, "sleep")) {

@@ -3,8 +3,9 @@
 #
 # libqsock with the dwcs qdisc (kmod/sch_dwcs.ko), inside the test VM: the paper's examples
 # run as printed; per-message deadlines and flags reach the qdisc end to end (lossy late
-# packets dropped, non-droppable ones survive, frames dropped as frames), through the SO_MARK
-# carrier as root and through the per-socket flags word as an unprivileged user (via qsockd).
+# packets dropped, non-droppable ones survive, frames dropped as frames), through the send
+# slot, and through what a send falls back to when the slot is busy: the SO_MARK cmsg as root
+# and the per-socket flags word as an unprivileged user (via qsockd).
 # A 1 Mbit/s root shaper (125000 B/s) makes the queue build up so deadlines are missed.
 
 load ../lib/common
@@ -42,7 +43,7 @@ drv() { t $IN "$DRIVER" -d veth0 -s dwcs "$@"; }
 	assert_output_contains "ipg 10000000 ns, 0/10, flags 0x1"
 	run t $IN "$QSOCK_BUILD/test/apps/paper-qsendto"
 	assert_status 0
-	assert_output_contains "carrier 1 sent 20 packets"
+	assert_output_contains "carrier 3 sent 20 packets"	# QSOCK_CARRIER_SLOT
 	run t $IN "$QSOCK_BUILD/test/apps/paper-qattach"
 	assert_status 0
 	assert_output_contains "(dwcs)"
@@ -76,11 +77,32 @@ SCENARIO=(sock 1 udp -- attach 1 ipg=1000 old=10 oln=10
 	-- send 2 10.97.0.2:9 50 1000 nd rel-deadline=2000000 -- sleep 600 -- info 2
 	-- sock 3 udp -- attach 3 ipg=1000 old=10 oln=10
 	-- send 3 10.97.0.2:9 40 1000 frames=4 rel-deadline=3000000 -- sleep 600 -- info 3)
+# the same without the send slots
+NOSLOT=(sock 1 udp -- attach 1 ipg=1000 old=10 oln=10 -- noslot 1
+	-- send 1 10.97.0.2:9 50 1000 rel-deadline=2000000 -- sleep 600 -- info 1
+	-- sock 2 udp -- attach 2 ipg=1000 old=10 oln=10 -- noslot 2
+	-- send 2 10.97.0.2:9 50 1000 nd rel-deadline=2000000 -- sleep 600 -- info 2
+	-- sock 3 udp -- attach 3 ipg=1000 old=10 oln=10 -- noslot 3
+	-- send 3 10.97.0.2:9 40 1000 frames=4 rel-deadline=3000000 -- sleep 600 -- info 3)
 
-@test "lib-dwcs: as root, deadlines (SCM_TXTIME) and flags (SO_MARK cmsg) reach the qdisc" {
+@test "lib-dwcs: as root, deadlines and flags reach the qdisc (send slot; SCM_TXTIME + SO_MARK)" {
 	run drv init rate=125000
 	assert_status 0
+	# a send slot is one socket's, and goes with its stream: at qclose ...
+	run drv sock 1 udp -- attach 1 ipg=1000 old=10 oln=10 -- qclose 1
+	assert_status 0
+	[ -z "$(find "$PINS" -name 'slot-*')" ]
 	run drv "${SCENARIO[@]}"
+	assert_status 0
+	json_eq "$(grep '"slot":1,' <<<"$output")" .carrier 3	# QSOCK_CARRIER_SLOT
+	per_message_checks "$output"
+	# ... or at the sweep after its owner exited
+	[ "$(find "$PINS" -name 'slot-*' | wc -l)" -eq 3 ]
+	[ "$(stat -c %a "$(find "$PINS" -name 'slot-*' | head -1)")" = 600 ]
+	run drv init rate=125000
+	assert_status 0
+	[ -z "$(find "$PINS" -name 'slot-*')" ]
+	run drv "${NOSLOT[@]}"
 	assert_status 0
 	json_eq "$(grep '"slot":1,' <<<"$output")" .carrier 1	# QSOCK_CARRIER_MARK_CMSG
 	per_message_checks "$output"
@@ -94,7 +116,7 @@ SCENARIO=(sock 1 udp -- attach 1 ipg=1000 old=10 oln=10
 	fi
 }
 
-@test "lib-dwcs: unprivileged through qsockd, deadlines and the flags word reach the qdisc" {
+@test "lib-dwcs: unprivileged through qsockd, deadlines and flags reach the qdisc (send slot; SCM_TXTIME + flags word)" {
 	require_file "$QSOCKD" "make"
 	require_cmd setpriv
 	local dir sock log
@@ -116,8 +138,28 @@ SCENARIO=(sock 1 udp -- attach 1 ipg=1000 old=10 oln=10
 		--clear-groups "$DRIVER" -d veth0 -s dwcs "${SCENARIO[@]}"
 	cat "$log"
 	assert_status 0
-	json_eq "$(grep '"slot":1,' <<<"$output")" .carrier 2	# QSOCK_CARRIER_SOCK_STORAGE
+	json_eq "$(grep '"slot":1,' <<<"$output")" .carrier 3	# QSOCK_CARRIER_SLOT
 	json_eq "$(grep '"slot":1,' <<<"$output")" .path 2	# through qsockd
+	per_message_checks "$output"
+	# a slot belongs to its owner, nobody else may even open it, and it goes with the stream
+	local pin bg
+	$IN setpriv --reuid=nobody --regid=nogroup --clear-groups "$DRIVER" -d veth0 -s dwcs \
+		sock 1 udp -- attach 1 ipg=1000 old=10 oln=10 -- sleep 3000 &
+	bg=$!
+	wait_until 3 sh -c "find '$PINS' -name 'slot-*' | grep -q ."
+	pin=$(find "$PINS" -name 'slot-*' | head -1)
+	[ "$(stat -c '%U %a' "$pin")" = "nobody 600" ]
+	if command -v bpftool >/dev/null; then
+		run t setpriv --reuid=daemon --regid=daemon --clear-groups \
+			bpftool map dump pinned "$pin"
+		[ "$status" -ne 0 ]
+	fi
+	wait "$bg"
+	wait_until 5 sh -c "! find '$PINS' -name 'slot-*' | grep -q ."
+	run t $IN setpriv --reuid=nobody --regid=nogroup \
+		--clear-groups "$DRIVER" -d veth0 -s dwcs "${NOSLOT[@]}"
+	assert_status 0
+	json_eq "$(grep '"slot":1,' <<<"$output")" .carrier 2	# QSOCK_CARRIER_SOCK_STORAGE
 	per_message_checks "$output"
 }
 
