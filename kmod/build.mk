@@ -1,8 +1,8 @@
 # sch_dwcs.ko, built twice: against Debian's plain 6.1 headers (KDIR) in kmod/, and against
 # the PREEMPT_RT headers (KDIR_RT) from a copy under build/kmod-rt/, because kbuild writes its
 # objects beside the sources. Both must build without a warning (-Werror).
-DWCS_KMOD_SRCS := kmod/sch_dwcs.c kmod/dwcs_core.c kmod/dwcs_core.h kmod/dwcs_heap.c \
-		  kmod/dwcs_heap.h kmod/dwcs_types.h kmod/compat.h kmod/Kbuild \
+DWCS_KMOD_SRCS := kmod/sch_dwcs.c kmod/dwcs_core.c kmod/dwcs_core.h kmod/dwcs_tree.c \
+		  kmod/dwcs_tree.h kmod/dwcs_types.h kmod/compat.h kmod/Kbuild \
 		  include/uapi/linux/pkt_sch_dwcs.h
 DWCS_KO     := kmod/sch_dwcs.ko
 DWCS_RT_DIR := $(BUILD)/kmod-rt

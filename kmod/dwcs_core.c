@@ -2,7 +2,7 @@
 /*
  * dwcs_core.c — the DWCS state machine (see dwcs_core.h and docs/dwcs.md).
  *
- * Three heaps hold the backlogged streams:
+ * Three tournament trees (dwcs_tree.h) hold the backlogged streams:
  *   READY     eligible streams, ordered by the precedence table; its top is served next;
  *   WAIT      non-work-conserving mode only: streams whose head is not yet eligible
  *             (before d - T), ordered by the instant it becomes so;
@@ -11,8 +11,8 @@
  *             keys are lower bounds: a deadline that moved later (every service moves it
  *             by T) is not re-keyed until its old value comes due, and in table A not even
  *             then unless READY's top, the earliest deadline, has passed. A served stream
- *             thus costs one sift (READY) instead of two; the correction, when due, is the
- *             sift that was skipped, so the amortized cost is never higher.
+ *             thus costs one replay (READY) instead of two; the correction, when due, is the
+ *             replay that was skipped, so the amortized cost is never higher.
  * A stream is re-keyed only when its own head or window changes, so every call costs
  * O(log n) amortized plus O(1) per dropped packet.
  */
@@ -145,13 +145,13 @@ static bool dwcs_ready_less(const struct dwcs_stream *a, const struct dwcs_strea
 }
 
 /*
- * The window constraint as one number that orders as dwcs_window_cmp() does, for the heap
+ * The window constraint as one number that orders as dwcs_window_cmp() does, for the tree
  * keys: every zero constraint (0/y') below every other, among them the larger y' first
  * (U32_MAX - y'); then x'/y' as 32.32 fixed point, floor(x' * 2^32 / y'), and with
  * @then_lowest_x, x' in the low 16 bits for table A's rule 4. The floors are exact: x' > 0
  * implies y' <= y <= DWCS_MAX_WINDOW (y' grows only by violations, at x' = 0, and a reset
  * returns to x/y), and two different ratios of such numbers differ by more than 2^-32.
- * Below 2^50, so the wrap-safe comparison of heap keys orders it as a plain number.
+ * Below 2^50, so the wrap-safe comparison of tree keys orders it as a plain number.
  */
 static u64 dwcs_window_rank(const struct dwcs_stream *s, bool then_lowest_x)
 {
@@ -168,7 +168,7 @@ static u64 dwcs_window_rank(const struct dwcs_stream *s, bool then_lowest_x)
  * it reach dwcs_precedes(). Table A: deadline, window, head arrival. Table B: window,
  * deadline, x' (rule 3; 0 for every zero constraint, whose rule 5 the window key decided).
  */
-static void dwcs_ready_key(const struct dwcs_stream *s, const void *arg, u64 key[DWCS_HEAP_KEYS])
+static void dwcs_ready_key(const struct dwcs_stream *s, const void *arg, u64 key[DWCS_TREE_KEYS])
 {
 	const struct dwcs_sched *sched = arg;
 
@@ -184,7 +184,7 @@ static void dwcs_ready_key(const struct dwcs_stream *s, const void *arg, u64 key
 }
 
 /* WAIT and DEADLINE: an instant, then the id; the keys decide every comparison. */
-static void dwcs_wait_key(const struct dwcs_stream *s, const void *arg, u64 key[DWCS_HEAP_KEYS])
+static void dwcs_wait_key(const struct dwcs_stream *s, const void *arg, u64 key[DWCS_TREE_KEYS])
 {
 	key[0] = s->key_eligible;
 	key[1] = s->id;
@@ -192,7 +192,7 @@ static void dwcs_wait_key(const struct dwcs_stream *s, const void *arg, u64 key[
 }
 
 static void dwcs_deadline_key(const struct dwcs_stream *s, const void *arg,
-			      u64 key[DWCS_HEAP_KEYS])
+			      u64 key[DWCS_TREE_KEYS])
 {
 	key[0] = s->key_deadline;
 	key[1] = s->id;
@@ -217,42 +217,63 @@ static bool dwcs_deadline_less(const struct dwcs_stream *a, const struct dwcs_st
 
 /* ---------------------------------------------------------------- setup */
 
-static void dwcs_sched_bind(struct dwcs_sched *sched, struct dwcs_heap_slot *slots, u32 cap)
+size_t dwcs_sched_mem_size(u32 cap)
+{
+	return (size_t)cap * (DWCS_NR_TREES * (sizeof(struct dwcs_tree_slot) + 2 * sizeof(u32)) +
+			      sizeof(struct dwcs_stream *));
+}
+
+/* Lays out @mem: every tree's leaves, every tree's nodes, then the streams by leaf. */
+static void dwcs_sched_bind(struct dwcs_sched *sched, void *mem, u32 cap)
+{
+	struct dwcs_tree_slot *slot = mem;
+	u32 *win = (u32 *)(slot + (size_t)DWCS_NR_TREES * cap);
+	int k;
+
+	for (k = 0; k < DWCS_NR_TREES; k++) {
+		sched->tree[k].slot = slot + (size_t)k * cap;
+		sched->tree[k].win = win + (size_t)k * 2 * cap;
+		sched->tree[k].cap = cap;
+	}
+	sched->by_leaf = (struct dwcs_stream **)(win + (size_t)DWCS_NR_TREES * 2 * cap);
+}
+
+void dwcs_sched_init(struct dwcs_sched *sched, const struct dwcs_ops *ops, void *mem, u32 cap)
 {
 	int k;
 
-	for (k = 0; k < DWCS_NR_HEAPS; k++) {
-		sched->heap[k].slot = slots + (size_t)k * cap;
-		sched->heap[k].cap = cap;
-	}
-}
-
-void dwcs_sched_init(struct dwcs_sched *sched, const struct dwcs_ops *ops,
-		     struct dwcs_heap_slot *slots, u32 cap)
-{
 	memset(sched, 0, sizeof(*sched));
 	sched->ops = ops;
 	sched->order = DWCS_ORDER_DEADLINE_FIRST;
-	dwcs_heap_init(&sched->heap[DWCS_HEAP_READY], DWCS_HEAP_READY, dwcs_ready_less,
-		       dwcs_ready_key, sched);
-	dwcs_heap_init(&sched->heap[DWCS_HEAP_WAIT], DWCS_HEAP_WAIT, dwcs_wait_less,
-		       dwcs_wait_key, NULL);
-	dwcs_heap_init(&sched->heap[DWCS_HEAP_DEADLINE], DWCS_HEAP_DEADLINE, dwcs_deadline_less,
-		       dwcs_deadline_key, NULL);
-	dwcs_sched_bind(sched, slots, cap);
+	dwcs_tree_init(&sched->tree[DWCS_TREE_READY], dwcs_ready_less, dwcs_ready_key, sched);
+	dwcs_tree_init(&sched->tree[DWCS_TREE_WAIT], dwcs_wait_less, dwcs_wait_key, NULL);
+	dwcs_tree_init(&sched->tree[DWCS_TREE_DEADLINE], dwcs_deadline_less, dwcs_deadline_key,
+		       NULL);
+	dwcs_sched_bind(sched, mem, cap);
+	for (k = 0; k < DWCS_NR_TREES; k++)
+		dwcs_tree_clear(&sched->tree[k]);
 }
 
-struct dwcs_heap_slot *dwcs_sched_resize(struct dwcs_sched *sched, struct dwcs_heap_slot *slots,
-					 u32 cap)
+void *dwcs_sched_resize(struct dwcs_sched *sched, void *mem, u32 cap)
 {
-	struct dwcs_heap_slot *old = sched->heap[0].slot;
+	struct dwcs_stream **by_leaf = sched->by_leaf;
+	struct dwcs_tree prev[DWCS_NR_TREES];
 	int k;
 
-	for (k = 0; k < DWCS_NR_HEAPS; k++)
-		memcpy(slots + (size_t)k * cap, sched->heap[k].slot,
-		       sched->heap[k].len * sizeof(*slots));
-	dwcs_sched_bind(sched, slots, cap);
-	return old;
+	memcpy(prev, sched->tree, sizeof(prev));
+	dwcs_sched_bind(sched, mem, cap);
+	memcpy(sched->by_leaf, by_leaf, sched->streams * sizeof(*by_leaf));
+	for (k = 0; k < DWCS_NR_TREES; k++) {
+		struct dwcs_tree *t = &sched->tree[k];
+
+		/* the leaves keep their numbers; the nodes above them are played again */
+		dwcs_tree_clear(t);
+		memcpy(t->slot, prev[k].slot, sched->streams * sizeof(*t->slot));
+		memcpy(&t->win[cap], &prev[k].win[prev[k].cap], sched->streams * sizeof(*t->win));
+		t->len = prev[k].len;
+		dwcs_tree_rebuild(t);
+	}
+	return prev[0].slot;
 }
 
 int dwcs_params_check(const struct dwcs_stream_params *p, const char **why)
@@ -280,30 +301,38 @@ static void dwcs_stream_unqueue(struct dwcs_sched *sched, struct dwcs_stream *s)
 {
 	int k;
 
-	for (k = 0; k < DWCS_NR_HEAPS; k++)
-		dwcs_heap_remove(&sched->heap[k], s);
+	for (k = 0; k < DWCS_NR_TREES; k++)
+		dwcs_tree_remove(&sched->tree[k], s);
 	s->head = NULL;
 }
 
 void dwcs_stream_attach(struct dwcs_sched *sched, struct dwcs_stream *s,
 			const struct dwcs_stream_params *p, u32 id)
 {
-	int k;
-
 	memset(s, 0, sizeof(*s));
 	s->p = *p;
 	s->xc = p->x;
 	s->yc = p->y;
 	s->id = id;
-	for (k = 0; k < DWCS_NR_HEAPS; k++)
-		s->slot[k] = DWCS_HEAP_NONE;
-	sched->streams++;
+	s->leaf = sched->streams++;
+	sched->by_leaf[s->leaf] = s;
 }
 
 void dwcs_stream_detach(struct dwcs_sched *sched, struct dwcs_stream *s)
 {
+	u32 last = --sched->streams;
+	struct dwcs_stream *moved;
+	int k;
+
 	dwcs_stream_unqueue(sched, s);
-	sched->streams--;
+	if (s->leaf == last)
+		return;
+	/* The last leaf's stream moves into the freed one, with its stored keys. */
+	moved = sched->by_leaf[last];
+	sched->by_leaf[s->leaf] = moved;
+	for (k = 0; k < DWCS_NR_TREES; k++)
+		dwcs_tree_move_leaf(&sched->tree[k], last, s->leaf);
+	moved->leaf = s->leaf;
 }
 
 void dwcs_stream_purged(struct dwcs_sched *sched, struct dwcs_stream *s)
@@ -344,11 +373,13 @@ void dwcs_sched_set_mode(struct dwcs_sched *sched, u8 order, bool work_conservin
 {
 	int k;
 
-	for (k = 0; k < DWCS_NR_HEAPS; k++) {
-		struct dwcs_heap *h = &sched->heap[k];
+	for (k = 0; k < DWCS_NR_TREES; k++) {
+		struct dwcs_tree *h = &sched->tree[k];
 
-		while (h->len)
-			dwcs_heap_remove(h, h->slot[h->len - 1].s);
+		u32 i;
+
+		for (i = 0; i < sched->streams; i++)
+			dwcs_tree_remove(h, sched->by_leaf[i]);
 	}
 	sched->order = order;
 	sched->work_conserving = work_conserving;
@@ -387,9 +418,9 @@ static void dwcs_count_out(struct dwcs_stream *s, const struct dwcs_pkt *pkt)
 
 void dwcs_requeue(struct dwcs_sched *sched, struct dwcs_stream *s, u64 now)
 {
-	struct dwcs_heap *ready = &sched->heap[DWCS_HEAP_READY];
-	struct dwcs_heap *wait = &sched->heap[DWCS_HEAP_WAIT];
-	struct dwcs_heap *dl = &sched->heap[DWCS_HEAP_DEADLINE];
+	struct dwcs_tree *ready = &sched->tree[DWCS_TREE_READY];
+	struct dwcs_tree *wait = &sched->tree[DWCS_TREE_WAIT];
+	struct dwcs_tree *dl = &sched->tree[DWCS_TREE_DEADLINE];
 	struct dwcs_pkt *pkt = sched->ops->head(sched, s);
 
 	if (!pkt) {
@@ -409,8 +440,8 @@ void dwcs_requeue(struct dwcs_sched *sched, struct dwcs_stream *s, u64 now)
 	}
 	if (sched->work_conserving || s->head_edf ||
 	    dwcs_time_after_eq(now, s->key_eligible)) {
-		dwcs_heap_remove(wait, s);
-		dwcs_heap_update(ready, s);
+		dwcs_tree_remove(wait, s);
+		dwcs_tree_update(ready, s);
 		/*
 		 * A late EDF head had its miss accounted; it only waits for service now. Others
 		 * keep their DEADLINE key when it moved later (a served stream's d += T): the
@@ -418,13 +449,13 @@ void dwcs_requeue(struct dwcs_sched *sched, struct dwcs_stream *s, u64 now)
 		 * due, and most never do.
 		 */
 		if (s->head_edf && s->head_late)
-			dwcs_heap_remove(dl, s);
+			dwcs_tree_remove(dl, s);
 		else
-			dwcs_heap_update_if_earlier(dl, s);
+			dwcs_tree_update_if_earlier(dl, s);
 	} else {
-		dwcs_heap_remove(ready, s);
-		dwcs_heap_remove(dl, s);
-		dwcs_heap_update(wait, s);
+		dwcs_tree_remove(ready, s);
+		dwcs_tree_remove(dl, s);
+		dwcs_tree_update(wait, s);
 	}
 }
 
@@ -581,34 +612,34 @@ void dwcs_arrived(struct dwcs_sched *sched, struct dwcs_stream *s, const struct 
 
 struct dwcs_stream *dwcs_select(struct dwcs_sched *sched, u64 now, u64 *next_eligible)
 {
-	struct dwcs_heap *ready = &sched->heap[DWCS_HEAP_READY];
-	struct dwcs_heap *wait = &sched->heap[DWCS_HEAP_WAIT];
-	struct dwcs_heap *dl = &sched->heap[DWCS_HEAP_DEADLINE];
-	const struct dwcs_heap_slot *top;
+	struct dwcs_tree *ready = &sched->tree[DWCS_TREE_READY];
+	struct dwcs_tree *wait = &sched->tree[DWCS_TREE_WAIT];
+	struct dwcs_tree *dl = &sched->tree[DWCS_TREE_DEADLINE];
+	const struct dwcs_tree_slot *top;
 	struct dwcs_stream *s;
 
-	while ((s = dwcs_heap_top(wait)) && dwcs_time_after_eq(now, s->key_eligible))
+	while ((s = dwcs_tree_top(wait)) && dwcs_time_after_eq(now, s->key_eligible))
 		dwcs_requeue(sched, s, now);
 	/*
 	 * Table A orders READY by deadline: while its top's deadline has not passed, no
-	 * eligible stream's has, and the DEADLINE heap need not be looked at.
+	 * eligible stream's has, and the DEADLINE tree need not be looked at.
 	 */
-	s = dwcs_heap_top(ready);
+	s = dwcs_tree_top(ready);
 	if (sched->order == DWCS_ORDER_WINDOW_FIRST || !s ||
 	    dwcs_time_before(s->key_deadline, now)) {
 		/* A stored key before now is a deadline passed or a stale lower bound. */
-		while ((top = dwcs_heap_top_slot(dl)) && dwcs_time_before(top->key[0], now)) {
+		while ((top = dwcs_tree_top_slot(dl)) && dwcs_time_before(top->key[0], now)) {
 			s = top->s;
 			if (dwcs_time_before(s->key_deadline, now))
 				dwcs_expire(sched, s, now);
 			else
-				dwcs_heap_update(dl, s);
+				dwcs_tree_update(dl, s);
 		}
-		s = dwcs_heap_top(ready);
+		s = dwcs_tree_top(ready);
 	}
 	if (s)
 		return s;
-	s = dwcs_heap_top(wait);
+	s = dwcs_tree_top(wait);
 	*next_eligible = s ? s->key_eligible : U64_MAX;
 	return NULL;
 }

@@ -25,7 +25,7 @@
 #define _DWCS_CORE_H
 
 #include "dwcs_types.h"
-#include "dwcs_heap.h"
+#include "dwcs_tree.h"
 #include <uapi/linux/pkt_sch_dwcs.h>
 
 /*
@@ -90,7 +90,7 @@ struct dwcs_stream {
 	u64 last_miss;		/* EDF: deadline instant whose miss was last accounted */
 	bool missed_once;	/* last_miss is valid */
 
-	/* heap keys, cached from the head so that comparisons touch no packet */
+	/* sort keys, cached from the head so that comparisons touch no packet */
 	u64 key_deadline;	/* head's EDF deadline, or d */
 	u64 key_eligible;	/* d - T, or 0 when eligible at once */
 	u64 key_arrival;	/* head's enqueue time (FCFS) */
@@ -101,7 +101,7 @@ struct dwcs_stream {
 	u32 backlog;		/* packets queued (kept by the core through the calls above) */
 	u32 backlog_prio[4];	/* droppable packets queued, by drop priority */
 	u32 backlog_nondrop;	/* packets queued with DWCS_MARK_NONDROPPABLE */
-	u32 slot[DWCS_NR_HEAPS];
+	u32 leaf;		/* its leaf in each of the trees: 0 .. streams - 1, dense */
 
 	struct dwcs_stream_stats st;
 };
@@ -117,11 +117,12 @@ struct dwcs_ops {
 };
 
 struct dwcs_sched {
-	struct dwcs_heap heap[DWCS_NR_HEAPS];
+	struct dwcs_tree tree[DWCS_NR_TREES];
 	const struct dwcs_ops *ops;
 	u8 order;		/* DWCS_ORDER_* */
 	bool work_conserving;
-	u32 streams;		/* attached streams (the heaps must hold this many) */
+	u32 streams;		/* attached streams (the trees must have this many leaves) */
+	struct dwcs_stream **by_leaf;	/* attached streams by leaf number */
 };
 
 /* Verdict of dwcs_admit(). */
@@ -134,14 +135,14 @@ enum dwcs_admit {
 /* Verdict of dwcs_overflow_victim(): a drop priority 0..3 of a queued packet to drop, or: */
 #define DWCS_VICTIM_INCOMING	-1	/* drop the arriving packet */
 
-void dwcs_sched_init(struct dwcs_sched *sched, const struct dwcs_ops *ops,
-		     struct dwcs_heap_slot *slots, u32 cap);
-/* Moves the heaps into @slots (DWCS_NR_HEAPS * @cap entries); returns the old array. */
-struct dwcs_heap_slot *dwcs_sched_resize(struct dwcs_sched *sched, struct dwcs_heap_slot *slots,
-					 u32 cap);
+/* Bytes of memory the trees of @cap streams need (dwcs_sched_init, dwcs_sched_resize). */
+size_t dwcs_sched_mem_size(u32 cap);
+void dwcs_sched_init(struct dwcs_sched *sched, const struct dwcs_ops *ops, void *mem, u32 cap);
+/* Moves the trees into @mem (dwcs_sched_mem_size(@cap) bytes); returns the old memory. */
+void *dwcs_sched_resize(struct dwcs_sched *sched, void *mem, u32 cap);
 static inline u32 dwcs_sched_capacity(const struct dwcs_sched *sched)
 {
-	return sched->heap[0].cap;
+	return sched->tree[0].cap;
 }
 
 int dwcs_params_check(const struct dwcs_stream_params *p, const char **why);
@@ -152,7 +153,7 @@ void dwcs_stream_detach(struct dwcs_sched *sched, struct dwcs_stream *s);
 void dwcs_stream_change(struct dwcs_sched *sched, struct dwcs_stream *s,
 			const struct dwcs_stream_params *p, u64 now);
 /*
- * Changes the precedence table or the work-conserving mode. The heaps are emptied: the caller
+ * Changes the precedence table or the work-conserving mode. The trees are emptied: the caller
  * then calls dwcs_requeue() for every attached stream.
  */
 void dwcs_sched_set_mode(struct dwcs_sched *sched, u8 order, bool work_conserving);

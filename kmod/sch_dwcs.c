@@ -47,7 +47,7 @@
 #include "compat.h"
 #include "dwcs_core.h"
 #include "dwcs_core.c"
-#include "dwcs_heap.c"
+#include "dwcs_tree.c"
 
 #define DWCS_MIN_RATE		125ULL		/* bytes/s: 1 kbit/s */
 #define DWCS_INITIAL_SLOTS	16U
@@ -80,7 +80,7 @@ struct dwcs_sched_data {
 	struct tcf_proto __rcu *filter_list;
 	struct tcf_block *block;
 	struct qdisc_watchdog watchdog;
-	struct dwcs_heap_slot *slots;		/* the core's heaps */
+	void *trees;				/* the core's trees (dwcs_sched_mem_size) */
 
 	/* drops in dequeue not yet reported to the parents (see dwcs_dequeue()) */
 	u32 pending_drops;
@@ -617,11 +617,10 @@ static int dwcs_init(struct Qdisc *sch, struct nlattr *opt, struct netlink_ext_a
 	q->mark_shift = __ffs(DWCS_DEFAULT_MARKMASK);
 	q->order = DWCS_ORDER_DEADLINE_FIRST;
 
-	q->slots = kvcalloc((size_t)DWCS_NR_HEAPS * DWCS_INITIAL_SLOTS, sizeof(*q->slots),
-			    GFP_KERNEL);
-	if (!q->slots)
+	q->trees = kvzalloc(dwcs_sched_mem_size(DWCS_INITIAL_SLOTS), GFP_KERNEL);
+	if (!q->trees)
 		return -ENOMEM;
-	dwcs_sched_init(&q->core, &dwcs_core_ops, q->slots, DWCS_INITIAL_SLOTS);
+	dwcs_sched_init(&q->core, &dwcs_core_ops, q->trees, DWCS_INITIAL_SLOTS);
 
 	err = tcf_block_get(&q->block, &q->filter_list, sch, extack);
 	if (err)
@@ -694,7 +693,7 @@ static void dwcs_destroy(struct Qdisc *sch)
 		qdisc_class_hash_destroy(&q->clhash);
 	}
 	__skb_queue_purge(&q->be);
-	kvfree(q->slots);
+	kvfree(q->trees);
 }
 
 /* ---------------------------------------------------------------- class configuration */
@@ -743,8 +742,8 @@ static int dwcs_class_params(struct dwcs_class *cl, struct nlattr **tb,
 	return 0;
 }
 
-/* Room for one more stream in the core's heaps, allocated before taking the tree lock. */
-static int dwcs_reserve_slot(struct Qdisc *sch, struct dwcs_heap_slot **fresh, u32 *cap)
+/* Room for one more stream in the core's trees, allocated before taking the tree lock. */
+static int dwcs_reserve_slot(struct Qdisc *sch, void **fresh, u32 *cap)
 {
 	struct dwcs_sched_data *q = qdisc_priv(sch);
 	u32 have = dwcs_sched_capacity(&q->core);
@@ -753,7 +752,7 @@ static int dwcs_reserve_slot(struct Qdisc *sch, struct dwcs_heap_slot **fresh, u
 	if (q->core.streams < have)
 		return 0;
 	*cap = have * 2;
-	*fresh = kvcalloc((size_t)DWCS_NR_HEAPS * *cap, sizeof(**fresh), GFP_KERNEL);
+	*fresh = kvzalloc(dwcs_sched_mem_size(*cap), GFP_KERNEL);
 	return *fresh ? 0 : -ENOMEM;
 }
 
@@ -763,7 +762,7 @@ static int dwcs_change_class(struct Qdisc *sch, u32 classid, u32 parentid, struc
 	struct dwcs_sched_data *q = qdisc_priv(sch);
 	struct dwcs_class *cl = (struct dwcs_class *)*arg;
 	struct nlattr *tb[TCA_DWCS_CLASS_MAX + 1] = { NULL };
-	struct dwcs_heap_slot *fresh = NULL, *old;
+	void *fresh = NULL, *old;
 	struct nlattr *opt = tca[TCA_OPTIONS];
 	struct dwcs_stream_params p;
 	u32 limit, cap = 0;
@@ -838,7 +837,7 @@ static int dwcs_change_class(struct Qdisc *sch, u32 classid, u32 parentid, struc
 	sch_tree_lock(sch);
 	old = fresh ? dwcs_sched_resize(&q->core, fresh, cap) : NULL;
 	if (old)
-		q->slots = fresh;
+		q->trees = fresh;
 	dwcs_stream_attach(&q->core, &cl->stream, &p, TC_H_MIN(classid));
 	qdisc_class_hash_insert(&q->clhash, &cl->common);
 	sch_tree_unlock(sch);
@@ -1008,7 +1007,7 @@ static int dwcs_dump_stats(struct Qdisc *sch, struct gnet_dump *d)
 			bytes += cl->sent_bytes;
 		}
 	streams = q->core.streams;
-	active = q->core.heap[DWCS_HEAP_READY].len + q->core.heap[DWCS_HEAP_WAIT].len;
+	active = q->core.tree[DWCS_TREE_READY].len + q->core.tree[DWCS_TREE_WAIT].len;
 	backlog_pkts = sch->q.qlen;
 	backlog_bytes = sch->qstats.backlog;
 	be_pkts = q->be_pkts;

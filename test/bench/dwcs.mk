@@ -3,7 +3,7 @@ DWCS_BENCH := $(BUILD)/test/bench/dwcs_bench
 BINS += $(DWCS_BENCH)
 BENCHES += $(DWCS_BENCH)
 
-$(DWCS_BENCH): $(BUILD)/test/bench/dwcs_bench.o $(BUILD)/kmod/dwcs_core.o $(BUILD)/kmod/dwcs_heap.o
+$(DWCS_BENCH): $(BUILD)/test/bench/dwcs_bench.o $(BUILD)/kmod/dwcs_core.o $(BUILD)/kmod/dwcs_tree.o
 	$(quiet) LINK $@
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^
 

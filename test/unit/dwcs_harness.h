@@ -26,7 +26,7 @@ struct h_sched {
 	struct dwcs_sched sched;
 	struct h_stream *st;
 	u32 n;
-	struct dwcs_heap_slot *slots;
+	void *slots;
 };
 
 static inline struct h_stream *h_of(struct dwcs_stream *s)
@@ -63,7 +63,7 @@ static inline struct h_sched *h_new(u32 n)
 	if (!h)
 		abort();
 	h->st = calloc(n ? n : 1, sizeof(*h->st));
-	h->slots = calloc((size_t)DWCS_NR_HEAPS * (n ? n : 1), sizeof(*h->slots));
+	h->slots = calloc(1, dwcs_sched_mem_size(n ? n : 1));
 	if (!h->st || !h->slots)
 		abort();
 	h->n = n;
