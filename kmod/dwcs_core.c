@@ -164,9 +164,11 @@ static u64 dwcs_window_rank(const struct dwcs_stream *s, bool then_lowest_x)
 }
 
 /*
- * READY keys: the published table up to its FCFS rule, so that only streams equal in all of
- * it reach dwcs_precedes(). Table A: deadline, window, head arrival. Table B: window,
- * deadline, x' (rule 3; 0 for every zero constraint, whose rule 5 the window key decided).
+ * READY keys: the whole published table, so that the keys decide every comparison but one
+ * between two streams with equal everything (dwcs_precedes() then, which ends on the id).
+ * Table A: deadline, window (x'/y', then the lower x'), head arrival (FCFS), id.
+ * Table B: window, deadline, x' (rule 3; 0 for every zero constraint, whose rule 5 the
+ * window key decided), head arrival.
  */
 static void dwcs_ready_key(const struct dwcs_stream *s, const void *arg, u64 key[DWCS_TREE_KEYS])
 {
@@ -176,10 +178,12 @@ static void dwcs_ready_key(const struct dwcs_stream *s, const void *arg, u64 key
 		key[0] = s->key_deadline;
 		key[1] = dwcs_window_rank(s, true);
 		key[2] = s->key_arrival;
+		key[3] = s->id;
 	} else {
 		key[0] = dwcs_window_rank(s, false);
 		key[1] = s->key_deadline;
 		key[2] = s->xc;
+		key[3] = s->key_arrival;
 	}
 }
 
@@ -189,6 +193,7 @@ static void dwcs_wait_key(const struct dwcs_stream *s, const void *arg, u64 key[
 	key[0] = s->key_eligible;
 	key[1] = s->id;
 	key[2] = 0;
+	key[3] = 0;
 }
 
 static void dwcs_deadline_key(const struct dwcs_stream *s, const void *arg,
@@ -197,6 +202,7 @@ static void dwcs_deadline_key(const struct dwcs_stream *s, const void *arg,
 	key[0] = s->key_deadline;
 	key[1] = s->id;
 	key[2] = 0;
+	key[3] = 0;
 }
 
 static bool dwcs_wait_less(const struct dwcs_stream *a, const struct dwcs_stream *b,

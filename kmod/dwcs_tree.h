@@ -14,8 +14,9 @@
  *
  * Costs: the depth follows the attached streams, not the backlogged ones (a leaf per
  * attached stream; an empty subtree is one comparison with a sentinel); per stream and tree
- * 32 bytes of leaf and 8 of nodes. Nothing here allocates: the owner supplies the memory
- * (dwcs_core.c lays it out; the qdisc allocates it with GFP_KERNEL outside its lock).
+ * 40 bytes of leaf and 8 of nodes, 152 bytes in all with the leaf table. Nothing here
+ * allocates: the owner supplies the memory (dwcs_core.c lays it out; the qdisc allocates it
+ * with GFP_KERNEL outside its lock).
  */
 #ifndef _DWCS_TREE_H
 #define _DWCS_TREE_H
@@ -34,7 +35,7 @@ enum dwcs_tree_kind {
 };
 
 #define DWCS_TREE_NONE	U32_MAX /* the winner of an empty subtree; a leaf not in the tree */
-#define DWCS_TREE_KEYS	3
+#define DWCS_TREE_KEYS	4
 
 typedef bool (*dwcs_tree_less_t)(const struct dwcs_stream *a, const struct dwcs_stream *b,
 				 const void *arg);
@@ -42,12 +43,12 @@ typedef void (*dwcs_tree_key_t)(const struct dwcs_stream *s, const void *arg,
 				u64 key[DWCS_TREE_KEYS]);
 
 /*
- * A leaf carries the stream's leading sort keys beside the pointer, compared in turn as
- * wrap-safe instants (plain numbers below 2^63 compare the same way). Comparisons decided by
- * the keys never touch a stream structure: with 10,000 streams those are cache misses, and
- * with one key only (the deadline) a third of the comparisons in table A were ties, since
- * streams of equal period share deadlines. Keys equal throughout fall back to @less, the full
- * order.
+ * A leaf carries the stream's sort keys beside the pointer, compared in turn as wrap-safe
+ * instants (plain numbers below 2^63 compare the same way). Comparisons decided by the keys
+ * never touch a stream structure: with 10,000 streams those are cache misses, and streams of
+ * equal period share deadlines (with the deadline as the only key, a third of table A's
+ * comparisons were such ties; with three keys, table B still fell back on one comparison
+ * in eleven). Keys equal throughout fall back to @less, the full order.
  */
 struct dwcs_tree_slot {
 	u64 key[DWCS_TREE_KEYS];
