@@ -8,8 +8,10 @@
  *                 own, so a process reaches only its own sockets' words
  *   conf    0644  scheduler name, root handle, netns, mark mask
  *   slots   0600  socket cookie -> that socket's slot map: only the manager writes it
- *   slot-<cookie> 0600, owned by the stream's owner: the socket's send slot (qsock_cls.h),
- *                 a one-page map the owner maps into its memory; nobody else can open it
+ *   slot/   01777 the send slots (qsock_cls.h): slot/<cookie> is a socket's one-page map,
+ *                 pinned 0600 for the stream's owner, who maps it and unlinks the pin, so
+ *                 that no other process (of the same user either) can open it afterwards;
+ *                 the sticky bit lets the owner unlink its own pin and nothing else
  * The directory is /sys/fs/bpf/qsock/<dev> for a device of the first network namespace
  * (pid 1's) and /sys/fs/bpf/qsock/<dev>@ns<inode> for others, since device names repeat
  * across namespaces while bpffs is shared; conf records the namespace and is checked.
@@ -125,27 +127,36 @@ static int pin(int fd, const char *dir, const char *name, mode_t mode, struct qs
 	return 0;
 }
 
+/* Everything in @dir (a user may have dropped anything into the slot directory). */
+static void remove_all(const char *dir)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *d = opendir(dir);
+
+	while (d && (de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) < (int)sizeof(path))
+			unlink(path);
+	}
+	if (d)
+		closedir(d);
+	rmdir(dir);
+}
+
 static void unpin_all(const char *dir)
 {
 	static const char *const names[] = { QSOCK_PIN_STREAMS, QSOCK_PIN_FLAGS, QSOCK_PIN_CONF,
 					     QSOCK_PIN_SLOTS };
 	char path[PATH_MAX];
-	struct dirent *de;
-	DIR *d;
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
 		unlink(path);
 	}
-	d = opendir(dir);
-	while (d && (de = readdir(d))) {
-		if (strncmp(de->d_name, QSOCK_PIN_SLOT_PREFIX, strlen(QSOCK_PIN_SLOT_PREFIX)))
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		unlink(path);
-	}
-	if (d)
-		closedir(d);
+	snprintf(path, sizeof(path), "%s/%s", dir, QSOCK_PIN_SLOT_DIR);
+	remove_all(path);
 	rmdir(dir);
 }
 
@@ -209,6 +220,14 @@ int qsock_cls_install(struct qsock_nl *nl, const char *dev, int ifindex, uint32_
 		return rc;
 	pin_dir_own(dev, dir, sizeof(dir));
 	rc = make_dir(dir, err);
+	if (!rc) {
+		char slots[PATH_MAX];
+
+		snprintf(slots, sizeof(slots), "%s/%s", dir, QSOCK_PIN_SLOT_DIR);
+		rc = make_dir(slots, err);
+		if (!rc && chmod(slots, 01777))
+			rc = qsock_errf(err, -errno, "chmod 1777 %s: %s", slots, strerror(errno));
+	}
 	if (rc)
 		return rc;
 
@@ -344,7 +363,7 @@ void qsock_cls_close(struct qsock_cls_maps *m)
 
 static void slot_path(const char *dir, uint64_t cookie, char *path, size_t size)
 {
-	snprintf(path, size, "%s/%s%llu", dir, QSOCK_PIN_SLOT_PREFIX, (unsigned long long)cookie);
+	snprintf(path, size, "%s/%s/%llu", dir, QSOCK_PIN_SLOT_DIR, (unsigned long long)cookie);
 }
 
 int qsock_cls_slot_create(const struct qsock_cls_maps *m, uint64_t cookie, uint32_t uid,
@@ -409,6 +428,10 @@ int qsock_cls_slot_map(const char *dev, uint64_t cookie, struct qsock_cls_slot *
 	close(fd);
 	if (rc)
 		return qsock_errf(err, rc, "mapping %s: %s", path, strerror(-rc));
+	/* Mapped: the map lives on in this mapping and in the classifier's slots map, and
+	 * without its pin nobody else can open it. (A root of an earlier version has no
+	 * sticky directory: the pin then stays, still 0600.) */
+	unlink(path);
 	*slot = mem;
 	return 0;
 }

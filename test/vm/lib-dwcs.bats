@@ -31,6 +31,11 @@ setup() {
 
 drv() { t $IN "$DRIVER" -d veth0 -s dwcs "$@"; }
 
+# slot_entries: how many sockets have a send slot in the classifier's slots map
+slot_entries() { bpftool -j map dump pinned "$PINS/slots" | jq length; }
+slots_none() { [ "$(slot_entries)" -eq 0 ]; }
+slots_some() { [ "$(slot_entries)" -gt 0 ]; }
+
 @test "lib-dwcs: the paper's four examples run as printed" {
 	for e in init qsocket qsendto qattach; do
 		require_file "$QSOCK_BUILD/test/apps/paper-$e" "make"
@@ -86,22 +91,25 @@ NOSLOT=(sock 1 udp -- attach 1 ipg=1000 old=10 oln=10 -- noslot 1
 	-- send 3 10.97.0.2:9 40 1000 frames=4 rel-deadline=3000000 -- sleep 600 -- info 3)
 
 @test "lib-dwcs: as root, deadlines and flags reach the qdisc (send slot; SCM_TXTIME + SO_MARK)" {
+	require_cmd bpftool
 	run drv init rate=125000
 	assert_status 0
 	# a send slot is one socket's, and goes with its stream: at qclose ...
 	run drv sock 1 udp -- attach 1 ipg=1000 old=10 oln=10 -- qclose 1
 	assert_status 0
-	[ -z "$(find "$PINS" -name 'slot-*')" ]
+	slots_none
 	run drv "${SCENARIO[@]}"
 	assert_status 0
 	json_eq "$(grep '"slot":1,' <<<"$output")" .carrier 3	# QSOCK_CARRIER_SLOT
 	per_message_checks "$output"
+	# its owner mapped each slot and took its pin out of bpffs
+	[ "$(stat -c %a "$PINS/slot")" = 1777 ]
+	[ -z "$(ls -A "$PINS/slot")" ]
 	# ... or at the sweep after its owner exited
-	[ "$(find "$PINS" -name 'slot-*' | wc -l)" -eq 3 ]
-	[ "$(stat -c %a "$(find "$PINS" -name 'slot-*' | head -1)")" = 600 ]
+	[ "$(slot_entries)" -eq 3 ]
 	run drv init rate=125000
 	assert_status 0
-	[ -z "$(find "$PINS" -name 'slot-*')" ]
+	slots_none
 	run drv "${NOSLOT[@]}"
 	assert_status 0
 	json_eq "$(grep '"slot":1,' <<<"$output")" .carrier 1	# QSOCK_CARRIER_MARK_CMSG
@@ -141,21 +149,19 @@ NOSLOT=(sock 1 udp -- attach 1 ipg=1000 old=10 oln=10 -- noslot 1
 	json_eq "$(grep '"slot":1,' <<<"$output")" .carrier 3	# QSOCK_CARRIER_SLOT
 	json_eq "$(grep '"slot":1,' <<<"$output")" .path 2	# through qsockd
 	per_message_checks "$output"
-	# a slot belongs to its owner, nobody else may even open it, and it goes with the stream
-	local pin bg
-	$IN setpriv --reuid=nobody --regid=nogroup --clear-groups "$DRIVER" -d veth0 -s dwcs \
-		sock 1 udp -- attach 1 ipg=1000 old=10 oln=10 -- sleep 3000 &
-	bg=$!
-	wait_until 3 sh -c "find '$PINS' -name 'slot-*' | grep -q ."
-	pin=$(find "$PINS" -name 'slot-*' | head -1)
-	[ "$(stat -c '%U %a' "$pin")" = "nobody 600" ]
+	# a slot is its owner's alone (pinned 0600 for it, unlinked once it is mapped), and
+	# qsockd removes it with the stream when the owner exits
+	local bg
 	if command -v bpftool >/dev/null; then
-		run t setpriv --reuid=daemon --regid=daemon --clear-groups \
-			bpftool map dump pinned "$pin"
-		[ "$status" -ne 0 ]
+		wait_until 5 slots_none
+		$IN setpriv --reuid=nobody --regid=nogroup --clear-groups "$DRIVER" -d veth0 \
+			-s dwcs sock 1 udp -- attach 1 ipg=1000 old=10 oln=10 -- sleep 2000 &
+		bg=$!
+		wait_until 3 slots_some
+		[ -z "$(ls -A "$PINS/slot")" ]
+		wait "$bg"
+		wait_until 5 slots_none
 	fi
-	wait "$bg"
-	wait_until 5 sh -c "! find '$PINS' -name 'slot-*' | grep -q ."
 	run t $IN setpriv --reuid=nobody --regid=nogroup \
 		--clear-groups "$DRIVER" -d veth0 -s dwcs "${NOSLOT[@]}"
 	assert_status 0
