@@ -108,33 +108,40 @@ static void randomize(struct dwcs_stream *s)
 	s->key_arrival = rnd(3);
 }
 
-/* An empty tree over @slots and @win, and NSTREAMS streams with ids on leaves 0.., in none
- * of it. */
-static void tree_fixture(struct dwcs_tree *t, struct dwcs_tree_slot *slots, u32 *win,
-			 struct dwcs_stream *st)
+/* An empty tree, and NSTREAMS streams with ids on leaves 0.., in none of it. */
+struct tree_fixture {
+	struct dwcs_tree_slot slots[NSTREAMS];
+	u32 win[2 * NSTREAMS];
+	struct dwcs_stream st[NSTREAMS];
+	bool in[NSTREAMS];
+	struct dwcs_tree t;
+};
+
+static struct tree_fixture *tree_fixture(void)
 {
-	dwcs_tree_init(t, test_less, test_key, NULL);
-	t->slot = slots;
-	t->win = win;
-	t->cap = NSTREAMS;
-	dwcs_tree_clear(t);
+	static struct tree_fixture fx;
+
+	memset(&fx, 0, sizeof(fx));
+	dwcs_tree_init(&fx.t, test_less, test_key, NULL);
+	fx.t.slot = fx.slots;
+	fx.t.win = fx.win;
+	fx.t.cap = NSTREAMS;
+	dwcs_tree_clear(&fx.t);
 	for (u32 i = 0; i < NSTREAMS; i++) {
-		memset(&st[i], 0, sizeof(st[i]));
-		st[i].id = i;
-		st[i].leaf = i;
+		fx.st[i].id = i;
+		fx.st[i].leaf = i;
 	}
+	return &fx;
 }
 
 static void test_tree_random_against_reference(void **state)
 {
-	static struct dwcs_tree_slot slots[NSTREAMS];
-	static u32 win[2 * NSTREAMS];
-	static struct dwcs_stream st[NSTREAMS];
-	bool in[NSTREAMS] = { 0 };
-	struct dwcs_tree h;
+	struct tree_fixture *fx = tree_fixture();
+	struct dwcs_tree *h = &fx->t;
+	struct dwcs_stream *st = fx->st;
+	bool *in = fx->in;
 	u32 i, op;
 
-	tree_fixture(&h, slots, win, st);
 	less_calls = 0;
 	for (op = 0; op < 200000; op++) {
 		u32 k = rnd(NSTREAMS);
@@ -143,29 +150,29 @@ static void test_tree_random_against_reference(void **state)
 		case 0: /* insert, or re-key either way */
 		case 1:
 			randomize(&st[k]);
-			dwcs_tree_update(&h, &st[k]);
+			dwcs_tree_update(h, &st[k]);
 			in[k] = true;
 			break;
 		case 2: /* remove any member (or nothing) */
-			dwcs_tree_remove(&h, &st[k]);
+			dwcs_tree_remove(h, &st[k]);
 			in[k] = false;
 			break;
 		case 3: /* pop the minimum */
-			if (h.len) {
-				struct dwcs_stream *top = dwcs_tree_top(&h);
+			if (h->len) {
+				struct dwcs_stream *top = dwcs_tree_top(h);
 
 				for (i = 0; i < NSTREAMS; i++)
 					assert_false(in[i] && ref_less(&st[i], top));
-				dwcs_tree_remove(&h, top);
+				dwcs_tree_remove(h, top);
 				in[top->id] = false;
 			}
 			break;
 		}
-		assert_int_equal(dwcs_tree_contains(&h, &st[k]), in[k]);
+		assert_int_equal(dwcs_tree_contains(h, &st[k]), in[k]);
 		if (op % 97 == 0)
-			check_tree(&h, st, in, NULL);
+			check_tree(h, st, in, NULL);
 	}
-	check_tree(&h, st, in, NULL);
+	check_tree(h, st, in, NULL);
 	assert_true(less_calls > 0); /* the fallback order was exercised */
 }
 
@@ -175,43 +182,41 @@ static void test_tree_random_against_reference(void **state)
  */
 static void test_tree_update_if_earlier(void **state)
 {
-	static struct dwcs_tree_slot slots[NSTREAMS];
-	static u32 win[2 * NSTREAMS];
-	static struct dwcs_stream st[NSTREAMS];
-	bool in[NSTREAMS] = { 0 };
-	struct dwcs_tree h;
+	struct tree_fixture *fx = tree_fixture();
+	struct dwcs_tree *h = &fx->t;
+	struct dwcs_stream *st = fx->st;
+	bool *in = fx->in;
 	u32 i, op;
 
-	tree_fixture(&h, slots, win, st);
 	for (i = 0; i < NSTREAMS; i++) {
 		randomize(&st[i]);
-		dwcs_tree_update_if_earlier(&h, &st[i]);
+		dwcs_tree_update_if_earlier(h, &st[i]);
 		in[i] = true;
 	}
-	check_tree(&h, st, in, NULL);
+	check_tree(h, st, in, NULL);
 	for (op = 0; op < 50000; op++) {
 		struct dwcs_stream *s = &st[rnd(NSTREAMS)];
 		u32 at = s->leaf;
-		u64 stored = h.slot[at].key[0];
+		u64 stored = h->slot[at].key[0];
 
 		s->key_deadline = stored + rnd(30) - 10;
-		s->key_arrival = h.slot[at].key[1];
-		dwcs_tree_update_if_earlier(&h, s);
+		s->key_arrival = h->slot[at].key[1];
+		dwcs_tree_update_if_earlier(h, s);
 		if (dwcs_time_before(s->key_deadline, stored))
-			assert_int_equal(h.slot[at].key[0], s->key_deadline);
+			assert_int_equal(h->slot[at].key[0], s->key_deadline);
 		else
-			assert_int_equal(h.slot[at].key[0], stored);
+			assert_int_equal(h->slot[at].key[0], stored);
 		if (op % 101 == 0)
-			check_tree(&h, st, in, NULL);
+			check_tree(h, st, in, NULL);
 	}
 	/* Every stored key is a lower bound; correcting them all gives the exact order. */
 	for (i = 0; i < NSTREAMS; i++) {
 		u32 at = st[i].leaf;
 
-		assert_false(dwcs_time_before(st[i].key_deadline, h.slot[at].key[0]));
-		dwcs_tree_update(&h, &st[i]);
+		assert_false(dwcs_time_before(st[i].key_deadline, h->slot[at].key[0]));
+		dwcs_tree_update(h, &st[i]);
 	}
-	check_tree(&h, st, in, (bool[NSTREAMS]){ [0 ... NSTREAMS - 1] = true });
+	check_tree(h, st, in, (bool[NSTREAMS]){ [0 ... NSTREAMS - 1] = true });
 }
 
 /*

@@ -453,61 +453,6 @@ static void mark_frozen_after_fork(void **state)
 	memset(st, 0, sizeof(*st));
 }
 
-/* Threads sharing the fd with different flags: whenever a send relies on the socket's mark,
- * the mark is its own field (checked with getsockopt inside the window). */
-#define MARK_ITERS 20000
-static struct qsock_fd_state race_st;
-static int race_fd;
-static _Atomic long race_held, race_wrong;
-static pthread_barrier_t race_start;
-
-static void *mark_racer(void *arg)
-{
-	char ours[QSOCK_CARRIER_CMSG_SPACE] __attribute__((aligned(8)));
-	uint32_t mine = (uint32_t)(long)arg;
-	struct packet_flags pf = { .drop_flag = mine };
-	struct qsock_err e = { "" };
-	unsigned int held;
-	size_t len;
-
-	pthread_barrier_wait(&race_start);
-	for (int i = 0; i < MARK_ITERS; i++) {
-		if (qsock_carrier_begin(&race_st, race_fd, &pf, false, ours, &len, &held, &e))
-			atomic_fetch_add(&race_wrong, 1);
-		if (held) {
-			atomic_fetch_add(&race_held, 1);
-			sched_yield(); /* widen the window */
-			if (sock_mark(race_fd) != (0x42 | mine << 24))
-				atomic_fetch_add(&race_wrong, 1);
-		} else if (cmsg_mark(ours, len) != (0x42 | mine << 24)) {
-			atomic_fetch_add(&race_wrong, 1);
-		}
-		qsock_carrier_end(&race_st, held);
-	}
-	return NULL;
-}
-
-static void mark_threads_never_mixed(void **state)
-{
-	static const uint32_t fields[] = { DWCS_MARK_NONDROPPABLE, DWCS_MARK_FRAME_START,
-					   DWCS_MARK_FRAME_END | DWCS_MARK_NONDROPPABLE };
-	pthread_t t[3];
-
-	if (geteuid())
-		skip();
-	race_fd = mark_socket(&race_st);
-	pthread_barrier_init(&race_start, NULL, 3);
-	for (int i = 0; i < 3; i++)
-		assert_int_equal(pthread_create(&t[i], NULL, mark_racer, (void *)(long)fields[i]),
-				 0);
-	for (int i = 0; i < 3; i++)
-		pthread_join(t[i], NULL);
-	assert_int_equal(atomic_load(&race_wrong), 0);
-	assert_true(atomic_load(&race_held) > 0); /* the socket's mark was used at all */
-	assert_int_equal(atomic_load(&race_st.sockmark) & 0xffff, 0); /* nobody left holding */
-	close(race_fd);
-}
-
 /* ---------------------------------------------------------------- the send slot */
 
 static struct qsock_cls_slot slot_page __attribute__((aligned(64)));
@@ -595,15 +540,26 @@ static void slot_busy_falls_back(void **state)
 	}
 }
 
-/* Threads sending on one socket with different flags: whenever a send holds the slot, the
- * slot has its own flags and deadline, and a send that does not hold it carries them in
- * its control messages. */
-#define SLOT_ITERS 20000
-static struct qsock_fd_state slot_race_st;
-static _Atomic long slot_race_held, slot_race_wrong;
-static pthread_barrier_t slot_race_start;
+/*
+ * Threads sharing the fd with different flags: whatever a send relies on (the socket's mark,
+ * checked with getsockopt inside the window, or the slot) carries its own flags, and a send
+ * relying on neither carries them in its control message.
+ */
+#define RACE_ITERS 20000
+static struct qsock_fd_state race_st;
+static int race_fd;
+static _Atomic long race_held, race_wrong;
+static pthread_barrier_t race_start;
 
-static void *slot_racer(void *arg)
+static bool held_carries(unsigned int held, uint32_t mine)
+{
+	if (held & QSOCK_HELD_SLOT)
+		return slot_page.flags == mine && slot_page.deadline == 1000 + mine &&
+		       slot_page.state == QSOCK_SLOT_SET;
+	return sock_mark(race_fd) == (0x42 | mine << 24);
+}
+
+static void *racer(void *arg)
 {
 	char ours[QSOCK_CARRIER_CMSG_SPACE] __attribute__((aligned(8)));
 	uint32_t mine = (uint32_t)(long)arg;
@@ -612,42 +568,62 @@ static void *slot_racer(void *arg)
 	unsigned int held;
 	size_t len;
 
-	pthread_barrier_wait(&slot_race_start);
-	for (int i = 0; i < SLOT_ITERS; i++) {
-		if (qsock_carrier_begin(&slot_race_st, 3, &pf, false, ours, &len, &held, &e))
-			atomic_fetch_add(&slot_race_wrong, 1);
-		if (held & QSOCK_HELD_SLOT) {
-			atomic_fetch_add(&slot_race_held, 1);
+	pthread_barrier_wait(&race_start);
+	for (int i = 0; i < RACE_ITERS; i++) {
+		if (qsock_carrier_begin(&race_st, race_fd, &pf, false, ours, &len, &held, &e))
+			atomic_fetch_add(&race_wrong, 1);
+		if (held) {
+			atomic_fetch_add(&race_held, 1);
 			sched_yield(); /* widen the window */
-			if (slot_page.flags != mine || slot_page.deadline != 1000 + mine ||
-			    slot_page.state != QSOCK_SLOT_SET)
-				atomic_fetch_add(&slot_race_wrong, 1);
+			if (!held_carries(held, mine))
+				atomic_fetch_add(&race_wrong, 1);
 		} else if (cmsg_mark(ours, len) != (0x42 | mine << 24)) {
-			atomic_fetch_add(&slot_race_wrong, 1);
+			atomic_fetch_add(&race_wrong, 1);
 		}
-		qsock_carrier_end(&slot_race_st, held);
+		qsock_carrier_end(&race_st, held);
 	}
 	return NULL;
 }
 
-static void slot_threads_never_mixed(void **state)
+/* Three racers on race_st and race_fd; none may ever see another's flags. */
+static void race(void)
 {
 	static const uint32_t fields[] = { DWCS_MARK_NONDROPPABLE, DWCS_MARK_FRAME_START,
 					   DWCS_MARK_FRAME_END | DWCS_MARK_NONDROPPABLE };
 	pthread_t t[3];
 
-	state_init(&slot_race_st, QSOCK_CARRIER_MARK_CMSG);
-	slot_race_st.slot = &slot_page;
-	memset(&slot_page, 0, sizeof(slot_page));
-	pthread_barrier_init(&slot_race_start, NULL, 3);
+	atomic_store(&race_held, 0);
+	atomic_store(&race_wrong, 0);
+	pthread_barrier_init(&race_start, NULL, 3);
 	for (int i = 0; i < 3; i++)
-		assert_int_equal(pthread_create(&t[i], NULL, slot_racer, (void *)(long)fields[i]),
-				 0);
+		assert_int_equal(pthread_create(&t[i], NULL, racer, (void *)(long)fields[i]), 0);
 	for (int i = 0; i < 3; i++)
 		pthread_join(t[i], NULL);
-	assert_int_equal(atomic_load(&slot_race_wrong), 0);
-	assert_true(atomic_load(&slot_race_held) > 0);
+	pthread_barrier_destroy(&race_start);
+	assert_int_equal(atomic_load(&race_wrong), 0);
+	assert_true(atomic_load(&race_held) > 0); /* the mark or the slot was used at all */
+}
+
+static void mark_threads_never_mixed(void **state)
+{
+	if (geteuid())
+		skip(); /* SO_MARK needs CAP_NET_RAW/ADMIN */
+	race_fd = mark_socket(&race_st);
+	race();
+	assert_int_equal(atomic_load(&race_st.sockmark) & 0xffff, 0); /* nobody left holding */
+	close(race_fd);
+}
+
+static void slot_threads_never_mixed(void **state)
+{
+	race_fd = socket(AF_INET, SOCK_DGRAM, 0);
+	assert_true(race_fd >= 0);
+	state_init(&race_st, QSOCK_CARRIER_MARK_CMSG);
+	race_st.slot = &slot_page;
+	memset(&slot_page, 0, sizeof(slot_page));
+	race();
 	assert_int_equal(slot_page.state, QSOCK_SLOT_FREE); /* nobody left holding it */
+	close(race_fd);
 }
 
 int main(void)
