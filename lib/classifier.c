@@ -57,9 +57,7 @@ _Static_assert(sizeof(struct qsock_stream) == QSOCK_STREAM_REC_SIZE,
 #define BPFFS "/sys/fs/bpf"
 #define CLS_PRIO 1
 #define CLS_HANDLE 1
-/* QSOCK_PIN_ROOT + "/" + a device name + "@ns" + a 20-digit inode fits easily */
-#define DIR_MAX 128
-_Static_assert(sizeof(((struct qsock_cls_maps *)0)->dir) == DIR_MAX, "one size for pin dirs");
+#define DIR_MAX QSOCK_CLS_DIR_MAX
 
 /* libbpf prints its warnings (with the kernel's extack) through a callback; while we call it,
  * they go into this thread's buffer so they can join our error message. */
@@ -406,19 +404,28 @@ void qsock_cls_slot_remove(const struct qsock_cls_maps *m, uint64_t cookie)
 	unlink(path);
 }
 
+static int sender_dir(const char *dev, char dir[DIR_MAX], struct qsock_err *err)
+{
+	struct qsock_cls_conf conf;
+	int conf_fd, rc;
+
+	rc = find_dir(dev, dir, DIR_MAX, &conf_fd, &conf, err);
+	if (!rc)
+		close(conf_fd);
+	return rc;
+}
+
 int qsock_cls_slot_map(const char *dev, uint64_t cookie, struct qsock_cls_slot **slot,
 		       struct qsock_err *err)
 {
-	struct qsock_cls_conf conf;
 	char dir[DIR_MAX], path[PATH_MAX];
-	int conf_fd, fd, rc;
+	int fd, rc;
 	void *mem;
 
 	*slot = NULL;
-	rc = find_dir(dev, dir, sizeof(dir), &conf_fd, &conf, err);
+	rc = sender_dir(dev, dir, err);
 	if (rc)
 		return rc;
-	close(conf_fd);
 	slot_path(dir, cookie, path, sizeof(path));
 	fd = bpf_obj_get(path);
 	if (fd < 0)
@@ -442,17 +449,13 @@ void qsock_cls_slot_unmap(struct qsock_cls_slot *slot)
 		munmap(slot, QSOCK_CLS_SLOT_MAP_SIZE);
 }
 
+/* @dev's pin directory from this namespace, for a sender that needs nothing else of it. */
 int qsock_cls_open_flags(const char *dev, int *fd, struct qsock_err *err)
 {
-	struct qsock_cls_conf conf;
 	char dir[DIR_MAX];
-	int conf_fd, rc;
+	int rc = sender_dir(dev, dir, err);
 
-	rc = find_dir(dev, dir, sizeof(dir), &conf_fd, &conf, err);
-	if (rc)
-		return rc;
-	close(conf_fd);
-	return open_pin(dir, QSOCK_PIN_FLAGS, 0, fd, err);
+	return rc ? rc : open_pin(dir, QSOCK_PIN_FLAGS, 0, fd, err);
 }
 
 int qsock_cls_read_conf(const struct qsock_cls_maps *m, char sched[IFNAMSIZ], uint32_t *handle,

@@ -12,12 +12,15 @@
 #include "netlink.h"
 
 /* The pinned maps of one device, opened. */
+/* QSOCK_PIN_ROOT + "/" + a device name + "@ns" + a 20-digit inode fits easily */
+#define QSOCK_CLS_DIR_MAX 128
+
 struct qsock_cls_maps {
 	int streams;	/* -1 when not open */
 	int flags;
 	int conf;
 	int slots;	/* -1 also when the root predates send slots */
-	char dir[128];	/* the pin directory */
+	char dir[QSOCK_CLS_DIR_MAX];	/* the pin directory */
 };
 
 struct qsock_cls_slot;
