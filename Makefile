@@ -12,9 +12,10 @@ MANDIR      ?= $(PREFIX)/share/man
 SYSCONFDIR  ?= /etc
 DESTDIR     ?=
 
-KVER        ?= $(shell ls -1 /lib/modules 2>/dev/null | grep -E '^6\.1\..*-amd64$$' | grep -v -- '-rt-' | sort -V | tail -n 1)
-KDIR        ?= /lib/modules/$(KVER)/build
-KDIR_RT     ?= $(lastword $(sort $(wildcard /lib/modules/6.1.*-rt-amd64/build)))
+# Kernel modules: every installed kernel with headers (scripts/kernels), KVER=RELEASE for one,
+# KDIR=TREE for one kbuild tree (kmod/build.mk).
+KVER        ?=
+KDIR        ?=
 # kbuild M=DIR: build an out-of-tree module. BTF for modules needs a vmlinux we do not have.
 KBUILD       = $(MAKE) -C $(1) M=$(CURDIR)/$(2) CONFIG_DEBUG_INFO_BTF_MODULES= $(if $(filter 1,$(V)),V=1,-s)
 
@@ -83,7 +84,8 @@ check-unit: build-all
 check-host: build-all
 	$(Q)mkdir -p $(RESULTS) && $(MAKE) check-host-run && scripts/tap-summary --total $(RESULTS)/host.tap
 check-vm: build-all
-	$(Q)mkdir -p $(RESULTS) && $(MAKE) check-vm-run && scripts/tap-summary --total $(RESULTS)/vm.tap
+	$(Q)mkdir -p $(RESULTS) && rm -f $(RESULTS)/vm-*.tap && \
+		{ $(MAKE) check-vm-run; s=$$?; scripts/tap-summary --total $(RESULTS)/vm-*.tap && exit $$s; }
 
 .PHONY: check-unit-run check-host-run check-vm-run
 check-unit-run: $(UNIT_TESTS)
@@ -93,8 +95,9 @@ check-host-run:
 	@echo "== host tests (bats, network namespaces)"
 	$(Q)scripts/run-bats $(RESULTS)/host.tap $(HOST_BATS)
 check-vm-run:
-	@echo "== VM tests (bats inside Debian's 6.1 kernel under QEMU)"
-	$(Q)scripts/run-bats --vm $(RESULTS)/vm.tap $(VM_BATS)
+	@echo "== VM tests (bats inside the test VM, once per kernel of scripts/kernels matrix)"
+	$(Q)VM_BATS_FULL="$(VM_BATS)" VM_BATS_FUNCTIONAL="$(filter-out $(VM_BATS_TIMING),$(VM_BATS))" \
+		VM_BATS_SMOKE="$(VM_BATS_SMOKE)" scripts/run-vm-matrix $(RESULTS)
 
 # ----------------------------------------------------------------------------- the rest
 .PHONY: demo bench install clean clean-kmod help
@@ -115,14 +118,18 @@ clean:
 
 help:
 	@echo "qsock make targets:"
-	@echo "  all (default)  build user space and the kernel module (KDIR=$(KDIR))"
+	@echo "  all (default)  build user space and sch_dwcs.ko for every installed kernel with headers"
 	@echo "  check          scripts/deps, build, then unit + host + VM tests (prints N passed, N failed)"
 	@echo "  check-unit     C unit tests only"
 	@echo "  check-host     bats tests on the host, in network namespaces (root)"
-	@echo "  check-vm       bats tests inside the test VM (scripts/vm)"
+	@echo "  check-vm       bats tests inside the test VM, per kernel (scripts/kernels matrix;"
+	@echo "                 QSOCK_VM_KERNELS='R1 R2' for some)"
+	@echo "  dkms-source    the self-contained DKMS tree of sch_dwcs under build/dkms/"
+	@echo "  install-dkms   install that tree into DESTDIR/usr/src for dkms"
+
 	@echo "  demo           scripts/deps, build, run the main scenario in the test VM"
 	@echo "  bench          benchmarks; they print ratios measured side by side"
 	@echo "  install        install into DESTDIR PREFIX ($(DESTDIR)$(PREFIX))"
 	@echo "  clean          remove build outputs"
-	@echo "Variables: V=1 (show commands), KDIR, KDIR_RT, PREFIX, DESTDIR, CC, CFLAGS"
+	@echo "Variables: V=1 (show commands), KVER=RELEASE or KDIR=TREE (one kernel), PREFIX, DESTDIR, CC, CFLAGS"
 	@echo "One bats file: scripts/run-bats /dev/stdout test/bats/FILE.bats   (add --vm for test/vm)"

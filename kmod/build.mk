@@ -1,27 +1,55 @@
-# sch_dwcs.ko, built twice: against Debian's plain 6.1 headers (KDIR) in kmod/, and against
-# the PREEMPT_RT headers (KDIR_RT) from a copy under build/kmod-rt/, because kbuild writes its
-# objects beside the sources. Both must build without a warning (-Werror).
-DWCS_KMOD_SRCS := kmod/sch_dwcs.c kmod/dwcs_core.c kmod/dwcs_core.h kmod/dwcs_tree.c \
-		  kmod/dwcs_tree.h kmod/dwcs_types.h kmod/compat.h kmod/Kbuild \
-		  include/uapi/linux/pkt_sch_dwcs.h
-DWCS_KO     := kmod/sch_dwcs.ko
-DWCS_RT_DIR := $(BUILD)/kmod-rt
-DWCS_RT_KO  := $(DWCS_RT_DIR)/kmod/sch_dwcs.ko
-KMOD_TARGETS += $(DWCS_KO) $(if $(KDIR_RT),$(DWCS_RT_KO))
+# sch_dwcs.ko for every installed kernel (scripts/kernels headers: today Debian 12's 6.1 and
+# 6.12, plain and PREEMPT_RT), or for one: make KVER=RELEASE, or make KDIR=TREE.
+#
+# One source layout serves kbuild here and DKMS on a user's machine: the DKMS source tree
+# (build/dkms/sch-dwcs-VERSION: the sources, Kbuild, dkms.conf and the uapi header under
+# include/uapi/linux/). Each kernel gets a copy of it under build/kmod/RELEASE/dwcs/, because
+# kbuild before 6.13 writes its objects beside the sources. Every build must be warning-free
+# (-Werror). With no headers at all, user space still builds and one line says so.
+DWCS_VERSION    := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' kmod/dkms.conf)
+DWCS_KMOD_SRCS  := kmod/sch_dwcs.c kmod/dwcs_core.c kmod/dwcs_core.h kmod/dwcs_tree.c \
+		   kmod/dwcs_tree.h kmod/dwcs_types.h kmod/compat.h kmod/Kbuild kmod/Makefile
+DWCS_DKMS_SRC   := $(BUILD)/dkms/sch-dwcs-$(DWCS_VERSION)
+DWCS_DKMS_STAMP := $(DWCS_DKMS_SRC)/dkms.conf
 
-$(DWCS_KO): $(DWCS_KMOD_SRCS)
-	$(quiet) KBUILD $@
-	$(Q)$(call KBUILD,$(KDIR),kmod) KCFLAGS=-Werror modules
+# The kernels: KDIR (one tree) > KVER (one release) > every installed kernel with headers.
+KMOD_KVERS   := $(if $(KDIR),$(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null),$(or $(KVER),$(shell scripts/kernels headers)))
+kmod_kdir     = $(or $(KDIR),$(shell scripts/kernels kdir $(1)))
+kmod_dir      = $(BUILD)/kmod/$(1)
+DWCS_KOS     := $(foreach k,$(KMOD_KVERS),$(call kmod_dir,$(k))/dwcs/sch_dwcs.ko)
+KMOD_TARGETS += $(if $(KMOD_KVERS),$(DWCS_KOS),kmod-skipped)
 
-$(DWCS_RT_KO): $(DWCS_KMOD_SRCS)
-	$(quiet) KBUILD "$@ (PREEMPT_RT)"
-	$(Q)rm -rf $(DWCS_RT_DIR) && mkdir -p $(DWCS_RT_DIR)/kmod $(DWCS_RT_DIR)/include/uapi/linux
-	$(Q)cp $(filter kmod/%,$(DWCS_KMOD_SRCS)) $(DWCS_RT_DIR)/kmod/
-	$(Q)cp include/uapi/linux/pkt_sch_dwcs.h $(DWCS_RT_DIR)/include/uapi/linux/
-	$(Q)$(call KBUILD,$(KDIR_RT),$(DWCS_RT_DIR)/kmod) KCFLAGS=-Werror modules
+# The self-contained DKMS source tree; dkms.conf is written last, so it stamps the whole tree.
+$(DWCS_DKMS_STAMP): $(DWCS_KMOD_SRCS) include/uapi/linux/pkt_sch_dwcs.h kmod/dkms.conf
+	$(quiet) DKMS-SRC $(DWCS_DKMS_SRC)
+	$(Q)rm -rf $(DWCS_DKMS_SRC) && mkdir -p $(DWCS_DKMS_SRC)/include/uapi/linux
+	$(Q)cp $(DWCS_KMOD_SRCS) $(DWCS_DKMS_SRC)/
+	$(Q)cp include/uapi/linux/pkt_sch_dwcs.h $(DWCS_DKMS_SRC)/include/uapi/linux/
+	$(Q)cp kmod/dkms.conf $@
+
+# dwcs_kmod_rule RELEASE: build/kmod/RELEASE/dwcs/sch_dwcs.ko from a copy of the DKMS tree.
+define dwcs_kmod_rule
+$(call kmod_dir,$(1))/dwcs/sch_dwcs.ko: $(DWCS_DKMS_STAMP)
+	$$(quiet) KBUILD "$$@"
+	$(Q)rm -rf $$(@D) && mkdir -p $$(dir $$(@D)) && cp -r $(DWCS_DKMS_SRC) $$(@D)
+	+$(Q)$$(call KBUILD,$(call kmod_kdir,$(1)),$$(@D)) KCFLAGS=-Werror modules
+endef
+$(foreach k,$(KMOD_KVERS),$(eval $(call dwcs_kmod_rule,$(k))))
+
+.PHONY: kmod-skipped dkms-source install-dkms
+kmod-skipped:
+	@echo "  SKIP     sch_dwcs.ko: no kernel headers found (scripts/kernels headers is empty; scripts/deps installs them)"
+
+dkms-source: $(DWCS_DKMS_STAMP)
+	@echo "$(DWCS_DKMS_SRC)"
+
+# A user's DKMS install: make install-dkms && dkms install sch-dwcs/$(DWCS_VERSION)
+install-dkms: $(DWCS_DKMS_STAMP)
+	install -d $(DESTDIR)/usr/src
+	rm -rf $(DESTDIR)/usr/src/sch-dwcs-$(DWCS_VERSION)
+	cp -r $(DWCS_DKMS_SRC) $(DESTDIR)/usr/src/
 
 .PHONY: clean-dwcs
 clean-kmod: clean-dwcs
 clean-dwcs:
-	$(Q)$(call KBUILD,$(KDIR),kmod) clean
-	$(Q)rm -rf $(DWCS_RT_DIR)
+	$(Q)rm -rf $(BUILD)/kmod $(BUILD)/dkms

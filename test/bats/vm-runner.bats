@@ -8,14 +8,31 @@ load ../lib/common
 
 setup() {
 	require_file /usr/bin/qemu-system-x86_64 "qemu-system-x86, from scripts/deps"
-	[ -n "$(ls /boot/vmlinuz-6.1.*-amd64 2>/dev/null)" ] || skip "needs Debian's 6.1 kernel (linux-image-amd64, from scripts/deps)"
+	PRIMARY=$("$QSOCK_REPO/scripts/kernels" primary)
+	[ -n "$PRIMARY" ] || skip "needs an installed kernel image (linux-image-amd64, from scripts/deps)"
 	VM="$QSOCK_REPO/scripts/vm --timeout 120"
 }
 
-@test "vm: runs Debian's 6.1 kernel and streams the command's output" {
+@test "vm: boots the primary kernel by default and streams the command's output" {
 	run $VM -- uname -r
 	assert_status 0
-	[[ "$output" =~ ^6\.1\.[0-9]+-[0-9]+-amd64$ ]] || { echo "got: $output"; false; }
+	[ "$output" = "$PRIMARY" ] || { echo "expected $PRIMARY, got: $output"; false; }
+}
+
+@test "vm: --kernel RELEASE boots that release, whose modules load (virtio_pci built in or not)" {
+	newest=$("$QSOCK_REPO/scripts/kernels" images | grep -v -- '-rt-' | tail -n 1)
+	[ "$newest" != "$PRIMARY" ] || skip "only one plain kernel is installed ($PRIMARY)"
+	run $VM --kernel "$newest" -- sh -c 'uname -r; modprobe sch_htb && echo modprobe-ok'
+	assert_status 0
+	assert_output_contains "$newest"
+	assert_output_contains "modprobe-ok"
+}
+
+@test "vm: --kernel with an unknown release is a setup error naming the installed ones" {
+	run $QSOCK_REPO/scripts/vm --kernel 0.0.0-none -- true
+	assert_status 242
+	assert_output_contains '"0.0.0-none"'
+	assert_output_contains "$PRIMARY"
 }
 
 @test "vm: propagates exit status 1 (false)" {
@@ -48,7 +65,7 @@ setup() {
 }
 
 @test "vm: a kernel WARNING in the guest fails the run (exit 243) even when the command succeeds" {
-	mod="$QSOCK_REPO/test/vm/warnmod/warnmod.ko"
+	mod="$QSOCK_BUILD/kmod/$PRIMARY/warnmod/warnmod.ko"
 	require_file "$mod" "built by make"
 	run $VM -- insmod "$mod"
 	assert_status 0

@@ -6,7 +6,7 @@
 # Topology: namespace $SND (the sender, where the qdisc sits on veth0's egress: crossing into
 # another namespace scrubs mark, tstamp and priority) and $RCV, joined by veth0/veth1.
 
-DWCS_KO=$QSOCK_REPO/kmod/sch_dwcs.ko
+DWCS_KO=$QSOCK_KMOD_DIR/dwcs/sch_dwcs.ko
 DWCS_UDP=$QSOCK_BUILD/test/apps/dwcs-udp
 DWCS_SND_IP=10.77.0.1
 DWCS_RCV_IP=10.77.0.2
@@ -59,8 +59,12 @@ recv_start() {
 	ip netns exec "$RCV" "$DWCS_UDP" recv "$1" -t "$2" -I 60000 >"$3" 3>&- &
 	DWCS_RECV_PIDS+=("$!")
 	DWCS_RECV_PORTS+=("$1")
-	sleep 0.3
+	# Until its socket is bound, packets to PORT are refused and lost: on a loaded emulated
+	# CPU a process can take over a second to get there, so wait for the socket, not a time.
+	wait_until 30 udp_bound "$RCV" "$1"
 }
+# udp_bound NS PORT: a UDP socket is bound to PORT in namespace NS.
+udp_bound() { ip netns exec "$1" ss -Hnul "sport = :$2" | grep -q .; }
 # recv_wait: once the qdisc has drained (a slow VM drains it late), end every receiver with
 # an end-of-test packet (best effort, behind everything else) and wait for them.
 recv_wait() {

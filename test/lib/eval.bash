@@ -16,7 +16,7 @@ eval_require_managed() {
 	require_vm
 	require_root
 	require_cmd iperf3 ethtool nsenter
-	require_file "$QSOCK_REPO/kmod/sch_dwcs.ko" "the dwcs module: run make"
+	require_file "$QSOCK_KMOD_DIR/dwcs/sch_dwcs.ko" "the dwcs module: run make"
 	require_file "$QSOCK_BUILD/tc/q_dwcs.so" "the tc plugin: run make"
 	require_file "$QSOCK_BUILD/test/apps/qsock-root" "libqsock: run make"
 	[ "${1:-}" != shim ] || require_file "$QSOCK_BUILD/shim/libqsockshim.so" "the shim: run make"

@@ -118,7 +118,7 @@ fi
 # built).
 scen_have_dwcs() {
 	[ -e "$QSOCK_BUILD/tc/q_dwcs.so" ] || return 1
-	[ -d /sys/module/sch_dwcs ] || insmod "$QSOCK_REPO/kmod/sch_dwcs.ko" 2>/dev/null ||
+	[ -d /sys/module/sch_dwcs ] || insmod "$QSOCK_KMOD_DIR/dwcs/sch_dwcs.ko" 2>/dev/null ||
 		[ -d /sys/module/sch_dwcs ]
 }
 tc_dwcs() { TC_LIB_DIR=$QSOCK_BUILD/tc in_srv tc "$@"; }
@@ -151,7 +151,7 @@ scen_root() {
 
 # scen_need_managed WHAT: exit 3 (cannot run here) unless the real managed pieces exist.
 scen_need_managed() {
-	scen_have_dwcs || { echo "scenario: $1: needs kmod/sch_dwcs.ko loadable and build/tc/q_dwcs.so" >&2; exit 3; }
+	scen_have_dwcs || { echo "scenario: $1: needs sch_dwcs.ko for $(uname -r) loadable and build/tc/q_dwcs.so" >&2; exit 3; }
 	[ -x "$APPS/qsock-root" ] || { echo "scenario: $1: needs libqsock (build/test/apps/qsock-root)" >&2; exit 3; }
 	if [ "$1" = shim ]; then
 		[ -e "$QSOCK_BUILD/shim/libqsockshim.so" ] ||

@@ -9,7 +9,7 @@ load ../lib/common
 
 QSOCKD=$QSOCK_BUILD/daemon/qsockd
 APP=$QSOCK_BUILD/test/unit/daemon_app
-KMOD=$QSOCK_REPO/kmod/sch_dwcs.ko
+KMOD=$QSOCK_KMOD_DIR/dwcs/sch_dwcs.ko
 
 setup() {
 	require_vm

@@ -12,7 +12,7 @@ load ../lib/common
 
 DRIVER=$QSOCK_BUILD/test/unit/lib_driver
 QSOCKD=$QSOCK_BUILD/daemon/qsockd
-KMOD=$QSOCK_REPO/kmod/sch_dwcs.ko
+KMOD=$QSOCK_KMOD_DIR/dwcs/sch_dwcs.ko
 
 setup() {
 	require_vm
@@ -153,14 +153,19 @@ NOSLOT=(sock 1 udp -- attach 1 ipg=1000 old=10 oln=10 -- noslot 1
 	# qsockd removes it with the stream when the owner exits
 	local bg
 	if command -v bpftool >/dev/null; then
-		wait_until 5 slots_none
+		# Windows sized for a loaded emulated CPU, where starting the owner and attaching
+		# through qsockd can take seconds: the owner lives until it is killed, and every wait
+		# is on a state, with a bound far above the normal case.
+		wait_until 30 slots_none
 		$IN setpriv --reuid=nobody --regid=nogroup --clear-groups "$DRIVER" -d veth0 \
-			-s dwcs sock 1 udp -- attach 1 ipg=1000 old=10 oln=10 -- sleep 2000 &
+			-s dwcs sock 1 udp -- attach 1 ipg=1000 old=10 oln=10 -- sleep 120000 &
 		bg=$!
-		wait_until 3 slots_some
+		defer kill -9 "$bg"
+		wait_until 60 slots_some
 		[ -z "$(ls -A "$PINS/slot")" ]
-		wait "$bg"
-		wait_until 5 slots_none
+		kill -9 "$bg"
+		wait "$bg" || true
+		wait_until 30 slots_none
 	fi
 	run t $IN setpriv --reuid=nobody --regid=nogroup \
 		--clear-groups "$DRIVER" -d veth0 -s dwcs "${NOSLOT[@]}"

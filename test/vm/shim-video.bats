@@ -24,12 +24,12 @@ setup() {
 	require_vm
 	require_root
 	require_cmd iperf3 ethtool
-	require_file "$QSOCK_REPO/kmod/sch_dwcs.ko" "the dwcs module (make)"
+	require_file "$QSOCK_KMOD_DIR/dwcs/sch_dwcs.ko" "the dwcs module (make)"
 	require_file "$QSOCK_BUILD/shim/libqsockshim.so" "run make"
 	require_file "$QSOCK_BUILD/test/apps/video-server" "run make"
 	require_file "$QSOCK_BUILD/test/apps/qsock-root" "libqsock's qsock-root (make)"
 	require_file "$QSOCK_BUILD/tc/q_dwcs.so" "the tc plugin (make)"
-	[ -d /sys/module/sch_dwcs ] || insmod "$QSOCK_REPO/kmod/sch_dwcs.ko" ||
+	[ -d /sys/module/sch_dwcs ] || insmod "$QSOCK_KMOD_DIR/dwcs/sch_dwcs.ko" ||
 		skip "sch_dwcs.ko does not load on $(uname -r)"
 }
 

@@ -10,7 +10,7 @@
 
 load ../lib/common
 
-KO=$QSOCK_REPO/kmod/sch_dwcs.ko
+KO=$QSOCK_KMOD_DIR/dwcs/sch_dwcs.ko
 UDP=$QSOCK_BUILD/test/apps/dwcs-udp
 CLASS_PRIO=0x10010 # 1:10 (tc class ids are hexadecimal)
 # Frame bytes of one datagram of dwcs-udp -s 100: payload + UDP 8 + IPv4 20 + Ethernet 14.
@@ -25,7 +25,7 @@ setup_file() {
 
 setup() {
 	require_vm
-	require_file "$KO" "kmod/sch_dwcs.ko, built by make"
+	require_file "$KO" "sch_dwcs.ko for $(uname -r), built by make"
 	[ -d /sys/module/sch_dwcs ] ||
 		skip "sch_dwcs.ko does not load: $(cat "$BATS_FILE_TMPDIR/insmod.err" 2>/dev/null)"
 	require_file "$TC_LIB_DIR/q_dwcs.so" "built by make"

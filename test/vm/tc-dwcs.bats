@@ -14,7 +14,7 @@
 load ../lib/common
 CASES=$BATS_TEST_DIRNAME/tc-cases
 
-KO=$QSOCK_REPO/kmod/sch_dwcs.ko
+KO=$QSOCK_KMOD_DIR/dwcs/sch_dwcs.ko
 
 setup_file() {
 	export TC_LIB_DIR=$QSOCK_BUILD/tc
@@ -33,7 +33,7 @@ teardown_file() {
 
 setup() {
 	require_vm
-	require_file "$KO" "kmod/sch_dwcs.ko: the kernel module is not built yet (issue 3)"
+	require_file "$KO" "sch_dwcs.ko for $(uname -r), built by make"
 	[ -d /sys/module/sch_dwcs ] ||
 		skip "sch_dwcs.ko does not load yet: $(cat "$BATS_FILE_TMPDIR/insmod.err" 2>/dev/null)"
 	require_file "$TC_LIB_DIR/q_dwcs.so" "built by make"
