@@ -46,8 +46,10 @@ setup() {
 		[ "$status" -eq 0 ] || { echo "$output"; cat "$TREES/dkms/sch-dwcs/$VERSION/build/make.log" 2>/dev/null; false; }
 		ko=$(find "$TREES/dkms/sch-dwcs/$VERSION/$k" -name 'sch_dwcs.ko*' | head -n 1)
 		[ -n "$ko" ] || { echo "no module for $k"; false; }
-		# the module is built for that kernel (a compressed one is checked by dkms itself)
-		case "$ko" in *.ko) [ "$(modinfo -F vermagic "$ko" | cut -d' ' -f1)" = "$k" ] ;; esac
+		# the module is built for that kernel (modinfo reads a compressed one too)
+		vermagic=$(modinfo -F vermagic "$ko" | cut -d' ' -f1)
+		echo "$ko: vermagic $vermagic"
+		[ "$vermagic" = "$k" ]
 	done
 	run $DKMS status -m sch-dwcs
 	echo "$output"

@@ -239,3 +239,33 @@ RTNETLINK answers: No such file or directory
 Command failed $batch:4"
 	[ "$output" = "$expected" ] || { printf 'got:\n%s\n' "$output" >&2; false; }
 }
+
+# The same plugin under a second tc: iproute2 6.15 from bookworm-backports, unpacked (never
+# installed) by scripts/deps into build/iproute2. Its plugin ABI and exports must still be what
+# tools/tc/tc_plugin_abi.h declares (written for 6.1): the same commands send the same bytes.
+@test "tc-dwcs-parse: under iproute2 6.15 too, the plugin loads and every command sends what it sends under 6.1" {
+	tc_new=$QSOCK_BUILD/iproute2/sbin/tc
+	require_file "$tc_new" "iproute2 6.15, unpacked by scripts/deps"
+	run "$tc_new" -V
+	assert_output_contains "iproute2-6.15"
+	tc_bin=$(command -v tc)
+	exported=$(nm -D --defined-only "$tc_new" | awk '{print $3}')
+	for sym in $(nm -D --undefined-only "$PLUGIN" | awk '$1 == "U" && $2 !~ /@GLIBC_/ {print $2}'); do
+		grep -qxF "$sym" <<<"$exported" || { echo "tc 6.15 does not export $sym" >&2; false; }
+	done
+	for cmd in "qdisc add dev lo root handle 1: dwcs order window nonworkconserving markmask 0x1f000000 limit 100 rate 10mbit" \
+		"qdisc add dev lo root handle 1: dwcs workconserving" \
+		"class add dev lo parent 1: classid 1:1 dwcs ipg 20ms oln 1 old 4 lossless limit 50" \
+		"class add dev lo parent 1: classid 1:1 dwcs ipg 1500us droppable edf"; do
+		tc_request old "$tc_bin" -n "$NS" $cmd
+		old_status=$tc_status
+		tc_request new "$tc_new" -n "$NS" $cmd
+		echo "$cmd: 6.1 exit $old_status, 6.15 exit $tc_status"
+		[ "$old" != none ] && [ "$old" = "$new" ] && [ "$old_status" = "$tc_status" ] ||
+			{ printf '6.1 sent:\n%s\n6.15 sent:\n%s\n' "$old" "$new" >&2; false; }
+	done
+	# a malformed value is refused by the plugin under both, naming the word
+	tc_request new "$tc_new" -n "$NS" class add dev lo parent 1: classid 1:1 dwcs ipg fast
+	[ "$tc_status" -eq 1 ] && [ "$new" = none ]
+	[[ "$tc_stderr" == *fast* ]]
+}

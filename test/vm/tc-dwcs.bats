@@ -127,14 +127,21 @@ run_tc_cases() {
 	tcn qdisc del dev d0 root
 }
 
-@test "tc-dwcs: tc -j class show is JSON where iproute2 supports it (6.2 and later)" {
+# Debian 12's tc (6.1) prints classes as text even with -j; 6.2 and later print JSON. The
+# newer tc is iproute2 6.15 from bookworm-backports, unpacked (not installed) by scripts/deps.
+@test "tc-dwcs: tc -j class show is JSON under iproute2 6.15, options and dwcs statistics" {
+	tc_new=$QSOCK_BUILD/iproute2/sbin/tc
+	require_file "$tc_new" "iproute2 6.15, unpacked by scripts/deps"
 	qdisc_add
 	class_add 1:1 ipg 20ms oln 1 old 4 lossless
-	out=$(tcn -j class show dev d0 classid 1:1)
-	jq -e . >/dev/null 2>&1 <<<"$out" ||
-		skip "this tc ($(tc -V)) prints classes as text even with -j (JSON for classes: iproute2 6.2)"
+	out=$(t "$tc_new" -n "$NS" -j class show dev d0 classid 1:1)
+	jq -e . >/dev/null <<<"$out" || { echo "not JSON: $out"; false; }
 	json_eq "$out" '.[0].options.ipg' 20000000
 	json_eq "$out" '.[0].options.oln' 1
 	json_eq "$out" '.[0].options.old' 4
 	json_eq "$out" '.[0].options.lossless' true
+	# with statistics, still one JSON document, the class's own counters in it
+	out=$(t "$tc_new" -n "$NS" -s -j class show dev d0 classid 1:1)
+	jq -e . >/dev/null <<<"$out" || { echo "not JSON with -s: $out"; false; }
+	json_eq "$out" '.[0].packets' 0
 }
