@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * compat.h — every kernel-version difference sch_dwcs cares about, in one place (the
- * cobalt_compat.h model). Tested on Debian's 6.1 (plain and PREEMPT_RT); the newer branches
- * follow the API changes recorded in ../shared/research/dwcs.md §4.5.
+ * cobalt_compat.h model). Built and tested on Debian's 6.1 and 6.12, plain and PREEMPT_RT
+ * (docs/kernels.md lists each entry and how each kernel is tested).
  */
 #ifndef _DWCS_COMPAT_H
 #define _DWCS_COMPAT_H

@@ -143,7 +143,10 @@ received() { grep -c -v '^#' "$1" || true; }
 
 @test "dwcs traffic: a full qdisc drops best effort, not a stream within its own limit" {
 	stc qdisc add dev veth0 root handle 1: dwcs rate 1mbit limit 50
-	stc class add dev veth0 parent 1: classid 1:20 dwcs ipg 10ms oln 0 old 10
+	# lossless: the claim is about buffer space. A lossy stream may also lose a packet to its
+	# deadline when a loaded host stalls the emulated CPU past it (seen: 99 of 100, drop_late
+	# 1), which is DWCS doing its job, not the qdisc's buffer failing the stream.
+	stc class add dev veth0 parent 1: classid 1:20 dwcs ipg 10ms oln 0 old 10 lossless
 	recv_start 9020 40 "$BATS_TEST_TMPDIR/rx"
 	recv_start 9030 40 "$BATS_TEST_TMPDIR/be"
 	# best effort at 8 times the link keeps the 50-packet qdisc full for the whole test
@@ -153,8 +156,10 @@ received() { grep -c -v '^#' "$1" || true; }
 	snd 9020 -n 100 -i 20000 -s 200 -p 0x10020
 	wait "$bulk"
 	recv_wait
-	echo "stream received $(received "$BATS_TEST_TMPDIR/rx") of 100; class drop_overflow" \
-		"$(cstat 1:20 drop_overflow); best effort received $(received "$BATS_TEST_TMPDIR/be") of 4000"
+	echo "stream received $(received "$BATS_TEST_TMPDIR/rx") of 100; class sent" \
+		"$(cstat 1:20 sent_packets) drop_overflow $(cstat 1:20 drop_overflow) drop_late" \
+		"$(cstat 1:20 drop_late) late_sent $(cstat 1:20 late_sent);" \
+		"best effort received $(received "$BATS_TEST_TMPDIR/be") of 4000"
 	[ "$(received "$BATS_TEST_TMPDIR/rx")" -eq 100 ]
 	[ "$(cstat 1:20 drop_overflow)" -eq 0 ]
 	# the qdisc really was full: best effort lost most of its packets
