@@ -53,9 +53,9 @@ static inline int dwcs_tcf_classify(struct sk_buff *skb, const struct tcf_proto 
 #endif
 
 /*
- * The qdisc that owns a private area: qdisc_from_priv() is gone from <net/pkt_sched.h> in
- * Debian's 7.3 headers (6.12 still has it; upstream dropped it as unused). It was always this
- * container_of over Qdisc::privdata, which every supported kernel has.
+ * The qdisc that owns a private area: qdisc_from_priv() is gone from <net/pkt_sched.h> in 7.x
+ * (absent from Debian's 7.2 and 7.3 headers, present in 6.12). It was always this container_of
+ * over Qdisc::privdata, which every supported kernel has, so no version test is needed.
  */
 static inline struct Qdisc *dwcs_qdisc_from_priv(void *priv)
 {
