@@ -10,6 +10,7 @@
 #include <linux/version.h>
 #include <linux/skbuff.h>
 #include <net/sock.h>
+#include <net/sch_generic.h>
 
 /* skb_gso_segment() moved to <net/gso.h> in 6.5. */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
@@ -50,5 +51,15 @@ static inline int dwcs_tcf_classify(struct sk_buff *skb, const struct tcf_proto 
 #ifndef NL_SET_ERR_MSG_FMT_MOD
 #define NL_SET_ERR_MSG_FMT_MOD(extack, fmt, ...) NL_SET_ERR_MSG_MOD(extack, fmt)
 #endif
+
+/*
+ * The qdisc that owns a private area: qdisc_from_priv() is gone from <net/pkt_sched.h> in 7.x
+ * (absent from Debian's 7.2 and 7.3 headers, present in 6.12). It was always this container_of
+ * over Qdisc::privdata, which every supported kernel has, so no version test is needed.
+ */
+static inline struct Qdisc *dwcs_qdisc_from_priv(void *priv)
+{
+	return container_of(priv, struct Qdisc, privdata);
+}
 
 #endif /* _DWCS_COMPAT_H */

@@ -142,7 +142,7 @@ static void dwcs_drop_head_cb(struct dwcs_sched *core, struct dwcs_stream *s,
 			      enum dwcs_drop_reason why)
 {
 	struct dwcs_sched_data *q = container_of(core, struct dwcs_sched_data, core);
-	struct Qdisc *sch = qdisc_from_priv(q);
+	struct Qdisc *sch = dwcs_qdisc_from_priv(q);
 	struct dwcs_class *cl = dwcs_class_of(s);
 	struct sk_buff *skb = __skb_dequeue(&cl->queue);
 	unsigned int len = qdisc_pkt_len(skb);
