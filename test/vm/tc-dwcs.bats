@@ -136,12 +136,19 @@ run_tc_cases() {
 	class_add 1:1 ipg 20ms oln 1 old 4 lossless
 	out=$(t "$tc_new" -n "$NS" -j class show dev d0 classid 1:1)
 	jq -e . >/dev/null <<<"$out" || { echo "not JSON: $out"; false; }
-	json_eq "$out" '.[0].options.ipg' 20000000
-	json_eq "$out" '.[0].options.oln' 1
-	json_eq "$out" '.[0].options.old' 4
-	json_eq "$out" '.[0].options.lossless' true
-	# with statistics, still one JSON document, the class's own counters in it
+	# tc puts a class's options at the top level of its object (a qdisc's go in "options")
+	json_eq "$out" '.[0].class' dwcs
+	json_eq "$out" '.[0].ipg' 20000000
+	json_eq "$out" '.[0].oln' 1
+	json_eq "$out" '.[0].old' 4
+	json_eq "$out" '.[0].lossless' true
+	json_eq "$out" '.[0].limit' 1000
+	# with statistics, still one JSON document: tc's counters and the plugin's dwcs counters
+	# side by side under "stats"
 	out=$(t "$tc_new" -n "$NS" -s -j class show dev d0 classid 1:1)
 	jq -e . >/dev/null <<<"$out" || { echo "not JSON with -s: $out"; false; }
-	json_eq "$out" '.[0].packets' 0
+	json_eq "$out" '.[0].stats.packets' 0
+	json_eq "$out" '.[0].stats.sent_packets' 0
+	json_eq "$out" '.[0].stats.cur_x' 1
+	json_eq "$out" '.[0].stats.cur_y' 4
 }
