@@ -48,6 +48,7 @@
 
 #include "bpf/qsock_cls.h"
 #include "classifier.h"
+#include "sched_ops.h"
 #include "errors.h"
 #include "qsock_cls.skel.h"
 
@@ -248,7 +249,10 @@ int qsock_cls_install(struct qsock_nl *nl, const char *dev, int ifindex, uint32_
 		rc = pin(bpf_map__fd(skel->maps.conf), dir, QSOCK_PIN_CONF, 0644, err);
 	if (rc)
 		goto out;
-	rc = attach_filter(nl, ifindex, handle, bpf_program__fd(skel->progs.qsock_classify), err);
+	/* a classless root (dwcs-bpf) takes no filter: it finds the streams itself */
+	if (!(qsock_sched_find(sched) && qsock_sched_find(sched)->classless))
+		rc = attach_filter(nl, ifindex, handle, bpf_program__fd(skel->progs.qsock_classify),
+				   err);
 out:
 	libbpf_set_print(old);
 	if (rc)

@@ -8,7 +8,7 @@
  *  - Streams: dwcs_cfg[minor] (written by user space), dwcs_state[minor] (the stream's queue,
  *    its window and deadline, its counters). A packet belongs to stream `minor` when
  *    skb->priority is handle_major:minor (SO_PRIORITY, as with sch_dwcs) or when its socket's
- *    cookie is in the classifier's `streams` map (the manager reuses that map); otherwise it
+ *    cookie is in dwcs_cookies (written by the manager at attach); otherwise it
  *    is best effort, served only when no stream head is eligible.
  *  - Packets wait in bpf_list queues of nodes from bpf_obj_new holding the skb as a kptr.
  *  - The pick scans the backlogged streams (dwcs_active) and keeps the first by the
@@ -37,7 +37,6 @@
 char _license[] SEC("license") = "GPL";
 
 #define U64_MAX_ (~0ULL)
-#define private(name) SEC(".data." #name) __attribute__((visibility("hidden"), aligned(8)))
 
 struct pkt_node {
 	struct bpf_list_node node;
@@ -98,18 +97,28 @@ struct {
 	__type(value, __u32);
 } dwcs_active SEC(".maps");
 
-/* The classifier's map (lib/bpf/qsock_cls.bpf.c): the manager hands its fd over. */
+/* socket cookie -> stream minor, written by the manager at attach */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, QSOCK_CLS_MAX_STREAMS);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, __u64);
-	__type(value, struct qsock_cls_stream);
-} streams SEC(".maps");
+	__type(value, __u32);
+} dwcs_cookies SEC(".maps");
 
-/* best effort: one FIFO */
-private(BE) struct bpf_spin_lock be_lock;
-private(BE) struct bpf_list_head be_q __contains(pkt_node, node);
+/* best effort: one FIFO (in a map value rather than a global section, whose list head type
+ * the user-space skeleton would have to know) */
+struct be_queue {
+	struct bpf_spin_lock lock;
+	struct bpf_list_head q __contains(pkt_node, node);
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct be_queue);
+} dwcs_be SEC(".maps");
 
 __u32 nactive;
 __u32 be_len;
@@ -125,8 +134,8 @@ static __always_inline __u32 pkt_len(const struct sk_buff *skb)
 /* The stream minor of @skb, 0 for best effort. */
 static __always_inline __u32 classify(struct sk_buff *skb, const struct dwcs_bpf_conf *c)
 {
-	struct qsock_cls_stream *rec;
 	struct sock *sk;
+	__u32 *minor;
 	__u32 prio = skb->priority;
 	__u64 cookie;
 
@@ -141,8 +150,8 @@ static __always_inline __u32 classify(struct sk_buff *skb, const struct dwcs_bpf
 	cookie = sk->__sk_common.skc_cookie.counter;
 	if (!cookie)
 		return 0;
-	rec = bpf_map_lookup_elem(&streams, &cookie);
-	return rec ? rec->classid & 0xffff : 0;
+	minor = bpf_map_lookup_elem(&dwcs_cookies, &cookie);
+	return minor ? *minor & 0xffff : 0;
 }
 
 /* docs/dwcs.md "Window adjustment" (A): on-time service. */
@@ -419,9 +428,15 @@ int BPF_PROG(dwcs_enqueue, struct sk_buff *skb, struct Qdisc *sch, struct bpf_sk
 		bpf_spin_unlock(&s->lock);
 		s->st.backlog++;
 	} else {
-		bpf_spin_lock(&be_lock);
-		bpf_list_push_back(&be_q, &p->node);
-		bpf_spin_unlock(&be_lock);
+		struct be_queue *be = bpf_map_lookup_elem(&dwcs_be, &zero);
+
+		if (!be) {
+			bpf_obj_drop(p);	/* frees the skb it holds */
+			return NET_XMIT_DROP;
+		}
+		bpf_spin_lock(&be->lock);
+		bpf_list_push_back(&be->q, &p->node);
+		bpf_spin_unlock(&be->lock);
 		be_len++;
 	}
 	sch->q.qlen++;
@@ -575,12 +590,15 @@ struct sk_buff *BPF_PROG(dwcs_dequeue, struct Qdisc *sch)
 		if (!s->st.backlog)
 			active_remove(s);
 	} else if (be_len && next > now) {
+		struct be_queue *be = bpf_map_lookup_elem(&dwcs_be, &zero);
 		struct bpf_list_node *node;
 		struct pkt_node *p;
 
-		bpf_spin_lock(&be_lock);
-		node = bpf_list_pop_front(&be_q);
-		bpf_spin_unlock(&be_lock);
+		if (!be)
+			return NULL;
+		bpf_spin_lock(&be->lock);
+		node = bpf_list_pop_front(&be->q);
+		bpf_spin_unlock(&be->lock);
 		if (!node)
 			return NULL;
 		p = container_of(node, struct pkt_node, node);
@@ -615,7 +633,8 @@ struct sk_buff *BPF_PROG(dwcs_dequeue, struct Qdisc *sch)
 static __always_inline void drain(struct Qdisc *sch)
 {
 	struct bpf_iter_num it, in;
-	__u32 n = nactive;
+	struct be_queue *be;
+	__u32 n = nactive, zero = 0;
 	int *v, *w;
 
 	if (n > DWCS_BPF_MAX_ACTIVE)
@@ -645,15 +664,18 @@ static __always_inline void drain(struct Qdisc *sch)
 	}
 	bpf_iter_num_destroy(&it);
 
-	bpf_iter_num_new(&it, 0, be_len);
+	be = bpf_map_lookup_elem(&dwcs_be, &zero);
+	bpf_iter_num_new(&it, 0, be ? be_len : 0);
 	while ((v = bpf_iter_num_next(&it))) {
 		struct bpf_list_node *node;
 		struct sk_buff *skb = NULL;
 		struct pkt_node *p;
 
-		bpf_spin_lock(&be_lock);
-		node = bpf_list_pop_front(&be_q);
-		bpf_spin_unlock(&be_lock);
+		if (!be)
+			break;
+		bpf_spin_lock(&be->lock);
+		node = bpf_list_pop_front(&be->q);
+		bpf_spin_unlock(&be->lock);
 		if (!node)
 			break;
 		p = container_of(node, struct pkt_node, node);

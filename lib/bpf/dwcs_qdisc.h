@@ -7,7 +7,8 @@
  * A BPF qdisc has no classes and no tc options (no .change, no .dump, no class ops), so the
  * streams are entries of `dwcs_cfg`, indexed by the minor of their classid, which the packet
  * carries in skb->priority (SO_PRIORITY major:minor, as for sch_dwcs) or which the qdisc finds
- * from the sending socket's cookie in the classifier's `streams` map.
+ * from the sending socket's cookie in `dwcs_cookies` (the classifier's cls_bpf filter cannot
+ * be attached to a classless qdisc).
  */
 #ifndef QSOCK_DWCS_QDISC_H
 #define QSOCK_DWCS_QDISC_H
@@ -21,6 +22,7 @@
 #define DWCS_BPF_PIN_CFG	"dwcs_cfg"
 #define DWCS_BPF_PIN_STATE	"dwcs_state"
 #define DWCS_BPF_PIN_CONF	"dwcs_conf"
+#define DWCS_BPF_PIN_COOKIES	"dwcs_cookies"
 
 /* dwcs_conf[0]: the root's parameters (what tc options are for sch_dwcs). */
 struct dwcs_bpf_conf {
