@@ -95,7 +95,7 @@ static void pin_dir_own(const char *dev, char *buf, size_t size)
 		snprintf(buf, size, "%s/%s@ns%llu", QSOCK_PIN_ROOT, dev, (unsigned long long)self);
 }
 
-static int ensure_bpffs(struct qsock_err *err)
+int qsock_cls_ensure_bpffs(struct qsock_err *err)
 {
 	struct statfs sf;
 
@@ -212,7 +212,7 @@ int qsock_cls_install(struct qsock_nl *nl, const char *dev, int ifindex, uint32_
 	int rc;
 
 	snprintf(conf.sched, sizeof(conf.sched), "%s", sched);
-	rc = ensure_bpffs(err);
+	rc = qsock_cls_ensure_bpffs(err);
 	if (!rc)
 		rc = make_dir(QSOCK_PIN_ROOT, err);
 	if (rc)

@@ -32,6 +32,7 @@
 #include <uapi/linux/pkt_sch_dwcs.h>
 
 #include "bpf/dwcs_qdisc.h"
+#include "classifier.h"
 #include "errors.h"
 #include "sched_ops.h"
 #include "dwcs_qdisc.skel.h"
@@ -150,6 +151,9 @@ static int load_register(struct qsock_err *err)
 		return 0;
 	}
 	unpin_all(); /* the leftovers of a half-done earlier attempt */
+	rc = qsock_cls_ensure_bpffs(err);
+	if (rc)
+		return rc;
 	if (mkdir("/sys/fs/bpf/qsock", 0755) && errno != EEXIST)
 		return qsock_errf(err, -errno, "mkdir /sys/fs/bpf/qsock: %s (bpffs mounted?)",
 				  strerror(errno));
