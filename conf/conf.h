@@ -42,7 +42,7 @@
 #define CONF_PAYLOAD_VISIBLE 2048
 
 enum conf_proto { CONF_PROTO_ANY, CONF_PROTO_UDP, CONF_PROTO_TCP };
-enum conf_sched { CONF_SCHED_DWCS, CONF_SCHED_HTB };
+enum conf_sched { CONF_SCHED_DWCS, CONF_SCHED_HTB, CONF_SCHED_DWCS_BPF };
 
 enum conf_preset {
 	CONF_PRESET_NONE,

@@ -32,7 +32,8 @@ static const char *const msg_keys[] = {
 	"nondroppable", "drop_priority", "frame_start", "frame_end", "deadline", "fps", NULL,
 };
 static const char *const byte_keys[] = { "offset", "value", "mask", NULL };
-static const char *const sched_names[] = { "dwcs", "htb", NULL };
+/* in enum conf_sched order */
+static const char *const sched_names[] = { "dwcs", "htb", "dwcs-bpf", NULL };
 static const char *const proto_names[] = { "any", "udp", "tcp", NULL };
 
 void conf_init_defaults(struct conf *c)
@@ -609,7 +610,7 @@ static int load_stream(struct conf_diag *d, const config_setting_t *g, unsigned 
 	if (got_rate < 0)
 		ret = -EINVAL;
 
-	if (st->sched == CONF_SCHED_DWCS) {
+	if (st->sched != CONF_SCHED_HTB) { /* dwcs and dwcs-bpf take the same parameters */
 		static const char *const htb_only[] = { "rate", NULL };
 		const char *const *k;
 

@@ -48,6 +48,36 @@ $(LIB_BPF_SKEL): $(LIB_BPF_OBJ)
 	$(quiet) BPFSKEL $@
 	$(Q)$(BPFTOOL) gen skeleton $< name qsock_cls > $@.tmp && mv $@.tmp $@
 
+# The dwcs-bpf qdisc (lib/bpf/dwcs_qdisc.bpf.c): needs clang >= 15, whose BTF keeps the
+# btf_type_tag("kptr") on a pointer to a complete struct (clang 14 drops it, and the verifier
+# then refuses to store an skb in a list node). Without one, lib/sched_dwcs_bpf.c is built
+# with a header saying so, and "dwcs-bpf" answers EOPNOTSUPP naming the reason.
+CLANG_QDISC ?= $(firstword $(foreach c,clang-16 clang-15 clang-17 clang-18 clang-19 $(CLANG),\
+	$(if $(shell $(c) --version 2>/dev/null | sed -n 's/.*clang version \([0-9]*\).*/\1/p' | \
+		awk '$$1 >= 15'),$(c))))
+LIB_QDISC_OBJ  := $(BUILD)/lib/bpf/dwcs_qdisc.bpf.o
+LIB_QDISC_SKEL := $(BUILD)/lib/bpf/dwcs_qdisc.skel.h
+$(BUILD)/lib/sched_dwcs_bpf.o: $(LIB_QDISC_SKEL)
+
+$(LIB_QDISC_OBJ): lib/bpf/dwcs_qdisc.bpf.c lib/bpf/dwcs_qdisc.h lib/bpf/dwcs_qdisc_kern.h \
+		lib/bpf/qsock_cls.h include/uapi/linux/pkt_sch_dwcs.h
+	$(quiet) CLANG-BPF $@
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CLANG_QDISC) -target bpf -O2 -g -Wall -Werror -I$(CURDIR)/include -I$(CURDIR)/lib \
+		-I/usr/include/$(shell $(CC) -dumpmachine) \
+		-c -o $@ $<
+
+ifneq ($(CLANG_QDISC),)
+$(LIB_QDISC_SKEL): $(LIB_QDISC_OBJ)
+	$(quiet) BPFSKEL $@
+	$(Q)$(BPFTOOL) gen skeleton $< name dwcs_qdisc > $@.tmp && mv $@.tmp $@
+else
+$(LIB_QDISC_SKEL): lib/build.mk
+	$(quiet) GEN $@ "(no clang >= 15: dwcs-bpf disabled)"
+	$(Q)mkdir -p $(dir $@)
+	$(Q)echo '#define DWCS_QDISC_UNAVAILABLE "libqsock was built without the dwcs-bpf qdisc: it needs clang >= 15 (scripts/deps installs clang-16)"' > $@
+endif
+
 $(LIB_A): $(LIB_OBJS)
 	$(quiet) AR $@
 	$(Q)rm -f $@ && ar rcs $@ $^

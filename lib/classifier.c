@@ -48,6 +48,7 @@
 
 #include "bpf/qsock_cls.h"
 #include "classifier.h"
+#include "sched_ops.h"
 #include "errors.h"
 #include "qsock_cls.skel.h"
 
@@ -94,7 +95,7 @@ static void pin_dir_own(const char *dev, char *buf, size_t size)
 		snprintf(buf, size, "%s/%s@ns%llu", QSOCK_PIN_ROOT, dev, (unsigned long long)self);
 }
 
-static int ensure_bpffs(struct qsock_err *err)
+int qsock_cls_ensure_bpffs(struct qsock_err *err)
 {
 	struct statfs sf;
 
@@ -211,7 +212,7 @@ int qsock_cls_install(struct qsock_nl *nl, const char *dev, int ifindex, uint32_
 	int rc;
 
 	snprintf(conf.sched, sizeof(conf.sched), "%s", sched);
-	rc = ensure_bpffs(err);
+	rc = qsock_cls_ensure_bpffs(err);
 	if (!rc)
 		rc = make_dir(QSOCK_PIN_ROOT, err);
 	if (rc)
@@ -248,7 +249,10 @@ int qsock_cls_install(struct qsock_nl *nl, const char *dev, int ifindex, uint32_
 		rc = pin(bpf_map__fd(skel->maps.conf), dir, QSOCK_PIN_CONF, 0644, err);
 	if (rc)
 		goto out;
-	rc = attach_filter(nl, ifindex, handle, bpf_program__fd(skel->progs.qsock_classify), err);
+	/* a classless root (dwcs-bpf) takes no filter: it finds the streams itself */
+	if (!(qsock_sched_find(sched) && qsock_sched_find(sched)->classless))
+		rc = attach_filter(nl, ifindex, handle, bpf_program__fd(skel->progs.qsock_classify),
+				   err);
 out:
 	libbpf_set_print(old);
 	if (rc)

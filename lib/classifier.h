@@ -32,6 +32,8 @@ struct qsock_cls_slot;
 int qsock_cls_install(struct qsock_nl *nl, const char *dev, int ifindex, uint32_t handle,
 		      const char *sched, struct qsock_err *err);
 /* Unpin @dev's maps (the filter goes with the root qdisc). Missing pins are not an error. */
+/* Mount bpffs at /sys/fs/bpf unless it is there (ip netns exec hides it). */
+int qsock_cls_ensure_bpffs(struct qsock_err *err);
 int qsock_cls_uninstall(const char *dev, struct qsock_err *err);
 /* Open @dev's pinned maps: -ENOENT when @dev has no qsock root. */
 int qsock_cls_open(const char *dev, struct qsock_cls_maps *m, struct qsock_err *err);

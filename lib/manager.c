@@ -127,6 +127,24 @@ static int delete_class(struct qsock_nl *nl, int ifindex, uint32_t classid, stru
 	return qsock_nl_tc_request(nl, RTM_DELTCLASS, 0, &tcm, what, NULL, NULL, err);
 }
 
+/* Remove the scheduler's object of the stream @classid of @cookie: its tc class, or what a
+ * classless module keeps instead. */
+static int delete_stream(struct qsock_nl *nl, const char *sched, int ifindex, uint32_t classid,
+			 uint64_t cookie, struct qsock_err *err)
+{
+	const struct qsock_sched_ops *ops = qsock_sched_find(sched);
+	struct qsock_class_ref ref = {
+		.ifindex = ifindex,
+		.handle = classid & 0xffff0000U,
+		.classid = classid,
+		.cookie = cookie,
+	};
+
+	if (ops && ops->remove_stream)
+		return ops->remove_stream(nl, &ref, err);
+	return delete_class(nl, ifindex, classid, err);
+}
+
 int qsock_mgr_init_root(const char *dev, const char *sched, const struct qsock_root_params *rp,
 			struct qsock_err *err)
 {
@@ -215,6 +233,8 @@ int qsock_mgr_fini_root(const char *dev, struct qsock_err *err)
 	if (ri.handle == handle && qsock_sched_find(cur) &&
 	    !strcmp(ri.kind, qsock_sched_find(cur)->kind)) {
 		rc = delete_root(nl, di.ifindex, handle, err);
+		if (!rc && qsock_sched_find(cur)->fini_root)
+			rc = qsock_sched_find(cur)->fini_root(di.ifindex, err);
 		if (rc)
 			return rc;
 	}
@@ -316,6 +336,7 @@ int qsock_mgr_attach(int sockfd, const char *dev, const char *sched,
 	rc = qsock_nl_thread(&nl, err);
 	if (rc)
 		goto out;
+	ref.cookie = cookie;
 	for (i = 0; i < MINOR_TRIES; i++) {
 		ref.classid = ref.handle | (MINOR_FIRST + (uint32_t)((cookie + i) % MINOR_SPAN));
 		rc = ops->set_stream(nl, &ref, sp, false, err);
@@ -367,7 +388,7 @@ int qsock_mgr_attach(int sockfd, const char *dev, const char *sched,
 undo_class : {
 	struct qsock_err ignored;
 
-	delete_class(nl, ref.ifindex, ref.classid, &ignored);
+	delete_stream(nl, cur, ref.ifindex, ref.classid, cookie, &ignored);
 }
 out:
 	qsock_cls_close(&m);
@@ -441,6 +462,7 @@ int qsock_mgr_change(int sockfd, const char *dev, const char *sched,
 	ref.mtu = di.mtu;
 	ref.classid = rec.classid;
 	ref.handle = rec.classid & 0xffff0000U;
+	ref.cookie = cookie;
 	rc = qsock_nl_thread(&nl, err);
 	if (!rc)
 		rc = ops->set_stream(nl, &ref, sp, true, err);
@@ -471,7 +493,7 @@ static int remove_stream(struct qsock_cls_maps *m, uint64_t cookie, const struct
 	qsock_cls_slot_remove(m, cookie);
 	rc = qsock_nl_thread(&nl, err);
 	if (!rc)
-		rc = delete_class(nl, (int)rec->ifindex, rec->classid, err);
+		rc = delete_stream(nl, rec->sched, (int)rec->ifindex, rec->classid, cookie, err);
 	return rc == -ENOENT ? 0 : rc; /* the class is already gone (root removed) */
 }
 
@@ -665,7 +687,7 @@ static int gc_dev(const char *dev, unsigned int *removed, struct qsock_err *err)
 		if (bpf_map_delete_elem(m.streams, &cand[i]))
 			continue; /* someone else removed it */
 		qsock_cls_slot_remove(&m, cand[i]);
-		delete_class(nl, (int)rec.ifindex, rec.classid, &ignored);
+		delete_stream(nl, rec.sched, (int)rec.ifindex, rec.classid, cand[i], &ignored);
 		if (removed)
 			(*removed)++;
 	}

@@ -14,6 +14,7 @@
 
 static const struct qsock_sched_ops *const scheds[] = {
 	&qsock_sched_dwcs,
+	&qsock_sched_dwcs_bpf,
 	&qsock_sched_htb,
 };
 
@@ -37,7 +38,7 @@ const struct qsock_sched_ops *qsock_sched_by_kind(const char *kind)
 
 const char *qsock_sched_names(void)
 {
-	return "dwcs, htb";
+	return "dwcs, dwcs-bpf, htb";
 }
 
 int qsock_sched_class_request(const struct qsock_class_ref *ref, const char *kind, bool replace,

@@ -19,12 +19,16 @@ struct qsock_class_ref {
 	uint32_t handle;	/* root qdisc handle, major:0 */
 	uint32_t classid;	/* major:minor */
 	uint32_t mtu;		/* device MTU, for rates derived from packet counts */
+	uint64_t cookie;	/* the stream's socket (SO_COOKIE), 0 when not known */
 };
 
 struct qsock_sched_ops {
 	const char *name;	/* qos_params.name */
 	const char *kind;	/* the root qdisc kind the kernel reports */
 	uint32_t mark_flags;	/* DWCS_MARK_* bits it reads from skb->mark (0: none) */
+	/* No tc classes and no filters (a BPF qdisc): streams are the module's own business,
+	 * through set_stream / remove_stream, and the socket classifier is not attached. */
+	bool classless;
 	/* Scheduler-specific limits on top of qsock_stream_params_from_api(). */
 	int (*check_stream)(const struct qsock_stream_params *sp, struct qsock_err *err);
 	/* Create the root qdisc @handle on @ifindex (it does not exist yet). */
@@ -34,6 +38,11 @@ struct qsock_sched_ops {
 	int (*set_stream)(struct qsock_nl *nl, const struct qsock_class_ref *ref,
 			  const struct qsock_stream_params *sp, bool replace,
 			  struct qsock_err *err);
+	/* Optional: remove the stream @ref (NULL: the manager deletes the tc class). */
+	int (*remove_stream)(struct qsock_nl *nl, const struct qsock_class_ref *ref,
+			     struct qsock_err *err);
+	/* Optional: after the root qdisc of @ifindex was deleted (qsockfini). */
+	int (*fini_root)(int ifindex, struct qsock_err *err);
 	/* Fill the QSOCK_INFO_SCHED (and _DWCS) fields of @info from the class's statistics. */
 	int (*stream_stats)(struct qsock_nl *nl, const struct qsock_class_ref *ref,
 			    struct qos_info *info, struct qsock_err *err);
@@ -41,12 +50,13 @@ struct qsock_sched_ops {
 
 extern const struct qsock_sched_ops qsock_sched_htb;
 extern const struct qsock_sched_ops qsock_sched_dwcs;
+extern const struct qsock_sched_ops qsock_sched_dwcs_bpf;
 
 /* The module named @name, or NULL. */
 const struct qsock_sched_ops *qsock_sched_find(const char *name);
 /* The module whose root qdisc kind is @kind, or NULL. */
 const struct qsock_sched_ops *qsock_sched_by_kind(const char *kind);
-/* "dwcs, htb": for messages. */
+/* "dwcs, dwcs-bpf, htb": for messages. */
 const char *qsock_sched_names(void);
 
 /*

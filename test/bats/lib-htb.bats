@@ -130,7 +130,7 @@ root_kind() { $IN tc -j qdisc show dev veth0 | jq -r '.[] | select(.root == true
 	drv init
 	run drv fail ENODEV 'no network device "nosuch0"' init dev=nosuch0 \
 		-- sock 1 udp -- fail ENODEV 'no network device "nosuch0"' attach 1 dev=nosuch0 \
-		-- fail EINVAL 'unknown scheduler "cbq" (known: dwcs, htb)' attach 1 sched=cbq \
+		-- fail EINVAL 'unknown scheduler "cbq" (known: dwcs, dwcs-bpf, htb)' attach 1 sched=cbq \
 		-- fail EINVAL 'oln (x=5) must not exceed old (y=4)' attach 1 oln=5 old=4 \
 		-- fail EINVAL 'ipg is 0' attach 1 ipg=0 \
 		-- fail EINVAL 'has unknown bits 0x40' attach 1 flags=0x40 \

@@ -137,7 +137,7 @@ static void test_errors(void **state)
 	expect_error(STREAM("ipg = 10; rate = \"1mbit\";"),
 		     "t.conf:2: streams[0].rate: belongs to scheduler \"htb\", this stream uses \"dwcs\"");
 	expect_error(STREAM("scheduler = \"cbq\";"),
-		     "t.conf:2: streams[0].scheduler: \"cbq\" is not one of: dwcs, htb");
+		     "t.conf:2: streams[0].scheduler: \"cbq\" is not one of: dwcs, htb, dwcs-bpf");
 	expect_error("streams = (\n  { match = {}; ipg = 10; }\n);\n",
 		     "t.conf:2: streams[0]: needs \"dev\", the egress interface (\"eth0\")");
 	expect_error("streams = (\n  { match = {}; ipg = 10; dev = \"a/b\"; }\n);\n",

@@ -71,7 +71,7 @@ static void attach_checks_the_params(void **state)
 	struct qos_params p = params("lo", "cbq");
 	int fd = socket(AF_INET, SOCK_DGRAM, 0);
 
-	assert_fails(qattach(fd, &p), EINVAL, "unknown scheduler \"cbq\" (known: dwcs, htb)");
+	assert_fails(qattach(fd, &p), EINVAL, "unknown scheduler \"cbq\" (known: dwcs, dwcs-bpf, htb)");
 	assert_fails(qattach(fd, NULL), EINVAL, "qos_params pointer is NULL");
 	p = params("lo", "dwcs");
 	p.attributes = NULL;

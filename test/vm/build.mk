@@ -13,4 +13,4 @@ VM_BATS += $(sort $(wildcard test/vm/*.bats))
 # The roles of scripts/run-vm-matrix: the evaluation's timing-heavy figures run on the primary
 # kernel only; the smoke file is all a smoke kernel (PREEMPT_RT, unpacked) runs.
 VM_BATS_TIMING := $(sort $(wildcard test/vm/eval-*.bats))
-VM_BATS_SMOKE  := test/vm/dwcs-smoke.bats
+VM_BATS_SMOKE  := test/vm/dwcs-smoke.bats test/vm/dwcs-bpf.bats

@@ -1,0 +1,125 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
+#
+# dwcs-bpf: DWCS as a BPF qdisc (lib/bpf/dwcs_qdisc.bpf.c, kind dwcs_bpf) installed through
+# libqsock's "dwcs-bpf" scheduler module, with real traffic on the veth pair of the dwcs
+# suites. Needs a kernel with BPF qdiscs (CONFIG_NET_SCH_BPF, Linux 6.16+; Debian 6.17+):
+# on 6.1 and 6.12 every test skips and says so. Part of the smoke role (test/vm/build.mk),
+# so that the unpacked newest kernel runs it. Streams are written into the qdisc's pinned
+# dwcs_cfg map here (what the module's set_stream does for a socket) so that each test
+# controls its stream's parameters and selects it with SO_PRIORITY, as the dwcs suites do.
+
+load ../lib/common
+load ../lib/dwcs
+
+PIN=/sys/fs/bpf/qsock/dwcs_bpf
+QSOCK_ROOT=$QSOCK_BUILD/test/apps/qsock-root
+# qsock-root in the sender's network namespace but the VM's mount namespace: `ip netns exec`
+# mounts a private /sys, and the pins would vanish with it
+qroot() { t nsenter --net=/run/netns/"$SND" "$QSOCK_ROOT" "$@"; }
+
+setup() {
+	require_vm
+	require_root
+	require_cmd bpftool jq tc ip
+	# the kernel's struct_ops type for qdiscs exists only with CONFIG_NET_SCH_BPF
+	bpftool btf dump file /sys/kernel/btf/vmlinux format raw 2>/dev/null |
+		grep -q "STRUCT 'bpf_struct_ops_Qdisc_ops'" ||
+		skip "kernel $(uname -r) has no BPF qdiscs (CONFIG_NET_SCH_BPF, Linux 6.16+, Debian 6.17+)"
+	require_file "$DWCS_UDP" "make builds it"
+	require_file "$QSOCK_ROOT" "make builds it"
+	dwcs_link
+	qroot init veth0 dwcs-bpf
+}
+
+teardown() {
+	[ -n "${SND:-}" ] && qroot fini veth0 dwcs-bpf || true
+}
+
+le32() { printf '%d %d %d %d' $(($1 & 255)) $((($1 >> 8) & 255)) $((($1 >> 16) & 255)) $((($1 >> 24) & 255)); }
+le64() { le32 $(($1 & 0xffffffff)); printf ' '; le32 $(($1 >> 32)); }
+
+# bstream MINOR IPG_NS X Y FLAGS [GEN]: struct dwcs_bpf_cfg of lib/bpf/dwcs_qdisc.h
+bstream() {
+	local gen=${6:-1}
+	# shellcheck disable=SC2046
+	t bpftool map update pinned "$PIN/dwcs_cfg" key $(le32 "$1") \
+		value $(le64 "$2") $(le32 "$3") $(le32 "$4") $(le32 "$5") $(le32 1000) \
+		$(le32 "$gen") $(le32 "$gen")
+}
+# bstat MINOR FIELD: a counter of struct dwcs_bpf_stats
+bstat() {
+	# shellcheck disable=SC2046
+	bpftool -j map lookup pinned "$PIN/dwcs_state" key $(le32 "$1") |
+		jq -r ".formatted.value.st.$2"
+}
+got() { grep -c -v '^#' "$1" || true; }
+
+@test "dwcs-bpf: qsockinit registers the BPF qdisc and installs it at the root, qsockfini removes both" {
+	run stc qdisc show dev veth0
+	echo "$output"
+	[[ "$output" == *"qdisc dwcs_bpf 1: root"* ]]
+	run bpftool struct_ops list
+	[[ "$output" == *"dwcs_bpf"*"Qdisc_ops"* ]]
+	qroot fini veth0 dwcs-bpf
+	run stc qdisc show dev veth0
+	[[ "$output" != *dwcs_bpf* ]]
+	run bpftool struct_ops list
+	[[ "$output" != *dwcs_bpf* ]]
+	[ ! -e "$PIN/dwcs_cfg" ]
+}
+
+@test "dwcs-bpf: a stream and best effort through the qdisc, both delivered, counted per stream" {
+	bstream 0x10 1000000 1 10 4
+	recv_start 9010 15 "$BATS_TEST_TMPDIR/s10"
+	recv_start 9099 15 "$BATS_TEST_TMPDIR/be"
+	# the stream offers a quarter of its rate (one packet per 4 ms, ipg 1 ms)
+	snd 9010 -n 200 -i 4000 -s 400 -p 0x10010
+	snd 9099 -n 200 -i 4000 -s 400
+	recv_wait
+	echo "stream $(got "$BATS_TEST_TMPDIR/s10") (map: sent $(bstat 0x10 sent_pkts)), best effort $(got "$BATS_TEST_TMPDIR/be")"
+	# under its rate the stream may still lose a packet to a late timer on a loaded emulated
+	# CPU (seen: 197 of 200), never more than its loss tolerance (1 in 10); what the map counts
+	# as sent is what the receiver got
+	[ "$(got "$BATS_TEST_TMPDIR/s10")" -ge 180 ]
+	[ "$(got "$BATS_TEST_TMPDIR/be")" -eq 200 ]
+	[ "$(bstat 0x10 sent_pkts)" -eq "$(got "$BATS_TEST_TMPDIR/s10")" ]
+	[ "$(bstat 0x10 backlog)" -eq 0 ]
+}
+
+@test "dwcs-bpf: a stream is held to one packet per ipg, best effort behind it gets the rest" {
+	require_timely_timers 5
+	bstream 0x10 20000000 0 0 6 # ipg 20 ms, 0/0 EDF, lossless: every packet goes, late
+	recv_start 9010 6 "$BATS_TEST_TMPDIR/s10"
+	# 100 packets at once: at one per 20 ms they take 2 s
+	t0=$(date +%s%N)
+	snd 9010 -n 100 -i 0 -s 200 -p 0x10010
+	recv_wait
+	t1=$(date +%s%N)
+	ms=$(((t1 - t0) / 1000000))
+	echo "100 packets at ipg 20 ms took $ms ms; sent $(bstat 0x10 sent_pkts)"
+	[ "$(got "$BATS_TEST_TMPDIR/s10")" -eq 100 ]
+	[ "$ms" -ge 1900 ]
+	[ "$ms" -le 4000 ]
+}
+
+@test "dwcs-bpf: EDF lossy never sends a packet after its deadline; non-droppable never dropped" {
+	# Measured on 7.3.4: with rate 125000 B/s, 201 packets of 1000 B left the qdisc within
+	# 0.2 s, so the overload this test needs never builds up (docs/dwcs-bpf.md, "Known gaps").
+	skip "the dwcs-bpf link shaper does not pace yet (docs/dwcs-bpf.md, Known gaps)"
+	qroot fini veth0 dwcs-bpf
+	qroot init veth0 dwcs-bpf --rate 125000 # 1 Mbit/s
+	bstream 0x10 1000000 0 0 4 # 0/0, lossy, per-packet deadlines
+	recv_start 9010 30 "$BATS_TEST_TMPDIR/s10"
+	# 1.8x overload of the 1 Mbit/s link, 20 ms deadlines, every third packet non-droppable
+	snd 9010 -n 600 -i 2000 -s 400 -p 0x10010 -d 20000 -N 3
+	recv_wait
+	# field 3 is the packet's flags; bit 0 non-droppable (mawk has no and())
+	late=$(awk '!/^#/ && $4 > 0 && $5 > $4 && $3 % 2 == 0' "$BATS_TEST_TMPDIR/s10" | wc -l)
+	nd=$(awk '!/^#/ && $3 % 2 == 1' "$BATS_TEST_TMPDIR/s10" | wc -l)
+	echo "received $(got "$BATS_TEST_TMPDIR/s10"), droppable late $late, non-droppable $nd of 200," \
+		"drop_late $(bstat 0x10 drop_late), late_sent $(bstat 0x10 late_sent)"
+	[ "$(bstat 0x10 drop_late)" -gt 0 ]
+	[ "$late" -eq 0 ]
+	[ "$nd" -eq 200 ]
+}
