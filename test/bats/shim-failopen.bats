@@ -43,6 +43,41 @@ fails_open() {
 	[[ "$WARNING" == *"/nonexistent/qsock.conf: cannot read: No such file or directory; running without QoS"* ]]
 }
 
+# libconfig's own reader exit(2)s on a read error ("input in flex scanner failed") and fopen()
+# blocks on a FIFO: the shim reads the file itself (conf/readfile.c).
+@test "config is a directory: one warning naming it, the program runs as without the shim" {
+	mkdir "$BATS_TEST_TMPDIR/dir.conf"
+	fails_open "$SHIM_SO" "$BATS_TEST_TMPDIR/dir.conf" "$SHIM_HARD" errno 127.0.0.1 47210
+	[[ "$WARNING" == *"dir.conf: cannot read: a directory, not a regular file; running without QoS"* ]]
+}
+
+@test "config read fails with EIO: one warning, the program runs as without the shim" {
+	# /proc/self/mem is a regular file whose first read fails with EIO (address 0 is unmapped)
+	fails_open "$SHIM_SO" /proc/self/mem "$SHIM_HARD" errno 127.0.0.1 47211
+	[[ "$WARNING" == *"/proc/self/mem: cannot read: Input/output error; running without QoS"* ]]
+}
+
+@test "config is a FIFO nobody writes: no hang, one warning" {
+	mkfifo "$BATS_TEST_TMPDIR/fifo.conf"
+	fails_open "$SHIM_SO" "$BATS_TEST_TMPDIR/fifo.conf" "$SHIM_HARD" errno 127.0.0.1 47212
+	[[ "$WARNING" == *"fifo.conf: cannot read: a FIFO, not a regular file; running without QoS"* ]]
+}
+
+@test "config is huge or a device: refused before reading, one warning" {
+	truncate -s 1G "$BATS_TEST_TMPDIR/huge.conf"
+	fails_open "$SHIM_SO" "$BATS_TEST_TMPDIR/huge.conf" "$SHIM_HARD" errno 127.0.0.1 47213
+	[[ "$WARNING" == *"huge.conf: cannot read: 1073741824 bytes, more than the 1048576 allowed; running without QoS"* ]]
+	fails_open "$SHIM_SO" /dev/zero "$SHIM_HARD" errno 127.0.0.1 47213
+	[[ "$WARNING" == *"/dev/zero: cannot read: a character device, not a regular file; running without QoS"* ]]
+}
+
+@test "an @include (libconfig would open it itself): refused with its line, one warning" {
+	mkdir "$BATS_TEST_TMPDIR/inc"
+	conf=$(printf 'version = 1;\n@include "%s"\n' "$BATS_TEST_TMPDIR/inc" | shim_conf include)
+	fails_open "$SHIM_SO" "$conf" "$SHIM_HARD" errno 127.0.0.1 47214
+	[[ "$WARNING" == *"include.conf:2: @include: not supported: qsock.conf is one file; running without QoS"* ]]
+}
+
 @test "a syntax error: one warning with file and line" {
 	conf=$(shim_conf broken <<'EOF'
 version = 1;
