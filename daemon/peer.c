@@ -70,6 +70,7 @@ int qd_peer_from_socket(int fd, struct qd_peer *p)
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
 		return -errno;
 	p->uid = cred.uid;
+	p->charge_uid = cred.uid;
 	p->gid = cred.gid;
 	p->pid = cred.pid;
 	qd_proc_comm(p->pid, p->comm, sizeof(p->comm));

@@ -21,6 +21,7 @@
 
 struct qd_peer {
 	uid_t uid;
+	uid_t charge_uid;
 	gid_t gid;
 	pid_t pid;
 	char comm[QSOCKD_COMM_LEN];
