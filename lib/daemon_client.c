@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -251,6 +252,9 @@ static void stream_from_wire(const struct qsockd_stream *w, struct qsock_stream 
 	snprintf(st->sched, sizeof(st->sched), "%s", w->params.sched);
 }
 
+/* CLOCK_MONOTONIC ms until which qsockd is not asked (it timed out); 0: ask. */
+static _Atomic long long daemon_quiet_until;
+
 int qsock_daemon_call(const struct qsock_request *req, struct qsock_stream *reply_stream,
 		      struct qsock_err *err)
 {
@@ -297,7 +301,24 @@ int qsock_daemon_call(const struct qsock_request *req, struct qsock_stream *repl
 		passfd = req->sockfd;
 		break;
 	}
+	/* A daemon that just timed out is not asked again for a while: a program opening many
+	 * sockets (the shim attaches each) must not wait QSOCKD_CLIENT_TIMEOUT_MS for each. */
+	if (now_ms() < atomic_load_explicit(&daemon_quiet_until, memory_order_relaxed)) {
+		snprintf(err->msg, sizeof(err->msg),
+			 "qsockd at %s did not answer within %s a moment ago: not asked again "
+			 "for %d s", qsockd_client_path(), QSOCKD_CLIENT_TIMEOUT_TEXT,
+			 QSOCKD_CLIENT_BACKOFF_MS / 1000);
+		return -ETIMEDOUT;
+	}
 	fd = qsockd_client_connect(NULL, err->msg, sizeof(err->msg));
+	if (fd == -ETIMEDOUT) {
+		/* there, but full or stopped: say so, and the caller (the shim) goes on without */
+		snprintf(err->msg, sizeof(err->msg),
+			 "qsockd at %s did not accept the connection within %s (busy or stopped)",
+			 qsockd_client_path(), QSOCKD_CLIENT_TIMEOUT_TEXT);
+		atomic_store(&daemon_quiet_until, now_ms() + QSOCKD_CLIENT_BACKOFF_MS);
+		return -ETIMEDOUT;
+	}
 	if (fd < 0) {
 		snprintf(err->msg, sizeof(err->msg),
 			 "this needs CAP_NET_ADMIN, or qsockd listening at %s (%s): start "
@@ -307,6 +328,8 @@ int qsock_daemon_call(const struct qsock_request *req, struct qsock_stream *repl
 	}
 	rc = qsockd_client_call(fd, &r, passfd, NULL, NULL, &rep, err->msg, sizeof(err->msg));
 	close(fd);
+	if (rc == -ETIMEDOUT)
+		atomic_store(&daemon_quiet_until, now_ms() + QSOCKD_CLIENT_BACKOFF_MS);
 	if (rc)
 		return rc;
 	if (rep.error) {

@@ -19,6 +19,8 @@
 
 #define QSOCKD_CLIENT_TIMEOUT_MS 2000
 #define QSOCKD_CLIENT_TIMEOUT_TEXT "2 s"	/* the same, for messages */
+/* After a timeout, the manager's calls (qsock_daemon_call) fail at once for this long. */
+#define QSOCKD_CLIENT_BACKOFF_MS 10000
 
 /* The socket path: $QSOCKD_SOCKET (ignored in setuid programs), else the default. */
 const char *qsockd_client_path(void);

@@ -310,3 +310,68 @@ cookie_of() { sed -n 's/.*cookie=\([0-9]*\).*/\1/p' <<<"$1" | head -n 1; }
 	assert_output_contains "errno=110 "
 	assert_output_contains "reading qsockd's reply"
 }
+
+@test "daemon: a request trickled one byte a second is dropped 5 s after its first byte" {
+	start_daemon
+	# the half-request limit counted from the last byte would let it run for 144 s
+	run as_nobody slowloris 1000
+	assert_status 0
+	ms=$(sed -n 's/^dropped after \([0-9]*\) ms.*/\1/p' <<<"$output")
+	echo "# $output" >&3
+	[ -n "$ms" ] && [ "$ms" -ge 4500 ] && [ "$ms" -lt 8000 ]
+	grep -q "half a request for 5000 ms, dropped" "$LOG"
+}
+
+@test "daemon: clients that send requests and never read cannot grow it; they are dropped" {
+	start_daemon
+	rss_before=$(awk '/VmRSS/ { print $2 }' /proc/"$DPID"/status)
+	run as_nobody noread 40 100000
+	echo "# $(tr '\n' ' ' <<<"$output")" >&3
+	assert_status 0
+	assert_output_contains "dropped 40 of 40"
+	rss_after=$(awk '/VmRSS/ { print $2 }' /proc/"$DPID"/status)
+	echo "# qsockd VmRSS: ${rss_before} kB before, ${rss_after} kB after" >&3
+	# one request's replies queued per connection at most (KiB), not one per request (MiB)
+	[ "$rss_after" -lt $((rss_before + 8192)) ]
+	grep -q "took none of its replies for 5000 ms, dropped" "$LOG"
+	run probe status
+	assert_status 0
+}
+
+@test "daemon: libqsock does not hang on a stopped daemon with a full backlog: ETIMEDOUT in about 2 s" {
+	APP=$QSOCK_BUILD/test/unit/daemon_app
+	require_file "$APP" make
+	start_daemon
+	kill -STOP "$DPID"
+	defer kill -CONT "$DPID"
+	# fill the listen backlog (128): connections beyond it would block in connect()
+	"$PROBE" "$SOCK" hold 200 60 </dev/null >"$DIR/hold.out" 2>&1 3>&- &
+	defer kill $!
+	wait_until 10 grep -q holding "$DIR/hold.out"
+	echo "# $(cat "$DIR/hold.out")" >&3
+	start=$(date +%s%N)
+	run t env QSOCKD_SOCKET="$SOCK" setpriv --reuid=nobody --regid=nogroup --clear-groups \
+		"$APP" run 127.0.0.1 9 <<<"attach lo htb 10"
+	ms=$((($(date +%s%N) - start) / 1000000))
+	echo "# attach answered after $ms ms: $output" >&3
+	assert_output_contains "errno=110 "
+	assert_output_contains "did not accept the connection within 2 s (busy or stopped)"
+	[ "$ms" -lt 5000 ]
+}
+
+@test "daemon: eight uids holding every connection slot starve neither a ninth uid nor root" {
+	start_daemon
+	for u in 20001 20002 20003 20004 20005 20006 20007 20008; do
+		setpriv --reuid=$u --regid=$u --clear-groups "$PROBE" "$SOCK" hold 128 60 \
+			</dev/null >"$DIR/hold.$u" 2>&1 3>&- &
+		defer kill $!
+	done
+	wait_until 20 sh -c "cat '$DIR'/hold.* | grep -c 'holding 128 of 128' | grep -qx 8"
+	# all 1024 slots taken, every uid at its 128 limit
+	run t setpriv --reuid=20009 --regid=20009 --clear-groups "$PROBE" "$SOCK" flood 20
+	assert_status 0
+	assert_output_contains "flood: 20 of 20 clients served"
+	grep -q "1024 connections: uid 2000[1-8] gives one (pid [0-9]*) up to uid 20009" "$LOG"
+	run probe status
+	assert_status 0
+}

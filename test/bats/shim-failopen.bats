@@ -177,3 +177,32 @@ EOF
 	[ "$(grep -c 'message [0-9]* (200 bytes)' "$BATS_TEST_TMPDIR/err")" -eq 4 ]
 	grep -q 'message 3 (200 bytes): rule "messages\[0\]" -> frame-end' "$BATS_TEST_TMPDIR/err"
 }
+
+@test "real backend, unprivileged, qsockd stopped with a full backlog: the program is not held, one warning" {
+	require_cmd setpriv
+	local fake=$QSOCK_BUILD/test/unit/qsockd-fake probe=$QSOCK_BUILD/test/unit/daemon_probe
+	require_file "$fake" make
+	require_file "$probe" make
+	dir=$(mktemp -d /tmp/qsock-shim-stuck.XXXXXX)
+	chmod 755 "$dir"
+	defer rm -rf "$dir"
+	echo 'streams = ( { match = { protocol = "udp"; }; dev = "lo"; ipg = 10; } );' >"$dir/qsock.conf"
+	chmod 644 "$dir/qsock.conf"
+	"$fake" -n -s "$dir/qsockd.sock" -c "$dir/qsock.conf" 2>"$dir/log" 3>&- &
+	dpid=$!
+	defer kill -9 "$dpid"
+	wait_until 5 grep -q "listening on" "$dir/log"
+	kill -STOP "$dpid"
+	# its listen backlog full: a blocking connect() would wait until the daemon runs again
+	"$probe" "$dir/qsockd.sock" hold 200 60 </dev/null >"$dir/hold" 2>&1 3>&- &
+	defer kill $!
+	wait_until 10 grep -q holding "$dir/hold"
+	start=$(date +%s%N)
+	QSOCKD_SOCKET=$dir/qsockd.sock fails_open "$SHIM_SO" "$dir/qsock.conf" \
+		setpriv --reuid=65534 --regid=65534 --clear-groups "$SHIM_HARD" errno 127.0.0.1 47215
+	ms=$((($(date +%s%N) - start) / 1000000))
+	echo "# both runs took $ms ms; the warning: $WARNING" >&3
+	[[ "$WARNING" == *"did not accept the connection within 2 s (busy or stopped); the socket gets no QoS"* ]]
+	# one 2 s timeout for the process, not one per socket (shim-hard errno has two)
+	[ "$ms" -lt 4000 ]
+}
