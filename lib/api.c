@@ -409,6 +409,15 @@ QSOCK_EXPORT ssize_t qsendmsg(int fd, const struct msghdr *msg, int flags, struc
 					     fd),
 				  &err);
 	}
+	/* The caller's control data is copied on the stack with ours appended: bounded, so a
+	 * huge msg_controllen is an error, not a stack overflow. */
+	if (msg->msg_controllen > QSOCK_CALLER_CONTROL_MAX)
+		return qsock_fail("qsendmsg",
+				  qsock_errf(&err, -ENOBUFS,
+					     "msg_controllen %zu: at most %d bytes of the caller's "
+					     "own control data can go with packet flags",
+					     (size_t)msg->msg_controllen, QSOCK_CALLER_CONTROL_MAX),
+				  &err);
 	rc = qsock_carrier_begin(st, fd, pf, msg->msg_controllen && qsock_carrier_has_mark(msg),
 				 cmsgs, &len, &held, &err);
 	if (rc)
