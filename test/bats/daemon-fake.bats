@@ -375,3 +375,26 @@ cookie_of() { sed -n 's/.*cookie=\([0-9]*\).*/\1/p' <<<"$1" | head -n 1; }
 	run probe status
 	assert_status 0
 }
+
+@test "daemon: an escape sequence in a process name reaches neither qsock status, qsock top nor the log" {
+	QSOCK=$QSOCK_BUILD/tools/qsock/qsock
+	require_file "$QSOCK" make
+	start_daemon
+	# comm is the executable's name: ESC [ 2 J (clear screen) and a BEL in it
+	evil="$DIR/$(printf 'ev\033[2Ji\al')"
+	cp "$PROBE" "$evil"
+	coproc HOLD { setpriv --reuid=nobody --regid=nogroup --clear-groups "$evil" "$SOCK" attach fake0 htb 100000000 hold 3>&-; }
+	read -r -t 10 line <&"${HOLD[0]}"
+	[[ "$line" == error=0* ]]
+	run t "$QSOCK" status -s "$SOCK"
+	assert_status 0
+	assert_output_contains 'ev\x1b[2Ji\x07l'
+	[[ "$output" != *$'\033'* && "$output" != *$'\a'* ]]
+	run t "$QSOCK" top -s "$SOCK" -n 1 -d 0.1
+	assert_status 0
+	assert_output_contains 'ev\x1b[2Ji\x07l'
+	[[ "$output" != *$'\033'* && "$output" != *$'\a'* ]]
+	grep -qF 'ev\x1b[2Ji\x07l' "$LOG"
+	! grep -q $'\033\|\a' "$LOG"
+	kill "$HOLD_PID"
+}

@@ -31,7 +31,7 @@ BENCHES += test/unit/daemon_bench.sh
 UNIT_TESTS += $(BUILD)/test/unit/daemon_ops
 DAEMON_OPS_OBJS := $(addprefix $(BUILD)/daemon/,proto.o log.o peer.o streams.o ops.o) \
 	$(BUILD)/test/unit/daemon_fake_backend.o $(BUILD)/conf/policy.o $(BUILD)/conf/diag.o \
-	$(BUILD)/conf/readfile.o
+	$(BUILD)/conf/readfile.o $(BUILD)/conf/printable.o
 $(BUILD)/test/unit/daemon_ops: $(BUILD)/test/unit/daemon_ops.o $(DAEMON_OPS_OBJS)
 	$(quiet) LINK $@
 	$(Q)$(CC) -o $@ $^ $(LDFLAGS) -lcmocka -lconfig -lm
