@@ -202,7 +202,7 @@ static int mgr_device(const char *dev, struct qsockd_device *out, char *msg, siz
 }
 
 struct walk_arg {
-	int (*fn)(const struct qsockd_stream *st, void *arg);
+	int (*fn)(const struct qsockd_stream *st, uint64_t inode, void *arg);
 	void *arg;
 };
 
@@ -212,11 +212,11 @@ static int walk_one(const struct qsock_stream *st, void *arg)
 	struct qsockd_stream ws;
 
 	stream_to_wire(st, &ws);
-	return w->fn(&ws, w->arg);
+	return w->fn(&ws, st->inode, w->arg);
 }
 
-static int mgr_walk(int (*fn)(const struct qsockd_stream *st, void *arg), void *arg, char *msg,
-		    size_t msglen)
+static int mgr_walk(int (*fn)(const struct qsockd_stream *st, uint64_t inode, void *arg),
+		    void *arg, char *msg, size_t msglen)
 {
 	struct walk_arg w = { fn, arg };
 	struct qsock_err e = { "" };
