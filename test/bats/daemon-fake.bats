@@ -398,3 +398,37 @@ cookie_of() { sed -n 's/.*cookie=\([0-9]*\).*/\1/p' <<<"$1" | head -n 1; }
 	! grep -q $'\033\|\a' "$LOG"
 	kill "$HOLD_PID"
 }
+
+@test "daemon: subordinate uids in a user's namespace are charged to that user: they share its quota" {
+	require_cmd unshare nsenter
+	start_daemon
+	# a user namespace nobody created, its uids 0..999 mapped to 100000..100999 (what
+	# newuidmap does from /etc/subuid; root writes the map here)
+	setpriv --reuid=nobody --regid=nogroup --clear-groups unshare --user sleep 60 </dev/null 3>&- &
+	ns_pid=$!
+	defer kill "$ns_pid"
+	wait_until 5 sh -c "[ \"\$(readlink /proc/$ns_pid/ns/user)\" != \"\$(readlink /proc/self/ns/user)\" ]"
+	echo '0 100000 1000' >"/proc/$ns_pid/uid_map"
+	echo '0 100000 1000' >"/proc/$ns_pid/gid_map"
+	sub() {
+		local u=$1
+		shift
+		t nsenter --user --target "$ns_pid" setpriv --reuid="$u" --regid="$u" --clear-groups \
+			"$PROBE" "$SOCK" "$@"
+	}
+	# the built-in default: 4 streams per uid; subordinate uid 5 (100005) takes them all ...
+	coproc SUB { sub 5 attachmany 6 fake0 htb 100000000 3>&-; }
+	read -r -t 10 line <&"${SUB[0]}"
+	[ "$line" = "attached 4 of 6" ]
+	# ... and uid 6 of the same namespace (100006) gets none: both are nobody's
+	run sub 6 attach fake0 htb 100000000
+	assert_status 1
+	assert_output_contains "max_streams 4 reached (uid 65534 holds 4)"
+	run as_nobody attach fake0 htb 100000000
+	assert_status 1
+	assert_output_contains "max_streams 4 reached (uid 65534 holds 4)"
+	# the streams still belong to their own uid
+	run probe status
+	assert_output_contains "uid=100005"
+	kill "$SUB_PID"
+}
