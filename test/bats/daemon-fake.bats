@@ -432,3 +432,36 @@ cookie_of() { sed -n 's/.*cookie=\([0-9]*\).*/\1/p' <<<"$1" | head -n 1; }
 	assert_output_contains "uid=100005"
 	kill "$SUB_PID"
 }
+
+@test "daemon: a connection handed on after its process exited gets its own rights, not those of whoever reuses the pid" {
+	require_cmd unshare
+	cat >"$CONF" <<-'C'
+	policy = { rules = ( { group = "4242"; nondroppable = true; } ); };
+	C
+	# In a pid namespace of its own, so that the pid can be reused on purpose (ns_last_pid)
+	# without racing the rest of the machine. uid 20001 (no groups) connects while qsockd is
+	# stopped, hands the connection to its child and exits; uid 20002 with group 4242 (which
+	# may ask for non-droppable streams) gets its pid; then qsockd accepts and the child asks.
+	cat >"$DIR/reuse.sh" <<-EOF
+	"$FAKE" -n -l debug -s "$SOCK" -c "$CONF" 2>>"$LOG" &
+	d=\$!
+	for i in \$(seq 100); do grep -q "listening on" "$LOG" && break; sleep 0.05; done
+	kill -STOP \$d
+	setpriv --reuid=20001 --regid=20001 --clear-groups "$PROBE" "$SOCK" handoff fake0 htb 100000000 "$DIR/go" >"$DIR/out" 2>&1 &
+	p=\$!
+	wait \$p
+	echo \$((p - 1)) >/proc/sys/kernel/ns_last_pid
+	setpriv --reuid=20002 --regid=20002 --groups=4242 sleep 30 &
+	[ \$! -eq \$p ] && echo "pid \$p reused by uid 20002"
+	for i in \$(seq 100); do grep -q sleep /proc/\$p/comm && break; sleep 0.05; done
+	kill -CONT \$d
+	touch "$DIR/go"
+	for i in \$(seq 100); do grep -q "error=" "$DIR/out" && break; sleep 0.05; done
+	cat "$DIR/out"
+	EOF
+	run t unshare --pid --fork --mount-proc bash "$DIR/reuse.sh"
+	echo "# $(tr '\n' ' ' <<<"$output")" >&3
+	assert_output_contains "reused by uid 20002"
+	assert_output_contains "error=1 "
+	assert_output_contains "non-droppable streams are not allowed"
+}

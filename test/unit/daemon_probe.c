@@ -6,6 +6,9 @@
  *   daemon_probe SOCKET attachfd FD DEV SCHED IPG_NS   (pass inherited fd FD instead)
  *   daemon_probe SOCKET attachmany N DEV SCHED IPG_NS  N sockets, one connection; then holds
  *   daemon_probe SOCKET halffd      half a request with an fd, then exits
+ *   daemon_probe SOCKET handoff DEV SCHED IPG_NS GOFILE
+ *                                   connect, fork, print "parent PID" and exit; the child
+ *                                   asks for a non-droppable stream once GOFILE exists
  *   daemon_probe SOCKET change COOKIE DEV SCHED IPG_NS [OLN OLD FLAGS RATE_Bps]
  *   daemon_probe SOCKET info|detach COOKIE
  *   daemon_probe SOCKET status | init DEV SCHED | deinit DEV SCHED
@@ -358,6 +361,27 @@ int main(int argc, char **argv)
 		while (read(STDIN_FILENO, &c, 1) > 0)
 			;
 		return ok == n ? 0 : 1;
+	}
+	if (!strcmp(cmd, "handoff") && argc == 4) {
+		/* connect, hand the connection to a child, exit: the child attaches once GOFILE
+		 * exists (by then another process may have this process's pid) */
+		pid_t child = fork();
+
+		if (child < 0)
+			return 2;
+		if (child > 0) {
+			printf("parent %d\n", (int)getpid());
+			return 0;
+		}
+		for (int i = 0; i < 3000 && access(argv[3], F_OK); i++)
+			usleep(10000);
+		int s = socket(AF_INET, SOCK_DGRAM, 0);
+
+		qsockd_request_init(&req, QSOCKD_OP_ATTACH, 1);
+		fill_params(&req.params,
+			    (char *[]){ argv[0], argv[1], argv[2], "0", "0", "1" }, 6);
+		send_with_fds(fd, &req, sizeof(req), &s, 1);
+		return status_of(read_replies(fd));
 	}
 	if (!strcmp(cmd, "halffd")) {
 		int s = socket(AF_INET, SOCK_DGRAM, 0);
