@@ -298,6 +298,18 @@ static void do_change(struct qd_ctx *ctx, const struct qsockd_request *req_in, i
 	}
 	out = s->st;
 	err = ctx->be->change(use_fd, &req->params, &out, rep->message, sizeof(rep->message));
+	if (err == -ENOENT) {
+		/* The kernel no longer has it (its root qdisc was replaced or removed): forget it
+		 * too, so that the attach this message asks for is not refused as a duplicate. */
+		qd_info("stream %llu on %s: gone from the kernel, forgotten",
+			(unsigned long long)s->st.cookie, s->st.params.dev);
+		qsockd_reply_error(rep, ENOENT,
+				   "the stream is gone from %s (its root qdisc was replaced or "
+				   "removed): qattach the socket again",
+				   s->st.params.dev);
+		qd_streams_remove(&ctx->streams, s);
+		return;
+	}
 	if (err) {
 		rep->error = -err;
 		return;
@@ -347,7 +359,8 @@ static void do_detach(struct qd_ctx *ctx, const struct qsockd_request *req, int 
 					     sizeof(rep->message));
 	else
 		err = -EBADF;
-	if (err && err != -ENOENT) {
+	/* ENODEV: the device went, and its classes with it; the stream is gone either way */
+	if (err && err != -ENOENT && err != -ENODEV) {
 		rep->error = -err;
 		if (!rep->message[0])
 			snprintf(rep->message, sizeof(rep->message), "detach: %s", strerror(-err));

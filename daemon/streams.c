@@ -173,7 +173,7 @@ int qd_streams_sweep(struct qd_streams *t, const struct qd_backend *be)
 			err = be->detach_cookie(s->st.params.dev, s->st.cookie, msg, sizeof(msg));
 		else
 			err = -EBADF;
-		if (err && err != -ENOENT) {
+		if (err && err != -ENOENT && err != -ENODEV) {
 			qd_warn("stream %llu on %s (pid %u %s): socket gone but removal failed: %s",
 				(unsigned long long)s->st.cookie, s->st.params.dev, s->st.owner_pid,
 				s->st.owner_comm, msg[0] ? msg : strerror(-err));
