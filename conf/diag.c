@@ -139,11 +139,26 @@ int conf_diag_read_error(struct conf_diag *d, const config_t *cfg, int read_errn
 
 int conf_diag_file_error(struct conf_diag *d, const char *path, int err)
 {
+	return conf_diag_file_reason(d, path, strerror(err), err);
+}
+
+int conf_diag_file_reason(struct conf_diag *d, const char *path, const char *reason, int err)
+{
 	char msg[1024];
 
-	snprintf(msg, sizeof(msg), "%s: cannot read: %s", path, strerror(err));
+	snprintf(msg, sizeof(msg), "%s: cannot read: %s", path, reason);
 	emit(d, msg);
 	return -err;
+}
+
+int conf_diag_include_error(struct conf_diag *d, const char *path, int line)
+{
+	char msg[1024];
+
+	snprintf(msg, sizeof(msg), "%s:%d: @include: not supported: qsock.conf is one file", path,
+		 line);
+	emit(d, msg);
+	return -EINVAL;
 }
 
 /* Edit distance, bounded: only short keys are compared, so a fixed row is enough. */

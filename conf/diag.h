@@ -46,6 +46,10 @@ int conf_diag_read_error(struct conf_diag *d, const config_t *cfg, int read_errn
 
 /* "PATH: cannot read: REASON" for a file that cannot be opened. Returns -ERR. */
 int conf_diag_file_error(struct conf_diag *d, const char *path, int err);
+/* "PATH: cannot read: REASON" for a file refused before parsing. Returns -ERR. */
+int conf_diag_file_reason(struct conf_diag *d, const char *path, const char *reason, int err);
+/* "PATH:LINE: @include: not supported: ..." Returns -EINVAL. */
+int conf_diag_include_error(struct conf_diag *d, const char *path, int line);
 
 /* The setting's path from the root, e.g. "streams[0].messages[1].bytes". */
 const char *conf_setting_path(const config_setting_t *s, char *buf, size_t len);

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "conf.h"
+#include "readfile.h"
 #include "uapi/linux/pkt_sch_dwcs.h"
 
 static const char *const top_keys[] = { "version", "shim", "streams", "policy", NULL };
@@ -763,23 +764,18 @@ static int load_common(struct conf *c, config_t *cfg, bool ok, int read_errno,
 
 int conf_load(struct conf *c, const char *path, struct conf_diag *d)
 {
-	config_t cfg;
-	FILE *f;
-	int ok, err;
+	char *text;
+	int err;
 
-	/* Open it ourselves: libconfig reports a missing file as a bare "file I/O error". */
-	config_init(&cfg);
-	f = fopen(path, "re");
-	if (!f) {
-		err = errno;
+	/* Read it ourselves (readfile.h): libconfig's own reader exits or blocks on a bad file. */
+	err = conf_read_file(d, path, &text);
+	if (err) {
 		conf_init_defaults(c);
-		config_destroy(&cfg);
-		return conf_diag_file_error(d, path, err);
+		return err;
 	}
-	ok = config_read(&cfg, f);
-	err = errno;
-	fclose(f);
-	return load_common(c, &cfg, ok, err, d);
+	err = conf_load_string(c, text, path, d);
+	free(text);
+	return err;
 }
 
 int conf_load_string(struct conf *c, const char *text, const char *name, struct conf_diag *d)
@@ -787,6 +783,12 @@ int conf_load_string(struct conf *c, const char *text, const char *name, struct 
 	config_t cfg;
 	int ok;
 
+	if (!d->file)
+		d->file = name;
+	if (conf_check_text(d, d->file ? d->file : "(config)", text)) {
+		conf_init_defaults(c);
+		return -EINVAL;
+	}
 	config_init(&cfg);
 	ok = config_read_string(&cfg, text);
 	return load_common(c, &cfg, ok, errno, d);

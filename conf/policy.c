@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "policy.h"
+#include "readfile.h"
 
 #define MAX_RATE_BYTES (1ULL << 47) /* 1 Pbit/s in bytes/s: anything above is a typo */
 
@@ -295,12 +296,29 @@ done:
 
 int policy_load(struct policy *p, const char *file, struct conf_diag *d)
 {
+	char *text;
+	int err;
+
+	/* Never libconfig's file reader: it exits on a directory and blocks on a FIFO. */
+	err = conf_read_file(d, file, &text);
+	if (err)
+		return err;
+	err = policy_load_string(p, text, file, d);
+	free(text);
+	return err;
+}
+
+int policy_load_string(struct policy *p, const char *text, const char *file,
+		       struct conf_diag *d)
+{
 	config_t cfg;
 	int err;
 
+	if (conf_check_text(d, file, text))
+		return -EINVAL;
 	config_init(&cfg);
 	errno = 0;
-	if (!config_read_file(&cfg, file)) {
+	if (!config_read_string(&cfg, text)) {
 		err = conf_diag_read_error(d, &cfg, errno);
 		config_destroy(&cfg);
 		return err;

@@ -113,7 +113,10 @@ void policy_init_default(struct policy *p);
  * through d as `file:line: key: reason`; returns 0, -EINVAL or the read's -errno.
  */
 int policy_load(struct policy *p, const char *file, struct conf_diag *d);
-/* The same from an already parsed config (qsock check). */
+/* The same from FILE's contents, already read (qsock check, tests, fuzzing); FILE names it. */
+int policy_load_string(struct policy *p, const char *text, const char *file,
+		       struct conf_diag *d);
+/* The same from an already parsed config. */
 int policy_from_config(struct policy *p, const config_t *cfg, const char *file,
 		       struct conf_diag *d);
 void policy_free(struct policy *p);

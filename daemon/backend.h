@@ -42,9 +42,10 @@ struct qd_backend {
 		     size_t msglen);
 	/* What is installed on dev. */
 	int (*device)(const char *dev, struct qsockd_device *out, char *msg, size_t msglen);
-	/* Every stream the kernel has (restart adoption); fn's non-zero return stops. */
-	int (*walk)(int (*fn)(const struct qsockd_stream *st, void *arg), void *arg, char *msg,
-		    size_t msglen);
+	/* Every stream the kernel has (restart adoption), with its socket's inode (0 if the
+	 * record has none); fn's non-zero return stops. */
+	int (*walk)(int (*fn)(const struct qsockd_stream *st, uint64_t inode, void *arg), void *arg,
+		    char *msg, size_t msglen);
 };
 
 /* The backend qsockd is linked with. */

@@ -4,7 +4,9 @@
  * with CAP_NET_ADMIN runs in-process. Only unit-free field copies happen here: the wire
  * protocol carries the manager's own units (bytes/s, ns, packets).
  */
+#include <ctype.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -12,9 +14,30 @@
 
 #include "backend.h"
 
+/*
+ * The manager names a socket by its fd ("fd 7 has no stream ..."): in qsockd that is the
+ * daemon's own dup, a number that means nothing to the client. Say "the socket" instead.
+ */
 static void msg_from(const struct qsock_err *e, char *msg, size_t msglen)
 {
-	snprintf(msg, msglen, "%s", e->msg);
+	const char *s = e->msg;
+	size_t o = 0;
+
+	while (*s && o + 1 < msglen) {
+		bool word = s == e->msg || !isalnum((unsigned char)s[-1]);
+
+		if (word && !strncmp(s, "fd ", 3) && isdigit((unsigned char)s[3])) {
+			int n = snprintf(msg + o, msglen - o, "the socket");
+
+			o = n < 0 ? o : (size_t)n + o >= msglen ? msglen - 1 : o + (size_t)n;
+			for (s += 3; isdigit((unsigned char)*s); s++)
+				;
+			continue;
+		}
+		msg[o++] = *s++;
+	}
+	if (msglen)
+		msg[o < msglen ? o : msglen - 1] = '\0';
 }
 
 static void stream_params_from_wire(const struct qsockd_params *p, struct qsock_stream_params *sp)
@@ -202,7 +225,7 @@ static int mgr_device(const char *dev, struct qsockd_device *out, char *msg, siz
 }
 
 struct walk_arg {
-	int (*fn)(const struct qsockd_stream *st, void *arg);
+	int (*fn)(const struct qsockd_stream *st, uint64_t inode, void *arg);
 	void *arg;
 };
 
@@ -212,11 +235,11 @@ static int walk_one(const struct qsock_stream *st, void *arg)
 	struct qsockd_stream ws;
 
 	stream_to_wire(st, &ws);
-	return w->fn(&ws, w->arg);
+	return w->fn(&ws, st->inode, w->arg);
 }
 
-static int mgr_walk(int (*fn)(const struct qsockd_stream *st, void *arg), void *arg, char *msg,
-		    size_t msglen)
+static int mgr_walk(int (*fn)(const struct qsockd_stream *st, uint64_t inode, void *arg),
+		    void *arg, char *msg, size_t msglen)
 {
 	struct walk_arg w = { fn, arg };
 	struct qsock_err e = { "" };

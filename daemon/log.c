@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../conf/printable.h"
 #include "log.h"
 
 static enum qd_log_level max_level = QD_INFO;
@@ -50,21 +51,21 @@ static const char *level_name(enum qd_log_level level)
 
 void qd_log(enum qd_log_level level, const char *fmt, ...)
 {
-	char line[1024];
+	char raw[1024], line[1024];
 	va_list ap;
 	int n;
 
 	if (level > max_level)
 		return;
-	n = snprintf(line, sizeof(line), "qsockd[%d]: %s: ", (int)getpid(), level_name(level));
 	va_start(ap, fmt);
-	vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
-	if (to_syslog) {
-		va_start(ap, fmt);
-		vsyslog((int)level, fmt, ap);
-		va_end(ap);
-	}
+	/* Messages carry process names, device names and clients' words: escape what a
+	 * terminal or a log viewer would act on (conf/printable.h). */
+	n = snprintf(line, sizeof(line), "qsockd[%d]: %s: ", (int)getpid(), level_name(level));
+	qsock_printable(line + n, sizeof(line) - (size_t)n - 1, raw);
+	if (to_syslog)
+		syslog((int)level, "%s", line + n);
 	n = (int)strlen(line);
 	line[n++] = '\n';
 	if (write(STDERR_FILENO, line, (size_t)n) < 0) {

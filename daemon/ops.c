@@ -20,9 +20,11 @@
 #include "log.h"
 #include "ops.h"
 
+/* The policy sees the charged uid (peer.h): a user's subordinate uids get that user's rule
+ * and count against that user's quota. */
 static void who_from_peer(const struct qd_peer *peer, struct policy_who *who)
 {
-	who->uid = peer->uid;
+	who->uid = peer->charge_uid;
 	who->gid = peer->gid;
 	who->groups = peer->groups;
 	who->n_groups = peer->n_groups;
@@ -133,7 +135,8 @@ static int policy_allows(struct qd_ctx *ctx, const struct qd_peer *peer,
 	int err;
 
 	who_from_peer(peer, &who);
-	qd_streams_usage(&ctx->streams, peer->uid, except, &ask.held_streams, &ask.held_rate_bps);
+	qd_streams_usage(&ctx->streams, peer->charge_uid, except, &ask.held_streams,
+			 &ask.held_rate_bps);
 	err = policy_check(&ctx->policy, &who, &ask, rep->message, sizeof(rep->message));
 	if (err) {
 		rep->error = -err;
@@ -150,7 +153,7 @@ static uint32_t allowed_marks(struct qd_ctx *ctx, const struct qd_peer *peer)
 {
 	struct policy_who who;
 
-	if (peer->uid == 0 && ctx->policy.root_unlimited)
+	if (peer->charge_uid == 0 && ctx->policy.root_unlimited)
 		return DWCS_MARK_FIELD_MASK;
 	who_from_peer(peer, &who);
 	if (policy_match(&ctx->policy, &who)->lim.nondroppable)
@@ -243,7 +246,10 @@ static void do_attach(struct qd_ctx *ctx, const struct qsockd_request *req_in, i
 	s.st.owner_pid = (uint32_t)peer->pid;
 	memcpy(s.st.owner_comm, peer->comm, sizeof(s.st.owner_comm));
 	s.fd = *fd;
-	qd_proc_starttime(peer->pid, &s.starttime);
+	/* the start time verified at accept (peer.c), not read now: the pid may be another
+	 * process's by now */
+	s.starttime = peer->starttime;
+	s.charge_uid = peer->charge_uid;
 	err = qd_streams_add(&ctx->streams, &s);
 	if (err) {
 		ctx->be->detach(*fd, req->params.dev, rep->message, sizeof(rep->message));
@@ -292,6 +298,18 @@ static void do_change(struct qd_ctx *ctx, const struct qsockd_request *req_in, i
 	}
 	out = s->st;
 	err = ctx->be->change(use_fd, &req->params, &out, rep->message, sizeof(rep->message));
+	if (err == -ENOENT) {
+		/* The kernel no longer has it (its root qdisc was replaced or removed): forget it
+		 * too, so that the attach this message asks for is not refused as a duplicate. */
+		qd_info("stream %llu on %s: gone from the kernel, forgotten",
+			(unsigned long long)s->st.cookie, s->st.params.dev);
+		qsockd_reply_error(rep, ENOENT,
+				   "the stream is gone from %s (its root qdisc was replaced or "
+				   "removed): qattach the socket again",
+				   s->st.params.dev);
+		qd_streams_remove(&ctx->streams, s);
+		return;
+	}
 	if (err) {
 		rep->error = -err;
 		return;
@@ -341,7 +359,8 @@ static void do_detach(struct qd_ctx *ctx, const struct qsockd_request *req, int 
 					     sizeof(rep->message));
 	else
 		err = -EBADF;
-	if (err && err != -ENOENT) {
+	/* ENODEV: the device went, and its classes with it; the stream is gone either way */
+	if (err && err != -ENOENT && err != -ENODEV) {
 		rep->error = -err;
 		if (!rep->message[0])
 			snprintf(rep->message, sizeof(rep->message), "detach: %s", strerror(-err));
@@ -440,10 +459,13 @@ void qd_ops_handle(struct qd_ctx *ctx, const struct qsockd_request *req, int *pa
 	emit(client, &rep);
 }
 
-static int adopt_one(const struct qsockd_stream *st, void *arg)
+static int adopt_one(const struct qsockd_stream *st, uint64_t inode, void *arg)
 {
 	struct qd_ctx *ctx = arg;
-	struct qd_stream s = { .st = *st, .fd = -1 };
+	/* The socket's inode from the record: without the socket itself, liveness is "the
+	 * owner pid holds this inode", which a process that reused the pid does not. */
+	struct qd_stream s = { .st = *st, .fd = -1, .ino = (ino_t)inode,
+			       .charge_uid = st->owner_uid };
 	int err;
 
 	if (qd_streams_find(&ctx->streams, st->cookie))

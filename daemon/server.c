@@ -24,8 +24,6 @@
 #include "log.h"
 #include "server.h"
 
-#define QD_OUT_MAX (16u << 20) /* a client that reads nothing is dropped past this */
-
 struct client {
 	int fd;
 	struct qd_peer peer;
@@ -35,9 +33,44 @@ struct client {
 	int passed_fd;
 	unsigned char *out;
 	size_t out_len, out_cap;
+	bool counted;			/* in its uid's struct uid_use */
 	bool closing;			/* close once the output is flushed */
-	long long last_ms;
+	long long last_ms;		/* last byte in or out */
+	long long req_start_ms;		/* first byte of the request being read */
+	long long out_progress_ms;	/* output queued and nothing taken since then */
 };
+
+/*
+ * What each charged uid holds: connections and queued reply bytes. One entry per uid with a
+ * connection; QD_MAX_CLIENTS bounds them.
+ */
+struct uid_use {
+	uid_t uid;
+	unsigned int conns;
+	size_t out;
+};
+
+static struct uid_use uses[QD_MAX_CLIENTS];
+static unsigned int n_uses;
+
+static struct uid_use *use_of(uid_t uid, bool create)
+{
+	for (unsigned int i = 0; i < n_uses; i++)
+		if (uses[i].uid == uid)
+			return &uses[i];
+	if (!create || n_uses == QD_MAX_CLIENTS)
+		return NULL;
+	uses[n_uses] = (struct uid_use){ .uid = uid };
+	return &uses[n_uses++];
+}
+
+static void use_put(uid_t uid)
+{
+	struct uid_use *u = use_of(uid, false);
+
+	if (u && !--u->conns)
+		*u = uses[--n_uses];
+}
 
 static long long now_ms(void)
 {
@@ -88,7 +121,7 @@ int qd_listen(const struct qd_listen_cfg *cfg)
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
 	    chmod(cfg->path, cfg->mode) < 0 ||
 	    (cfg->gid != (gid_t)-1 && chown(cfg->path, (uid_t)-1, cfg->gid) < 0) ||
-	    listen(fd, 128) < 0) {
+	    listen(fd, QD_LISTEN_BACKLOG) < 0) {
 		err = -errno;
 		qd_err("%s: %s", cfg->path, strerror(errno));
 		close(fd);
@@ -97,28 +130,54 @@ int qd_listen(const struct qd_listen_cfg *cfg)
 	return fd;
 }
 
+static void set_out_len(struct client *c, size_t len)
+{
+	struct uid_use *u = use_of(c->peer.charge_uid, false);
+
+	if (u)
+		u->out = u->out - c->out_len + len;
+	c->out_len = len;
+}
+
 static void client_queue(void *arg, const struct qsockd_reply *rep)
 {
 	struct client *c = arg;
+	struct uid_use *u = use_of(c->peer.charge_uid, false);
 
+	if (c->closing && !c->out_len)
+		return; /* dropped already (see below): nothing more for it */
+	/* Root's listing of every stream may be long; anyone else's queue is bounded per
+	 * connection and per charged uid, so connections that never read cannot grow us. */
+	if ((c->peer.charge_uid != 0 && u && u->out + sizeof(*rep) > QD_OUT_MAX_PER_UID) ||
+	    c->out_len + sizeof(*rep) > QD_OUT_MAX) {
+		qd_warn("client pid %d uid %u: more than %zu bytes of replies unread, dropping the "
+			"client", (int)c->peer.pid, (unsigned int)c->peer.charge_uid,
+			c->out_len + sizeof(*rep) > QD_OUT_MAX ? (size_t)QD_OUT_MAX :
+			(size_t)QD_OUT_MAX_PER_UID);
+		c->closing = true;
+		set_out_len(c, 0);
+		return;
+	}
 	if (c->out_len + sizeof(*rep) > c->out_cap) {
 		size_t cap = c->out_cap ? c->out_cap * 2 : 4 * sizeof(*rep);
 		unsigned char *p;
 
 		while (cap < c->out_len + sizeof(*rep))
 			cap *= 2;
-		if (cap > QD_OUT_MAX || !(p = realloc(c->out, cap))) {
-			qd_warn("client pid %d: reply queue full, dropping the client",
+		if (!(p = realloc(c->out, cap))) {
+			qd_warn("client pid %d: out of memory for its replies, dropping the client",
 				(int)c->peer.pid);
 			c->closing = true;
-			c->out_len = 0;
+			set_out_len(c, 0);
 			return;
 		}
 		c->out = p;
 		c->out_cap = cap;
 	}
+	if (!c->out_len)
+		c->out_progress_ms = now_ms();
 	memcpy(c->out + c->out_len, rep, sizeof(*rep));
-	c->out_len += sizeof(*rep);
+	set_out_len(c, c->out_len + sizeof(*rep));
 }
 
 /* Write what the client's socket takes now; -errno if the client is gone. */
@@ -133,7 +192,14 @@ static int client_flush(struct client *c)
 			return -errno;
 		}
 		memmove(c->out, c->out + n, c->out_len - (size_t)n);
-		c->out_len -= (size_t)n;
+		set_out_len(c, c->out_len - (size_t)n);
+		c->out_progress_ms = c->last_ms = now_ms();
+	}
+	/* a long listing done: give the memory back */
+	if (c->out_cap > 64 * sizeof(struct qsockd_reply)) {
+		free(c->out);
+		c->out = NULL;
+		c->out_cap = 0;
 	}
 	return 0;
 }
@@ -163,6 +229,9 @@ static void client_reset(struct client *c)
 static void client_free(struct client *c)
 {
 	client_reset(c);
+	set_out_len(c, 0);
+	if (c->counted)
+		use_put(c->peer.charge_uid);
 	close(c->fd);
 	free(c->out);
 	free(c);
@@ -236,8 +305,10 @@ static int client_read(struct qd_ctx *ctx, struct client *c)
 	}
 	if (n == 0)
 		return -1; /* EOF, possibly mid-request: the client died or gave up */
-	c->have += (size_t)n;
 	c->last_ms = now_ms();
+	if (!c->have)
+		c->req_start_ms = c->last_ms; /* the half-request limit counts from here */
+	c->have += (size_t)n;
 	if (!c->hdr_ok && c->have >= sizeof(struct qsockd_hdr)) {
 		char msg[QSOCKD_MSG_LEN];
 		struct qsockd_hdr h;
@@ -281,6 +352,74 @@ static struct client *client_new(int lfd)
 	return c;
 }
 
+/* The connection of UID that gives its slot up: one with nothing in progress first, then the
+ * one quiet the longest. */
+static int idlest_of(struct client **clients, unsigned int n, uid_t uid)
+{
+	int best = -1;
+
+	for (unsigned int i = 0; i < n; i++) {
+		const struct client *c = clients[i], *b = best < 0 ? NULL : clients[best];
+		bool busy = c->have || c->out_len, b_busy = b && (b->have || b->out_len);
+
+		if (c->peer.charge_uid != uid)
+			continue;
+		if (!b || (b_busy && !busy) || (busy == b_busy && c->last_ms < b->last_ms))
+			best = (int)i;
+	}
+	return best;
+}
+
+/*
+ * Admit C, or refuse it (-1). A uid other than root has at most QD_MAX_CLIENTS_PER_UID
+ * connections. When the table is full, the uid holding the most connections gives one up
+ * (its idlest) to a newcomer holding fewer, and always to root: so however many uids fill the
+ * table, another uid or root still gets in, and nobody's share falls below an even one.
+ */
+static int admit(struct client **clients, unsigned int *n, struct client *c)
+{
+	static long long last_log_ms;
+	struct uid_use *mine = use_of(c->peer.charge_uid, false), *heavy = NULL;
+	unsigned int held = mine ? mine->conns : 0;
+	long long now = now_ms();
+	int victim;
+
+	if (c->peer.charge_uid != 0 && held >= QD_MAX_CLIENTS_PER_UID) {
+		/* a loop of refused connects must not flood the log: once a second at most */
+		if (now - last_log_ms >= 1000) {
+			qd_warn("uid %u has %u connections open: refusing pid %d",
+				(unsigned int)c->peer.charge_uid, held, (int)c->peer.pid);
+			last_log_ms = now;
+		}
+		return -1;
+	}
+	if (*n == QD_MAX_CLIENTS) {
+		for (unsigned int i = 0; i < n_uses; i++)
+			if (uses[i].uid != 0 && (!heavy || uses[i].conns > heavy->conns))
+				heavy = &uses[i];
+		if (!heavy || (c->peer.charge_uid != 0 && held + 1 >= heavy->conns))
+			return -1;
+		victim = idlest_of(clients, *n, heavy->uid);
+		if (victim < 0)
+			return -1;
+		if (now - last_log_ms >= 1000) {
+			qd_warn("%u connections: uid %u gives one (pid %d) up to uid %u",
+				QD_MAX_CLIENTS, (unsigned int)heavy->uid,
+				(int)clients[victim]->peer.pid, (unsigned int)c->peer.charge_uid);
+			last_log_ms = now;
+		}
+		client_free(clients[victim]);
+		clients[victim] = clients[--*n];
+	}
+	mine = use_of(c->peer.charge_uid, true);
+	if (!mine)
+		return -1;
+	mine->conns++;
+	c->counted = true;
+	clients[(*n)++] = c;
+	return 0;
+}
+
 int qd_serve(int lfd, int sigfd, struct qd_ctx *ctx, int (*on_signal)(int signo, void *arg),
 	     void *arg)
 {
@@ -294,12 +433,16 @@ int qd_serve(int lfd, int sigfd, struct qd_ctx *ctx, int (*on_signal)(int signo,
 		long long now = now_ms();
 		int timeout = next_sweep > now ? (int)(next_sweep - now) : 0, ready;
 
-		pfd[0] = (struct pollfd){ .fd = lfd, .events = n < QD_MAX_CLIENTS ? POLLIN : 0 };
+		/* Always accept: a full table makes room fairly (admit()); a backlog left to fill
+		 * would hold every new client in connect(). */
+		pfd[0] = (struct pollfd){ .fd = lfd, .events = POLLIN };
 		pfd[1] = (struct pollfd){ .fd = sigfd, .events = POLLIN };
+		/* No next request is read while replies wait: a client that sends and never reads
+		 * gets one request's worth of replies queued, not one per request it sends. */
 		for (unsigned int i = 0; i < n; i++)
 			pfd[i + 2] = (struct pollfd){
 				.fd = clients[i]->fd,
-				.events = (clients[i]->closing ? 0 : POLLIN) |
+				.events = (clients[i]->closing || clients[i]->out_len ? 0 : POLLIN) |
 					  (clients[i]->out_len ? POLLOUT : 0),
 			};
 		ready = poll(pfd, n + 2, timeout);
@@ -313,14 +456,23 @@ int qd_serve(int lfd, int sigfd, struct qd_ctx *ctx, int (*on_signal)(int signo,
 			short re = pfd[i + 2].revents;
 			bool drop = false;
 
-			if (ready > 0 && (re & (POLLIN | POLLHUP | POLLERR)))
+			if (ready > 0 && (re & (POLLIN | POLLHUP | POLLERR)) && !c->out_len)
 				drop = client_read(ctx, c) < 0;
+			else if (ready > 0 && (re & (POLLHUP | POLLERR)))
+				drop = true; /* gone with replies unread */
 			if (!drop && client_flush(c) < 0)
 				drop = true;
 			if (!drop && c->closing && !c->out_len)
 				drop = true;
-			if (!drop && c->have && now - c->last_ms > QD_CLIENT_IDLE_MS) {
+			/* from the request's first byte, not its last: one byte every few seconds
+			 * must not hold a connection forever */
+			if (!drop && c->have && now - c->req_start_ms > QD_CLIENT_IDLE_MS) {
 				qd_info("client pid %d: half a request for %d ms, dropped",
+					(int)c->peer.pid, QD_CLIENT_IDLE_MS);
+				drop = true;
+			}
+			if (!drop && c->out_len && now - c->out_progress_ms > QD_CLIENT_IDLE_MS) {
+				qd_info("client pid %d: took none of its replies for %d ms, dropped",
 					(int)c->peer.pid, QD_CLIENT_IDLE_MS);
 				drop = true;
 			}
@@ -339,19 +491,10 @@ int qd_serve(int lfd, int sigfd, struct qd_ctx *ctx, int (*on_signal)(int signo,
 		if (ready > 0 && (pfd[0].revents & POLLIN)) {
 			struct client *c;
 
-			while (n < QD_MAX_CLIENTS && (c = client_new(lfd))) {
-				unsigned int same = 0;
-
-				for (unsigned int i = 0; i < n; i++)
-					same += clients[i]->peer.uid == c->peer.uid;
-				if (c->peer.uid != 0 && same >= QD_MAX_CLIENTS_PER_UID) {
-					qd_warn("uid %u has %u connections open: refusing pid %d",
-						(unsigned int)c->peer.uid, same, (int)c->peer.pid);
+			/* at most one backlog's worth per turn: the clients in the table come too */
+			for (int k = 0; k < QD_LISTEN_BACKLOG && (c = client_new(lfd)); k++)
+				if (admit(clients, &n, c) < 0)
 					client_free(c);
-					continue;
-				}
-				clients[n++] = c;
-			}
 		}
 		if (ready > 0 && (pfd[1].revents & POLLIN)) {
 			struct signalfd_siginfo si;

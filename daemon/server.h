@@ -14,10 +14,22 @@
 
 #include "ops.h"
 
+/*
+ * Limits that keep qsockd serving everyone while some users misbehave (docs/security.md).
+ * Connections and queued replies are counted per charged uid (peer.h): a user's subordinate
+ * uids and containers count as that user.
+ */
 #define QD_MAX_CLIENTS		1024
-#define QD_MAX_CLIENTS_PER_UID	128	/* so one user cannot take every slot */
-#define QD_CLIENT_IDLE_MS	5000	/* a half-sent request is dropped after this */
+#define QD_MAX_CLIENTS_PER_UID	128	/* so one user cannot take every slot; root: no limit */
+#define QD_LISTEN_BACKLOG	128
+#define QD_CLIENT_IDLE_MS	5000	/* a request not complete this long after its first
+					 * byte is dropped; so is a client that takes none of
+					 * its replies for this long */
 #define QD_CLIENT_QUIET_MS	30000	/* a connection with nothing to do, after this */
+#define QD_OUT_MAX		(16u << 20) /* replies queued on one connection (root's listing
+					     * of every stream: 488 bytes each) */
+#define QD_OUT_MAX_PER_UID	(4u << 20) /* replies queued for one charged uid other than
+					    * root, over all its connections */
 #define QD_SWEEP_MS		250
 
 struct qd_listen_cfg {

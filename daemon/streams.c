@@ -74,7 +74,7 @@ void qd_streams_usage(const struct qd_streams *t, uint32_t uid, uint64_t except,
 	for (unsigned int i = 0; i < t->n; i++) {
 		const struct qd_stream *s = &t->v[i];
 
-		if (s->st.owner_uid != uid || (except && s->st.cookie == except))
+		if (s->charge_uid != uid || (except && s->st.cookie == except))
 			continue;
 		(*streams)++;
 		*rate_bps += qsockd_params_rate(&s->st.params);
@@ -122,7 +122,12 @@ static void mark_dead(const struct qd_streams *t, bool *dead)
 		if (!s->st.owner_pid)
 			continue; /* adopted without an owner record: nothing to check against */
 		if (!s->ino) {
-			dead[order[k]] = kill((pid_t)s->st.owner_pid, 0) < 0 && errno == ESRCH;
+			/* no inode (a record from before they were kept): the pid, and its start
+			 * time when known, is all there is */
+			unsigned long long now;
+
+			dead[order[k]] = qd_proc_starttime((pid_t)s->st.owner_pid, &now) < 0 ||
+					 (s->starttime && now != s->starttime);
 			continue;
 		}
 		if (s->st.owner_pid != cur_pid) {
@@ -168,7 +173,7 @@ int qd_streams_sweep(struct qd_streams *t, const struct qd_backend *be)
 			err = be->detach_cookie(s->st.params.dev, s->st.cookie, msg, sizeof(msg));
 		else
 			err = -EBADF;
-		if (err && err != -ENOENT) {
+		if (err && err != -ENOENT && err != -ENODEV) {
 			qd_warn("stream %llu on %s (pid %u %s): socket gone but removal failed: %s",
 				(unsigned long long)s->st.cookie, s->st.params.dev, s->st.owner_pid,
 				s->st.owner_comm, msg[0] ? msg : strerror(-err));

@@ -26,6 +26,7 @@ struct qd_stream {
 	int fd;				/* the daemon's dup of the socket; -1 if adopted without */
 	ino_t ino;			/* socket inode; 0 if unknown */
 	unsigned long long starttime;	/* owner's start time; 0 if unknown */
+	uid_t charge_uid;		/* whose quota it counts against (peer.h) */
 };
 
 struct qd_streams {
@@ -39,7 +40,7 @@ struct qd_stream *qd_streams_find(struct qd_streams *t, uint64_t cookie);
 /* Remove entry (closes its fd). Invalidates pointers to later entries. */
 void qd_streams_remove(struct qd_streams *t, struct qd_stream *s);
 void qd_streams_free(struct qd_streams *t);
-/* What uid holds, not counting the stream with cookie `except` (0: none excluded). */
+/* What streams charged to uid hold, not counting the one with cookie `except` (0: none). */
 void qd_streams_usage(const struct qd_streams *t, uint32_t uid, uint64_t except,
 		      unsigned int *streams, uint64_t *rate_bps);
 /* Remove (through be) every stream whose owner no longer holds its socket; returns how many. */

@@ -281,6 +281,12 @@ QSOCK_EXPORT int qchange(int fd, struct qos_params *p)
 					     "fd %d has no stream (qattach it first)", fd),
 				  &err);
 	rc = run_op(&req, NULL, &stream, &err);
+	if (rc == -ENOENT && st) {
+		/* The stream is gone (its root qdisc was replaced or removed): so is this fd's,
+		 * or qattach would refuse the fd as already attached. */
+		qsock_carrier_disarm_mark(st, fd);
+		atomic_store(&st->active, 0);
+	}
 	if (rc)
 		return qsock_fail("qchange", rc, &err);
 	if (st)
@@ -345,7 +351,8 @@ static int detach(int fd, struct qsock_err *err)
 	memcpy(req.dev, st->stream.dev, sizeof(req.dev));
 	memcpy(req.sched, st->stream.sched, sizeof(req.sched));
 	rc = run_op(&req, NULL, NULL, err);
-	if (rc && rc != -ENOENT)
+	/* ENODEV: the device was deleted, and its classes and records with it */
+	if (rc && rc != -ENOENT && rc != -ENODEV)
 		return rc;
 	qsock_carrier_disarm_mark(st, fd); /* later plain sends carry no flags of ours */
 	atomic_store(&st->active, 0);
@@ -409,6 +416,15 @@ QSOCK_EXPORT ssize_t qsendmsg(int fd, const struct msghdr *msg, int flags, struc
 					     fd),
 				  &err);
 	}
+	/* The caller's control data is copied on the stack with ours appended: bounded, so a
+	 * huge msg_controllen is an error, not a stack overflow. */
+	if (msg->msg_controllen > QSOCK_CALLER_CONTROL_MAX)
+		return qsock_fail("qsendmsg",
+				  qsock_errf(&err, -ENOBUFS,
+					     "msg_controllen %zu: at most %d bytes of the caller's "
+					     "own control data can go with packet flags",
+					     (size_t)msg->msg_controllen, QSOCK_CALLER_CONTROL_MAX),
+				  &err);
 	rc = qsock_carrier_begin(st, fd, pf, msg->msg_controllen && qsock_carrier_has_mark(msg),
 				 cmsgs, &len, &held, &err);
 	if (rc)

@@ -83,6 +83,10 @@ bool qsock_carrier_has_mark(const struct msghdr *msg);
  * @out = @in whose control data is the caller's followed by @cmsgs (@len bytes), laid out in
  * @buf, which must hold qsock_carrier_merged_size(@in, @len) bytes, cmsghdr-aligned.
  */
+/* The most control data of the caller's own qsendmsg() copies to append ours (the shim
+ * sends anything larger untouched): a few cmsgs (SCM_RIGHTS of a few fds, IP options). */
+#define QSOCK_CALLER_CONTROL_MAX 4096
+
 static inline size_t qsock_carrier_merged_size(const struct msghdr *in, size_t len)
 {
 	return CMSG_ALIGN(in->msg_controllen) + len;

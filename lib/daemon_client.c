@@ -9,9 +9,11 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -31,22 +33,64 @@ const char *qsockd_client_path(void)
 	return p && *p ? p : QSOCKD_DEFAULT_SOCKET;
 }
 
-static int wait_fd(int fd, short events)
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Milliseconds left until DEADLINE (CLOCK_MONOTONIC ms), 0 when it has passed. */
+static int left_ms(long long deadline)
+{
+	long long left = deadline - now_ms();
+
+	return left > 0 ? (int)left : 0;
+}
+
+static int wait_fd(int fd, short events, long long deadline)
 {
 	struct pollfd p = { .fd = fd, .events = events };
 	int n;
 
 	do {
-		n = poll(&p, 1, QSOCKD_CLIENT_TIMEOUT_MS);
+		n = poll(&p, 1, left_ms(deadline));
 	} while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return -errno;
 	return n == 0 ? -ETIMEDOUT : 0;
 }
 
+/*
+ * A UNIX stream connect() does not complete in the background: with O_NONBLOCK it fails with
+ * EAGAIN when the listener's backlog is full, and blocking it waits for room for as long as
+ * SO_SNDTIMEO allows. So: blocking, with SO_SNDTIMEO set to what is left of the deadline, and
+ * again after a signal.
+ */
+static int connect_bounded(int fd, const struct sockaddr_un *sa, long long deadline)
+{
+	for (;;) {
+		int left = left_ms(deadline);
+		struct timeval tv = { .tv_sec = left / 1000, .tv_usec = (left % 1000) * 1000 };
+
+		if (!left)
+			return -ETIMEDOUT;
+		if (setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) < 0)
+			return -errno;
+		if (connect(fd, (const struct sockaddr *)sa, sizeof(*sa)) == 0)
+			return 0;
+		if (errno == EAGAIN || errno == EINPROGRESS)
+			return -ETIMEDOUT; /* the backlog stayed full until the deadline */
+		if (errno != EINTR)
+			return -errno;
+	}
+}
+
 int qsockd_client_connect(const char *path, char *msg, size_t msglen)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct timeval none = { 0 };
 	int fd, err;
 
 	if (!path)
@@ -62,21 +106,25 @@ int qsockd_client_connect(const char *path, char *msg, size_t msglen)
 		snprintf(msg, msglen, "socket(AF_UNIX): %s", strerror(errno));
 		return err;
 	}
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		err = -errno;
-		snprintf(msg, msglen, "cannot reach qsockd at %s: %s", path, strerror(errno));
+	err = connect_bounded(fd, &sa, now_ms() + QSOCKD_CLIENT_TIMEOUT_MS);
+	if (err) {
+		snprintf(msg, msglen, "cannot reach qsockd at %s: %s", path,
+			 err == -ETIMEDOUT ? "no answer within " QSOCKD_CLIENT_TIMEOUT_TEXT
+					   : strerror(-err));
 		close(fd);
 		return err;
 	}
+	/* every later step polls with its own deadline */
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &none, sizeof(none));
 	return fd;
 }
 
-static int send_request(int fd, const struct qsockd_request *req, int passfd)
+static int send_request(int fd, const struct qsockd_request *req, int passfd, long long deadline)
 {
 	char cbuf[CMSG_SPACE(sizeof(int))];
 	struct iovec iov = { .iov_base = (void *)req, .iov_len = sizeof(*req) };
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-	ssize_t n;
+	size_t sent = 0;
 
 	if (passfd >= 0) {
 		struct cmsghdr *cm;
@@ -90,25 +138,43 @@ static int send_request(int fd, const struct qsockd_request *req, int passfd)
 		cm->cmsg_len = CMSG_LEN(sizeof(int));
 		memcpy(CMSG_DATA(cm), &passfd, sizeof(int));
 	}
-	/* 144 bytes into an empty UNIX socket buffer: one sendmsg, never partial. */
-	n = sendmsg(fd, &mh, MSG_NOSIGNAL);
-	if (n < 0)
-		return -errno;
-	return n == (ssize_t)sizeof(*req) ? 0 : -EIO;
+	/* Non-blocking: a daemon that stopped reading must not hold us past the deadline. The
+	 * fd travels with the first byte that goes. */
+	while (sent < sizeof(*req)) {
+		ssize_t n = sendmsg(fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN) {
+			int err = wait_fd(fd, POLLOUT, deadline);
+
+			if (err)
+				return err;
+			continue;
+		}
+		if (n < 0)
+			return -errno;
+		sent += (size_t)n;
+		iov.iov_base = (char *)req + sent;
+		iov.iov_len = sizeof(*req) - sent;
+		mh.msg_control = NULL;
+		mh.msg_controllen = 0;
+	}
+	return 0;
 }
 
-static int read_reply(int fd, struct qsockd_reply *raw)
+static int read_reply(int fd, struct qsockd_reply *raw, long long deadline)
 {
 	size_t have = 0;
 
 	while (have < sizeof(*raw)) {
 		ssize_t n;
-		int err = wait_fd(fd, POLLIN);
+		int err = wait_fd(fd, POLLIN, deadline);
 
 		if (err)
 			return err;
 		n = read(fd, (char *)raw + have, sizeof(*raw) - have);
-		if (n < 0 && errno == EINTR)
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (n < 0)
 			return -errno;
@@ -119,24 +185,33 @@ static int read_reply(int fd, struct qsockd_reply *raw)
 	return 0;
 }
 
+static const char *transport_error(int err)
+{
+	return err == -ETIMEDOUT ? "no answer within " QSOCKD_CLIENT_TIMEOUT_TEXT : strerror(-err);
+}
+
 int qsockd_client_call(int fd, struct qsockd_request *req, int passfd,
 		       int (*on_reply)(const struct qsockd_reply *rep, void *arg), void *arg,
 		       struct qsockd_reply *last, char *msg, size_t msglen)
 {
+	long long deadline = now_ms() + QSOCKD_CLIENT_TIMEOUT_MS;
 	struct qsockd_reply raw;
 	int err;
 
-	err = send_request(fd, req, passfd);
+	err = send_request(fd, req, passfd, deadline);
 	if (err) {
-		snprintf(msg, msglen, "sending to qsockd: %s", strerror(-err));
+		snprintf(msg, msglen, "sending to qsockd: %s", transport_error(err));
 		return err;
 	}
 	for (;;) {
-		err = read_reply(fd, &raw);
+		err = read_reply(fd, &raw, deadline);
 		if (err) {
-			snprintf(msg, msglen, "reading qsockd's reply: %s", strerror(-err));
+			snprintf(msg, msglen, "reading qsockd's reply: %s", transport_error(err));
 			return err;
 		}
+		/* A long listing (STATUS) may take longer as a whole: each reply that arrives
+		 * proves progress and gives the next one the full time. */
+		deadline = now_ms() + QSOCKD_CLIENT_TIMEOUT_MS;
 		err = qsockd_reply_decode(&raw, sizeof(raw), last, msg, msglen);
 		if (err)
 			return err;
@@ -176,6 +251,9 @@ static void stream_from_wire(const struct qsockd_stream *w, struct qsock_stream 
 	snprintf(st->dev, sizeof(st->dev), "%s", w->params.dev);
 	snprintf(st->sched, sizeof(st->sched), "%s", w->params.sched);
 }
+
+/* CLOCK_MONOTONIC ms until which qsockd is not asked (it timed out); 0: ask. */
+static _Atomic long long daemon_quiet_until;
 
 int qsock_daemon_call(const struct qsock_request *req, struct qsock_stream *reply_stream,
 		      struct qsock_err *err)
@@ -223,7 +301,24 @@ int qsock_daemon_call(const struct qsock_request *req, struct qsock_stream *repl
 		passfd = req->sockfd;
 		break;
 	}
+	/* A daemon that just timed out is not asked again for a while: a program opening many
+	 * sockets (the shim attaches each) must not wait QSOCKD_CLIENT_TIMEOUT_MS for each. */
+	if (now_ms() < atomic_load_explicit(&daemon_quiet_until, memory_order_relaxed)) {
+		snprintf(err->msg, sizeof(err->msg),
+			 "qsockd at %s did not answer within %s a moment ago: not asked again "
+			 "for %d s", qsockd_client_path(), QSOCKD_CLIENT_TIMEOUT_TEXT,
+			 QSOCKD_CLIENT_BACKOFF_MS / 1000);
+		return -ETIMEDOUT;
+	}
 	fd = qsockd_client_connect(NULL, err->msg, sizeof(err->msg));
+	if (fd == -ETIMEDOUT) {
+		/* there, but full or stopped: say so, and the caller (the shim) goes on without */
+		snprintf(err->msg, sizeof(err->msg),
+			 "qsockd at %s did not accept the connection within %s (busy or stopped)",
+			 qsockd_client_path(), QSOCKD_CLIENT_TIMEOUT_TEXT);
+		atomic_store(&daemon_quiet_until, now_ms() + QSOCKD_CLIENT_BACKOFF_MS);
+		return -ETIMEDOUT;
+	}
 	if (fd < 0) {
 		snprintf(err->msg, sizeof(err->msg),
 			 "this needs CAP_NET_ADMIN, or qsockd listening at %s (%s): start "
@@ -233,6 +328,8 @@ int qsock_daemon_call(const struct qsock_request *req, struct qsock_stream *repl
 	}
 	rc = qsockd_client_call(fd, &r, passfd, NULL, NULL, &rep, err->msg, sizeof(err->msg));
 	close(fd);
+	if (rc == -ETIMEDOUT)
+		atomic_store(&daemon_quiet_until, now_ms() + QSOCKD_CLIENT_BACKOFF_MS);
 	if (rc)
 		return rc;
 	if (rep.error) {

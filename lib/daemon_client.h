@@ -4,8 +4,11 @@
  * request (with the socket by SCM_RIGHTS), its replies. Used by qsock_daemon_call() (the
  * manager hook for callers without CAP_NET_ADMIN) and by the `qsock status/top` tool.
  *
- * Every call is bounded: connect, send and each reply read time out after
- * QSOCKD_CLIENT_TIMEOUT_MS, so a stuck daemon turns into ETIMEDOUT, never a hung program.
+ * Every call is bounded, so a stuck, stopped or full daemon turns into ETIMEDOUT, never a
+ * hung program (the shim then sends unclassified): the connect, within
+ * QSOCKD_CLIENT_TIMEOUT_MS even when the daemon's backlog is full; the request and the first
+ * reply, within QSOCKD_CLIENT_TIMEOUT_MS of sending; each further reply of a listing, within
+ * QSOCKD_CLIENT_TIMEOUT_MS of the previous one.
  */
 #ifndef QSOCK_LIB_DAEMON_CLIENT_H
 #define QSOCK_LIB_DAEMON_CLIENT_H
@@ -14,7 +17,10 @@
 
 #include "../daemon/proto.h"
 
-#define QSOCKD_CLIENT_TIMEOUT_MS 5000
+#define QSOCKD_CLIENT_TIMEOUT_MS 2000
+#define QSOCKD_CLIENT_TIMEOUT_TEXT "2 s"	/* the same, for messages */
+/* After a timeout, the manager's calls (qsock_daemon_call) fail at once for this long. */
+#define QSOCKD_CLIENT_BACKOFF_MS 10000
 
 /* The socket path: $QSOCKD_SOCKET (ignored in setuid programs), else the default. */
 const char *qsockd_client_path(void);

@@ -44,11 +44,19 @@ int qsock_check_names(const struct qos_params *p, struct qsock_err *err)
 	return 0;
 }
 
+/* A caller's struct is never larger than this in any version: a larger `size` is garbage
+ * (an uninitialised field), and reading that many bytes would run off the caller's memory. */
+#define QSOCK_ATTR_SIZE_MAX 4096
+
 /* Bytes after the first @known of a caller's struct of @size must be zero (libbpf's rule):
  * a newer caller asking for something this library does not know is refused, not ignored. */
 static int check_tail_zero(const char *what, const void *s, size_t size, size_t known,
 			   struct qsock_err *err)
 {
+	if (size > QSOCK_ATTR_SIZE_MAX)
+		return qsock_errf(err, -EINVAL,
+				  "%s.size %zu is not a size (at most %d; set it to sizeof)", what,
+				  size, QSOCK_ATTR_SIZE_MAX);
 	for (size_t i = known; i < size; i++)
 		if (((const unsigned char *)s)[i])
 			return qsock_errf(err, -EINVAL,

@@ -125,6 +125,14 @@ int shim_match_scattered(const struct conf_msg_prog *pg, const struct iovec *iov
 	uint8_t scratch[CONF_PAYLOAD_VISIBLE];
 	struct conf_payload p;
 
+	/* what conf_payload_from_iov() may read: the leading bytes of each buffer */
+	for (size_t i = 0; i < iovcnt; i++) {
+		size_t n = iov[i].iov_len < CONF_PAYLOAD_VISIBLE ? iov[i].iov_len :
+								      CONF_PAYLOAD_VISIBLE;
+
+		if (n && !shim_readable(iov[i].iov_base, n))
+			return SHIM_UNREADABLE;
+	}
 	conf_payload_from_iov(&p, iov, iovcnt, scratch);
 	*len = p.len;
 	return conf_msg_prog_run(pg, p.data, p.visible, p.len, seq, a);

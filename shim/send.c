@@ -60,6 +60,9 @@ static __attribute__((noinline)) struct shim_fd *sending_slow(int fd, struct shi
 {
 	if (state == SHIM_FD_UNKNOWN)
 		probe(fd, f);
+	/* a destination we cannot read: the call fails (EFAULT); decide at a later send */
+	if (to && !shim_readable(to, tolen))
+		return NULL;
 	if (shim_fd_state(f) == SHIM_FD_PENDING)
 		shim_match(fd, to, tolen, true);
 	return shim_fd_state(f) == SHIM_FD_MATCHED ? f : NULL;
@@ -118,12 +121,17 @@ static inline __attribute__((always_inline)) int classify(int fd, struct shim_fd
 	if (pg->needs_seq || __builtin_expect(shim.debug >= 3, 0))
 		seq = atomic_fetch_add_explicit(&f->seq, 1, memory_order_relaxed) + 1;
 	if (__builtin_expect(iovcnt == 1, 1)) {
+		size_t visible;
+
 		len = iov[0].iov_len;
-		rule = conf_msg_prog_run(pg, iov[0].iov_base,
-					 len < CONF_PAYLOAD_VISIBLE ? len : CONF_PAYLOAD_VISIBLE, len,
-					 seq, &a);
+		visible = len < CONF_PAYLOAD_VISIBLE ? len : CONF_PAYLOAD_VISIBLE;
+		if (visible && !shim_readable(iov[0].iov_base, visible))
+			return -1; /* the real call says EFAULT */
+		rule = conf_msg_prog_run(pg, iov[0].iov_base, visible, len, seq, &a);
 	} else {
 		rule = shim_match_scattered(pg, iov, iovcnt, seq, &a, &len);
+		if (rule == SHIM_UNREADABLE)
+			return -1;
 	}
 	if (__builtin_expect(shim.debug >= 3, 0))
 		shim_log_message(fd, f, seq, len, rule, &a);
@@ -150,8 +158,8 @@ static bool our_cmsg_refused(int err)
 static bool merge_control(const struct msghdr *in, const void *ours, size_t ours_len,
 			  struct msghdr *out, void *buf)
 {
-	if ((in->msg_controllen && !in->msg_control) ||
-	    qsock_carrier_merged_size(in, ours_len) > SHIM_CALLER_CONTROL_MAX + SHIM_CMSG_SPACE)
+	if (in->msg_controllen > SHIM_CALLER_CONTROL_MAX ||
+	    (in->msg_controllen && !shim_readable(in->msg_control, in->msg_controllen)))
 		return false;
 	qsock_carrier_merge(in, ours, ours_len, out, buf);
 	return true;
@@ -292,7 +300,8 @@ static __attribute__((noinline)) ssize_t sendmsg_classified(int fd, struct shim_
 	bool plain = true;
 	ssize_t ret = 0;
 
-	if (!msg->msg_iovlen || msg->msg_iov)
+	if (!msg->msg_iovlen || (msg->msg_iovlen <= IOV_MAX &&
+				 shim_readable(msg->msg_iov, msg->msg_iovlen * sizeof(struct iovec))))
 		ret = send_classified(fd, f, msg, flags, &plain);
 	return plain ? SHIM_PLAIN : ret;
 }
@@ -307,7 +316,8 @@ static __attribute__((noinline)) ssize_t sendmsg_matched(int fd, struct shim_fd 
 
 ssize_t shim_sendmsg(int fd, const struct msghdr *msg, int flags)
 {
-	struct shim_fd *f = msg ? sending(fd, msg->msg_name, msg->msg_namelen) : NULL;
+	struct shim_fd *f = shim_readable(msg, sizeof(*msg)) ?
+				    sending(fd, msg->msg_name, msg->msg_namelen) : NULL;
 
 	if (__builtin_expect(!f, 1))
 		return libc()->sendmsg(fd, msg, flags);
@@ -383,7 +393,9 @@ static __attribute__((noinline)) ssize_t writev_matched(int fd, struct shim_fd *
 
 ssize_t shim_writev(int fd, const struct iovec *iov, int iovcnt)
 {
-	struct shim_fd *f = iovcnt > 0 && iovcnt <= IOV_MAX && iov ? sending(fd, NULL, 0) : NULL;
+	struct shim_fd *f = iovcnt > 0 && iovcnt <= IOV_MAX &&
+				    shim_readable(iov, (size_t)iovcnt * sizeof(*iov)) ?
+				    sending(fd, NULL, 0) : NULL;
 
 	if (__builtin_expect(!f, 1) || f->proto != CONF_PROTO_UDP)
 		return libc()->writev(fd, iov, iovcnt);
@@ -400,8 +412,10 @@ int shim_sendmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int flags)
 	_Alignas(struct cmsghdr) char ctl[SHIM_MMSG_CHUNK][SHIM_CALLER_CONTROL_MAX + SHIM_CMSG_SPACE];
 	_Alignas(struct cmsghdr) char ours[SHIM_CMSG_SPACE];
 	struct mmsghdr copy[SHIM_MMSG_CHUNK];
-	struct shim_fd *f = vec && vlen ? sending(fd, vec[0].msg_hdr.msg_name,
-						   vec[0].msg_hdr.msg_namelen) : NULL;
+	struct shim_fd *f = vlen && shim_readable(vec, (vlen < UIO_MAXIOV ? vlen : UIO_MAXIOV) *
+							  sizeof(*vec)) ?
+				    sending(fd, vec[0].msg_hdr.msg_name, vec[0].msg_hdr.msg_namelen) :
+				    NULL;
 	unsigned int done = 0, n, i;
 	int saved = errno, ret;
 
@@ -418,7 +432,9 @@ int shim_sendmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int flags)
 			size_t ours_len = 0;
 
 			copy[i] = vec[done + i];
-			if ((m->msg_iovlen && !m->msg_iov) ||
+			if ((m->msg_iovlen && (m->msg_iovlen > IOV_MAX ||
+					       !shim_readable(m->msg_iov, m->msg_iovlen *
+								      sizeof(struct iovec)))) ||
 			    classify(fd, f, m->msg_iov, m->msg_iovlen, ours, &ours_len) || !ours_len)
 				continue;
 			if (merge_control(m, ours, ours_len, &copy[i].msg_hdr, ctl[i]))

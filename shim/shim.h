@@ -58,7 +58,34 @@ void shim_match(int fd, const struct sockaddr *remote, socklen_t remote_len, boo
 /* The out-of-line parts of classifying a message (send.c's classify()): a message in several
  * buffers, and the per-message log line of QSOCK_DEBUG=3. */
 #define SHIM_CMSG_SPACE 64
+
+/*
+ * Caller memory. The shim reads some of what a program passes to a send call before the
+ * kernel does: the msghdr, the iovecs, the leading bytes of the message, the destination,
+ * the control data. A bad pointer must get what libc gives, -1 and EFAULT, not a SIGSEGV in
+ * the shim. No load can fail softly in user space, and a system call to check would cost
+ * more than all the shim does for a send, so the shim reads only memory in the user part of
+ * the address space above page 0: NULL and small offsets from it, kernel addresses and
+ * non-canonical garbage are left to the real call, untouched, which fails with EFAULT. (A
+ * well-formed address of an unmapped page still faults: docs/security.md.)
+ */
+#define SHIM_USER_MIN 4096UL
+#if defined(__x86_64__)
+#define SHIM_USER_END 0x00007ffffffff000UL /* TASK_SIZE, 4-level paging */
+#elif defined(__aarch64__)
+#define SHIM_USER_END (1UL << 48)
+#else
+#define SHIM_USER_END UINTPTR_MAX
+#endif
+
+static inline bool shim_readable(const void *p, size_t len)
+{
+	uintptr_t a = (uintptr_t)p;
+
+	return a >= SHIM_USER_MIN && a < SHIM_USER_END && len <= SHIM_USER_END - a;
+}
 struct shim_fd;
+#define SHIM_UNREADABLE (-2) /* shim_match_scattered: a buffer the shim must not read */
 int shim_match_scattered(const struct conf_msg_prog *pg, const struct iovec *iov,
 			 size_t iovcnt, uint64_t seq, struct conf_msg_action *a, size_t *len)
 	__attribute__((noinline));

@@ -21,6 +21,10 @@
  *   manyfds ADDR PORT N            N sockets open at once, one datagram from each
  *   forkexec ADDR PORT             fork, exec self with an empty environment, send from the
  *                                  child on the inherited socket
+ *   badptr ADDR PORT               every send call with bad pointers (msghdr, iovecs,
+ *                                  buffers, destination, control data, mmsg vectors): libc
+ *                                  says -1 EFAULT; first on a fresh socket, then on one
+ *                                  that has sent (matched, under the shim)
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -444,6 +448,86 @@ static int do_forkexec(char **a, const char *self)
 	return 0;
 }
 
+/* Addresses no program can read: page 0, a kernel address, a non-canonical one. */
+static void *const bad_ptrs[] = { (void *)16, (void *)0xffffffffff600000UL,
+				  (void *)0x8000000000000000UL };
+
+static void report(const char *what, int i, long r)
+{
+	printf("%s [%d] = %ld %s\n", what, i, r, r < 0 ? strerror(errno) : "");
+}
+
+static void bad_sends(int fd, const char *when)
+{
+	uint8_t b[PKT];
+	size_t len = rtp_packet(b, 2);
+	char what[64];
+
+	for (int i = 0; i < 3; i++) {
+		void *bad = bad_ptrs[i];
+		struct iovec iov = { .iov_base = b, .iov_len = len }, bad_iov = { bad, len };
+		struct msghdr m = { .msg_name = &dest, .msg_namelen = sizeof(dest), .msg_iov = &iov,
+				    .msg_iovlen = 1 };
+		struct mmsghdr mm[2] = { { .msg_hdr = m }, { .msg_hdr = m } };
+
+		snprintf(what, sizeof(what), "%s sendmsg(bad msghdr)", when);
+		report(what, i, sendmsg(fd, bad, 0));
+		m.msg_iov = bad;
+		snprintf(what, sizeof(what), "%s sendmsg(bad msg_iov)", when);
+		report(what, i, sendmsg(fd, &m, 0));
+		m.msg_iov = &bad_iov;
+		snprintf(what, sizeof(what), "%s sendmsg(bad iov_base)", when);
+		report(what, i, sendmsg(fd, &m, 0));
+		m.msg_iov = &iov;
+		m.msg_control = bad;
+		m.msg_controllen = 64;
+		snprintf(what, sizeof(what), "%s sendmsg(bad msg_control)", when);
+		report(what, i, sendmsg(fd, &m, 0));
+		m.msg_control = NULL;
+		m.msg_controllen = 0;
+		m.msg_name = bad;
+		snprintf(what, sizeof(what), "%s sendmsg(bad msg_name)", when);
+		report(what, i, sendmsg(fd, &m, 0));
+		snprintf(what, sizeof(what), "%s sendto(bad buf)", when);
+		report(what, i, sendto(fd, bad, len, 0, (struct sockaddr *)&dest, sizeof(dest)));
+		snprintf(what, sizeof(what), "%s sendto(bad to)", when);
+		report(what, i, sendto(fd, b, len, 0, bad, sizeof(dest)));
+		snprintf(what, sizeof(what), "%s sendmmsg(bad vector)", when);
+		report(what, i, sendmmsg(fd, bad, 2, 0));
+		mm[0].msg_hdr.msg_iov = bad;
+		snprintf(what, sizeof(what), "%s sendmmsg(bad first iov)", when);
+		report(what, i, sendmmsg(fd, mm, 2, 0));
+		mm[0].msg_hdr.msg_iov = &bad_iov;
+		snprintf(what, sizeof(what), "%s sendmmsg(bad first iov_base)", when);
+		report(what, i, sendmmsg(fd, mm, 2, 0));
+	}
+}
+
+static int do_badptr(char **a)
+{
+	uint8_t b[PKT];
+	int fresh = udp(), used = udp();
+
+	(void)a;
+	bad_sends(fresh, "fresh");
+	/* a socket that has sent once, and a connected one for write/writev/send */
+	printf("sendto = %zd\n", sendto(used, b, rtp_packet(b, 2), 0, (struct sockaddr *)&dest,
+					sizeof(dest)));
+	bad_sends(used, "used");
+	if (connect(used, (struct sockaddr *)&dest, sizeof(dest)))
+		die("connect");
+	for (int i = 0; i < 3; i++) {
+		struct iovec bad_iov = { bad_ptrs[i], 100 };
+
+		report("send(bad buf)", i, send(used, bad_ptrs[i], 100, 0));
+		report("write(bad buf)", i, write(used, bad_ptrs[i], 100));
+		report("writev(bad iov)", i, writev(used, bad_ptrs[i], 2));
+		report("writev(bad iov_base)", i, writev(used, &bad_iov, 1));
+	}
+	printf("still alive\n");
+	return 0;
+}
+
 static int do_sendfd(char **a)
 {
 	int fd = atoi(a[0]);
@@ -494,6 +578,8 @@ int main(int argc, char **argv)
 		return do_manyfds(argv + 2);
 	if (!strcmp(mode, "forkexec"))
 		return do_forkexec(argv + 2, "/proc/self/exe");
+	if (!strcmp(mode, "badptr"))
+		return do_badptr(argv + 2);
 	fprintf(stderr, "shim-hard: unknown mode or wrong arguments: %s\n", mode);
 	return 2;
 }

@@ -77,6 +77,30 @@ EOF
 	assert_output_contains "none.conf: cannot read: No such file or directory"
 }
 
+@test "check: a file that cannot be read safely is one clear error, never a crash or a hang" {
+	mkdir "$BATS_TEST_TMPDIR/dir.conf"
+	mkfifo "$BATS_TEST_TMPDIR/fifo.conf"
+	truncate -s 2M "$BATS_TEST_TMPDIR/big.conf"
+	for f in "$BATS_TEST_TMPDIR/dir.conf:a directory, not a regular file" \
+		 "$BATS_TEST_TMPDIR/fifo.conf:a FIFO, not a regular file" \
+		 "$BATS_TEST_TMPDIR/big.conf:2097152 bytes, more than the 1048576 allowed" \
+		 "/proc/self/mem:Input/output error"; do
+		run t "$QSOCK" check "${f%%:*}"
+		assert_status 1
+		assert_output_contains "${f%%:*}: cannot read: ${f#*:}"
+		assert_output_contains "${f%%:*}: 1 error(s)"
+	done
+}
+
+@test "check: a syntax error is reported once, not once per part of the file" {
+	f=$BATS_TEST_TMPDIR/syn.conf
+	printf 'version = 1;\nstreams = ( { match = {; } );\n' >"$f"
+	run "$QSOCK" check "$f"
+	assert_status 1
+	assert_output_contains "$f:2: (syntax): syntax error"
+	assert_output_contains "$f: 1 error(s)"
+}
+
 explain_conf() {
 	cat >"$BATS_TEST_TMPDIR/e.conf" <<'EOF'
 streams = (

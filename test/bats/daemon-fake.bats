@@ -310,3 +310,158 @@ cookie_of() { sed -n 's/.*cookie=\([0-9]*\).*/\1/p' <<<"$1" | head -n 1; }
 	assert_output_contains "errno=110 "
 	assert_output_contains "reading qsockd's reply"
 }
+
+@test "daemon: a request trickled one byte a second is dropped 5 s after its first byte" {
+	start_daemon
+	# the half-request limit counted from the last byte would let it run for 144 s
+	run as_nobody slowloris 1000
+	assert_status 0
+	ms=$(sed -n 's/^dropped after \([0-9]*\) ms.*/\1/p' <<<"$output")
+	echo "# $output" >&3
+	[ -n "$ms" ] && [ "$ms" -ge 4500 ] && [ "$ms" -lt 8000 ]
+	grep -q "half a request for 5000 ms, dropped" "$LOG"
+}
+
+@test "daemon: clients that send requests and never read cannot grow it; they are dropped" {
+	start_daemon
+	rss_before=$(awk '/VmRSS/ { print $2 }' /proc/"$DPID"/status)
+	run as_nobody noread 40 100000
+	echo "# $(tr '\n' ' ' <<<"$output")" >&3
+	assert_status 0
+	assert_output_contains "dropped 40 of 40"
+	rss_after=$(awk '/VmRSS/ { print $2 }' /proc/"$DPID"/status)
+	echo "# qsockd VmRSS: ${rss_before} kB before, ${rss_after} kB after" >&3
+	# one request's replies queued per connection at most (KiB), not one per request (MiB)
+	[ "$rss_after" -lt $((rss_before + 8192)) ]
+	grep -q "took none of its replies for 5000 ms, dropped" "$LOG"
+	run probe status
+	assert_status 0
+}
+
+@test "daemon: libqsock does not hang on a stopped daemon with a full backlog: ETIMEDOUT in about 2 s" {
+	APP=$QSOCK_BUILD/test/unit/daemon_app
+	require_file "$APP" make
+	start_daemon
+	kill -STOP "$DPID"
+	defer kill -CONT "$DPID"
+	# fill the listen backlog (128): connections beyond it would block in connect()
+	"$PROBE" "$SOCK" hold 200 60 </dev/null >"$DIR/hold.out" 2>&1 3>&- &
+	defer kill $!
+	wait_until 10 grep -q holding "$DIR/hold.out"
+	echo "# $(cat "$DIR/hold.out")" >&3
+	start=$(date +%s%N)
+	run t env QSOCKD_SOCKET="$SOCK" setpriv --reuid=nobody --regid=nogroup --clear-groups \
+		"$APP" run 127.0.0.1 9 <<<"attach lo htb 10"
+	ms=$((($(date +%s%N) - start) / 1000000))
+	echo "# attach answered after $ms ms: $output" >&3
+	assert_output_contains "errno=110 "
+	assert_output_contains "did not accept the connection within 2 s (busy or stopped)"
+	[ "$ms" -lt 5000 ]
+}
+
+@test "daemon: eight uids holding every connection slot starve neither a ninth uid nor root" {
+	start_daemon
+	for u in 20001 20002 20003 20004 20005 20006 20007 20008; do
+		setpriv --reuid=$u --regid=$u --clear-groups "$PROBE" "$SOCK" hold 128 60 \
+			</dev/null >"$DIR/hold.$u" 2>&1 3>&- &
+		defer kill $!
+	done
+	wait_until 20 sh -c "cat '$DIR'/hold.* | grep -c 'holding 128 of 128' | grep -qx 8"
+	# all 1024 slots taken, every uid at its 128 limit
+	run t setpriv --reuid=20009 --regid=20009 --clear-groups "$PROBE" "$SOCK" flood 20
+	assert_status 0
+	assert_output_contains "flood: 20 of 20 clients served"
+	grep -q "1024 connections: uid 2000[1-8] gives one (pid [0-9]*) up to uid 20009" "$LOG"
+	run probe status
+	assert_status 0
+}
+
+@test "daemon: an escape sequence in a process name reaches neither qsock status, qsock top nor the log" {
+	QSOCK=$QSOCK_BUILD/tools/qsock/qsock
+	require_file "$QSOCK" make
+	start_daemon
+	# comm is the executable's name: ESC [ 2 J (clear screen) and a BEL in it
+	evil="$DIR/$(printf 'ev\033[2Ji\al')"
+	cp "$PROBE" "$evil"
+	coproc HOLD { setpriv --reuid=nobody --regid=nogroup --clear-groups "$evil" "$SOCK" attach fake0 htb 100000000 hold 3>&-; }
+	read -r -t 10 line <&"${HOLD[0]}"
+	[[ "$line" == error=0* ]]
+	run t "$QSOCK" status -s "$SOCK"
+	assert_status 0
+	assert_output_contains 'ev\x1b[2Ji\x07l'
+	[[ "$output" != *$'\033'* && "$output" != *$'\a'* ]]
+	run t "$QSOCK" top -s "$SOCK" -n 1 -d 0.1
+	assert_status 0
+	assert_output_contains 'ev\x1b[2Ji\x07l'
+	[[ "$output" != *$'\033'* && "$output" != *$'\a'* ]]
+	grep -qF 'ev\x1b[2Ji\x07l' "$LOG"
+	! grep -q $'\033\|\a' "$LOG"
+	kill "$HOLD_PID"
+}
+
+@test "daemon: subordinate uids in a user's namespace are charged to that user: they share its quota" {
+	require_cmd unshare nsenter
+	start_daemon
+	# a user namespace nobody created, its uids 0..999 mapped to 100000..100999 (what
+	# newuidmap does from /etc/subuid; root writes the map here)
+	setpriv --reuid=nobody --regid=nogroup --clear-groups unshare --user sleep 60 </dev/null 3>&- &
+	ns_pid=$!
+	defer kill "$ns_pid"
+	wait_until 5 sh -c "[ \"\$(readlink /proc/$ns_pid/ns/user)\" != \"\$(readlink /proc/self/ns/user)\" ]"
+	echo '0 100000 1000' >"/proc/$ns_pid/uid_map"
+	echo '0 100000 1000' >"/proc/$ns_pid/gid_map"
+	sub() {
+		local u=$1
+		shift
+		t nsenter --user --target "$ns_pid" setpriv --reuid="$u" --regid="$u" --clear-groups \
+			"$PROBE" "$SOCK" "$@"
+	}
+	# the built-in default: 4 streams per uid; subordinate uid 5 (100005) takes them all ...
+	coproc SUB { sub 5 attachmany 6 fake0 htb 100000000 3>&-; }
+	read -r -t 10 line <&"${SUB[0]}"
+	[ "$line" = "attached 4 of 6" ]
+	# ... and uid 6 of the same namespace (100006) gets none: both are nobody's
+	run sub 6 attach fake0 htb 100000000
+	assert_status 1
+	assert_output_contains "max_streams 4 reached (uid 65534 holds 4)"
+	run as_nobody attach fake0 htb 100000000
+	assert_status 1
+	assert_output_contains "max_streams 4 reached (uid 65534 holds 4)"
+	# the streams still belong to their own uid
+	run probe status
+	assert_output_contains "uid=100005"
+	kill "$SUB_PID"
+}
+
+@test "daemon: a connection handed on after its process exited gets its own rights, not those of whoever reuses the pid" {
+	require_cmd unshare
+	cat >"$CONF" <<-'C'
+	policy = { rules = ( { group = "4242"; nondroppable = true; } ); };
+	C
+	# In a pid namespace of its own, so that the pid can be reused on purpose (ns_last_pid)
+	# without racing the rest of the machine. uid 20001 (no groups) connects while qsockd is
+	# stopped, hands the connection to its child and exits; uid 20002 with group 4242 (which
+	# may ask for non-droppable streams) gets its pid; then qsockd accepts and the child asks.
+	cat >"$DIR/reuse.sh" <<-EOF
+	"$FAKE" -n -l debug -s "$SOCK" -c "$CONF" 2>>"$LOG" &
+	d=\$!
+	for i in \$(seq 100); do grep -q "listening on" "$LOG" && break; sleep 0.05; done
+	kill -STOP \$d
+	setpriv --reuid=20001 --regid=20001 --clear-groups "$PROBE" "$SOCK" handoff fake0 htb 100000000 "$DIR/go" >"$DIR/out" 2>&1 &
+	p=\$!
+	wait \$p
+	echo \$((p - 1)) >/proc/sys/kernel/ns_last_pid
+	setpriv --reuid=20002 --regid=20002 --groups=4242 sleep 30 &
+	[ \$! -eq \$p ] && echo "pid \$p reused by uid 20002"
+	for i in \$(seq 100); do grep -q sleep /proc/\$p/comm && break; sleep 0.05; done
+	kill -CONT \$d
+	touch "$DIR/go"
+	for i in \$(seq 100); do grep -q "error=" "$DIR/out" && break; sleep 0.05; done
+	cat "$DIR/out"
+	EOF
+	run t unshare --pid --fork --mount-proc bash "$DIR/reuse.sh"
+	echo "# $(tr '\n' ' ' <<<"$output")" >&3
+	assert_output_contains "reused by uid 20002"
+	assert_output_contains "error=1 "
+	assert_output_contains "non-droppable streams are not allowed"
+}

@@ -246,3 +246,20 @@ stream_then_daemon_killed() {
 	wait_until 5 grep -q "restored veth0" "$LOG"
 	! tc -n "$NS" qdisc show dev veth0 | grep -q "qdisc htb"
 }
+
+@test "daemon-htb: after root reinstalls the root qdisc, qchange says to qattach again (no daemon fd numbers) and qattach works" {
+	start_daemon
+	start_app
+	app attach veth0 htb 10
+	[[ "$line" == "ok attached" ]]
+	t $IN "$APP" fini veth0 htb
+	t $IN "$APP" init veth0 htb 1250000
+	app change veth0 htb 20
+	[[ "$line" == *"errno=2"* ]]
+	[[ "$line" == *"the stream is gone from veth0 (its root qdisc was replaced or removed): qattach the socket again"* ]]
+	! grep -q "fd [0-9]" <<<"$line"
+	# it used to say "already has a stream" here, and name qsockd's own fd numbers
+	app attach veth0 htb 10
+	[[ "$line" == "ok attached" ]]
+	! grep -q "fd [0-9]" <<<"$line"
+}

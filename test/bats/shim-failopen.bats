@@ -43,6 +43,41 @@ fails_open() {
 	[[ "$WARNING" == *"/nonexistent/qsock.conf: cannot read: No such file or directory; running without QoS"* ]]
 }
 
+# libconfig's own reader exit(2)s on a read error ("input in flex scanner failed") and fopen()
+# blocks on a FIFO: the shim reads the file itself (conf/readfile.c).
+@test "config is a directory: one warning naming it, the program runs as without the shim" {
+	mkdir "$BATS_TEST_TMPDIR/dir.conf"
+	fails_open "$SHIM_SO" "$BATS_TEST_TMPDIR/dir.conf" "$SHIM_HARD" errno 127.0.0.1 47210
+	[[ "$WARNING" == *"dir.conf: cannot read: a directory, not a regular file; running without QoS"* ]]
+}
+
+@test "config read fails with EIO: one warning, the program runs as without the shim" {
+	# /proc/self/mem is a regular file whose first read fails with EIO (address 0 is unmapped)
+	fails_open "$SHIM_SO" /proc/self/mem "$SHIM_HARD" errno 127.0.0.1 47211
+	[[ "$WARNING" == *"/proc/self/mem: cannot read: Input/output error; running without QoS"* ]]
+}
+
+@test "config is a FIFO nobody writes: no hang, one warning" {
+	mkfifo "$BATS_TEST_TMPDIR/fifo.conf"
+	fails_open "$SHIM_SO" "$BATS_TEST_TMPDIR/fifo.conf" "$SHIM_HARD" errno 127.0.0.1 47212
+	[[ "$WARNING" == *"fifo.conf: cannot read: a FIFO, not a regular file; running without QoS"* ]]
+}
+
+@test "config is huge or a device: refused before reading, one warning" {
+	truncate -s 1G "$BATS_TEST_TMPDIR/huge.conf"
+	fails_open "$SHIM_SO" "$BATS_TEST_TMPDIR/huge.conf" "$SHIM_HARD" errno 127.0.0.1 47213
+	[[ "$WARNING" == *"huge.conf: cannot read: 1073741824 bytes, more than the 1048576 allowed; running without QoS"* ]]
+	fails_open "$SHIM_SO" /dev/zero "$SHIM_HARD" errno 127.0.0.1 47213
+	[[ "$WARNING" == *"/dev/zero: cannot read: a character device, not a regular file; running without QoS"* ]]
+}
+
+@test "an @include (libconfig would open it itself): refused with its line, one warning" {
+	mkdir "$BATS_TEST_TMPDIR/inc"
+	conf=$(printf 'version = 1;\n@include "%s"\n' "$BATS_TEST_TMPDIR/inc" | shim_conf include)
+	fails_open "$SHIM_SO" "$conf" "$SHIM_HARD" errno 127.0.0.1 47214
+	[[ "$WARNING" == *"include.conf:2: @include: not supported: qsock.conf is one file; running without QoS"* ]]
+}
+
 @test "a syntax error: one warning with file and line" {
 	conf=$(shim_conf broken <<'EOF'
 version = 1;
@@ -141,4 +176,33 @@ EOF
 	# one line per message at level 3, naming the rule that matched
 	[ "$(grep -c 'message [0-9]* (200 bytes)' "$BATS_TEST_TMPDIR/err")" -eq 4 ]
 	grep -q 'message 3 (200 bytes): rule "messages\[0\]" -> frame-end' "$BATS_TEST_TMPDIR/err"
+}
+
+@test "real backend, unprivileged, qsockd stopped with a full backlog: the program is not held, one warning" {
+	require_cmd setpriv
+	local fake=$QSOCK_BUILD/test/unit/qsockd-fake probe=$QSOCK_BUILD/test/unit/daemon_probe
+	require_file "$fake" make
+	require_file "$probe" make
+	dir=$(mktemp -d /tmp/qsock-shim-stuck.XXXXXX)
+	chmod 755 "$dir"
+	defer rm -rf "$dir"
+	echo 'streams = ( { match = { protocol = "udp"; }; dev = "lo"; ipg = 10; } );' >"$dir/qsock.conf"
+	chmod 644 "$dir/qsock.conf"
+	"$fake" -n -s "$dir/qsockd.sock" -c "$dir/qsock.conf" 2>"$dir/log" 3>&- &
+	dpid=$!
+	defer kill -9 "$dpid"
+	wait_until 5 grep -q "listening on" "$dir/log"
+	kill -STOP "$dpid"
+	# its listen backlog full: a blocking connect() would wait until the daemon runs again
+	"$probe" "$dir/qsockd.sock" hold 200 60 </dev/null >"$dir/hold" 2>&1 3>&- &
+	defer kill $!
+	wait_until 10 grep -q holding "$dir/hold"
+	start=$(date +%s%N)
+	QSOCKD_SOCKET=$dir/qsockd.sock fails_open "$SHIM_SO" "$dir/qsock.conf" \
+		setpriv --reuid=65534 --regid=65534 --clear-groups "$SHIM_HARD" errno 127.0.0.1 47215
+	ms=$((($(date +%s%N) - start) / 1000000))
+	echo "# both runs took $ms ms; the warning: $WARNING" >&3
+	[[ "$WARNING" == *"did not accept the connection within 2 s (busy or stopped); the socket gets no QoS"* ]]
+	# one 2 s timeout for the process, not one per socket (shim-hard errno has two)
+	[ "$ms" -lt 4000 ]
 }

@@ -105,3 +105,11 @@ same_output() {
 	[[ "$OUT" == *"splice = 1000"* ]]
 	[[ "$OUT" == *"received 101000 bytes, identical = 1"* ]]
 }
+
+@test "bad pointers in every send call (msghdr, iovecs, buffers, destination, control, mmsg vectors): EFAULT as without the shim, never a crash" {
+	same_output "$SHIM_HARD" badptr 127.0.0.1 47102
+	[[ "$OUT" == *"still alive"* ]]
+	[[ "$OUT" == *"status=0" ]]
+	# every bad call failed with EFAULT, on a fresh and on a matched socket
+	[ "$(grep -c ' = -1 Bad address' <<<"$OUT")" -eq 72 ]
+}

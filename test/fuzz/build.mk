@@ -10,14 +10,31 @@ FUZZ_LONG_RUNS ?= 30000000
 # The harness is built only where clang can link libFuzzer; elsewhere the short run skips.
 FUZZ_OK := $(shell printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n);\nint LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return 0; }\n' | \
 	$(CLANG) -fsanitize=fuzzer -x c - -o /dev/null 2>/dev/null && echo yes)
+FUZZ_CONF := $(BUILD)/test/fuzz/fuzz_conf
+# the loader is slower per input than the codec (libconfig's parser, NSS lookups of names)
+FUZZ_CONF_SHORT_RUNS ?= 200000
+FUZZ_CONF_LONG_RUNS ?= 3000000
 ifeq ($(FUZZ_OK),yes)
-BINS += $(FUZZ_PROTO)
+BINS += $(FUZZ_PROTO) $(FUZZ_CONF)
 endif
 
 $(FUZZ_PROTO): test/fuzz/fuzz_proto.c daemon/proto.c daemon/proto.h
 	$(quiet) FUZZ $@
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CLANG) $(FUZZ_FLAGS) -o $@ test/fuzz/fuzz_proto.c daemon/proto.c
+
+# The qsock.conf loader: the shim's rules and qsockd's policy, as any user may write them.
+$(FUZZ_CONF): test/fuzz/fuzz_conf.c $(CONF_SRCS) $(wildcard conf/*.h)
+	$(quiet) FUZZ $@
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CLANG) $(FUZZ_FLAGS) -Iinclude -o $@ test/fuzz/fuzz_conf.c $(CONF_SRCS) -lconfig -lm
+
+$(BUILD)/test/fuzz/fuzz_conf_short: test/fuzz/run-fuzz test/fuzz/build.mk test/fuzz/libconfig.supp
+	$(Q)mkdir -p $(dir $@)
+	$(Q)printf '#!/bin/sh\nLSAN_OPTIONS=suppressions=%s/test/fuzz/libconfig.supp exec "%s/test/fuzz/run-fuzz" "%s/$(FUZZ_CONF)" $(FUZZ_CONF_SHORT_RUNS) tap\n' \
+		"$(CURDIR)" "$(CURDIR)" "$(CURDIR)" >$@ && chmod +x $@
+UNIT_TESTS += $(BUILD)/test/fuzz/fuzz_conf_short
+BENCHES += "env LSAN_OPTIONS=suppressions=test/fuzz/libconfig.supp test/fuzz/run-fuzz $(FUZZ_CONF) $(FUZZ_CONF_LONG_RUNS) bench"
 
 # The short run, as a unit-test entry (a generated wrapper script printing TAP).
 $(BUILD)/test/fuzz/fuzz_proto_short: test/fuzz/run-fuzz test/fuzz/build.mk
@@ -28,5 +45,7 @@ UNIT_TESTS += $(BUILD)/test/fuzz/fuzz_proto_short
 BENCHES += "test/fuzz/run-fuzz $(FUZZ_PROTO) $(FUZZ_LONG_RUNS) bench"
 
 .PHONY: fuzz
-fuzz: $(FUZZ_PROTO)
+fuzz: $(FUZZ_PROTO) $(FUZZ_CONF)
 	$(Q)test/fuzz/run-fuzz $(FUZZ_PROTO) $(FUZZ_LONG_RUNS) bench
+	$(Q)LSAN_OPTIONS=suppressions=test/fuzz/libconfig.supp test/fuzz/run-fuzz $(FUZZ_CONF) \
+		$(FUZZ_CONF_LONG_RUNS) bench

@@ -13,9 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <cmocka.h>
 
 #include "../../conf/conf.h"
+#include "../../conf/readfile.h"
 #include "uapi/linux/pkt_sch_dwcs.h"
 
 static const char good[] = "version = 1;\n"				 /* 1 */
@@ -222,6 +224,104 @@ static void test_file_errors(void **state)
 	conf_free(&c);
 }
 
+/* What libconfig's own reader could not take: each must be a clean error naming the file and
+ * the reason, never exit() (directory, EIO) or a hang (FIFO). */
+static void expect_refused(const char *path, int err, const char *want)
+{
+	struct conf_diag d;
+	struct conf c;
+	char msg[512];
+
+	snprintf(msg, sizeof(msg), "%s: cannot read: %s", path, want);
+	conf_diag_init(&d, path, NULL);
+	assert_int_equal(conf_load(&c, path, &d), err);
+	assert_string_equal(d.first, msg);
+	assert_int_equal(c.n_streams, 0);
+	assert_true(c.shim.enabled);
+	conf_free(&c);
+}
+
+static void test_unreadable_files(void **state)
+{
+	char dir[] = "/tmp/qsock-conf-test-XXXXXX", path[64];
+	struct conf_diag d;
+	struct conf c;
+	char *big;
+	FILE *f;
+
+	assert_non_null(mkdtemp(dir));
+	expect_refused(dir, -EISDIR, "a directory, not a regular file");
+	snprintf(path, sizeof(path), "%s/fifo", dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	expect_refused(path, -EINVAL, "a FIFO, not a regular file");	/* no writer: no hang */
+	unlink(path);
+	expect_refused("/dev/null", -EINVAL, "a character device, not a regular file");
+	/* a regular file whose read fails: address 0 of our own memory is never mapped */
+	expect_refused("/proc/self/mem", -EIO, "Input/output error");
+
+	/* larger than the limit, by its size ... */
+	snprintf(path, sizeof(path), "%s/big.conf", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	assert_int_equal(ftruncate(fileno(f), CONF_FILE_MAX + 1), 0);
+	fclose(f);
+	expect_refused(path, -EFBIG, "1048577 bytes, more than the 1048576 allowed");
+	unlink(path);
+	/* ... or at the limit exactly: accepted (a valid file padded with comments) */
+	big = malloc(CONF_FILE_MAX);
+	assert_non_null(big);
+	memset(big, '#', CONF_FILE_MAX);
+	memcpy(big, "version = 1;\n", 13);
+	big[CONF_FILE_MAX - 1] = '\n';
+	f = fopen(path, "w");
+	assert_int_equal(fwrite(big, 1, CONF_FILE_MAX, f), CONF_FILE_MAX);
+	fclose(f);
+	free(big);
+	conf_diag_init(&d, path, NULL);
+	assert_int_equal(conf_load(&c, path, &d), 0);
+	conf_free(&c);
+	unlink(path);
+
+	/* a NUL byte would silently cut the text short */
+	snprintf(path, sizeof(path), "%s/nul.conf", dir);
+	f = fopen(path, "w");
+	assert_int_equal(fwrite("version = 1;\0x", 1, 14, f), 14);
+	fclose(f);
+	expect_refused(path, -EINVAL, "a NUL byte at offset 12: not a text file");
+	unlink(path);
+	rmdir(dir);
+}
+
+/* libconfig opens an @include'd file with its own reader (exit(2) on a directory): refused,
+ * from a file and from a string. */
+static void test_include_refused(void **state)
+{
+	struct conf_diag d;
+	struct conf c;
+
+	conf_diag_init(&d, "i.conf", NULL);
+	assert_int_equal(conf_load_string(&c, "version = 1;\n  \t@include \"/tmp\"\n", "i.conf", &d),
+			 -EINVAL);
+	assert_string_equal(d.first, "i.conf:2: @include: not supported: qsock.conf is one file");
+	/* anywhere else it is libconfig's syntax error, as before */
+	conf_diag_init(&d, "i.conf", NULL);
+	assert_int_equal(conf_load_string(&c, "version = 1; @include \"/tmp\"\n", "i.conf", &d),
+			 -EINVAL);
+	assert_string_equal(d.first, "i.conf:1: (syntax): syntax error");
+}
+
+/* /proc files have st_size 0: read to EOF, not to the size fstat() gave. */
+static void test_size_not_trusted(void **state)
+{
+	struct conf_diag d;
+	char *text;
+
+	conf_diag_init(&d, "/proc/self/status", NULL);
+	assert_int_equal(conf_read_file(&d, "/proc/self/status", &text), 0);
+	assert_non_null(strstr(text, "Name:"));
+	free(text);
+}
+
 static void test_units(void **state)
 {
 	unsigned long long v;
@@ -248,7 +348,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good_file),	    cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_all_errors_reported), cmocka_unit_test(test_file_errors),
-		cmocka_unit_test(test_units),
+		cmocka_unit_test(test_unreadable_files),   cmocka_unit_test(test_include_refused),
+		cmocka_unit_test(test_size_not_trusted),   cmocka_unit_test(test_units),
 	};
 
 	return cmocka_run_group_tests_name("conf_load", tests, NULL, NULL);

@@ -8,7 +8,7 @@ $(BUILD)/test/unit/daemon_proto: $(BUILD)/test/unit/daemon_proto.o $(BUILD)/daem
 
 UNIT_TESTS += $(BUILD)/test/unit/daemon_policy
 $(BUILD)/test/unit/daemon_policy: $(BUILD)/test/unit/daemon_policy.o $(BUILD)/conf/policy.o \
-		$(BUILD)/conf/diag.o
+		$(BUILD)/conf/diag.o $(BUILD)/conf/readfile.o
 	$(quiet) LINK $@
 	$(Q)$(CC) -o $@ $^ $(LDFLAGS) -lcmocka -lconfig -lm
 
@@ -30,7 +30,8 @@ BENCHES += test/unit/daemon_bench.sh
 # The dispatcher and stream table on the fake backend.
 UNIT_TESTS += $(BUILD)/test/unit/daemon_ops
 DAEMON_OPS_OBJS := $(addprefix $(BUILD)/daemon/,proto.o log.o peer.o streams.o ops.o) \
-	$(BUILD)/test/unit/daemon_fake_backend.o $(BUILD)/conf/policy.o $(BUILD)/conf/diag.o
+	$(BUILD)/test/unit/daemon_fake_backend.o $(BUILD)/conf/policy.o $(BUILD)/conf/diag.o \
+	$(BUILD)/conf/readfile.o $(BUILD)/conf/printable.o
 $(BUILD)/test/unit/daemon_ops: $(BUILD)/test/unit/daemon_ops.o $(DAEMON_OPS_OBJS)
 	$(quiet) LINK $@
 	$(Q)$(CC) -o $@ $^ $(LDFLAGS) -lcmocka -lconfig -lm

@@ -124,11 +124,11 @@ static int fake_device(const char *dev, struct qsockd_device *out, char *msg, si
 	return 0;
 }
 
-static int fake_walk(int (*fn)(const struct qsockd_stream *st, void *arg), void *arg, char *msg,
-		     size_t msglen)
+static int fake_walk(int (*fn)(const struct qsockd_stream *st, uint64_t inode, void *arg),
+		     void *arg, char *msg, size_t msglen)
 {
 	for (unsigned int i = 0; i < n_fake; i++) {
-		int err = fn(&fake[i], arg);
+		int err = fn(&fake[i], 0, arg);
 
 		if (err)
 			return err;

@@ -61,7 +61,7 @@ static int teardown(void **state)
 
 static struct qd_peer peer_of(uid_t uid)
 {
-	struct qd_peer p = { .uid = uid, .gid = uid, .pid = getpid() };
+	struct qd_peer p = { .uid = uid, .charge_uid = uid, .gid = uid, .pid = getpid() };
 
 	strcpy(p.comm, "daemon_ops");
 	return p;
@@ -110,8 +110,9 @@ static void test_quota_counts_other_streams_not_the_changed_one(void **state)
 	assert_int_equal(call(QSOCKD_OP_ATTACH, 0, b, IPG_600K, user), EDQUOT);
 	assert_non_null(strstr(last()->message, "max_rate 1000000 bit/s exceeded"));
 	assert_int_equal(ctx.streams.n, 1);
-	/* the same stream, owned by another uid, no longer counts against ours */
+	/* the same stream, owned by and charged to another uid, no longer counts against ours */
 	ctx.streams.v[0].st.owner_uid = other;
+	ctx.streams.v[0].charge_uid = other;
 	assert_int_equal(call(QSOCKD_OP_ATTACH, 0, b, IPG_600K, user), 0);
 	assert_int_equal(ctx.streams.n, 2);
 	close(a);

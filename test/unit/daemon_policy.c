@@ -246,6 +246,24 @@ static void test_missing_file_is_enoent(void **state)
 	policy_free(&p);
 }
 
+/* qsockd's policy goes through the same bounded reader as the shim: a directory or a FIFO
+ * given as -c is an error (libconfig's reader exits on one and blocks on the other), and
+ * the previous policy stays. */
+static void test_unreadable_file_keeps_policy(void **state)
+{
+	struct policy p;
+	struct conf_diag d;
+
+	policy_init_default(&p);
+	conf_diag_init(&d, "/tmp", NULL);
+	assert_int_equal(policy_load(&p, "/tmp", &d), -EISDIR);
+	assert_string_equal(d.first, "/tmp: cannot read: a directory, not a regular file");
+	conf_diag_init(&d, "/dev/null", NULL);
+	assert_int_equal(policy_load(&p, "/dev/null", &d), -EINVAL);
+	assert_int_equal(p.dflt.lim.max_streams, POLICY_DEFAULT_MAX_STREAMS);
+	policy_free(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -255,6 +273,7 @@ int main(void)
 		cmocka_unit_test(test_errors_have_file_line_key),
 		cmocka_unit_test(test_missing_group_gives_builtin_default),
 		cmocka_unit_test(test_missing_file_is_enoent),
+		cmocka_unit_test(test_unreadable_file_keeps_policy),
 	};
 
 	return cmocka_run_group_tests_name("daemon_policy", tests, NULL, NULL);

@@ -6,11 +6,22 @@
  *   daemon_probe SOCKET attachfd FD DEV SCHED IPG_NS   (pass inherited fd FD instead)
  *   daemon_probe SOCKET attachmany N DEV SCHED IPG_NS  N sockets, one connection; then holds
  *   daemon_probe SOCKET halffd      half a request with an fd, then exits
+ *   daemon_probe SOCKET handoff DEV SCHED IPG_NS GOFILE
+ *                                   connect, fork, print "parent PID" and exit; the child
+ *                                   asks for a non-droppable stream once GOFILE exists
  *   daemon_probe SOCKET change COOKIE DEV SCHED IPG_NS [OLN OLD FLAGS RATE_Bps]
  *   daemon_probe SOCKET info|detach COOKIE
  *   daemon_probe SOCKET status | init DEV SCHED | deinit DEV SCHED
  *   daemon_probe SOCKET garbage N | short | version V | oversize | badfield | notsock |
  *                       twofds | halfhang | flood N
+ *   daemon_probe SOCKET hold N SECS     N idle connections (non-blocking connects, retried
+ *                                       for 3 s at most while the backlog is full), prints
+ *                                       "holding K of N", then keeps them SECS seconds
+ *   daemon_probe SOCKET slowloris MS    one request, one byte every MS ms; prints how long
+ *                                       the daemon let it go on ("dropped after N ms")
+ *   daemon_probe SOCKET noread N REQS   N connections each sending up to REQS STATUS
+ *                                       requests and reading nothing; prints how many were
+ *                                       sent, then how many the daemon dropped within 10 s
  *
  * Each reply is printed as one line: `error=N msg="..." [cookie=C classid=X uid=U pid=P
  * comm=S dev=D ipg_ns=T rate=R]`. With `hold` the probe keeps its attached socket open and
@@ -18,12 +29,15 @@
  * status: 0 when the last reply had error 0, 1 for an error reply, 2 for a transport failure.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../../daemon/proto.h"
@@ -123,6 +137,119 @@ static void fill_params(struct qsockd_params *p, char **a, int n)
 		p->rate = strtoull(a[6], NULL, 0);
 }
 
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int hold(int n, int secs)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	long long until = now_ms() + 3000;
+	int ok = 0;
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", sock_path);
+	for (int i = 0; i < n; i++) {
+		int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+
+		if (fd < 0)
+			break;
+		/* a full backlog: try again while the 3 s budget lasts, then count it failed */
+		while (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+			if (errno != EAGAIN || now_ms() >= until) {
+				close(fd);
+				fd = -1;
+				break;
+			}
+			usleep(1000);
+		}
+		ok += fd >= 0;
+	}
+	printf("holding %d of %d\n", ok, n);
+	fflush(stdout);
+	sleep((unsigned int)secs);
+	return 0;
+}
+
+/* Whether the daemon closed FD: EOF (or an error) within WAIT_MS. */
+static bool closed_within(int fd, int wait_ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	char buf[4096];
+
+	if (poll(&p, 1, wait_ms) <= 0)
+		return false;
+	/* replies may come before the EOF: read them off */
+	for (;;) {
+		ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+
+		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+			return true;
+		if (n < 0 && errno == EAGAIN && poll(&p, 1, wait_ms) <= 0)
+			return false;
+	}
+}
+
+static int slowloris(int ms)
+{
+	struct qsockd_request req;
+	long long start = now_ms();
+	int fd = dial();
+
+	qsockd_request_init(&req, QSOCKD_OP_STATUS, 1);
+	for (size_t i = 0; i < sizeof(req); i++) {
+		if (send(fd, (char *)&req + i, 1, MSG_NOSIGNAL) != 1 || closed_within(fd, ms)) {
+			printf("dropped after %lld ms, %zu bytes sent\n", now_ms() - start, i + 1);
+			return 0;
+		}
+	}
+	printf("never dropped: the whole request went out in %lld ms\n", now_ms() - start);
+	return 1;
+}
+
+static int noread(int n, int reqs)
+{
+	struct qsockd_request req;
+	int *fds = calloc((size_t)n, sizeof(int)), *sent = calloc((size_t)n, sizeof(int));
+	long long total = 0, until = now_ms() + 2000;
+	int dropped = 0;
+
+	qsockd_request_init(&req, QSOCKD_OP_STATUS, 1);
+	for (int i = 0; i < n; i++) {
+		fds[i] = dial();
+		fcntl(fds[i], F_SETFL, O_NONBLOCK);
+	}
+	/* as many requests as the daemon takes, for 2 s */
+	while (now_ms() < until) {
+		bool more = false;
+
+		for (int i = 0; i < n; i++)
+			while (sent[i] < reqs &&
+			       send(fds[i], &req, sizeof(req), MSG_NOSIGNAL) == (ssize_t)sizeof(req)) {
+				sent[i]++;
+				more = true;
+			}
+		if (!more)
+			usleep(10000);
+	}
+	for (int i = 0; i < n; i++)
+		total += sent[i];
+	printf("sent %lld requests on %d connections\n", total, n);
+	fflush(stdout);
+	for (int i = 0; i < n; i++) {
+		/* read nothing until the daemon gives up on us (or 10 s pass) */
+		struct pollfd p = { .fd = fds[i], .events = POLLRDHUP };
+
+		if (poll(&p, 1, 10000) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR)))
+			dropped++;
+	}
+	printf("dropped %d of %d\n", dropped, n);
+	return dropped == n ? 0 : 1;
+}
+
 static int status_of(int err)
 {
 	return err == 0 ? 0 : err == -2 ? 2 : 1;
@@ -187,6 +314,12 @@ int main(int argc, char **argv)
 	argv += 3;
 	if (!strcmp(cmd, "flood"))
 		return flood(argc ? atoi(argv[0]) : 100);
+	if (!strcmp(cmd, "hold") && argc == 2)
+		return hold(atoi(argv[0]), atoi(argv[1]));
+	if (!strcmp(cmd, "slowloris") && argc == 1)
+		return slowloris(atoi(argv[0]));
+	if (!strcmp(cmd, "noread") && argc == 2)
+		return noread(atoi(argv[0]), atoi(argv[1]));
 	fd = dial();
 
 	if (!strcmp(cmd, "attach") && argc >= 3) {
@@ -228,6 +361,27 @@ int main(int argc, char **argv)
 		while (read(STDIN_FILENO, &c, 1) > 0)
 			;
 		return ok == n ? 0 : 1;
+	}
+	if (!strcmp(cmd, "handoff") && argc == 4) {
+		/* connect, hand the connection to a child, exit: the child attaches once GOFILE
+		 * exists (by then another process may have this process's pid) */
+		pid_t child = fork();
+
+		if (child < 0)
+			return 2;
+		if (child > 0) {
+			printf("parent %d\n", (int)getpid());
+			return 0;
+		}
+		for (int i = 0; i < 3000 && access(argv[3], F_OK); i++)
+			usleep(10000);
+		int s = socket(AF_INET, SOCK_DGRAM, 0);
+
+		qsockd_request_init(&req, QSOCKD_OP_ATTACH, 1);
+		fill_params(&req.params,
+			    (char *[]){ argv[0], argv[1], argv[2], "0", "0", "1" }, 6);
+		send_with_fds(fd, &req, sizeof(req), &s, 1);
+		return status_of(read_replies(fd));
 	}
 	if (!strcmp(cmd, "halffd")) {
 		int s = socket(AF_INET, SOCK_DGRAM, 0);

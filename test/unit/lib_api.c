@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "qsock.h"
+#include "fdtable.h"
 
 static struct q_dwcs_attr attrs = { .oln = 0, .old = 10, .ipg = 10 };
 
@@ -134,6 +135,29 @@ static void unattached_sockets(void **state)
 	assert_fails(qsendmsg(fd, NULL, 0, NULL), EINVAL, "msghdr is NULL");
 }
 
+/* qsendmsg copies the caller's control data on its stack to append its own: a huge
+ * msg_controllen is an error naming the limit, not a 1 GiB stack array. */
+static void huge_control_is_refused(void **state)
+{
+	struct packet_flags pf = { .drop_flag = QSOCK_DEADLINE_RELATIVE, .deadline = 1000000 };
+	struct iovec iov = { .iov_base = "x", .iov_len = 1 };
+	char ctl[64] = { 0 };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl,
+			    .msg_controllen = 1u << 30 };
+	int fd = socket(AF_INET, SOCK_DGRAM, 0), rc;
+	struct qsock_fd_state *st = qsock_fd_slot(fd, &rc);
+
+	/* a stream as qattach would leave it (no kernel objects needed to reach the check) */
+	assert_non_null(st);
+	st->txtime = 1;
+	atomic_store(&st->active, 1);
+	assert_fails(qsendmsg(fd, &m, 0, &pf), ENOBUFS,
+		     "qsendmsg: msg_controllen 1073741824: at most 4096 bytes of the caller's own "
+		     "control data can go with packet flags");
+	atomic_store(&st->active, 0);
+	close(fd);
+}
+
 static void *fail_in_thread(void *arg)
 {
 	struct qos_params p = params("lo", "other");
@@ -163,6 +187,7 @@ int main(void)
 		cmocka_unit_test(privileged_errors),
 		cmocka_unit_test(qsocket_leaves_no_fd_on_failure),
 		cmocka_unit_test(unattached_sockets),
+		cmocka_unit_test(huge_control_is_refused),
 		cmocka_unit_test(messages_are_per_thread),
 	};
 

@@ -195,6 +195,27 @@ static void root_attr_checked(void **state)
 	assert_int_equal(qsock_root_params_from_api(&p, &rp, &e), -EINVAL);
 }
 
+/* A `size` that is garbage (uninitialised, 4 GiB) is refused before it is used as a read
+ * length: reading that far past the caller's struct would crash. */
+static void garbage_size_is_not_read(void **state)
+{
+	struct q_dwcs_attr a = { .old = 4, .ipg = 1, .stream_flags = QSOCK_STREAM_EXT,
+				 .size = 0xffffffffu };
+	struct qsock_root_attr ra = { .size = 0xfffffff0u };
+	struct qos_params p = params("eth0", "dwcs", &a);
+	struct qsock_stream_params sp;
+	struct qsock_root_params rp;
+	struct qsock_err e = { "" };
+
+	assert_int_equal(qsock_stream_params_from_api(&p, &sp, &e), -EINVAL);
+	assert_string_equal(e.msg, "q_dwcs_attr.size 4294967295 is not a size (at most 4096; set "
+				   "it to sizeof)");
+	p.attributes = &ra;
+	assert_int_equal(qsock_root_params_from_api(&p, &rp, &e), -EINVAL);
+	assert_string_equal(e.msg, "qsock_root_attr.size 4294967280 is not a size (at most 4096; "
+				   "set it to sizeof)");
+}
+
 /* What qsockd hands the manager is checked again: a zero period would divide by zero. */
 static void normalised_params_rechecked(void **state)
 {
@@ -224,6 +245,7 @@ int main(void)
 		cmocka_unit_test(extension_is_read_only_when_announced),
 		cmocka_unit_test(larger_caller_struct_needs_zero_tail),
 		cmocka_unit_test(root_attr_checked),
+		cmocka_unit_test(garbage_size_is_not_read),
 		cmocka_unit_test(normalised_params_rechecked),
 	};
 

@@ -11,6 +11,7 @@
 
 #include "../../conf/conf.h"
 #include "../../conf/policy.h"
+#include "../../conf/readfile.h"
 #include "commands.h"
 
 static unsigned int count_msg_rules(const struct conf *c)
@@ -46,10 +47,26 @@ static void print_json(const char *path, int rc, const struct conf *c, const cha
 	printf("]}\n");
 }
 
+/* TEXT is syntactically valid (conf_load_string() has reported it when not). */
+static bool parses(const char *text)
+{
+	struct conf_diag quiet;
+	config_t cfg;
+	bool ok;
+
+	conf_diag_init(&quiet, NULL, NULL);
+	if (conf_check_text(&quiet, "", text))
+		return false;
+	config_init(&cfg);
+	ok = config_read_string(&cfg, text);
+	config_destroy(&cfg);
+	return ok;
+}
+
 int do_check(const struct qsock_cli *cli, int argc, char **argv)
 {
 	const char *path = cli->conf_path;
-	char *errors = NULL;
+	char *errors = NULL, *text = NULL;
 	size_t errors_len = 0;
 	struct conf_diag d;
 	struct conf c;
@@ -70,18 +87,24 @@ int do_check(const struct qsock_cli *cli, int argc, char **argv)
 		}
 	}
 	conf_diag_init(&d, path, out);
-	rc = conf_load(&c, path, &d);
-	/* qsockd's part of the same file; a file that cannot be read is reported once */
-	if (!rc || rc == -EINVAL) {
+	/* Read once, with the shim's limits (conf/readfile.h), and check both parts of it. */
+	rc = conf_read_file(&d, path, &text);
+	if (rc)
+		conf_init_defaults(&c);
+	else
+		rc = conf_load_string(&c, text, path, &d);
+	/* qsockd's part of the same file, unless it does not even parse (reported once) */
+	if (text && (!rc || rc == -EINVAL) && parses(text)) {
 		struct policy pol;
 		int prc;
 
 		policy_init_default(&pol);
-		prc = policy_load(&pol, path, &d);
+		prc = policy_load_string(&pol, text, path, &d);
 		policy_free(&pol);
 		if (prc && !rc)
 			rc = prc;
 	}
+	free(text);
 	if (cli->json) {
 		fclose(out);
 		print_json(path, rc, &c, errors);

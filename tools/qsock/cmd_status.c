@@ -15,6 +15,7 @@
 
 #include "../../lib/daemon_client.c"
 
+#include "../../conf/printable.h"
 #include "commands.h"
 
 int qsock_status_fetch(const char *sock, struct qsockd_stream **out, unsigned int *n,
@@ -163,11 +164,16 @@ static void print_json(const struct qsockd_stream *v, unsigned int n,
 static void print_text(const struct qsockd_stream *v, unsigned int n,
 		       const struct qsockd_device *d, unsigned int n_d)
 {
+	char p1[QSOCK_PRINTABLE_SIZE(QSOCKD_NAME_LEN)], p2[sizeof(p1)], p3[sizeof(p1)];
+	char pc[QSOCK_PRINTABLE_SIZE(QSOCKD_COMM_LEN)];
+
+	/* names come from other users and the kernel: printed escaped (conf/printable.h) */
 	printf("%-10s %-6s %-8s %8s %-10s\n", "DEVICE", "SCHED", "ROOT", "STREAMS", "CLASSIFIER");
 	for (unsigned int i = 0; i < n_d; i++)
-		printf("%-10s %-6s %-8s %8u %-10s\n", d[i].dev, d[i].sched[0] ? d[i].sched : "-",
-		       d[i].root_kind[0] ? d[i].root_kind : "-", d[i].streams,
-		       d[i].classifier ? "attached" : "no");
+		printf("%-10s %-6s %-8s %8u %-10s\n", qsock_printable(p1, sizeof(p1), d[i].dev),
+		       d[i].sched[0] ? qsock_printable(p2, sizeof(p2), d[i].sched) : "-",
+		       d[i].root_kind[0] ? qsock_printable(p3, sizeof(p3), d[i].root_kind) : "-",
+		       d[i].streams, d[i].classifier ? "attached" : "no");
 	printf("\n");
 	printf("%-10s %-5s %-7s %-8s %6s %7s %-15s %10s %7s %-13s %10s %12s %8s %8s\n", "DEVICE",
 	       "SCHED", "CLASS", "COOKIE", "UID", "PID", "PROCESS", "IPG(us)", "X/Y", "FLAGS",
@@ -180,8 +186,10 @@ static void print_text(const struct qsockd_stream *v, unsigned int n,
 		snprintf(xy, sizeof(xy), "%u/%u", s->params.oln, s->params.old);
 		flags_text(s->params.flags, fl, sizeof(fl));
 		printf("%-10s %-5s %-7s %-8llu %6u %7u %-15s %10llu %7s %-13s %10llu %12llu %8llu %8u\n",
-		       s->params.dev, s->params.sched, cls, (unsigned long long)s->cookie,
-		       s->owner_uid, s->owner_pid, s->owner_comm,
+		       qsock_printable(p1, sizeof(p1), s->params.dev),
+		       qsock_printable(p2, sizeof(p2), s->params.sched), cls,
+		       (unsigned long long)s->cookie, s->owner_uid, s->owner_pid,
+		       qsock_printable(pc, sizeof(pc), s->owner_comm),
 		       (unsigned long long)(s->params.ipg_ns / 1000), xy, fl,
 		       (unsigned long long)(qsockd_params_rate(&s->params) / 1000),
 		       (unsigned long long)s->stats.sent_pkts, (unsigned long long)s->stats.drops,

@@ -14,6 +14,7 @@
 
 #include "../../daemon/proto.h"
 
+#include "../../conf/printable.h"
 #include "commands.h"
 
 /* cmd_status.c */
@@ -49,7 +50,8 @@ static void draw(const struct qsockd_stream *cur, unsigned int n, const struct q
 	for (unsigned int i = 0; i < n; i++) {
 		const struct qsockd_stream *s = &cur[i], *p = find(prev, pn, s->cookie);
 		double bytes = 0, pkts = 0, drops = 0;
-		char cls[16], xy[24];
+		char cls[16], xy[24], pdev[QSOCK_PRINTABLE_SIZE(QSOCKD_NAME_LEN)];
+		char pcomm[QSOCK_PRINTABLE_SIZE(QSOCKD_COMM_LEN)];
 
 		if (p && dt > 0) {
 			bytes = (double)(s->stats.sent_bytes - p->stats.sent_bytes) / dt;
@@ -58,8 +60,9 @@ static void draw(const struct qsockd_stream *cur, unsigned int n, const struct q
 		}
 		snprintf(cls, sizeof(cls), "%x:%x", s->classid >> 16, s->classid & 0xffff);
 		snprintf(xy, sizeof(xy), "%u/%u", s->stats.cur_x, s->stats.cur_y);
-		printf("%-10s %-7s %7u %-15s %12llu %12.1f %10.1f %10.1f %8s %8u\n", s->params.dev,
-		       cls, s->owner_pid, s->owner_comm,
+		printf("%-10s %-7s %7u %-15s %12llu %12.1f %10.1f %10.1f %8s %8u\n",
+		       qsock_printable(pdev, sizeof(pdev), s->params.dev), cls, s->owner_pid,
+		       qsock_printable(pcomm, sizeof(pcomm), s->owner_comm),
 		       (unsigned long long)(qsock_stream_reserved_bps(&s->params) / 1000),
 		       bytes * 8 / 1000, pkts, drops, xy, s->stats.backlog_pkts);
 	}
