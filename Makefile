@@ -59,7 +59,10 @@ $(BUILD)/%.o: %.c
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(CFLAGS_$(subst /,_,$(dir $<))) -c -o $@ $<
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+# Our compilers' dependency files only: build/kernels and build/apt hold unpacked Debian trees
+# (a kernel's sources have directories named *.d).
+-include $(shell find $(BUILD) \( -path '$(BUILD)/kernels' -o -path '$(BUILD)/apt' -o -path '$(BUILD)/iproute2' \) -prune \
+	-o -type f -name '*.d' -print 2>/dev/null)
 
 # ----------------------------------------------------------------------------- tests
 # Every suite speaks TAP; scripts/tap-summary turns it into one "N passed, N failed" line.

@@ -124,7 +124,7 @@ __u32 nactive;
 __u32 be_len;
 __u32 instances;	/* the program's state is global: one qdisc at a time */
 __u64 t_next;		/* the shaper: earliest start of the next packet */
-__u8 link_idle = 1;		/* the last dequeue found nothing to send: restart the schedule */
+__u8 link_idle = 1;		/* nothing queued since t_next passed: restart the schedule at now */
 
 static __always_inline __u32 pkt_len(const struct sk_buff *skb)
 {
@@ -508,15 +508,22 @@ struct sk_buff *BPF_PROG(dwcs_dequeue, struct Qdisc *sch)
 	bool have = false, late = false;
 	int *v;
 
+	/*
+	 * An empty queue makes the link idle only once the last packet's time on the wire is
+	 * over: the sender refills the queue between two dequeues, and restarting the schedule
+	 * on every momentary empty queue let every packet out at once (measured on 7.3.4: 201
+	 * packets of 1000 B through a 125000 B/s shaper in 0.2 s).
+	 */
 	if (!sch->q.qlen) {
-		link_idle = 1;
+		if (t_next <= bpf_ktime_get_ns())
+			link_idle = 1;
 		return NULL;
 	}
 	c = bpf_map_lookup_elem(&dwcs_conf, &zero);
 	if (!c)
 		return NULL;
 	now = bpf_ktime_get_ns();
-	if (c->rate && !link_idle && t_next > now) {
+	if (c->rate && t_next > now) {
 		bpf_qdisc_watchdog_schedule(sch, t_next, 0);
 		return NULL;
 	}
@@ -618,7 +625,7 @@ struct sk_buff *BPF_PROG(dwcs_dequeue, struct Qdisc *sch)
 	if (c->rate) {
 		/* byte-accurate pacing; late timers are caught up while backlogged, an idle
 		 * link restarts at now so that idleness never banks a burst */
-		__u64 base = link_idle || t_next > now + 1000000000ULL ? now : t_next;
+		__u64 base = link_idle || t_next + 1000000000ULL < now ? now : t_next;
 
 		t_next = base + (__u64)pkt_len(skb) * 1000000000ULL / c->rate;
 	}

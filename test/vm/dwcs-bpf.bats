@@ -70,7 +70,9 @@ got() { grep -c -v '^#' "$1" || true; }
 }
 
 @test "dwcs-bpf: a stream and best effort through the qdisc, both delivered, counted per stream" {
-	bstream 0x10 1000000 1 10 4
+	# lossless (flags 2 | EDF 4): the test is about the path through the qdisc, and a lossy
+	# stream may lawfully lose packets whose dequeue a loaded emulated CPU delays past ipg
+	bstream 0x10 1000000 1 10 6
 	recv_start 9010 15 "$BATS_TEST_TMPDIR/s10"
 	recv_start 9099 15 "$BATS_TEST_TMPDIR/be"
 	# the stream offers a quarter of its rate (one packet per 4 ms, ipg 1 ms)
@@ -78,12 +80,9 @@ got() { grep -c -v '^#' "$1" || true; }
 	snd 9099 -n 200 -i 4000 -s 400
 	recv_wait
 	echo "stream $(got "$BATS_TEST_TMPDIR/s10") (map: sent $(bstat 0x10 sent_pkts)), best effort $(got "$BATS_TEST_TMPDIR/be")"
-	# under its rate the stream may still lose a packet to a late timer on a loaded emulated
-	# CPU (seen: 197 of 200), never more than its loss tolerance (1 in 10); what the map counts
-	# as sent is what the receiver got
-	[ "$(got "$BATS_TEST_TMPDIR/s10")" -ge 180 ]
+	[ "$(got "$BATS_TEST_TMPDIR/s10")" -eq 200 ]
 	[ "$(got "$BATS_TEST_TMPDIR/be")" -eq 200 ]
-	[ "$(bstat 0x10 sent_pkts)" -eq "$(got "$BATS_TEST_TMPDIR/s10")" ]
+	[ "$(bstat 0x10 sent_pkts)" -eq 200 ]
 	[ "$(bstat 0x10 backlog)" -eq 0 ]
 }
 
@@ -104,9 +103,10 @@ got() { grep -c -v '^#' "$1" || true; }
 }
 
 @test "dwcs-bpf: EDF lossy never sends a packet after its deadline; non-droppable never dropped" {
-	# Measured on 7.3.4: with rate 125000 B/s, 201 packets of 1000 B left the qdisc within
-	# 0.2 s, so the overload this test needs never builds up (docs/dwcs-bpf.md, "Known gaps").
-	skip "the dwcs-bpf link shaper does not pace yet (docs/dwcs-bpf.md, Known gaps)"
+	# The receiver's cross-check below presumes a VM that runs on time, as the module's
+	# (dwcs-traffic.bats): on a loaded host one vCPU stall between dequeue and receive was
+	# seen to put one packet 11.5 ms after its deadline.
+	require_timely_timers 2
 	qroot fini veth0 dwcs-bpf
 	qroot init veth0 dwcs-bpf --rate 125000 # 1 Mbit/s
 	bstream 0x10 1000000 0 0 4 # 0/0, lossy, per-packet deadlines
@@ -114,12 +114,22 @@ got() { grep -c -v '^#' "$1" || true; }
 	# 1.8x overload of the 1 Mbit/s link, 20 ms deadlines, every third packet non-droppable
 	snd 9010 -n 600 -i 2000 -s 400 -p 0x10010 -d 20000 -N 3
 	recv_wait
-	# field 3 is the packet's flags; bit 0 non-droppable (mawk has no and())
-	late=$(awk '!/^#/ && $4 > 0 && $5 > $4 && $3 % 2 == 0' "$BATS_TEST_TMPDIR/s10" | wc -l)
+	# Fields: 3 the packet's flags (bit 0 non-droppable; mawk has no and()), 4 its deadline,
+	# 5 the receiver's kernel time stamp. As for the module (dwcs-traffic.bats), "late" at
+	# the receiver allows 10 ms after the deadline: the packet's own 3.5 ms on the 1 Mbit/s
+	# link after its dequeue, the veth and the receive path of an emulated CPU.
+	late=$(awk '!/^#/ && $4 > 0 && $5 > $4 + 10000000 && $3 % 2 == 0' "$BATS_TEST_TMPDIR/s10" | wc -l)
+	worst=$(awk '!/^#/ && $4 > 0 && $3 % 2 == 0 && $5 - $4 > w { w = $5 - $4 } END { printf "%.1f", w / 1e6 }' \
+		"$BATS_TEST_TMPDIR/s10")
 	nd=$(awk '!/^#/ && $3 % 2 == 1' "$BATS_TEST_TMPDIR/s10" | wc -l)
-	echo "received $(got "$BATS_TEST_TMPDIR/s10"), droppable late $late, non-droppable $nd of 200," \
+	echo "received $(got "$BATS_TEST_TMPDIR/s10"), droppable more than 10 ms late $late" \
+		"(worst $worst ms after its deadline), non-droppable $nd of 200," \
 		"drop_late $(bstat 0x10 drop_late), late_sent $(bstat 0x10 late_sent)"
-	[ "$(bstat 0x10 drop_late)" -gt 0 ]
-	[ "$late" -eq 0 ]
+	# the shaped link really was overloaded, and the qdisc dropped for lateness
+	[ "$(bstat 0x10 drop_late)" -gt 100 ]
 	[ "$nd" -eq 200 ]
+	# the receiver's cross-check, when the VM runs on time (on an overloaded host its vCPU can
+	# be descheduled between dequeue and receive for longer than the slack)
+	[ "$(timer_lateness_ms)" -le 5 ] || return 0
+	[ "$late" -eq 0 ]
 }
