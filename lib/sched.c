@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include <netlink/route/class.h>
+#include <netlink/route/qdisc.h>
 #include <netlink/route/tc.h>
 
 #include "errors.h"
@@ -39,6 +40,31 @@ const struct qsock_sched_ops *qsock_sched_by_kind(const char *kind)
 const char *qsock_sched_names(void)
 {
 	return "dwcs, dwcs-bpf, htb";
+}
+
+int qsock_sched_root_request(int ifindex, uint32_t handle, const char *kind,
+			     int (*setup)(struct rtnl_qdisc *q), struct nl_msg **msg,
+			     struct qsock_err *err)
+{
+	struct rtnl_qdisc *q = rtnl_qdisc_alloc();
+	int rc;
+
+	*msg = NULL;
+	if (!q)
+		return qsock_errf(err, -ENOMEM, "out of memory");
+	rtnl_tc_set_ifindex(TC_CAST(q), ifindex);
+	rtnl_tc_set_parent(TC_CAST(q), TC_H_ROOT);
+	rtnl_tc_set_handle(TC_CAST(q), handle);
+	rc = rtnl_tc_set_kind(TC_CAST(q), kind);
+	if (!rc && setup)
+		rc = setup(q);
+	if (!rc)
+		rc = rtnl_qdisc_build_add_request(q, NLM_F_CREATE | NLM_F_EXCL, msg);
+	rtnl_qdisc_put(q);
+	if (rc < 0)
+		return qsock_errf(err, -ENOMEM, "building the %s root request: %s", kind,
+				  nl_geterror(rc));
+	return 0;
 }
 
 int qsock_sched_class_request(const struct qsock_class_ref *ref, const char *kind, bool replace,

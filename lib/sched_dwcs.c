@@ -41,23 +41,13 @@ static int dwcs_init_root(struct qsock_nl *nl, int ifindex, uint32_t handle,
 			  const struct qsock_root_params *rp, struct qsock_err *err)
 {
 	struct nla_bitfield32 flags = { 0, TCA_DWCS_F_ALL };
-	struct rtnl_qdisc *q = rtnl_qdisc_alloc();
-	struct nl_msg *msg = NULL;
+	struct nl_msg *msg;
 	struct nlattr *opts;
 	int rc;
 
-	if (!q)
-		return qsock_errf(err, -ENOMEM, "out of memory");
-	rtnl_tc_set_ifindex(TC_CAST(q), ifindex);
-	rtnl_tc_set_parent(TC_CAST(q), TC_H_ROOT);
-	rtnl_tc_set_handle(TC_CAST(q), handle);
-	rc = rtnl_tc_set_kind(TC_CAST(q), "dwcs");
-	if (!rc)
-		rc = rtnl_qdisc_build_add_request(q, NLM_F_CREATE | NLM_F_EXCL, &msg);
-	rtnl_qdisc_put(q);
-	if (rc < 0)
-		return qsock_errf(err, -ENOMEM, "building the dwcs root request: %s",
-				  nl_geterror(rc));
+	rc = qsock_sched_root_request(ifindex, handle, "dwcs", NULL, &msg, err);
+	if (rc)
+		return rc;
 	if (rp->flags & QSOCK_ROOT_WORK_CONSERVING)
 		flags.value |= TCA_DWCS_F_WORK_CONSERVING;
 	opts = nla_nest_start(msg, TCA_OPTIONS);

@@ -213,7 +213,6 @@ static int bpf_init_root(struct qsock_nl *nl, int ifindex, uint32_t handle,
 		.work_conserving = !!(rp->flags & QSOCK_ROOT_WORK_CONSERVING),
 		.handle_major = handle >> 16,
 	};
-	struct rtnl_qdisc *q;
 	struct nl_msg *msg = NULL;
 	uint32_t zero = 0;
 	int rc, fd;
@@ -233,19 +232,9 @@ static int bpf_init_root(struct qsock_nl *nl, int ifindex, uint32_t handle,
 		return qsock_errf(err, -errno, "dwcs-bpf: writing the root parameters: %s",
 				  strerror(errno));
 
-	q = rtnl_qdisc_alloc();
-	if (!q)
-		return qsock_errf(err, -ENOMEM, "out of memory");
-	rtnl_tc_set_ifindex(TC_CAST(q), ifindex);
-	rtnl_tc_set_parent(TC_CAST(q), TC_H_ROOT);
-	rtnl_tc_set_handle(TC_CAST(q), handle);
-	rc = rtnl_tc_set_kind(TC_CAST(q), DWCS_BPF_ID);
-	if (!rc)
-		rc = rtnl_qdisc_build_add_request(q, NLM_F_CREATE | NLM_F_EXCL, &msg);
-	rtnl_qdisc_put(q);
-	if (rc < 0)
-		return qsock_errf(err, -ENOMEM, "building the dwcs_bpf root request: %s",
-				  nl_geterror(rc));
+	rc = qsock_sched_root_request(ifindex, handle, DWCS_BPF_ID, NULL, &msg, err);
+	if (rc)
+		return rc;
 	rc = qsock_nl_request(nl, msg, "creating the dwcs_bpf root qdisc", NULL, NULL, err);
 	if (rc == -EBUSY)
 		rc = qsock_errf(err, -EBUSY, "dwcs-bpf already runs on another device: its state "

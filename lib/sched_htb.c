@@ -45,29 +45,22 @@ static int htb_check_stream(const struct qsock_stream_params *sp, struct qsock_e
 	return 0;
 }
 
+/* libnl's HTB fields of the root: unclassified traffic goes direct, unshaped. */
+static int htb_root_setup(struct rtnl_qdisc *q)
+{
+	int rc = rtnl_htb_set_defcls(q, 0);
+
+	return rc ? rc : rtnl_htb_set_rate2quantum(q, 10);
+}
+
 static int htb_init_root(struct qsock_nl *nl, int ifindex, uint32_t handle,
 			 const struct qsock_root_params *rp, struct qsock_err *err)
 {
-	struct rtnl_qdisc *q = rtnl_qdisc_alloc();
-	struct nl_msg *msg = NULL;
-	int rc;
+	struct nl_msg *msg;
+	int rc = qsock_sched_root_request(ifindex, handle, "htb", htb_root_setup, &msg, err);
 
-	if (!q)
-		return qsock_errf(err, -ENOMEM, "out of memory");
-	rtnl_tc_set_ifindex(TC_CAST(q), ifindex);
-	rtnl_tc_set_parent(TC_CAST(q), TC_H_ROOT);
-	rtnl_tc_set_handle(TC_CAST(q), handle);
-	rc = rtnl_tc_set_kind(TC_CAST(q), "htb");
-	if (!rc)
-		rc = rtnl_htb_set_defcls(q, 0); /* unclassified: direct, unshaped */
-	if (!rc)
-		rc = rtnl_htb_set_rate2quantum(q, 10);
-	if (!rc)
-		rc = rtnl_qdisc_build_add_request(q, NLM_F_CREATE | NLM_F_EXCL, &msg);
-	rtnl_qdisc_put(q);
-	if (rc < 0)
-		return qsock_errf(err, -ENOMEM, "building the htb root request: %s",
-				  nl_geterror(rc));
+	if (rc)
+		return rc;
 	return qsock_nl_request(nl, msg, "creating the htb root qdisc", NULL, NULL, err);
 }
 

@@ -64,6 +64,16 @@ const char *qsock_sched_names(void);
  * class @ref of @kind, built by libnl after @setup (may be NULL) set the kind's own fields
  * through libnl; the module appends what libnl does not know (TCA_OPTIONS) to *@msg.
  */
+/*
+ * For the modules' init_root: the exclusive add request of the root qdisc @handle of @kind on
+ * @ifindex, built by libnl after @setup (may be NULL) set the kind's own fields; the module
+ * appends what libnl does not know (TCA_OPTIONS) to *@msg.
+ */
+struct rtnl_qdisc;
+int qsock_sched_root_request(int ifindex, uint32_t handle, const char *kind,
+			     int (*setup)(struct rtnl_qdisc *q), struct nl_msg **msg,
+			     struct qsock_err *err);
+
 struct rtnl_class;
 int qsock_sched_class_request(const struct qsock_class_ref *ref, const char *kind, bool replace,
 			      int (*setup)(struct rtnl_class *cls, const void *arg),
