@@ -331,6 +331,17 @@ static __always_inline void drop_head(struct Qdisc *sch, struct stream_state *s,
 	bpf_kfree_skb(skb);
 }
 
+/* The stream in slot @idx of the active list, and its minor in *@minor; NULL if none. */
+static __always_inline struct stream_state *active_stream(__u32 idx, __u32 *minor)
+{
+	__u32 *mp = bpf_map_lookup_elem(&dwcs_active, &idx);
+
+	if (!mp)
+		return NULL;
+	*minor = *mp;
+	return bpf_map_lookup_elem(&dwcs_state, minor);
+}
+
 SEC("struct_ops")
 int BPF_PROG(dwcs_enqueue, struct sk_buff *skb, struct Qdisc *sch, struct bpf_sk_buff_ptr *to_free)
 {
@@ -535,13 +546,9 @@ struct sk_buff *BPF_PROG(dwcs_dequeue, struct Qdisc *sch)
 	/* downwards: a stream that empties is replaced by the last one, already seen */
 	bpf_iter_num_new(&it, 0, n);
 	while ((v = bpf_iter_num_next(&it))) {
-		__u32 idx = n - 1 - *v, *mp, minor;
+		__u32 minor;
 
-		mp = bpf_map_lookup_elem(&dwcs_active, &idx);
-		if (!mp)
-			continue;
-		minor = *mp;
-		s = bpf_map_lookup_elem(&dwcs_state, &minor);
+		s = active_stream(n - 1 - *v, &minor);
 		if (!s)
 			continue;
 		/* non-work-conserving: a head without its own deadline waits for d - T */
@@ -648,14 +655,10 @@ static __always_inline void drain(struct Qdisc *sch)
 		n = DWCS_BPF_MAX_ACTIVE;
 	bpf_iter_num_new(&it, 0, n);
 	while ((v = bpf_iter_num_next(&it))) {
-		__u32 idx = *v, *mp, minor;
 		struct stream_state *s;
+		__u32 minor;
 
-		mp = bpf_map_lookup_elem(&dwcs_active, &idx);
-		if (!mp)
-			continue;
-		minor = *mp;
-		s = bpf_map_lookup_elem(&dwcs_state, &minor);
+		s = active_stream(*v, &minor);
 		if (!s)
 			continue;
 		bpf_iter_num_new(&in, 0, s->st.backlog);
