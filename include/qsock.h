@@ -76,7 +76,8 @@ struct q_dwcs_attr {
 	uint32_t size;		/* sizeof(struct q_dwcs_attr) */
 	uint32_t limit;		/* packets queued in the stream's class */
 	uint64_t ipg_ns;	/* overrides ipg with nanosecond resolution */
-	uint64_t rate;		/* htb: guaranteed bytes per second, overrides pkt_bytes/ipg */
+	uint64_t rate;		/* htb: guaranteed bytes per second, overrides pkt_bytes/ipg;
+				 * dwcs through qsockd: also the class's ceiling (qsockd(8)) */
 	uint32_t pkt_bytes;	/* htb: bytes per period for the derived rate */
 	uint32_t reserved;	/* must be 0 */
 };
