@@ -473,8 +473,17 @@ void dwcs_requeue(struct dwcs_sched *sched, struct dwcs_stream *s, u64 now)
 			dwcs_tree_update_if_earlier(dl, s);
 	} else {
 		dwcs_tree_remove(ready, s);
-		dwcs_tree_remove(dl, s);
 		dwcs_tree_update(wait, s);
+		/*
+		 * Held by its ceiling, a stream can pass its deadline while it waits: it stays in
+		 * the DEADLINE tree so that the miss is accounted, and a lossy head dropped, when
+		 * dwcs_select() next looks there (at the latest when nothing ready is due), not
+		 * only once the ceiling lets it go. Otherwise waiting means d - T is ahead, and d.
+		 */
+		if (held && !(s->head_edf && s->head_late))
+			dwcs_tree_update_if_earlier(dl, s);
+		else
+			dwcs_tree_remove(dl, s);
 	}
 }
 

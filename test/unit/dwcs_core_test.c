@@ -429,7 +429,7 @@ static void test_ceiling_paces_work_conserving(void **state)
 /*
  * EDF heads are eligible at once, but not past the ceiling: a burst of one period's worth
  * (plus the packet that opens it) passes, the rest waits, and a lossy packet held past its
- * deadline is dropped and counted as a miss.
+ * deadline is dropped at that deadline and counted as a miss.
  */
 static void test_ceiling_holds_edf_burst_and_counts_misses(void **state)
 {
@@ -448,8 +448,10 @@ static void test_ceiling_holds_edf_burst_and_counts_misses(void **state)
 	assert_int_equal(h_step(h, 0, &next, NULL), 0);
 	assert_int_equal(h_step(h, 0, &next, NULL), -1);
 	assert_int_equal(next, 5 * MS);
-	/* at 5 ms the last packet's deadline (2 ms) has passed: lossy, it goes */
-	assert_int_equal(h_step(h, 5 * MS, &next, NULL), -1);
+	/* held, the last packet still meets its deadline (2 ms) then, not at 5 ms: lossy, it
+	 * goes, and nothing is left to wait for */
+	assert_int_equal(h_step(h, 3 * MS, &next, NULL), -1);
+	assert_int_equal(next, U64_MAX);
 	assert_int_equal(h->st[0].s.st.sent, 3);
 	assert_int_equal(h->st[0].dropped[DWCS_DROP_LATE], 1);
 	assert_int_equal(h->st[0].s.st.misses, 1);
