@@ -99,7 +99,7 @@ check-host-run:
 	$(Q)scripts/run-bats $(RESULTS)/host.tap $(HOST_BATS)
 check-vm-run:
 	@echo "== VM tests (bats inside the test VM, once per kernel of scripts/kernels matrix)"
-	$(Q)VM_BATS_FULL="$(VM_BATS)" VM_BATS_FUNCTIONAL="$(filter-out $(VM_BATS_TIMING),$(VM_BATS))" \
+	$(Q)VM_BATS_FULL="$(VM_BATS)" VM_BATS_FUNCTIONAL="$(filter-out $(VM_BATS_HEAVY),$(VM_BATS))" \
 		VM_BATS_SMOKE="$(VM_BATS_SMOKE)" scripts/run-vm-matrix $(RESULTS)
 
 # ----------------------------------------------------------------------------- the rest

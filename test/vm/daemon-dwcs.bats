@@ -84,8 +84,9 @@ run_app() { # run_app UID COMMANDS...: one daemon_app session as UID, a command 
 	wait_until 20 grep -q "ok sent" "$BATS_TEST_TMPDIR/app.out" ||
 		{ cat "$BATS_TEST_TMPDIR/app.out"; false; }
 	cat "$BATS_TEST_TMPDIR/app.out"
-	t $IN tc class show dev veth0 | grep -q "maxrate 1Mbit" ||
-		{ t $IN tc class show dev veth0; echo "no 1Mbit ceiling on the stream's class"; false; }
+	classes=$(TC_LIB_DIR=$QSOCK_BUILD/tc t $IN tc class show dev veth0)
+	grep -q "maxrate 1Mbit" <<<"$classes" ||
+		{ echo "$classes"; echo "no 1Mbit ceiling on the stream's class"; false; }
 	# the backlog (1000 x 1400 bytes) takes 11 s at 1 Mbit/s: measure 3 s of it
 	sleep 1
 	b0=$(ip netns exec "$PEER" cat /sys/class/net/veth1/statistics/rx_bytes)
