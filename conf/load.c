@@ -697,6 +697,42 @@ static int load_shim(struct conf_diag *d, const config_setting_t *g, struct conf
 	return ret;
 }
 
+/* The explicit names of LIST's groups must differ: `qsock explain --stream NAME`, the shim's
+ * log and qsockd's status name a rule by it. */
+static int check_unique_names(struct conf_diag *d, const config_setting_t *list, const char *what,
+			      const char *list_key)
+{
+	int i, j, n = config_setting_length(list), ret = 0;
+
+	for (i = 1; i < n; i++) {
+		const config_setting_t *g = config_setting_get_elem(list, i), *ni, *nj;
+		const char *name;
+
+		if (!config_setting_is_group(g))
+			continue;
+		ni = config_setting_get_member(g, "name");
+		if (!ni || config_setting_type(ni) != CONFIG_TYPE_STRING)
+			continue;
+		name = config_setting_get_string(ni);
+		for (j = 0; j < i; j++) {
+			const config_setting_t *h = config_setting_get_elem(list, j);
+
+			if (!config_setting_is_group(h))
+				continue;
+			nj = config_setting_get_member(h, "name");
+			if (nj && config_setting_type(nj) == CONFIG_TYPE_STRING &&
+			    !strcmp(name, config_setting_get_string(nj))) {
+				ret = conf_diag_error(d, ni, NULL,
+						      "\"%s\" already names %s %s[%d] (line %d): names must differ",
+						      name, what, list_key, j,
+						      config_setting_source_line(h));
+				break;
+			}
+		}
+	}
+	return ret;
+}
+
 static int load_root(struct conf *c, const config_t *cfg, struct conf_diag *d)
 {
 	const config_setting_t *root = config_root_setting(cfg), *s;
@@ -734,6 +770,16 @@ static int load_root(struct conf *c, const config_t *cfg, struct conf_diag *d)
 			if (load_stream(d, config_setting_get_elem(s, i), (unsigned int)i,
 					&c->streams[i]))
 				ret = -EINVAL;
+		if (check_unique_names(d, s, "stream rule", "streams"))
+			ret = -EINVAL;
+		for (i = 0; i < n; i++) {
+			const config_setting_t *m =
+				config_setting_get_member(config_setting_get_elem(s, i), "messages");
+
+			if (m && config_setting_is_list(m) &&
+			    check_unique_names(d, m, "message rule", "messages"))
+				ret = -EINVAL;
+		}
 	}
 	return ret;
 }

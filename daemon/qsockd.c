@@ -41,7 +41,8 @@ static void usage(FILE *f)
 		"  -n, --no-syslog          log to stderr only\n"
 		"  -x, --on-exit keep|restore  at shutdown keep scheduling (default) or remove\n"
 		"                           the roots qsockd manages (overrides the policy)\n"
-		"  -h, --help\n",
+		"  -h, --help\n"
+		"  -V, --version\n",
 		QSOCKD_DEFAULT_CONF, QSOCKD_DEFAULT_SOCKET);
 }
 
@@ -147,6 +148,7 @@ int main(int argc, char **argv)
 		{ "no-syslog", no_argument, NULL, 'n' },
 		{ "on-exit", required_argument, NULL, 'x' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
 	};
 	struct daemon d = { .conf = QSOCKD_DEFAULT_CONF, .on_exit = -1 };
@@ -155,7 +157,7 @@ int main(int argc, char **argv)
 	sigset_t sigs;
 	char *end;
 
-	while ((opt = getopt_long(argc, argv, "c:s:m:g:l:nx:h", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "c:s:m:g:l:nx:hV", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
 			d.conf = optarg;
@@ -207,6 +209,9 @@ int main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
+			return 0;
+		case 'V':
+			printf("qsockd %s\n", QSOCK_VERSION);
 			return 0;
 		default:
 			usage(stderr);
