@@ -13,6 +13,9 @@ $(QSOCK_CLI): $(QSOCK_CLI_OBJS) $(CONF_LIB)
 	$(quiet) LINK $@
 	$(Q)$(CC) -o $@ $(QSOCK_CLI_OBJS) $(LDFLAGS) $(QSOCK_CLI_LIBS)
 
+# qsock run preloads the installed shim (shim/build.mk installs it there).
+$(BUILD)/tools/qsock/cmd_run.o: CFLAGS += -DQSOCK_SHIM_PATH='"$(LIBDIR)/libqsockshim.so"'
+
 BINS += $(QSOCK_CLI)
 
 # qsock lives in BINDIR, so its page is qsock(1).

@@ -62,13 +62,14 @@ int cli_error(const struct qsock_cli *cli, int status, const char *fmt, ...)
 
 int cli_usage_error(const struct qsock_cli *cli, const char *usage, const char *fmt, ...)
 {
+	int status = cli->usage_status ? cli->usage_status : 2;
 	va_list ap;
 
 	va_start(ap, fmt);
-	verror(cli, 2, fmt, ap);
+	verror(cli, status, fmt, ap);
 	va_end(ap);
 	fputs(usage, stderr);
-	return 2;
+	return status;
 }
 
 int cli_bad_option(const struct qsock_cli *cli, const char *usage, int opt, char **argv)

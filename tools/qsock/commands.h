@@ -22,6 +22,7 @@ struct qsock_cli {
 	bool json;		/* -j: JSON on stdout */
 	const char *conf_path;	/* -c FILE, else QSOCK_CONF, else /etc/qsock.conf */
 	const char *cmd;	/* the subcommand's full name, for messages */
+	int usage_status;	/* exit status of a usage error; 0: 2 (qsock run: 125) */
 };
 
 /* A subcommand gets the arguments after its name; returns the process exit status. */
@@ -39,10 +40,10 @@ void json_string(FILE *out, const char *s);
 /* "qsock CMD: MESSAGE" on stderr, and under -j {"error":...} on stdout. Returns STATUS. */
 int cli_error(const struct qsock_cli *cli, int status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-/* The same, then USAGE on stderr. Returns 2. */
+/* The same, then USAGE on stderr. Returns 2 (cli->usage_status when set). */
 int cli_usage_error(const struct qsock_cli *cli, const char *usage, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-/* getopt returned OPT (':' or '?'): name the option. Returns 2. */
+/* getopt returned OPT (':' or '?'): name the option. Returns as cli_usage_error(). */
 int cli_bad_option(const struct qsock_cli *cli, const char *usage, int opt, char **argv);
 /* USAGE on stdout; returns 0. */
 int cli_help(const char *usage);
