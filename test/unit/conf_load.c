@@ -143,6 +143,12 @@ static void test_errors(void **state)
 		     "t.conf:2: streams[0].rate: 200gbit is out of range 1kbit..100gbit");
 	expect_error(STREAM("scheduler = \"htb\"; rate = 100;"),
 		     "t.conf:2: streams[0].rate: 100bit is out of range 1kbit..100gbit");
+	expect_error("streams = (\n  { match = { unit = \"janus\"; }; dev = \"e\"; ipg = 1; }\n);\n",
+		     "t.conf:2: streams[0].match.unit: \"janus\" is not a unit name: those end in .service, .scope, .slice, .socket, .mount or .swap (\"janus.service\"?)");
+	expect_error("streams = (\n  { match = { cgroup = ( \"/a\", \"system.slice\" ); }; dev = \"e\"; ipg = 1; }\n);\n",
+		     "t.conf:2: streams[0].match.cgroup[1]: \"system.slice\" is not a cgroup path: those start with / (\"/system.slice\")");
+	expect_error("streams = (\n  { match = { cgroup = \"/a/../b\"; }; dev = \"e\"; ipg = 1; }\n);\n",
+		     "t.conf:2: streams[0].match.cgroup: \"/a/../b\" has an empty, \".\" or \"..\" component or a trailing /");
 	/* duplicate names: explain --stream and the logs name rules by them */
 	expect_error("streams = (\n  { name = \"v\"; match = {}; dev = \"e\"; ipg = 1; },\n"
 		     "  { name = \"v\"; match = {}; dev = \"e\"; ipg = 2; }\n);\n",

@@ -8,6 +8,7 @@
  *	qsock explain [--process NAME] [--exe PATH] [--argv0 NAME] [--user USER|UID]
  *		      [--proto udp|tcp] [--local ADDR:PORT] [--remote ADDR:PORT]
  *		      [--payload HEX | --payload-file FILE] [--seq N] [--stream NAME]
+ *		      [--cgroup PATH | --unit NAME]
  */
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -34,6 +35,8 @@ static const char usage[] =
 	"  --exe PATH           executable\n"
 	"  --argv0 NAME         argv[0]\n"
 	"  --user USER|UID      sending user (default: you)\n"
+	"  --cgroup PATH        its cgroup v2 path (\"/system.slice/janus.service\")\n"
+	"  --unit NAME          its systemd system unit: --cgroup /system.slice/NAME\n"
 	"  --proto udp|tcp      protocol (default udp)\n"
 	"  --local ADDR:PORT    local address ([ADDR6]:PORT, ADDR, ADDR:PORT)\n"
 	"  --remote ADDR:PORT   remote address\n"
@@ -185,12 +188,13 @@ static int explain(const struct qsock_cli *cli, const struct conf *c, const stru
 			return cli_error(cli, 1, "no stream rule named \"%s\"", a->stream_name);
 	}
 	if (!cli->json)
-		printf("socket: %s %s -> %s; process comm \"%s\", argv0 \"%s\", exe \"%s\", uid %u\n",
+		printf("socket: %s %s -> %s; process comm \"%s\", argv0 \"%s\", exe \"%s\", uid %u, cgroup %s\n",
 		       conf_proto_name(a->sock.protocol),
 		       endpoint_str(&a->sock.local, a->sock.has_local, l, sizeof(l)),
 		       endpoint_str(&a->sock.remote, a->sock.has_remote, r, sizeof(r)),
 		       a->proc.comm ? a->proc.comm : "", a->proc.argv0 ? a->proc.argv0 : "",
-		       a->proc.exe ? a->proc.exe : "", (unsigned int)a->proc.uid);
+		       a->proc.exe ? a->proc.exe : "", (unsigned int)a->proc.uid,
+		       a->proc.cgroup ? a->proc.cgroup : "?");
 	else
 		printf("{\"streams\":[");
 	for (i = 0; i < c->n_streams && !match; i++) {
@@ -299,6 +303,8 @@ int do_explain(const struct qsock_cli *cli, int argc, char **argv)
 		{ "payload-file", required_argument, NULL, 'f' },
 		{ "seq", required_argument, NULL, 's' },
 		{ "stream", required_argument, NULL, 'S' },
+		{ "cgroup", required_argument, NULL, 'C' },
+		{ "unit", required_argument, NULL, 'U' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -308,7 +314,7 @@ int do_explain(const struct qsock_cli *cli, int argc, char **argv)
 	struct conf_diag d;
 	struct conf c;
 	int opt, rc;
-	char *end;
+	char *end, unit_cgroup[CONF_CGROUP_MAX] = "";
 
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
@@ -383,6 +389,19 @@ int do_explain(const struct qsock_cli *cli, int argc, char **argv)
 		case 'S':
 			a.stream_name = optarg;
 			break;
+		case 'C':
+			if (optarg[0] != '/')
+				return cli_usage_error(cli, usage,
+						       "--cgroup: \"%s\" is not a cgroup path (it starts with /)",
+						       optarg);
+			a.proc.cgroup = optarg;
+			break;
+		case 'U':
+			if (!*optarg || strchr(optarg, '/'))
+				return cli_usage_error(cli, usage, "--unit: \"%s\" is not a unit name",
+						       optarg);
+			snprintf(unit_cgroup, sizeof(unit_cgroup), "/system.slice/%s", optarg);
+			break;
 		case 'h':
 			return cli_help(usage);
 		default:
@@ -391,6 +410,8 @@ int do_explain(const struct qsock_cli *cli, int argc, char **argv)
 	}
 	if (optind < argc)
 		return cli_usage_error(cli, usage, "unexpected argument \"%s\"", argv[optind]);
+	if (unit_cgroup[0] && !a.proc.cgroup)
+		a.proc.cgroup = unit_cgroup;
 	conf_diag_init(&d, cli->conf_path, stderr);
 	if (conf_load(&c, cli->conf_path, &d))
 		return cli_error(cli, 1, "%s is not valid (see qsock check)", cli->conf_path);
