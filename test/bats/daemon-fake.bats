@@ -502,3 +502,31 @@ cookie_of() { sed -n 's/.*cookie=\([0-9]*\).*/\1/p' <<<"$1" | head -n 1; }
 	assert_status 0
 	[ $((SECONDS - start)) -lt 10 ]
 }
+
+@test "daemon: READY=1 to \$NOTIFY_SOCKET once it listens (Type=notify); a missing socket directory is not created" {
+	require_cmd socat
+	socat -u UNIX-RECVFROM:"$DIR/notify",fork - >"$DIR/notified" 3>&- &
+	defer kill $!
+	wait_until 5 test -S "$DIR/notify"
+	NOTIFY_SOCKET=$DIR/notify start_daemon
+	wait_until 5 grep -q READY=1 "$DIR/notified"
+	grep -q STATUS=listening "$DIR/notified"
+	kill -TERM "$DPID"
+	wait_until 5 grep -q STOPPING=1 "$DIR/notified"
+	# a socket path whose directory does not exist: refused, nothing created
+	run t "$FAKE" -n -s "$DIR/missing/sub/qsockd.sock" -c "$CONF"
+	assert_status 1
+	assert_output_contains "socket directory $DIR/missing/sub: No such file or directory"
+	[ ! -e "$DIR/missing" ]
+}
+
+@test "qsockd.service: systemd-analyze security scores it 3.0 or better; Type=notify" {
+	command -v systemd-analyze >/dev/null || skip "no systemd-analyze"
+	sed 's|@SBINDIR@|/usr/sbin|' "$QSOCK_REPO/daemon/qsockd.service" >"$BATS_TEST_TMPDIR/qsockd.service"
+	grep -qx 'Type=notify' "$BATS_TEST_TMPDIR/qsockd.service"
+	run t systemd-analyze security --offline=true "$BATS_TEST_TMPDIR/qsockd.service"
+	score=$(sed -n 's/.*Overall exposure level for qsockd.service: \([0-9.]*\).*/\1/p' <<<"$output")
+	[ -n "$score" ] || { echo "$output" | tail -3; false; }
+	echo "# exposure $score" >&3
+	awk -v s="$score" 'BEGIN { exit !(s <= 3.0) }'
+}
