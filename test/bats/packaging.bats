@@ -28,3 +28,23 @@ spdx() { sed -n 's/.*SPDX-License-Identifier: \(.*\)$/\1/p' "$1" | head -n 1 | s
 	[ "$(spdx include/uapi/linux/pkt_sch_dwcs.h)" = "GPL-2.0 WITH Linux-syscall-note" ]
 	[ "$bad" -eq 0 ]
 }
+
+@test "one version number: VERSION is the tools', qsockd's, libqsock's, qsock.pc's, DKMS's and the module's" {
+	v=$(cat "$QSOCK_REPO/VERSION")
+	[[ "$v" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]]
+	[ "$("$QSOCK_BUILD/tools/qsock/qsock" --version)" = "qsock $v" ]
+	[ "$("$QSOCK_BUILD/daemon/qsockd" --version)" = "qsockd $v" ]
+	[ -e "$QSOCK_BUILD/lib/libqsock.so.$v" ]
+	grep -qx "Version: $v" "$QSOCK_BUILD/lib/qsock.pc"
+	src=$(make -s -C "$QSOCK_REPO" dkms-source | tail -n 1)
+	[ "$(basename "$src")" = "sch-dwcs-$v" ]
+	grep -qx "PACKAGE_VERSION=\"$v\"" "$QSOCK_REPO/$src/dkms.conf"
+	[ "$(cat "$QSOCK_REPO/$src/VERSION")" = "$v" ]
+	found=0
+	for ko in "$QSOCK_BUILD"/kmod/*/dwcs/sch_dwcs.ko; do
+		[ -e "$ko" ] || continue
+		[ "$(modinfo -F version "$ko")" = "$v" ] || { echo "$ko: version $(modinfo -F version "$ko")"; false; }
+		found=1
+	done
+	[ "$found" -eq 1 ] || skip "no sch_dwcs.ko built (no kernel headers)"
+}
