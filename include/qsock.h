@@ -10,7 +10,7 @@
  *   always sets*: trailing fields are read only when that bit is set, and then the caller
  *   also states the size it was compiled with (`size`), so a newer library never reads past
  *   an older caller's struct and an older library rejects a size it does not know with
- *   EINVAL. Output structs (qos_info) are versioned through symbol versions: qinfo@QSOCK_1
+ *   EINVAL. Output structs (qos_info) are versioned through symbol versions: qinfo@QSOCK_1.0
  *   fills exactly the layout below, forever.
  *
  * Errors: every call returns -1 and sets errno on failure; qsock_strerror() gives the text of

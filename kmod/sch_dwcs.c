@@ -1160,3 +1160,6 @@ MODULE_ALIAS("net-sch-dwcs");
 MODULE_AUTHOR("qsock developers");
 MODULE_DESCRIPTION("Dynamic Window-Constrained Scheduling (DWCS) packet scheduler");
 MODULE_LICENSE("GPL");
+#ifdef SCH_DWCS_VERSION
+MODULE_VERSION(SCH_DWCS_VERSION);
+#endif
