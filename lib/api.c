@@ -188,7 +188,9 @@ static int arm_fd(int fd, const struct qsock_stream *stream, struct qsock_err *e
 	 * thread may still be writing it (as the flags map fd above stays open). */
 	qsock_cls_slot_unmap(st->slot);
 	st->slot = NULL;
-	if (st->txtime) {
+	/* No slot under a classless root (dwcs-bpf): no classifier runs there to read it, and
+	 * the qdisc takes the deadline from SCM_TXTIME itself. */
+	if (st->txtime && !ops->classless) {
 		struct qsock_err ignored;
 
 		/* none (a root of an older library, no CAP_BPF at attach): control messages */

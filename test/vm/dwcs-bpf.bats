@@ -139,3 +139,19 @@ got() { grep -c -v '^#' "$1" || true; }
 	[ "$(timer_lateness_ms)" -le 5 ] || return 0
 	[ "$late" -eq 0 ]
 }
+
+@test "dwcs-bpf: a frame is delivered whole or not at all" {
+	qroot fini veth0 dwcs-bpf
+	qroot init veth0 dwcs-bpf --rate 125000 # 1 Mbit/s
+	bstream 0x20 1000000 0 0 4 # 0/0, lossy, per-packet deadlines
+	recv_start 9020 40 "$BATS_TEST_TMPDIR/rx"
+	# frames of 4 packets, 1.8 times the link (as dwcs-traffic.bats for the module)
+	snd 9020 -n 1200 -i 2000 -s 400 -p 0x10020 -d 20000 -f 4
+	recv_wait
+	echo "drop_frame $(bstat 0x20 drop_frame), drop_late $(bstat 0x20 drop_late), sent $(bstat 0x20 sent_pkts)"
+	awk '!/^#/ { c[$2]++ } END {
+		for (f in c) { if (c[f] == 4) whole++; else { print "frame " f ": " c[f] " of 4"; part++ } }
+		print whole + 0 " whole frames, " part + 0 " partial"
+		exit !(part == 0 && whole > 20 && whole < 300) }' "$BATS_TEST_TMPDIR/rx"
+	[ "$(bstat 0x20 drop_frame)" -gt 0 ]
+}
