@@ -96,3 +96,20 @@ require_timely_timers() {
 	late=$(timer_lateness_ms)
 	[ "$late" -le "$1" ] || skip "VM timers fire ${late} ms late on average (host overloaded)"
 }
+
+# dmesg_mark, then dmesg_clean: the kernel logged no splat since the mark (scripts/vm fails the
+# whole run on one too; this names the test that caused it).
+dmesg_mark() { DWCS_DMESG_LINES=$(dmesg | wc -l); }
+dmesg_clean() {
+	! dmesg | tail -n +"$((DWCS_DMESG_LINES + 1))" | grep -E 'BUG|WARNING|Oops|Call Trace|RCU stall|lockup'
+}
+
+# frames_whole_of_4 FILE: every frame (field 2) the receiver logged in FILE arrived whole, 4
+# packets, and more than 20 but fewer than 300 did (the frame tests' 1200 packets at 1.8 times
+# the link: some frames must go, whole).
+frames_whole_of_4() {
+	awk '!/^#/ { c[$2]++ } END {
+		for (f in c) { if (c[f] == 4) whole++; else { print "frame " f ": " c[f] " of 4"; part++ } }
+		print whole + 0 " whole frames, " part + 0 " partial"
+		exit !(part == 0 && whole > 20 && whole < 300) }' "$1"
+}

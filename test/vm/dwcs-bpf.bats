@@ -149,9 +149,6 @@ got() { grep -c -v '^#' "$1" || true; }
 	snd 9020 -n 1200 -i 2000 -s 400 -p 0x10020 -d 20000 -f 4
 	recv_wait
 	echo "drop_frame $(bstat 0x20 drop_frame), drop_late $(bstat 0x20 drop_late), sent $(bstat 0x20 sent_pkts)"
-	awk '!/^#/ { c[$2]++ } END {
-		for (f in c) { if (c[f] == 4) whole++; else { print "frame " f ": " c[f] " of 4"; part++ } }
-		print whole + 0 " whole frames, " part + 0 " partial"
-		exit !(part == 0 && whole > 20 && whole < 300) }' "$BATS_TEST_TMPDIR/rx"
+	frames_whole_of_4 "$BATS_TEST_TMPDIR/rx"
 	[ "$(bstat 0x20 drop_frame)" -gt 0 ]
 }

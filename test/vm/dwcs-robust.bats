@@ -11,11 +11,7 @@ load ../lib/dwcs
 setup() {
 	dwcs_require
 	dwcs_link
-	dmesg_lines=$(dmesg | wc -l)
-}
-
-dmesg_clean() {
-	! dmesg | tail -n +"$((dmesg_lines + 1))" | grep -E 'BUG|WARNING|Oops|Call Trace|RCU stall|lockup'
+	dmesg_mark
 }
 
 @test "dwcs robust: qdisc and classes deleted and replaced under full traffic, 100 times" {

@@ -134,10 +134,7 @@ received() { grep -c -v '^#' "$1" || true; }
 	# frames of 4 packets, 1.8 times the link
 	snd 9020 -n 1200 -i 2000 -s 400 -p 0x10020 -d 20000 -f 4
 	recv_wait
-	awk '!/^#/ { c[$2]++ } END {
-		for (f in c) { if (c[f] == 4) whole++; else { print "frame " f ": " c[f] " of 4"; part++ } }
-		print whole + 0 " whole frames, " part + 0 " partial"
-		exit !(part == 0 && whole > 20 && whole < 300) }' "$BATS_TEST_TMPDIR/rx"
+	frames_whole_of_4 "$BATS_TEST_TMPDIR/rx"
 	[ "$(cstat 1:20 drop_frame)" -gt 0 ]
 }
 
