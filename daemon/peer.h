@@ -22,7 +22,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "proto.h"
+#include "../proto/proto.h"
 
 #define QD_MAX_GROUPS 64
 

@@ -26,9 +26,9 @@ $(SHIM_ASAN_FAKE_SO): $(SHIM_ASAN_FAKE_OBJS) $(LIB_A) shim/libqsockshim.map
 	$(Q)$(CC) -fsanitize=address,undefined -shared -Wl,--version-script=shim/libqsockshim.map \
 		-o $@ $(SHIM_ASAN_FAKE_OBJS) $(LDFLAGS) $(SHIM_LIBS)
 
-# The fd table and exec's environment keeping, in-process (the .c files are included).
+# The fd table and exec's environment keeping, in-process.
 SHIM_UNIT := $(BUILD)/test/unit/shim_unit
 UNIT_TESTS += $(SHIM_UNIT)
-$(SHIM_UNIT): $(BUILD)/test/unit/shim_unit.o $(BUILD)/shim/libc.o
+$(SHIM_UNIT): $(BUILD)/test/unit/shim_unit.o $(addprefix $(BUILD)/shim/,fdtable.o exec.o libc.o)
 	$(quiet) LINK $@
 	$(Q)$(CC) -o $@ $^ $(LDFLAGS) -lcmocka -ldl -lpthread

@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../../daemon/proto.h"
+#include "../../proto/proto.h"
 
 #include "../../conf/printable.h"
 #include "commands.h"
@@ -20,7 +20,6 @@
 /* cmd_status.c */
 int qsock_status_fetch(const char *sock, struct qsockd_stream **out, unsigned int *n,
 		       struct qsockd_device **devs, unsigned int *n_devs, char *msg, size_t msglen);
-uint64_t qsock_stream_reserved_bps(const struct qsockd_params *p);
 
 static const struct qsockd_stream *find(const struct qsockd_stream *v, unsigned int n,
 					uint64_t cookie)
@@ -63,7 +62,7 @@ static void draw(const struct qsockd_stream *cur, unsigned int n, const struct q
 		printf("%-10s %-7s %7u %-15s %12llu %12.1f %10.1f %10.1f %8s %8u\n",
 		       qsock_printable(pdev, sizeof(pdev), s->params.dev), cls, s->owner_pid,
 		       qsock_printable(pcomm, sizeof(pcomm), s->owner_comm),
-		       (unsigned long long)(qsock_stream_reserved_bps(&s->params) / 1000),
+		       (unsigned long long)(qsockd_params_rate(&s->params) / 1000),
 		       bytes * 8 / 1000, pkts, drops, xy, s->stats.backlog_pkts);
 	}
 	fflush(stdout);
