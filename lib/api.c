@@ -153,8 +153,6 @@ static int arm_fd(int fd, const struct qsock_stream *stream, struct qsock_err *e
 {
 	const struct qsock_sched_ops *ops = qsock_sched_find(stream->sched);
 	struct qsock_fd_state *st;
-	uint32_t mark = 0;
-	socklen_t len = sizeof(mark);
 	int rc;
 
 	st = qsock_fd_slot(fd, &rc);
@@ -163,37 +161,10 @@ static int arm_fd(int fd, const struct qsock_stream *stream, struct qsock_err *e
 	atomic_store(&st->active, 0);
 	st->stream = *stream;
 	st->path = has_cap(CAP_NET_ADMIN) ? QSOCK_PATH_IN_PROCESS : QSOCK_PATH_DAEMON;
-	/* the manager enabled SO_TXTIME for these (schedulers with per-packet notions only) */
-	st->txtime = ops && ops->mark_flags && stream->sock_type != SOCK_STREAM;
-	st->markmask = DWCS_DEFAULT_MARKMASK;
-	st->mark_shift = __builtin_ctz(DWCS_DEFAULT_MARKMASK);
-	atomic_store(&st->cur_flags, 0);
-	atomic_store(&st->sockmark, 0);
-	st->carrier = qsock_carrier_select(ops ? ops->mark_flags : 0,
-					   has_cap(CAP_NET_ADMIN) || has_cap(CAP_NET_RAW),
-					   stream->sock_type == SOCK_STREAM);
-	if (st->carrier == QSOCK_CARRIER_MARK_CMSG &&
-	    !getsockopt(fd, SOL_SOCKET, SO_MARK, &mark, &len))
-		qsock_carrier_arm_mark(st, mark);
-	if (st->flags_map_fd >= 0) { /* of an earlier stream, maybe on another device */
-		close(st->flags_map_fd);
-		st->flags_map_fd = -1;
-	}
-	if (st->carrier == QSOCK_CARRIER_SOCK_STORAGE) {
-		rc = qsock_cls_open_flags(stream->dev, &st->flags_map_fd, err);
-		if (rc)
-			return rc;
-	}
-	/* The page of an earlier stream of this fd stays mapped until now: a send of another
-	 * thread may still be writing it (as the flags map fd above stays open). */
-	qsock_cls_slot_unmap(st->slot);
-	st->slot = NULL;
-	if (st->txtime) {
-		struct qsock_err ignored;
-
-		/* none (a root of an older library, no CAP_BPF at attach): control messages */
-		qsock_cls_slot_map(stream->dev, stream->cookie, &st->slot, &ignored);
-	}
+	rc = qsock_carrier_arm(st, fd, stream, ops ? ops->mark_flags : 0,
+			       has_cap(CAP_NET_ADMIN) || has_cap(CAP_NET_RAW), err);
+	if (rc)
+		return rc;
 	atomic_store(&st->active, 1);
 	return 0;
 }
@@ -417,7 +388,7 @@ QSOCK_EXPORT ssize_t qsendmsg(int fd, const struct msghdr *msg, int flags, struc
 				  &err);
 	}
 	/* The caller's control data is copied on the stack with ours appended: bounded, so a
-	 * huge msg_controllen is an error, not a stack overflow. */
+	 * huge msg_controllen is an error, not a stack overflow (qsock_carrier_merge). */
 	if (msg->msg_controllen > QSOCK_CALLER_CONTROL_MAX)
 		return qsock_fail("qsendmsg",
 				  qsock_errf(&err, -ENOBUFS,
@@ -432,9 +403,9 @@ QSOCK_EXPORT ssize_t qsendmsg(int fd, const struct msghdr *msg, int flags, struc
 	if (!len) {
 		n = sendmsg(fd, msg, flags);
 	} else {
-		char buf[qsock_carrier_merged_size(msg, len)] __attribute__((aligned(8)));
+		_Alignas(struct cmsghdr) char buf[QSOCK_CALLER_CONTROL_MAX + QSOCK_CARRIER_CMSG_SPACE];
 
-		qsock_carrier_merge(msg, cmsgs, len, &out, buf);
+		qsock_carrier_merge(msg, cmsgs, len, QSOCK_CALLER_CONTROL_MAX, &out, buf);
 		n = sendmsg(fd, &out, flags);
 	}
 	qsock_carrier_end(st, held);

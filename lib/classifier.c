@@ -194,12 +194,17 @@ static int attach_filter(struct qsock_nl *nl, int ifindex, uint32_t handle, int 
 				err);
 }
 
+/* markmask and mark_shift of a conf: the one place they are derived */
+static void conf_set_mask(struct qsock_cls_conf *c, uint32_t markmask)
+{
+	c->markmask = markmask;
+	c->mark_shift = markmask ? (uint32_t)__builtin_ctz(markmask) : 0;
+}
+
 int qsock_cls_install(struct qsock_nl *nl, const char *dev, int ifindex, uint32_t handle,
-		      const char *sched, struct qsock_err *err)
+		      const char *sched, uint32_t markmask, struct qsock_err *err)
 {
 	struct qsock_cls_conf conf = {
-		.markmask = 0x1f000000U,
-		.mark_shift = 24,
 		.handle_major = handle >> 16,
 		.version = QSOCK_CLS_VERSION,
 		.netns_ino = netns_ino("/proc/self/ns/net"),
@@ -212,6 +217,7 @@ int qsock_cls_install(struct qsock_nl *nl, const char *dev, int ifindex, uint32_
 	int rc;
 
 	snprintf(conf.sched, sizeof(conf.sched), "%s", sched);
+	conf_set_mask(&conf, markmask);
 	rc = qsock_cls_ensure_bpffs(err);
 	if (!rc)
 		rc = make_dir(QSOCK_PIN_ROOT, err);
@@ -361,6 +367,44 @@ void qsock_cls_close(struct qsock_cls_maps *m)
 	if (m->slots >= 0)
 		close(m->slots);
 	m->streams = m->flags = m->conf = m->slots = -1;
+}
+
+int qsock_cls_sync_markmask(const struct qsock_cls_maps *m, uint32_t markmask,
+			    struct qsock_err *err)
+{
+	struct qsock_cls_conf conf;
+	uint32_t zero = 0;
+	int fd, rc = 0;
+
+	if (bpf_map_lookup_elem(m->conf, &zero, &conf))
+		return qsock_errf(err, -errno, "reading %s/%s: %s", m->dir, QSOCK_PIN_CONF,
+				  strerror(errno));
+	if (conf.markmask == markmask)
+		return 0;
+	/* m->conf is read-only (senders open it too): the writer opens its own */
+	rc = open_pin(m->dir, QSOCK_PIN_CONF, 0, &fd, err);
+	if (rc)
+		return rc;
+	conf_set_mask(&conf, markmask);
+	if (bpf_map_update_elem(fd, &zero, &conf, BPF_ANY))
+		rc = qsock_errf(err, -errno, "writing the mark mask 0x%x into %s/%s: %s", markmask,
+				m->dir, QSOCK_PIN_CONF, strerror(errno));
+	close(fd);
+	return rc;
+}
+
+int qsock_cls_markmask(const char *dev, uint32_t *markmask, struct qsock_err *err)
+{
+	struct qsock_cls_conf conf;
+	char dir[DIR_MAX];
+	int conf_fd, rc;
+
+	rc = find_dir(dev, dir, sizeof(dir), &conf_fd, &conf, err);
+	if (rc)
+		return rc;
+	close(conf_fd);
+	*markmask = conf.markmask;
+	return 0;
 }
 
 static void slot_path(const char *dir, uint64_t cookie, char *path, size_t size)
