@@ -24,6 +24,7 @@
 #include "manager.h"
 #include "sched_ops.h"
 #include "stackinfo.h"
+#include "sys.h"
 
 #define QSOCK_EXPORT __attribute__((visibility("default")))
 
@@ -215,7 +216,7 @@ QSOCK_EXPORT int qsocket(int domain, int type, int protocol, struct qos_params *
 	rc = qsock_stream_params_from_api(p, &sp, &err);
 	if (rc)
 		return qsock_fail("qsocket", rc, &err);
-	fd = socket(domain, type, protocol);
+	fd = qsock_sys.socket(domain, type, protocol);
 	if (fd < 0) {
 		rc = -errno;
 		qsock_errf(&err, rc, "socket(%d, %d, %d): %s", domain, type, protocol,
@@ -224,7 +225,7 @@ QSOCK_EXPORT int qsocket(int domain, int type, int protocol, struct qos_params *
 	}
 	if (attach_as("qsocket", fd, p)) {
 		saved = errno;
-		close(fd);
+		qsock_sys.close(fd);
 		errno = saved;
 		return -1;
 	}
@@ -358,7 +359,7 @@ QSOCK_EXPORT int qclose(int fd)
 	st = qsock_fd_get(fd);
 	if (st)
 		atomic_store(&st->active, 0);
-	if (close(fd) && !rc)
+	if (qsock_sys.close(fd) && !rc)
 		rc = qsock_errf(&err, -errno, "close(%d): %s", fd, strerror(errno));
 	return rc ? qsock_fail("qclose", rc, &err) : 0;
 }
@@ -379,7 +380,7 @@ QSOCK_EXPORT ssize_t qsendmsg(int fd, const struct msghdr *msg, int flags, struc
 	st = qsock_fd_get(fd);
 	if (!st) {
 		if (!pf)
-			return sendmsg(fd, msg, flags);
+			return qsock_sys.sendmsg(fd, msg, flags);
 		return qsock_fail("qsendmsg",
 				  qsock_errf(&err, -EBADFD,
 					     "fd %d has no stream: packet_flags need "
@@ -401,12 +402,12 @@ QSOCK_EXPORT ssize_t qsendmsg(int fd, const struct msghdr *msg, int flags, struc
 	if (rc)
 		return qsock_fail("qsendmsg", rc, &err);
 	if (!len) {
-		n = sendmsg(fd, msg, flags);
+		n = qsock_sys.sendmsg(fd, msg, flags);
 	} else {
 		_Alignas(struct cmsghdr) char buf[QSOCK_CALLER_CONTROL_MAX + QSOCK_CARRIER_CMSG_SPACE];
 
 		qsock_carrier_merge(msg, cmsgs, len, QSOCK_CALLER_CONTROL_MAX, &out, buf);
-		n = sendmsg(fd, &out, flags);
+		n = qsock_sys.sendmsg(fd, &out, flags);
 	}
 	qsock_carrier_end(st, held);
 	return n;
@@ -436,7 +437,7 @@ QSOCK_EXPORT ssize_t qsendto(int fd, const void *buf, size_t len, int flags,
 	st = qsock_fd_get(fd);
 	if (!st) {
 		if (!pf)
-			return sendto(fd, buf, len, flags, to, tolen);
+			return qsock_sys.sendto(fd, buf, len, flags, to, tolen);
 		return qsock_fail("qsendto",
 				  qsock_errf(&err, -EBADFD,
 					     "fd %d has no stream: packet_flags need "
@@ -448,10 +449,10 @@ QSOCK_EXPORT ssize_t qsendto(int fd, const void *buf, size_t len, int flags,
 	if (rc)
 		return qsock_fail("qsendto", rc, &err);
 	if (!clen) {
-		n = sendto(fd, buf, len, flags, to, tolen);
+		n = qsock_sys.sendto(fd, buf, len, flags, to, tolen);
 	} else {
 		msg.msg_controllen = clen;
-		n = sendmsg(fd, &msg, flags);
+		n = qsock_sys.sendmsg(fd, &msg, flags);
 	}
 	qsock_carrier_end(st, held);
 	return n;

@@ -13,6 +13,7 @@
 #include "carrier.h"
 #include "classifier.h"
 #include "errors.h"
+#include "sys.h"
 
 /* The public flag bits are the qdisc's mark field, so no translation is needed. */
 _Static_assert(DWCS_NON_DROPPABLE == DWCS_MARK_NONDROPPABLE, "non-droppable bit");
@@ -187,7 +188,7 @@ int qsock_carrier_arm(struct qsock_fd_state *st, int fd, const struct qsock_stre
 	    !getsockopt(fd, SOL_SOCKET, SO_MARK, &mark, &len))
 		qsock_carrier_arm_mark(st, mark);
 	if (st->flags_map_fd >= 0) { /* of an earlier stream, maybe on another device */
-		close(st->flags_map_fd);
+		qsock_sys.close(st->flags_map_fd);
 		st->flags_map_fd = -1;
 	}
 	if (st->carrier == QSOCK_CARRIER_SOCK_STORAGE) {

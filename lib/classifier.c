@@ -51,6 +51,7 @@
 #include "sched_ops.h"
 #include "errors.h"
 #include "qsock_cls.skel.h"
+#include "sys.h"
 
 _Static_assert(sizeof(struct qsock_stream) == QSOCK_STREAM_REC_SIZE,
 	       "struct qsock_stream is the streams map value: keep QSOCK_STREAM_REC_SIZE equal");
@@ -292,7 +293,7 @@ static int find_dir(const char *dev, char *dir, size_t size, int *conf_fd,
 			return qsock_errf(err, -errno, "opening %s: %s", path, strerror(errno));
 		}
 		if (bpf_map_lookup_elem(fd, &zero, conf) || conf->netns_ino != self) {
-			close(fd);
+			qsock_sys.close(fd);
 			continue;
 		}
 		*conf_fd = fd;
@@ -312,7 +313,7 @@ int qsock_cls_uninstall(const char *dev, struct qsock_err *err)
 		return 0;
 	if (rc)
 		return rc;
-	close(fd);
+	qsock_sys.close(fd);
 	unpin_all(dir);
 	return 0;
 }
@@ -359,13 +360,13 @@ int qsock_cls_open(const char *dev, struct qsock_cls_maps *m, struct qsock_err *
 void qsock_cls_close(struct qsock_cls_maps *m)
 {
 	if (m->streams >= 0)
-		close(m->streams);
+		qsock_sys.close(m->streams);
 	if (m->flags >= 0)
-		close(m->flags);
+		qsock_sys.close(m->flags);
 	if (m->conf >= 0)
-		close(m->conf);
+		qsock_sys.close(m->conf);
 	if (m->slots >= 0)
-		close(m->slots);
+		qsock_sys.close(m->slots);
 	m->streams = m->flags = m->conf = m->slots = -1;
 }
 
@@ -389,7 +390,7 @@ int qsock_cls_sync_markmask(const struct qsock_cls_maps *m, uint32_t markmask,
 	if (bpf_map_update_elem(fd, &zero, &conf, BPF_ANY))
 		rc = qsock_errf(err, -errno, "writing the mark mask 0x%x into %s/%s: %s", markmask,
 				m->dir, QSOCK_PIN_CONF, strerror(errno));
-	close(fd);
+	qsock_sys.close(fd);
 	return rc;
 }
 
@@ -402,7 +403,7 @@ int qsock_cls_markmask(const char *dev, uint32_t *markmask, struct qsock_err *er
 	rc = find_dir(dev, dir, sizeof(dir), &conf_fd, &conf, err);
 	if (rc)
 		return rc;
-	close(conf_fd);
+	qsock_sys.close(conf_fd);
 	*markmask = conf.markmask;
 	return 0;
 }
@@ -437,7 +438,7 @@ int qsock_cls_slot_create(const struct qsock_cls_maps *m, uint64_t cookie, uint3
 				(unsigned long long)cookie, strerror(errno));
 	if (rc)
 		unlink(path);
-	close(fd);
+	qsock_sys.close(fd);
 	return rc;
 }
 
@@ -459,7 +460,7 @@ static int sender_dir(const char *dev, char dir[DIR_MAX], struct qsock_err *err)
 
 	rc = find_dir(dev, dir, DIR_MAX, &conf_fd, &conf, err);
 	if (!rc)
-		close(conf_fd);
+		qsock_sys.close(conf_fd);
 	return rc;
 }
 
@@ -480,7 +481,7 @@ int qsock_cls_slot_map(const char *dev, uint64_t cookie, struct qsock_cls_slot *
 		return qsock_errf(err, -errno, "opening %s: %s", path, strerror(errno));
 	mem = mmap(NULL, QSOCK_CLS_SLOT_MAP_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	rc = mem == MAP_FAILED ? -errno : 0;
-	close(fd);
+	qsock_sys.close(fd);
 	if (rc)
 		return qsock_errf(err, rc, "mapping %s: %s", path, strerror(-rc));
 	/* Mapped: the map lives on in this mapping and in the classifier's slots map, and
@@ -634,10 +635,10 @@ int qsock_cls_sweep_dead(unsigned int *removed, struct qsock_err *err)
 			continue; /* being created or removed, or not ours */
 		memset(&mi, 0, sizeof(mi));
 		if (bpf_obj_get_info_by_fd(fd, &mi, &len)) {
-			close(fd);
+			qsock_sys.close(fd);
 			continue;
 		}
-		close(fd);
+		qsock_sys.close(fd);
 		if (n == cap) {
 			struct pin_dir *w = realloc(v, (cap = cap ? cap * 2 : 16) * sizeof(*w));
 
@@ -663,7 +664,7 @@ int qsock_cls_sweep_dead(unsigned int *removed, struct qsock_err *err)
 			break;
 		}
 		mark_used(pfd, v, n);
-		close(pfd);
+		qsock_sys.close(pfd);
 	}
 	if (errno != ENOENT) {
 		rc = qsock_errf(err, -errno, "listing the loaded BPF programs: %s%s",

@@ -16,6 +16,7 @@
 
 #include "../proto/client.h"
 #include "manager.h"
+#include "sys.h"
 
 /* After a timeout, the manager's calls fail at once for this long. */
 #define QSOCKD_CLIENT_BACKOFF_MS 10000
@@ -125,7 +126,7 @@ int qsock_daemon_call(const struct qsock_request *req, struct qsock_stream *repl
 		return -EPERM;
 	}
 	rc = qsockd_client_call(fd, &r, passfd, NULL, NULL, &rep, err->msg, sizeof(err->msg));
-	close(fd);
+	qsock_sys.close(fd);
 	if (rc == -ETIMEDOUT)
 		atomic_store(&daemon_quiet_until, now_ms() + QSOCKD_CLIENT_BACKOFF_MS);
 	if (rc)

@@ -35,6 +35,7 @@
 #include "manager.h"
 #include "sched_ops.h"
 #include "liveness.h"
+#include "sys.h"
 
 /* The root handle every qsock root gets: 1:, like tc's examples. */
 #define QSOCK_ROOT_HANDLE 0x00010000U
@@ -61,13 +62,13 @@ static int resolve_dev(const char *dev, struct dev_info *di, struct qsock_err *e
 		return qsock_errf(err, -ENODEV,
 				  "no network device \"%s\" in this network namespace", dev);
 	di->mtu = 1500;
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	fd = qsock_sys.socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd >= 0) {
 		memset(&ifr, 0, sizeof(ifr));
 		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", dev);
 		if (!ioctl(fd, SIOCGIFMTU, &ifr) && ifr.ifr_mtu > 0)
 			di->mtu = (uint32_t)ifr.ifr_mtu;
-		close(fd);
+		qsock_sys.close(fd);
 	}
 	return 0;
 }

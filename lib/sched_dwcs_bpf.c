@@ -36,6 +36,7 @@
 #include "errors.h"
 #include "sched_ops.h"
 #include "dwcs_qdisc.skel.h"
+#include "sys.h"
 
 #define PIN_DIR "/sys/fs/bpf/qsock/dwcs_bpf"
 
@@ -147,7 +148,7 @@ static int load_register(struct qsock_err *err)
 
 	fd = open_pinned(DWCS_BPF_PIN_OPS, err);
 	if (fd >= 0) {
-		close(fd);
+		qsock_sys.close(fd);
 		return 0;
 	}
 	unpin_all(); /* the leftovers of a half-done earlier attempt */
@@ -227,7 +228,7 @@ static int bpf_init_root(struct qsock_nl *nl, int ifindex, uint32_t handle,
 		return fd;
 	/* before the qdisc exists: its init reads the limit */
 	rc = bpf_map_update_elem(fd, &zero, &conf, BPF_ANY);
-	close(fd);
+	qsock_sys.close(fd);
 	if (rc)
 		return qsock_errf(err, -errno, "dwcs-bpf: writing the root parameters: %s",
 				  strerror(errno));
@@ -255,10 +256,10 @@ static int bpf_fini_root(int ifindex, struct qsock_err *err)
 		int rc = qsock_errf(err, -errno, "dwcs-bpf: unregistering " DWCS_BPF_ID ": %s",
 				    strerror(errno));
 
-		close(fd);
+		qsock_sys.close(fd);
 		return rc;
 	}
-	close(fd);
+	qsock_sys.close(fd);
 	unpin_all();
 	return 0;
 }
@@ -320,10 +321,10 @@ static int bpf_set_stream(struct qsock_nl *nl, const struct qsock_class_ref *ref
 		if (bpf_map_update_elem(cfd, &ref->cookie, &minor, BPF_ANY))
 			rc = qsock_errf(err, -errno, "dwcs-bpf: mapping socket %llu to stream %u: %s",
 					(unsigned long long)ref->cookie, minor, strerror(errno));
-		close(cfd);
+		qsock_sys.close(cfd);
 	}
 out:
-	close(fd);
+	qsock_sys.close(fd);
 	return rc;
 }
 
@@ -339,7 +340,7 @@ static int bpf_remove_stream(struct qsock_nl *nl, const struct qsock_class_ref *
 		if (fd < 0)
 			return fd == -ENOENT ? 0 : fd; /* the root is gone, and the stream with it */
 		bpf_map_delete_elem(fd, &ref->cookie);
-		close(fd);
+		qsock_sys.close(fd);
 	}
 	fd = open_pinned(DWCS_BPF_PIN_CFG, err);
 	if (fd < 0)
@@ -353,7 +354,7 @@ static int bpf_remove_stream(struct qsock_nl *nl, const struct qsock_class_ref *
 			rc = qsock_errf(err, -errno, "dwcs-bpf: removing stream %u: %s", minor,
 					strerror(errno));
 	}
-	close(fd);
+	qsock_sys.close(fd);
 	return rc;
 }
 
@@ -379,7 +380,7 @@ static int bpf_stream_stats(struct qsock_nl *nl, const struct qsock_class_ref *r
 		return fd;
 	sfd = open_pinned(DWCS_BPF_PIN_STATE, err);
 	if (sfd < 0) {
-		close(fd);
+		qsock_sys.close(fd);
 		return sfd;
 	}
 	memset(&sv, 0, sizeof(sv));
@@ -387,12 +388,12 @@ static int bpf_stream_stats(struct qsock_nl *nl, const struct qsock_class_ref *r
 		int rc = qsock_errf(err, -errno, "dwcs-bpf: reading stream %u: %s", minor,
 				    strerror(errno));
 
-		close(fd);
-		close(sfd);
+		qsock_sys.close(fd);
+		qsock_sys.close(sfd);
 		return rc;
 	}
-	close(fd);
-	close(sfd);
+	qsock_sys.close(fd);
+	qsock_sys.close(sfd);
 	if (!cfg.period_ns)
 		return qsock_errf(err, -ENOENT, "dwcs-bpf: stream %u does not exist", minor);
 	if (sv.st.epoch != cfg.epoch) /* no packet since it was added: nothing counted */

@@ -16,6 +16,16 @@
 
 #include "client.h"
 
+void qsockd_client_use(const struct qsockd_client_sys *s)
+{
+	qsockd_client_sys = *s;
+}
+
+void qsockd_client_close(int fd)
+{
+	qsockd_client_sys.close(fd);
+}
+
 const char *qsockd_client_path(void)
 {
 	const char *p = secure_getenv("QSOCKD_SOCKET");
@@ -68,7 +78,7 @@ static int connect_bounded(int fd, const struct sockaddr_un *sa, long long deadl
 			return -ETIMEDOUT;
 		if (setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) < 0)
 			return -errno;
-		if (connect(fd, (const struct sockaddr *)sa, sizeof(*sa)) == 0)
+		if (qsockd_client_sys.connect(fd, (const struct sockaddr *)sa, sizeof(*sa)) == 0)
 			return 0;
 		if (errno == EAGAIN || errno == EINPROGRESS)
 			return -ETIMEDOUT; /* the backlog stayed full until the deadline */
@@ -90,7 +100,7 @@ int qsockd_client_connect(const char *path, char *msg, size_t msglen)
 		return -ENAMETOOLONG;
 	}
 	strcpy(sa.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	fd = qsockd_client_sys.socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		err = -errno;
 		snprintf(msg, msglen, "socket(AF_UNIX): %s", strerror(errno));
@@ -101,7 +111,7 @@ int qsockd_client_connect(const char *path, char *msg, size_t msglen)
 		snprintf(msg, msglen, "cannot reach qsockd at %s: %s", path,
 			 err == -ETIMEDOUT ? "no answer within " QSOCKD_CLIENT_TIMEOUT_TEXT
 					   : strerror(-err));
-		close(fd);
+		qsockd_client_sys.close(fd);
 		return err;
 	}
 	/* every later step polls with its own deadline */
@@ -131,7 +141,7 @@ static int send_request(int fd, const struct qsockd_request *req, int passfd, lo
 	/* Non-blocking: a daemon that stopped reading must not hold us past the deadline. The
 	 * fd travels with the first byte that goes. */
 	while (sent < sizeof(*req)) {
-		ssize_t n = sendmsg(fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+		ssize_t n = qsockd_client_sys.sendmsg(fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
 
 		if (n < 0 && errno == EINTR)
 			continue;

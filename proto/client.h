@@ -15,11 +15,32 @@
 #define QSOCK_PROTO_CLIENT_H
 
 #include <stddef.h>
+#include <sys/socket.h>
+#include <sys/types.h>
 
 #include "proto.h"
 
 #define QSOCKD_CLIENT_TIMEOUT_MS 2000
 #define QSOCKD_CLIENT_TIMEOUT_TEXT "2 s"	/* the same, for messages */
+
+/*
+ * The system calls the client makes that an LD_PRELOAD library may interpose; libc's by
+ * default. A library that interposes them and links the client (libqsockshim.so, through
+ * libqsock's qsock_sys_use, lib/sys.h) passes its own bound libc functions, so that the
+ * client never calls back into it. Set once, before the first call.
+ */
+struct qsockd_client_sys {
+	int (*socket)(int domain, int type, int protocol);
+	int (*connect)(int fd, const struct sockaddr *sa, socklen_t len);
+	ssize_t (*sendmsg)(int fd, const struct msghdr *msg, int flags);
+	int (*close)(int fd);
+};
+void qsockd_client_use(const struct qsockd_client_sys *sys);
+/* The table in use (proto/sys.c: the one file of proto/ that names these functions). */
+extern struct qsockd_client_sys qsockd_client_sys;
+
+/* Close a connection of qsockd_client_connect (with the close of qsockd_client_use). */
+void qsockd_client_close(int fd);
 
 /* The socket path: $QSOCKD_SOCKET (ignored in setuid programs), else the default. */
 const char *qsockd_client_path(void);

@@ -29,6 +29,15 @@ $(SHIM_ASAN_FAKE_SO): $(SHIM_ASAN_FAKE_OBJS) $(LIB_A) shim/libqsockshim.map
 # The fd table and exec's environment keeping, in-process.
 SHIM_UNIT := $(BUILD)/test/unit/shim_unit
 UNIT_TESTS += $(SHIM_UNIT)
-$(SHIM_UNIT): $(BUILD)/test/unit/shim_unit.o $(addprefix $(BUILD)/shim/,fdtable.o exec.o libc.o)
+$(SHIM_UNIT): $(BUILD)/test/unit/shim_unit.o $(addprefix $(BUILD)/shim/,fdtable.o exec.o libc.o) \
+		$(BUILD)/lib/sys.o $(PROTO_LIB)
 	$(quiet) LINK $@
 	$(Q)$(CC) -o $@ $^ $(LDFLAGS) -lcmocka -ldl -lpthread
+
+# libqsock inside the shim never calls the shim's wrappers (lib/sys.h): checked on the objects.
+SHIM_NO_REENTRY := $(BUILD)/test/unit/shim_no_reentry
+UNIT_TESTS += $(SHIM_NO_REENTRY)
+$(SHIM_NO_REENTRY): test/unit/shim_no_reentry.sh test/unit/shim.mk $(LIB_A) $(PROTO_LIB)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)printf '#!/bin/sh\nexec "%s/test/unit/shim_no_reentry.sh" "%s/shim/libqsockshim.map" "%s/$(LIB_A)" "%s/$(PROTO_LIB)"\n' \
+		"$(CURDIR)" "$(CURDIR)" "$(CURDIR)" "$(CURDIR)" >$@ && chmod +x $@
