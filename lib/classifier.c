@@ -47,6 +47,7 @@
 #include <netlink/route/tc.h>
 
 #include "bpf/qsock_cls.h"
+#include "bpflog.h"
 #include "classifier.h"
 #include "sched_ops.h"
 #include "errors.h"
@@ -60,23 +61,6 @@ _Static_assert(sizeof(struct qsock_stream) == QSOCK_STREAM_REC_SIZE,
 #define CLS_PRIO 1
 #define CLS_HANDLE 1
 #define DIR_MAX QSOCK_CLS_DIR_MAX
-
-/* libbpf prints its warnings (with the kernel's extack) through a callback; while we call it,
- * they go into this thread's buffer so they can join our error message. */
-static __thread char libbpf_msg[QSOCK_ERRMSG_MAX];
-
-static int capture_libbpf(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	size_t n;
-
-	if (level != LIBBPF_WARN)
-		return 0;
-	vsnprintf(libbpf_msg, sizeof(libbpf_msg), fmt, ap);
-	n = strlen(libbpf_msg);
-	while (n && libbpf_msg[n - 1] == '\n')
-		libbpf_msg[--n] = '\0';
-	return 0;
-}
 
 static uint64_t netns_ino(const char *path)
 {
@@ -211,7 +195,7 @@ int qsock_cls_install(struct qsock_nl *nl, const char *dev, int ifindex, uint32_
 		.netns_ino = netns_ino("/proc/self/ns/net"),
 		.ifindex = (uint32_t)ifindex,
 	};
-	libbpf_print_fn_t old;
+	struct qsock_bpflog log;
 	struct qsock_cls *skel;
 	char dir[DIR_MAX];
 	uint32_t zero = 0;
@@ -237,12 +221,11 @@ int qsock_cls_install(struct qsock_nl *nl, const char *dev, int ifindex, uint32_
 	if (rc)
 		return rc;
 
-	libbpf_msg[0] = '\0';
-	old = libbpf_set_print(capture_libbpf);
+	qsock_bpflog_begin(&log);
 	skel = qsock_cls__open_and_load();
 	if (!skel) {
-		rc = qsock_errf(err, -errno, "loading the socket classifier: %s%s%s",
-				strerror(errno), libbpf_msg[0] ? ": " : "", libbpf_msg);
+		rc = qsock_errf(err, -errno, "loading the socket classifier: %s%s", strerror(errno),
+				qsock_bpflog_text());
 		goto out;
 	}
 	rc = pin(bpf_map__fd(skel->maps.streams), dir, QSOCK_PIN_STREAMS, 0600, err);
@@ -261,7 +244,7 @@ int qsock_cls_install(struct qsock_nl *nl, const char *dev, int ifindex, uint32_
 		rc = attach_filter(nl, ifindex, handle, bpf_program__fd(skel->progs.qsock_classify),
 				   err);
 out:
-	libbpf_set_print(old);
+	qsock_bpflog_end(&log);
 	if (rc)
 		unpin_all(dir);
 	qsock_cls__destroy(skel); /* the pins and the filter keep what must live on */

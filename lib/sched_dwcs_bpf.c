@@ -32,6 +32,7 @@
 #include <uapi/linux/pkt_sch_dwcs.h>
 
 #include "bpf/dwcs_qdisc.h"
+#include "bpflog.h"
 #include "classifier.h"
 #include "errors.h"
 #include "sched_ops.h"
@@ -88,18 +89,6 @@ static int open_pinned(const char *name, struct qsock_err *err)
 
 #else
 
-static char libbpf_msg[512];
-
-static int capture_libbpf(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	size_t used = strlen(libbpf_msg);
-
-	if (level != LIBBPF_WARN || used >= sizeof(libbpf_msg) - 1)
-		return 0;
-	vsnprintf(libbpf_msg + used, sizeof(libbpf_msg) - used, fmt, ap);
-	return 0;
-}
-
 static int open_pinned(const char *name, struct qsock_err *err)
 {
 	char path[128];
@@ -142,7 +131,7 @@ static int pin(struct bpf_map *map, const char *name, struct qsock_err *err)
 static int load_register(struct qsock_err *err)
 {
 	struct dwcs_qdisc *skel;
-	libbpf_print_fn_t old;
+	struct qsock_bpflog log;
 	struct bpf_link *link;
 	int rc, fd;
 
@@ -161,12 +150,11 @@ static int load_register(struct qsock_err *err)
 	if (mkdir(PIN_DIR, 0700) && errno != EEXIST)
 		return qsock_errf(err, -errno, "mkdir " PIN_DIR ": %s", strerror(errno));
 
-	libbpf_msg[0] = '\0';
-	old = libbpf_set_print(capture_libbpf);
+	qsock_bpflog_begin(&log);
 	skel = dwcs_qdisc__open_and_load();
 	if (!skel) {
-		rc = qsock_errf(err, -errno, "dwcs-bpf: loading the BPF qdisc: %s%s%s",
-				strerror(errno), libbpf_msg[0] ? ": " : "", libbpf_msg);
+		rc = qsock_errf(err, -errno, "dwcs-bpf: loading the BPF qdisc: %s%s",
+				strerror(errno), qsock_bpflog_text());
 		goto out;
 	}
 	/* libbpf 1.1 registers by updating the struct_ops map; the registration lives as
@@ -174,8 +162,8 @@ static int load_register(struct qsock_err *err)
 	link = bpf_map__attach_struct_ops(skel->maps.dwcs_bpf);
 	if (!link) {
 		rc = qsock_errf(err, -errno,
-				"dwcs-bpf: registering the qdisc kind " DWCS_BPF_ID ": %s%s%s",
-				strerror(errno), libbpf_msg[0] ? ": " : "", libbpf_msg);
+				"dwcs-bpf: registering the qdisc kind " DWCS_BPF_ID ": %s%s",
+				strerror(errno), qsock_bpflog_text());
 		goto out;
 	}
 	bpf_link__disconnect(link);
@@ -195,7 +183,7 @@ static int load_register(struct qsock_err *err)
 		bpf_map_delete_elem(bpf_map__fd(skel->maps.dwcs_bpf), &zero);
 	}
 out:
-	libbpf_set_print(old);
+	qsock_bpflog_end(&log);
 	if (rc)
 		unpin_all();
 	dwcs_qdisc__destroy(skel);
