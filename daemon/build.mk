@@ -8,24 +8,25 @@
 
 QSOCKD_CORE := $(addprefix $(BUILD)/daemon/,log.o peer.o streams.o ops.o server.o qsockd.o)
 QSOCKD_FAKE := $(BUILD)/test/unit/qsockd-fake
-# proto/build.mk is read after this file: its archive is named literally (as lib's below).
+# proto/build.mk and lib/build.mk are read after this file: their archives are named
+# literally (prerequisites expand at once; LIB_LIBS, only in recipes, expands late). The core
+# uses libqsock's socket helpers (lib/liveness.h, lib/sockinfo.h), never its manager.
 QSOCKD_PROTO := $(BUILD)/proto/libqsockproto.a
+QSOCKD_LIB   := $(BUILD)/lib/libqsock.a
 
-$(QSOCKD_FAKE): $(QSOCKD_CORE) $(BUILD)/test/unit/daemon_fake_backend.o $(QSOCKD_PROTO) $(CONF_LIB)
+$(QSOCKD_FAKE): $(QSOCKD_CORE) $(BUILD)/test/unit/daemon_fake_backend.o $(QSOCKD_LIB) \
+		$(QSOCKD_PROTO) $(CONF_LIB)
 	$(quiet) LINK $@
-	$(Q)$(CC) -o $@ $(QSOCKD_CORE) $(BUILD)/test/unit/daemon_fake_backend.o $(QSOCKD_PROTO) \
-		$(CONF_LIB) $(LDFLAGS) $(CONF_LIBS) -lm
+	$(Q)$(CC) -o $@ $(QSOCKD_CORE) $(BUILD)/test/unit/daemon_fake_backend.o $(QSOCKD_LIB) \
+		$(QSOCKD_PROTO) $(CONF_LIB) $(LDFLAGS) $(LIB_LIBS) $(CONF_LIBS) -lm
 BINS += $(QSOCKD_FAKE)
 
-# The real daemon: the manager of libqsock. lib/build.mk is read after this file, so its
-# archive is named literally here (prerequisites expand at once) and LIB_LIBS, which only the
-# recipe uses, expands late.
+# The real daemon: the manager of libqsock.
 QSOCKD := $(BUILD)/daemon/qsockd
 $(BUILD)/daemon/backend_mgr.o: CFLAGS += -I$(CURDIR)/lib
-$(QSOCKD): $(QSOCKD_CORE) $(BUILD)/daemon/backend_mgr.o $(BUILD)/lib/libqsock.a $(QSOCKD_PROTO) \
-		$(CONF_LIB)
+$(QSOCKD): $(QSOCKD_CORE) $(BUILD)/daemon/backend_mgr.o $(QSOCKD_LIB) $(QSOCKD_PROTO) $(CONF_LIB)
 	$(quiet) LINK $@
-	$(Q)$(CC) -o $@ $(QSOCKD_CORE) $(BUILD)/daemon/backend_mgr.o $(BUILD)/lib/libqsock.a \
+	$(Q)$(CC) -o $@ $(QSOCKD_CORE) $(BUILD)/daemon/backend_mgr.o $(QSOCKD_LIB) \
 		$(QSOCKD_PROTO) $(CONF_LIB) $(LDFLAGS) $(LIB_LIBS) $(CONF_LIBS) -lm
 BINS += $(QSOCKD)
 

@@ -23,6 +23,7 @@
 #include "fdtable.h"
 #include "manager.h"
 #include "sched_ops.h"
+#include "sockinfo.h"
 #include "stackinfo.h"
 #include "sys.h"
 
@@ -88,22 +89,16 @@ static int check_socket(int fd, int *type, struct qsock_err *err)
 	return 0;
 }
 
-static uint64_t socket_cookie(int fd)
-{
-	uint64_t cookie = 0;
-	socklen_t len = sizeof(cookie);
-
-	if (getsockopt(fd, SOL_SOCKET, SO_COOKIE, &cookie, &len))
-		return 0;
-	return cookie;
-}
-
 /* This process's state for @fd, if it still is the socket that was attached. */
 static struct qsock_fd_state *attached_state(int fd)
 {
 	struct qsock_fd_state *st = qsock_fd_get(fd);
+	uint64_t cookie;
 
-	if (st && st->stream.cookie != socket_cookie(fd)) {
+	if (!st)
+		return NULL;
+	qsock_sock_cookie(fd, &cookie); /* 0 when fd is no socket any more */
+	if (st->stream.cookie != cookie) {
 		/* closed with close() and the number reused: forget the old socket */
 		atomic_store(&st->active, 0);
 		return NULL;

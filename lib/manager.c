@@ -34,6 +34,7 @@
 #include "errors.h"
 #include "manager.h"
 #include "sched_ops.h"
+#include "sockinfo.h"
 #include "liveness.h"
 #include "sys.h"
 
@@ -52,24 +53,14 @@ struct dev_info {
 
 static int resolve_dev(const char *dev, struct dev_info *di, struct qsock_err *err)
 {
-	struct ifreq ifr;
-	int fd;
-
 	if (!dev || !dev[0] || strnlen(dev, IFNAMSIZ) >= IFNAMSIZ)
 		return qsock_errf(err, -EINVAL, "bad device name");
 	di->ifindex = (int)if_nametoindex(dev);
 	if (!di->ifindex)
 		return qsock_errf(err, -ENODEV,
 				  "no network device \"%s\" in this network namespace", dev);
-	di->mtu = 1500;
-	fd = qsock_sys.socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd >= 0) {
-		memset(&ifr, 0, sizeof(ifr));
-		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", dev);
-		if (!ioctl(fd, SIOCGIFMTU, &ifr) && ifr.ifr_mtu > 0)
-			di->mtu = (uint32_t)ifr.ifr_mtu;
-		qsock_sys.close(fd);
-	}
+	if (qsock_dev_mtu(dev, &di->mtu))
+		di->mtu = 1500;
 	return 0;
 }
 
@@ -259,9 +250,9 @@ int qsock_mgr_fini_root(const char *dev, struct qsock_err *err)
 static int sock_identity_full(int sockfd, uint64_t *cookie, int *type, int *domain, int *protocol,
 			      struct qsock_err *err)
 {
-	socklen_t len = sizeof(*cookie);
+	socklen_t len;
 
-	if (getsockopt(sockfd, SOL_SOCKET, SO_COOKIE, cookie, &len))
+	if (qsock_sock_cookie(sockfd, cookie))
 		return qsock_errf(err, errno == ENOTSOCK ? -ENOTSOCK : -errno,
 				  "fd %d: reading its socket cookie: %s", sockfd, strerror(errno));
 	len = sizeof(*type);

@@ -32,6 +32,7 @@ UNIT_TESTS += $(BUILD)/test/unit/daemon_ops
 DAEMON_OPS_OBJS := $(addprefix $(BUILD)/daemon/,log.o peer.o streams.o ops.o) $(PROTO_LIB) \
 	$(BUILD)/test/unit/daemon_fake_backend.o $(BUILD)/conf/policy.o $(BUILD)/conf/diag.o \
 	$(BUILD)/conf/readfile.o $(BUILD)/conf/printable.o
-$(BUILD)/test/unit/daemon_ops: $(BUILD)/test/unit/daemon_ops.o $(DAEMON_OPS_OBJS)
+$(BUILD)/test/unit/daemon_ops: $(BUILD)/test/unit/daemon_ops.o $(DAEMON_OPS_OBJS) $(LIB_A)
 	$(quiet) LINK $@
-	$(Q)$(CC) -o $@ $^ $(LDFLAGS) -lcmocka -lconfig -lm
+	$(Q)$(CC) -o $@ $(BUILD)/test/unit/daemon_ops.o $(DAEMON_OPS_OBJS) $(LIB_A) $(LDFLAGS) \
+		-lcmocka -lconfig $(LIB_LIBS) -lm
