@@ -31,6 +31,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <uapi/linux/pkt_sch_dwcs.h>
+
 #define QSOCKD_MAGIC		0x444b5351u	/* "QSKD" read as little-endian bytes */
 #define QSOCKD_VERSION		1
 #define QSOCKD_NAME_LEN		16		/* IFNAMSIZ: device and scheduler names */
@@ -57,11 +59,11 @@ enum qsockd_op {
 #define QSOCKD_ROOT_F_WORK_CONSERVING	(1u << 0)
 #define QSOCKD_ROOT_F_ALL		QSOCKD_ROOT_F_WORK_CONSERVING
 
-/* Limits the decoder enforces (the same as the dwcs uapi; htb accepts a subset). */
-#define QSOCKD_MIN_IPG_NS	1000ULL
-#define QSOCKD_MAX_IPG_NS	60000000000ULL
-#define QSOCKD_MAX_WINDOW	65535u
-#define QSOCKD_MAX_LIMIT	1000000u
+/* Limits the decoder enforces: the dwcs uapi's (htb accepts a subset), not restated here. */
+#define QSOCKD_MIN_IPG_NS	DWCS_MIN_IPG_NS
+#define QSOCKD_MAX_IPG_NS	DWCS_MAX_IPG_NS
+#define QSOCKD_MAX_WINDOW	DWCS_MAX_WINDOW
+#define QSOCKD_MAX_LIMIT	DWCS_MAX_LIMIT
 #define QSOCKD_MAX_RATE		(1ULL << 47)	/* bytes/s, ~1 Pbit/s: anything above is garbage */
 
 struct qsockd_hdr {

@@ -18,10 +18,10 @@ ifeq ($(FUZZ_OK),yes)
 BINS += $(FUZZ_PROTO) $(FUZZ_CONF)
 endif
 
-$(FUZZ_PROTO): test/fuzz/fuzz_proto.c proto/proto.c proto/proto.h
+$(FUZZ_PROTO): test/fuzz/fuzz_proto.c proto/proto.c proto/proto.h include/uapi/linux/pkt_sch_dwcs.h
 	$(quiet) FUZZ $@
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CLANG) $(FUZZ_FLAGS) -o $@ test/fuzz/fuzz_proto.c proto/proto.c
+	$(Q)$(CLANG) $(FUZZ_FLAGS) -Iinclude -o $@ test/fuzz/fuzz_proto.c proto/proto.c
 
 # The qsock.conf loader: the shim's rules and qsockd's policy, as any user may write them.
 $(FUZZ_CONF): test/fuzz/fuzz_conf.c $(CONF_SRCS) $(wildcard conf/*.h)
