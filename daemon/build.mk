@@ -19,7 +19,7 @@ $(QSOCKD_FAKE): $(QSOCKD_CORE) $(BUILD)/test/unit/daemon_fake_backend.o $(QSOCKD
 	$(quiet) LINK $@
 	$(Q)$(CC) -o $@ $(QSOCKD_CORE) $(BUILD)/test/unit/daemon_fake_backend.o $(QSOCKD_LIB) \
 		$(QSOCKD_PROTO) $(CONF_LIB) $(LDFLAGS) $(LIB_LIBS) $(CONF_LIBS) -lm
-BINS += $(QSOCKD_FAKE)
+TEST_BINS += $(QSOCKD_FAKE)
 
 # The real daemon: the manager of libqsock.
 QSOCKD := $(BUILD)/daemon/qsockd

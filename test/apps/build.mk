@@ -27,7 +27,7 @@ $(EVAL_APPS_DIR)/video-server $(EVAL_APPS_DIR)/sensor-sender $(EVAL_APPS_DIR)/qs
 $(EVAL_APPS_DIR)/qsock-root: $(EVAL_APPS_DIR)/qsock-root.o $(EVAL_UTIL_OBJS)
 endif
 
-BINS += $(EVAL_APPS)
+TEST_BINS += $(EVAL_APPS)
 
 $(EVAL_APPS_DIR)/video-server: $(EVAL_VIDEO_OBJS) $(EVAL_UTIL_OBJS)
 $(EVAL_APPS_DIR)/video-client: $(EVAL_APPS_DIR)/video-client.o $(EVAL_APPS_DIR)/gap-stats.o $(EVAL_UTIL_OBJS)

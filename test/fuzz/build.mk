@@ -15,7 +15,7 @@ FUZZ_CONF := $(BUILD)/test/fuzz/fuzz_conf
 FUZZ_CONF_SHORT_RUNS ?= 200000
 FUZZ_CONF_LONG_RUNS ?= 3000000
 ifeq ($(FUZZ_OK),yes)
-BINS += $(FUZZ_PROTO) $(FUZZ_CONF)
+TEST_BINS += $(FUZZ_PROTO) $(FUZZ_CONF)
 endif
 
 $(FUZZ_PROTO): test/fuzz/fuzz_proto.c proto/proto.c proto/proto.h include/uapi/linux/pkt_sch_dwcs.h

@@ -17,14 +17,14 @@ DAEMON_PROBE := $(BUILD)/test/unit/daemon_probe
 $(DAEMON_PROBE): $(BUILD)/test/unit/daemon_probe.o $(PROTO_LIB)
 	$(quiet) LINK $@
 	$(Q)$(CC) -o $@ $^ $(LDFLAGS)
-BINS += $(DAEMON_PROBE)
+TEST_BINS += $(DAEMON_PROBE)
 
 # An ordinary libqsock program (in-process with CAP_NET_ADMIN, through qsockd without).
 DAEMON_APP := $(BUILD)/test/unit/daemon_app
 $(DAEMON_APP): $(BUILD)/test/unit/daemon_app.o $(BUILD)/lib/libqsock.a
 	$(quiet) LINK $@
 	$(Q)$(CC) -o $@ $^ $(LDFLAGS) $(LIB_LIBS)
-BINS += $(DAEMON_APP)
+TEST_BINS += $(DAEMON_APP)
 BENCHES += test/unit/daemon_bench.sh
 
 # The dispatcher and stream table on the fake backend.

@@ -5,7 +5,7 @@
 SHIM_FAKE_SO := $(BUILD)/test/shim/libqsockshim-fake.so
 SHIM_FAKE_OBJS := $(filter-out $(BUILD)/shim/backend.o,$(SHIM_OBJS)) \
 		  $(BUILD)/test/unit/shim_fake_backend.o
-BINS += $(SHIM_FAKE_SO)
+TEST_BINS += $(SHIM_FAKE_SO)
 
 $(BUILD)/test/unit/shim_fake_backend.o: CFLAGS += -fPIC -fvisibility=hidden
 
@@ -18,7 +18,7 @@ $(SHIM_FAKE_SO): $(SHIM_FAKE_OBJS) $(CONF_LIB) $(LIB_A) shim/libqsockshim.map
 SHIM_ASAN_FAKE_SO := $(BUILD)/asan/test/shim/libqsockshim-fake.so
 SHIM_ASAN_FAKE_OBJS := $(filter-out $(BUILD)/asan/shim/backend.o,$(SHIM_ASAN_OBJS)) \
 		       $(BUILD)/asan/test/unit/shim_fake_backend.o
-BINS += $(SHIM_ASAN_FAKE_SO)
+TEST_BINS += $(SHIM_ASAN_FAKE_SO)
 
 $(SHIM_ASAN_FAKE_SO): $(SHIM_ASAN_FAKE_OBJS) $(LIB_A) shim/libqsockshim.map
 	$(quiet) LINK $@
