@@ -8,7 +8,7 @@
  * same pthread_once that binds them.
  *
  * Everything else libqsock calls (getsockopt, setsockopt, read, open, ioctl, bpf through
- * libbpf's syscall) is not interposed. test/unit/lib_no_reentry.sh checks, on the objects,
+ * libbpf's syscall) is not interposed. test/unit/shim_no_reentry.sh checks, on the objects,
  * that no other file of libqsock or proto/ names an interposed function.
  */
 #ifndef QSOCK_SYS_H
