@@ -10,7 +10,7 @@
 
 load ../lib/common
 
-DRIVER=$QSOCK_BUILD/test/unit/lib_driver
+DRIVER=$QSOCK_BUILD/test/apps/lib_driver
 QSOCKD=$QSOCK_BUILD/daemon/qsockd
 KMOD=$QSOCK_KMOD_DIR/dwcs/sch_dwcs.ko
 
