@@ -200,8 +200,11 @@ int qsock_mgr_init_root(const char *dev, const char *sched, const struct qsock_r
 		return rc;
 	/* the mark mask the new root uses, for the classifier (no round trip without one) */
 	ri.markmask = DWCS_DEFAULT_MARKMASK;
-	if (ops->root_markmask)
+	if (ops->root_markmask) {
 		rc = read_root(nl, di.ifindex, &ri, err);
+		if (!rc && ri.handle != QSOCK_ROOT_HANDLE)
+			ri.markmask = DWCS_DEFAULT_MARKMASK; /* not seen: the qdisc's default */
+	}
 	if (!rc)
 		rc = qsock_cls_install(nl, dev, di.ifindex, QSOCK_ROOT_HANDLE, sched, ri.markmask,
 				       err);
@@ -345,9 +348,10 @@ int qsock_mgr_attach(int sockfd, const char *dev, const char *sched,
 	if (ops->root_markmask) {
 		struct root_info ri;
 
-		/* `tc qdisc change ... markmask` may have moved the field since qsockinit */
+		/* `tc qdisc change ... markmask` may have moved the field since qsockinit; a
+		 * root that is not ours any more fails below, at the class */
 		rc = read_root(nl, ref.ifindex, &ri, err);
-		if (!rc)
+		if (!rc && ri.handle == ref.handle && !strcmp(ri.kind, ops->kind))
 			rc = qsock_cls_sync_markmask(&m, ri.markmask, err);
 		if (rc)
 			goto out;
