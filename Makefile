@@ -20,12 +20,15 @@ KDIR        ?=
 KBUILD       = $(MAKE) -C $(1) M=$(CURDIR)/$(2) CONFIG_DEBUG_INFO_BTF_MODULES= $(if $(filter 1,$(V)),V=1,-s)
 
 BUILD       := build
+# The one version number of libqsock, sch_dwcs (MODULE_VERSION, DKMS), qsockd and the tools.
+QSOCK_VERSION := $(shell cat VERSION)
 CC          ?= gcc
 CLANG       ?= clang
 WARNINGS    := -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \
                -Wold-style-definition -Wformat=2 -Wshadow -Wno-unused-parameter
 CFLAGS      ?= -O2 -g
-ALL_CFLAGS   = -std=gnu11 -D_GNU_SOURCE $(WARNINGS) -I$(CURDIR)/include -MMD -MP $(CFLAGS)
+ALL_CFLAGS   = -std=gnu11 -D_GNU_SOURCE -DQSOCK_VERSION='"$(QSOCK_VERSION)"' $(WARNINGS) \
+               -I$(CURDIR)/include -MMD -MP $(CFLAGS)
 LDFLAGS     ?=
 
 ifeq ($(V),1)
@@ -101,7 +104,7 @@ check-host-run:
 	$(Q)scripts/run-bats $(RESULTS)/host.tap $(HOST_BATS)
 check-vm-run:
 	@echo "== VM tests (bats inside the test VM, once per kernel of scripts/kernels matrix)"
-	$(Q)VM_BATS_FULL="$(VM_BATS)" VM_BATS_FUNCTIONAL="$(filter-out $(VM_BATS_TIMING),$(VM_BATS))" \
+	$(Q)VM_BATS_FULL="$(VM_BATS)" VM_BATS_FUNCTIONAL="$(filter-out $(VM_BATS_HEAVY),$(VM_BATS))" \
 		VM_BATS_SMOKE="$(VM_BATS_SMOKE)" scripts/run-vm-matrix $(RESULTS)
 
 # ----------------------------------------------------------------------------- the rest

@@ -37,6 +37,7 @@
 #define CONF_NAME_MAX 63
 #define CONF_DEV_MAX 15		/* IFNAMSIZ - 1 */
 #define CONF_GLOB_MAX 255
+#define CONF_CGROUP_MAX 1024	/* a longer cgroup path matches no unit or cgroup rule */
 /* Message rules see at most this many leading bytes of a message (all of a one-buffer
  * message; a scattered one is gathered up to here on the stack). */
 #define CONF_PAYLOAD_VISIBLE 2048
@@ -74,6 +75,11 @@ struct conf_stream_match {
 	struct conf_prefix local_addrs[CONF_MAX_LIST], remote_addrs[CONF_MAX_LIST];
 	char *process[CONF_MAX_LIST];	/* globs (fnmatch) */
 	uid_t users[CONF_MAX_LIST];
+	/* cgroup v2: the process's cgroup or one of its ancestors matches a glob (cgroups);
+	 * a component of its cgroup path matches a unit name or glob (units) */
+	unsigned int n_cgroups, n_units;
+	char *cgroups[CONF_MAX_LIST];
+	char *units[CONF_MAX_LIST];
 };
 
 /* The per-message outcome: DWCS_MARK_* bits and a relative deadline. */
@@ -130,6 +136,7 @@ struct conf {
 	struct conf_shim shim;
 	unsigned int n_streams;
 	struct conf_stream *streams;
+	bool needs_cgroup;		/* a rule matches by unit or cgroup */
 };
 
 /* Defaults, in one place (mirrored in qsock.conf.example and qsock.conf(5)). */
@@ -156,7 +163,12 @@ struct conf_process {
 	const char *argv0;	/* as the program was started */
 	const char *exe;	/* /proc/self/exe */
 	uid_t uid;		/* real user id */
+	const char *cgroup;	/* cgroup v2 path ("/system.slice/janus.service"), NULL: unknown */
 };
+
+/* The cgroup v2 path in TEXT, the contents of /proc/<pid>/cgroup (its "0::PATH" line), into
+ * OUT: 0, or -ENOENT when there is none (cgroup v1 only) or it does not fit. */
+int conf_cgroup_from_proc(const char *text, char *out, size_t len);
 
 /* What is known about a socket when it is matched. */
 struct conf_socket {

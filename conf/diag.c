@@ -8,6 +8,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -21,6 +22,9 @@ void conf_diag_init(struct conf_diag *d, const char *file, FILE *out)
 	d->out = out;
 	d->errors = 0;
 	d->first[0] = '\0';
+	d->collect = false;
+	d->list = NULL;
+	d->n_list = d->cap_list = 0;
 }
 
 const char *conf_type_name(int type)
@@ -86,8 +90,65 @@ static const char *setting_file(const struct conf_diag *d, const config_setting_
 	return d->file ? d->file : "(config)";
 }
 
-static void emit(struct conf_diag *d, const char *msg)
+static char *dup_or_null(const char *s)
 {
+	return s ? strdup(s) : NULL;
+}
+
+/* Keep one message; out of memory, it is printed instead (never lost). */
+static bool keep(struct conf_diag *d, const char *file, unsigned int line, const char *key,
+		 const char *reason, bool syntax)
+{
+	struct conf_diag_entry *e;
+
+	if (d->n_list == d->cap_list) {
+		unsigned int cap = d->cap_list ? d->cap_list * 2 : 16;
+
+		e = realloc(d->list, cap * sizeof(*e));
+		if (!e)
+			return false;
+		d->list = e;
+		d->cap_list = cap;
+	}
+	e = &d->list[d->n_list];
+	e->file = strdup(file);
+	e->key = dup_or_null(key);
+	e->reason = strdup(reason);
+	e->line = line;
+	e->syntax = syntax;
+	if (!e->file || !e->reason || (key && !e->key)) {
+		free(e->file);
+		free(e->key);
+		free(e->reason);
+		return false;
+	}
+	d->n_list++;
+	return true;
+}
+
+const char *conf_diag_format(const struct conf_diag_entry *e, char *buf, size_t len)
+{
+	const char *key = e->syntax ? "(syntax)" : e->key;
+	char at[24] = "";
+
+	if (e->line)
+		snprintf(at, sizeof(at), ":%u", e->line);
+	if (key)
+		snprintf(buf, len, "%s%s: %s: %s", e->file, at, key, e->reason);
+	else
+		snprintf(buf, len, "%s%s: %s", e->file, at, e->reason);
+	return buf;
+}
+
+/* Every message goes through here: FILE[:LINE]: [KEY: ]REASON. */
+static void emit(struct conf_diag *d, const char *file, unsigned int line, const char *key,
+		 const char *reason, bool syntax)
+{
+	struct conf_diag_entry e = { .file = (char *)file, .line = line, .key = (char *)key,
+				     .reason = (char *)reason, .syntax = syntax };
+	char msg[1024];
+
+	conf_diag_format(&e, msg, sizeof(msg));
 	if (!d->errors) {
 		size_t n = strnlen(msg, sizeof(d->first) - 1);
 
@@ -95,14 +156,47 @@ static void emit(struct conf_diag *d, const char *msg)
 		d->first[n] = '\0';
 	}
 	d->errors++;
+	if (d->collect && keep(d, file, line, key, reason, syntax))
+		return;
 	if (d->out)
 		fprintf(d->out, "%s\n", msg);
+}
+
+void conf_diag_collect(struct conf_diag *d)
+{
+	d->collect = true;
+}
+
+void conf_diag_sort(struct conf_diag *d)
+{
+	unsigned int i, j;
+
+	/* insertion sort: stable, and files have few errors */
+	for (i = 1; i < d->n_list; i++) {
+		struct conf_diag_entry e = d->list[i];
+
+		for (j = i; j > 0 && d->list[j - 1].line > e.line; j--)
+			d->list[j] = d->list[j - 1];
+		d->list[j] = e;
+	}
+}
+
+void conf_diag_free(struct conf_diag *d)
+{
+	for (unsigned int i = 0; i < d->n_list; i++) {
+		free(d->list[i].file);
+		free(d->list[i].key);
+		free(d->list[i].reason);
+	}
+	free(d->list);
+	d->list = NULL;
+	d->n_list = d->cap_list = 0;
 }
 
 int conf_diag_error(struct conf_diag *d, const config_setting_t *s, const char *key,
 		    const char *fmt, ...)
 {
-	char path[256], reason[384], msg[1024];
+	char path[256], reason[384];
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -110,19 +204,14 @@ int conf_diag_error(struct conf_diag *d, const config_setting_t *s, const char *
 	va_end(ap);
 	if (!key)
 		key = conf_setting_path(s, path, sizeof(path));
-	if (s && config_setting_source_line(s))
-		snprintf(msg, sizeof(msg), "%s:%u: %s: %s", setting_file(d, s),
-			 config_setting_source_line(s), key, reason);
-	else
-		snprintf(msg, sizeof(msg), "%s: %s: %s", setting_file(d, s), key, reason);
-	emit(d, msg);
+	emit(d, setting_file(d, s), s ? config_setting_source_line(s) : 0, key, reason, false);
 	return -EINVAL;
 }
 
 int conf_diag_read_error(struct conf_diag *d, const config_t *cfg, int read_errno)
 {
-	char msg[1024];
 	const char *file = config_error_file(cfg) ? config_error_file(cfg) : d->file;
+	int line = config_error_line(cfg);
 
 	if (config_error_type(cfg) == CONFIG_ERR_FILE_IO) {
 		int err = read_errno ? read_errno : EIO;
@@ -130,10 +219,8 @@ int conf_diag_read_error(struct conf_diag *d, const config_t *cfg, int read_errn
 		return conf_diag_file_error(d, file ? file : "(config)", err);
 	}
 	/* libconfig says "syntax error"; the line is the one its scanner stopped at. */
-	snprintf(msg, sizeof(msg), "%s:%d: (syntax): %s", file ? file : "(config)",
-		 config_error_line(cfg),
-		 config_error_text(cfg) ? config_error_text(cfg) : "parse error");
-	emit(d, msg);
+	emit(d, file ? file : "(config)", line > 0 ? (unsigned int)line : 0, NULL,
+	     config_error_text(cfg) ? config_error_text(cfg) : "parse error", true);
 	return -EINVAL;
 }
 
@@ -144,20 +231,17 @@ int conf_diag_file_error(struct conf_diag *d, const char *path, int err)
 
 int conf_diag_file_reason(struct conf_diag *d, const char *path, const char *reason, int err)
 {
-	char msg[1024];
+	char msg[512];
 
-	snprintf(msg, sizeof(msg), "%s: cannot read: %s", path, reason);
-	emit(d, msg);
+	snprintf(msg, sizeof(msg), "cannot read: %s", reason);
+	emit(d, path, 0, NULL, msg, false);
 	return -err;
 }
 
 int conf_diag_include_error(struct conf_diag *d, const char *path, int line)
 {
-	char msg[1024];
-
-	snprintf(msg, sizeof(msg), "%s:%d: @include: not supported: qsock.conf is one file", path,
-		 line);
-	emit(d, msg);
+	emit(d, path, line > 0 ? (unsigned int)line : 0, "@include",
+	     "not supported: qsock.conf is one file", false);
 	return -EINVAL;
 }
 
@@ -375,13 +459,68 @@ int conf_parse_rate_Bps(const char *s, unsigned long long *Bps)
 	return -EINVAL;
 }
 
-/* Integer or string setting → unsigned value through PARSE; shared by durations and rates. */
+/* VALUE in the largest of UNITS (largest first) that divides it, else as a decimal in the
+ * largest one not above it. */
+struct unit {
+	const char *name;
+	double scale;
+};
+
+static const char *format_units(double value, const struct unit *units, char *buf, size_t len)
+{
+	const struct unit *u;
+
+	for (u = units; u->name; u++) {
+		double q = value / u->scale;
+
+		if (value >= u->scale && q == (double)(unsigned long long)q && q < 1e15) {
+			snprintf(buf, len, "%llu%s", (unsigned long long)q, u->name);
+			return buf;
+		}
+	}
+	for (u = units; u->name && value < u->scale && u[1].name; u++)
+		;
+	snprintf(buf, len, "%.6g%s", value / u->scale, u->name);
+	return buf;
+}
+
+const char *conf_format_duration(unsigned long long ns, char *buf, size_t len)
+{
+	static const struct unit units[] = {
+		{ "s", 1e9 }, { "ms", 1e6 }, { "us", 1e3 }, { "ns", 1 }, { NULL, 0 },
+	};
+
+	if (!ns) {
+		snprintf(buf, len, "0");
+		return buf;
+	}
+	return format_units((double)ns, units, buf, len);
+}
+
+const char *conf_format_rate_Bps(unsigned long long Bps, char *buf, size_t len)
+{
+	static const struct unit units[] = {
+		{ "gbit", 1e9 }, { "mbit", 1e6 }, { "kbit", 1e3 }, { "bit", 1 }, { NULL, 0 },
+	};
+
+	if (!Bps) {
+		snprintf(buf, len, "0bit");
+		return buf;
+	}
+	return format_units((double)Bps * 8, units, buf, len);
+}
+
+/* Integer or string setting → unsigned value through PARSE; shared by durations and rates.
+ * INT_UNIT names an integer's unit, FORMAT writes values in the user's units. */
 static int get_scaled(struct conf_diag *d, const config_setting_t *group, const char *name,
-		      unsigned long long int_scale, bool int_divides, const char *what,
-		      unsigned long long min, unsigned long long max, unsigned long long *out,
-		      int (*parse)(const char *, unsigned long long, unsigned long long *))
+		      unsigned long long int_scale, bool int_divides, const char *int_unit,
+		      const char *what, unsigned long long min, unsigned long long max,
+		      unsigned long long *out,
+		      int (*parse)(const char *, unsigned long long, unsigned long long *),
+		      const char *(*format)(unsigned long long, char *, size_t))
 {
 	const config_setting_t *s = config_setting_get_member(group, name);
+	char given[80], lo[32], hi[32];
 	unsigned long long v;
 
 	if (!s)
@@ -394,19 +533,28 @@ static int get_scaled(struct conf_diag *d, const config_setting_t *group, const 
 		if (i < 0)
 			return conf_diag_error(d, s, NULL, "%lld is negative", i);
 		v = int_divides ? (unsigned long long)i / int_scale : (unsigned long long)i * int_scale;
+		snprintf(given, sizeof(given), "%lld%s", i, int_unit);
+		if (!int_divides && i && v / int_scale != (unsigned long long)i)
+			v = ULLONG_MAX; /* overflow: surely out of range */
 		break;
 	}
-	case CONFIG_TYPE_STRING:
-		if (parse(config_setting_get_string(s), int_scale, &v))
-			return conf_diag_error(d, s, NULL, "\"%s\" is not %s",
-					       config_setting_get_string(s), what);
+	case CONFIG_TYPE_STRING: {
+		const char *str = config_setting_get_string(s);
+
+		if (parse(str, int_scale, &v))
+			return conf_diag_error(d, s, NULL, "\"%s\" is not %s", str, what);
+		while (isspace((unsigned char)*str))
+			str++;
+		snprintf(given, sizeof(given), "%s", str);
 		break;
+	}
 	default:
 		return conf_diag_error(d, s, NULL, "must be %s, not %s", what,
 				       conf_type_name(config_setting_type(s)));
 	}
 	if (v < min || v > max)
-		return conf_diag_error(d, s, NULL, "%llu is out of range %llu..%llu", v, min, max);
+		return conf_diag_error(d, s, NULL, "%s is out of range %s..%s", given,
+				       format(min, lo, sizeof(lo)), format(max, hi, sizeof(hi)));
 	*out = v;
 	return 1;
 }
@@ -415,12 +563,13 @@ int conf_get_duration_ns(struct conf_diag *d, const config_setting_t *group, con
 			 unsigned long long default_unit_ns, unsigned long long min,
 			 unsigned long long max, unsigned long long *ns)
 {
+	const char *unit = default_unit_ns == 1000000 ? "ms" : default_unit_ns == 1000 ? "us" : "ns";
 	char what[96];
 
 	snprintf(what, sizeof(what), "a duration (\"10ms\", \"250us\", \"1s\", or an integer in %s)",
-		 default_unit_ns == 1000000 ? "ms" : default_unit_ns == 1000 ? "us" : "ns");
-	return get_scaled(d, group, name, default_unit_ns, false, what, min, max, ns,
-			  conf_parse_duration_ns);
+		 unit);
+	return get_scaled(d, group, name, default_unit_ns, false, unit, what, min, max, ns,
+			  conf_parse_duration_ns, conf_format_duration);
 }
 
 static int parse_rate(const char *s, unsigned long long unused, unsigned long long *Bps)
@@ -431,7 +580,7 @@ static int parse_rate(const char *s, unsigned long long unused, unsigned long lo
 int conf_get_rate_Bps(struct conf_diag *d, const config_setting_t *group, const char *name,
 		      unsigned long long min, unsigned long long max, unsigned long long *Bps)
 {
-	return get_scaled(d, group, name, 8, true,
+	return get_scaled(d, group, name, 8, true, "bit",
 			  "a rate (\"10mbit\", \"1gbit\", \"500kbyte\", or bits per second)", min,
-			  max, Bps, parse_rate);
+			  max, Bps, parse_rate, conf_format_rate_Bps);
 }

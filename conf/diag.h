@@ -22,14 +22,35 @@
 
 #define CONF_DIAG_MSG_MAX 512
 
+/* One message, in parts (kept by a collecting sink, for `qsock check`). */
+struct conf_diag_entry {
+	char *file;
+	unsigned int line;	/* 0: the message is about the whole file */
+	char *key;		/* NULL: none (the file cannot be read, or a syntax error) */
+	char *reason;
+	bool syntax;		/* a syntax error: the text form names the key "(syntax)" */
+};
+
 struct conf_diag {
 	const char *file;	/* path named in messages when libconfig does not know it */
 	FILE *out;		/* each message is printed here; NULL: keep only the first */
 	unsigned int errors;	/* messages reported so far */
 	char first[CONF_DIAG_MSG_MAX]; /* the first message, without newline */
+	/* conf_diag_collect(): every message is kept here instead of printed */
+	bool collect;
+	struct conf_diag_entry *list;
+	unsigned int n_list, cap_list;
 };
 
 void conf_diag_init(struct conf_diag *d, const char *file, FILE *out);
+/* Keep every message (list, n_list) rather than print it; conf_diag_free() releases them. */
+void conf_diag_collect(struct conf_diag *d);
+/* Order the kept messages by line (stable: messages of one line stay in report order; those
+ * about the whole file first). */
+void conf_diag_sort(struct conf_diag *d);
+/* "FILE:LINE: KEY: REASON" of one kept message. */
+const char *conf_diag_format(const struct conf_diag_entry *e, char *buf, size_t len);
+void conf_diag_free(struct conf_diag *d);
 
 /*
  * conf_diag_error() - report REASON about setting S (may be NULL: no line, key as given).
@@ -82,12 +103,14 @@ int conf_get_enum(struct conf_diag *d, const config_setting_t *group, const char
 
 /*
  * Units: "10ms", "250us", "1.5s", "40000ns"; a bare integer is in DEFAULT_UNIT_NS
- * (1000000 for milliseconds). Range in nanoseconds, inclusive.
+ * (1000000 for milliseconds). Range in nanoseconds, inclusive. Errors speak the user's units:
+ * "90s is out of range 1us..60s".
  */
 int conf_get_duration_ns(struct conf_diag *d, const config_setting_t *group, const char *name,
 			 unsigned long long default_unit_ns, unsigned long long min,
 			 unsigned long long max, unsigned long long *ns);
-/* "10mbit", "1.5gbit", "64kbit", "500kbyte" or a bare integer (bits per second), in bytes/s. */
+/* "10mbit", "1.5gbit", "64kbit", "500kbyte" or a bare integer (bits per second), in bytes/s.
+ * Range in bytes/s; errors give it in bit/s: "200gbit is out of range 1kbit..100gbit". */
 int conf_get_rate_Bps(struct conf_diag *d, const config_setting_t *group, const char *name,
 		      unsigned long long min, unsigned long long max, unsigned long long *Bps);
 
@@ -96,5 +119,9 @@ int conf_get_rate_Bps(struct conf_diag *d, const config_setting_t *group, const 
 int conf_parse_duration_ns(const char *s, unsigned long long default_unit_ns,
 			   unsigned long long *ns);
 int conf_parse_rate_Bps(const char *s, unsigned long long *Bps);
+/* The shortest exact form in the largest fitting unit: 60000000000 ns -> "60s", 1500000 ns ->
+ * "1500us"; 12500000000 bytes/s -> "100gbit". */
+const char *conf_format_duration(unsigned long long ns, char *buf, size_t len);
+const char *conf_format_rate_Bps(unsigned long long Bps, char *buf, size_t len);
 
 #endif /* QSOCK_CONF_DIAG_H */

@@ -27,7 +27,7 @@ static const char *const stream_keys[] = {
 };
 static const char *const match_keys[] = {
 	"protocol", "local_port", "remote_port", "local_address", "remote_address",
-	"process",  "user",	  NULL,
+	"process",  "user",	  "unit",	 "cgroup",	  NULL,
 };
 static const char *const msg_keys[] = {
 	"name",	    "preset",	     "bytes",	     "length",	    "every",	"continue",
@@ -54,6 +54,10 @@ void conf_free(struct conf *c)
 	for (i = 0; i < c->n_streams; i++) {
 		for (j = 0; j < c->streams[i].match.n_process; j++)
 			free(c->streams[i].match.process[j]);
+		for (j = 0; j < c->streams[i].match.n_cgroups; j++)
+			free(c->streams[i].match.cgroups[j]);
+		for (j = 0; j < c->streams[i].match.n_units; j++)
+			free(c->streams[i].match.units[j]);
 		conf_msg_prog_free(&c->streams[i]);
 	}
 	free(c->streams);
@@ -230,6 +234,75 @@ static int parse_glob(struct conf_diag *d, const config_setting_t *s, unsigned i
 	return 0;
 }
 
+static bool has_glob(const char *s)
+{
+	return strpbrk(s, "*?[") != NULL;
+}
+
+/* A cgroup v2 path ("/system.slice/janus.service") or a glob of one: absolute, no empty,
+ * "." or ".." component. */
+static int parse_cgroup(struct conf_diag *d, const config_setting_t *s, unsigned int i, void *ctx)
+{
+	char **globs = ctx;
+	const char *v, *why;
+
+	if (config_setting_type(s) != CONFIG_TYPE_STRING)
+		return conf_diag_error(d, s, NULL, "must be a cgroup path or glob (\"/system.slice/janus.service\"), not %s",
+				       conf_type_name(config_setting_type(s)));
+	v = config_setting_get_string(s);
+	if (v[0] != '/')
+		return conf_diag_error(d, s, NULL,
+				       "\"%s\" is not a cgroup path: those start with / (\"/%s\")", v, v);
+	if (strlen(v) > CONF_GLOB_MAX)
+		return conf_diag_error(d, s, NULL, "is longer than %d characters", CONF_GLOB_MAX);
+	if (strstr(v, "//") || strstr(v, "/./") || strstr(v, "/../") ||
+	    (strlen(v) > 1 && v[strlen(v) - 1] == '/') || !strcmp(v + strlen(v) - 2, "/.") ||
+	    (strlen(v) >= 3 && !strcmp(v + strlen(v) - 3, "/..")))
+		return conf_diag_error(d, s, NULL,
+				       "\"%s\" has an empty, \".\" or \"..\" component or a trailing /", v);
+	why = glob_error(v);
+	if (why)
+		return conf_diag_error(d, s, NULL, "glob \"%s\" %s", v, why);
+	globs[i] = strdup(v);
+	if (!globs[i])
+		return conf_diag_error(d, s, NULL, "out of memory");
+	return 0;
+}
+
+/* A systemd unit name ("janus.service") or a glob of them. */
+static int parse_unit(struct conf_diag *d, const config_setting_t *s, unsigned int i, void *ctx)
+{
+	static const char *const types[] = { ".service", ".scope", ".slice", ".socket", ".mount",
+					     ".swap", NULL };
+	char **globs = ctx;
+	const char *v, *why, *const *t;
+
+	if (config_setting_type(s) != CONFIG_TYPE_STRING)
+		return conf_diag_error(d, s, NULL, "must be a unit name (\"janus.service\"), not %s",
+				       conf_type_name(config_setting_type(s)));
+	v = config_setting_get_string(s);
+	if (!*v || strchr(v, '/'))
+		return conf_diag_error(d, s, NULL, "\"%s\" is not a unit name (\"janus.service\")", v);
+	if (strlen(v) > CONF_GLOB_MAX)
+		return conf_diag_error(d, s, NULL, "is longer than %d characters", CONF_GLOB_MAX);
+	why = glob_error(v);
+	if (why)
+		return conf_diag_error(d, s, NULL, "glob \"%s\" %s", v, why);
+	if (!has_glob(v)) {
+		for (t = types; *t; t++)
+			if (strlen(v) > strlen(*t) && !strcmp(v + strlen(v) - strlen(*t), *t))
+				break;
+		if (!*t)
+			return conf_diag_error(d, s, NULL,
+					       "\"%s\" is not a unit name: those end in .service, .scope, .slice, .socket, .mount or .swap (\"%s.service\"?)",
+					       v, v);
+	}
+	globs[i] = strdup(v);
+	if (!globs[i])
+		return conf_diag_error(d, s, NULL, "out of memory");
+	return 0;
+}
+
 static int parse_user(struct conf_diag *d, const config_setting_t *s, unsigned int i, void *ctx)
 {
 	uid_t *users = ctx;
@@ -281,6 +354,10 @@ static int load_match(struct conf_diag *d, const config_setting_t *g, struct con
 	if (for_each_value(d, g, "process", &m->n_process, m->process, parse_glob))
 		ret = -EINVAL;
 	if (for_each_value(d, g, "user", &m->n_users, m->users, parse_user))
+		ret = -EINVAL;
+	if (for_each_value(d, g, "cgroup", &m->n_cgroups, m->cgroups, parse_cgroup))
+		ret = -EINVAL;
+	if (for_each_value(d, g, "unit", &m->n_units, m->units, parse_unit))
 		ret = -EINVAL;
 	return ret;
 }
@@ -695,6 +772,42 @@ static int load_shim(struct conf_diag *d, const config_setting_t *g, struct conf
 	return ret;
 }
 
+/* The explicit names of LIST's groups must differ: `qsock explain --stream NAME`, the shim's
+ * log and qsockd's status name a rule by it. */
+static int check_unique_names(struct conf_diag *d, const config_setting_t *list, const char *what,
+			      const char *list_key)
+{
+	int i, j, n = config_setting_length(list), ret = 0;
+
+	for (i = 1; i < n; i++) {
+		const config_setting_t *g = config_setting_get_elem(list, i), *ni, *nj;
+		const char *name;
+
+		if (!config_setting_is_group(g))
+			continue;
+		ni = config_setting_get_member(g, "name");
+		if (!ni || config_setting_type(ni) != CONFIG_TYPE_STRING)
+			continue;
+		name = config_setting_get_string(ni);
+		for (j = 0; j < i; j++) {
+			const config_setting_t *h = config_setting_get_elem(list, j);
+
+			if (!config_setting_is_group(h))
+				continue;
+			nj = config_setting_get_member(h, "name");
+			if (nj && config_setting_type(nj) == CONFIG_TYPE_STRING &&
+			    !strcmp(name, config_setting_get_string(nj))) {
+				ret = conf_diag_error(d, ni, NULL,
+						      "\"%s\" already names %s %s[%d] (line %d): names must differ",
+						      name, what, list_key, j,
+						      config_setting_source_line(h));
+				break;
+			}
+		}
+	}
+	return ret;
+}
+
 static int load_root(struct conf *c, const config_t *cfg, struct conf_diag *d)
 {
 	const config_setting_t *root = config_root_setting(cfg), *s;
@@ -728,10 +841,22 @@ static int load_root(struct conf *c, const config_t *cfg, struct conf_diag *d)
 		if (!c->streams)
 			return -ENOMEM;
 		c->n_streams = (unsigned int)n;
-		for (i = 0; i < n; i++)
+		for (i = 0; i < n; i++) {
 			if (load_stream(d, config_setting_get_elem(s, i), (unsigned int)i,
 					&c->streams[i]))
 				ret = -EINVAL;
+			c->needs_cgroup |= c->streams[i].match.n_cgroups || c->streams[i].match.n_units;
+		}
+		if (check_unique_names(d, s, "stream rule", "streams"))
+			ret = -EINVAL;
+		for (i = 0; i < n; i++) {
+			const config_setting_t *m =
+				config_setting_get_member(config_setting_get_elem(s, i), "messages");
+
+			if (m && config_setting_is_list(m) &&
+			    check_unique_names(d, m, "message rule", "messages"))
+				ret = -EINVAL;
+		}
 	}
 	return ret;
 }

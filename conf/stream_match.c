@@ -7,6 +7,7 @@
  * Matching runs once per socket (bind, connect, accept, first send), so clarity beats speed
  * here; it still never allocates, because the shim calls it from inside send calls.
  */
+#include <errno.h>
 #include <fnmatch.h>
 #include <netinet/in.h>
 #include <stdarg.h>
@@ -116,6 +117,72 @@ static bool process_match(char *const *globs, unsigned int n, const struct conf_
 	return false;
 }
 
+/* The cgroup CG or one of its ancestors matches a glob (fnmatch with FNM_PATHNAME: a '*'
+ * stays within one component). "/system.slice/janus.service" thus also matches a process in
+ * "/system.slice/janus.service/worker". */
+static bool cgroups_match(char *const *globs, unsigned int n, const char *cg)
+{
+	char path[CONF_CGROUP_MAX];
+	size_t len = strlen(cg), end;
+
+	if (len >= sizeof(path))
+		return false;
+	memcpy(path, cg, len + 1);
+	for (end = len; end > 0;) {
+		path[end] = '\0';
+		for (unsigned int i = 0; i < n; i++)
+			if (!fnmatch(globs[i], path, FNM_PATHNAME))
+				return true;
+		while (end > 0 && path[--end] != '/')
+			;
+	}
+	return false;
+}
+
+/* A component of the cgroup path CG is the unit (systemd names a unit's cgroup after it,
+ * under its slices: "/system.slice/janus.service", "/user.slice/.../app.slice/x.service"). */
+static bool units_match(char *const *globs, unsigned int n, const char *cg)
+{
+	char comp[256];
+	const char *p = cg;
+
+	while (*p) {
+		size_t len;
+
+		p += strspn(p, "/");
+		len = strcspn(p, "/");
+		if (len && len < sizeof(comp)) {
+			memcpy(comp, p, len);
+			comp[len] = '\0';
+			for (unsigned int i = 0; i < n; i++)
+				if (!fnmatch(globs[i], comp, 0))
+					return true;
+		}
+		p += len;
+	}
+	return false;
+}
+
+int conf_cgroup_from_proc(const char *text, char *out, size_t len)
+{
+	const char *p = text;
+
+	while (p && *p) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+
+		if (n >= 3 && !strncmp(p, "0::", 3)) {
+			if (n - 3 >= len || n == 3)
+				return -ENOENT;
+			memcpy(out, p + 3, n - 3);
+			out[n - 3] = '\0';
+			return 0;
+		}
+		p = nl ? nl + 1 : NULL;
+	}
+	return -ENOENT;
+}
+
 static bool users_match(const uid_t *users, unsigned int n, uid_t uid)
 {
 	unsigned int i;
@@ -150,6 +217,11 @@ static const char *mismatch(const struct conf_stream_match *m, const struct conf
 		return "process name, argv[0] and executable match no glob";
 	if (m->n_users && !users_match(m->users, m->n_users, p->uid))
 		return "user differs";
+	if (m->n_cgroups && (!p->cgroup || !cgroups_match(m->cgroups, m->n_cgroups, p->cgroup)))
+		return p->cgroup ? "cgroup matches no pattern" : "cgroup not known (no cgroup v2)";
+	if (m->n_units && (!p->cgroup || !units_match(m->units, m->n_units, p->cgroup)))
+		return p->cgroup ? "not in the unit (no component of its cgroup matches)" :
+				   "unit not known (no cgroup v2)";
 	return NULL;
 }
 

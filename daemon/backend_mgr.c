@@ -50,6 +50,13 @@ static void stream_params_from_wire(const struct qsockd_params *p, struct qsock_
 	sp->flags = p->flags;
 	sp->limit = p->limit;
 	sp->pkt_bytes = p->pkt_bytes;
+	/*
+	 * What the policy counted (qsockd_params_rate) is what the kernel lets through: dwcs
+	 * serves one packet of any size per ipg, so without a ceiling a stream stating a tiny
+	 * rate would take a link (docs/security.md, "Rate quotas"). htb's class rate is the same
+	 * figure already.
+	 */
+	sp->max_rate = qsockd_params_rate(p) / 8 ?: 1;
 }
 
 static void stream_to_wire(const struct qsock_stream *st, struct qsockd_stream *out)

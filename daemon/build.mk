@@ -30,7 +30,7 @@ $(QSOCKD): $(QSOCKD_CORE) $(BUILD)/daemon/backend_mgr.o $(QSOCKD_LIB) $(QSOCKD_P
 		$(QSOCKD_PROTO) $(CONF_LIB) $(LDFLAGS) $(LIB_LIBS) $(CONF_LIBS) -lm
 BINS += $(QSOCKD)
 
-# install-daemon: qsockd, its systemd unit (SBINDIR substituted), qsockd(8) and qsock(8).
+# install-daemon: qsockd, its systemd unit (SBINDIR substituted), qsockd(8).
 SYSTEMDUNITDIR ?= $(shell pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null || \
 			echo /lib/systemd/system)
 .PHONY: install-daemon
@@ -40,4 +40,4 @@ install-daemon: $(QSOCKD)
 	install -m 0755 $(QSOCKD) $(DESTDIR)$(SBINDIR)/qsockd
 	sed -e 's|@SBINDIR@|$(SBINDIR)|g' daemon/qsockd.service > $(DESTDIR)$(SYSTEMDUNITDIR)/qsockd.service
 	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/qsockd.service
-	install -m 0644 man/qsockd.8 man/qsock.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 man/qsockd.8 $(DESTDIR)$(MANDIR)/man8/

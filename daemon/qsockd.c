@@ -15,7 +15,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stddef.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -41,8 +44,35 @@ static void usage(FILE *f)
 		"  -n, --no-syslog          log to stderr only\n"
 		"  -x, --on-exit keep|restore  at shutdown keep scheduling (default) or remove\n"
 		"                           the roots qsockd manages (overrides the policy)\n"
-		"  -h, --help\n",
+		"  -h, --help\n"
+		"  -V, --version\n",
 		QSOCKD_DEFAULT_CONF, QSOCKD_DEFAULT_SOCKET);
+}
+
+/*
+ * sd_notify(3) without libsystemd: one datagram to $NOTIFY_SOCKET (a path, or an abstract
+ * name when it starts with '@'), for Type=notify. Nothing when not started by systemd.
+ */
+static void qd_sd_notify(const char *state)
+{
+	const char *path = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	size_t len;
+	int fd;
+
+	if (!path || (path[0] != '/' && path[0] != '@') || strlen(path) >= sizeof(sa.sun_path))
+		return;
+	len = strlen(path);
+	memcpy(sa.sun_path, path, len);
+	if (sa.sun_path[0] == '@')
+		sa.sun_path[0] = '\0';
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	if (sendto(fd, state, strlen(state), MSG_NOSIGNAL, (struct sockaddr *)&sa,
+		   (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len)) < 0)
+		qd_warn("sd_notify %s: %s", path, strerror(errno));
+	close(fd);
 }
 
 static int load_policy(struct daemon *d, bool at_start)
@@ -129,10 +159,13 @@ static int on_signal(int signo, void *arg)
 
 	if (signo == SIGHUP) {
 		qd_info("SIGHUP: reloading %s", d->conf);
+		qd_sd_notify("RELOADING=1");
 		load_policy(d, false);
+		qd_sd_notify("READY=1");
 		return 0;
 	}
 	qd_info("%s: shutting down", strsignal(signo));
+	qd_sd_notify("STOPPING=1");
 	return 1;
 }
 
@@ -147,6 +180,7 @@ int main(int argc, char **argv)
 		{ "no-syslog", no_argument, NULL, 'n' },
 		{ "on-exit", required_argument, NULL, 'x' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
 	};
 	struct daemon d = { .conf = QSOCKD_DEFAULT_CONF, .on_exit = -1 };
@@ -155,7 +189,7 @@ int main(int argc, char **argv)
 	sigset_t sigs;
 	char *end;
 
-	while ((opt = getopt_long(argc, argv, "c:s:m:g:l:nx:h", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "c:s:m:g:l:nx:hV", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
 			d.conf = optarg;
@@ -208,6 +242,9 @@ int main(int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			return 0;
+		case 'V':
+			printf("qsockd %s\n", QSOCK_VERSION);
+			return 0;
 		default:
 			usage(stderr);
 			return 2;
@@ -240,10 +277,12 @@ int main(int argc, char **argv)
 	adopted = qd_ops_adopt(&d.ctx);
 	if (adopted > 0)
 		qd_info("adopted %d streams the kernel already had", adopted);
+	lc.create_dir = !strcmp(lc.path, QSOCKD_DEFAULT_SOCKET);
 	lfd = qd_listen(&lc);
 	if (lfd < 0)
 		return 1;
 	qd_info("listening on %s (backend %s)", lc.path, d.ctx.be->name);
+	qd_sd_notify("READY=1\nSTATUS=listening");
 	err = qd_serve(lfd, sigfd, &d.ctx, on_signal, &d);
 	close(lfd);
 	unlink(lc.path);

@@ -94,10 +94,19 @@ int qd_listen(const struct qd_listen_cfg *cfg)
 	strcpy(dir, cfg->path);
 	slash = strrchr(dir, '/');
 	if (slash && slash != dir) {
+		struct stat st;
+
 		*slash = '\0';
-		if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+		if (cfg->create_dir && mkdir(dir, 0755) < 0 && errno != EEXIST) {
 			err = -errno;
 			qd_err("socket directory %s: %s", dir, strerror(errno));
+			return err;
+		}
+		/* never a missing parent created for a path we were given */
+		err = stat(dir, &st) < 0 ? -errno : !S_ISDIR(st.st_mode) ? -ENOTDIR : 0;
+		if (err) {
+			qd_err("socket directory %s: %s (qsockd creates only the default's, %s)",
+			       dir, strerror(-err), QSOCKD_DEFAULT_SOCKET);
 			return err;
 		}
 	}

@@ -33,7 +33,9 @@
 #define QD_SWEEP_MS		250
 
 struct qd_listen_cfg {
-	const char *path;	/* socket path; its directory is created (0755) if missing */
+	const char *path;	/* socket path */
+	bool create_dir;	/* create its directory (0755, one level) when missing: only for
+				 * the default /run/qsock; a path given is used as it is */
 	mode_t mode;		/* socket file mode, e.g. 0666: who may connect */
 	gid_t gid;		/* socket file group; (gid_t)-1 = leave */
 };

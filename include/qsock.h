@@ -10,7 +10,7 @@
  *   always sets*: trailing fields are read only when that bit is set, and then the caller
  *   also states the size it was compiled with (`size`), so a newer library never reads past
  *   an older caller's struct and an older library rejects a size it does not know with
- *   EINVAL. Output structs (qos_info) are versioned through symbol versions: qinfo@QSOCK_1
+ *   EINVAL. Output structs (qos_info) are versioned through symbol versions: qinfo@QSOCK_1.0
  *   fills exactly the layout below, forever.
  *
  * Errors: every call returns -1 and sets errno on failure; qsock_strerror() gives the text of
@@ -76,7 +76,8 @@ struct q_dwcs_attr {
 	uint32_t size;		/* sizeof(struct q_dwcs_attr) */
 	uint32_t limit;		/* packets queued in the stream's class */
 	uint64_t ipg_ns;	/* overrides ipg with nanosecond resolution */
-	uint64_t rate;		/* htb: guaranteed bytes per second, overrides pkt_bytes/ipg */
+	uint64_t rate;		/* htb: guaranteed bytes per second, overrides pkt_bytes/ipg;
+				 * dwcs through qsockd: also the class's ceiling (qsockd(8)) */
 	uint32_t pkt_bytes;	/* htb: bytes per period for the derived rate */
 	uint32_t reserved;	/* must be 0 */
 };

@@ -6,7 +6,9 @@
 # include/uapi/linux/). Each kernel gets a copy of it under build/kmod/RELEASE/dwcs/, because
 # kbuild before 6.13 writes its objects beside the sources. Every build must be warning-free
 # (-Werror). With no headers at all, user space still builds and one line says so.
-DWCS_VERSION    := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' kmod/dkms.conf)
+# qsock's one version number (VERSION): DKMS's PACKAGE_VERSION and the module's
+# MODULE_VERSION (Kbuild reads the VERSION file copied into the tree).
+DWCS_VERSION    := $(QSOCK_VERSION)
 DWCS_KMOD_SRCS  := kmod/sch_dwcs.c kmod/dwcs_core.c kmod/dwcs_core.h kmod/dwcs_tree.c \
 		   kmod/dwcs_tree.h kmod/dwcs_types.h kmod/compat.h kmod/Kbuild kmod/Makefile
 DWCS_DKMS_SRC   := $(BUILD)/dkms/sch-dwcs-$(DWCS_VERSION)
@@ -22,12 +24,12 @@ DWCS_KOS     := $(foreach k,$(KMOD_KVERS),$(call kmod_dir,$(k))/dwcs/sch_dwcs.ko
 KMOD_TARGETS += $(if $(KMOD_KVERS),$(DWCS_KOS),kmod-skipped)
 
 # The self-contained DKMS source tree; dkms.conf is written last, so it stamps the whole tree.
-$(DWCS_DKMS_STAMP): $(DWCS_KMOD_SRCS) include/uapi/linux/pkt_sch_dwcs.h kmod/dkms.conf
+$(DWCS_DKMS_STAMP): $(DWCS_KMOD_SRCS) include/uapi/linux/pkt_sch_dwcs.h kmod/dkms.conf VERSION
 	$(quiet) DKMS-SRC $(DWCS_DKMS_SRC)
 	$(Q)rm -rf $(DWCS_DKMS_SRC) && mkdir -p $(DWCS_DKMS_SRC)/include/uapi/linux
-	$(Q)cp $(DWCS_KMOD_SRCS) $(DWCS_DKMS_SRC)/
+	$(Q)cp $(DWCS_KMOD_SRCS) VERSION $(DWCS_DKMS_SRC)/
 	$(Q)cp include/uapi/linux/pkt_sch_dwcs.h $(DWCS_DKMS_SRC)/include/uapi/linux/
-	$(Q)cp kmod/dkms.conf $@
+	$(Q)sed 's/@VERSION@/$(DWCS_VERSION)/' kmod/dkms.conf >$@
 
 # dwcs_kmod_rule RELEASE: build/kmod/RELEASE/dwcs/sch_dwcs.ko from a copy of the DKMS tree.
 define dwcs_kmod_rule

@@ -422,12 +422,20 @@ static void dwcs_count_out(struct dwcs_stream *s, const struct dwcs_pkt *pkt)
 	}
 }
 
+/* The ceiling allows the next packet once now >= tat - T (a burst of one period's worth). */
+static bool dwcs_ceiling_holds(const struct dwcs_stream *s, u64 now)
+{
+	return s->p.max_rate && s->ceiling_held &&
+	       dwcs_time_before(now, s->ceiling_tat - s->p.period_ns);
+}
+
 void dwcs_requeue(struct dwcs_sched *sched, struct dwcs_stream *s, u64 now)
 {
 	struct dwcs_tree *ready = &sched->tree[DWCS_TREE_READY];
 	struct dwcs_tree *wait = &sched->tree[DWCS_TREE_WAIT];
 	struct dwcs_tree *dl = &sched->tree[DWCS_TREE_DEADLINE];
 	struct dwcs_pkt *pkt = sched->ops->head(sched, s);
+	bool held;
 
 	if (!pkt) {
 		dwcs_stream_unqueue(sched, s);
@@ -444,8 +452,13 @@ void dwcs_requeue(struct dwcs_sched *sched, struct dwcs_stream *s, u64 now)
 		s->key_deadline = s->deadline;
 		s->key_eligible = s->deadline - s->p.period_ns;
 	}
-	if (sched->work_conserving || s->head_edf ||
-	    dwcs_time_after_eq(now, s->key_eligible)) {
+	/* the ceiling (dwcs_charge) holds back even a stream that could go at once */
+	held = dwcs_ceiling_holds(s, now);
+	if (held && (sched->work_conserving || s->head_edf ||
+		     dwcs_time_before(s->key_eligible, s->ceiling_tat - s->p.period_ns)))
+		s->key_eligible = s->ceiling_tat - s->p.period_ns;
+	if (!held && (sched->work_conserving || s->head_edf ||
+		      dwcs_time_after_eq(now, s->key_eligible))) {
 		dwcs_tree_remove(wait, s);
 		dwcs_tree_update(ready, s);
 		/*
@@ -460,8 +473,17 @@ void dwcs_requeue(struct dwcs_sched *sched, struct dwcs_stream *s, u64 now)
 			dwcs_tree_update_if_earlier(dl, s);
 	} else {
 		dwcs_tree_remove(ready, s);
-		dwcs_tree_remove(dl, s);
 		dwcs_tree_update(wait, s);
+		/*
+		 * Held by its ceiling, a stream can pass its deadline while it waits: it stays in
+		 * the DEADLINE tree so that the miss is accounted, and a lossy head dropped, when
+		 * dwcs_select() next looks there (at the latest when nothing ready is due), not
+		 * only once the ceiling lets it go. Otherwise waiting means d - T is ahead, and d.
+		 */
+		if (held && !(s->head_edf && s->head_late))
+			dwcs_tree_update_if_earlier(dl, s);
+		else
+			dwcs_tree_remove(dl, s);
 	}
 }
 
@@ -648,6 +670,21 @@ struct dwcs_stream *dwcs_select(struct dwcs_sched *sched, u64 now, u64 *next_eli
 	s = dwcs_tree_top(wait);
 	*next_eligible = s ? s->key_eligible : U64_MAX;
 	return NULL;
+}
+
+void dwcs_charge(struct dwcs_stream *s, u32 len, u64 now)
+{
+	u64 from;
+
+	if (!s->p.max_rate)
+		return;
+	/*
+	 * GCRA, the token bucket in time form: tat is when the stream's bytes so far would have
+	 * left at max_rate; it may run up to one period ahead of now, which is the bucket.
+	 */
+	from = s->ceiling_held && dwcs_time_before(now, s->ceiling_tat) ? s->ceiling_tat : now;
+	s->ceiling_tat = from + div64_u64((u64)len * 1000000000ULL, s->p.max_rate);
+	s->ceiling_held = true;
 }
 
 void dwcs_served(struct dwcs_sched *sched, struct dwcs_stream *s, const struct dwcs_pkt *pkt,

@@ -17,6 +17,7 @@
  *   dwcs_admit()     may this packet be queued? (late at enqueue, rest of a dropped frame)
  *   dwcs_arrived()   a packet was appended to the stream's queue
  *   dwcs_select()    account misses, drop what must go, return the stream to serve
+ *   dwcs_charge()    the size of that head, for the stream's byte-rate ceiling (max_rate)
  *   dwcs_served()    the head of that stream was taken off its queue and is being sent
  *   dwcs_unlinked()  the owner removed a packet itself (overflow victim)
  *   dwcs_stream_detach() / dwcs_stream_change()  class deletion, reset, `tc class change`
@@ -68,6 +69,7 @@ struct dwcs_stream_params {
 	u32 x;			/* oln: tolerated misses ... */
 	u32 y;			/* old: ... per window of y deadlines; 0/0 = pure EDF */
 	u32 flags;		/* DWCS_CLASS_F_* */
+	u64 max_rate;		/* byte-rate ceiling, bytes per second; 0 = none */
 };
 
 enum dwcs_frame_state {
@@ -97,6 +99,8 @@ struct dwcs_stream {
 	const struct dwcs_pkt *head;	/* the packet the keys were taken from */
 	bool head_edf;		/* the head carries its own deadline */
 	u32 id;			/* last tie-break: a stable order for equal everything */
+	u64 ceiling_tat;	/* the ceiling's theoretical arrival time (dwcs_charge) */
+	bool ceiling_held;	/* ceiling_tat holds a value */
 
 	u32 backlog;		/* packets queued (kept by the core through the calls above) */
 	u32 backlog_prio[4];	/* droppable packets queued, by drop priority */
@@ -173,6 +177,14 @@ void dwcs_arrived(struct dwcs_sched *sched, struct dwcs_stream *s, const struct 
  */
 struct dwcs_stream *dwcs_select(struct dwcs_sched *sched, u64 now, u64 *next_eligible);
 /* @now must be the instant dwcs_select() was called with. */
+/*
+ * The ceiling (max_rate): a token bucket of one period's worth of bytes (max_rate x T) in
+ * GCRA form, so that over any interval I the stream sends at most max_rate x (I + T) bytes
+ * plus one packet, whatever its packets' size. Call it for the packet dwcs_select() chose,
+ * before dwcs_served(). A stream held back misses its deadlines like one starved by others,
+ * so lossy streams drop and the window constraint accounts the overrun.
+ */
+void dwcs_charge(struct dwcs_stream *s, u32 len, u64 now);
 void dwcs_served(struct dwcs_sched *sched, struct dwcs_stream *s, const struct dwcs_pkt *pkt,
 		 u64 now);
 void dwcs_unlinked(struct dwcs_sched *sched, struct dwcs_stream *s, const struct dwcs_pkt *pkt,

@@ -456,6 +456,7 @@ static struct sk_buff *dwcs_dequeue(struct Qdisc *sch)
 		struct dwcs_class *cl = dwcs_class_of(s);
 
 		skb = __skb_dequeue(&cl->queue);
+		dwcs_charge(s, qdisc_pkt_len(skb), now);
 		dwcs_served(&q->core, s, dwcs_skb_pkt(skb), now);
 		cl->qstats.backlog -= qdisc_pkt_len(skb);
 		cl->sent_bytes += qdisc_pkt_len(skb);
@@ -499,6 +500,7 @@ static const struct nla_policy dwcs_class_policy[TCA_DWCS_CLASS_MAX + 1] = {
 	[TCA_DWCS_CLASS_OLD]	= { .type = NLA_U32 },
 	[TCA_DWCS_CLASS_FLAGS]	= NLA_POLICY_BITFIELD32(DWCS_CLASS_F_ALL),
 	[TCA_DWCS_CLASS_LIMIT]	= { .type = NLA_U32 },
+	[TCA_DWCS_CLASS_MAXRATE64] = { .type = NLA_U64 },
 };
 
 /*
@@ -723,6 +725,8 @@ static int dwcs_class_params(struct dwcs_class *cl, struct nlattr **tb,
 		p->y = nla_get_u32(tb[TCA_DWCS_CLASS_OLD]);
 	if (tb[TCA_DWCS_CLASS_FLAGS])
 		p->flags = dwcs_bitfield_apply(p->flags, tb[TCA_DWCS_CLASS_FLAGS]);
+	if (tb[TCA_DWCS_CLASS_MAXRATE64])
+		p->max_rate = nla_get_u64(tb[TCA_DWCS_CLASS_MAXRATE64]);
 	if (tb[TCA_DWCS_CLASS_LIMIT]) {
 		*limit = nla_get_u32(tb[TCA_DWCS_CLASS_LIMIT]);
 		if (!*limit || *limit > DWCS_MAX_LIMIT) {
@@ -1057,7 +1061,8 @@ static int dwcs_dump_class(struct Qdisc *sch, unsigned long arg, struct sk_buff 
 	    nla_put_u32(skb, TCA_DWCS_CLASS_OLN, p.x) ||
 	    nla_put_u32(skb, TCA_DWCS_CLASS_OLD, p.y) ||
 	    dwcs_put_flags(skb, TCA_DWCS_CLASS_FLAGS, p.flags, DWCS_CLASS_F_ALL) ||
-	    nla_put_u32(skb, TCA_DWCS_CLASS_LIMIT, READ_ONCE(cl->limit)))
+	    nla_put_u32(skb, TCA_DWCS_CLASS_LIMIT, READ_ONCE(cl->limit)) ||
+	    nla_put_u64_64bit(skb, TCA_DWCS_CLASS_MAXRATE64, p.max_rate, TCA_DWCS_CLASS_PAD))
 		goto nla_put_failure;
 	return nla_nest_end(skb, opts);
 
@@ -1151,3 +1156,6 @@ MODULE_ALIAS("net-sch-dwcs");
 MODULE_AUTHOR("qsock developers");
 MODULE_DESCRIPTION("Dynamic Window-Constrained Scheduling (DWCS) packet scheduler");
 MODULE_LICENSE("GPL");
+#ifdef SCH_DWCS_VERSION
+MODULE_VERSION(SCH_DWCS_VERSION);
+#endif

@@ -16,7 +16,7 @@ LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 LIB_PROTO := $(BUILD)/proto/libqsockproto.a
 
 LIB_SOVERSION := 1
-LIB_VERSION   := 1.0.0
+LIB_VERSION   := $(QSOCK_VERSION)
 LIB_A         := $(BUILD)/lib/libqsock.a
 LIB_SO_REAL   := $(BUILD)/lib/libqsock.so.$(LIB_VERSION)
 LIB_SO        := $(BUILD)/lib/libqsock.so

@@ -47,6 +47,8 @@ struct qsock_stream_params {
 	uint32_t limit;		/* packets, 0 = default */
 	uint32_t pkt_bytes;	/* 0 = device MTU */
 	uint32_t reserved;
+	uint64_t max_rate;	/* dwcs: byte-rate ceiling the qdisc enforces, bytes/s; 0 = none
+				 * (qsockd sets it to what its policy counted) */
 };
 
 /* Who asked for a stream: recorded with it, shown by qsock_mgr_walk; and what it may do. */

@@ -95,7 +95,9 @@ static int dwcs_set_stream(struct qsock_nl *nl, const struct qsock_class_ref *re
 	    nla_put_u32(msg, TCA_DWCS_CLASS_OLN, sp->oln) < 0 ||
 	    nla_put_u32(msg, TCA_DWCS_CLASS_OLD, sp->old) < 0 ||
 	    nla_put(msg, TCA_DWCS_CLASS_FLAGS, sizeof(flags), &flags) < 0 ||
-	    (sp->limit && nla_put_u32(msg, TCA_DWCS_CLASS_LIMIT, sp->limit) < 0)) {
+	    (sp->limit && nla_put_u32(msg, TCA_DWCS_CLASS_LIMIT, sp->limit) < 0) ||
+	    /* only when set: a module older than the attribute refuses what it does not know */
+	    (sp->max_rate && nla_put_u64(msg, TCA_DWCS_CLASS_MAXRATE64, sp->max_rate) < 0)) {
 		nlmsg_free(msg);
 		return qsock_errf(err, -ENOMEM, "building the dwcs class request: no room");
 	}

@@ -393,8 +393,9 @@ static int bpf_stream_stats(struct qsock_nl *nl, const struct qsock_class_ref *r
 	info->drop_window = sv.st.drop_window;
 	info->drop_overflow = sv.st.drop_overflow;
 	info->drop_nondroppable = sv.st.drop_nondroppable;
+	info->drop_frame = sv.st.drop_frame;
 	info->drops = sv.st.drop_late + sv.st.drop_window + sv.st.drop_overflow +
-		      sv.st.drop_nondroppable;
+		      sv.st.drop_nondroppable + sv.st.drop_frame;
 	info->late_sent = sv.st.late_sent;
 	info->deadline_misses = sv.st.misses;
 	info->violations = sv.st.violations;

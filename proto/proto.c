@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * proto.c — strict encoding and decoding of qsockd's fixed-size records (proto.h).
  *

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * proto.h — the wire protocol between libqsock (lib/daemon_client.c) and qsockd, and its codec
  * (proto.c). With the client transport (client.h) it is proto/'s static library

@@ -56,6 +56,24 @@ static void learn_process(int argc, char **argv)
 	shim.proc.uid = getuid();
 }
 
+/* The cgroup v2 path, for rules with `unit` or `cgroup` (read only when one has them). A
+ * process moved to another cgroup later keeps what it was started in (so does its fork
+ * child; an exec reads it again). */
+static void learn_cgroup(void)
+{
+	int fd = open("/proc/self/cgroup", O_RDONLY | O_CLOEXEC);
+	char text[4096];
+	ssize_t n;
+
+	if (fd < 0)
+		return;
+	n = read(fd, text, sizeof(text) - 1); /* one read: /proc gives the whole (small) file */
+	libc()->close(fd);
+	text[n > 0 ? n : 0] = '\0';
+	if (!conf_cgroup_from_proc(text, shim.cgroup, sizeof(shim.cgroup)))
+		shim.proc.cgroup = shim.cgroup;
+}
+
 /* What exec*() must give back to children that lose it. */
 static void remember_env(const char *conf_env, const char *debug_env, const char *dry_env)
 {
@@ -109,6 +127,8 @@ void shim_init(int argc, char **argv)
 		shim_warn_once("%s; running without QoS", d.first);
 		return;
 	}
+	if (shim.conf.needs_cgroup)
+		learn_cgroup();
 	if (!debug_env)
 		shim.debug = shim.conf.shim.debug;
 	shim.exec_keep_env = shim.conf.shim.exec_keep_env;

@@ -35,6 +35,7 @@ struct shim_state {
 	char comm[32];
 	char exe[PATH_MAX];
 	char argv0[256];
+	char cgroup[CONF_CGROUP_MAX];	/* cgroup v2 path, read when a rule asks (unit, cgroup) */
 	/* what exec*() puts back into a child's environment */
 	char env_preload[PATH_MAX + 16];	/* "LD_PRELOAD=..." or "" */
 	char env_conf[PATH_MAX + 16];		/* "QSOCK_CONF=..." or "" */

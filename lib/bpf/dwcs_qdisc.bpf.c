@@ -37,13 +37,16 @@
 char _license[] SEC("license") = "GPL";
 
 #define U64_MAX_ (~0ULL)
+/* pkt_node.mark: above the DWCS_MARK_* field, set at enqueue: part of an application frame
+ * (FRAME_START .. FRAME_END), as kmod/dwcs_core.c's DWCS_PKT_IN_FRAME */
+#define PKT_IN_FRAME (1U << 8)
 
 struct pkt_node {
 	struct bpf_list_node node;
 	struct sk_buff __kptr *skb;
 	__u64 deadline;		/* own deadline (skb->tstamp), 0: the stream's period deadline */
 	__u64 enq;		/* enqueue time: FCFS ties, queueing delay */
-	__u32 mark;		/* DWCS_MARK_* */
+	__u32 mark;		/* DWCS_MARK_*, and PKT_IN_FRAME */
 	__u32 len;		/* qdisc_pkt_len at enqueue */
 };
 
@@ -60,7 +63,10 @@ struct stream_state {
 	__u32 xc, yc;
 	__u8 tagged, started;
 	__u8 head_late;		/* the head's deadline passed and it stays (sent late) */
-	__u8 pad;
+	__u8 frame_sending;	/* part of a frame went out: the rest is committed */
+	__u8 enq_frame_open;	/* enqueue side: a FRAME_START was seen, no FRAME_END yet */
+	__u8 enq_frame_drop;	/* enqueue side: drop the rest of the open frame */
+	__u8 pad[2];
 	__u64 last_miss;	/* own deadline instant whose miss was last accounted */
 	__u32 active_idx;	/* its slot in dwcs_active while backlogged */
 	/* the head, cached so that the pick reads no packet */
@@ -261,6 +267,13 @@ static __always_inline bool lossy(const struct stream_state *s)
 	return !(s->flags & (DWCS_CLASS_F_LOSSLESS | DWCS_CLASS_F_NONDROPPABLE));
 }
 
+/* May the head go unsent? Lossy, not marked non-droppable, and not the rest of a frame that
+ * has begun to go out (kmod/dwcs_core.c dwcs_head_droppable). */
+static __always_inline bool head_droppable(const struct stream_state *s)
+{
+	return lossy(s) && !(s->head_mark & DWCS_MARK_NONDROPPABLE) && !s->frame_sending;
+}
+
 /* The stream's queue changed at its head: cache the new head (queue locked by caller). */
 static __always_inline void cache_head(struct stream_state *s, struct bpf_list_node *n)
 {
@@ -315,8 +328,8 @@ static __always_inline void active_remove(struct stream_state *s)
 	nactive = last_idx;
 }
 
-/* A packet of @s leaves unsent. */
-static __always_inline void drop_head(struct Qdisc *sch, struct stream_state *s, __u64 *ctr)
+/* The head of @s leaves unsent. */
+static __always_inline void drop_one(struct Qdisc *sch, struct stream_state *s, __u64 *ctr)
 {
 	struct sk_buff *skb = pop_head(s);
 
@@ -329,6 +342,43 @@ static __always_inline void drop_head(struct Qdisc *sch, struct stream_state *s,
 	if (s->st.backlog)
 		s->st.backlog--;
 	bpf_kfree_skb(skb);
+}
+
+/*
+ * A packet of an unfinished frame was dropped: the rest of that frame goes with it, up to its
+ * FRAME_END, but not a non-droppable packet nor the start of the next frame; when the frame's
+ * end has not arrived yet, enqueue drops it (kmod/dwcs_core.c dwcs_drop_frame_rest).
+ */
+static __noinline void drop_frame_rest(struct Qdisc *sch, struct stream_state *s)
+{
+	struct bpf_iter_num it;
+	int *v;
+
+	bpf_iter_num_new(&it, 0, s->st.backlog);
+	while ((v = bpf_iter_num_next(&it))) {
+		__u32 m = s->head_mark;
+
+		if (!(m & PKT_IN_FRAME) || (m & (DWCS_MARK_FRAME_START | DWCS_MARK_NONDROPPABLE)))
+			break;
+		drop_one(sch, s, &s->st.drop_frame);
+		if (m & DWCS_MARK_FRAME_END) {
+			bpf_iter_num_destroy(&it);
+			return;
+		}
+	}
+	bpf_iter_num_destroy(&it);
+	if (s->enq_frame_open)
+		s->enq_frame_drop = 1;
+}
+
+/* The head of @s leaves unsent, and with it the rest of its frame. */
+static __always_inline void drop_head(struct Qdisc *sch, struct stream_state *s, __u64 *ctr)
+{
+	__u32 m = s->head_mark;
+
+	drop_one(sch, s, ctr);
+	if ((m & PKT_IN_FRAME) && !(m & DWCS_MARK_FRAME_END))
+		drop_frame_rest(sch, s);
 }
 
 /* The stream in slot @idx of the active list, and its minor in *@minor; NULL if none. */
@@ -349,7 +399,7 @@ int BPF_PROG(dwcs_enqueue, struct sk_buff *skb, struct Qdisc *sch, struct bpf_sk
 	struct stream_state *s = NULL;
 	struct dwcs_bpf_cfg *cfg;
 	struct pkt_node *p;
-	__u32 zero = 0, minor, len = pkt_len(skb), mark;
+	__u32 zero = 0, minor, len = pkt_len(skb), mark, in_frame = 0;
 	__u64 now = bpf_ktime_get_ns(), deadline = 0;
 	struct sock *sk;
 
@@ -379,6 +429,9 @@ int BPF_PROG(dwcs_enqueue, struct sk_buff *skb, struct Qdisc *sch, struct bpf_sk
 			s->xc = s->x;
 			s->yc = s->y;
 			s->tagged = 0;
+			s->frame_sending = 0;
+			s->enq_frame_open = 0;
+			s->enq_frame_drop = 0;
 			if (s->st.backlog)
 				s->deadline = now + s->period;
 			s->st.gen = cfg->gen;
@@ -395,14 +448,36 @@ int BPF_PROG(dwcs_enqueue, struct sk_buff *skb, struct Qdisc *sch, struct bpf_sk
 		goto drop;
 	}
 
+	if (s) {
+		/* frames (kmod/dwcs_core.c dwcs_admit): the packets from a FRAME_START to its
+		 * FRAME_END share the fate of the first of them dropped */
+		bool start = mark & DWCS_MARK_FRAME_START, end = mark & DWCS_MARK_FRAME_END;
+
+		if (start || end || s->enq_frame_open)
+			in_frame = PKT_IN_FRAME;
+		if (start || !in_frame)
+			s->enq_frame_drop = 0;
+		s->enq_frame_open = in_frame && !end;
+		if (s->enq_frame_drop && !(mark & DWCS_MARK_NONDROPPABLE)) {
+			if (end)
+				s->enq_frame_drop = 0;
+			s->st.drop_frame++;
+			goto drop;
+		}
+	}
 	if (s && (s->flags & DWCS_CLASS_F_EDF) && skb->tstamp) {
 		/* TCP's departure time is not a deadline */
 		sk = skb->sk;
 		if (sk && sk->sk_protocol != IPPROTO_TCP_)
 			deadline = skb->tstamp;
 	}
-	if (s && deadline && deadline < now && lossy(s) && !(mark & DWCS_MARK_NONDROPPABLE)) {
+	/* late on arrival: dropped at the source, if it begins a frame or has none (the later
+	 * members of a frame follow its fate) */
+	if (s && deadline && deadline < now && lossy(s) && !(mark & DWCS_MARK_NONDROPPABLE) &&
+	    ((mark & DWCS_MARK_FRAME_START) || !in_frame)) {
 		s->st.drop_late++;
+		if (s->enq_frame_open)
+			s->enq_frame_drop = 1;
 		goto drop;
 	}
 
@@ -411,7 +486,7 @@ int BPF_PROG(dwcs_enqueue, struct sk_buff *skb, struct Qdisc *sch, struct bpf_sk
 		goto drop;
 	p->deadline = deadline;
 	p->enq = now;
-	p->mark = mark;
+	p->mark = mark | in_frame;
 	p->len = len;
 	skb = bpf_kptr_xchg(&p->skb, skb);
 	if (skb)	/* cannot happen: the node is new */
@@ -481,7 +556,12 @@ static __noinline void account_late(struct Qdisc *sch, struct stream_state *s, _
 	}
 	bpf_iter_num_new(&it, 0, s->st.backlog);
 	while ((v = bpf_iter_num_next(&it))) {
-		bool droppable = lossy(s) && !(s->head_mark & DWCS_MARK_NONDROPPABLE);
+		bool droppable = head_droppable(s);
+
+		/* a frame's rest may have gone with its head (drop_head): the cached head is
+		 * stale once the queue is empty */
+		if (!s->st.backlog)
+			break;
 
 		if (s->head_deadline) {
 			if (now <= s->head_deadline)
@@ -582,6 +662,8 @@ struct sk_buff *BPF_PROG(dwcs_dequeue, struct Qdisc *sch)
 		if (!s)
 			return NULL;
 		late = s->head_late || (s->head_deadline && s->head_deadline < now);
+		/* the rest of a frame that begins to go out is committed */
+		s->frame_sending = (s->head_mark & PKT_IN_FRAME) && !(s->head_mark & DWCS_MARK_FRAME_END);
 		skb = pop_head(s);
 		if (!skb)
 			return NULL;

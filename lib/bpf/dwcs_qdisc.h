@@ -53,6 +53,7 @@ struct dwcs_bpf_stats {
 	__u64 drop_window;	/* stream period passed (lossy, droppable) */
 	__u64 drop_overflow;	/* stream or qdisc limit */
 	__u64 drop_nondroppable;/* non-droppable, but over the limit */
+	__u64 drop_frame;	/* dropped because another packet of its frame was */
 	__u64 late_sent;	/* sent after its deadline */
 	__u64 misses;		/* deadlines missed (one per period) */
 	__u64 violations;	/* misses with x' = 0 */

@@ -18,7 +18,7 @@
 						 * and unlinks it; the directory is 01777 */
 
 /* Size of struct qsock_stream (lib/manager.h), the value of the streams map. */
-#define QSOCK_STREAM_REC_SIZE	144
+#define QSOCK_STREAM_REC_SIZE	152
 
 #define QSOCK_CLS_MAX_STREAMS	65536
 

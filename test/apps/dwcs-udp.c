@@ -13,7 +13,7 @@
  *       -M  bit position of the DWCS flag field in skb->mark (default 24, the default markmask)
  *       -E  send one end-of-test packet instead: the receiver on PORT stops when it gets it
  *   dwcs-udp recv PORT [-t SECONDS] [-I IDLE_MS]
- *       one line per packet: "seq frame flags deadline_ns rx_ns bytes" (rx: kernel receive time,
+ *       "# bound port PORT" once listening, then one line per packet: "seq frame flags deadline_ns rx_ns bytes" (rx: kernel receive time,
  *       CLOCK_MONOTONIC, so it compares with the sender's deadlines on the same machine;
  *       bytes: the datagram's payload),
  *       then "# received N".
@@ -261,6 +261,10 @@ static int do_recv(int argc, char **argv)
 		return fail("SO_TIMESTAMPNS");
 	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)))
 		return fail("bind");
+	/* The harness waits for this line before sending (test/lib/dwcs.bash recv_start):
+	 * cheaper to watch than the socket table, and as exact. */
+	printf("# bound port %u\n", ntohs(addr.sin_port));
+	fflush(stdout);
 	end = mono_ns() + seconds * 1000000000ULL;
 	for (;;) {
 		char cbuf[CMSG_SPACE(sizeof(struct timespec))];

@@ -9,8 +9,9 @@
 #include <qsock.h>
 
 /*
- * qattach(fd) to a dwcs stream on dev with attrs (size and QSOCK_STREAM_EXT filled in here).
- * Returns 0, or -1 after "PROG: qattach on DEV (dwcs WHAT): why" on stderr.
+ * qattach(fd) to a DWCS stream on dev with attrs (size and QSOCK_STREAM_EXT filled in here),
+ * with the scheduler module named by $SCEN_QSOCK_SCHED ("dwcs" when unset, or "dwcs-bpf").
+ * Returns 0, or -1 after "PROG: qattach on DEV (SCHED WHAT): why" on stderr.
  */
 int eval_qattach_dwcs(const char *prog, int fd, const char *dev, struct q_dwcs_attr *attrs,
 		      const char *what);

@@ -53,16 +53,22 @@ EOF
 	[ "$(grep -o ':[0-9]*: ' <<<"$output" | tr -d ': \n')" = "35579" ]
 }
 
-@test "check -j: the errors as a JSON array; a missing file is an error too" {
+@test "check -j: the errors as {file, line, key, reason} objects; a missing file is an error too" {
 	f=$BATS_TEST_TMPDIR/bad.conf
 	printf 'shim = { debug = 4; };\n' >"$f"
 	run "$QSOCK" -j check "$f"
 	assert_status 1
 	json_eq "$output" .valid false
-	json_eq "$output" '.errors[0]' "$f:1: shim.debug: 4 is out of range 0..3"
+	json_eq "$output" '.errors[0].file' "$f"
+	json_eq "$output" '.errors[0].line' 1
+	json_eq "$output" '.errors[0].key' shim.debug
+	json_eq "$output" '.errors[0].reason' "4 is out of range 0..3"
 	run "$QSOCK" -j check "$BATS_TEST_TMPDIR/none.conf"
 	assert_status 1
 	json_eq "$output" '.errors | length' 1
+	json_eq "$output" '.errors[0].line' null
+	json_eq "$output" '.errors[0].key' null
+	json_eq "$output" '.errors[0].reason' "cannot read: No such file or directory"
 	run "$QSOCK" -j check "$QSOCK_REPO/qsock.conf.example"
 	assert_status 0
 	json_eq "$output" .valid true

@@ -392,7 +392,7 @@ cookie_of() { sed -n 's/.*cookie=\([0-9]*\).*/\1/p' <<<"$1" | head -n 1; }
 	[[ "$output" != *$'\033'* && "$output" != *$'\a'* ]]
 	run t "$QSOCK" top -s "$SOCK" -n 1 -d 0.1
 	assert_status 0
-	assert_output_contains 'ev\x1b[2Ji\x07l'
+	assert_output_contains 'ev\x1b[2Ji' # 80 columns: the name is cut to 10 characters
 	[[ "$output" != *$'\033'* && "$output" != *$'\a'* ]]
 	grep -qF 'ev\x1b[2Ji\x07l' "$LOG"
 	! grep -q $'\033\|\a' "$LOG"
@@ -464,4 +464,69 @@ cookie_of() { sed -n 's/.*cookie=\([0-9]*\).*/\1/p' <<<"$1" | head -n 1; }
 	assert_output_contains "reused by uid 20002"
 	assert_output_contains "error=1 "
 	assert_output_contains "non-droppable streams are not allowed"
+}
+
+@test "top: fits 80 columns, shows user names and rates in bit/s, quits on q; -j is one document per refresh" {
+	QSOCK=$QSOCK_BUILD/tools/qsock/qsock
+	require_file "$QSOCK" make
+	require_cmd script
+	start_daemon
+	coproc HOLD { setpriv --reuid=nobody --regid=nogroup --clear-groups "$PROBE" "$SOCK" attach fake0 htb 100000000 hold 3>&-; }
+	defer kill "$HOLD_PID"
+	read -r -t 10 line <&"${HOLD[0]}"
+	[[ "$line" == error=0* ]]
+	run t "$QSOCK" top -s "$SOCK" -n 2 -d 0.1
+	assert_status 0
+	assert_output_contains "rates in bit/s"
+	assert_output_contains "nobody"
+	assert_output_contains "120k" # reserved: 1500 bytes every 100 ms
+	while IFS= read -r l; do
+		[ "${#l}" -le 80 ] || { echo "wider than 80 columns (${#l}): $l"; false; }
+	done <<<"$output"
+	# -j: one JSON document per refresh, rates in bit/s, the user by name
+	run t "$QSOCK" -j top -s "$SOCK" -n 2 -d 0.1
+	assert_status 0
+	[ "$(wc -l <<<"$output")" -eq 2 ]
+	json_eq "$(tail -n 1 <<<"$output")" '.streams[0].owner.user' nobody
+	json_eq "$(tail -n 1 <<<"$output")" '.streams[0].reserved_bps' 120000
+	# status -j: one unit, bit/s, for every rate
+	out=$(t "$QSOCK" -j status -s "$SOCK")
+	json_eq "$out" '.streams[0].params.reserved_bps' 120000
+	json_eq "$out" '.streams[0].params.rate_bps' 0
+	json_eq "$out" '.streams[0].stats.rate_bps' 0
+	json_eq "$out" '[.. | objects | keys[] | select(. == "rate")] | length' 0
+	json_eq "$out" '.streams[0].owner.user' nobody
+	# on a terminal, q quits at once (not after the 30 s delay)
+	start=$SECONDS
+	run t bash -c "(sleep 0.5; printf q) | script -qec '$QSOCK top -s $SOCK -d 30' /dev/null"
+	assert_status 0
+	[ $((SECONDS - start)) -lt 10 ]
+}
+
+@test "daemon: READY=1 to \$NOTIFY_SOCKET once it listens (Type=notify); a missing socket directory is not created" {
+	require_cmd socat
+	socat -u UNIX-RECVFROM:"$DIR/notify",fork - >"$DIR/notified" 3>&- &
+	defer kill $!
+	wait_until 5 test -S "$DIR/notify"
+	NOTIFY_SOCKET=$DIR/notify start_daemon
+	wait_until 5 grep -q READY=1 "$DIR/notified"
+	grep -q STATUS=listening "$DIR/notified"
+	kill -TERM "$DPID"
+	wait_until 5 grep -q STOPPING=1 "$DIR/notified"
+	# a socket path whose directory does not exist: refused, nothing created
+	run t "$FAKE" -n -s "$DIR/missing/sub/qsockd.sock" -c "$CONF"
+	assert_status 1
+	assert_output_contains "socket directory $DIR/missing/sub: No such file or directory"
+	[ ! -e "$DIR/missing" ]
+}
+
+@test "qsockd.service: systemd-analyze security scores it 3.0 or better; Type=notify" {
+	command -v systemd-analyze >/dev/null || skip "no systemd-analyze"
+	sed 's|@SBINDIR@|/usr/sbin|' "$QSOCK_REPO/daemon/qsockd.service" >"$BATS_TEST_TMPDIR/qsockd.service"
+	grep -qx 'Type=notify' "$BATS_TEST_TMPDIR/qsockd.service"
+	run t systemd-analyze security --offline=true "$BATS_TEST_TMPDIR/qsockd.service"
+	score=$(sed -n 's/.*Overall exposure level for qsockd.service: \([0-9.]*\).*/\1/p' <<<"$output")
+	[ -n "$score" ] || { echo "$output" | tail -3; false; }
+	echo "# exposure $score" >&3
+	awk -v s="$score" 'BEGIN { exit !(s <= 3.0) }'
 }

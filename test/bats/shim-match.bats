@@ -161,3 +161,42 @@ EOF
 	[ "$(grep -c ' Sent 45 bytes 1 pkt ' <<<"$output")" -eq 1 ] ||
 		{ echo "$output" >&2; false; }
 }
+
+@test "systemd unit and cgroup: a process in janus.service's cgroup (or below it) is matched by unit and by cgroup glob" {
+	cg2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/self/mounts)
+	[ -n "$cg2" ] && [ -w "$cg2" ] || skip "no writable cgroup v2 hierarchy"
+	base=qsock-test-$(mktemp -u XXXXXX)
+	mkdir -p "$cg2/$base/janus.service/worker" "$cg2/$base/other.service" || skip "cannot create cgroups in $cg2"
+	defer rmdir "$cg2/$base/janus.service/worker" "$cg2/$base/janus.service" "$cg2/$base/other.service" "$cg2/$base"
+	conf=$(shim_conf cg <<EOF
+streams = (
+  { name = "janus"; match = { unit = "janus.service"; remote_port = 47020; }; dev = "lo"; ipg = 10; },
+  { name = "glob"; match = { cgroup = "/$base/*.service"; remote_port = 47021; }; dev = "lo"; ipg = 10; }
+);
+EOF
+)
+	# in_cgroup DIR CMD...: CMD as a process of cgroup DIR, in $NS (nsenter: `ip netns exec`
+	# remounts /sys, and the cgroup tree with it)
+	in_cgroup() {
+		local dir=$1
+		shift
+		t nsenter --net="/run/netns/$NS" sh -c 'echo $$ >"$1/cgroup.procs" && shift && exec "$@"' sh "$dir" "$@"
+	}
+	# send PORT...: one datagram to each port, from a shimmed socat each
+	cat >"$BATS_TEST_TMPDIR/send" <<EOF
+#!/bin/sh
+for p in "\$@"; do
+	echo x | env QSOCK_DEBUG=2 LD_PRELOAD="$SHIM_PRELOAD_FIRST$SHIM_FAKE" QSOCK_CONF="$conf" socat -u - UDP:127.0.0.1:\$p
+done
+EOF
+	chmod +x "$BATS_TEST_TMPDIR/send"
+	run in_cgroup "$cg2/$base/janus.service/worker" "$BATS_TEST_TMPDIR/send" 47020
+	assert_status 0
+	assert_output_contains ':47020: stream "janus" (line 2)'
+	run in_cgroup "$cg2/$base/other.service" "$BATS_TEST_TMPDIR/send" 47020 47021
+	assert_output_contains ':47020: no stream rule matches'
+	assert_output_contains ':47021: stream "glob" (line 3)'
+	# the explanation says why, from the same code
+	run t "$QSOCK_BUILD/tools/qsock/qsock" -c "$conf" explain --cgroup "/$base/other.service" --remote 127.0.0.1:47020
+	assert_output_contains 'streams[0] "janus" (line 2): no: not in the unit (no component of its cgroup matches)'
+}

@@ -139,6 +139,19 @@ rejected() {
 5 $(le32 5)"
 }
 
+@test "tc-dwcs-parse: a class maxrate goes as TCA_DWCS_CLASS_MAXRATE64 in bytes per second; unlimited is 0" {
+	class_sends "maxrate 1mbit" "nest
+7 $(le64 125000)"
+	class_sends "ipg 1ms maxrate 8bit" "nest
+1 $(le64 1000000)
+7 $(le64 1)"
+	class_sends "maxrate unlimited" "nest
+7 $(le64 0)"
+	rejected class "maxrate 7bit" 'invalid maxrate "7bit": expected at least 8bit'
+	rejected class "maxrate fast" 'invalid maxrate "fast"'
+	rejected class "maxrate 1mbit maxrate 2mbit" 'maxrate'
+}
+
 @test "tc-dwcs-parse: class flags carry a selector of the pairs given, and only those" {
 	class_sends "lossy" "nest
 4 $(le32 0)$(le32 2)"

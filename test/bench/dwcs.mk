@@ -7,5 +7,5 @@ $(DWCS_BENCH): $(BUILD)/test/bench/dwcs_bench.o $(BUILD)/kmod/dwcs_core.o $(BUIL
 	$(quiet) LINK $@
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^
 
-# The VM half: UDP flood through dwcs and pfifo, side by side in one boot.
-BENCHES += test/bench/dwcs-vm-flood
+# The VM half: UDP flood through pfifo, fq, dwcs and dwcs-bpf, side by side in one boot per kernel.
+BENCHES += test/bench/vm-flood

@@ -24,20 +24,12 @@ dwcs_require() {
 	grep -qw '^sch_dwcs' /proc/modules || t insmod "$DWCS_KO" || skip "cannot load $DWCS_KO"
 }
 
-# dwcs_link [MTU]: the two namespaces and the veth pair; sets SND and RCV.
+# dwcs_link [MTU]: the two namespaces and the veth pair (static neighbours: veth_pair); sets
+# SND and RCV.
 dwcs_link() {
 	new_ns SND dwcs-snd
 	new_ns RCV dwcs-rcv
-	veth_pair "$SND" "$DWCS_SND_IP/24" "$RCV" "$DWCS_RCV_IP/24"
-	if [ -n "${1:-}" ]; then
-		t ip -n "$SND" link set veth0 mtu "$1"
-		t ip -n "$RCV" link set veth1 mtu "$1"
-	fi
-	# Static neighbours: packets that wait for ARP never reach the qdisc on time (or at all).
-	t ip -n "$SND" neigh replace "$DWCS_RCV_IP" dev veth0 nud permanent \
-		lladdr "$(ip -n "$RCV" -j link show veth1 | jq -r '.[0].address')"
-	t ip -n "$RCV" neigh replace "$DWCS_SND_IP" dev veth1 nud permanent \
-		lladdr "$(ip -n "$SND" -j link show veth0 | jq -r '.[0].address')"
+	VETH_MTU=${1:-} veth_pair "$SND" "$DWCS_SND_IP/24" "$RCV" "$DWCS_RCV_IP/24"
 }
 
 # stc ARGS...: tc in the sender's namespace.
@@ -61,10 +53,9 @@ recv_start() {
 	DWCS_RECV_PORTS+=("$1")
 	# Until its socket is bound, packets to PORT are refused and lost: on a loaded emulated
 	# CPU a process can take over a second to get there, so wait for the socket, not a time.
-	wait_until 30 udp_bound "$RCV" "$1"
+	# The receiver's first line says it is bound; `test -s` is a shell builtin, no process.
+	wait_until 30 test -s "$3"
 }
-# udp_bound NS PORT: a UDP socket is bound to PORT in namespace NS.
-udp_bound() { ip netns exec "$1" ss -Hnul "sport = :$2" | grep -q .; }
 # recv_wait: once the qdisc has drained (a slow VM drains it late), end every receiver with
 # an end-of-test packet (best effort, behind everything else) and wait for them.
 recv_wait() {

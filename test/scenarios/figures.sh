@@ -21,12 +21,20 @@ mkdir -p "$out"
 status=0
 
 # run FIG VARIANT SCRIPT [ARGS...]: one scenario; exit 3 means "cannot run here".
+# Progress on stdout (scripts/demo shows it with the elapsed time): one line as a scenario
+# starts, one every 30 s while it runs, one when it ends.
 run() {
-	local fig=$1 variant=$2 script=$3 rc
+	local fig=$1 variant=$2 script=$3 rc start=$SECONDS beat
 	shift 3
+	echo "$fig $variant: running"
+	(while sleep 30; do echo "$fig $variant: still running ($((SECONDS - start)) s)"; done) &
+	beat=$!
 	"$here/$script" "$variant" "$out/$fig/$variant" ${FIG_DURATION:+"$FIG_DURATION"} "$@" \
 		2>"$out/$fig.$variant.log"
 	rc=$?
+	kill "$beat" 2>/dev/null
+	wait "$beat" 2>/dev/null
+	echo "$fig $variant: done in $((SECONDS - start)) s (exit $rc)"
 	case $rc in
 	0) echo "$fig $variant ran" >>"$out/variants.txt" ;;
 	3) echo "$fig $variant skipped: $(tail -n 1 "$out/$fig.$variant.log")" >>"$out/variants.txt"

@@ -114,12 +114,21 @@ if [ "${SCEN_RT:-1}" = 1 ] && command -v chrt >/dev/null; then
 	RT=(chrt -f 10)
 fi
 
-# scen_have_dwcs: the dwcs qdisc can be configured here (module loaded or loadable, tc plugin
-# built).
+# SCEN_QSOCK_SCHED: the qsock scheduler of the managed variants, "dwcs" (sch_dwcs.ko, the
+# default) or "dwcs-bpf" (the BPF qdisc); exported for the apps' qattach (test/apps/eval-qsock.c).
+export SCEN_QSOCK_SCHED=${SCEN_QSOCK_SCHED:-dwcs}
+# scen_have_dwcs: the managed variants' scheduler can be configured here: for dwcs the module
+# loaded or loadable and the tc plugin built; for dwcs-bpf a kernel with BPF qdiscs.
 scen_have_dwcs() {
-	[ -e "$QSOCK_BUILD/tc/q_dwcs.so" ] || return 1
-	[ -d /sys/module/sch_dwcs ] || insmod "$QSOCK_KMOD_DIR/dwcs/sch_dwcs.ko" 2>/dev/null ||
-		[ -d /sys/module/sch_dwcs ]
+	case $SCEN_QSOCK_SCHED in
+	dwcs-bpf)
+		# the BPF qdisc: Linux 6.16+ with CONFIG_NET_SCH_BPF (its struct_ops type in BTF)
+		grep -qaF bpf_struct_ops_Qdisc_ops /sys/kernel/btf/vmlinux 2>/dev/null ;;
+	*)
+		[ -e "$QSOCK_BUILD/tc/q_dwcs.so" ] || return 1
+		[ -d /sys/module/sch_dwcs ] || insmod "$QSOCK_KMOD_DIR/dwcs/sch_dwcs.ko" 2>/dev/null ||
+			[ -d /sys/module/sch_dwcs ] ;;
+	esac
 }
 tc_dwcs() { TC_LIB_DIR=$QSOCK_BUILD/tc in_srv tc "$@"; }
 
@@ -136,9 +145,10 @@ tc_dwcs() { TC_LIB_DIR=$QSOCK_BUILD/tc in_srv tc "$@"; }
 SCEN_RATE_BPS=${SCEN_RATE_BPS:-1250000}
 scen_root() {
 	if scen_have_dwcs && [ -x "$APPS/qsock-root" ]; then
-		in_srv "$APPS/qsock-root" init "$SRV_DEV" dwcs --rate "$SCEN_RATE_BPS" \
-			--limit "${SCEN_DWCS_LIMIT:-1000}" || scen_die "qsockinit dwcs on $SRV_DEV failed"
-		SCEN_SCHED=dwcs
+		in_srv "$APPS/qsock-root" init "$SRV_DEV" "$SCEN_QSOCK_SCHED" --rate "$SCEN_RATE_BPS" \
+			--limit "${SCEN_DWCS_LIMIT:-1000}" ||
+			scen_die "qsockinit $SCEN_QSOCK_SCHED on $SRV_DEV failed"
+		SCEN_SCHED=$SCEN_QSOCK_SCHED
 	else
 		in_srv tc qdisc add dev "$SRV_DEV" root handle 1: htb default 30 &&
 			in_srv tc class add dev "$SRV_DEV" parent 1: classid 1:1 htb rate "$SCEN_RATE" ceil "$SCEN_RATE" &&
@@ -151,7 +161,11 @@ scen_root() {
 
 # scen_need_managed WHAT: exit 3 (cannot run here) unless the real managed pieces exist.
 scen_need_managed() {
-	scen_have_dwcs || { echo "scenario: $1: needs sch_dwcs.ko for $(uname -r) loadable and build/tc/q_dwcs.so" >&2; exit 3; }
+	if [ "$SCEN_QSOCK_SCHED" = dwcs-bpf ]; then
+		scen_have_dwcs || { echo "scenario: $1: dwcs-bpf needs BPF qdiscs, which $(uname -r) lacks (Linux 6.16+)" >&2; exit 3; }
+	else
+		scen_have_dwcs || { echo "scenario: $1: needs sch_dwcs.ko for $(uname -r) loadable and build/tc/q_dwcs.so" >&2; exit 3; }
+	fi
 	[ -x "$APPS/qsock-root" ] || { echo "scenario: $1: needs libqsock (build/test/apps/qsock-root)" >&2; exit 3; }
 	if [ "$1" = shim ]; then
 		[ -e "$QSOCK_BUILD/shim/libqsockshim.so" ] ||
@@ -218,7 +232,7 @@ scen_video_shim_conf() {
 	  {
 	    name = "video-$port";
 	    match = { protocol = "udp"; remote_port = $port; };
-	    scheduler = "dwcs";
+	    scheduler = "$SCEN_QSOCK_SCHED";
 	    dev = "$SRV_DEV";
 	    ipg = "${period_us}us";
 	    oln = 1;

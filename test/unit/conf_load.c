@@ -134,8 +134,28 @@ static void test_errors(void **state)
 		     "t.conf:2: streams[0]: needs \"ipg\", the dwcs request period (\"10ms\")");
 	expect_error(STREAM("ipg = \"10 parsecs\";"),
 		     "t.conf:2: streams[0].ipg: \"10 parsecs\" is not a duration (\"10ms\", \"250us\", \"1s\", or an integer in ms)");
-	expect_error(STREAM("ipg = \"100s\";"),
-		     "t.conf:2: streams[0].ipg: 100000000000 is out of range 1000..60000000000");
+	/* ranges in the user's units, not in ns or bytes/s */
+	expect_error(STREAM("ipg = \"90s\";"),
+		     "t.conf:2: streams[0].ipg: 90s is out of range 1us..60s");
+	expect_error(STREAM("ipg = 90000;"),
+		     "t.conf:2: streams[0].ipg: 90000ms is out of range 1us..60s");
+	expect_error(STREAM("scheduler = \"htb\"; rate = \"200gbit\";"),
+		     "t.conf:2: streams[0].rate: 200gbit is out of range 1kbit..100gbit");
+	expect_error(STREAM("scheduler = \"htb\"; rate = 100;"),
+		     "t.conf:2: streams[0].rate: 100bit is out of range 1kbit..100gbit");
+	expect_error("streams = (\n  { match = { unit = \"janus\"; }; dev = \"e\"; ipg = 1; }\n);\n",
+		     "t.conf:2: streams[0].match.unit: \"janus\" is not a unit name: those end in .service, .scope, .slice, .socket, .mount or .swap (\"janus.service\"?)");
+	expect_error("streams = (\n  { match = { cgroup = ( \"/a\", \"system.slice\" ); }; dev = \"e\"; ipg = 1; }\n);\n",
+		     "t.conf:2: streams[0].match.cgroup[1]: \"system.slice\" is not a cgroup path: those start with / (\"/system.slice\")");
+	expect_error("streams = (\n  { match = { cgroup = \"/a/../b\"; }; dev = \"e\"; ipg = 1; }\n);\n",
+		     "t.conf:2: streams[0].match.cgroup: \"/a/../b\" has an empty, \".\" or \"..\" component or a trailing /");
+	/* duplicate names: explain --stream and the logs name rules by them */
+	expect_error("streams = (\n  { name = \"v\"; match = {}; dev = \"e\"; ipg = 1; },\n"
+		     "  { name = \"v\"; match = {}; dev = \"e\"; ipg = 2; }\n);\n",
+		     "t.conf:3: streams[1].name: \"v\" already names stream rule streams[0] (line 2): names must differ");
+	expect_error(STREAM("ipg = 10;\n messages = ( { name = \"k\"; nondroppable = true; },\n"
+			    " { name = \"k\"; frame_end = true; } );"),
+		     "t.conf:4: streams[0].messages[1].name: \"k\" already names message rule messages[0] (line 3): names must differ");
 	expect_error(STREAM("ipg = 10; rate = \"1mbit\";"),
 		     "t.conf:2: streams[0].rate: belongs to scheduler \"htb\", this stream uses \"dwcs\"");
 	expect_error(STREAM("scheduler = \"cbq\";"),
@@ -343,6 +363,46 @@ static void test_units(void **state)
 	assert_int_equal(conf_parse_rate_Bps("fast", &v), -EINVAL);
 }
 
+static void test_format_units(void **state)
+{
+	char b[32];
+
+	assert_string_equal(conf_format_duration(60000000000ULL, b, sizeof(b)), "60s");
+	assert_string_equal(conf_format_duration(1000, b, sizeof(b)), "1us");
+	assert_string_equal(conf_format_duration(1500000, b, sizeof(b)), "1500us");
+	assert_string_equal(conf_format_duration(40000000, b, sizeof(b)), "40ms");
+	assert_string_equal(conf_format_duration(7, b, sizeof(b)), "7ns");
+	assert_string_equal(conf_format_rate_Bps(12500000000ULL, b, sizeof(b)), "100gbit");
+	assert_string_equal(conf_format_rate_Bps(125, b, sizeof(b)), "1kbit");
+	assert_string_equal(conf_format_rate_Bps(1250000, b, sizeof(b)), "10mbit");
+	assert_string_equal(conf_format_rate_Bps(0, b, sizeof(b)), "0bit");
+}
+
+/* A collecting sink keeps every message in parts, and sorts them by line (stably). */
+static void test_collect_sorted(void **state)
+{
+	struct conf_diag d;
+	struct conf c;
+	char line[1024];
+
+	conf_diag_init(&d, "t.conf", NULL);
+	conf_diag_collect(&d);
+	assert_int_equal(conf_load_string(&c, "streams = (\n { match = {}; dev = \"e\"; ipg = 1; oln = 9; old = 1;\n"
+					     "   bogus = 1; }\n);\nshim = { debug = 9; };\n", "t.conf", &d),
+			 -EINVAL);
+	assert_int_equal(d.n_list, 3);
+	conf_diag_sort(&d);
+	assert_int_equal(d.list[0].line, 2);
+	assert_int_equal(d.list[1].line, 3);
+	assert_string_equal(d.list[1].key, "streams[0].bogus");
+	assert_string_equal(d.list[1].reason, "unknown key");
+	assert_int_equal(d.list[2].line, 5);
+	assert_string_equal(conf_diag_format(&d.list[2], line, sizeof(line)),
+			    "t.conf:5: shim.debug: 9 is out of range 0..3");
+	conf_diag_free(&d);
+	conf_free(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -350,6 +410,7 @@ int main(void)
 		cmocka_unit_test(test_all_errors_reported), cmocka_unit_test(test_file_errors),
 		cmocka_unit_test(test_unreadable_files),   cmocka_unit_test(test_include_refused),
 		cmocka_unit_test(test_size_not_trusted),   cmocka_unit_test(test_units),
+		cmocka_unit_test(test_format_units),	    cmocka_unit_test(test_collect_sorted),
 	};
 
 	return cmocka_run_group_tests_name("conf_load", tests, NULL, NULL);

@@ -240,6 +240,57 @@ static void test_describe(void **state)
 	assert_string_equal(buf, "no flags");
 }
 
+/* unit and cgroup (cgroup v2): a glob over the cgroup or an ancestor; a unit is a component */
+static void test_unit_cgroup(void **state)
+{
+	static const char text[] =
+		"streams = (\n"
+		"  { name = \"janus\"; match = { unit = \"janus.service\"; }; dev = \"e\"; ipg = 10; },\n"
+		"  { name = \"media\"; match = { cgroup = ( \"/system.slice/media-*.service\" ); };\n"
+		"    dev = \"e\"; ipg = 10; },\n"
+		"  { name = \"user-apps\"; match = { unit = \"app-*.scope\"; user = 1000; }; dev = \"e\"; ipg = 10; }\n"
+		");\n";
+	struct conf_process p = { .comm = "x", .uid = 1000 };
+	struct conf_socket s = { .protocol = CONF_PROTO_UDP };
+	struct conf_diag d;
+	struct conf cg;
+	char out[64];
+
+	conf_diag_init(&d, "cg", stderr);
+	assert_int_equal(conf_load_string(&cg, text, "cg", &d), 0);
+	assert_true(cg.needs_cgroup);
+	/* unknown cgroup (no cgroup v2): no unit or cgroup rule matches */
+	assert_null(conf_match_stream(&cg, &p, &s, NULL, 0));
+	assert_string_equal(conf_stream_mismatch(&cg.streams[0], &p, &s),
+			    "unit not known (no cgroup v2)");
+	p.cgroup = "/system.slice/janus.service";
+	assert_string_equal(conf_match_stream(&cg, &p, &s, NULL, 0)->name, "janus");
+	p.cgroup = "/system.slice/janus.service/worker"; /* below the unit's cgroup */
+	assert_string_equal(conf_match_stream(&cg, &p, &s, NULL, 0)->name, "janus");
+	p.cgroup = "/system.slice/janus2.service";
+	assert_string_equal(conf_stream_mismatch(&cg.streams[0], &p, &s),
+			    "not in the unit (no component of its cgroup matches)");
+	assert_null(conf_match_stream(&cg, &p, &s, NULL, 0));
+	p.cgroup = "/system.slice/media-a.service/sub";
+	assert_string_equal(conf_match_stream(&cg, &p, &s, NULL, 0)->name, "media");
+	/* FNM_PATHNAME: '*' does not cross a / */
+	p.cgroup = "/system.slice/media-a/b.service";
+	assert_string_equal(conf_stream_mismatch(&cg.streams[1], &p, &s), "cgroup matches no pattern");
+	p.cgroup = "/user.slice/user-1000.slice/user@1000.service/app.slice/app-vlc-1.scope";
+	assert_string_equal(conf_match_stream(&cg, &p, &s, NULL, 0)->name, "user-apps");
+	p.uid = 1001;
+	assert_null(conf_match_stream(&cg, &p, &s, NULL, 0));
+	conf_free(&cg);
+
+	/* /proc/self/cgroup: the "0::" line, v1 hierarchies beside it ignored */
+	assert_int_equal(conf_cgroup_from_proc("4:memory:/x\n0::/system.slice/a.service\n", out,
+					       sizeof(out)), 0);
+	assert_string_equal(out, "/system.slice/a.service");
+	assert_int_equal(conf_cgroup_from_proc("4:memory:/x\n", out, sizeof(out)), -ENOENT);
+	assert_int_equal(conf_cgroup_from_proc("0::/a-very-long-path-that-does-not-fit-in-sixty-four-bytes-of-buffer\n",
+					       out, sizeof(out)), -ENOENT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -247,6 +298,7 @@ int main(void)
 		cmocka_unit_test(test_messages),
 		cmocka_unit_test(test_scattered),
 		cmocka_unit_test(test_describe),
+		cmocka_unit_test(test_unit_cgroup),
 	};
 
 	return cmocka_run_group_tests_name("conf_match", tests, setup, teardown);

@@ -6,7 +6,7 @@
  *   daemon_app init DEV SCHED [RATE_Bps]      qsockinit
  *   daemon_app fini DEV SCHED                 qsockfini
  *   daemon_app run DEST_IP PORT               a UDP socket, then commands from stdin:
- *       attach DEV SCHED IPG_MS [OLN OLD FLAGS]   qattach
+ *       attach DEV SCHED IPG_MS [OLN OLD FLAGS [RATE_Bps]]   qattach (RATE: q_dwcs_attr.rate)
  *       change DEV SCHED IPG_MS                   qchange
  *       info                                      qinfo: one line of key=value
  *       send N BYTES                              N datagrams to DEST
@@ -76,10 +76,16 @@ static int run(const char *ip, int port)
 		struct q_dwcs_attr a;
 		struct qos_info info;
 		unsigned int ipg = 0, oln = 0, old = 0, flags = 0, n = 0, bytes = 0;
+		unsigned long long rate = 0;
 
-		if (sscanf(line, "attach %31s %31s %u %u %u %u", dev, sched, &ipg, &oln, &old,
-			   &flags) >= 3) {
+		if (sscanf(line, "attach %31s %31s %u %u %u %u %llu", dev, sched, &ipg, &oln, &old,
+			   &flags, &rate) >= 3) {
 			params(&p, &a, dev, sched, ipg, oln, old, flags);
+			if (rate) {
+				a.stream_flags |= QSOCK_STREAM_EXT;
+				a.size = sizeof(a);
+				a.rate = rate;
+			}
 			if (qattach(fd, &p) < 0)
 				fail("qattach");
 			else

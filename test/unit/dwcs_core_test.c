@@ -398,6 +398,66 @@ static void test_stream_ahead_of_rate_is_held(void **state)
 	h_free(h);
 }
 
+/*
+ * The ceiling paces even a work-conserving stream: 1000-byte packets at 1000 bytes/s.
+ * Lossless, so that the periods it misses while held do not drop its packets.
+ */
+static void test_ceiling_paces_work_conserving(void **state)
+{
+	struct h_sched *h = h_new(1);
+	struct dwcs_stream_params p = { .period_ns = 10 * MS, .flags = DWCS_CLASS_F_LOSSLESS,
+					 .max_rate = 1000 };
+	u64 next;
+	int i;
+
+	dwcs_sched_set_mode(&h->sched, A, true);
+	dwcs_stream_attach(&h->sched, &h->st[0].s, &p, 0);
+	h->st[0].pkt_len = 1000;
+	for (i = 0; i < 3; i++)
+		h_send(h, 0, 0, 0, 0);
+	assert_int_equal(h_step(h, 0, &next, NULL), 0);
+	/* 1 s of credit used; the bucket holds one period (10 ms) of burst */
+	assert_int_equal(h_step(h, 1, &next, NULL), -1);
+	assert_int_equal(next, 990 * MS);
+	assert_int_equal(h_step(h, 990 * MS - 1, &next, NULL), -1);
+	assert_int_equal(h_step(h, 990 * MS, &next, NULL), 0);
+	assert_int_equal(h_step(h, 990 * MS, &next, NULL), -1);
+	assert_int_equal(next, 1990 * MS);
+	h_free(h);
+}
+
+/*
+ * EDF heads are eligible at once, but not past the ceiling: a burst of one period's worth
+ * (plus the packet that opens it) passes, the rest waits, and a lossy packet held past its
+ * deadline is dropped at that deadline and counted as a miss.
+ */
+static void test_ceiling_holds_edf_burst_and_counts_misses(void **state)
+{
+	struct h_sched *h = h_new(1);
+	struct dwcs_stream_params p = { .period_ns = 10 * MS, .flags = DWCS_CLASS_F_EDF,
+					 .max_rate = 100000 };
+	u64 next;
+	int i;
+
+	dwcs_stream_attach(&h->sched, &h->st[0].s, &p, 0);
+	h->st[0].pkt_len = 500;	/* 5 ms each at 100,000 bytes/s */
+	for (i = 0; i < 4; i++)
+		h_send(h, 0, 0, 2 * MS, 0);
+	assert_int_equal(h_step(h, 0, &next, NULL), 0);
+	assert_int_equal(h_step(h, 0, &next, NULL), 0);
+	assert_int_equal(h_step(h, 0, &next, NULL), 0);
+	assert_int_equal(h_step(h, 0, &next, NULL), -1);
+	assert_int_equal(next, 5 * MS);
+	/* held, the last packet still meets its deadline (2 ms) then, not at 5 ms: lossy, it
+	 * goes, and nothing is left to wait for */
+	assert_int_equal(h_step(h, 3 * MS, &next, NULL), -1);
+	assert_int_equal(next, U64_MAX);
+	assert_int_equal(h->st[0].s.st.sent, 3);
+	assert_int_equal(h->st[0].dropped[DWCS_DROP_LATE], 1);
+	assert_int_equal(h->st[0].s.st.misses, 1);
+	h_free(h);
+}
+
 static void test_precedence_among_streams(void **state)
 {
 	struct h_sched *h = h_new(3);
@@ -726,6 +786,8 @@ int main(void)
 		cmocka_unit_test(test_lossy_period_miss_drops_one_per_period),
 		cmocka_unit_test(test_idle_stream_accrues_no_miss),
 		cmocka_unit_test(test_stream_ahead_of_rate_is_held),
+		cmocka_unit_test(test_ceiling_paces_work_conserving),
+		cmocka_unit_test(test_ceiling_holds_edf_burst_and_counts_misses),
 		cmocka_unit_test(test_precedence_among_streams),
 		cmocka_unit_test(test_edf_orders_by_packet_deadline),
 		cmocka_unit_test(test_edf_lossy_drops_late_head),

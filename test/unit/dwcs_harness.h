@@ -20,6 +20,7 @@ struct h_stream {
 	struct dwcs_pkt q[H_QCAP];
 	u32 head, tail;
 	u64 dropped[DWCS_NR_DROP_REASONS];
+	u32 pkt_len;	/* bytes each packet weighs against the stream's ceiling (max_rate) */
 };
 
 struct h_sched {
@@ -119,6 +120,7 @@ static inline int h_step(struct h_sched *h, u64 now, u64 *next, struct dwcs_pkt 
 	if (out)
 		*out = *pkt;
 	hs->head++;
+	dwcs_charge(s, hs->pkt_len, now);
 	dwcs_served(&h->sched, s, pkt, now);
 	return (int)(hs - h->st);
 }

@@ -9,13 +9,15 @@ endef
 $(foreach k,$(KMOD_KVERS),$(eval $(call warnmod_rule,$(k))))
 TEST_BINS += $(foreach k,$(KMOD_KVERS),$(call kmod_dir,$(k))/warnmod/warnmod.ko)
 
-# dwcs-bpf.bats needs a kernel with BPF qdiscs (6.16+): only the newest, unpacked kernel has
-# one, and it runs the smoke role; elsewhere the file would only skip.
-VM_BATS_BPF_QDISC := test/vm/dwcs-bpf.bats
+# dwcs-bpf*.bats need a kernel with BPF qdiscs (6.16+): only the newest, unpacked kernel has
+# one, and it runs the smoke role; elsewhere the files would only skip.
+VM_BATS_BPF_QDISC := test/vm/dwcs-bpf.bats test/vm/dwcs-bpf-fig45.bats
 VM_BATS += $(filter-out $(VM_BATS_BPF_QDISC),$(sort $(wildcard test/vm/*.bats)))
-# The roles of scripts/run-vm-matrix: the evaluation's timing-heavy figures run on the primary
-# kernel only; the smoke file is all a smoke kernel (PREEMPT_RT, unpacked) runs.
-# Timing-heavy: the evaluation (Table 1, Figures 4-7) and the shaper's 2 % precision at four
-# rates; the other VM files exercise the same shaper functionally on every kernel.
-VM_BATS_TIMING := $(sort $(wildcard test/vm/eval-*.bats)) test/vm/dwcs-shaper.bats
+# The roles of scripts/run-vm-matrix: the heavy files run on the primary kernel only; the smoke
+# files are all a smoke kernel (PREEMPT_RT, unpacked) runs.
+# Heavy: timing-heavy (the evaluation, Table 1 and Figures 4-7; the shaper's 2 % precision at
+# four rates, exercised functionally by the other files on every kernel) and scale (10,000
+# classes; dwcs-robust.bats's churn runs everywhere).
+VM_BATS_HEAVY := $(sort $(wildcard test/vm/eval-*.bats)) test/vm/dwcs-shaper.bats \
+	test/vm/dwcs-scale.bats
 VM_BATS_SMOKE  := test/vm/dwcs-smoke.bats $(VM_BATS_BPF_QDISC)

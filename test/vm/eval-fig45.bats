@@ -22,14 +22,7 @@ setup() {
 	defer rm -rf "$OUT"
 }
 
-managed_claim() {
-	local variant=$1 m
-	eval_scenario video.sh "$variant" "$OUT/$variant" $DURATION || return 1
-	cat "$OUT/$variant/fps.csv"
-	m=$(fps_col "$OUT/$variant/fps.csv" 0 5 $DURATION | min_of)
-	echo "$variant: lowest fps under perturbation $m, gap p99 $(gap_p99 "$OUT/$variant/gaps.csv" 5) ms"
-	ge "$m" 17 || { echo "$variant: $m fps < 17 in an interval under perturbation"; return 1; }
-}
+managed_claim() { video_managed_claim "$1" "$DURATION"; }
 
 api_vs_unmanaged() {
 	local mm um mp up

@@ -86,7 +86,7 @@ perturbed_fps() {
 		END { if (n) printf "%d\n", f / n / fps * 1000; else print -1 }' "$1/fps.csv"
 }
 
-@test "unmodified video-server: >= 97% of its frame rate under bulk TCP with the shim, < 70% without" {
+@test "unmodified video-server: with the shim, >= 97% of its frame rate under bulk TCP" {
 	video_run shim "$BATS_TEST_TMPDIR/shim"
 	cat "$BATS_TEST_TMPDIR/shim/server.txt" "$BATS_TEST_TMPDIR/shim/fps.csv" \
 		"$BATS_TEST_TMPDIR/shim/classes.txt" >&2
@@ -103,11 +103,18 @@ perturbed_fps() {
 	if [ $((skipped * 50)) -gt "$captured" ]; then
 		skip "the sender fell behind on its own CPU ($skipped of $captured frames skipped before sending; the rate at the receiver was ${with} per mille): the emulated CPU is too loaded to measure the network"
 	fi
+	echo "frame rate after t=${PERTURB_AT}s, per mille of $FPS fps, with the shim: $with" >&2
+	[ "$with" -ge 970 ]
+}
 
+# The baseline: what the shim is for. It measures the best-effort FIFO beside bulk TCP, which
+# no kernel of the matrix changes, so it runs where the timing-heavy tests run.
+@test "unmodified video-server: without the shim, below 70% of its frame rate under bulk TCP" {
+	[ "${QSOCK_VM_ROLE:-full}" = full ] ||
+		skip "the unmanaged baseline runs on the primary kernel (the full role of scripts/run-vm-matrix); this is the ${QSOCK_VM_ROLE} role"
 	video_run unmanaged "$BATS_TEST_TMPDIR/plain"
 	cat "$BATS_TEST_TMPDIR/plain/fps.csv" >&2
 	without=$(perturbed_fps "$BATS_TEST_TMPDIR/plain")
-	echo "frame rate after t=${PERTURB_AT}s, per mille of $FPS fps: with the shim $with, without $without" >&2
-	[ "$with" -ge 970 ]
+	echo "frame rate after t=${PERTURB_AT}s, per mille of $FPS fps, without the shim: $without" >&2
 	[ "$without" -lt 700 ]
 }

@@ -36,10 +36,8 @@ setup() {
 	# IPv6 off: no router solicitations or MLD reports in the counters.
 	t ip netns exec "$TX" sysctl -qw net.ipv6.conf.default.disable_ipv6=1
 	t ip netns exec "$RX" sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+	# static neighbours (veth_pair): no ARP request is queued behind the stream
 	veth_pair "$TX" 10.99.0.1/24 "$RX" 10.99.0.2/24
-	# A static neighbour: no ARP request is queued behind the stream.
-	mac=$(ip -n "$RX" -j link show veth1 | jq -r '.[0].address')
-	t ip -n "$TX" neigh replace 10.99.0.2 lladdr "$mac" dev veth0 nud permanent
 }
 
 tcn() { t tc -n "$TX" "$@"; }

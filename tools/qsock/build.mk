@@ -13,10 +13,14 @@ $(QSOCK_CLI): $(QSOCK_CLI_OBJS) $(PROTO_LIB) $(CONF_LIB)
 	$(quiet) LINK $@
 	$(Q)$(CC) -o $@ $(QSOCK_CLI_OBJS) $(LDFLAGS) $(QSOCK_CLI_LIBS)
 
+# qsock run preloads the installed shim (shim/build.mk installs it there).
+$(BUILD)/tools/qsock/cmd_run.o: CFLAGS += -DQSOCK_SHIM_PATH='"$(LIBDIR)/libqsockshim.so"'
+
 BINS += $(QSOCK_CLI)
 
-# qsock(8) itself is installed with qsockd's pages (daemon/build.mk).
+# qsock lives in BINDIR, so its page is qsock(1).
 INSTALL += install-qsock-cli
 .PHONY: install-qsock-cli
 install-qsock-cli: $(QSOCK_CLI)
 	$(Q)install -D -m 0755 $(QSOCK_CLI) $(DESTDIR)$(BINDIR)/qsock
+	$(Q)install -D -m 0644 man/qsock.1 $(DESTDIR)$(MANDIR)/man1/qsock.1

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * cmd_check.c — `qsock check [FILE]`: load and validate a qsock.conf the way the shim does
- * (conf/) and its `policy` group the way qsockd does (conf/policy.c), report every problem as `file:line: key: reason` (stderr, or the "errors" array with -j),
- * exit 0 when the file is valid, 1 when it is not, 2 on bad usage.
+ * (conf/) and its `policy` group the way qsockd does (conf/policy.c), report every problem,
+ * sorted by line, as `file:line: key: reason` (stderr), or with -j as {file, line, key,
+ * reason} objects in the "errors" array; exit 0 when the file is valid, 1 when it is not,
+ * 2 on bad usage.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +16,13 @@
 #include "../../conf/policy.h"
 #include "../../conf/readfile.h"
 #include "commands.h"
+
+static const char usage[] =
+	"usage: qsock [-j] [-c FILE] check [FILE]\n"
+	"  Validate FILE (default: the -c file, $QSOCK_CONF, else " CONF_DEFAULT_PATH ") as the\n"
+	"  shim and qsockd read it. Every error, sorted by line, as FILE:LINE: KEY: REASON;\n"
+	"  with -j as {\"file\",\"line\",\"key\",\"reason\"} objects. Exit 0 valid, 1 not, 2 usage.\n"
+	"  (A file named like an option: qsock check -- FILE.)\n";
 
 static unsigned int count_msg_rules(const struct conf *c)
 {
@@ -23,26 +33,31 @@ static unsigned int count_msg_rules(const struct conf *c)
 	return n;
 }
 
-static void print_json(const char *path, int rc, const struct conf *c, const char *errors)
+static void print_json(const char *path, int rc, const struct conf *c, const struct conf_diag *d)
 {
-	const char *line = errors;
-	bool first = true;
-
 	printf("{\"file\":");
 	json_string(stdout, path);
 	printf(",\"valid\":%s,\"streams\":%u,\"message_rules\":%u,\"errors\":[",
 	       rc ? "false" : "true", c->n_streams, count_msg_rules(c));
-	while (line && *line) {
-		const char *nl = strchr(line, '\n');
-		size_t len = nl ? (size_t)(nl - line) : strlen(line);
-		char buf[1024];
+	for (unsigned int i = 0; i < d->n_list; i++) {
+		const struct conf_diag_entry *e = &d->list[i];
 
-		snprintf(buf, sizeof(buf), "%.*s", (int)len, line);
-		if (!first)
-			putchar(',');
-		json_string(stdout, buf);
-		first = false;
-		line += len + (nl ? 1 : 0);
+		printf("%s{\"file\":", i ? "," : "");
+		json_string(stdout, e->file);
+		if (e->line)
+			printf(",\"line\":%u", e->line);
+		else
+			printf(",\"line\":null");
+		printf(",\"key\":");
+		if (e->syntax)
+			json_string(stdout, "(syntax)");
+		else if (e->key)
+			json_string(stdout, e->key);
+		else
+			printf("null");
+		printf(",\"reason\":");
+		json_string(stdout, e->reason);
+		printf("}");
 	}
 	printf("]}\n");
 }
@@ -65,28 +80,28 @@ static bool parses(const char *text)
 
 int do_check(const struct qsock_cli *cli, int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
 	const char *path = cli->conf_path;
-	char *errors = NULL, *text = NULL;
-	size_t errors_len = 0;
+	char *text = NULL;
 	struct conf_diag d;
 	struct conf c;
-	FILE *out = stderr;
-	int rc;
+	int rc, opt;
 
-	if (argc > 2) {
-		fprintf(stderr, "usage: qsock check [FILE]\n");
-		return 2;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		if (opt == 'h')
+			return cli_help(usage);
+		return cli_bad_option(cli, usage, opt, argv);
 	}
-	if (argc == 2)
-		path = argv[1];
-	if (cli->json) {
-		out = open_memstream(&errors, &errors_len);
-		if (!out) {
-			perror("qsock check: open_memstream");
-			return 1;
-		}
-	}
-	conf_diag_init(&d, path, out);
+	if (argc - optind > 1)
+		return cli_usage_error(cli, usage, "one file at most, not %d", argc - optind);
+	if (optind < argc)
+		path = argv[optind];
+	conf_diag_init(&d, path, NULL);
+	conf_diag_collect(&d);
 	/* Read once, with the shim's limits (conf/readfile.h), and check both parts of it. */
 	rc = conf_read_file(&d, path, &text);
 	if (rc)
@@ -105,16 +120,21 @@ int do_check(const struct qsock_cli *cli, int argc, char **argv)
 			rc = prc;
 	}
 	free(text);
+	conf_diag_sort(&d);
 	if (cli->json) {
-		fclose(out);
-		print_json(path, rc, &c, errors);
-		free(errors);
-	} else if (!rc) {
-		printf("%s: valid: %u stream rule(s), %u message rule(s)\n", path, c.n_streams,
-		       count_msg_rules(&c));
+		print_json(path, rc, &c, &d);
 	} else {
-		fprintf(stderr, "%s: %u error(s)\n", path, d.errors);
+		char line[CONF_DIAG_MSG_MAX + 512];
+
+		for (unsigned int i = 0; i < d.n_list; i++)
+			fprintf(stderr, "%s\n", conf_diag_format(&d.list[i], line, sizeof(line)));
+		if (!rc)
+			printf("%s: valid: %u stream rule(s), %u message rule(s)\n", path,
+			       c.n_streams, count_msg_rules(&c));
+		else
+			fprintf(stderr, "%s: %u error(s)\n", path, d.errors);
 	}
+	conf_diag_free(&d);
 	conf_free(&c);
 	return rc ? 1 : 0;
 }

@@ -8,6 +8,7 @@
  *	qsock explain [--process NAME] [--exe PATH] [--argv0 NAME] [--user USER|UID]
  *		      [--proto udp|tcp] [--local ADDR:PORT] [--remote ADDR:PORT]
  *		      [--payload HEX | --payload-file FILE] [--seq N] [--stream NAME]
+ *		      [--cgroup PATH | --unit NAME]
  */
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -26,13 +27,23 @@
 
 #define PAYLOAD_MAX 65536
 
-static void usage(void)
-{
-	fprintf(stderr,
-		"usage: qsock explain [--process NAME] [--exe PATH] [--argv0 NAME] [--user USER|UID]\n"
-		"                     [--proto udp|tcp] [--local ADDR:PORT] [--remote ADDR:PORT]\n"
-		"                     [--payload HEX | --payload-file FILE] [--seq N] [--stream NAME]\n");
-}
+static const char usage[] =
+	"usage: qsock [-j] [-c FILE] explain [OPTIONS]\n"
+	"  Which stream rule of the configuration a socket would match, and why the others do\n"
+	"  not; with a payload, which message rules match and the flags and deadline it gets.\n"
+	"  --process NAME       process name (comm; also argv[0] unless --argv0 is given)\n"
+	"  --exe PATH           executable\n"
+	"  --argv0 NAME         argv[0]\n"
+	"  --user USER|UID      sending user (default: you)\n"
+	"  --cgroup PATH        its cgroup v2 path (\"/system.slice/janus.service\")\n"
+	"  --unit NAME          its systemd system unit: --cgroup /system.slice/NAME\n"
+	"  --proto udp|tcp      protocol (default udp)\n"
+	"  --local ADDR:PORT    local address ([ADDR6]:PORT, ADDR, ADDR:PORT)\n"
+	"  --remote ADDR:PORT   remote address\n"
+	"  --payload HEX        a message's bytes (\"80e0 0001 ...\")\n"
+	"  --payload-file FILE  a message's bytes from FILE\n"
+	"  --seq N              the message's number on its socket (default 1)\n"
+	"  --stream NAME        the message rules of stream rule NAME, whatever the socket matched\n";
 
 /* "10.0.0.1:5004", "[::1]:5004", "::1", "10.0.0.1" (port 0 = unknown). */
 static int parse_endpoint(const char *arg, struct sockaddr_storage *ss)
@@ -167,14 +178,23 @@ static int explain(const struct qsock_cli *cli, const struct conf *c, const stru
 	unsigned int i;
 	int rule = -1;
 	char l[64], r[64];
+	const struct conf_stream *named = NULL;
 
+	if (a->stream_name) {
+		for (i = 0; i < c->n_streams; i++)
+			if (!strcmp(c->streams[i].name, a->stream_name))
+				named = &c->streams[i];
+		if (!named)
+			return cli_error(cli, 1, "no stream rule named \"%s\"", a->stream_name);
+	}
 	if (!cli->json)
-		printf("socket: %s %s -> %s; process comm \"%s\", argv0 \"%s\", exe \"%s\", uid %u\n",
+		printf("socket: %s %s -> %s; process comm \"%s\", argv0 \"%s\", exe \"%s\", uid %u, cgroup %s\n",
 		       conf_proto_name(a->sock.protocol),
 		       endpoint_str(&a->sock.local, a->sock.has_local, l, sizeof(l)),
 		       endpoint_str(&a->sock.remote, a->sock.has_remote, r, sizeof(r)),
 		       a->proc.comm ? a->proc.comm : "", a->proc.argv0 ? a->proc.argv0 : "",
-		       a->proc.exe ? a->proc.exe : "", (unsigned int)a->proc.uid);
+		       a->proc.exe ? a->proc.exe : "", (unsigned int)a->proc.uid,
+		       a->proc.cgroup ? a->proc.cgroup : "?");
 	else
 		printf("{\"streams\":[");
 	for (i = 0; i < c->n_streams && !match; i++) {
@@ -208,18 +228,7 @@ static int explain(const struct qsock_cli *cli, const struct conf *c, const stru
 		printf("=> no stream rule matches: the shim leaves this socket alone\n");
 	}
 
-	st = match;
-	if (a->stream_name) {
-		for (st = NULL, i = 0; i < c->n_streams; i++)
-			if (!strcmp(c->streams[i].name, a->stream_name))
-				st = &c->streams[i];
-		if (!st) {
-			if (cli->json)
-				printf("}\n");
-			fprintf(stderr, "qsock explain: no stream rule named \"%s\"\n", a->stream_name);
-			return 1;
-		}
-	}
+	st = a->stream_name ? named : match;
 	if (!a->have_payload || !st) {
 		if (cli->json)
 			printf("}\n");
@@ -294,6 +303,9 @@ int do_explain(const struct qsock_cli *cli, int argc, char **argv)
 		{ "payload-file", required_argument, NULL, 'f' },
 		{ "seq", required_argument, NULL, 's' },
 		{ "stream", required_argument, NULL, 'S' },
+		{ "cgroup", required_argument, NULL, 'C' },
+		{ "unit", required_argument, NULL, 'U' },
+		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static uint8_t payload[PAYLOAD_MAX];
@@ -302,10 +314,10 @@ int do_explain(const struct qsock_cli *cli, int argc, char **argv)
 	struct conf_diag d;
 	struct conf c;
 	int opt, rc;
-	char *end;
+	char *end, unit_cgroup[CONF_CGROUP_MAX] = "";
 
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'n':
 			a.proc.comm = optarg;
@@ -327,8 +339,7 @@ int do_explain(const struct qsock_cli *cli, int argc, char **argv)
 			} else if (end != optarg && !*end) {
 				a.proc.uid = (uid_t)uid;
 			} else {
-				fprintf(stderr, "qsock explain: --user: no user \"%s\"\n", optarg);
-				return 2;
+				return cli_usage_error(cli, usage, "--user: no user \"%s\"", optarg);
 			}
 			break;
 		}
@@ -338,62 +349,72 @@ int do_explain(const struct qsock_cli *cli, int argc, char **argv)
 			} else if (!strcmp(optarg, "tcp")) {
 				a.sock.protocol = CONF_PROTO_TCP;
 			} else {
-				fprintf(stderr, "qsock explain: --proto: \"%s\" is not udp or tcp\n", optarg);
-				return 2;
+				return cli_usage_error(cli, usage, "--proto: \"%s\" is not udp or tcp",
+						       optarg);
 			}
 			break;
 		case 'l':
 		case 'r':
 			if (parse_endpoint(optarg, opt == 'l' ? &a.sock.local : &a.sock.remote)) {
-				fprintf(stderr, "qsock explain: --%s: \"%s\" is not ADDR, ADDR:PORT or [ADDR6]:PORT\n",
-					opt == 'l' ? "local" : "remote", optarg);
-				return 2;
+				return cli_usage_error(cli, usage,
+						       "--%s: \"%s\" is not ADDR, ADDR:PORT or [ADDR6]:PORT",
+						       opt == 'l' ? "local" : "remote", optarg);
 			}
 			*(opt == 'l' ? &a.sock.has_local : &a.sock.has_remote) = true;
 			break;
 		case 'x':
 			if (parse_hex(optarg, payload, sizeof(payload), &a.payload_len)) {
-				fprintf(stderr, "qsock explain: --payload: not pairs of hex digits (at most %d bytes)\n",
-					PAYLOAD_MAX);
-				return 2;
+				return cli_usage_error(cli, usage,
+						       "--payload: not pairs of hex digits (at most %d bytes)",
+						       PAYLOAD_MAX);
 			}
 			a.have_payload = true;
 			break;
 		case 'f':
 			rc = read_payload_file(optarg, payload, sizeof(payload), &a.payload_len);
 			if (rc) {
-				fprintf(stderr, "qsock explain: --payload-file: %s: %s\n", optarg,
-					strerror(-rc));
-				return 2;
+				return cli_usage_error(cli, usage, "--payload-file: %s: %s", optarg,
+						       strerror(-rc));
 			}
 			a.have_payload = true;
 			break;
 		case 's':
 			a.seq = strtoull(optarg, &end, 10);
 			if (end == optarg || *end || !a.seq) {
-				fprintf(stderr, "qsock explain: --seq: \"%s\" is not a message number (1, 2, ...)\n",
-					optarg);
-				return 2;
+				return cli_usage_error(cli, usage,
+						       "--seq: \"%s\" is not a message number (1, 2, ...)",
+						       optarg);
 			}
 			break;
 		case 'S':
 			a.stream_name = optarg;
 			break;
+		case 'C':
+			if (optarg[0] != '/')
+				return cli_usage_error(cli, usage,
+						       "--cgroup: \"%s\" is not a cgroup path (it starts with /)",
+						       optarg);
+			a.proc.cgroup = optarg;
+			break;
+		case 'U':
+			if (!*optarg || strchr(optarg, '/'))
+				return cli_usage_error(cli, usage, "--unit: \"%s\" is not a unit name",
+						       optarg);
+			snprintf(unit_cgroup, sizeof(unit_cgroup), "/system.slice/%s", optarg);
+			break;
+		case 'h':
+			return cli_help(usage);
 		default:
-			usage();
-			return 2;
+			return cli_bad_option(cli, usage, opt, argv);
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "qsock explain: unexpected argument \"%s\"\n", argv[optind]);
-		usage();
-		return 2;
-	}
+	if (optind < argc)
+		return cli_usage_error(cli, usage, "unexpected argument \"%s\"", argv[optind]);
+	if (unit_cgroup[0] && !a.proc.cgroup)
+		a.proc.cgroup = unit_cgroup;
 	conf_diag_init(&d, cli->conf_path, stderr);
-	if (conf_load(&c, cli->conf_path, &d)) {
-		fprintf(stderr, "qsock explain: %s is not valid (see qsock check)\n", cli->conf_path);
-		return 1;
-	}
+	if (conf_load(&c, cli->conf_path, &d))
+		return cli_error(cli, 1, "%s is not valid (see qsock check)", cli->conf_path);
 	rc = explain(cli, &c, &a);
 	conf_free(&c);
 	return rc;

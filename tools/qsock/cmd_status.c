@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,26 @@
 
 int qsock_status_fetch(const char *sock, struct qsockd_stream **out, unsigned int *n,
 		       struct qsockd_device **devs, unsigned int *n_devs, char *msg, size_t msglen);
+const char *qsock_user_name(uint32_t uid, char *buf, size_t len);
+
+static const char usage[] =
+	"usage: qsock [-j] status [-s SOCKET]\n"
+	"  Every stream qsockd manages (root sees all, others their own): owner, parameters and\n"
+	"  live statistics; rates in bit/s.\n"
+	"  -s, --socket SOCKET  qsockd's socket ($QSOCKD_SOCKET, else " QSOCKD_DEFAULT_SOCKET ")\n";
+
+/* The user's name, else the number (status and top show both). */
+const char *qsock_user_name(uint32_t uid, char *buf, size_t len)
+{
+	struct passwd pw, *res = NULL;
+	char tmp[1024];
+
+	if (!getpwuid_r((uid_t)uid, &pw, tmp, sizeof(tmp), &res) && res)
+		snprintf(buf, len, "%s", res->pw_name);
+	else
+		snprintf(buf, len, "%u", uid);
+	return buf;
+}
 
 struct fetch {
 	struct qsockd_stream *v;
@@ -119,30 +140,33 @@ static void print_json(const struct qsockd_stream *v, unsigned int n,
 	for (unsigned int i = 0; i < n; i++) {
 		const struct qsockd_stream *s = &v[i];
 		const struct qsockd_stats *t = &s->stats;
+		char user[64];
 
 		printf("%s{\"dev\":", i ? "," : "");
 		json_string(stdout, s->params.dev);
 		printf(",\"sched\":");
 		json_string(stdout, s->params.sched);
-		printf(",\"classid\":\"%x:%x\",\"cookie\":%llu,\"owner\":{\"uid\":%u,\"pid\":%u,"
-		       "\"process\":",
+		printf(",\"classid\":\"%x:%x\",\"cookie\":%llu,\"owner\":{\"uid\":%u,\"user\":",
 		       s->classid >> 16, s->classid & 0xffff, (unsigned long long)s->cookie,
-		       s->owner_uid, s->owner_pid);
+		       s->owner_uid);
+		json_string(stdout, qsock_user_name(s->owner_uid, user, sizeof(user)));
+		printf(",\"pid\":%u,\"process\":", s->owner_pid);
 		json_string(stdout, s->owner_comm);
+		/* every rate in bit/s (the daemon's protocol carries bytes/s) */
 		printf("},\"params\":{\"ipg_ns\":%llu,\"oln\":%u,\"old\":%u,\"flags\":%u,"
-		       "\"rate\":%llu,\"reserved_bps\":%llu,\"limit\":%u},",
+		       "\"rate_bps\":%llu,\"reserved_bps\":%llu,\"limit\":%u},",
 		       (unsigned long long)s->params.ipg_ns, s->params.oln, s->params.old,
-		       s->params.flags, (unsigned long long)s->params.rate,
+		       s->params.flags, (unsigned long long)s->params.rate * 8,
 		       (unsigned long long)qsockd_params_rate(&s->params), s->params.limit);
 		printf("\"stats\":{\"sent_pkts\":%llu,\"sent_bytes\":%llu,\"drops\":%llu,"
-		       "\"overlimits\":%llu,\"rate\":%llu,\"drop_late\":%llu,\"drop_overflow\":%llu,"
+		       "\"overlimits\":%llu,\"rate_bps\":%llu,\"drop_late\":%llu,\"drop_overflow\":%llu,"
 		       "\"drop_frame\":%llu,\"drop_window\":%llu,\"late_sent\":%llu,"
 		       "\"deadline_misses\":%llu,\"violations\":%llu,\"cur_x\":%u,\"cur_y\":%u,"
 		       "\"delay_avg_ns\":%llu,\"delay_max_ns\":%llu,\"backlog_pkts\":%u,"
 		       "\"backlog_bytes\":%u}}",
 		       (unsigned long long)t->sent_pkts, (unsigned long long)t->sent_bytes,
 		       (unsigned long long)t->drops, (unsigned long long)t->overlimits,
-		       (unsigned long long)t->rate, (unsigned long long)t->drop_late,
+		       (unsigned long long)t->rate * 8, (unsigned long long)t->drop_late,
 		       (unsigned long long)t->drop_overflow, (unsigned long long)t->drop_frame,
 		       (unsigned long long)t->drop_window, (unsigned long long)t->late_sent,
 		       (unsigned long long)t->deadline_misses, (unsigned long long)t->violations,
@@ -166,23 +190,25 @@ static void print_text(const struct qsockd_stream *v, unsigned int n,
 		       d[i].root_kind[0] ? qsock_printable(p3, sizeof(p3), d[i].root_kind) : "-",
 		       d[i].streams, d[i].classifier ? "attached" : "no");
 	printf("\n");
-	printf("%-10s %-5s %-7s %-8s %6s %7s %-15s %10s %7s %-13s %10s %12s %8s %8s\n", "DEVICE",
-	       "SCHED", "CLASS", "COOKIE", "UID", "PID", "PROCESS", "IPG(us)", "X/Y", "FLAGS",
-	       "RSV(kbit)", "SENT(pkts)", "DROPS", "BACKLOG");
+	printf("%-10s %-5s %-7s %-8s %-8s %7s %-15s %10s %7s %-13s %9s %9s %12s %8s %8s\n",
+	       "DEVICE", "SCHED", "CLASS", "COOKIE", "USER", "PID", "PROCESS", "IPG(us)", "X/Y",
+	       "FLAGS", "RSV(b/s)", "RATE(b/s)", "SENT(pkts)", "DROPS", "BACKLOG");
 	for (unsigned int i = 0; i < n; i++) {
 		const struct qsockd_stream *s = &v[i];
-		char cls[16], xy[24], fl[32];
+		char cls[16], xy[24], fl[32], user[64], rsv[16], rate[16];
 
 		snprintf(cls, sizeof(cls), "%x:%x", s->classid >> 16, s->classid & 0xffff);
 		snprintf(xy, sizeof(xy), "%u/%u", s->params.oln, s->params.old);
 		flags_text(s->params.flags, fl, sizeof(fl));
-		printf("%-10s %-5s %-7s %-8llu %6u %7u %-15s %10llu %7s %-13s %10llu %12llu %8llu %8u\n",
+		printf("%-10s %-5s %-7s %-8llu %-8.8s %7u %-15s %10llu %7s %-13s %9s %9s %12llu %8llu %8u\n",
 		       qsock_printable(p1, sizeof(p1), s->params.dev),
 		       qsock_printable(p2, sizeof(p2), s->params.sched), cls,
-		       (unsigned long long)s->cookie, s->owner_uid, s->owner_pid,
+		       (unsigned long long)s->cookie,
+		       qsock_user_name(s->owner_uid, user, sizeof(user)), s->owner_pid,
 		       qsock_printable(pc, sizeof(pc), s->owner_comm),
 		       (unsigned long long)(s->params.ipg_ns / 1000), xy, fl,
-		       (unsigned long long)(qsockd_params_rate(&s->params) / 1000),
+		       cli_si((double)qsockd_params_rate(&s->params), rsv, sizeof(rsv)),
+		       cli_si((double)s->stats.rate * 8, rate, sizeof(rate)),
 		       (unsigned long long)s->stats.sent_pkts, (unsigned long long)s->stats.drops,
 		       s->stats.backlog_pkts);
 	}
@@ -198,19 +224,25 @@ int do_status(const struct qsock_cli *cli, int argc, char **argv)
 	char msg[QSOCKD_MSG_LEN + 64];
 	int opt, err;
 
+	static const struct option opts[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+
 	optind = 1;
-	while ((opt = getopt(argc, argv, "s:")) != -1) {
-		if (opt != 's') {
-			fprintf(stderr, "usage: qsock [-j] status [-s SOCKET]\n");
-			return 2;
-		}
+	while ((opt = getopt_long(argc, argv, ":s:h", opts, NULL)) != -1) {
+		if (opt == 'h')
+			return cli_help(usage);
+		if (opt != 's')
+			return cli_bad_option(cli, usage, opt, argv);
 		sock = optarg;
 	}
+	if (optind < argc)
+		return cli_usage_error(cli, usage, "unexpected argument \"%s\"", argv[optind]);
 	err = qsock_status_fetch(sock, &v, &n, &d, &n_d, msg, sizeof(msg));
-	if (err) {
-		fprintf(stderr, "qsock status: %s\n", msg);
-		return 1;
-	}
+	if (err)
+		return cli_error(cli, 1, "%s", msg);
 	if (cli->json)
 		print_json(v, n, d, n_d);
 	else

@@ -4,6 +4,8 @@
  * table below (unambiguous prefixes accepted, as bpftool does).
  *
  *	qsock [-j] [-c FILE] COMMAND [ARGS...]
+ *
+ * -j may also follow the command (`qsock status -j`), anywhere before a "--".
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -28,7 +30,9 @@ static const struct cmd cmds[] = {
 	  "which stream rule a socket would match, and which message rule a payload would" },
 	{ "status", do_status, "[-s SOCKET]", "qsockd's streams: owner, parameters, statistics" },
 	{ "top", do_top, "[-s SOCKET] [-d SECONDS] [-n COUNT]", "qsockd's streams, refreshing" },
-	{ "help", do_help, "", "this text" },
+	{ "run", do_run, "[-c FILE | --ipg DUR --oln N --old N ...] -- PROG [ARGS...]",
+	  "run PROG under the shim, with FILE's rules or one built from the options" },
+	{ "help", do_help, "[COMMAND]", "this text, or COMMAND's options" },
 	{ NULL, NULL, NULL, NULL },
 };
 
@@ -37,21 +41,38 @@ static void usage(FILE *out)
 	const struct cmd *c;
 
 	fprintf(out, "usage: qsock [-j] [-c FILE] COMMAND [ARGS...]\n"
-		     "  -j        JSON output\n"
-		     "  -c FILE   configuration (default: $QSOCK_CONF, else %s)\n"
-		     "commands:\n",
+		     "       qsock --help | --version\n"
+		     "  -j, --json         JSON output (errors too, as {\"error\": ...})\n"
+		     "  -c, --config FILE  configuration (default: $QSOCK_CONF, else %s)\n"
+		     "commands (any unambiguous prefix; COMMAND --help for its options):\n",
 		CONF_DEFAULT_PATH);
 	for (c = cmds; c->name; c++)
 		fprintf(out, "  %-8s %s\n           %s\n", c->name, c->args, c->help);
 }
 
+static const struct cmd *find_cmd(const struct qsock_cli *cli, const char *word);
+
+/* `qsock help [COMMAND]`: the list, or COMMAND --help. */
 static int do_help(const struct qsock_cli *cli, int argc, char **argv)
 {
-	usage(stdout);
-	return 0;
+	const struct cmd *c;
+	char *args[] = { NULL, "--help", NULL };
+	struct qsock_cli sub = *cli;
+
+	if (argc < 2 || !strcmp(argv[1], "help") || argv[1][0] == '-') {
+		usage(stdout);
+		return 0;
+	}
+	c = find_cmd(cli, argv[1]);
+	if (!c)
+		return 2;
+	args[0] = (char *)c->name;
+	sub.cmd = c->name;
+	optind = 1;
+	return c->fn(&sub, 2, args);
 }
 
-static const struct cmd *find_cmd(const char *word)
+static const struct cmd *find_cmd(const struct qsock_cli *cli, const char *word)
 {
 	const struct cmd *c, *found = NULL;
 	size_t len = strlen(word);
@@ -61,25 +82,34 @@ static const struct cmd *find_cmd(const char *word)
 			return c;
 		if (!strncmp(c->name, word, len)) {
 			if (found) {
-				fprintf(stderr, "qsock: \"%s\" is ambiguous (%s, %s, ...)\n", word,
-					found->name, c->name);
+				cli_error(cli, 2, "\"%s\" is ambiguous (%s, %s, ...)", word,
+					  found->name, c->name);
 				return NULL;
 			}
 			found = c;
 		}
 	}
 	if (!found)
-		fprintf(stderr, "qsock: unknown command \"%s\" (try: qsock help)\n", word);
+		cli_error(cli, 2, "unknown command \"%s\" (try: qsock help)", word);
 	return found;
 }
 
 int main(int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
 	struct qsock_cli cli = { .conf_path = NULL };
+	bool help = false, version = false;
 	const struct cmd *c;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "+jc:h")) != -1) {
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+:jc:hV", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'j':
 			cli.json = true;
@@ -88,12 +118,26 @@ int main(int argc, char **argv)
 			cli.conf_path = optarg;
 			break;
 		case 'h':
-			usage(stdout);
-			return 0;
+			help = true;
+			break;
+		case 'V':
+			version = true;
+			break;
 		default:
-			usage(stderr);
-			return 2;
+			return cli_bad_option(&cli, "usage: qsock [-j] [-c FILE] COMMAND [ARGS...] (qsock --help)\n",
+					      opt, argv);
 		}
+	}
+	if (help) {
+		usage(stdout);
+		return 0;
+	}
+	if (version) {
+		if (cli.json)
+			printf("{\"version\":\"%s\"}\n", QSOCK_VERSION);
+		else
+			printf("qsock %s\n", QSOCK_VERSION);
+		return 0;
 	}
 	if (!cli.conf_path) {
 		cli.conf_path = getenv("QSOCK_CONF");
@@ -101,12 +145,33 @@ int main(int argc, char **argv)
 			cli.conf_path = CONF_DEFAULT_PATH;
 	}
 	if (optind >= argc) {
+		if (cli.json)
+			cli_error(&cli, 2, "no command (try: qsock help)");
 		usage(stderr);
 		return 2;
 	}
-	c = find_cmd(argv[optind]);
+	c = find_cmd(&cli, argv[optind]);
 	if (!c)
 		return 2;
+	cli.cmd = c->name;
+	/* -j is global, but `qsock status -j` is what people type: take it anywhere before "--" */
+	{
+		int i, o = optind + 1;
+
+		for (i = optind + 1; i < argc; i++) {
+			if (!strcmp(argv[i], "--")) {
+				while (i < argc)
+					argv[o++] = argv[i++];
+				break;
+			}
+			if (!strcmp(argv[i], "-j") || !strcmp(argv[i], "--json"))
+				cli.json = true;
+			else
+				argv[o++] = argv[i];
+		}
+		argc = o;
+		argv[argc] = NULL;
+	}
 	/* the subcommand sees its own name as argv[0], getopt-style */
 	optind++;
 	return c->fn(&cli, argc - optind + 1, argv + optind - 1);

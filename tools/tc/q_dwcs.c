@@ -49,9 +49,11 @@ static void dwcs_explain_class(void)
 	fprintf(stderr,
 		"Usage: ... dwcs [ ipg TIME ] [ oln X ] [ old Y ] [ lossy | lossless ]\n"
 		"                [ edf | noedf ] [ nondroppable | droppable ] [ limit PACKETS ]\n"
+		"                [ maxrate RATE | maxrate unlimited ]\n"
 		"TIME needs a unit: s, ms, us or ns (e.g. ipg 20ms). oln X old Y: at most X of any Y\n"
 		"consecutive deadlines may be missed; oln 0 old 0 is pure EDF.\n"
-		"Defaults: lossy, noedf, droppable, limit %u. See tc-dwcs(8).\n",
+		"maxrate: a byte-rate ceiling, the stream paced to it whatever its packets' size.\n"
+		"Defaults: lossy, noedf, droppable, limit %u, maxrate unlimited. See tc-dwcs(8).\n",
 		DWCS_DEFAULT_CLASS_LIMIT);
 }
 
@@ -232,7 +234,8 @@ struct dwcs_qopt {
 	struct nla_bitfield32 flags;
 };
 
-static int dwcs_parse_rate(struct dwcs_args *a, __u64 *rate)
+/* RATE or "unlimited" (0) for option @name, in bytes per second as the kernel counts. */
+static int dwcs_parse_rate(struct dwcs_args *a, const char *name, __u64 *rate)
 {
 	const char *value = dwcs_value(a);
 	__u64 bits;
@@ -246,18 +249,17 @@ static int dwcs_parse_rate(struct dwcs_args *a, __u64 *rate)
 	}
 	err = dwcs_parse_scaled(value, dwcs_rate_units, ARRAY_LEN(dwcs_rate_units), true, &bits);
 	if (err == -ENOENT)
-		return dwcs_bad_value("rate", value,
+		return dwcs_bad_value(name, value,
 				      "a unit: bit, kbit, mbit, gbit, tbit, bps, kbps, mbps, "
 				      "gbps, tbps or their kibit/kibps forms");
 	if (err == -ERANGE)
-		return dwcs_bad_value("rate", value, "a rate below 2^64 bit/s");
+		return dwcs_bad_value(name, value, "a rate below 2^64 bit/s");
 	if (err)
-		return dwcs_bad_value("rate", value, "a rate such as 10mbit, or unlimited");
+		return dwcs_bad_value(name, value, "a rate such as 10mbit, or unlimited");
 	/* The kernel counts bytes per second; below 8 bit/s that is 0, which means unlimited. */
 	if (bits < 8)
-		return dwcs_bad_value("rate", value,
-				      "at least 8bit (1 byte/s); \"rate unlimited\" "
-				      "turns the shaper off");
+		return dwcs_bad_value(name, value,
+				      "at least 8bit (1 byte/s), or unlimited");
 	*rate = bits / 8;
 	return 0;
 }
@@ -285,7 +287,7 @@ static int dwcs_parse_qopt_words(struct dwcs_args *a, struct dwcs_qopt *o)
 		int err;
 
 		if (strcmp(word, "rate") == 0) {
-			err = dwcs_once(a, QOPT_RATE, "rate") ?: dwcs_parse_rate(a, &o->rate);
+			err = dwcs_once(a, QOPT_RATE, "rate") ?: dwcs_parse_rate(a, "rate", &o->rate);
 		} else if (strcmp(word, "limit") == 0) {
 			err = dwcs_get_u32(a, QOPT_LIMIT, 10, &o->limit, "a number of packets");
 		} else if (strcmp(word, "markmask") == 0) {
@@ -352,6 +354,7 @@ enum {
 	COPT_EDF = 1U << 4,
 	COPT_DROP = 1U << 5,
 	COPT_LIMIT = 1U << 6,
+	COPT_MAXRATE = 1U << 7,
 };
 
 struct dwcs_copt {
@@ -359,6 +362,7 @@ struct dwcs_copt {
 	__u32 oln;
 	__u32 old;
 	__u32 limit;
+	__u64 maxrate;
 	struct nla_bitfield32 flags;
 };
 
@@ -428,6 +432,9 @@ static int dwcs_parse_copt_words(struct dwcs_args *a, struct dwcs_copt *o)
 					   "a window of deadlines (y of x/y)");
 		} else if (strcmp(word, "limit") == 0) {
 			err = dwcs_get_u32(a, COPT_LIMIT, 10, &o->limit, "a number of packets");
+		} else if (strcmp(word, "maxrate") == 0) {
+			err = dwcs_once(a, COPT_MAXRATE, "maxrate") ?:
+			      dwcs_parse_rate(a, "maxrate", &o->maxrate);
 		} else if ((fw = dwcs_class_flag_word(word))) {
 			err = dwcs_once(a, fw->opt, fw->pair);
 			o->flags.selector |= fw->bit;
@@ -469,6 +476,8 @@ static int dwcs_parse_copt(struct qdisc_util *qu, int argc, char **argv, struct 
 		err = err ?: dwcs_put(n, TCA_DWCS_CLASS_FLAGS, &o.flags, sizeof(o.flags));
 	if (a.given & COPT_LIMIT)
 		err = err ?: dwcs_put(n, TCA_DWCS_CLASS_LIMIT, &o.limit, sizeof(o.limit));
+	if (a.given & COPT_MAXRATE)
+		err = err ?: dwcs_put(n, TCA_DWCS_CLASS_MAXRATE64, &o.maxrate, sizeof(o.maxrate));
 	if (err)
 		return -1;
 	addattr_nest_end(n, nest);
@@ -594,7 +603,7 @@ static int dwcs_print_copt(struct qdisc_util *qu, FILE *f, struct rtattr *opt)
 {
 	struct rtattr *tb[TCA_DWCS_CLASS_MAX + 1];
 	__u32 u32, known;
-	__u64 ipg;
+	__u64 ipg, maxrate;
 
 	if (!opt)
 		return 0;
@@ -614,6 +623,14 @@ static int dwcs_print_copt(struct qdisc_util *qu, FILE *f, struct rtattr *opt)
 	}
 	if (dwcs_rta_u32(tb[TCA_DWCS_CLASS_LIMIT], &u32))
 		print_uint(PRINT_ANY, "limit", "limit %up ", u32);
+	/* like the qdisc's rate: 0 is "unlimited" in text, 0 in JSON */
+	if (dwcs_rta_u64(tb[TCA_DWCS_CLASS_MAXRATE64], &maxrate)) {
+		if (maxrate)
+			print_color_rate(use_iec, PRINT_ANY, COLOR_NONE, "maxrate", "maxrate %s ",
+					 maxrate);
+		else
+			print_u64(PRINT_JSON, "maxrate", NULL, 0);
+	}
 	return 0;
 }
 

@@ -62,6 +62,7 @@ enum {
 	TCA_DWCS_CLASS_FLAGS,	/* struct nla_bitfield32 of DWCS_CLASS_F_* (value + selector) */
 	TCA_DWCS_CLASS_LIMIT,	/* u32: packets queued in this class, 1..DWCS_MAX_LIMIT */
 	TCA_DWCS_CLASS_PAD,
+	TCA_DWCS_CLASS_MAXRATE64, /* u64: byte-rate ceiling in bytes per second; 0 = none */
 	__TCA_DWCS_CLASS_MAX
 };
 #define TCA_DWCS_CLASS_MAX (__TCA_DWCS_CLASS_MAX - 1)

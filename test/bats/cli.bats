@@ -1,0 +1,151 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
+#
+# The conventions of a Linux command, as a new user tries them: --help and --version (exit 0)
+# for qsock and qsockd, --help for every subcommand before anything is read, -j honoured by
+# every subcommand and its errors (JSON on stdout), `qsock check` errors sorted by line and
+# in the user's units, duplicate rule names refused, unreadable paths named clearly.
+
+bats_require_minimum_version 1.5.0
+load ../lib/common
+
+QSOCK=$QSOCK_BUILD/tools/qsock/qsock
+QSOCKD=$QSOCK_BUILD/daemon/qsockd
+
+setup() {
+	require_file "$QSOCK" "run make"
+	require_cmd jq
+}
+
+@test "qsock --help, --version and qsockd --version exit 0; the versions are the one in VERSION" {
+	v=$(cat "$QSOCK_REPO/VERSION")
+	run t "$QSOCK" --help
+	assert_status 0
+	assert_output_contains "usage: qsock [-j] [-c FILE] COMMAND"
+	for c in check explain status top run help; do assert_output_contains "  $c "; done
+	run t "$QSOCK" --version
+	assert_status 0
+	[ "$output" = "qsock $v" ]
+	run t "$QSOCK" -j --version
+	json_eq "$output" .version "$v"
+	run t "$QSOCK_BUILD/daemon/qsockd" --version
+	assert_status 0
+	[ "$output" = "qsockd $v" ]
+	run t "$QSOCK_BUILD/daemon/qsockd" --help
+	assert_status 0
+	assert_output_contains "--version"
+}
+
+@test "every subcommand takes --help (exit 0, its usage on stdout) and reads nothing" {
+	cd "$BATS_TEST_TMPDIR"
+	printf 'this = is not a config\n' >./--help # check --help must not read it
+	for c in check explain status top run help; do
+		run t "$QSOCK" -c /nonexistent/qsock.conf "$c" --help
+		assert_status 0
+		assert_output_contains "usage: qsock"
+		[[ "$output" != *"cannot read"* && "$output" != *"cannot reach"* ]]
+		run t "$QSOCK" help "$c"
+		assert_status 0
+		assert_output_contains "usage: qsock"
+	done
+	# the file named --help is still reachable
+	run t "$QSOCK" check -- --help
+	assert_status 1
+	assert_output_contains "--help:1: (syntax)"
+}
+
+@test "-j: every error is a JSON document on stdout, with the exit status of the text form" {
+	sock=$BATS_TEST_TMPDIR/none.sock
+	for args in "frobnicate:2" "check -x:2" "check a b:2" "status -s $sock:1" "top -s $sock -n 1:1" \
+		    "top -d 0:2" "explain --proto sctp:2" "status --socket:2" "run:125" "run --ipg 1h -- true:125" \
+		    "-c /nonexistent/qsock.conf explain:1"; do
+		run --separate-stderr t "$QSOCK" -j ${args%:*}
+		[ "$status" -eq "${args##*:}" ] || { echo "qsock -j ${args%:*}: status $status"; false; }
+		json_eq "$output" .status "${args##*:}"
+		jq -e '.error | length > 0' <<<"$output" >/dev/null
+	done
+	run --separate-stderr t "$QSOCK" -j status -s "$sock"
+	assert_status 1
+	json_eq "$output" .command status
+	json_eq "$output" .error "cannot reach qsockd at $sock: No such file or directory"
+	[[ "$stderr" == "qsock status: cannot reach qsockd"* ]]
+}
+
+@test "check: errors sorted by line, in the user's units, duplicate names refused" {
+	f=$BATS_TEST_TMPDIR/u.conf
+	cat >"$f" <<'EOF2'
+policy = { default = { max_streams = -1; }; };
+streams = (
+  { name = "v"; match = {}; dev = "eth0"; ipg = "90s"; nonsense = 1; },
+  { name = "w"; match = {}; dev = "eth0"; scheduler = "htb"; rate = "200gbit"; },
+  { name = "v"; match = {}; dev = "eth0"; ipg = "40ms";
+    messages = ( { name = "k"; nondroppable = true; }, { name = "k"; frame_end = true; } ); }
+);
+EOF2
+	run --separate-stderr t "$QSOCK" check "$f"
+	assert_status 1
+	want=("$f:1: policy.default.max_streams: -1 is out of range 0..100000"
+	      "$f:3: streams[0].nonsense: unknown key"
+	      "$f:3: streams[0].ipg: 90s is out of range 1us..60s"
+	      "$f:4: streams[1].rate: 200gbit is out of range 1kbit..100gbit"
+	      "$f:5: streams[2].name: \"v\" already names stream rule streams[0] (line 3): names must differ"
+	      "$f:6: streams[2].messages[1].name: \"k\" already names message rule messages[0] (line 6): names must differ"
+	      "$f: 6 error(s)")
+	mapfile -t got <<<"$stderr"
+	for i in "${!want[@]}"; do
+		[ "${got[i]}" = "${want[i]}" ] || { printf 'line %d: got  %s\n        want %s\n' "$i" "${got[i]}" "${want[i]}"; false; }
+	done
+	[ "${#got[@]}" -eq "${#want[@]}" ]
+	run t "$QSOCK" -j check "$f"
+	json_eq "$output" '[.errors[].line] | join(",")' "1,3,3,4,5,6"
+	json_eq "$output" '.errors[2].reason' "90s is out of range 1us..60s"
+}
+
+@test "check: a syntax error is said once; a directory and an unreadable file are named as such" {
+	f=$BATS_TEST_TMPDIR/syn.conf
+	printf 'policy = { default = { max_streams = 1; } };\nstreams = ( { match = {; } );\n' >"$f"
+	run t "$QSOCK" -j check "$f"
+	assert_status 1
+	json_eq "$output" '.errors | length' 1
+	json_eq "$output" '.errors[0].key' "(syntax)"
+	json_eq "$output" '.errors[0].line' 2
+	run t "$QSOCK" check "$BATS_TEST_TMPDIR"
+	assert_status 1
+	assert_output_contains "$BATS_TEST_TMPDIR: cannot read: a directory, not a regular file"
+	if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
+		d=$(mktemp -d /tmp/qsock-cli.XXXXXX)
+		defer rm -rf "$d"
+		chmod 755 "$d"
+		printf 'version = 1;\n' >"$d/secret.conf"
+		chmod 600 "$d/secret.conf"
+		run t setpriv --reuid=nobody --regid=nogroup --clear-groups "$QSOCK" check "$d/secret.conf"
+		assert_status 1
+		assert_output_contains "$d/secret.conf: cannot read: Permission denied"
+	fi
+}
+
+@test "man pages: qsock is in section 1, every page renders without a groff warning, tags stay on one line" {
+	require_cmd groff
+	[ -f "$QSOCK_REPO/man/qsock.1" ] && [ ! -e "$QSOCK_REPO/man/qsock.8" ]
+	for m in "$QSOCK_REPO"/man/*.[1-8]; do
+		run groff -man -Tutf8 -ww -z "$m"
+		[ -z "$output" ] || { echo "$m: $output"; false; }
+	done
+	! grep -rn 'qsock (8)' "$QSOCK_REPO/man"
+	page=$(MANWIDTH=100 groff -man -Tutf8 -P-cbou "$QSOCK_REPO/man/qsock.1" 2>/dev/null)
+	grep -q '^       status \[-s socket\]$' <<<"$page"
+	grep -q '^       top \[-s socket\] \[-d seconds\] \[-n count\]$' <<<"$page"
+	# every option explain accepts is in the page
+	for o in $(grep -o '{ "[a-z0-9-]*", [a-z_]*_argument' "$QSOCK_REPO/tools/qsock/cmd_explain.c" | cut -d'"' -f2); do
+		grep -q -- "--$o" <<<"$page" || { echo "explain --$o is not in qsock(1)"; false; }
+	done
+}
+
+@test "-j after the command works as before it" {
+	run --separate-stderr t "$QSOCK" check -j "$QSOCK_REPO/qsock.conf.example"
+	assert_status 0
+	json_eq "$output" .valid true
+	run --separate-stderr t "$QSOCK" status --json -s "$BATS_TEST_TMPDIR/none.sock"
+	assert_status 1
+	json_eq "$output" .command status
+}
