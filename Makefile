@@ -41,7 +41,8 @@ endif
 MAKEFLAGS += --no-print-directory
 
 # Lists every component appends to.
-BINS        :=        # files `make` builds
+BINS        :=        # files `make` builds: what `make install` installs, and what that needs
+TEST_BINS   :=        # test programs, the ASan shim, the test module: built for check, bench, demo
 UNIT_TESTS  :=        # unit-test binaries, each prints TAP
 HOST_BATS   :=        # bats files run on the host (root, network namespaces)
 VM_BATS     :=        # bats files run inside the test VM
@@ -54,8 +55,9 @@ all: build-all
 
 include $(sort $(wildcard */build.mk */*/build.mk test/*/*.mk))
 
-.PHONY: build-all
+.PHONY: build-all build-tests
 build-all: $(BINS) $(KMOD_TARGETS)
+build-tests: build-all $(TEST_BINS)
 
 $(BUILD)/%.o: %.c
 	$(quiet) CC $@
@@ -76,7 +78,7 @@ deps:
 	$(Q)scripts/deps
 
 check: deps
-	$(Q)$(MAKE) build-all
+	$(Q)$(MAKE) build-tests
 	$(Q)rm -rf $(RESULTS) && mkdir -p $(RESULTS)
 	$(Q)status=0; \
 	$(MAKE) check-unit-run || status=1; \
@@ -85,11 +87,11 @@ check: deps
 	scripts/tap-summary --total $(RESULTS)/*.tap || status=1; \
 	exit $$status
 
-check-unit: build-all
+check-unit: build-tests
 	$(Q)mkdir -p $(RESULTS) && $(MAKE) check-unit-run && scripts/tap-summary --total $(RESULTS)/unit.tap
-check-host: build-all
+check-host: build-tests
 	$(Q)mkdir -p $(RESULTS) && $(MAKE) check-host-run && scripts/tap-summary --total $(RESULTS)/host.tap
-check-vm: build-all
+check-vm: build-tests
 	$(Q)mkdir -p $(RESULTS) && rm -f $(RESULTS)/vm-*.tap && \
 		{ $(MAKE) check-vm-run; s=$$?; scripts/tap-summary --total $(RESULTS)/vm-*.tap && exit $$s; }
 
@@ -110,10 +112,10 @@ check-vm-run:
 clean-kmod:
 
 demo: deps
-	$(Q)$(MAKE) build-all
+	$(Q)$(MAKE) build-tests
 	$(Q)scripts/demo
 
-bench: build-all
+bench: build-tests
 	$(Q)set -e; for b in $(BENCHES); do echo "== $$b"; $$b; done
 
 install: build-all $(INSTALL)
@@ -125,6 +127,7 @@ clean:
 help:
 	@echo "qsock make targets:"
 	@echo "  all (default)  build user space and sch_dwcs.ko for every installed kernel with headers"
+	@echo "  build-tests    also the test programs, the ASan shim and the test module (check does)"
 	@echo "  check          scripts/deps, build, then unit + host + VM tests (prints N passed, N failed)"
 	@echo "  check-unit     C unit tests only"
 	@echo "  check-host     bats tests on the host, in network namespaces (root)"

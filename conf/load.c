@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "conf.h"
+#include "ids.h"
 #include "readfile.h"
 #include "uapi/linux/pkt_sch_dwcs.h"
 
@@ -305,8 +306,6 @@ static int parse_unit(struct conf_diag *d, const config_setting_t *s, unsigned i
 static int parse_user(struct conf_diag *d, const config_setting_t *s, unsigned int i, void *ctx)
 {
 	uid_t *users = ctx;
-	struct passwd pw, *res = NULL;
-	char buf[1024];
 	long long uid;
 	const char *v;
 
@@ -321,9 +320,8 @@ static int parse_user(struct conf_diag *d, const config_setting_t *s, unsigned i
 		return 0;
 	case CONFIG_TYPE_STRING:
 		v = config_setting_get_string(s);
-		if (getpwnam_r(v, &pw, buf, sizeof(buf), &res) || !res)
+		if (conf_user_id(v, &users[i]))
 			return conf_diag_error(d, s, NULL, "no user named \"%s\"", v);
-		users[i] = res->pw_uid;
 		return 0;
 	default:
 		return conf_diag_error(d, s, NULL, "must be a user name or uid, not %s",

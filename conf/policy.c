@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ids.h"
 #include "policy.h"
 #include "readfile.h"
 
@@ -152,8 +153,8 @@ static int get_rule(struct conf_diag *d, const config_setting_t *g, int index,
 		return conf_diag_error(d, g, NULL,
 				       "a rule needs at least one of user, group, process");
 	if (user) {
-		struct passwd *pw = getpwnam(user);
-		long id = pw ? (long)pw->pw_uid : numeric_id(user);
+		uid_t uid;
+		long id = !conf_user_id(user, &uid) ? (long)uid : numeric_id(user);
 
 		if (id < 0) {
 			conf_diag_error(d, config_setting_get_member(g, "user"), NULL,
@@ -165,8 +166,8 @@ static int get_rule(struct conf_diag *d, const config_setting_t *g, int index,
 		rule->has_uid = true;
 	}
 	if (group) {
-		struct group *gr = getgrnam(group);
-		long id = gr ? (long)gr->gr_gid : numeric_id(group);
+		gid_t gid;
+		long id = !conf_group_id(group, &gid) ? (long)gid : numeric_id(group);
 
 		if (id < 0) {
 			conf_diag_error(d, config_setting_get_member(g, "group"), NULL,

@@ -14,7 +14,7 @@
 
 #include <stddef.h>
 
-#include "proto.h"
+#include "../proto/proto.h"
 
 struct qd_owner {
 	uint32_t uid;

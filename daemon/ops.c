@@ -17,6 +17,7 @@
 
 #include <uapi/linux/pkt_sch_dwcs.h>
 
+#include "../lib/sockinfo.h"
 #include "log.h"
 #include "ops.h"
 
@@ -60,16 +61,6 @@ static int check_socket_fd(int fd, const struct qd_peer *peer, struct qsockd_rep
 	return 0;
 }
 
-static uint64_t socket_cookie(int fd)
-{
-	uint64_t cookie = 0;
-	socklen_t len = sizeof(cookie);
-
-	if (getsockopt(fd, SOL_SOCKET, SO_COOKIE, &cookie, &len) < 0)
-		return 0;
-	return cookie;
-}
-
 /* The stream a CHANGE/INFO/DETACH names, by passed fd or by cookie, if the peer owns it. */
 static struct qd_stream *find_owned(struct qd_ctx *ctx, const struct qsockd_request *req,
 				    int fd, const struct qd_peer *peer, struct qsockd_reply *rep)
@@ -80,7 +71,7 @@ static struct qd_stream *find_owned(struct qd_ctx *ctx, const struct qsockd_requ
 	if (fd >= 0) {
 		if (check_socket_fd(fd, peer, rep, NULL))
 			return NULL;
-		cookie = socket_cookie(fd);
+		qsock_sock_cookie(fd, &cookie); /* 0 on failure: refused below */
 	}
 	if (!cookie) {
 		qsockd_reply_error(rep, EINVAL, "%s needs the socket (SCM_RIGHTS) or its cookie",
@@ -105,18 +96,11 @@ static struct qd_stream *find_owned(struct qd_ctx *ctx, const struct qsockd_requ
  */
 static void pin_packet_size(struct qsockd_params *p)
 {
-	struct ifreq ifr = { 0 };
-	int fd;
+	uint32_t mtu;
 
-	if (p->rate || p->pkt_bytes)
+	if (p->rate || p->pkt_bytes || qsock_dev_mtu(p->dev, &mtu))
 		return;
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", p->dev);
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return;
-	if (ioctl(fd, SIOCGIFMTU, &ifr) == 0 && ifr.ifr_mtu > 0)
-		p->pkt_bytes = ifr.ifr_mtu > 65535 ? 65535 : (uint32_t)ifr.ifr_mtu;
-	close(fd);
+	p->pkt_bytes = mtu > 65535 ? 65535 : mtu;
 }
 
 static int policy_allows(struct qd_ctx *ctx, const struct qd_peer *peer,
@@ -222,11 +206,13 @@ static void do_attach(struct qd_ctx *ctx, const struct qsockd_request *req_in, i
 	struct qsockd_request copy = *req_in, *req = &copy;
 	struct qd_stream s = { .fd = -1 };
 	struct qd_owner owner = { .uid = peer->uid, .gid = peer->gid, .pid = (uint32_t)peer->pid };
+	uint64_t cookie;
 	int err;
 
 	if (check_socket_fd(*fd, peer, rep, &s.ino))
 		return;
-	if (qd_streams_find(&ctx->streams, socket_cookie(*fd))) {
+	qsock_sock_cookie(*fd, &cookie); /* 0 on failure, which no stream has */
+	if (qd_streams_find(&ctx->streams, cookie)) {
 		qsockd_reply_error(rep, EEXIST, "the socket already has a stream: use change");
 		return;
 	}

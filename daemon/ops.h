@@ -11,7 +11,7 @@
 #include "../conf/policy.h"
 #include "backend.h"
 #include "peer.h"
-#include "proto.h"
+#include "../proto/proto.h"
 #include "streams.h"
 
 struct qd_ctx {

@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <linux/nsfs.h>
 
+#include "../lib/liveness.h"
 #include "peer.h"
 
 #ifndef SYS_pidfd_open
@@ -246,55 +247,15 @@ int qd_proc_starttime(pid_t pid, unsigned long long *starttime)
 	return 0;
 }
 
-static int cmp_ino(const void *a, const void *b)
+int qd_proc_socket_inodes(pid_t pid, unsigned long long starttime, struct qsock_inode_set *set)
 {
-	ino_t x = *(const ino_t *)a, y = *(const ino_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-int qd_proc_socket_inodes(pid_t pid, unsigned long long starttime, ino_t **inodes, size_t *n)
-{
-	char path[64], link[64];
 	unsigned long long now;
-	size_t cap = 0;
-	struct dirent *e;
-	ino_t *v = NULL;
-	DIR *d;
+	int rc;
 
-	*inodes = NULL;
-	*n = 0;
 	if (starttime && (qd_proc_starttime(pid, &now) < 0 || now != starttime))
 		return -ESRCH;
-	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
-	d = opendir(path);
-	if (!d)
-		return errno == ENOENT ? -ESRCH : -errno;
-	while ((e = readdir(d))) {
-		char fdpath[384];
-		ssize_t len;
-
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(fdpath, sizeof(fdpath), "%s/%s", path, e->d_name);
-		len = readlink(fdpath, link, sizeof(link) - 1);
-		if (len <= 8 || strncmp(link, "socket:[", 8))
-			continue;
-		link[len] = '\0';
-		if (*n == cap) {
-			ino_t *nv = realloc(v, (cap = cap ? cap * 2 : 64) * sizeof(*v));
-
-			if (!nv) {
-				free(v);
-				closedir(d);
-				return -ENOMEM;
-			}
-			v = nv;
-		}
-		v[(*n)++] = (ino_t)strtoull(link + 8, NULL, 10);
-	}
-	closedir(d);
-	qsort(v, *n, sizeof(*v), cmp_ino);
-	*inodes = v;
-	return 0;
+	rc = qsock_proc_socket_inodes(pid, set, NULL);
+	if (!rc)
+		qsock_inode_set_sort(set);
+	return rc;
 }

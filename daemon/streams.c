@@ -13,6 +13,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "../lib/liveness.h"
+#include "../lib/sockinfo.h"
 #include "log.h"
 #include "peer.h"
 #include "streams.h"
@@ -95,18 +97,10 @@ static int cmp_pid(const void *a, const void *b, void *arg)
 	return x < y ? -1 : x > y;
 }
 
-static int cmp_ino(const void *a, const void *b)
-{
-	ino_t x = *(const ino_t *)a, y = *(const ino_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 static void mark_dead(const struct qd_streams *t, bool *dead)
 {
 	unsigned int *order = malloc(t->n * sizeof(*order));
-	ino_t *inodes = NULL;
-	size_t n_inodes = 0;
+	struct qsock_inode_set inodes = { 0 };
 	uint32_t cur_pid = 0;
 	int cur_err = 0;
 
@@ -131,19 +125,17 @@ static void mark_dead(const struct qd_streams *t, bool *dead)
 			continue;
 		}
 		if (s->st.owner_pid != cur_pid) {
-			free(inodes);
+			qsock_inode_set_free(&inodes);
 			cur_pid = s->st.owner_pid;
-			cur_err = qd_proc_socket_inodes((pid_t)cur_pid, s->starttime, &inodes,
-							&n_inodes);
+			cur_err = qd_proc_socket_inodes((pid_t)cur_pid, s->starttime, &inodes);
 		}
 		if (cur_err == -ESRCH)
 			dead[order[k]] = true;
 		else if (!cur_err)
-			dead[order[k]] =
-				!bsearch(&s->ino, inodes, n_inodes, sizeof(ino_t), cmp_ino);
+			dead[order[k]] = !qsock_inode_set_has(&inodes, (uint64_t)s->ino);
 		/* another error (ENOMEM, EACCES): keep the stream, look again next time */
 	}
-	free(inodes);
+	qsock_inode_set_free(&inodes);
 	free(order);
 }
 
@@ -213,7 +205,6 @@ int qd_stream_reacquire(struct qd_stream *s)
 	while ((e = readdir(d))) {
 		char fdpath[384];
 		uint64_t cookie = 0;
-		socklen_t len = sizeof(cookie);
 		struct stat sb;
 		ssize_t n;
 		int fd;
@@ -227,7 +218,7 @@ int qd_stream_reacquire(struct qd_stream *s)
 			err = -errno;
 			continue;
 		}
-		if (getsockopt(fd, SOL_SOCKET, SO_COOKIE, &cookie, &len) == 0 &&
+		if (qsock_sock_cookie(fd, &cookie) == 0 &&
 		    cookie == s->st.cookie && fstat(fd, &sb) == 0) {
 			s->fd = fd;
 			s->ino = sb.st_ino;

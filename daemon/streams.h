@@ -19,7 +19,7 @@
 #include <sys/types.h>
 
 #include "backend.h"
-#include "proto.h"
+#include "../proto/proto.h"
 
 struct qd_stream {
 	struct qsockd_stream st;	/* cookie, classid, owner, params (stats unused) */

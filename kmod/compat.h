@@ -53,6 +53,21 @@ static inline int dwcs_tcf_classify(struct sk_buff *skb, const struct tcf_proto 
 #endif
 
 /*
+ * A message that is one of dwcs_core's static strings (dwcs_params_check()'s @why): 6.2 and
+ * later format it (NL_SET_ERR_MSG_FMT, which also traces it); 6.1's NL_SET_ERR_MSG takes only
+ * a literal, so there the static string is stored as the macro itself would store it.
+ */
+static inline void dwcs_extack_static(struct netlink_ext_ack *extack, const char *why)
+{
+#ifdef NL_SET_ERR_MSG_FMT
+	NL_SET_ERR_MSG_FMT(extack, "%s", why);
+#else
+	if (extack)
+		extack->_msg = why;
+#endif
+}
+
+/*
  * The qdisc that owns a private area: qdisc_from_priv() is gone from <net/pkt_sched.h> in 7.x
  * (absent from Debian's 7.2 and 7.3 headers, present in 6.12). It was always this container_of
  * over Qdisc::privdata, which every supported kernel has, so no version test is needed.

@@ -266,7 +266,6 @@ static int dwcs_enqueue_class(struct sk_buff *skb, struct Qdisc *sch, struct dwc
 	struct dwcs_pkt *pkt = dwcs_skb_pkt(skb);
 	unsigned int len = qdisc_pkt_len(skb);
 	u64 now = pkt->enqueued;
-	int ret = NET_XMIT_SUCCESS;
 
 	if (dwcs_admit(&q->core, &cl->stream, pkt, now) != DWCS_ADMIT_OK) {
 		cl->qstats.drops++;
@@ -304,7 +303,7 @@ static int dwcs_enqueue_class(struct sk_buff *skb, struct Qdisc *sch, struct dwc
 	qdisc_qstats_backlog_inc(sch, skb);
 	sch->q.qlen++;
 	dwcs_arrived(&q->core, &cl->stream, pkt, now);
-	return ret;
+	return NET_XMIT_SUCCESS;
 }
 
 static int dwcs_enqueue_one(struct sk_buff *skb, struct Qdisc *sch, struct dwcs_class *cl,
@@ -738,9 +737,7 @@ static int dwcs_class_params(struct dwcs_class *cl, struct nlattr **tb,
 	}
 	err = dwcs_params_check(p, &why);
 	if (err) {
-		/* why is one of dwcs_params_check()'s static strings, as extack wants */
-		if (extack)
-			extack->_msg = why;
+		dwcs_extack_static(extack, why);
 		return err;
 	}
 	return 0;
@@ -973,9 +970,11 @@ nla_put_failure:
 
 static int dwcs_put_stats(struct sk_buff *skb, const struct dwcs_stream_stats *st, u64 bytes)
 {
-#define PUT_U64(attr, v) \
-	if (nla_put_u64_64bit(skb, attr, v, TCA_DWCS_STATS_PAD)) \
-		return -EMSGSIZE
+#define PUT_U64(attr, v)                                                  \
+	do {                                                              \
+		if (nla_put_u64_64bit(skb, attr, v, TCA_DWCS_STATS_PAD)) \
+			return -EMSGSIZE;                                 \
+	} while (0)
 	PUT_U64(TCA_DWCS_STATS_SENT_PKTS, st->sent);
 	PUT_U64(TCA_DWCS_STATS_SENT_BYTES, bytes);
 	PUT_U64(TCA_DWCS_STATS_DROP_LATE, st->drops[DWCS_DROP_LATE]);
@@ -1004,12 +1003,9 @@ static int dwcs_dump_stats(struct Qdisc *sch, struct gnet_dump *d)
 
 	sch_tree_lock(sch);
 	sum = q->gone;
-	bytes = 0;
 	for (i = 0; i < q->clhash.hashsize; i++)
-		hlist_for_each_entry(cl, &q->clhash.hash[i], common.hnode) {
+		hlist_for_each_entry(cl, &q->clhash.hash[i], common.hnode)
 			dwcs_stats_add(&sum, &cl->stream.st);
-			bytes += cl->sent_bytes;
-		}
 	streams = q->core.streams;
 	active = q->core.tree[DWCS_TREE_READY].len + q->core.tree[DWCS_TREE_WAIT].len;
 	backlog_pkts = sch->q.qlen;
@@ -1019,7 +1015,7 @@ static int dwcs_dump_stats(struct Qdisc *sch, struct gnet_dump *d)
 	throttled = q->throttled;
 	sch_tree_unlock(sch);
 
-	/* root totals: stream counters plus best effort */
+	/* root totals: stream counters plus best effort; bytes are the qdisc's own count */
 	sum.sent += be_pkts;
 	sum.drops[DWCS_DROP_OVERFLOW] += be_drops;
 	bytes = u64_stats_read(&sch->bstats.bytes);

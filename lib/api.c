@@ -23,7 +23,9 @@
 #include "fdtable.h"
 #include "manager.h"
 #include "sched_ops.h"
+#include "sockinfo.h"
 #include "stackinfo.h"
+#include "sys.h"
 
 #define QSOCK_EXPORT __attribute__((visibility("default")))
 
@@ -87,22 +89,16 @@ static int check_socket(int fd, int *type, struct qsock_err *err)
 	return 0;
 }
 
-static uint64_t socket_cookie(int fd)
-{
-	uint64_t cookie = 0;
-	socklen_t len = sizeof(cookie);
-
-	if (getsockopt(fd, SOL_SOCKET, SO_COOKIE, &cookie, &len))
-		return 0;
-	return cookie;
-}
-
 /* This process's state for @fd, if it still is the socket that was attached. */
 static struct qsock_fd_state *attached_state(int fd)
 {
 	struct qsock_fd_state *st = qsock_fd_get(fd);
+	uint64_t cookie;
 
-	if (st && st->stream.cookie != socket_cookie(fd)) {
+	if (!st)
+		return NULL;
+	qsock_sock_cookie(fd, &cookie); /* 0 when fd is no socket any more */
+	if (st->stream.cookie != cookie) {
 		/* closed with close() and the number reused: forget the old socket */
 		atomic_store(&st->active, 0);
 		return NULL;
@@ -153,8 +149,6 @@ static int arm_fd(int fd, const struct qsock_stream *stream, struct qsock_err *e
 {
 	const struct qsock_sched_ops *ops = qsock_sched_find(stream->sched);
 	struct qsock_fd_state *st;
-	uint32_t mark = 0;
-	socklen_t len = sizeof(mark);
 	int rc;
 
 	st = qsock_fd_slot(fd, &rc);
@@ -163,39 +157,10 @@ static int arm_fd(int fd, const struct qsock_stream *stream, struct qsock_err *e
 	atomic_store(&st->active, 0);
 	st->stream = *stream;
 	st->path = has_cap(CAP_NET_ADMIN) ? QSOCK_PATH_IN_PROCESS : QSOCK_PATH_DAEMON;
-	/* the manager enabled SO_TXTIME for these (schedulers with per-packet notions only) */
-	st->txtime = ops && ops->mark_flags && stream->sock_type != SOCK_STREAM;
-	st->markmask = DWCS_DEFAULT_MARKMASK;
-	st->mark_shift = __builtin_ctz(DWCS_DEFAULT_MARKMASK);
-	atomic_store(&st->cur_flags, 0);
-	atomic_store(&st->sockmark, 0);
-	st->carrier = qsock_carrier_select(ops ? ops->mark_flags : 0,
-					   has_cap(CAP_NET_ADMIN) || has_cap(CAP_NET_RAW),
-					   stream->sock_type == SOCK_STREAM);
-	if (st->carrier == QSOCK_CARRIER_MARK_CMSG &&
-	    !getsockopt(fd, SOL_SOCKET, SO_MARK, &mark, &len))
-		qsock_carrier_arm_mark(st, mark);
-	if (st->flags_map_fd >= 0) { /* of an earlier stream, maybe on another device */
-		close(st->flags_map_fd);
-		st->flags_map_fd = -1;
-	}
-	if (st->carrier == QSOCK_CARRIER_SOCK_STORAGE) {
-		rc = qsock_cls_open_flags(stream->dev, &st->flags_map_fd, err);
-		if (rc)
-			return rc;
-	}
-	/* The page of an earlier stream of this fd stays mapped until now: a send of another
-	 * thread may still be writing it (as the flags map fd above stays open). */
-	qsock_cls_slot_unmap(st->slot);
-	st->slot = NULL;
-	/* No slot under a classless root (dwcs-bpf): no classifier runs there to read it, and
-	 * the qdisc takes the deadline from SCM_TXTIME itself. */
-	if (st->txtime && !ops->classless) {
-		struct qsock_err ignored;
-
-		/* none (a root of an older library, no CAP_BPF at attach): control messages */
-		qsock_cls_slot_map(stream->dev, stream->cookie, &st->slot, &ignored);
-	}
+	rc = qsock_carrier_arm(st, fd, stream, ops ? ops->mark_flags : 0, ops && ops->classless,
+			       has_cap(CAP_NET_ADMIN) || has_cap(CAP_NET_RAW), err);
+	if (rc)
+		return rc;
 	atomic_store(&st->active, 1);
 	return 0;
 }
@@ -246,7 +211,7 @@ QSOCK_EXPORT int qsocket(int domain, int type, int protocol, struct qos_params *
 	rc = qsock_stream_params_from_api(p, &sp, &err);
 	if (rc)
 		return qsock_fail("qsocket", rc, &err);
-	fd = socket(domain, type, protocol);
+	fd = qsock_sys.socket(domain, type, protocol);
 	if (fd < 0) {
 		rc = -errno;
 		qsock_errf(&err, rc, "socket(%d, %d, %d): %s", domain, type, protocol,
@@ -255,7 +220,7 @@ QSOCK_EXPORT int qsocket(int domain, int type, int protocol, struct qos_params *
 	}
 	if (attach_as("qsocket", fd, p)) {
 		saved = errno;
-		close(fd);
+		qsock_sys.close(fd);
 		errno = saved;
 		return -1;
 	}
@@ -389,7 +354,7 @@ QSOCK_EXPORT int qclose(int fd)
 	st = qsock_fd_get(fd);
 	if (st)
 		atomic_store(&st->active, 0);
-	if (close(fd) && !rc)
+	if (qsock_sys.close(fd) && !rc)
 		rc = qsock_errf(&err, -errno, "close(%d): %s", fd, strerror(errno));
 	return rc ? qsock_fail("qclose", rc, &err) : 0;
 }
@@ -410,7 +375,7 @@ QSOCK_EXPORT ssize_t qsendmsg(int fd, const struct msghdr *msg, int flags, struc
 	st = qsock_fd_get(fd);
 	if (!st) {
 		if (!pf)
-			return sendmsg(fd, msg, flags);
+			return qsock_sys.sendmsg(fd, msg, flags);
 		return qsock_fail("qsendmsg",
 				  qsock_errf(&err, -EBADFD,
 					     "fd %d has no stream: packet_flags need "
@@ -419,7 +384,7 @@ QSOCK_EXPORT ssize_t qsendmsg(int fd, const struct msghdr *msg, int flags, struc
 				  &err);
 	}
 	/* The caller's control data is copied on the stack with ours appended: bounded, so a
-	 * huge msg_controllen is an error, not a stack overflow. */
+	 * huge msg_controllen is an error, not a stack overflow (qsock_carrier_merge). */
 	if (msg->msg_controllen > QSOCK_CALLER_CONTROL_MAX)
 		return qsock_fail("qsendmsg",
 				  qsock_errf(&err, -ENOBUFS,
@@ -432,12 +397,12 @@ QSOCK_EXPORT ssize_t qsendmsg(int fd, const struct msghdr *msg, int flags, struc
 	if (rc)
 		return qsock_fail("qsendmsg", rc, &err);
 	if (!len) {
-		n = sendmsg(fd, msg, flags);
+		n = qsock_sys.sendmsg(fd, msg, flags);
 	} else {
-		char buf[qsock_carrier_merged_size(msg, len)] __attribute__((aligned(8)));
+		_Alignas(struct cmsghdr) char buf[QSOCK_CALLER_CONTROL_MAX + QSOCK_CARRIER_CMSG_SPACE];
 
-		qsock_carrier_merge(msg, cmsgs, len, &out, buf);
-		n = sendmsg(fd, &out, flags);
+		qsock_carrier_merge(msg, cmsgs, len, QSOCK_CALLER_CONTROL_MAX, &out, buf);
+		n = qsock_sys.sendmsg(fd, &out, flags);
 	}
 	qsock_carrier_end(st, held);
 	return n;
@@ -467,7 +432,7 @@ QSOCK_EXPORT ssize_t qsendto(int fd, const void *buf, size_t len, int flags,
 	st = qsock_fd_get(fd);
 	if (!st) {
 		if (!pf)
-			return sendto(fd, buf, len, flags, to, tolen);
+			return qsock_sys.sendto(fd, buf, len, flags, to, tolen);
 		return qsock_fail("qsendto",
 				  qsock_errf(&err, -EBADFD,
 					     "fd %d has no stream: packet_flags need "
@@ -479,10 +444,10 @@ QSOCK_EXPORT ssize_t qsendto(int fd, const void *buf, size_t len, int flags,
 	if (rc)
 		return qsock_fail("qsendto", rc, &err);
 	if (!clen) {
-		n = sendto(fd, buf, len, flags, to, tolen);
+		n = qsock_sys.sendto(fd, buf, len, flags, to, tolen);
 	} else {
 		msg.msg_controllen = clen;
-		n = sendmsg(fd, &msg, flags);
+		n = qsock_sys.sendmsg(fd, &msg, flags);
 	}
 	qsock_carrier_end(st, held);
 	return n;

@@ -7,14 +7,13 @@
 # Two products from the same PIC objects:
 #   build/lib/libqsock.a    every internal symbol (qsock_mgr_*, carrier): qsockd and the shim
 #   build/lib/libqsock.so   only the public API (hidden visibility + version script, SONAME)
-#
-# lib/daemon_client.c (qsockd's engineer) implements qsock_daemon_call(); until it exists the
-# stub that answers EPERM is built in its place.
+# qsockd's protocol is proto/'s archive: the shared library has it linked in (hidden), and a
+# program linking libqsock.a links it too, through LIB_LIBS.
 
-LIB_DAEMON_SRC := $(if $(wildcard lib/daemon_client.c),lib/daemon_client.c,lib/daemon_stub.c)
-LIB_SRCS := $(filter-out lib/daemon_client.c lib/daemon_stub.c,$(sort $(wildcard lib/*.c))) \
-	    $(LIB_DAEMON_SRC)
+LIB_SRCS := $(sort $(wildcard lib/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+# named here, not as proto/build.mk's PROTO_LIB: no */build.mk depends on the order they are read
+LIB_PROTO := $(BUILD)/proto/libqsockproto.a
 
 LIB_SOVERSION := 1
 LIB_VERSION   := $(QSOCK_VERSION)
@@ -23,7 +22,7 @@ LIB_SO_REAL   := $(BUILD)/lib/libqsock.so.$(LIB_VERSION)
 LIB_SO        := $(BUILD)/lib/libqsock.so
 LIB_PC        := $(BUILD)/lib/qsock.pc
 # What a program linking the archive needs too (the shared library carries it itself).
-LIB_LIBS      := $(shell pkg-config --libs libnl-route-3.0 libbpf 2>/dev/null || \
+LIB_LIBS      := $(LIB_PROTO) $(shell pkg-config --libs libnl-route-3.0 libbpf 2>/dev/null || \
 			echo -lnl-route-3 -lnl-3 -lbpf)
 LIB_NL_CFLAGS := $(shell pkg-config --cflags libnl-route-3.0 2>/dev/null || echo -I/usr/include/libnl3)
 
@@ -78,11 +77,13 @@ $(LIB_QDISC_SKEL): lib/build.mk
 	$(Q)echo '#define DWCS_QDISC_UNAVAILABLE "libqsock was built without the dwcs-bpf qdisc: it needs clang >= 15 (scripts/deps installs clang-16)"' > $@
 endif
 
-$(LIB_A): $(LIB_OBJS)
+# The protocol's archive is a prerequisite of the archive so that whatever links libqsock.a
+# (with LIB_LIBS) finds it built and is relinked when it changes.
+$(LIB_A): $(LIB_OBJS) $(LIB_PROTO)
 	$(quiet) AR $@
-	$(Q)rm -f $@ && ar rcs $@ $^
+	$(Q)rm -f $@ && ar rcs $@ $(LIB_OBJS)
 
-$(LIB_SO_REAL): $(LIB_OBJS) lib/libqsock.map
+$(LIB_SO_REAL): $(LIB_OBJS) $(LIB_PROTO) lib/libqsock.map
 	$(quiet) LD $@
 	$(Q)$(CC) -shared -Wl,-soname,libqsock.so.$(LIB_SOVERSION) \
 		-Wl,--version-script=lib/libqsock.map -Wl,--no-undefined -Wl,-z,defs $(LDFLAGS) \

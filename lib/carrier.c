@@ -4,13 +4,16 @@
 #include <pthread.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <uapi/linux/pkt_sch_dwcs.h>
 
 #include "bpf/qsock_cls.h"
 #include "carrier.h"
+#include "classifier.h"
 #include "errors.h"
+#include "sys.h"
 
 /* The public flag bits are the qdisc's mark field, so no translation is needed. */
 _Static_assert(DWCS_NON_DROPPABLE == DWCS_MARK_NONDROPPABLE, "non-droppable bit");
@@ -156,6 +159,54 @@ void qsock_carrier_arm_mark(struct qsock_fd_state *st, uint32_t mark)
 	atomic_store(&st->sockmark, ((mark & st->markmask) >> st->mark_shift) << SM_FIELD_SHIFT);
 }
 
+void qsock_carrier_set_markmask(struct qsock_fd_state *st, uint32_t markmask)
+{
+	st->markmask = markmask;
+	st->mark_shift = markmask ? (uint32_t)__builtin_ctz(markmask) : 0;
+}
+
+int qsock_carrier_arm(struct qsock_fd_state *st, int fd, const struct qsock_stream *stream,
+		      uint32_t sched_mark_flags, bool classless, bool may_mark,
+		      struct qsock_err *err)
+{
+	uint32_t mark = 0, markmask = DWCS_DEFAULT_MARKMASK;
+	socklen_t len = sizeof(mark);
+	struct qsock_err ignored;
+	int rc;
+
+	/* the manager enabled SO_TXTIME for these */
+	st->txtime = qsock_carrier_per_message(sched_mark_flags, (int)stream->sock_type);
+	/* what the manager found on the root at this attach; a conf that cannot be read
+	 * (pins removed meanwhile) leaves the qdisc's default */
+	if (sched_mark_flags)
+		qsock_cls_markmask(stream->dev, &markmask, &ignored);
+	qsock_carrier_set_markmask(st, markmask);
+	atomic_store(&st->cur_flags, 0);
+	atomic_store(&st->sockmark, 0);
+	st->carrier = qsock_carrier_select(sched_mark_flags, may_mark,
+					   stream->sock_type == SOCK_STREAM);
+	if (st->carrier == QSOCK_CARRIER_MARK_CMSG &&
+	    !getsockopt(fd, SOL_SOCKET, SO_MARK, &mark, &len))
+		qsock_carrier_arm_mark(st, mark);
+	if (st->flags_map_fd >= 0) { /* of an earlier stream, maybe on another device */
+		qsock_sys.close(st->flags_map_fd);
+		st->flags_map_fd = -1;
+	}
+	if (st->carrier == QSOCK_CARRIER_SOCK_STORAGE) {
+		rc = qsock_cls_open_flags(stream->dev, &st->flags_map_fd, err);
+		if (rc)
+			return rc;
+	}
+	/* The page of an earlier stream of this fd stays mapped until now: a send of another
+	 * thread may still be writing it (as the flags map fd above stays open). */
+	qsock_cls_slot_unmap(st->slot);
+	st->slot = NULL;
+	/* none (a root of an older library, no CAP_BPF at attach): control messages */
+	if (st->txtime && !classless)
+		qsock_cls_slot_map(stream->dev, stream->cookie, &st->slot, &ignored);
+	return 0;
+}
+
 void qsock_carrier_disarm_mark(struct qsock_fd_state *st, int fd)
 {
 	uint32_t s = atomic_load_explicit(&st->sockmark, memory_order_relaxed);
@@ -263,11 +314,13 @@ int qsock_carrier_begin(struct qsock_fd_state *st, int fd, const struct packet_f
 	return build(st, fd, pf, true, caller_mark, cmsgs, len, held, err);
 }
 
-void qsock_carrier_merge(const struct msghdr *in, const void *cmsgs, size_t len, struct msghdr *out,
-			 void *buf)
+bool qsock_carrier_merge(const struct msghdr *in, const void *cmsgs, size_t len, size_t max,
+			 struct msghdr *out, void *buf)
 {
 	size_t own = CMSG_ALIGN(in->msg_controllen);
 
+	if (in->msg_controllen > max || own > max)
+		return false;
 	*out = *in;
 	if (in->msg_controllen) {
 		memcpy(buf, in->msg_control, in->msg_controllen);
@@ -276,4 +329,5 @@ void qsock_carrier_merge(const struct msghdr *in, const void *cmsgs, size_t len,
 	memcpy((char *)buf + own, cmsgs, len);
 	out->msg_control = buf;
 	out->msg_controllen = own + len;
+	return true;
 }

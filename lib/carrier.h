@@ -21,6 +21,11 @@
  * Without a slot they leave a flags field that repeats on the socket's own SO_MARK (one
  * setsockopt at the second consecutive message with it) and send no SO_MARK cmsg while it
  * holds. The shim's path (qsock_carrier_build) always sends control messages.
+ *
+ * This file owns the carrier's facts: which streams get per-message information
+ * (qsock_carrier_per_message), the root qdisc's mark mask a sender uses (read from the one
+ * place it is kept, the classifier's conf, by qsock_carrier_arm), and the bound on the
+ * caller's control data copied to append ours (qsock_carrier_merge).
  */
 #ifndef QSOCK_CARRIER_H
 #define QSOCK_CARRIER_H
@@ -34,6 +39,31 @@
 
 /* Room for every control message the library appends. */
 #define QSOCK_CARRIER_CMSG_SPACE (CMSG_SPACE(sizeof(uint64_t)) + CMSG_SPACE(sizeof(uint32_t)))
+
+/*
+ * The rule: a datagram stream (any type but SOCK_STREAM) on a scheduler that reads
+ * per-message flags (@sched_mark_flags non-zero: dwcs) gets SO_TXTIME for its deadlines and a
+ * send slot; TCP schedules its own departures and takes its mark from the socket. The
+ * manager enables both at attach, the sender maps the slot (qsock_carrier_arm).
+ */
+static inline bool qsock_carrier_per_message(uint32_t sched_mark_flags, int sock_type)
+{
+	return sched_mark_flags && sock_type != SOCK_STREAM;
+}
+
+/*
+ * Arm @st, the state of @fd just attached as @stream on a scheduler reading
+ * @sched_mark_flags, for sending: the root's mark mask (from the classifier's conf), the
+ * flags carrier (@may_mark: the process has CAP_NET_RAW or CAP_NET_ADMIN), SO_TXTIME's use,
+ * the flags map and the send slot, which is not mapped under a @classless root (dwcs-bpf: no
+ * classifier runs there to read it, and the qdisc takes the deadline from SCM_TXTIME itself).
+ * 0 or -errno with @err.
+ */
+int qsock_carrier_arm(struct qsock_fd_state *st, int fd, const struct qsock_stream *stream,
+		      uint32_t sched_mark_flags, bool classless, bool may_mark,
+		      struct qsock_err *err);
+/* Use @markmask (0: the qdisc ignores marks) for @st's SO_MARK carrier. */
+void qsock_carrier_set_markmask(struct qsock_fd_state *st, uint32_t markmask);
 
 /*
  * The flags carrier for a stream on a scheduler that reads @sched_mark_flags of the mark
@@ -79,19 +109,18 @@ void qsock_carrier_disarm_mark(struct qsock_fd_state *st, int fd);
 /* Whether @msg's control data has an SO_MARK message. */
 bool qsock_carrier_has_mark(const struct msghdr *msg);
 
-/*
- * @out = @in whose control data is the caller's followed by @cmsgs (@len bytes), laid out in
- * @buf, which must hold qsock_carrier_merged_size(@in, @len) bytes, cmsghdr-aligned.
- */
-/* The most control data of the caller's own qsendmsg() copies to append ours (the shim
- * sends anything larger untouched): a few cmsgs (SCM_RIGHTS of a few fds, IP options). */
+/* The most control data of the caller's own qsendmsg() copies to append ours (larger is
+ * ENOBUFS): a few cmsgs (SCM_RIGHTS of a few fds, IP options). The shim has its own, smaller
+ * bound (it sends anything larger untouched). */
 #define QSOCK_CALLER_CONTROL_MAX 4096
 
-static inline size_t qsock_carrier_merged_size(const struct msghdr *in, size_t len)
-{
-	return CMSG_ALIGN(in->msg_controllen) + len;
-}
-void qsock_carrier_merge(const struct msghdr *in, const void *cmsgs, size_t len,
+/*
+ * @out = @in whose control data is the caller's followed by @cmsgs (@len bytes), laid out in
+ * @buf (cmsghdr-aligned), which holds @max + @len bytes: a fixed array on the caller's stack,
+ * never one sized by the caller's msg_controllen. False, with nothing done, when the
+ * caller's control data is longer than @max.
+ */
+bool qsock_carrier_merge(const struct msghdr *in, const void *cmsgs, size_t len, size_t max,
 			 struct msghdr *out, void *buf);
 
 #endif /* QSOCK_CARRIER_H */

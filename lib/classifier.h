@@ -28,9 +28,10 @@ struct qsock_cls_slot;
 /* What a send slot's mapping spans: an array map's values start on its first page. */
 #define QSOCK_CLS_SLOT_MAP_SIZE 4096
 
-/* Load the program, pin its maps for @dev and attach it to the root @handle of @ifindex. */
+/* Load the program, pin its maps for @dev and attach it to the root @handle of @ifindex;
+ * @markmask: the root's flags field in skb->mark. */
 int qsock_cls_install(struct qsock_nl *nl, const char *dev, int ifindex, uint32_t handle,
-		      const char *sched, struct qsock_err *err);
+		      const char *sched, uint32_t markmask, struct qsock_err *err);
 /* Unpin @dev's maps (the filter goes with the root qdisc). Missing pins are not an error. */
 /* Mount bpffs at /sys/fs/bpf unless it is there (ip netns exec hides it). */
 int qsock_cls_ensure_bpffs(struct qsock_err *err);
@@ -51,6 +52,15 @@ void qsock_cls_slot_remove(const struct qsock_cls_maps *m, uint64_t cookie);
 int qsock_cls_slot_map(const char *dev, uint64_t cookie, struct qsock_cls_slot **slot,
 		       struct qsock_err *err);
 void qsock_cls_slot_unmap(struct qsock_cls_slot *slot);
+/*
+ * The root qdisc's mask of the flags field in skb->mark lives in one place, the classifier's
+ * conf (which the classifier itself applies): the manager writes what the qdisc reports
+ * (qsock_cls_sync_markmask, at install and at each attach, a no-op when unchanged) and every
+ * sender reads it from there when it arms its carrier (qsock_cls_markmask, lib/carrier.c).
+ */
+int qsock_cls_sync_markmask(const struct qsock_cls_maps *m, uint32_t markmask,
+			    struct qsock_err *err);
+int qsock_cls_markmask(const char *dev, uint32_t *markmask, struct qsock_err *err);
 /* The scheduler name and root handle recorded at install. */
 int qsock_cls_read_conf(const struct qsock_cls_maps *m, char sched[IFNAMSIZ], uint32_t *handle,
 			struct qsock_err *err);

@@ -39,19 +39,18 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* The socket inodes of one process; a process that exited meanwhile is skipped. */
-static int scan_pid(const char *pid, struct qsock_inode_set *set, struct qsock_err *err)
+int qsock_proc_socket_inodes(pid_t pid, struct qsock_inode_set *set, struct qsock_err *err)
 {
 	char dir[64], path[64 + NAME_MAX + 2], link[64];
 	struct dirent *de;
 	DIR *d;
 	int rc = 0;
 
-	snprintf(dir, sizeof(dir), "/proc/%s/fd", pid);
+	snprintf(dir, sizeof(dir), "/proc/%d/fd", (int)pid);
 	d = opendir(dir);
 	if (!d)
 		return errno == ENOENT ?
-			       0 :
+			       -ESRCH :
 			       qsock_errf(err, -errno, "reading %s: %s", dir, strerror(errno));
 	while (!rc && (de = readdir(d))) {
 		unsigned long long ino;
@@ -80,12 +79,21 @@ int qsock_open_socket_inodes(struct qsock_inode_set *set, struct qsock_err *err)
 	if (!d)
 		return qsock_errf(err, -errno, "reading /proc: %s", strerror(errno));
 	while (!rc && (de = readdir(d)))
-		if (de->d_name[0] >= '1' && de->d_name[0] <= '9')
-			rc = scan_pid(de->d_name, set, err);
+		if (de->d_name[0] >= '1' && de->d_name[0] <= '9') {
+			rc = qsock_proc_socket_inodes((pid_t)atoi(de->d_name), set, err);
+			if (rc == -ESRCH)
+				rc = 0; /* exited meanwhile */
+		}
 	closedir(d);
-	if (!rc && set->n)
-		qsort(set->v, set->n, sizeof(*set->v), cmp_u64);
+	if (!rc)
+		qsock_inode_set_sort(set);
 	return rc;
+}
+
+void qsock_inode_set_sort(struct qsock_inode_set *set)
+{
+	if (set->n)
+		qsort(set->v, set->n, sizeof(*set->v), cmp_u64);
 }
 
 int qsock_inode_set_has(const struct qsock_inode_set *set, uint64_t inode)

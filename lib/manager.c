@@ -29,11 +29,14 @@
 #include <uapi/linux/pkt_sch_dwcs.h>
 
 #include "bpf/qsock_cls.h"
+#include "carrier.h"
 #include "classifier.h"
 #include "errors.h"
 #include "manager.h"
 #include "sched_ops.h"
+#include "sockinfo.h"
 #include "liveness.h"
+#include "sys.h"
 
 /* The root handle every qsock root gets: 1:, like tc's examples. */
 #define QSOCK_ROOT_HANDLE 0x00010000U
@@ -50,34 +53,28 @@ struct dev_info {
 
 static int resolve_dev(const char *dev, struct dev_info *di, struct qsock_err *err)
 {
-	struct ifreq ifr;
-	int fd;
-
 	if (!dev || !dev[0] || strnlen(dev, IFNAMSIZ) >= IFNAMSIZ)
 		return qsock_errf(err, -EINVAL, "bad device name");
 	di->ifindex = (int)if_nametoindex(dev);
 	if (!di->ifindex)
 		return qsock_errf(err, -ENODEV,
 				  "no network device \"%s\" in this network namespace", dev);
-	di->mtu = 1500;
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd >= 0) {
-		memset(&ifr, 0, sizeof(ifr));
-		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", dev);
-		if (!ioctl(fd, SIOCGIFMTU, &ifr) && ifr.ifr_mtu > 0)
-			di->mtu = (uint32_t)ifr.ifr_mtu;
-		close(fd);
-	}
+	if (qsock_dev_mtu(dev, &di->mtu))
+		di->mtu = 1500;
 	return 0;
 }
 
 struct root_info {
 	char kind[IFNAMSIZ];
 	uint32_t handle;
+	/* the flags field of its skb->mark (sched_ops.h root_markmask); a scheduler that reads
+	 * no marks has the default, which the classifier has always cleared for it */
+	uint32_t markmask;
 };
 
 static int on_root(struct nlmsghdr *nlh, void *arg, struct qsock_err *err)
 {
+	const struct qsock_sched_ops *ops;
 	struct root_info *ri = arg;
 	struct nlattr *tb[TCA_MAX + 1];
 	struct tcmsg *tcm = nlmsg_data(nlh);
@@ -89,6 +86,9 @@ static int on_root(struct nlmsghdr *nlh, void *arg, struct qsock_err *err)
 	ri->handle = tcm->tcm_handle;
 	if (tb[TCA_KIND])
 		nla_strlcpy(ri->kind, tb[TCA_KIND], sizeof(ri->kind));
+	ops = qsock_sched_by_kind(ri->kind);
+	ri->markmask = ops && ops->root_markmask ? ops->root_markmask(tb[TCA_OPTIONS])
+						 : DWCS_DEFAULT_MARKMASK;
 	return 0;
 }
 
@@ -198,7 +198,16 @@ int qsock_mgr_init_root(const char *dev, const char *sched, const struct qsock_r
 	rc = ops->init_root(nl, di.ifindex, QSOCK_ROOT_HANDLE, rp, err);
 	if (rc)
 		return rc;
-	rc = qsock_cls_install(nl, dev, di.ifindex, QSOCK_ROOT_HANDLE, sched, err);
+	/* the mark mask the new root uses, for the classifier (no round trip without one) */
+	ri.markmask = DWCS_DEFAULT_MARKMASK;
+	if (ops->root_markmask) {
+		rc = read_root(nl, di.ifindex, &ri, err);
+		if (!rc && ri.handle != QSOCK_ROOT_HANDLE)
+			ri.markmask = DWCS_DEFAULT_MARKMASK; /* not seen: the qdisc's default */
+	}
+	if (!rc)
+		rc = qsock_cls_install(nl, dev, di.ifindex, QSOCK_ROOT_HANDLE, sched, ri.markmask,
+				       err);
 	if (rc) {
 		struct qsock_err ignored;
 
@@ -244,9 +253,9 @@ int qsock_mgr_fini_root(const char *dev, struct qsock_err *err)
 static int sock_identity_full(int sockfd, uint64_t *cookie, int *type, int *domain, int *protocol,
 			      struct qsock_err *err)
 {
-	socklen_t len = sizeof(*cookie);
+	socklen_t len;
 
-	if (getsockopt(sockfd, SOL_SOCKET, SO_COOKIE, cookie, &len))
+	if (qsock_sock_cookie(sockfd, cookie))
 		return qsock_errf(err, errno == ENOTSOCK ? -ENOTSOCK : -errno,
 				  "fd %d: reading its socket cookie: %s", sockfd, strerror(errno));
 	len = sizeof(*type);
@@ -336,6 +345,17 @@ int qsock_mgr_attach(int sockfd, const char *dev, const char *sched,
 	rc = qsock_nl_thread(&nl, err);
 	if (rc)
 		goto out;
+	if (ops->root_markmask) {
+		struct root_info ri;
+
+		/* `tc qdisc change ... markmask` may have moved the field since qsockinit; a
+		 * root that is not ours any more fails below, at the class */
+		rc = read_root(nl, ref.ifindex, &ri, err);
+		if (!rc && ri.handle == ref.handle && !strcmp(ri.kind, ops->kind))
+			rc = qsock_cls_sync_markmask(&m, ri.markmask, err);
+		if (rc)
+			goto out;
+	}
 	ref.cookie = cookie;
 	for (i = 0; i < MINOR_TRIES; i++) {
 		ref.classid = ref.handle | (MINOR_FIRST + (uint32_t)((cookie + i) % MINOR_SPAN));
@@ -345,7 +365,7 @@ int qsock_mgr_attach(int sockfd, const char *dev, const char *sched,
 	}
 	if (rc)
 		goto out;
-	if (ops->mark_flags && type != SOCK_STREAM &&
+	if (qsock_carrier_per_message(ops->mark_flags, type) &&
 	    setsockopt(sockfd, SOL_SOCKET, SO_TXTIME, &txt, sizeof(txt))) {
 		rc = qsock_errf(err, -errno, "fd %d: enabling SO_TXTIME for deadlines: %s", sockfd,
 				strerror(errno));
@@ -374,7 +394,7 @@ int qsock_mgr_attach(int sockfd, const char *dev, const char *sched,
 				strerror(errno));
 		goto undo_class;
 	}
-	if (ops->mark_flags && type != SOCK_STREAM) {
+	if (qsock_carrier_per_message(ops->mark_flags, type)) {
 		struct qsock_err ignored;
 
 		/* Without a slot (no CAP_BPF for the map, say) the owner's messages carry their

@@ -177,11 +177,8 @@ struct qsock_request {
 /*
  * THE HOOK for qsockd. When the caller lacks CAP_NET_ADMIN, the library calls exactly this
  * function (lib/api.c, one call site) instead of the qsock_mgr_* call. @reply_stream is
- * filled for ATTACH and CHANGE. Returns 0 or -errno with err->msg set.
- *
- * lib/daemon_client.c (the daemon's engineer) defines it; while that file does not exist,
- * lib/build.mk compiles lib/daemon_stub.c instead, which returns -EPERM with a message
- * saying how to get the privilege or the daemon.
+ * filled for ATTACH and CHANGE. Returns 0 or -errno with err->msg set. lib/daemon_client.c
+ * defines it, on the protocol's client (proto/client.h).
  */
 int qsock_daemon_call(const struct qsock_request *req, struct qsock_stream *reply_stream,
 		      struct qsock_err *err);

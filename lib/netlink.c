@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * netlink.c — one rtnetlink round trip: send, collect replies, read the ACK or the error with
- * its extended-ACK message (tcapi.md §2: libnl 3.7 has no extack support, and on error it
+ * its extended-ACK message (libnl 3.7 has no extack support, and on error it
  * returns its own code instead of the errno, so both are read from the NLMSG_ERROR here).
  */
 #include <errno.h>

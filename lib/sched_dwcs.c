@@ -50,9 +50,9 @@ static int dwcs_init_root(struct qsock_nl *nl, int ifindex, uint32_t handle,
 		return rc;
 	if (rp->flags & QSOCK_ROOT_WORK_CONSERVING)
 		flags.value |= TCA_DWCS_F_WORK_CONSERVING;
+	/* no markmask: the qdisc's own default, read back by dwcs_root_markmask */
 	opts = nla_nest_start(msg, TCA_OPTIONS);
-	if (!opts || nla_put_u32(msg, TCA_DWCS_MARKMASK, DWCS_DEFAULT_MARKMASK) < 0 ||
-	    nla_put(msg, TCA_DWCS_FLAGS, sizeof(flags), &flags) < 0 ||
+	if (!opts || nla_put(msg, TCA_DWCS_FLAGS, sizeof(flags), &flags) < 0 ||
 	    (rp->rate && nla_put_u64(msg, TCA_DWCS_RATE64, rp->rate) < 0) ||
 	    (rp->limit && nla_put_u32(msg, TCA_DWCS_LIMIT, rp->limit) < 0)) {
 		nlmsg_free(msg);
@@ -61,6 +61,16 @@ static int dwcs_init_root(struct qsock_nl *nl, int ifindex, uint32_t handle,
 	nla_nest_end(msg, opts);
 	rc = qsock_nl_request(nl, msg, "creating the dwcs root qdisc", NULL, NULL, err);
 	return explain_missing_module(rc, err);
+}
+
+static uint32_t dwcs_root_markmask(struct nlattr *opts)
+{
+	struct nlattr *tb[TCA_DWCS_MAX + 1];
+
+	if (opts && !nla_parse_nested(tb, TCA_DWCS_MAX, opts, NULL) && tb[TCA_DWCS_MARKMASK] &&
+	    nla_len(tb[TCA_DWCS_MARKMASK]) >= (int)sizeof(uint32_t))
+		return nla_get_u32(tb[TCA_DWCS_MARKMASK]);
+	return DWCS_DEFAULT_MARKMASK; /* a module that does not dump it uses the default */
 }
 
 static int dwcs_set_stream(struct qsock_nl *nl, const struct qsock_class_ref *ref,
@@ -152,6 +162,7 @@ const struct qsock_sched_ops qsock_sched_dwcs = {
 	.mark_flags = DWCS_MARK_FIELD_MASK,
 	.check_stream = dwcs_check_stream,
 	.init_root = dwcs_init_root,
+	.root_markmask = dwcs_root_markmask,
 	.set_stream = dwcs_set_stream,
 	.stream_stats = dwcs_stream_stats,
 };

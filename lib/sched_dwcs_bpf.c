@@ -32,10 +32,12 @@
 #include <uapi/linux/pkt_sch_dwcs.h>
 
 #include "bpf/dwcs_qdisc.h"
+#include "bpflog.h"
 #include "classifier.h"
 #include "errors.h"
 #include "sched_ops.h"
 #include "dwcs_qdisc.skel.h"
+#include "sys.h"
 
 #define PIN_DIR "/sys/fs/bpf/qsock/dwcs_bpf"
 
@@ -87,18 +89,6 @@ static int open_pinned(const char *name, struct qsock_err *err)
 
 #else
 
-static char libbpf_msg[512];
-
-static int capture_libbpf(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	size_t used = strlen(libbpf_msg);
-
-	if (level != LIBBPF_WARN || used >= sizeof(libbpf_msg) - 1)
-		return 0;
-	vsnprintf(libbpf_msg + used, sizeof(libbpf_msg) - used, fmt, ap);
-	return 0;
-}
-
 static int open_pinned(const char *name, struct qsock_err *err)
 {
 	char path[128];
@@ -141,13 +131,13 @@ static int pin(struct bpf_map *map, const char *name, struct qsock_err *err)
 static int load_register(struct qsock_err *err)
 {
 	struct dwcs_qdisc *skel;
-	libbpf_print_fn_t old;
+	struct qsock_bpflog log;
 	struct bpf_link *link;
 	int rc, fd;
 
 	fd = open_pinned(DWCS_BPF_PIN_OPS, err);
 	if (fd >= 0) {
-		close(fd);
+		qsock_sys.close(fd);
 		return 0;
 	}
 	unpin_all(); /* the leftovers of a half-done earlier attempt */
@@ -160,12 +150,11 @@ static int load_register(struct qsock_err *err)
 	if (mkdir(PIN_DIR, 0700) && errno != EEXIST)
 		return qsock_errf(err, -errno, "mkdir " PIN_DIR ": %s", strerror(errno));
 
-	libbpf_msg[0] = '\0';
-	old = libbpf_set_print(capture_libbpf);
+	qsock_bpflog_begin(&log);
 	skel = dwcs_qdisc__open_and_load();
 	if (!skel) {
-		rc = qsock_errf(err, -errno, "dwcs-bpf: loading the BPF qdisc: %s%s%s",
-				strerror(errno), libbpf_msg[0] ? ": " : "", libbpf_msg);
+		rc = qsock_errf(err, -errno, "dwcs-bpf: loading the BPF qdisc: %s%s",
+				strerror(errno), qsock_bpflog_text());
 		goto out;
 	}
 	/* libbpf 1.1 registers by updating the struct_ops map; the registration lives as
@@ -173,8 +162,8 @@ static int load_register(struct qsock_err *err)
 	link = bpf_map__attach_struct_ops(skel->maps.dwcs_bpf);
 	if (!link) {
 		rc = qsock_errf(err, -errno,
-				"dwcs-bpf: registering the qdisc kind " DWCS_BPF_ID ": %s%s%s",
-				strerror(errno), libbpf_msg[0] ? ": " : "", libbpf_msg);
+				"dwcs-bpf: registering the qdisc kind " DWCS_BPF_ID ": %s%s",
+				strerror(errno), qsock_bpflog_text());
 		goto out;
 	}
 	bpf_link__disconnect(link);
@@ -194,7 +183,7 @@ static int load_register(struct qsock_err *err)
 		bpf_map_delete_elem(bpf_map__fd(skel->maps.dwcs_bpf), &zero);
 	}
 out:
-	libbpf_set_print(old);
+	qsock_bpflog_end(&log);
 	if (rc)
 		unpin_all();
 	dwcs_qdisc__destroy(skel);
@@ -227,7 +216,7 @@ static int bpf_init_root(struct qsock_nl *nl, int ifindex, uint32_t handle,
 		return fd;
 	/* before the qdisc exists: its init reads the limit */
 	rc = bpf_map_update_elem(fd, &zero, &conf, BPF_ANY);
-	close(fd);
+	qsock_sys.close(fd);
 	if (rc)
 		return qsock_errf(err, -errno, "dwcs-bpf: writing the root parameters: %s",
 				  strerror(errno));
@@ -255,10 +244,10 @@ static int bpf_fini_root(int ifindex, struct qsock_err *err)
 		int rc = qsock_errf(err, -errno, "dwcs-bpf: unregistering " DWCS_BPF_ID ": %s",
 				    strerror(errno));
 
-		close(fd);
+		qsock_sys.close(fd);
 		return rc;
 	}
-	close(fd);
+	qsock_sys.close(fd);
 	unpin_all();
 	return 0;
 }
@@ -320,10 +309,10 @@ static int bpf_set_stream(struct qsock_nl *nl, const struct qsock_class_ref *ref
 		if (bpf_map_update_elem(cfd, &ref->cookie, &minor, BPF_ANY))
 			rc = qsock_errf(err, -errno, "dwcs-bpf: mapping socket %llu to stream %u: %s",
 					(unsigned long long)ref->cookie, minor, strerror(errno));
-		close(cfd);
+		qsock_sys.close(cfd);
 	}
 out:
-	close(fd);
+	qsock_sys.close(fd);
 	return rc;
 }
 
@@ -339,7 +328,7 @@ static int bpf_remove_stream(struct qsock_nl *nl, const struct qsock_class_ref *
 		if (fd < 0)
 			return fd == -ENOENT ? 0 : fd; /* the root is gone, and the stream with it */
 		bpf_map_delete_elem(fd, &ref->cookie);
-		close(fd);
+		qsock_sys.close(fd);
 	}
 	fd = open_pinned(DWCS_BPF_PIN_CFG, err);
 	if (fd < 0)
@@ -353,7 +342,7 @@ static int bpf_remove_stream(struct qsock_nl *nl, const struct qsock_class_ref *
 			rc = qsock_errf(err, -errno, "dwcs-bpf: removing stream %u: %s", minor,
 					strerror(errno));
 	}
-	close(fd);
+	qsock_sys.close(fd);
 	return rc;
 }
 
@@ -379,7 +368,7 @@ static int bpf_stream_stats(struct qsock_nl *nl, const struct qsock_class_ref *r
 		return fd;
 	sfd = open_pinned(DWCS_BPF_PIN_STATE, err);
 	if (sfd < 0) {
-		close(fd);
+		qsock_sys.close(fd);
 		return sfd;
 	}
 	memset(&sv, 0, sizeof(sv));
@@ -387,12 +376,12 @@ static int bpf_stream_stats(struct qsock_nl *nl, const struct qsock_class_ref *r
 		int rc = qsock_errf(err, -errno, "dwcs-bpf: reading stream %u: %s", minor,
 				    strerror(errno));
 
-		close(fd);
-		close(sfd);
+		qsock_sys.close(fd);
+		qsock_sys.close(sfd);
 		return rc;
 	}
-	close(fd);
-	close(sfd);
+	qsock_sys.close(fd);
+	qsock_sys.close(sfd);
 	if (!cfg.period_ns)
 		return qsock_errf(err, -ENOENT, "dwcs-bpf: stream %u does not exist", minor);
 	if (sv.st.epoch != cfg.epoch) /* no packet since it was added: nothing counted */

@@ -43,6 +43,11 @@ struct qsock_sched_ops {
 			     struct qsock_err *err);
 	/* Optional: after the root qdisc of @ifindex was deleted (qsockfini). */
 	int (*fini_root)(int ifindex, struct qsock_err *err);
+	/* Optional, with mark_flags: the mask of the flags field in skb->mark the root qdisc uses
+	 * now, from the TCA_OPTIONS of its RTM_NEWQDISC (@opts, NULL when it has none). The
+	 * manager reads it at qsockinit and at each attach, since `tc qdisc change ... markmask`
+	 * may have moved it, and keeps it in the classifier's conf (lib/carrier.h). */
+	uint32_t (*root_markmask)(struct nlattr *opts);
 	/* Fill the QSOCK_INFO_SCHED (and _DWCS) fields of @info from the class's statistics. */
 	int (*stream_stats)(struct qsock_nl *nl, const struct qsock_class_ref *ref,
 			    struct qos_info *info, struct qsock_err *err);

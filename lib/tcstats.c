@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * tcstats.c — read one tc class's statistics. A non-dump RTM_GETTCLASS answers only with
- * NLM_F_ECHO (tcapi.md §2); the kernel finds the class by hash, so qinfo's cost is flat in
+ * NLM_F_ECHO; the kernel finds the class by hash, so qinfo's cost is flat in
  * the number of streams. libnl's cache API is not used: it dumps every class of the device.
  */
 #include <errno.h>

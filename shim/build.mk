@@ -33,7 +33,8 @@ $(SHIM_ASAN_SO): $(SHIM_ASAN_OBJS) $(LIB_A) shim/libqsockshim.map
 	$(Q)$(CC) -fsanitize=address,undefined -shared -Wl,--version-script=shim/libqsockshim.map \
 		-o $@ $(SHIM_ASAN_OBJS) $(LDFLAGS) $(SHIM_LIBS)
 
-BINS += $(SHIM_SO) $(SHIM_ASAN_SO)
+BINS += $(SHIM_SO)
+TEST_BINS += $(SHIM_ASAN_SO)
 
 # install: the library, its man pages and the annotated example configuration (never over an
 # operator's /etc/qsock.conf).

@@ -44,9 +44,8 @@ static size_t env_count(char *const envp[])
 	return n;
 }
 
-/* Fill OUT (n + 5 slots) with ENVP plus what is missing; PRELOAD_BUF receives a rebuilt
- * LD_PRELOAD when the program set its own without us. Returns OUT, or ENVP unchanged. */
-static char *const *keep_env(char *const envp[], char **out, char *preload_buf, size_t buf_len)
+/* shim.h */
+char *const *shim_keep_env(char *const envp[], char **out, char *preload_buf, size_t buf_len)
 {
 	const char *extra[3] = { shim.env_conf, shim.env_debug, shim.env_dry_run };
 	char *const *pre = NULL;
@@ -83,7 +82,7 @@ static char *const *keep_env(char *const envp[], char **out, char *preload_buf, 
 		{                                                                            \
 			char *out_[n_ + 5];                                                  \
 			char pre_[sizeof(shim.self_path) + 4096];                            \
-			return call(keep_env(envp, out_, pre_, sizeof(pre_)));               \
+			return call(shim_keep_env(envp, out_, pre_, sizeof(pre_)));          \
 		}                                                                            \
 	} while (0)
 

@@ -6,7 +6,8 @@
  * interposer preloaded after us, which is what that user asked for). If RTLD_NEXT fails or
  * hands back our own wrapper (we were linked in an unusual order), fall back to libc.so.6
  * itself: a shim that cannot reach libc cannot fail open, so this must not fail. No
- * RTLD_DEEPBIND: it breaks ASan and other interposers.
+ * RTLD_DEEPBIND: it breaks ASan and other interposers. libqsock, linked into the shim, is
+ * given the same functions (qsock_sys_use), so that it never calls our wrappers.
  */
 #include <dlfcn.h>
 #include <fcntl.h>
@@ -16,6 +17,7 @@
 #include <unistd.h>
 #include <sys/syscall.h>
 
+#include "../lib/sys.h"
 #include "libc.h"
 
 struct shim_libc shim_libc_fns;
@@ -74,6 +76,16 @@ static void bind_all(void)
 	BIND(fexecve);
 	BIND(posix_spawn);
 	BIND(posix_spawnp);
+	/* libqsock (linked in) makes these calls through the real functions too, never
+	 * through our wrappers: set before any of it can run, since the shim reaches libqsock
+	 * only after binding (lib/sys.h) */
+	qsock_sys_use(&(const struct qsock_sys){
+		.socket = shim_libc_fns.socket,
+		.connect = shim_libc_fns.connect,
+		.sendto = shim_libc_fns.sendto,
+		.sendmsg = shim_libc_fns.sendmsg,
+		.close = shim_libc_fns.close,
+	});
 	atomic_store_explicit(&shim_libc_ready, true, memory_order_release);
 }
 

@@ -161,8 +161,7 @@ static bool merge_control(const struct msghdr *in, const void *ours, size_t ours
 	if (in->msg_controllen > SHIM_CALLER_CONTROL_MAX ||
 	    (in->msg_controllen && !shim_readable(in->msg_control, in->msg_controllen)))
 		return false;
-	qsock_carrier_merge(in, ours, ours_len, out, buf);
-	return true;
+	return qsock_carrier_merge(in, ours, ours_len, SHIM_CALLER_CONTROL_MAX, out, buf);
 }
 
 static void give_up_on(int fd, struct shim_fd *f, int err)

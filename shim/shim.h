@@ -116,6 +116,9 @@ int shim_dup2(int fd, int fd2);
 int shim_dup3(int fd, int fd2, int flags);
 int shim_fcntl(int fd, int cmd, void *arg, bool is64);
 pid_t shim_fork(void);
+/* Fill OUT (n + 5 slots) with ENVP plus what is missing; PRELOAD_BUF receives a rebuilt
+ * LD_PRELOAD when the program set its own without us. Returns OUT, or ENVP unchanged. */
+char *const *shim_keep_env(char *const envp[], char **out, char *preload_buf, size_t buf_len);
 int shim_execve(const char *path, char *const argv[], char *const envp[]);
 int shim_execvpe(const char *file, char *const argv[], char *const envp[]);
 int shim_fexecve(int fd, char *const argv[], char *const envp[]);

@@ -7,7 +7,7 @@
 #ifndef QSOCK_CLS_H
 #define QSOCK_CLS_H
 
-/* The pinned objects of one device live in /sys/fs/bpf/qsock/<dev>/ (see lib/pins.c). */
+/* The pinned objects of one device live in /sys/fs/bpf/qsock/<dev>/ (lib/cls_pins.c). */
 #define QSOCK_PIN_ROOT		"/sys/fs/bpf/qsock"
 #define QSOCK_PIN_STREAMS	"streams"	/* socket cookie -> stream record, root only */
 #define QSOCK_PIN_FLAGS		"flags"		/* SK_STORAGE: the sender's flags word, 0666 */

@@ -4,7 +4,8 @@
 # the run's processes unscheduled).
 # The Q.Sockets paths (--qsock, qsock-root) are compiled in only when libqsock is part of the
 # tree (include/qsock.h and lib/build.mk's LIB_SO).
-# Files named paper-*, dwcs-*, shim-* here belong to other components and their own build.mk.
+# Files named paper-*, dwcs-*, shim-*, lib_driver here belong to other components and their
+# own .mk files.
 
 EVAL_APPS_DIR := $(BUILD)/test/apps
 EVAL_APPS := $(addprefix $(EVAL_APPS_DIR)/,video-server video-client sensor-sender sensor-receiver \
@@ -27,7 +28,7 @@ $(EVAL_APPS_DIR)/video-server $(EVAL_APPS_DIR)/sensor-sender $(EVAL_APPS_DIR)/qs
 $(EVAL_APPS_DIR)/qsock-root: $(EVAL_APPS_DIR)/qsock-root.o $(EVAL_UTIL_OBJS)
 endif
 
-BINS += $(EVAL_APPS)
+TEST_BINS += $(EVAL_APPS)
 
 $(EVAL_APPS_DIR)/video-server: $(EVAL_VIDEO_OBJS) $(EVAL_UTIL_OBJS)
 $(EVAL_APPS_DIR)/video-client: $(EVAL_APPS_DIR)/video-client.o $(EVAL_APPS_DIR)/gap-stats.o $(EVAL_UTIL_OBJS)

@@ -1,6 +1,6 @@
 # dwcs-udp: UDP traffic with per-packet DWCS metadata (deadline, marks) for the sch_dwcs VM tests.
 DWCS_UDP := $(BUILD)/test/apps/dwcs-udp
-BINS += $(DWCS_UDP)
+TEST_BINS += $(DWCS_UDP)
 
 $(DWCS_UDP): $(BUILD)/test/apps/dwcs-udp.o
 	$(quiet) LD $@

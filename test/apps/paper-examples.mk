@@ -3,7 +3,7 @@
 # printed with only `#include <qsock.h>` added, against the public header and the shared
 # library, as an application would be. Run by test/bats/lib-paper.bats and test/vm/lib-dwcs.bats.
 PAPER_APPS := $(addprefix $(BUILD)/test/apps/,paper-init paper-qsocket paper-qsendto paper-qattach)
-BINS += $(PAPER_APPS)
+TEST_BINS += $(PAPER_APPS)
 
 # The excerpts leave fields uninitialised and strncpy IFNAMSIZ bytes, as printed.
 $(PAPER_APPS:%=%.o): CFLAGS += -Wno-maybe-uninitialized -Wno-stringop-truncation

@@ -3,14 +3,14 @@
 # of qsock (except shim-qinit, the operator's qsockinit step): they use plain libc calls.
 SHIM_APPS_DIR := $(BUILD)/test/apps
 SHIM_APPS := $(SHIM_APPS_DIR)/shim-qinit
-BINS += $(SHIM_APPS)
+TEST_BINS += $(SHIM_APPS)
 
 $(SHIM_APPS_DIR)/shim-qinit: $(SHIM_APPS_DIR)/shim-qinit.o $(LIB_A)
 	$(quiet) LD $@
 	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(LIB_A) $(LIB_LIBS)
 
 SHIM_HARD := $(SHIM_APPS_DIR)/shim-hard
-BINS += $(SHIM_HARD)
+TEST_BINS += $(SHIM_HARD)
 $(SHIM_HARD): $(SHIM_APPS_DIR)/shim-hard.o
 	$(quiet) LD $@
 	$(Q)$(CC) $(LDFLAGS) -o $@ $< -lpthread

@@ -9,7 +9,7 @@
 
 load ../lib/common
 
-DRIVER=$QSOCK_BUILD/test/unit/lib_driver
+DRIVER=$QSOCK_BUILD/test/apps/lib_driver
 
 setup() {
 	require_root

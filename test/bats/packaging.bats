@@ -13,7 +13,7 @@ spdx() { sed -n 's/.*SPDX-License-Identifier: \(.*\)$/\1/p' "$1" | head -n 1 | s
 	cd "$QSOCK_REPO"
 	for f in LICENSES/GPL-2.0 LICENSES/LGPL-2.1 LICENSES/BSD-2-Clause COPYING; do [ -s "$f" ]; done
 	bad=0
-	for f in $(git ls-files 'lib/*.c' 'lib/*.h' include/qsock.h daemon/proto.c daemon/proto.h); do
+	for f in $(git ls-files 'lib/*.c' 'lib/*.h' include/qsock.h 'proto/*.c' 'proto/*.h'); do
 		case $f in
 		lib/bpf/dwcs_qdisc.bpf.c) want=GPL-2.0 ;;
 		lib/bpf/*) want="(LGPL-2.1-or-later OR BSD-2-Clause)" ;;
@@ -22,7 +22,6 @@ spdx() { sed -n 's/.*SPDX-License-Identifier: \(.*\)$/\1/p' "$1" | head -n 1 | s
 		[ "$(spdx "$f")" = "$want" ] || { echo "$f: '$(spdx "$f")', COPYING says $want"; bad=1; }
 	done
 	for f in $(git ls-files 'kmod/*.c' 'kmod/*.h' 'tools/*.c' 'shim/*.c' 'conf/*.c' 'daemon/*.c'); do
-		case $f in daemon/proto.c) continue ;; esac
 		[ "$(spdx "$f")" = GPL-2.0 ] || { echo "$f: '$(spdx "$f")', COPYING says GPL-2.0"; bad=1; }
 	done
 	[ "$(spdx include/uapi/linux/pkt_sch_dwcs.h)" = "GPL-2.0 WITH Linux-syscall-note" ]

@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: GPL-2.0
 #
-# The cases that break LD_PRELOAD interposers (research/preload.md), each run with the shim
+# The cases that break LD_PRELOAD interposers, each run with the shim
 # matching the program's sockets (the fake-backend build, so flags really are appended) and
 # without any preload: the program's output must be the same byte for byte.
 

@@ -1,6 +1,6 @@
 # dwcs_core microbenchmark: cost per decision at 100 / 1,000 / 10,000 streams.
 DWCS_BENCH := $(BUILD)/test/bench/dwcs_bench
-BINS += $(DWCS_BENCH)
+TEST_BINS += $(DWCS_BENCH)
 BENCHES += $(DWCS_BENCH)
 
 $(DWCS_BENCH): $(BUILD)/test/bench/dwcs_bench.o $(BUILD)/kmod/dwcs_core.o $(BUILD)/kmod/dwcs_tree.o

@@ -15,13 +15,13 @@ FUZZ_CONF := $(BUILD)/test/fuzz/fuzz_conf
 FUZZ_CONF_SHORT_RUNS ?= 200000
 FUZZ_CONF_LONG_RUNS ?= 3000000
 ifeq ($(FUZZ_OK),yes)
-BINS += $(FUZZ_PROTO) $(FUZZ_CONF)
+TEST_BINS += $(FUZZ_PROTO) $(FUZZ_CONF)
 endif
 
-$(FUZZ_PROTO): test/fuzz/fuzz_proto.c daemon/proto.c daemon/proto.h
+$(FUZZ_PROTO): test/fuzz/fuzz_proto.c proto/proto.c proto/proto.h include/uapi/linux/pkt_sch_dwcs.h
 	$(quiet) FUZZ $@
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CLANG) $(FUZZ_FLAGS) -o $@ test/fuzz/fuzz_proto.c daemon/proto.c
+	$(Q)$(CLANG) $(FUZZ_FLAGS) -Iinclude -o $@ test/fuzz/fuzz_proto.c proto/proto.c
 
 # The qsock.conf loader: the shim's rules and qsockd's policy, as any user may write them.
 $(FUZZ_CONF): test/fuzz/fuzz_conf.c $(CONF_SRCS) $(wildcard conf/*.h)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * libFuzzer harness for qsockd's decoders (daemon/proto.c), the bytes any local user can send.
+ * libFuzzer harness for qsockd's decoders (proto/proto.c), the bytes any local user can send.
  *
  * Two modes, chosen by the first input byte, so the fuzzer reaches deep fields instead of
  * spending its budget on the magic number:
@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../daemon/proto.h"
+#include "../../proto/proto.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -40,7 +40,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../../daemon/proto.h"
+#include "../../proto/proto.h"
 
 static const char *sock_path;
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests of qsockd's wire codec (daemon/proto.c): a good request of every op decodes; every
+ * Unit tests of qsockd's wire codec (proto/proto.c): a good request of every op decodes; every
  * way of being malformed — short, long, bad magic, another version, unknown op, an unterminated
  * or dirty name, a field out of range, non-zero reserved bytes — is refused with the right
  * errno and a message naming the field.
@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "../../daemon/proto.h"
+#include "../../proto/proto.h"
 
 static char msg[QSOCKD_MSG_LEN];
 

@@ -11,10 +11,3 @@ $(BUILD)/test/unit/lib_carrier.o: $(LIB_BPF_SKEL)
 $(LIB_UNIT): $(BUILD)/test/unit/%: $(BUILD)/test/unit/%.o $(LIB_A)
 	$(quiet) LINK $@
 	$(Q)$(CC) -o $@ $< $(LIB_A) $(LDFLAGS) -lcmocka $(LIB_LIBS) -lpthread
-
-# lib_driver runs scripts of libqsock calls for the bats suites (test/bats/lib-*.bats).
-LIB_DRIVER := $(BUILD)/test/unit/lib_driver
-BINS += $(LIB_DRIVER)
-$(LIB_DRIVER): $(BUILD)/test/unit/lib_driver.o $(LIB_A)
-	$(quiet) LINK $@
-	$(Q)$(CC) -o $@ $< $(LIB_A) $(LDFLAGS) $(LIB_LIBS)

@@ -90,6 +90,50 @@ static void mark_and_txtime_cmsgs(void **state)
 	assert_null(CMSG_NXTHDR(&m, c));
 }
 
+/* A root whose mark mask `tc qdisc change` moved (bits 15-19): the SO_MARK cmsg puts the
+ * flags there and keeps the rest of the socket's mark, including bits 24-28. */
+static void mark_follows_the_qdisc_mask(void **state)
+{
+	char buf[QSOCK_CARRIER_CMSG_SPACE] __attribute__((aligned(8)));
+	struct packet_flags pf = { .drop_flag = DWCS_NON_DROPPABLE | QSOCK_FRAME_START };
+	struct qsock_fd_state st;
+	struct qsock_err e = { "" };
+	struct msghdr m = { .msg_control = buf };
+	uint32_t mark;
+	size_t len;
+
+	state_init(&st, QSOCK_CARRIER_MARK_CMSG);
+	qsock_carrier_set_markmask(&st, 0x000f8000);
+	assert_int_equal(st.mark_shift, 15);
+	qsock_carrier_arm_mark(&st, 0x1f000042);
+	assert_int_equal(qsock_carrier_build(&st, 3, &pf, buf, &len, &e), 0);
+	m.msg_controllen = len;
+	assert_int_equal(CMSG_FIRSTHDR(&m)->cmsg_type, SO_MARK);
+	memcpy(&mark, CMSG_DATA(CMSG_FIRSTHDR(&m)), sizeof(mark));
+	assert_int_equal(mark, 0x1f000042 | ((DWCS_MARK_NONDROPPABLE | DWCS_MARK_FRAME_START) << 15));
+	/* a qdisc that ignores marks (markmask 0): nothing of ours in the mark */
+	qsock_carrier_set_markmask(&st, 0);
+	qsock_carrier_arm_mark(&st, 0x42);
+	assert_int_equal(qsock_carrier_build(&st, 3, &pf, buf, &len, &e), 0);
+	memcpy(&mark, CMSG_DATA(CMSG_FIRSTHDR(&m)), sizeof(mark));
+	assert_int_equal(mark, 0x42);
+}
+
+/* The caller's control data is copied into a fixed array: longer than the bound is refused. */
+static void merge_is_bounded(void **state)
+{
+	_Alignas(struct cmsghdr) char buf[64 + QSOCK_CARRIER_CMSG_SPACE];
+	char ours[QSOCK_CARRIER_CMSG_SPACE] __attribute__((aligned(8))) = { 0 };
+	_Alignas(struct cmsghdr) char theirs[128] = { 0 };
+	struct msghdr in = { .msg_control = theirs }, out;
+
+	in.msg_controllen = 64;
+	assert_true(qsock_carrier_merge(&in, ours, 16, 64, &out, buf));
+	assert_int_equal(out.msg_controllen, 64 + 16);
+	in.msg_controllen = 65;
+	assert_false(qsock_carrier_merge(&in, ours, 16, 64, &out, buf));
+}
+
 static void nothing_to_add(void **state)
 {
 	char buf[QSOCK_CARRIER_CMSG_SPACE] __attribute__((aligned(8)));
@@ -171,9 +215,9 @@ static void appended_after_callers(void **state)
 	state_init(&st, QSOCK_CARRIER_MARK_CMSG);
 	assert_int_equal(qsock_carrier_build(&st, 3, &pf, ours, &len, &e), 0);
 	{
-		char buf[qsock_carrier_merged_size(&in, len)] __attribute__((aligned(8)));
+		_Alignas(struct cmsghdr) char buf[QSOCK_CALLER_CONTROL_MAX + QSOCK_CARRIER_CMSG_SPACE];
 
-		qsock_carrier_merge(&in, ours, len, &out, buf);
+		assert_true(qsock_carrier_merge(&in, ours, len, QSOCK_CALLER_CONTROL_MAX, &out, buf));
 		for (c = CMSG_FIRSTHDR(&out); c; c = CMSG_NXTHDR(&out, c), n++) {
 			static const int types[] = { IP_TOS, SO_MARK, SCM_TXTIME };
 
@@ -212,9 +256,9 @@ static void kernel_accepts_the_cmsgs(void **state)
 	pf.deadline = now_ns() + 1000000;
 	assert_int_equal(qsock_carrier_build(&st, fd, &pf, ours, &len, &e), 0);
 	{
-		char buf[qsock_carrier_merged_size(&in, len)] __attribute__((aligned(8)));
+		_Alignas(struct cmsghdr) char buf[QSOCK_CALLER_CONTROL_MAX + QSOCK_CARRIER_CMSG_SPACE];
 
-		qsock_carrier_merge(&in, ours, len, &out, buf);
+		assert_true(qsock_carrier_merge(&in, ours, len, QSOCK_CALLER_CONTROL_MAX, &out, buf));
 		assert_int_equal(sendmsg(fd, &out, 0), 1);
 	}
 	close(fd);
@@ -631,6 +675,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(selection),
 		cmocka_unit_test(mark_and_txtime_cmsgs),
+		cmocka_unit_test(mark_follows_the_qdisc_mask),
+		cmocka_unit_test(merge_is_bounded),
 		cmocka_unit_test(nothing_to_add),
 		cmocka_unit_test(relative_deadline),
 		cmocka_unit_test(bad_flags_refused),

@@ -5,7 +5,7 @@
 SHIM_FAKE_SO := $(BUILD)/test/shim/libqsockshim-fake.so
 SHIM_FAKE_OBJS := $(filter-out $(BUILD)/shim/backend.o,$(SHIM_OBJS)) \
 		  $(BUILD)/test/unit/shim_fake_backend.o
-BINS += $(SHIM_FAKE_SO)
+TEST_BINS += $(SHIM_FAKE_SO)
 
 $(BUILD)/test/unit/shim_fake_backend.o: CFLAGS += -fPIC -fvisibility=hidden
 
@@ -18,7 +18,7 @@ $(SHIM_FAKE_SO): $(SHIM_FAKE_OBJS) $(CONF_LIB) $(LIB_A) shim/libqsockshim.map
 SHIM_ASAN_FAKE_SO := $(BUILD)/asan/test/shim/libqsockshim-fake.so
 SHIM_ASAN_FAKE_OBJS := $(filter-out $(BUILD)/asan/shim/backend.o,$(SHIM_ASAN_OBJS)) \
 		       $(BUILD)/asan/test/unit/shim_fake_backend.o
-BINS += $(SHIM_ASAN_FAKE_SO)
+TEST_BINS += $(SHIM_ASAN_FAKE_SO)
 
 $(SHIM_ASAN_FAKE_SO): $(SHIM_ASAN_FAKE_OBJS) $(LIB_A) shim/libqsockshim.map
 	$(quiet) LINK $@
@@ -26,9 +26,18 @@ $(SHIM_ASAN_FAKE_SO): $(SHIM_ASAN_FAKE_OBJS) $(LIB_A) shim/libqsockshim.map
 	$(Q)$(CC) -fsanitize=address,undefined -shared -Wl,--version-script=shim/libqsockshim.map \
 		-o $@ $(SHIM_ASAN_FAKE_OBJS) $(LDFLAGS) $(SHIM_LIBS)
 
-# The fd table and exec's environment keeping, in-process (the .c files are included).
+# The fd table and exec's environment keeping, in-process.
 SHIM_UNIT := $(BUILD)/test/unit/shim_unit
 UNIT_TESTS += $(SHIM_UNIT)
-$(SHIM_UNIT): $(BUILD)/test/unit/shim_unit.o $(BUILD)/shim/libc.o
+$(SHIM_UNIT): $(BUILD)/test/unit/shim_unit.o $(addprefix $(BUILD)/shim/,fdtable.o exec.o libc.o) \
+		$(BUILD)/lib/sys.o $(PROTO_LIB)
 	$(quiet) LINK $@
 	$(Q)$(CC) -o $@ $^ $(LDFLAGS) -lcmocka -ldl -lpthread
+
+# libqsock inside the shim never calls the shim's wrappers (lib/sys.h): checked on the objects.
+SHIM_NO_REENTRY := $(BUILD)/test/unit/shim_no_reentry
+UNIT_TESTS += $(SHIM_NO_REENTRY)
+$(SHIM_NO_REENTRY): test/unit/shim_no_reentry.sh test/unit/shim.mk $(LIB_A) $(PROTO_LIB)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)printf '#!/bin/sh\nexec "%s/test/unit/shim_no_reentry.sh" "%s/shim/libqsockshim.map" "%s/$(LIB_A)" "%s/$(PROTO_LIB)"\n' \
+		"$(CURDIR)" "$(CURDIR)" "$(CURDIR)" "$(CURDIR)" >$@ && chmod +x $@

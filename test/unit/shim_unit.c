@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * shim_unit.c — the shim's fd table and exec/posix_spawn environment keeping, tested in-process
- * (socket_wrapper's way: the .c files are included, so their static helpers are reachable).
+ * (linked with the shim's objects fdtable.o, exec.o and libc.o).
  * The logging the table may do is replaced by a recorder.
  */
 #include <setjmp.h>
@@ -14,8 +14,9 @@
 #include <cmocka.h>
 #include <sys/wait.h>
 
-#include "../../shim/fdtable.c"
-#include "../../shim/exec.c"
+#include "../../shim/fdtable.h"
+#include "../../shim/libc.h"
+#include "../../shim/shim.h"
 
 struct shim_state shim;
 static int warnings;
@@ -112,7 +113,7 @@ static void test_keep_env(void **state)
 	shim.env_dry_run[0] = '\0';
 
 	/* everything missing is added, the program's own variables stay first */
-	r = keep_env(in1, out, pre, sizeof(pre));
+	r = shim_keep_env(in1, out, pre, sizeof(pre));
 	assert_ptr_equal(r, out);
 	assert_string_equal(r[0], "PATH=/bin");
 	assert_string_equal(r[1], "LD_PRELOAD=/x/libqsockshim.so");
@@ -121,21 +122,21 @@ static void test_keep_env(void **state)
 	assert_null(r[4]);
 
 	/* a program's own preload keeps its place, with the shim in front; its QSOCK_CONF wins */
-	r = keep_env(in2, out, pre, sizeof(pre));
+	r = shim_keep_env(in2, out, pre, sizeof(pre));
 	assert_string_equal(r[0], "LD_PRELOAD=/x/libqsockshim.so:/usr/lib/other.so");
 	assert_string_equal(r[1], "QSOCK_CONF=/mine.conf");
 	assert_string_equal(r[2], "QSOCK_DEBUG=2");
 	assert_null(r[3]);
 
 	/* nothing missing: the program's array itself goes to exec */
-	r = keep_env(in3, out, pre, sizeof(pre));
+	r = shim_keep_env(in3, out, pre, sizeof(pre));
 	assert_ptr_equal(r, in3);
 
 	/* an empty environment */
 	{
 		char *none[] = { NULL };
 
-		r = keep_env(none, out, pre, sizeof(pre));
+		r = shim_keep_env(none, out, pre, sizeof(pre));
 		assert_string_equal(r[0], "LD_PRELOAD=/x/libqsockshim.so");
 	}
 }

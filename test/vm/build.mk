@@ -7,7 +7,7 @@ $(call kmod_dir,$(1))/warnmod/warnmod.ko: test/vm/warnmod/warnmod.c test/vm/warn
 	+$(Q)$$(call KBUILD,$(call kmod_kdir,$(1)),$$(@D)) modules
 endef
 $(foreach k,$(KMOD_KVERS),$(eval $(call warnmod_rule,$(k))))
-KMOD_TARGETS += $(foreach k,$(KMOD_KVERS),$(call kmod_dir,$(k))/warnmod/warnmod.ko)
+TEST_BINS += $(foreach k,$(KMOD_KVERS),$(call kmod_dir,$(k))/warnmod/warnmod.ko)
 
 # dwcs-bpf*.bats need a kernel with BPF qdiscs (6.16+): only the newest, unpacked kernel has
 # one, and it runs the smoke role; elsewhere the files would only skip.

@@ -10,7 +10,7 @@
 
 load ../lib/common
 
-DRIVER=$QSOCK_BUILD/test/unit/lib_driver
+DRIVER=$QSOCK_BUILD/test/apps/lib_driver
 QSOCKD=$QSOCK_BUILD/daemon/qsockd
 KMOD=$QSOCK_KMOD_DIR/dwcs/sch_dwcs.ko
 
@@ -131,6 +131,24 @@ NOSLOT=(sock 1 udp -- attach 1 ipg=1000 old=10 oln=10 -- noslot 1
 		[ "$status" -ne 0 ]
 		assert_output_contains "ermission denied"
 	fi
+}
+
+@test "lib-dwcs: after tc moves the qdisc's mark mask, deadlines and flags still reach it (send slot; SO_MARK)" {
+	require_file "$QSOCK_BUILD/tc/q_dwcs.so" "make"
+	run drv init rate=125000
+	assert_status 0
+	# bits 15-19 instead of the default 24-28: the library reads the mask at attach
+	TC_LIB_DIR=$QSOCK_BUILD/tc t $IN tc qdisc change dev veth0 root handle 1: dwcs markmask 0xf8000
+	run drv "${SCENARIO[@]}"
+	assert_status 0
+	json_eq "$(grep '"slot":1,' <<<"$output")" .carrier 3	# QSOCK_CARRIER_SLOT
+	per_message_checks "$output"
+	run drv init rate=125000	# the same root, kept: its streams swept
+	assert_status 0
+	run drv "${NOSLOT[@]}"
+	assert_status 0
+	json_eq "$(grep '"slot":1,' <<<"$output")" .carrier 1	# QSOCK_CARRIER_MARK_CMSG
+	per_message_checks "$output"
 }
 
 @test "lib-dwcs: unprivileged through qsockd, deadlines and flags reach the qdisc (send slot; SCM_TXTIME + flags word)" {

@@ -7,9 +7,9 @@ QSOCK_CLI_SRCS := $(sort $(wildcard tools/qsock/*.c))
 QSOCK_CLI_OBJS := $(QSOCK_CLI_SRCS:%.c=$(BUILD)/%.o)
 QSOCK_CLI      := $(BUILD)/tools/qsock/qsock
 # Subcommands that talk to the manager may need libqsock; add it here when one does.
-QSOCK_CLI_LIBS := $(CONF_LIB) $(CONF_LIBS)
+QSOCK_CLI_LIBS := $(PROTO_LIB) $(CONF_LIB) $(CONF_LIBS)
 
-$(QSOCK_CLI): $(QSOCK_CLI_OBJS) $(CONF_LIB)
+$(QSOCK_CLI): $(QSOCK_CLI_OBJS) $(PROTO_LIB) $(CONF_LIB)
 	$(quiet) LINK $@
 	$(Q)$(CC) -o $@ $(QSOCK_CLI_OBJS) $(LDFLAGS) $(QSOCK_CLI_LIBS)
 

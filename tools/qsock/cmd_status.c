@@ -2,9 +2,7 @@
 /*
  * cmd_status.c — `qsock status [-s SOCKET]`: every stream qsockd manages (root sees all,
  * others their own), with owner, parameters and live statistics; `qsock -j status` as JSON.
- *
- * The tool links only conf/, so the client transport of libqsock (lib/daemon_client.c) is
- * compiled into this file; it is the same code libqsock runs, not a copy.
+ * It talks to qsockd through the protocol's client (proto/client.h), as libqsock does.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -14,14 +12,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../lib/daemon_client.c"
+#include "../../proto/client.h"
 
 #include "../../conf/printable.h"
 #include "commands.h"
 
 int qsock_status_fetch(const char *sock, struct qsockd_stream **out, unsigned int *n,
 		       struct qsockd_device **devs, unsigned int *n_devs, char *msg, size_t msglen);
-uint64_t qsock_stream_reserved_bps(const struct qsockd_params *p);
 const char *qsock_user_name(uint32_t uid, char *buf, size_t len);
 
 static const char usage[] =
@@ -41,12 +38,6 @@ const char *qsock_user_name(uint32_t uid, char *buf, size_t len)
 	else
 		snprintf(buf, len, "%u", uid);
 	return buf;
-}
-
-/* For cmd_top.c, which cannot see the codec compiled privately into this file. */
-uint64_t qsock_stream_reserved_bps(const struct qsockd_params *p)
-{
-	return qsockd_params_rate(p);
 }
 
 struct fetch {

@@ -19,7 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../../daemon/proto.h"
+#include "../../proto/proto.h"
 
 #include "../../conf/printable.h"
 #include "commands.h"
@@ -27,7 +27,6 @@
 /* cmd_status.c */
 int qsock_status_fetch(const char *sock, struct qsockd_stream **out, unsigned int *n,
 		       struct qsockd_device **devs, unsigned int *n_devs, char *msg, size_t msglen);
-uint64_t qsock_stream_reserved_bps(const struct qsockd_params *p);
 const char *qsock_user_name(uint32_t uid, char *buf, size_t len);
 
 static const char usage[] =
@@ -98,7 +97,7 @@ static void draw_text(const struct qsockd_stream *cur, unsigned int n,
 		printf(ROW, qsock_user_name(s->owner_uid, user, sizeof(user)), pid,
 		       qsock_printable(pcomm, sizeof(pcomm), s->owner_comm),
 		       qsock_printable(pdev, sizeof(pdev), s->params.dev),
-		       cli_si((double)qsock_stream_reserved_bps(&s->params), rsv, sizeof(rsv)),
+		       cli_si((double)qsockd_params_rate(&s->params), rsv, sizeof(rsv)),
 		       cli_si(r.bps, rate, sizeof(rate)), cli_si(r.pkts, pkts, sizeof(pkts)),
 		       cli_si(r.drops, drops, sizeof(drops)), xy,
 		       cli_si((double)s->stats.backlog_pkts, bl, sizeof(bl)));
@@ -125,7 +124,7 @@ static void draw_json(const struct qsockd_stream *cur, unsigned int n,
 		json_string(stdout, s->owner_comm);
 		printf("},\"reserved_bps\":%llu,\"rate_bps\":%.0f,\"pkts_per_s\":%.1f,"
 		       "\"drops_per_s\":%.1f,\"cur_x\":%u,\"cur_y\":%u,\"backlog_pkts\":%u}",
-		       (unsigned long long)qsock_stream_reserved_bps(&s->params), r.bps, r.pkts,
+		       (unsigned long long)qsockd_params_rate(&s->params), r.bps, r.pkts,
 		       r.drops, s->stats.cur_x, s->stats.cur_y, s->stats.backlog_pkts);
 	}
 	printf("]}\n");

@@ -9,10 +9,7 @@ TC_PLUGIN   := $(BUILD)/tc/q_dwcs.so
 TC_LIBDIR   ?= /usr/lib/$(shell $(CC) -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)/tc
 TC_OBJS     := $(BUILD)/tools/tc/q_dwcs.o
 
-TC_UNIT     := $(BUILD)/tools/tc/test_q_dwcs_print
-
 BINS        += $(TC_PLUGIN)
-UNIT_TESTS  += $(TC_UNIT)
 INSTALL     += install-tc install-tc-man
 
 $(BUILD)/tools/tc/%.o: CFLAGS += -fPIC -fvisibility=hidden
@@ -21,11 +18,6 @@ $(TC_PLUGIN): $(TC_OBJS)
 	$(quiet) LD $@
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) -shared -o $@ $^ $(LDFLAGS) -lm
-
-# The printing code with tc's functions replaced by recording doubles (cmocka).
-$(TC_UNIT): $(BUILD)/tools/tc/test_q_dwcs_print.o
-	$(quiet) LINK $@
-	$(Q)$(CC) -o $@ $^ $(LDFLAGS) -lcmocka -lm
 
 .PHONY: install-tc install-tc-man
 install-tc: $(TC_PLUGIN)

@@ -1,20 +1,28 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * test_q_dwcs_print.c — unit tests of q_dwcs.c's printing, without tc and without a kernel.
+ * tc_q_dwcs_print.c — unit tests of the tc plugin's printing (tools/tc/q_dwcs.c), without tc
+ * and without a kernel.
  *
  * A kernel dump can only show what the running module sends; these tests feed the plugin
  * hand-made TCA_OPTIONS and xstats instead, including the short, unknown and missing
  * attributes an older or newer module could send, and check what it prints in text and in
- * JSON. q_dwcs.c is compiled in, and the tc functions it calls are replaced by doubles that
- * record the output: text as tc would print it (fmt applied to the value), JSON as
- * "key=value" pairs.
+ * JSON. The plugin's object is linked in (its dwcs_qdisc_util is all the test calls), and the
+ * tc functions it calls are replaced by doubles that record the output: text as tc would
+ * print it (fmt applied to the value), JSON as "key=value" pairs.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <cmocka.h>
+#include <linux/netlink.h>
 
-#include "q_dwcs.c"
+#include "uapi/linux/pkt_sch_dwcs.h"
+#include "../../tools/tc/tc_plugin_abi.h"
+
+extern struct qdisc_util dwcs_qdisc_util;
 
 /* ---------------------------------------------------------------- tc doubles */
 

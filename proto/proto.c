@@ -7,6 +7,7 @@
  * NUL-terminated inside its field, every number inside its documented range, every reserved
  * byte zero. It copies into the caller's struct only after the whole record passed, so a
  * half-checked request is never acted on. It is fuzzed (test/fuzz/fuzz_proto.c).
+ * Both ends use it: qsockd decodes requests, libqsock and the qsock tool (client.c) replies.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -28,7 +29,7 @@ static const char *const op_names[__QSOCKD_OP_MAX] = {
 	[QSOCKD_OP_DEINIT] = "deinit",
 };
 
-QSOCKD_API const char *qsockd_op_name(unsigned int op)
+const char *qsockd_op_name(unsigned int op)
 {
 	if (op < __QSOCKD_OP_MAX && op_names[op])
 		return op_names[op];
@@ -81,8 +82,7 @@ static int name_ok(const char *s, size_t n)
 	return 1;
 }
 
-QSOCKD_API int qsockd_hdr_check(const void *buf, size_t len, size_t expect_size, char *msg,
-				size_t msglen)
+int qsockd_hdr_check(const void *buf, size_t len, size_t expect_size, char *msg, size_t msglen)
 {
 	struct qsockd_hdr h;
 
@@ -153,8 +153,8 @@ static int params_check(const struct qsockd_params *p, unsigned int op, char *ms
 	return 0;
 }
 
-QSOCKD_API int qsockd_request_decode(const void *buf, size_t len, struct qsockd_request *out,
-				     char *msg, size_t msglen)
+int qsockd_request_decode(const void *buf, size_t len, struct qsockd_request *out, char *msg,
+			  size_t msglen)
 {
 	struct qsockd_request r;
 	int err;
@@ -212,7 +212,7 @@ QSOCKD_API int qsockd_request_decode(const void *buf, size_t len, struct qsockd_
 	return 0;
 }
 
-QSOCKD_API int qsockd_reply_decode(const void *buf, size_t len, struct qsockd_reply *out, char *msg,
+int qsockd_reply_decode(const void *buf, size_t len, struct qsockd_reply *out, char *msg,
 			size_t msglen)
 {
 	struct qsockd_reply r;
@@ -256,7 +256,7 @@ QSOCKD_API int qsockd_reply_decode(const void *buf, size_t len, struct qsockd_re
 	return 0;
 }
 
-QSOCKD_API void qsockd_request_init(struct qsockd_request *req, enum qsockd_op op, uint32_t seq)
+void qsockd_request_init(struct qsockd_request *req, enum qsockd_op op, uint32_t seq)
 {
 	memset(req, 0, sizeof(*req));
 	req->hdr.magic = QSOCKD_MAGIC;
@@ -266,7 +266,7 @@ QSOCKD_API void qsockd_request_init(struct qsockd_request *req, enum qsockd_op o
 	req->hdr.seq = seq;
 }
 
-QSOCKD_API void qsockd_reply_init(struct qsockd_reply *rep, uint16_t op, uint32_t seq)
+void qsockd_reply_init(struct qsockd_reply *rep, uint16_t op, uint32_t seq)
 {
 	memset(rep, 0, sizeof(*rep));
 	rep->hdr.magic = QSOCKD_MAGIC;
@@ -276,7 +276,7 @@ QSOCKD_API void qsockd_reply_init(struct qsockd_reply *rep, uint16_t op, uint32_
 	rep->hdr.seq = seq;
 }
 
-QSOCKD_API void qsockd_reply_error(struct qsockd_reply *rep, int err, const char *fmt, ...)
+void qsockd_reply_error(struct qsockd_reply *rep, int err, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -286,7 +286,7 @@ QSOCKD_API void qsockd_reply_error(struct qsockd_reply *rep, int err, const char
 	va_end(ap);
 }
 
-QSOCKD_API uint64_t qsockd_params_rate(const struct qsockd_params *p)
+uint64_t qsockd_params_rate(const struct qsockd_params *p)
 {
 	uint64_t bits;
 

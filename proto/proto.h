@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * proto.h — the wire protocol between libqsock (lib/daemon_client.c) and qsockd.
+ * proto.h — the wire protocol between libqsock (lib/daemon_client.c) and qsockd, and its codec
+ * (proto.c). With the client transport (client.h) it is proto/'s static library
+ * (build/proto/libqsockproto.a), linked by libqsock, qsockd and the qsock tool.
  *
  * Model: chrony's privops. Every request and every reply is ONE fixed-size record, versioned,
  * in host byte order (both ends are on the same host, over a UNIX stream socket):
@@ -23,11 +25,13 @@
  * CHANGE, INFO and DETACH may instead name a cookie without an fd; the daemon then allows only
  * the stream's owner (same uid) or root.
  */
-#ifndef QSOCK_DAEMON_PROTO_H
-#define QSOCK_DAEMON_PROTO_H
+#ifndef QSOCK_PROTO_H
+#define QSOCK_PROTO_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include <uapi/linux/pkt_sch_dwcs.h>
 
 #define QSOCKD_MAGIC		0x444b5351u	/* "QSKD" read as little-endian bytes */
 #define QSOCKD_VERSION		1
@@ -55,11 +59,11 @@ enum qsockd_op {
 #define QSOCKD_ROOT_F_WORK_CONSERVING	(1u << 0)
 #define QSOCKD_ROOT_F_ALL		QSOCKD_ROOT_F_WORK_CONSERVING
 
-/* Limits the decoder enforces (the same as the dwcs uapi; htb accepts a subset). */
-#define QSOCKD_MIN_IPG_NS	1000ULL
-#define QSOCKD_MAX_IPG_NS	60000000000ULL
-#define QSOCKD_MAX_WINDOW	65535u
-#define QSOCKD_MAX_LIMIT	1000000u
+/* Limits the decoder enforces: the dwcs uapi's (htb accepts a subset), not restated here. */
+#define QSOCKD_MIN_IPG_NS	DWCS_MIN_IPG_NS
+#define QSOCKD_MAX_IPG_NS	DWCS_MAX_IPG_NS
+#define QSOCKD_MAX_WINDOW	DWCS_MAX_WINDOW
+#define QSOCKD_MAX_LIMIT	DWCS_MAX_LIMIT
 #define QSOCKD_MAX_RATE		(1ULL << 47)	/* bytes/s, ~1 Pbit/s: anything above is garbage */
 
 struct qsockd_hdr {
@@ -164,17 +168,6 @@ struct qsockd_reply {
 };
 
 /*
- * QSOCKD_API: libqsock compiles the codec privately into lib/daemon_client.c (defining
- * QSOCKD_PROTO_STATIC before including proto.c), so the shared library exports none of it and
- * a program linking both libqsock.a and daemon/proto.o sees no duplicate symbol.
- */
-#ifdef QSOCKD_PROTO_STATIC
-#define QSOCKD_API static __attribute__((unused))
-#else
-#define QSOCKD_API
-#endif
-
-/*
  * The codec. Every function returns 0 or a negative errno, and on error writes into msg
  * (msglen bytes, always NUL-terminated) a sentence naming the offending field.
  *
@@ -182,30 +175,30 @@ struct qsockd_reply {
  * read: -EPROTO (bad magic, size mismatch: the stream cannot be resynchronised), or
  * -EPROTONOSUPPORT (another version). `expect_size` is sizeof the record type expected.
  */
-QSOCKD_API int qsockd_hdr_check(const void *buf, size_t len, size_t expect_size, char *msg, size_t msglen);
+int qsockd_hdr_check(const void *buf, size_t len, size_t expect_size, char *msg, size_t msglen);
 
 /* A whole request: header, op, NUL-terminated strings, ranges, reserved bytes zero. On
  * success copies it into *out (which may alias nothing in buf). -EPROTO, -EPROTONOSUPPORT,
  * -EOPNOTSUPP (unknown op) or -EINVAL (a field out of range). */
-QSOCKD_API int qsockd_request_decode(const void *buf, size_t len, struct qsockd_request *out, char *msg,
+int qsockd_request_decode(const void *buf, size_t len, struct qsockd_request *out, char *msg,
 			  size_t msglen);
 
 /* A whole reply, as the client reads it: the same strictness (message NUL-terminated, error
  * a plausible errno, flags known). */
-QSOCKD_API int qsockd_reply_decode(const void *buf, size_t len, struct qsockd_reply *out, char *msg,
+int qsockd_reply_decode(const void *buf, size_t len, struct qsockd_reply *out, char *msg,
 			size_t msglen);
 
 /* Fill a header / a reply skeleton for op; the caller fills the rest. */
-QSOCKD_API void qsockd_request_init(struct qsockd_request *req, enum qsockd_op op, uint32_t seq);
-QSOCKD_API void qsockd_reply_init(struct qsockd_reply *rep, uint16_t op, uint32_t seq);
+void qsockd_request_init(struct qsockd_request *req, enum qsockd_op op, uint32_t seq);
+void qsockd_reply_init(struct qsockd_reply *rep, uint16_t op, uint32_t seq);
 /* Set the reply's error and printf-style message (truncated to fit). */
-QSOCKD_API void qsockd_reply_error(struct qsockd_reply *rep, int err, const char *fmt, ...)
+void qsockd_reply_error(struct qsockd_reply *rep, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-QSOCKD_API const char *qsockd_op_name(unsigned int op);
+const char *qsockd_op_name(unsigned int op);
 
 /* The rate a stream reserves for the policy, in bit/s: params.rate when set, else pkt_bytes
  * (1500 when 0: an Ethernet MTU) bytes every ipg_ns. */
-QSOCKD_API uint64_t qsockd_params_rate(const struct qsockd_params *p);
+uint64_t qsockd_params_rate(const struct qsockd_params *p);
 
-#endif /* QSOCK_DAEMON_PROTO_H */
+#endif /* QSOCK_PROTO_H */
