@@ -246,16 +246,3 @@ int qd_proc_starttime(pid_t pid, unsigned long long *starttime)
 	*starttime = strtoull(s + 1, NULL, 10);
 	return 0;
 }
-
-int qd_proc_socket_inodes(pid_t pid, unsigned long long starttime, struct qsock_inode_set *set)
-{
-	unsigned long long now;
-	int rc;
-
-	if (starttime && (qd_proc_starttime(pid, &now) < 0 || now != starttime))
-		return -ESRCH;
-	rc = qsock_proc_socket_inodes(pid, set, NULL);
-	if (!rc)
-		qsock_inode_set_sort(set);
-	return rc;
-}

@@ -56,10 +56,5 @@ void qd_proc_comm(pid_t pid, char *comm, size_t len);
 /* Field 22 of /proc/<pid>/stat: with the pid, names one process across pid reuse. 0 or -errno
  * (-ENOENT: no such process). */
 int qd_proc_starttime(pid_t pid, unsigned long long *starttime);
-/* The socket inodes process pid (started at starttime, unless 0) has open, sorted, into
- * *set (libqsock's /proc/PID/fd scan, lib/liveness.h; the caller frees it). 0, -ESRCH (gone
- * or another process now), or -errno. One readlink per fd. */
-struct qsock_inode_set;
-int qd_proc_socket_inodes(pid_t pid, unsigned long long starttime, struct qsock_inode_set *set);
 
 #endif /* QSOCK_DAEMON_PEER_H */

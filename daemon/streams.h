@@ -26,6 +26,8 @@ struct qd_stream {
 	int fd;				/* the daemon's dup of the socket; -1 if adopted without */
 	ino_t ino;			/* socket inode; 0 if unknown */
 	unsigned long long starttime;	/* owner's start time; 0 if unknown */
+	int owner_fd;			/* where the owner held the socket at the last sweep (a
+					 * hint: a wrong one costs one scan of the owner's fds) */
 	uid_t charge_uid;		/* whose quota it counts against (peer.h) */
 };
 

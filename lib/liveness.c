@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,17 +18,26 @@
 #include "errors.h"
 #include "liveness.h"
 
-static int add(struct qsock_inode_set *set, uint64_t ino)
+static int add(struct qsock_inode_set *set, uint64_t ino, int fd, bool with_fd)
 {
 	if (set->n == set->cap) {
 		size_t cap = set->cap ? set->cap * 2 : 1024;
 		uint64_t *v = realloc(set->v, cap * sizeof(*v));
+		int *f;
 
 		if (!v)
 			return -ENOMEM;
 		set->v = v;
+		if (with_fd) {
+			f = realloc(set->fd, cap * sizeof(*f));
+			if (!f)
+				return -ENOMEM;
+			set->fd = f;
+		}
 		set->cap = cap;
 	}
+	if (with_fd)
+		set->fd[set->n] = fd;
 	set->v[set->n++] = ino;
 	return 0;
 }
@@ -39,7 +49,7 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-int qsock_proc_socket_inodes(pid_t pid, struct qsock_inode_set *set, struct qsock_err *err)
+static int scan(pid_t pid, struct qsock_inode_set *set, bool with_fd, struct qsock_err *err)
 {
 	char dir[64], path[64 + NAME_MAX + 2], link[64];
 	struct dirent *de;
@@ -63,11 +73,47 @@ int qsock_proc_socket_inodes(pid_t pid, struct qsock_inode_set *set, struct qsoc
 		if (n <= 0)
 			continue;
 		link[n] = '\0';
-		if (sscanf(link, "socket:[%llu]", &ino) == 1 && add(set, ino))
+		if (sscanf(link, "socket:[%llu]", &ino) == 1 &&
+		    add(set, ino, atoi(de->d_name), with_fd))
 			rc = qsock_errf(err, -ENOMEM, "out of memory");
 	}
 	closedir(d);
 	return rc;
+}
+
+int qsock_proc_socket_inodes(pid_t pid, struct qsock_inode_set *set, struct qsock_err *err)
+{
+	return scan(pid, set, false, err);
+}
+
+int qsock_proc_socket_fds(pid_t pid, struct qsock_inode_set *set, struct qsock_err *err)
+{
+	return scan(pid, set, true, err);
+}
+
+int qsock_inode_set_fd_of(const struct qsock_inode_set *set, uint64_t inode)
+{
+	for (size_t i = 0; set->fd && i < set->n; i++)
+		if (set->v[i] == inode)
+			return set->fd[i];
+	return -1;
+}
+
+int qsock_proc_fd_inode(pid_t pid, int fd, uint64_t *inode)
+{
+	char path[64], link[64];
+	unsigned long long ino;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)pid, fd);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n <= 0)
+		return -ENOENT;
+	link[n] = '\0';
+	if (sscanf(link, "socket:[%llu]", &ino) != 1)
+		return -ENOTSOCK;
+	*inode = ino;
+	return 0;
 }
 
 int qsock_open_socket_inodes(struct qsock_inode_set *set, struct qsock_err *err)
@@ -92,7 +138,8 @@ int qsock_open_socket_inodes(struct qsock_inode_set *set, struct qsock_err *err)
 
 void qsock_inode_set_sort(struct qsock_inode_set *set)
 {
-	if (set->n)
+	/* a set with fds (qsock_proc_socket_fds) keeps its pairs in scan order */
+	if (set->n && !set->fd)
 		qsort(set->v, set->n, sizeof(*set->v), cmp_u64);
 }
 
@@ -104,5 +151,6 @@ int qsock_inode_set_has(const struct qsock_inode_set *set, uint64_t inode)
 void qsock_inode_set_free(struct qsock_inode_set *set)
 {
 	free(set->v);
+	free(set->fd);
 	memset(set, 0, sizeof(*set));
 }

@@ -212,6 +212,25 @@ stream_then_daemon_killed() {
 	echo "# class removed $((($(date +%s%N) - start) / 1000000)) ms after the owner exited" >&3
 }
 
+# The sweep looks for an owner's socket where it was last time and scans the owner's fds only
+# when it has moved (daemon/streams.c): a moved socket must be found again, a closed one not.
+@test "daemon-htb: a stream whose socket moves to another fd is kept; closing it removes the stream" {
+	start_daemon
+	start_app
+	app attach veth0 htb 10
+	app info
+	minor=$(printf '%x' $((0x$(field classid) & 0xffff)))
+	sleep 0.6 # two sweeps: the socket's fd is known
+	app moveto 77
+	[[ "$line" == "ok moved to 77" ]]
+	sleep 1 # four sweeps
+	tc -n "$NS" class show dev veth0 | grep -q "1:$minor " || { cat "$LOG"; false; }
+	! grep -q "no longer holds its socket" "$LOG"
+	app close
+	wait_until 5 sh -c "! tc -n $NS class show dev veth0 | grep -q '1:$minor '" || { cat "$LOG"; false; }
+	grep -q "removed: pid .* no longer holds its socket" "$LOG"
+}
+
 @test "daemon-htb: installs policy.setup roots at start; SIGTERM keeps them by default, restore removes them" {
 	t $IN "$APP" fini veth0 htb
 	! tc -n "$NS" qdisc show dev veth0 | grep -q "qdisc htb"

@@ -11,6 +11,8 @@
  *       info                                      qinfo: one line of key=value
  *       send N BYTES                              N datagrams to DEST
  *       detach                                    qdetach
+ *       moveto FD                                 the socket moves to FD (dup2, close)
+ *       close                                     close(2) the socket behind the library
  *       bench N                                   N x (qchange), prints the median ns
  *       cycle N                                   N x (qattach + qdetach) on fresh sockets
  *
@@ -114,6 +116,18 @@ static int run(const char *ip, int port)
 				sent += sendto(fd, buf, bytes, 0, (struct sockaddr *)&dst,
 					       sizeof(dst)) == (ssize_t)bytes;
 			printf("ok sent=%u\n", sent);
+		} else if (sscanf(line, "moveto %u", &n) == 1) {
+			if (dup2(fd, (int)n) < 0) {
+				fail("dup2");
+			} else {
+				close(fd);
+				fd = (int)n;
+				printf("ok moved to %u\n", n);
+			}
+		} else if (!strcmp(line, "close\n")) {
+			close(fd);
+			fd = -1;
+			printf("ok closed\n");
 		} else if (!strncmp(line, "detach", 6)) {
 			if (qdetach(fd) < 0)
 				fail("qdetach");
