@@ -105,7 +105,8 @@ check-host-run:
 check-vm-run:
 	@echo "== VM tests (bats inside the test VM, once per kernel of scripts/kernels matrix)"
 	$(Q)VM_BATS_FULL="$(VM_BATS)" VM_BATS_FUNCTIONAL="$(filter-out $(VM_BATS_HEAVY),$(VM_BATS))" \
-		VM_BATS_SMOKE="$(VM_BATS_SMOKE)" scripts/run-vm-matrix $(RESULTS)
+		VM_BATS_SMOKE="$(VM_BATS_SMOKE)" VM_BATS_BPF_QDISC="$(VM_BATS_BPF_QDISC)" \
+		scripts/run-vm-matrix $(RESULTS)
 
 # ----------------------------------------------------------------------------- the rest
 .PHONY: demo bench install clean clean-kmod help

@@ -9,8 +9,9 @@ endef
 $(foreach k,$(KMOD_KVERS),$(eval $(call warnmod_rule,$(k))))
 TEST_BINS += $(foreach k,$(KMOD_KVERS),$(call kmod_dir,$(k))/warnmod/warnmod.ko)
 
-# dwcs-bpf*.bats need a kernel with BPF qdiscs (6.16+): only the newest, unpacked kernel has
-# one, and it runs the smoke role; elsewhere the files would only skip.
+# dwcs-bpf*.bats need a kernel with BPF qdiscs (6.16+): scripts/run-vm-matrix adds them to the
+# run of every kernel built with CONFIG_NET_SCH_BPF (today the newest, unpacked,
+# in the smoke role); elsewhere they would only skip.
 VM_BATS_BPF_QDISC := test/vm/dwcs-bpf.bats test/vm/dwcs-bpf-fig45.bats
 VM_BATS += $(filter-out $(VM_BATS_BPF_QDISC),$(sort $(wildcard test/vm/*.bats)))
 # The roles of scripts/run-vm-matrix: the heavy files run on the primary kernel only; the smoke
@@ -20,4 +21,4 @@ VM_BATS += $(filter-out $(VM_BATS_BPF_QDISC),$(sort $(wildcard test/vm/*.bats)))
 # classes; dwcs-robust.bats's churn runs everywhere).
 VM_BATS_HEAVY := $(sort $(wildcard test/vm/eval-*.bats)) test/vm/dwcs-shaper.bats \
 	test/vm/dwcs-scale.bats
-VM_BATS_SMOKE  := test/vm/dwcs-smoke.bats $(VM_BATS_BPF_QDISC)
+VM_BATS_SMOKE  := test/vm/dwcs-smoke.bats
