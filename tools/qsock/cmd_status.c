@@ -21,6 +21,19 @@ int qsock_status_fetch(const char *sock, struct qsockd_stream **out, unsigned in
 		       struct qsockd_device **devs, unsigned int *n_devs, char *msg, size_t msglen);
 const char *qsock_user_name(uint32_t uid, char *buf, size_t len);
 
+
+/* ,"classid":"M:m","cookie":N,"owner":{"uid":U,"user":"NAME","pid":P,"process":"COMM" — the
+ * owner object left open for the caller's fields (status -j and top -j alike). */
+void json_stream_who(const struct qsockd_stream *s)
+{
+	char user[64];
+
+	printf(",\"classid\":\"%x:%x\",\"cookie\":%llu,\"owner\":{\"uid\":%u,\"user\":",
+	       s->classid >> 16, s->classid & 0xffff, (unsigned long long)s->cookie, s->owner_uid);
+	json_string(stdout, qsock_user_name(s->owner_uid, user, sizeof(user)));
+	printf(",\"pid\":%u,\"process\":", s->owner_pid);
+	json_string(stdout, s->owner_comm);
+}
 static const char usage[] =
 	"usage: qsock [-j] status [-s SOCKET]\n"
 	"  Every stream qsockd manages (root sees all, others their own): owner, parameters and\n"
@@ -140,18 +153,12 @@ static void print_json(const struct qsockd_stream *v, unsigned int n,
 	for (unsigned int i = 0; i < n; i++) {
 		const struct qsockd_stream *s = &v[i];
 		const struct qsockd_stats *t = &s->stats;
-		char user[64];
 
 		printf("%s{\"dev\":", i ? "," : "");
 		json_string(stdout, s->params.dev);
 		printf(",\"sched\":");
 		json_string(stdout, s->params.sched);
-		printf(",\"classid\":\"%x:%x\",\"cookie\":%llu,\"owner\":{\"uid\":%u,\"user\":",
-		       s->classid >> 16, s->classid & 0xffff, (unsigned long long)s->cookie,
-		       s->owner_uid);
-		json_string(stdout, qsock_user_name(s->owner_uid, user, sizeof(user)));
-		printf(",\"pid\":%u,\"process\":", s->owner_pid);
-		json_string(stdout, s->owner_comm);
+		json_stream_who(s);
 		/* every rate in bit/s (the daemon's protocol carries bytes/s) */
 		printf("},\"params\":{\"ipg_ns\":%llu,\"oln\":%u,\"old\":%u,\"flags\":%u,"
 		       "\"rate_bps\":%llu,\"reserved_bps\":%llu,\"limit\":%u},",

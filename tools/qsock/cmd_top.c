@@ -112,16 +112,10 @@ static void draw_json(const struct qsockd_stream *cur, unsigned int n,
 	for (unsigned int i = 0; i < n; i++) {
 		const struct qsockd_stream *s = &cur[i];
 		struct rates r = rates_of(s, find(prev, pn, s->cookie), dt);
-		char user[64];
 
 		printf("%s{\"dev\":", i ? "," : "");
 		json_string(stdout, s->params.dev);
-		printf(",\"classid\":\"%x:%x\",\"cookie\":%llu,\"owner\":{\"uid\":%u,\"user\":",
-		       s->classid >> 16, s->classid & 0xffff, (unsigned long long)s->cookie,
-		       s->owner_uid);
-		json_string(stdout, qsock_user_name(s->owner_uid, user, sizeof(user)));
-		printf(",\"pid\":%u,\"process\":", s->owner_pid);
-		json_string(stdout, s->owner_comm);
+		json_stream_who(s);
 		printf("},\"reserved_bps\":%llu,\"rate_bps\":%.0f,\"pkts_per_s\":%.1f,"
 		       "\"drops_per_s\":%.1f,\"cur_x\":%u,\"cur_y\":%u,\"backlog_pkts\":%u}",
 		       (unsigned long long)qsockd_params_rate(&s->params), r.bps, r.pkts,

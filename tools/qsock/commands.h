@@ -34,6 +34,12 @@ int do_status(const struct qsock_cli *cli, int argc, char **argv);
 int do_top(const struct qsock_cli *cli, int argc, char **argv);
 int do_run(const struct qsock_cli *cli, int argc, char **argv);
 
+/* cmd_status.c */
+struct qsockd_stream;
+/* ,"classid":..,"cookie":..,"owner":{"uid","user","pid","process" — the owner object left
+ * open for the caller's fields: one shape for status -j and top -j. */
+void json_stream_who(const struct qsockd_stream *s);
+
 /* cli.c */
 /* S as a JSON string literal (quotes included) on OUT. */
 void json_string(FILE *out, const char *s);
