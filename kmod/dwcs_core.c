@@ -422,11 +422,9 @@ static void dwcs_count_out(struct dwcs_stream *s, const struct dwcs_pkt *pkt)
 	}
 }
 
-/* The ceiling allows the next packet once now >= tat - T (a burst of one period's worth). */
 static bool dwcs_ceiling_holds(const struct dwcs_stream *s, u64 now)
 {
-	return s->p.max_rate && s->ceiling_held &&
-	       dwcs_time_before(now, s->ceiling_tat - s->p.period_ns);
+	return s->p.max_rate && s->ceiling_held && dwcs_time_before(now, s->ceiling_next);
 }
 
 void dwcs_requeue(struct dwcs_sched *sched, struct dwcs_stream *s, u64 now)
@@ -455,8 +453,8 @@ void dwcs_requeue(struct dwcs_sched *sched, struct dwcs_stream *s, u64 now)
 	/* the ceiling (dwcs_charge) holds back even a stream that could go at once */
 	held = dwcs_ceiling_holds(s, now);
 	if (held && (sched->work_conserving || s->head_edf ||
-		     dwcs_time_before(s->key_eligible, s->ceiling_tat - s->p.period_ns)))
-		s->key_eligible = s->ceiling_tat - s->p.period_ns;
+		     dwcs_time_before(s->key_eligible, s->ceiling_next)))
+		s->key_eligible = s->ceiling_next;
 	if (!held && (sched->work_conserving || s->head_edf ||
 		      dwcs_time_after_eq(now, s->key_eligible))) {
 		dwcs_tree_remove(wait, s);
@@ -674,16 +672,20 @@ struct dwcs_stream *dwcs_select(struct dwcs_sched *sched, u64 now, u64 *next_eli
 
 void dwcs_charge(struct dwcs_stream *s, u32 len, u64 now)
 {
-	u64 from;
+	u64 tat;
 
 	if (!s->p.max_rate)
 		return;
 	/*
 	 * GCRA, the token bucket in time form: tat is when the stream's bytes so far would have
-	 * left at max_rate; it may run up to one period ahead of now, which is the bucket.
+	 * left at max_rate; it may run up to one period ahead of now, which is the bucket, so
+	 * the next packet may go from tat - T (ceiling_next, the only value kept).
 	 */
-	from = s->ceiling_held && dwcs_time_before(now, s->ceiling_tat) ? s->ceiling_tat : now;
-	s->ceiling_tat = from + div64_u64((u64)len * 1000000000ULL, s->p.max_rate);
+	tat = s->ceiling_next + s->p.period_ns;
+	if (!s->ceiling_held || !dwcs_time_before(now, tat))
+		tat = now;
+	tat += div64_u64((u64)len * 1000000000ULL, s->p.max_rate);
+	s->ceiling_next = tat - s->p.period_ns;
 	s->ceiling_held = true;
 }
 

@@ -99,8 +99,8 @@ struct dwcs_stream {
 	const struct dwcs_pkt *head;	/* the packet the keys were taken from */
 	bool head_edf;		/* the head carries its own deadline */
 	u32 id;			/* last tie-break: a stable order for equal everything */
-	u64 ceiling_tat;	/* the ceiling's theoretical arrival time (dwcs_charge) */
-	bool ceiling_held;	/* ceiling_tat holds a value */
+	u64 ceiling_next;	/* the ceiling lets the next packet go from then (dwcs_charge) */
+	bool ceiling_held;	/* ceiling_next holds a value */
 
 	u32 backlog;		/* packets queued (kept by the core through the calls above) */
 	u32 backlog_prio[4];	/* droppable packets queued, by drop priority */
