@@ -60,6 +60,13 @@ bstat() {
 		jq -r ".formatted.value.st.$2"
 }
 got() { grep -c -v '^#' "$1" || true; }
+# edf_stream_on_1mbit MINOR: the root again with a 1 Mbit/s shaper, and stream MINOR with
+# ipg 1 ms, 0/0, lossy, per-packet deadlines (the overload tests of the module's suite)
+edf_stream_on_1mbit() {
+	qroot fini veth0 dwcs-bpf
+	qroot init veth0 dwcs-bpf --rate 125000
+	bstream "$1" 1000000 0 0 4
+}
 
 @test "dwcs-bpf: qsockinit registers the BPF qdisc and installs it at the root, qsockfini removes both" {
 	run stc qdisc show dev veth0
@@ -113,9 +120,7 @@ got() { grep -c -v '^#' "$1" || true; }
 	# (dwcs-traffic.bats): on a loaded host one vCPU stall between dequeue and receive was
 	# seen to put one packet 11.5 ms after its deadline.
 	require_timely_timers 2
-	qroot fini veth0 dwcs-bpf
-	qroot init veth0 dwcs-bpf --rate 125000 # 1 Mbit/s
-	bstream 0x10 1000000 0 0 4 # 0/0, lossy, per-packet deadlines
+	edf_stream_on_1mbit 0x10
 	recv_start 9010 30 "$BATS_TEST_TMPDIR/s10"
 	# 1.8x overload of the 1 Mbit/s link, 20 ms deadlines, every third packet non-droppable
 	snd 9010 -n 600 -i 2000 -s 400 -p 0x10010 -d 20000 -N 3
@@ -141,9 +146,7 @@ got() { grep -c -v '^#' "$1" || true; }
 }
 
 @test "dwcs-bpf: a frame is delivered whole or not at all" {
-	qroot fini veth0 dwcs-bpf
-	qroot init veth0 dwcs-bpf --rate 125000 # 1 Mbit/s
-	bstream 0x20 1000000 0 0 4 # 0/0, lossy, per-packet deadlines
+	edf_stream_on_1mbit 0x20
 	recv_start 9020 40 "$BATS_TEST_TMPDIR/rx"
 	# frames of 4 packets, 1.8 times the link (as dwcs-traffic.bats for the module)
 	snd 9020 -n 1200 -i 2000 -s 400 -p 0x10020 -d 20000 -f 4
