@@ -126,3 +126,57 @@ shared_boot() {
 	run $QSOCK_REPO/scripts/vm
 	assert_status 242
 }
+
+# fake_qemu MODE: a qemu-system-x86_64 first on PATH that boots nothing; it counts its starts
+# in $BATS_TEST_TMPDIR/boots and plays one guest: "dies-booting" (never reaches
+# vm-guest-init's start mark), "dies-after-start" (marks the start, then dies), "dies-once"
+# (dies booting the first time, then runs a command that exits 0). Real qemu is not needed,
+# so these cost no emulation.
+fake_qemu() {
+	mkdir -p "$BATS_TEST_TMPDIR/bin"
+	cat >"$BATS_TEST_TMPDIR/bin/qemu-system-x86_64" <<-FAKE
+	#!/bin/bash
+	boots=\$(( \$(cat "$BATS_TEST_TMPDIR/boots" 2>/dev/null || echo 0) + 1 ))
+	echo \$boots >"$BATS_TEST_TMPDIR/boots"
+	share=
+	for a in "\$@"; do
+		case \$a in local,path=*,mount_tag=share,*) share=\${a#local,path=}; share=\${share%%,*} ;; esac
+	done
+	case "$1" in
+	dies-after-start) : >"\$share/started" ;;
+	dies-once) [ \$boots -ge 2 ] && { : >"\$share/started"; : >"\$share/dmesg"; echo 0 >"\$share/status"; } ;;
+	esac
+	exit 0
+	FAKE
+	chmod +x "$BATS_TEST_TMPDIR/bin/qemu-system-x86_64"
+	FAKE_PATH=$BATS_TEST_TMPDIR/bin:$PATH
+}
+
+@test "vm: a guest that dies while booting, before anything of qsock ran, is booted once more" {
+	fake_qemu dies-once
+	PATH=$FAKE_PATH run $QSOCK_REPO/scripts/vm --timeout 30 -- true
+	assert_status 0
+	[ "$(cat "$BATS_TEST_TMPDIR/boots")" = 2 ]
+	assert_output_contains "died while booting"
+	assert_output_contains "boot 1 of 2"
+}
+
+@test "vm: a guest that died after the command started is never booted again (241)" {
+	fake_qemu dies-after-start
+	PATH=$FAKE_PATH run $QSOCK_REPO/scripts/vm --timeout 30 -- true
+	assert_status 241
+	[ "$(cat "$BATS_TEST_TMPDIR/boots")" = 1 ]
+	assert_output_contains "GUEST DIED"
+}
+
+@test "vm: a guest that dies at every boot fails after QSOCK_VM_BOOT_TRIES boots (241); a bad count is a setup error" {
+	fake_qemu dies-booting
+	QSOCK_VM_BOOT_TRIES=3 PATH=$FAKE_PATH run $QSOCK_REPO/scripts/vm --timeout 30 -- true
+	assert_status 241
+	[ "$(cat "$BATS_TEST_TMPDIR/boots")" = 3 ]
+	assert_output_contains "boot 2 of 3"
+	assert_output_contains "GUEST DIED"
+	QSOCK_VM_BOOT_TRIES=0 PATH=$FAKE_PATH run $QSOCK_REPO/scripts/vm --timeout 30 -- true
+	assert_status 242
+	assert_output_contains "QSOCK_VM_BOOT_TRIES"
+}
