@@ -28,9 +28,10 @@ struct qd_backend {
 	const char *name;
 	int (*init_root)(const struct qsockd_params *p, char *msg, size_t msglen);
 	int (*fini_root)(const char *dev, char *msg, size_t msglen);
-	/* Make sockfd a stream; fills out (cookie, classid, params as installed). */
+	/* Make sockfd a stream; fills out (cookie, classid, params as installed) and *slot_fd
+	 * (the send slot map for the owner, the caller's to close; -1: the stream has none). */
 	int (*attach)(int sockfd, const struct qsockd_params *p, const struct qd_owner *owner,
-		      struct qsockd_stream *out, char *msg, size_t msglen);
+		      struct qsockd_stream *out, int *slot_fd, char *msg, size_t msglen);
 	int (*change)(int sockfd, const struct qsockd_params *p, struct qsockd_stream *out,
 		      char *msg, size_t msglen);
 	int (*detach)(int sockfd, const char *dev, char *msg, size_t msglen);

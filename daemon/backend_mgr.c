@@ -105,7 +105,7 @@ static int mgr_fini_root(const char *dev, char *msg, size_t msglen)
 }
 
 static int mgr_attach(int fd, const struct qsockd_params *p, const struct qd_owner *o,
-		      struct qsockd_stream *out, char *msg, size_t msglen)
+		      struct qsockd_stream *out, int *slot_fd, char *msg, size_t msglen)
 {
 	/* An unprivileged owner never carries its own SO_MARK: trust_mark stays 0. */
 	struct qsock_owner owner = { .uid = o->uid, .pid = o->pid,
@@ -117,7 +117,7 @@ static int mgr_attach(int fd, const struct qsockd_params *p, const struct qd_own
 
 	memcpy(owner.comm, o->comm, sizeof(owner.comm));
 	stream_params_from_wire(p, &sp);
-	err = qsock_mgr_attach(fd, p->dev, p->sched, &sp, &owner, &st, &e);
+	err = qsock_mgr_attach(fd, p->dev, p->sched, &sp, &owner, &st, slot_fd, &e);
 	if (err) {
 		msg_from(&e, msg, msglen);
 		return err;

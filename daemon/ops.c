@@ -200,8 +200,9 @@ static void do_init(struct qd_ctx *ctx, const struct qsockd_request *req,
 		req->params.dev, (unsigned int)peer->uid);
 }
 
+/* *slot_fd: the new stream's send slot, for the reply (-1: none) */
 static void do_attach(struct qd_ctx *ctx, const struct qsockd_request *req_in, int *fd,
-		      const struct qd_peer *peer, struct qsockd_reply *rep)
+		      const struct qd_peer *peer, struct qsockd_reply *rep, int *slot_fd)
 {
 	struct qsockd_request copy = *req_in, *req = &copy;
 	struct qd_stream s = { .fd = -1 };
@@ -221,7 +222,7 @@ static void do_attach(struct qd_ctx *ctx, const struct qsockd_request *req_in, i
 		return;
 	memcpy(owner.comm, peer->comm, sizeof(owner.comm));
 	owner.allowed_flags = allowed_marks(ctx, peer);
-	err = ctx->be->attach(*fd, &req->params, &owner, &s.st, rep->message,
+	err = ctx->be->attach(*fd, &req->params, &owner, &s.st, slot_fd, rep->message,
 			      sizeof(rep->message));
 	if (err) {
 		rep->error = -err;
@@ -245,6 +246,8 @@ static void do_attach(struct qd_ctx *ctx, const struct qsockd_request *req_in, i
 	*fd = -1; /* the table holds it now */
 	rep->stream = s.st;
 	rep->flags |= QSOCKD_REPLY_F_STREAM;
+	if (*slot_fd >= 0)
+		rep->flags |= QSOCKD_REPLY_F_SLOT;
 	qd_info("attach: uid %u pid %d (%s) stream %llu on %s class %x:%x", (unsigned int)peer->uid,
 		(int)peer->pid, peer->comm, (unsigned long long)s.st.cookie, s.st.params.dev,
 		s.st.classid >> 16, s.st.classid & 0xffff);
@@ -387,7 +390,7 @@ static void do_status(struct qd_ctx *ctx, const struct qsockd_request *req,
 			memset(&one.device, 0, sizeof(one.device));
 			snprintf(one.device.dev, sizeof(one.device.dev), "%s", dev);
 		}
-		emit(client, &one);
+		emit(client, &one, -1);
 	}
 	for (unsigned int i = 0; i < ctx->streams.n; i++) {
 		const struct qd_stream *s = &ctx->streams.v[i];
@@ -402,7 +405,7 @@ static void do_status(struct qd_ctx *ctx, const struct qsockd_request *req,
 		/* A stream whose statistics cannot be read is still listed, with zeros. */
 		if (ctx->be->stats(&s->st, &one.stream.stats, msg, sizeof(msg)) < 0)
 			memset(&one.stream.stats, 0, sizeof(one.stream.stats));
-		emit(client, &one);
+		emit(client, &one, -1);
 		shown++;
 	}
 	snprintf(rep->message, sizeof(rep->message), "%u stream%s", shown, shown == 1 ? "" : "s");
@@ -412,6 +415,7 @@ void qd_ops_handle(struct qd_ctx *ctx, const struct qsockd_request *req, int *pa
 		   const struct qd_peer *peer, qd_emit_fn emit, void *client)
 {
 	struct qsockd_reply rep;
+	int slot_fd = -1;
 
 	qsockd_reply_init(&rep, req->hdr.op, req->hdr.seq);
 	switch (req->hdr.op) {
@@ -420,7 +424,7 @@ void qd_ops_handle(struct qd_ctx *ctx, const struct qsockd_request *req, int *pa
 		do_init(ctx, req, peer, &rep);
 		break;
 	case QSOCKD_OP_ATTACH:
-		do_attach(ctx, req, passed_fd, peer, &rep);
+		do_attach(ctx, req, passed_fd, peer, &rep, &slot_fd);
 		break;
 	case QSOCKD_OP_CHANGE:
 		do_change(ctx, req, passed_fd, peer, &rep);
@@ -442,7 +446,11 @@ void qd_ops_handle(struct qd_ctx *ctx, const struct qsockd_request *req, int *pa
 	if (rep.error && !rep.message[0])
 		snprintf(rep.message, sizeof(rep.message), "%s: %s", qsockd_op_name(req->hdr.op),
 			 strerror(rep.error));
-	emit(client, &rep);
+	if (slot_fd >= 0 && !(rep.flags & QSOCKD_REPLY_F_SLOT)) {
+		close(slot_fd); /* made, but the attach failed after all */
+		slot_fd = -1;
+	}
+	emit(client, &rep, slot_fd);
 }
 
 static int adopt_one(const struct qsockd_stream *st, uint64_t inode, void *arg)

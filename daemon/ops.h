@@ -20,13 +20,15 @@ struct qd_ctx {
 	const struct qd_backend *be;
 };
 
-typedef void (*qd_emit_fn)(void *client, const struct qsockd_reply *rep);
+/* @fd (-1: none) goes with @rep to the client (SCM_RIGHTS); emit owns it and closes it. */
+typedef void (*qd_emit_fn)(void *client, const struct qsockd_reply *rep, int fd);
 
 /*
  * qd_ops_handle() - serve req from peer. *passed_fd is the fd that came with the request
  * (-1: none); when the daemon keeps it, *passed_fd becomes -1, else the caller closes it.
- * Replies go to emit(client, reply): exactly one, or for STATUS one per stream and a last one
- * without QSOCKD_REPLY_F_MORE.
+ * Replies go to emit(client, reply, fd): exactly one, or for STATUS one per stream and a last
+ * one without QSOCKD_REPLY_F_MORE. An ATTACH reply with QSOCKD_REPLY_F_SLOT comes with the
+ * stream's send slot map as its fd; every other reply with -1.
  */
 void qd_ops_handle(struct qd_ctx *ctx, const struct qsockd_request *req, int *passed_fd,
 		   const struct qd_peer *peer, qd_emit_fn emit, void *client);

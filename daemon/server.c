@@ -7,7 +7,9 @@
  * its 16 bytes are in (a bad magic, version or size closes the connection after an error
  * reply: the byte stream cannot be resynchronised), and decodes the rest when complete (a bad
  * field gets an error reply and the connection stays usable). At most one fd may come with a
- * request; any other is closed at once.
+ * request; any other is closed at once. At most one fd waits to go out with a reply (an
+ * ATTACH's send slot: one request at a time per connection, libqsock's one call each); it is
+ * sent with the first byte of its reply, so that the client takes it with that reply.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -33,6 +35,8 @@ struct client {
 	int passed_fd;
 	unsigned char *out;
 	size_t out_len, out_cap;
+	int out_fd;			/* goes with the queued byte at out_fd_at; -1: none */
+	size_t out_fd_at;
 	bool counted;			/* in its uid's struct uid_use */
 	bool closing;			/* close once the output is flushed */
 	long long last_ms;		/* last byte in or out */
@@ -148,9 +152,16 @@ static void set_out_len(struct client *c, size_t len)
 	c->out_len = len;
 }
 
-static void client_queue(void *arg, const struct qsockd_reply *rep)
+/* The fd waiting to go out is not sent after all (the client is dropped or gone). */
+static void drop_out_fd(struct client *c)
 {
-	struct client *c = arg;
+	if (c->out_fd >= 0)
+		close(c->out_fd);
+	c->out_fd = -1;
+}
+
+static void queue_reply(struct client *c, const struct qsockd_reply *rep)
+{
 	struct uid_use *u = use_of(c->peer.charge_uid, false);
 
 	if (c->closing && !c->out_len)
@@ -165,6 +176,7 @@ static void client_queue(void *arg, const struct qsockd_reply *rep)
 			(size_t)QD_OUT_MAX_PER_UID);
 		c->closing = true;
 		set_out_len(c, 0);
+		drop_out_fd(c);
 		return;
 	}
 	if (c->out_len + sizeof(*rep) > c->out_cap) {
@@ -178,6 +190,7 @@ static void client_queue(void *arg, const struct qsockd_reply *rep)
 				(int)c->peer.pid);
 			c->closing = true;
 			set_out_len(c, 0);
+			drop_out_fd(c);
 			return;
 		}
 		c->out = p;
@@ -189,11 +202,71 @@ static void client_queue(void *arg, const struct qsockd_reply *rep)
 	set_out_len(c, c->out_len + sizeof(*rep));
 }
 
+/* qd_emit_fn: queue @rep, and @fd to go with its first byte. */
+static void client_queue(void *arg, const struct qsockd_reply *rep, int fd)
+{
+	struct client *c = arg;
+	size_t at = c->out_len;
+
+	if (fd < 0) {
+		queue_reply(c, rep);
+		return;
+	}
+	if (c->out_fd >= 0) {
+		/* cannot happen with one request at a time; if it did, the reply must not
+		 * promise an fd the client will not get */
+		struct qsockd_reply copy = *rep;
+
+		copy.flags &= ~QSOCKD_REPLY_F_SLOT;
+		close(fd);
+		queue_reply(c, &copy);
+		return;
+	}
+	queue_reply(c, rep);
+	if (c->out_len == at + sizeof(*rep)) {
+		c->out_fd = fd;
+		c->out_fd_at = at;
+	} else {
+		close(fd); /* the reply was not queued: the client is being dropped */
+	}
+}
+
+/* Send up to @len queued bytes, with the waiting fd when they start at its byte. */
+static ssize_t send_out(struct client *c, size_t len)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} ctl;
+	struct iovec iov = { c->out, len };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	ssize_t n;
+
+	if (c->out_fd >= 0 && c->out_fd_at == 0) {
+		struct cmsghdr *cm;
+
+		memset(&ctl, 0, sizeof(ctl));
+		mh.msg_control = ctl.buf;
+		mh.msg_controllen = sizeof(ctl.buf);
+		cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &c->out_fd, sizeof(int));
+	}
+	n = sendmsg(c->fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
+	if (n > 0 && mh.msg_control)
+		drop_out_fd(c); /* the client holds its own reference now */
+	return n;
+}
+
 /* Write what the client's socket takes now; -errno if the client is gone. */
 static int client_flush(struct client *c)
 {
 	while (c->out_len) {
-		ssize_t n = send(c->fd, c->out, c->out_len, MSG_DONTWAIT | MSG_NOSIGNAL);
+		/* bytes before the fd's reply go first, on their own */
+		size_t len = c->out_fd >= 0 && c->out_fd_at > 0 ? c->out_fd_at : c->out_len;
+		ssize_t n = send_out(c, len);
 
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EINTR)
@@ -202,6 +275,8 @@ static int client_flush(struct client *c)
 		}
 		memmove(c->out, c->out + n, c->out_len - (size_t)n);
 		set_out_len(c, c->out_len - (size_t)n);
+		if (c->out_fd >= 0)
+			c->out_fd_at -= (size_t)n;
 		c->out_progress_ms = c->last_ms = now_ms();
 	}
 	/* a long listing done: give the memory back */
@@ -220,7 +295,7 @@ static void client_error(struct client *c, uint16_t op, uint32_t seq, int err, c
 
 	qsockd_reply_init(&rep, op, seq);
 	qsockd_reply_error(&rep, err, "%s", msg);
-	client_queue(c, &rep);
+	queue_reply(c, &rep);
 	if (fatal)
 		c->closing = true;
 	qd_debug("client pid %d uid %u: %s", (int)c->peer.pid, (unsigned int)c->peer.uid, msg);
@@ -238,6 +313,7 @@ static void client_reset(struct client *c)
 static void client_free(struct client *c)
 {
 	client_reset(c);
+	drop_out_fd(c);
 	set_out_len(c, 0);
 	if (c->counted)
 		use_put(c->peer.charge_uid);
@@ -352,6 +428,7 @@ static struct client *client_new(int lfd)
 	}
 	c->fd = fd;
 	c->passed_fd = -1;
+	c->out_fd = -1;
 	c->last_ms = now_ms();
 	if (qd_peer_from_socket(fd, &c->peer) < 0) {
 		qd_warn("SO_PEERCRED on a new client: %s", strerror(errno));

@@ -44,10 +44,12 @@ static bool has_cap(int cap)
 
 /* Run one manager operation where the privilege is: here, or in qsockd. */
 static int run_op(const struct qsock_request *req, const struct qsock_owner *owner,
-		  struct qsock_stream *out, struct qsock_err *err)
+		  struct qsock_stream *out, int *slot_fd, struct qsock_err *err)
 {
+	if (slot_fd)
+		*slot_fd = -1;
 	if (!has_cap(CAP_NET_ADMIN))
-		return qsock_daemon_call(req, out, err);
+		return qsock_daemon_call(req, out, slot_fd, err);
 	switch (req->op) {
 	case QSOCK_OP_INIT_ROOT:
 		return qsock_mgr_init_root(req->dev, req->sched, &req->root, err);
@@ -55,7 +57,7 @@ static int run_op(const struct qsock_request *req, const struct qsock_owner *own
 		return qsock_mgr_fini_root(req->dev, err);
 	case QSOCK_OP_ATTACH:
 		return qsock_mgr_attach(req->sockfd, req->dev, req->sched, &req->stream, owner, out,
-					err);
+					slot_fd, err);
 	case QSOCK_OP_CHANGE:
 		return qsock_mgr_change(req->sockfd, req->dev, req->sched, &req->stream, out, err);
 	case QSOCK_OP_DETACH:
@@ -127,7 +129,7 @@ QSOCK_EXPORT int qsockinit(struct qos_params *p)
 	request_init(&req, QSOCK_OP_INIT_ROOT, -1, p);
 	rc = qsock_root_params_from_api(p, &req.root, &err);
 	if (!rc)
-		rc = run_op(&req, NULL, NULL, &err);
+		rc = run_op(&req, NULL, NULL, NULL, &err);
 	return rc ? qsock_fail("qsockinit", rc, &err) : 0;
 }
 
@@ -140,12 +142,13 @@ QSOCK_EXPORT int qsockfini(struct qos_params *p)
 	request_init(&req, QSOCK_OP_FINI_ROOT, -1, p);
 	rc = qsock_check_names(p, &err);
 	if (!rc)
-		rc = run_op(&req, NULL, NULL, &err);
+		rc = run_op(&req, NULL, NULL, NULL, &err);
 	return rc ? qsock_fail("qsockfini", rc, &err) : 0;
 }
 
-/* Set up this process's send-path state for a freshly attached stream. */
-static int arm_fd(int fd, const struct qsock_stream *stream, struct qsock_err *err)
+/* Set up this process's send-path state for a freshly attached stream, with the send slot
+ * the manager made for it (@slot_fd, -1: none). */
+static int arm_fd(int fd, const struct qsock_stream *stream, int slot_fd, struct qsock_err *err)
 {
 	const struct qsock_sched_ops *ops = qsock_sched_find(stream->sched);
 	struct qsock_fd_state *st;
@@ -158,7 +161,7 @@ static int arm_fd(int fd, const struct qsock_stream *stream, struct qsock_err *e
 	st->stream = *stream;
 	st->path = has_cap(CAP_NET_ADMIN) ? QSOCK_PATH_IN_PROCESS : QSOCK_PATH_DAEMON;
 	rc = qsock_carrier_arm(st, fd, stream, ops ? ops->mark_flags : 0, ops && ops->classless,
-			       has_cap(CAP_NET_ADMIN) || has_cap(CAP_NET_RAW), err);
+			       has_cap(CAP_NET_ADMIN) || has_cap(CAP_NET_RAW), slot_fd, err);
 	if (rc)
 		return rc;
 	atomic_store(&st->active, 1);
@@ -172,7 +175,7 @@ static int attach_as(const char *call, int fd, struct qos_params *p)
 	struct qsock_stream stream;
 	struct qsock_owner owner;
 	struct qsock_err err = { "" };
-	int rc, type;
+	int rc, type, slot_fd;
 
 	request_init(&req, QSOCK_OP_ATTACH, fd, p);
 	rc = qsock_stream_params_from_api(p, &req.stream, &err);
@@ -183,14 +186,16 @@ static int attach_as(const char *call, int fd, struct qos_params *p)
 	if (rc)
 		return qsock_fail(call, rc, &err);
 	fill_owner(&owner);
-	rc = run_op(&req, &owner, &stream, &err);
+	rc = run_op(&req, &owner, &stream, &slot_fd, &err);
 	if (!rc) {
-		rc = arm_fd(fd, &stream, &err);
+		rc = arm_fd(fd, &stream, slot_fd, &err);
+		if (slot_fd >= 0)
+			qsock_sys.close(slot_fd); /* mapped by now, or not to be */
 		if (rc) {
 			struct qsock_err ignored;
 
 			req.op = QSOCK_OP_DETACH;
-			run_op(&req, NULL, NULL, &ignored);
+			run_op(&req, NULL, NULL, NULL, &ignored);
 		}
 	}
 	return rc ? qsock_fail(call, rc, &err) : 0;
@@ -247,7 +252,7 @@ QSOCK_EXPORT int qchange(int fd, struct qos_params *p)
 				  qsock_errf(&err, -ENOENT,
 					     "fd %d has no stream (qattach it first)", fd),
 				  &err);
-	rc = run_op(&req, NULL, &stream, &err);
+	rc = run_op(&req, NULL, &stream, NULL, &err);
 	if (rc == -ENOENT && st) {
 		/* The stream is gone (its root qdisc was replaced or removed): so is this fd's,
 		 * or qattach would refuse the fd as already attached. */
@@ -317,7 +322,7 @@ static int detach(int fd, struct qsock_err *err)
 	request_init(&req, QSOCK_OP_DETACH, fd, NULL);
 	memcpy(req.dev, st->stream.dev, sizeof(req.dev));
 	memcpy(req.sched, st->stream.sched, sizeof(req.sched));
-	rc = run_op(&req, NULL, NULL, err);
+	rc = run_op(&req, NULL, NULL, NULL, err);
 	/* ENODEV: the device was deleted, and its classes and records with it */
 	if (rc && rc != -ENOENT && rc != -ENODEV)
 		return rc;

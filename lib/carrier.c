@@ -166,7 +166,7 @@ void qsock_carrier_set_markmask(struct qsock_fd_state *st, uint32_t markmask)
 }
 
 int qsock_carrier_arm(struct qsock_fd_state *st, int fd, const struct qsock_stream *stream,
-		      uint32_t sched_mark_flags, bool classless, bool may_mark,
+		      uint32_t sched_mark_flags, bool classless, bool may_mark, int slot_fd,
 		      struct qsock_err *err)
 {
 	uint32_t mark = 0, markmask = DWCS_DEFAULT_MARKMASK;
@@ -202,8 +202,8 @@ int qsock_carrier_arm(struct qsock_fd_state *st, int fd, const struct qsock_stre
 	qsock_cls_slot_unmap(st->slot);
 	st->slot = NULL;
 	/* none (a root of an older library, no CAP_BPF at attach): control messages */
-	if (st->txtime && !classless)
-		qsock_cls_slot_map(stream->dev, stream->cookie, &st->slot, &ignored);
+	if (st->txtime && !classless && slot_fd >= 0)
+		qsock_cls_slot_map(slot_fd, &st->slot, &ignored);
 	return 0;
 }
 

@@ -7,11 +7,9 @@
  *   flags   0666  SK_STORAGE flags word: anyone may open it, but a key is an fd of the caller's
  *                 own, so a process reaches only its own sockets' words
  *   conf    0644  scheduler name, root handle, netns, mark mask
- *   slots   0600  socket cookie -> that socket's slot map: only the manager writes it
- *   slot/   01777 the send slots (qsock_cls.h): slot/<cookie> is a socket's one-page map,
- *                 pinned 0600 for the stream's owner, who maps it and unlinks the pin, so
- *                 that no other process (of the same user either) can open it afterwards;
- *                 the sticky bit lets the owner unlink its own pin and nothing else
+ *   slots   0600  socket cookie -> that socket's slot map: only the manager writes it; the
+ *                 slot maps themselves are never pinned (cls_slots.c: their fds go to the
+ *                 streams' owners), so nothing here is writable by other users
  * The directory is /sys/fs/bpf/qsock/<dev> for a device of the first network namespace
  * (pid 1's) and /sys/fs/bpf/qsock/<dev>@ns<inode> for others, since device names repeat
  * across namespaces while bpffs is shared; conf records the namespace and is checked.
@@ -117,14 +115,6 @@ int qsock_cls_install(struct qsock_nl *nl, const char *dev, int ifindex, uint32_
 		return rc;
 	qsock_cls_pin_dir_own(dev, dir, sizeof(dir));
 	rc = qsock_cls_make_dir(dir, err);
-	if (!rc) {
-		char slots[PATH_MAX];
-
-		snprintf(slots, sizeof(slots), "%s/%s", dir, QSOCK_PIN_SLOT_DIR);
-		rc = qsock_cls_make_dir(slots, err);
-		if (!rc && chmod(slots, 01777))
-			rc = qsock_errf(err, -errno, "chmod 1777 %s: %s", slots, strerror(errno));
-	}
 	if (rc)
 		return rc;
 

@@ -42,15 +42,15 @@ void qsock_cls_close(struct qsock_cls_maps *m);
 /* Open only @dev's flags map, as an unprivileged sender may (the send-path carrier). */
 int qsock_cls_open_flags(const char *dev, int *fd, struct qsock_err *err);
 /*
- * Send slots (lib/bpf/qsock_cls.h). The manager gives the socket @cookie one, owned by @uid
- * (0 without doing anything when the root has no slots map), and removes it with the stream.
- * The sender maps its own: qsock_cls_slot_map, 0 or -errno with a message.
+ * Send slots (lib/bpf/qsock_cls.h). The manager gives the socket @cookie one and hands its map
+ * fd to the caller in @slot_fd (-1, and 0, when the root has no slots map), who passes it to
+ * the stream's owner and closes it; it removes the entry with the stream. The owner maps the
+ * fd it got: qsock_cls_slot_map checks that it is a slot map. 0 or -errno with a message.
  */
-int qsock_cls_slot_create(const struct qsock_cls_maps *m, uint64_t cookie, uint32_t uid,
+int qsock_cls_slot_create(const struct qsock_cls_maps *m, uint64_t cookie, int *slot_fd,
 			  struct qsock_err *err);
 void qsock_cls_slot_remove(const struct qsock_cls_maps *m, uint64_t cookie);
-int qsock_cls_slot_map(const char *dev, uint64_t cookie, struct qsock_cls_slot **slot,
-		       struct qsock_err *err);
+int qsock_cls_slot_map(int slot_fd, struct qsock_cls_slot **slot, struct qsock_err *err);
 void qsock_cls_slot_unmap(struct qsock_cls_slot *slot);
 /*
  * The root qdisc's mask of the flags field in skb->mark lives in one place, the classifier's

@@ -74,7 +74,7 @@ int qsock_cls_pin(int fd, const char *dir, const char *name, mode_t mode, struct
 	return 0;
 }
 
-/* Everything in @dir (a user may have dropped anything into the slot directory). */
+/* Everything in @dir (a user may have dropped anything into an old root's slot directory). */
 static void remove_all(const char *dir)
 {
 	char path[PATH_MAX];

@@ -55,7 +55,7 @@ static void stream_from_wire(const struct qsockd_stream *w, struct qsock_stream 
 static _Atomic long long daemon_quiet_until;
 
 int qsock_daemon_call(const struct qsock_request *req, struct qsock_stream *reply_stream,
-		      struct qsock_err *err)
+		      int *slot_fd, struct qsock_err *err)
 {
 	static const uint16_t ops[] = {
 		[QSOCK_OP_INIT_ROOT] = QSOCKD_OP_INIT, [QSOCK_OP_FINI_ROOT] = QSOCKD_OP_DEINIT,
@@ -125,7 +125,8 @@ int qsock_daemon_call(const struct qsock_request *req, struct qsock_stream *repl
 			 qsockd_client_path(), strerror(-fd));
 		return -EPERM;
 	}
-	rc = qsockd_client_call(fd, &r, passfd, NULL, NULL, &rep, err->msg, sizeof(err->msg));
+	rc = qsockd_client_call(fd, &r, passfd, NULL, NULL, &rep, slot_fd, err->msg,
+				sizeof(err->msg));
 	qsock_sys.close(fd);
 	if (rc == -ETIMEDOUT)
 		atomic_store(&daemon_quiet_until, now_ms() + QSOCKD_CLIENT_BACKOFF_MS);

@@ -317,7 +317,7 @@ static int open_dev(const char *dev, const char *sched, struct qsock_cls_maps *m
 
 int qsock_mgr_attach(int sockfd, const char *dev, const char *sched,
 		     const struct qsock_stream_params *sp, const struct qsock_owner *owner,
-		     struct qsock_stream *out, struct qsock_err *err)
+		     struct qsock_stream *out, int *slot_fd, struct qsock_err *err)
 {
 	struct sock_txtime txt = { .clockid = CLOCK_MONOTONIC, .flags = 0 };
 	const struct qsock_sched_ops *ops;
@@ -329,6 +329,8 @@ int qsock_mgr_attach(int sockfd, const char *dev, const char *sched,
 	uint64_t cookie;
 	int rc, type, i, domain, protocol;
 
+	if (slot_fd)
+		*slot_fd = -1;
 	rc = qsock_stream_params_check(sched, sp, err);
 	if (!rc)
 		rc = sock_identity_full(sockfd, &cookie, &type, &domain, &protocol, err);
@@ -394,13 +396,12 @@ int qsock_mgr_attach(int sockfd, const char *dev, const char *sched,
 				strerror(errno));
 		goto undo_class;
 	}
-	if (qsock_carrier_per_message(ops->mark_flags, type)) {
+	if (slot_fd && qsock_carrier_per_message(ops->mark_flags, type)) {
 		struct qsock_err ignored;
 
 		/* Without a slot (no CAP_BPF for the map, say) the owner's messages carry their
 		 * deadline and flags in control messages instead: slower, not wrong. */
-		qsock_cls_slot_create(&m, cookie, owner ? owner->uid : (uint32_t)geteuid(),
-				      &ignored);
+		qsock_cls_slot_create(&m, cookie, slot_fd, &ignored);
 	}
 	if (out)
 		*out = rec;

@@ -119,10 +119,13 @@ int qsock_mgr_fini_root(const char *dev, struct qsock_err *err);
  * Give @sockfd (any fd of the socket: the caller's own, or one passed to qsockd with
  * SCM_RIGHTS) a class with @sp on @dev, record it with @owner, enable SO_TXTIME (datagram
  * and raw sockets) and return the record in @out. -EEXIST if the socket already has one.
+ * @slot_fd (may be NULL: none made) receives the fd of the socket's send slot, which the
+ * caller hands to the owner and closes, or -1 when the stream has none (no per-message
+ * carrier, a root without slots, no memory for the map: its messages use control messages).
  */
 int qsock_mgr_attach(int sockfd, const char *dev, const char *sched,
 		     const struct qsock_stream_params *sp, const struct qsock_owner *owner,
-		     struct qsock_stream *out, struct qsock_err *err);
+		     struct qsock_stream *out, int *slot_fd, struct qsock_err *err);
 /* Change @sockfd's stream parameters; -ENOENT if it has none on @dev. */
 int qsock_mgr_change(int sockfd, const char *dev, const char *sched,
 		     const struct qsock_stream_params *sp, struct qsock_stream *out,
@@ -177,10 +180,11 @@ struct qsock_request {
 /*
  * THE HOOK for qsockd. When the caller lacks CAP_NET_ADMIN, the library calls exactly this
  * function (lib/api.c, one call site) instead of the qsock_mgr_* call. @reply_stream is
- * filled for ATTACH and CHANGE. Returns 0 or -errno with err->msg set. lib/daemon_client.c
- * defines it, on the protocol's client (proto/client.h).
+ * filled for ATTACH and CHANGE; @slot_fd (may be NULL) receives the send slot qsockd made
+ * for an ATTACH, as qsock_mgr_attach's. Returns 0 or -errno with err->msg set.
+ * lib/daemon_client.c defines it, on the protocol's client (proto/client.h).
  */
 int qsock_daemon_call(const struct qsock_request *req, struct qsock_stream *reply_stream,
-		      struct qsock_err *err);
+		      int *slot_fd, struct qsock_err *err);
 
 #endif /* QSOCK_MANAGER_H */

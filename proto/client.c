@@ -163,21 +163,51 @@ static int send_request(int fd, const struct qsockd_request *req, int passfd, lo
 	return 0;
 }
 
-static int read_reply(int fd, struct qsockd_reply *raw, long long deadline)
+/* Take the fds of a received control message: the first into *kept (if it holds none yet),
+ * every other closed at once. */
+static void take_fds(struct msghdr *mh, int *kept)
+{
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(mh); cm; cm = CMSG_NXTHDR(mh, cm)) {
+		size_t n;
+		int *fds;
+
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		fds = (int *)CMSG_DATA(cm);
+		n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t i = 0; i < n; i++) {
+			if (*kept < 0)
+				*kept = fds[i];
+			else
+				qsockd_client_sys.close(fds[i]);
+		}
+	}
+}
+
+/* One reply, and the fd that may come with it (ATTACH's send slot) into *passed. */
+static int read_reply(int fd, struct qsockd_reply *raw, int *passed, long long deadline)
 {
 	size_t have = 0;
 
 	while (have < sizeof(*raw)) {
+		union {
+			char buf[CMSG_SPACE(2 * sizeof(int))];
+			struct cmsghdr align;
+		} ctl;
+		struct iovec iov = { (char *)raw + have, sizeof(*raw) - have };
+		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+				     .msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf) };
 		ssize_t n;
 		int err = wait_fd(fd, POLLIN, deadline);
 
 		if (err)
 			return err;
-		n = read(fd, (char *)raw + have, sizeof(*raw) - have);
+		n = recvmsg(fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
 		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (n < 0)
 			return -errno;
+		take_fds(&mh, passed);
 		if (n == 0)
 			return -ECONNRESET;
 		have += (size_t)n;
@@ -192,40 +222,53 @@ static const char *transport_error(int err)
 
 int qsockd_client_call(int fd, struct qsockd_request *req, int passfd,
 		       int (*on_reply)(const struct qsockd_reply *rep, void *arg), void *arg,
-		       struct qsockd_reply *last, char *msg, size_t msglen)
+		       struct qsockd_reply *last, int *slot_fd, char *msg, size_t msglen)
 {
 	long long deadline = now_ms() + QSOCKD_CLIENT_TIMEOUT_MS;
 	struct qsockd_reply raw;
-	int err;
+	int err, passed = -1;
 
+	if (slot_fd)
+		*slot_fd = -1;
 	err = send_request(fd, req, passfd, deadline);
 	if (err) {
 		snprintf(msg, msglen, "sending to qsockd: %s", transport_error(err));
 		return err;
 	}
 	for (;;) {
-		err = read_reply(fd, &raw, deadline);
+		err = read_reply(fd, &raw, &passed, deadline);
 		if (err) {
 			snprintf(msg, msglen, "reading qsockd's reply: %s", transport_error(err));
-			return err;
+			break;
 		}
 		/* A long listing (STATUS) may take longer as a whole: each reply that arrives
 		 * proves progress and gives the next one the full time. */
 		deadline = now_ms() + QSOCKD_CLIENT_TIMEOUT_MS;
 		err = qsockd_reply_decode(&raw, sizeof(raw), last, msg, msglen);
 		if (err)
-			return err;
+			break;
 		if (last->hdr.seq != req->hdr.seq || last->hdr.op != req->hdr.op) {
 			snprintf(msg, msglen, "qsockd answered another request (op %u seq %u)",
 				 last->hdr.op, last->hdr.seq);
-			return -EPROTO;
+			err = -EPROTO;
+			break;
 		}
-		if (!(last->flags & QSOCKD_REPLY_F_MORE))
-			return 0;
+		if (!(last->flags & QSOCKD_REPLY_F_MORE)) {
+			/* an fd is taken only where the reply says it is the send slot */
+			if (passed >= 0 && slot_fd && !last->error &&
+			    (last->flags & QSOCKD_REPLY_F_SLOT)) {
+				*slot_fd = passed;
+				passed = -1;
+			}
+			break;
+		}
 		if (on_reply) {
 			err = on_reply(last, arg);
 			if (err)
-				return err;
+				break;
 		}
 	}
+	if (passed >= 0)
+		qsockd_client_sys.close(passed);
+	return err;
 }

@@ -51,12 +51,14 @@ int qsockd_client_connect(const char *path, char *msg, size_t msglen);
 /*
  * qsockd_client_call() - send req (with passfd when >= 0) on fd and read replies until the
  * last one (no QSOCKD_REPLY_F_MORE). on_reply, if not NULL, sees every reply before the last
- * (a stream or a device: see its flags); the final reply is copied into *last. Returns 0 when the transport worked (the
- * daemon's verdict is last->error) or -errno for a transport/protocol failure (msg says
- * which).
+ * (a stream or a device: see its flags); the final reply is copied into *last. An ATTACH
+ * reply with QSOCKD_REPLY_F_SLOT brings the stream's send slot map: its fd (close-on-exec,
+ * the caller's to close) goes to *slot_fd when slot_fd is not NULL, else -1; any other fd
+ * that arrives is closed. Returns 0 when the transport worked (the daemon's verdict is
+ * last->error) or -errno for a transport/protocol failure (msg says which).
  */
 int qsockd_client_call(int fd, struct qsockd_request *req, int passfd,
 		       int (*on_reply)(const struct qsockd_reply *rep, void *arg), void *arg,
-		       struct qsockd_reply *last, char *msg, size_t msglen);
+		       struct qsockd_reply *last, int *slot_fd, char *msg, size_t msglen);
 
 #endif /* QSOCK_PROTO_CLIENT_H */

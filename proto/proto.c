@@ -236,7 +236,8 @@ int qsockd_reply_decode(const void *buf, size_t len, struct qsockd_reply *out, c
 	memcpy(&r, buf, sizeof(r));
 	if (r.error < 0 || r.error > 4095)
 		return fail(msg, msglen, EPROTO, "reply error %d is not an errno", r.error);
-	if (r.flags & ~(QSOCKD_REPLY_F_MORE | QSOCKD_REPLY_F_STREAM | QSOCKD_REPLY_F_DEVICE) ||
+	if (r.flags & ~(QSOCKD_REPLY_F_MORE | QSOCKD_REPLY_F_STREAM | QSOCKD_REPLY_F_DEVICE |
+			QSOCKD_REPLY_F_SLOT) ||
 	    ((r.flags & QSOCKD_REPLY_F_STREAM) && (r.flags & QSOCKD_REPLY_F_DEVICE)))
 		return fail(msg, msglen, EPROTO, "reply flags 0x%x: unknown or conflicting bits",
 			    r.flags);

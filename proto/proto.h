@@ -154,6 +154,8 @@ struct qsockd_device {
 #define QSOCKD_REPLY_F_MORE	(1u << 0)	/* STATUS: another reply follows */
 #define QSOCKD_REPLY_F_STREAM	(1u << 1)	/* .stream holds a stream */
 #define QSOCKD_REPLY_F_DEVICE	(1u << 2)	/* .device holds a device */
+#define QSOCKD_REPLY_F_SLOT	(1u << 3)	/* ATTACH: the stream's send slot map, an fd,
+						 * comes with this reply (SCM_RIGHTS) */
 
 struct qsockd_reply {
 	struct qsockd_hdr hdr;		/* version = the daemon's; op and seq echoed */

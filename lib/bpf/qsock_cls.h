@@ -13,9 +13,9 @@
 #define QSOCK_PIN_FLAGS		"flags"		/* SK_STORAGE: the sender's flags word, 0666 */
 #define QSOCK_PIN_CONF		"conf"		/* array[1]: struct qsock_cls_conf, 0644 */
 #define QSOCK_PIN_SLOTS		"slots"		/* socket cookie -> its slot map, root only */
-#define QSOCK_PIN_SLOT_DIR	"slot"		/* slot/<cookie>: a socket's slot map, 0600 and
-						 * the stream owner's until the owner maps it
-						 * and unlinks it; the directory is 01777 */
+#define QSOCK_PIN_SLOT_DIR	"slot"		/* the 01777 directory in which a root of an
+						 * earlier library pinned slot maps for their
+						 * owners: only ever removed now (cls_pins.c) */
 
 /* Size of struct qsock_stream (lib/manager.h), the value of the streams map. */
 #define QSOCK_STREAM_REC_SIZE	152

@@ -238,11 +238,14 @@ int main(int argc, char **argv)
 			}
 			if (round == 6) {
 				/* what the manager gives a dwcs datagram stream (htb gets none) */
+				int slot_fd;
+
 				st->carrier = QSOCK_CARRIER_MARK_CMSG;
 				if (qsock_cls_open(dev, &maps, &err) ||
-				    qsock_cls_slot_create(&maps, st->stream.cookie, geteuid(), &err) ||
-				    qsock_cls_slot_map(dev, st->stream.cookie, &st->slot, &err))
+				    qsock_cls_slot_create(&maps, st->stream.cookie, &slot_fd, &err) ||
+				    qsock_cls_slot_map(slot_fd, &st->slot, &err))
 					die(err.msg);
+				close(slot_fd);
 			}
 			for (i = 0; i < m; i++) {
 				pf.deadline = round == 7 ? 0 : now_ns() + 100000000ULL;

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 
 #include "../../daemon/backend.h"
@@ -48,11 +49,14 @@ static int fake_fini_root(const char *dev, char *msg, size_t msglen)
 	return fake_init_root(&(struct qsockd_params){ .dev = "x" }, msg, msglen) ?: 0;
 }
 
+/* A "dwcs" stream gets a send slot: a memfd stands for the map (qsockd only passes it on;
+ * libqsock refuses to map anything but a slot map). */
 static int fake_attach(int fd, const struct qsockd_params *p, const struct qd_owner *o,
-		       struct qsockd_stream *out, char *msg, size_t msglen)
+		       struct qsockd_stream *out, int *slot_fd, char *msg, size_t msglen)
 {
 	struct qsockd_stream *s;
 
+	*slot_fd = -1;
 	if (!strcmp(p->dev, "nodev")) {
 		snprintf(msg, msglen, "device %s: no such device", p->dev);
 		return -ENODEV;
@@ -69,6 +73,8 @@ static int fake_attach(int fd, const struct qsockd_params *p, const struct qd_ow
 	s->owner_uid = o->uid;
 	s->owner_pid = o->pid;
 	*out = *s;
+	if (!strcmp(p->sched, "dwcs"))
+		*slot_fd = memfd_create("fake-send-slot", MFD_CLOEXEC);
 	return 0;
 }
 

@@ -5,6 +5,7 @@
  * uid sees ENOENT, root sees all), the passed fd checked, STATUS scoped to the caller, and the
  * sweep removing a stream whose owner process has exited.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -22,12 +23,18 @@
 #include "../../daemon/ops.h"
 
 static struct qsockd_reply replies[64];
+static int reply_fds[64];
 static unsigned int n_replies;
 
-static void emit(void *client, const struct qsockd_reply *rep)
+/* keeps the replies and the fds that go with them (the tests close those) */
+static void emit(void *client, const struct qsockd_reply *rep, int fd)
 {
-	if (n_replies < 64)
+	if (n_replies < 64) {
+		reply_fds[n_replies] = fd;
 		replies[n_replies++] = *rep;
+	} else if (fd >= 0) {
+		close(fd);
+	}
 }
 
 static struct qsockd_reply *last(void)
@@ -67,6 +74,9 @@ static struct qd_peer peer_of(uid_t uid)
 	return p;
 }
 
+/* the scheduler ATTACH and CHANGE name: the fake backend gives "dwcs" streams a send slot */
+static const char *call_sched = "htb";
+
 /* One request; returns the (last) reply's error. */
 static int call(enum qsockd_op op, uint64_t cookie, int fd, uint64_t ipg_ns, uid_t uid)
 {
@@ -78,7 +88,7 @@ static int call(enum qsockd_op op, uint64_t cookie, int fd, uint64_t ipg_ns, uid
 	req.cookie = cookie;
 	if (op == QSOCKD_OP_ATTACH || op == QSOCKD_OP_CHANGE) {
 		strcpy(req.params.dev, "eth0");
-		strcpy(req.params.sched, "htb");
+		strcpy(req.params.sched, call_sched);
 		req.params.ipg_ns = ipg_ns;
 	}
 	n_replies = 0;
@@ -141,6 +151,46 @@ static void test_ownership(void **state)
 	assert_int_equal(ctx.streams.n, 0);
 	assert_int_equal(call(QSOCKD_OP_INFO, c, -1, 0, user), ENOENT);
 	close(a);
+}
+
+static int open_fds(void)
+{
+	int n = 0;
+	DIR *d = opendir("/proc/self/fd");
+
+	while (d && readdir(d))
+		n++;
+	if (d)
+		closedir(d);
+	return n;
+}
+
+/* The send slot the backend made goes with the ATTACH reply, marked F_SLOT, and only there;
+ * a refused attach passes none and leaks none. */
+static void test_attach_reply_carries_the_send_slot(void **state)
+{
+	int a = socket(AF_INET, SOCK_DGRAM, 0), b = socket(AF_INET, SOCK_DGRAM, 0);
+	int before;
+
+	call_sched = "dwcs";
+	assert_int_equal(call(QSOCKD_OP_ATTACH, 0, a, IPG_500K, user), 0);
+	assert_int_equal(n_replies, 1);
+	assert_true(last()->flags & QSOCKD_REPLY_F_SLOT);
+	assert_true(reply_fds[0] >= 0);
+	close(reply_fds[0]);
+	before = open_fds();
+	assert_int_equal(call(QSOCKD_OP_ATTACH, 0, a, IPG_500K, user), EEXIST);
+	assert_false(last()->flags & QSOCKD_REPLY_F_SLOT);
+	assert_int_equal(reply_fds[0], -1);
+	assert_int_equal(call(QSOCKD_OP_INFO, 0, a, 0, user), 0);
+	assert_int_equal(reply_fds[0], -1);
+	assert_int_equal(open_fds(), before);
+	call_sched = "htb";
+	assert_int_equal(call(QSOCKD_OP_ATTACH, 0, b, IPG_500K, user), 0);
+	assert_false(last()->flags & QSOCKD_REPLY_F_SLOT);
+	assert_int_equal(reply_fds[0], -1);
+	close(a);
+	close(b);
 }
 
 static void test_passed_fd_must_be_a_socket(void **state)
@@ -230,6 +280,8 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ownership, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_passed_fd_must_be_a_socket, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_attach_reply_carries_the_send_slot, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_status_is_scoped_to_the_caller, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(

@@ -10,10 +10,16 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <string.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <sys/socket.h>
 
 #include <cmocka.h>
 
+#include "../../proto/client.h"
 #include "../../proto/proto.h"
 
 static char msg[QSOCKD_MSG_LEN];
@@ -265,6 +271,76 @@ static void test_reply_roundtrip_and_strictness(void **state)
 	assert_int_equal(qsockd_reply_decode(&rep, sizeof(rep), &out, msg, sizeof(msg)), -EPROTO);
 }
 
+/* Play qsockd on one end of a socket pair: @rep, with @fd (-1: none) on its first byte. */
+static void serve_reply(int end, const struct qsockd_reply *rep, int fd)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} ctl = { { 0 } };
+	struct iovec iov = { (void *)rep, sizeof(*rep) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+	if (fd >= 0) {
+		struct cmsghdr *cm;
+
+		mh.msg_control = ctl.buf;
+		mh.msg_controllen = sizeof(ctl.buf);
+		cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	}
+	assert_int_equal(sendmsg(end, &mh, 0), (ssize_t)sizeof(*rep));
+}
+
+/* The client takes an fd that comes with a reply only as an ATTACH's send slot (F_SLOT, no
+ * error) and closes any other; it never keeps one it was not asked for. */
+static void test_client_takes_only_a_slot_fd(void **state)
+{
+	static const struct { uint32_t flags; int32_t error; bool want; bool kept; } cases[] = {
+		{ QSOCKD_REPLY_F_STREAM | QSOCKD_REPLY_F_SLOT, 0, true, true },
+		{ QSOCKD_REPLY_F_STREAM | QSOCKD_REPLY_F_SLOT, 0, false, false },
+		{ QSOCKD_REPLY_F_STREAM, 0, true, false },	/* an fd the reply does not name */
+		{ QSOCKD_REPLY_F_SLOT, EDQUOT, true, false },	/* a refusal keeps nothing */
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct qsockd_request req;
+		struct qsockd_reply rep, last;
+		int sv[2], probe[2], slot = -2;
+
+		assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+		assert_int_equal(pipe(probe), 0);
+		qsockd_request_init(&req, QSOCKD_OP_ATTACH, 77);
+		qsockd_reply_init(&rep, QSOCKD_OP_ATTACH, 77);
+		rep.flags = cases[i].flags;
+		if (cases[i].error)
+			qsockd_reply_error(&rep, cases[i].error, "refused");
+		serve_reply(sv[1], &rep, probe[0]);
+		close(probe[0]);
+		assert_int_equal(qsockd_client_call(sv[0], &req, -1, NULL, NULL, &last,
+						    cases[i].want ? &slot : NULL, msg,
+						    sizeof(msg)), 0);
+		assert_int_equal(last.error, cases[i].error);
+		if (cases[i].want && cases[i].kept) {
+			assert_true(slot >= 0);
+			assert_true(fcntl(slot, F_GETFD) & FD_CLOEXEC);
+			close(slot);
+		} else if (cases[i].want) {
+			assert_int_equal(slot, -1);
+		}
+		/* every copy of the pipe's read end is closed: its write end sees EPIPE */
+		signal(SIGPIPE, SIG_IGN);
+		assert_int_equal(write(probe[1], "x", 1), -1);
+		assert_int_equal(errno, EPIPE);
+		close(probe[1]);
+		close(sv[0]);
+		close(sv[1]);
+	}
+}
+
 static void test_message_truncates_safely(void **state)
 {
 	struct qsockd_reply rep;
@@ -307,6 +383,7 @@ int main(void)
 		cmocka_unit_test(test_failed_decode_leaves_output_untouched),
 		cmocka_unit_test(test_reply_roundtrip_and_strictness),
 		cmocka_unit_test(test_message_truncates_safely),
+		cmocka_unit_test(test_client_takes_only_a_slot_fd),
 		cmocka_unit_test(test_rate_derivation),
 	};
 

@@ -35,6 +35,13 @@ drv() { t $IN "$DRIVER" -d veth0 -s dwcs "$@"; }
 slot_entries() { bpftool -j map dump pinned "$PINS/slots" | jq length; }
 slots_none() { [ "$(slot_entries)" -eq 0 ]; }
 slots_some() { [ "$(slot_entries)" -gt 0 ]; }
+# no_shared_slot_dir: the pin directory holds the four maps and no directory another user
+# could write into (docs/security.md, "Send slots")
+no_shared_slot_dir() {
+	[ ! -e "$PINS/slot" ]
+	[ -z "$(find "$PINS" -mindepth 1 -type d)" ]
+	[ -z "$(find "$PINS" -perm -0002 ! -name flags)" ]
+}
 
 @test "lib-dwcs: the paper's four examples run as printed" {
 	for e in init qsocket qsendto qattach; do
@@ -111,9 +118,9 @@ NOSLOT=(sock 1 udp -- attach 1 ipg=1000 old=10 oln=10 -- noslot 1
 	assert_status 0
 	json_eq "$(grep '"slot":1,' <<<"$output")" .carrier 3	# QSOCK_CARRIER_SLOT
 	per_message_checks "$output"
-	# its owner mapped each slot and took its pin out of bpffs
-	[ "$(stat -c %a "$PINS/slot")" = 1777 ]
-	[ -z "$(ls -A "$PINS/slot")" ]
+	# each slot went to its owner as an fd: nothing of it is pinned, and nothing in the
+	# device's pin directory is a directory other users may write (no 01777 slot/)
+	no_shared_slot_dir
 	# ... or at the sweep after its owner exited
 	[ "$(slot_entries)" -eq 3 ]
 	run drv init rate=125000
@@ -177,7 +184,7 @@ NOSLOT=(sock 1 udp -- attach 1 ipg=1000 old=10 oln=10 -- noslot 1
 	json_eq "$(grep '"slot":1,' <<<"$output")" .carrier 3	# QSOCK_CARRIER_SLOT
 	json_eq "$(grep '"slot":1,' <<<"$output")" .path 2	# through qsockd
 	per_message_checks "$output"
-	# a slot is its owner's alone (pinned 0600 for it, unlinked once it is mapped), and
+	# a slot is its owner's alone (its fd came with qsockd's reply, never pinned), and
 	# qsockd removes it with the stream when the owner exits
 	local bg
 	if command -v bpftool >/dev/null; then
@@ -190,7 +197,7 @@ NOSLOT=(sock 1 udp -- attach 1 ipg=1000 old=10 oln=10 -- noslot 1
 		bg=$!
 		defer kill -9 "$bg"
 		wait_until 60 slots_some
-		[ -z "$(ls -A "$PINS/slot")" ]
+		no_shared_slot_dir
 		kill -9 "$bg"
 		wait "$bg" || true
 		wait_until 30 slots_none

@@ -106,7 +106,7 @@ int qsock_status_fetch(const char *sock, struct qsockd_stream **out, unsigned in
 	if (fd < 0)
 		return fd;
 	qsockd_request_init(&req, QSOCKD_OP_STATUS, (uint32_t)getpid());
-	err = qsockd_client_call(fd, &req, -1, collect, &f, &last, msg, msglen);
+	err = qsockd_client_call(fd, &req, -1, collect, &f, &last, NULL, msg, msglen);
 	close(fd);
 	if (!err && last.error) {
 		snprintf(msg, msglen, "qsockd: %s", last.message);
