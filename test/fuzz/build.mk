@@ -14,8 +14,12 @@ FUZZ_CONF := $(BUILD)/test/fuzz/fuzz_conf
 # the loader is slower per input than the codec (libconfig's parser, NSS lookups of names)
 FUZZ_CONF_SHORT_RUNS ?= 200000
 FUZZ_CONF_LONG_RUNS ?= 3000000
+# the message rules: many short inputs, each a compile and two runs
+FUZZ_MSG := $(BUILD)/test/fuzz/fuzz_msg
+FUZZ_MSG_SHORT_RUNS ?= 500000
+FUZZ_MSG_LONG_RUNS ?= 10000000
 ifeq ($(FUZZ_OK),yes)
-TEST_BINS += $(FUZZ_PROTO) $(FUZZ_CONF)
+TEST_BINS += $(FUZZ_PROTO) $(FUZZ_CONF) $(FUZZ_MSG)
 endif
 
 $(FUZZ_PROTO): test/fuzz/fuzz_proto.c proto/proto.c proto/proto.h include/uapi/linux/pkt_sch_dwcs.h
@@ -28,6 +32,19 @@ $(FUZZ_CONF): test/fuzz/fuzz_conf.c $(CONF_SRCS) $(wildcard conf/*.h)
 	$(quiet) FUZZ $@
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CLANG) $(FUZZ_FLAGS) -Iinclude -o $@ test/fuzz/fuzz_conf.c $(CONF_SRCS) -lconfig -lm
+
+# The message rules, compiled and interpreted, and the presets' detectors, on any payload.
+$(FUZZ_MSG): test/fuzz/fuzz_msg.c $(CONF_SRCS) $(wildcard conf/*.h)
+	$(quiet) FUZZ $@
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CLANG) $(FUZZ_FLAGS) -Iinclude -o $@ test/fuzz/fuzz_msg.c $(CONF_SRCS) -lconfig -lm
+
+$(BUILD)/test/fuzz/fuzz_msg_short: test/fuzz/run-fuzz test/fuzz/build.mk
+	$(Q)mkdir -p $(dir $@)
+	$(Q)printf '#!/bin/sh\nexec "%s/test/fuzz/run-fuzz" "%s/$(FUZZ_MSG)" $(FUZZ_MSG_SHORT_RUNS) tap\n' \
+		"$(CURDIR)" "$(CURDIR)" >$@ && chmod +x $@
+UNIT_TESTS += $(BUILD)/test/fuzz/fuzz_msg_short
+BENCHES += "test/fuzz/run-fuzz $(FUZZ_MSG) $(FUZZ_MSG_LONG_RUNS) bench"
 
 $(BUILD)/test/fuzz/fuzz_conf_short: test/fuzz/run-fuzz test/fuzz/build.mk test/fuzz/libconfig.supp
 	$(Q)mkdir -p $(dir $@)
@@ -45,7 +62,8 @@ UNIT_TESTS += $(BUILD)/test/fuzz/fuzz_proto_short
 BENCHES += "test/fuzz/run-fuzz $(FUZZ_PROTO) $(FUZZ_LONG_RUNS) bench"
 
 .PHONY: fuzz
-fuzz: $(FUZZ_PROTO) $(FUZZ_CONF)
+fuzz: $(FUZZ_PROTO) $(FUZZ_CONF) $(FUZZ_MSG)
 	$(Q)test/fuzz/run-fuzz $(FUZZ_PROTO) $(FUZZ_LONG_RUNS) bench
+	$(Q)test/fuzz/run-fuzz $(FUZZ_MSG) $(FUZZ_MSG_LONG_RUNS) bench
 	$(Q)LSAN_OPTIONS=suppressions=test/fuzz/libconfig.supp test/fuzz/run-fuzz $(FUZZ_CONF) \
 		$(FUZZ_CONF_LONG_RUNS) bench
