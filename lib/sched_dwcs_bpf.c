@@ -292,6 +292,7 @@ static int bpf_set_stream(struct qsock_nl *nl, const struct qsock_class_ref *ref
 	if (sp->flags & QSOCK_STREAM_LOSSLESS)
 		cfg.flags |= DWCS_CLASS_F_LOSSLESS;
 	cfg.limit = sp->limit ? sp->limit : DWCS_DEFAULT_CLASS_LIMIT;
+	cfg.max_rate = sp->max_rate;
 	cfg.gen++;
 	if (!replace)
 		cfg.epoch++;

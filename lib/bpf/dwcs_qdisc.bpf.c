@@ -16,8 +16,8 @@
  *    streams, not logarithmic as sch_dwcs's tournament trees: see docs/dwcs-bpf.md.
  *  - Deadlines: the stream's period deadline d, or the packet's own from skb->tstamp
  *    (SO_TXTIME, CLOCK_MONOTONIC) for non-TCP sockets. Flags from skb->mark & markmask.
- *  - Eligibility (d - T, non-work-conserving) and the link shaper wait with
- *    bpf_qdisc_watchdog_schedule().
+ *  - Eligibility (d - T, non-work-conserving), a stream's byte-rate ceiling and the link
+ *    shaper wait with bpf_qdisc_watchdog_schedule().
  *
  * Every callback runs under the qdisc's root lock; the bpf_spin_locks are the verifier's
  * price for touching a bpf_list, not a concurrency design.
@@ -58,6 +58,10 @@ struct stream_state {
 	 * removed stream drains under the parameters its packets were queued with) */
 	__u64 period;
 	__u32 x, y, flags, limit;
+	/* the ceiling (docs/dwcs.md "Ceiling", kmod/dwcs_core.c dwcs_charge): a GCRA whose
+	 * theoretical arrival time advances by len / max_rate per packet sent; the stream may
+	 * send while now >= tat - period, i.e. one period's worth of burst */
+	__u64 max_rate, ceil_tat;
 	/* docs/dwcs.md "Window adjustment", "Deadlines" */
 	__u64 deadline;		/* period deadline d of the head */
 	__u32 xc, yc;
@@ -420,12 +424,14 @@ int BPF_PROG(dwcs_enqueue, struct sk_buff *skb, struct Qdisc *sch, struct bpf_sk
 				__builtin_memset(&s->st, 0, __builtin_offsetof(struct dwcs_bpf_stats,
 									       cur_x));
 				s->st.epoch = cfg->epoch;
+				s->ceil_tat = 0; /* a new stream starts with its burst */
 			}
 			s->period = cfg->period_ns;
 			s->x = cfg->x;
 			s->y = cfg->y;
 			s->flags = cfg->flags;
 			s->limit = cfg->limit ? cfg->limit : DWCS_DEFAULT_CLASS_LIMIT;
+			s->max_rate = cfg->max_rate;
 			s->xc = s->x;
 			s->yc = s->y;
 			s->tagged = 0;
@@ -642,6 +648,12 @@ struct sk_buff *BPF_PROG(dwcs_dequeue, struct Qdisc *sch)
 			active_remove(s);
 			continue;
 		}
+		/* over its ceiling: held (its deadlines may pass meanwhile, and count) */
+		if (s->max_rate && s->ceil_tat > now + s->period) {
+			if (s->ceil_tat - s->period < next)
+				next = s->ceil_tat - s->period;
+			continue;
+		}
 		k.deadline = s->head_deadline ? s->head_deadline : s->deadline;
 		k.arrival = s->head_enq;
 		k.xc = s->xc;
@@ -675,6 +687,9 @@ struct sk_buff *BPF_PROG(dwcs_dequeue, struct Qdisc *sch)
 		s->deadline += s->period;	/* one period per packet */
 		s->st.sent_pkts++;
 		s->st.sent_bytes += pkt_len(skb);
+		if (s->max_rate)
+			s->ceil_tat = (s->ceil_tat > now ? s->ceil_tat : now) +
+				      (__u64)pkt_len(skb) * 1000000000ULL / s->max_rate;
 		delay = now - best.arrival;
 		s->st.delay_sum_ns += delay;
 		if (delay > s->st.delay_max_ns)

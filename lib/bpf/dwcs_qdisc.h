@@ -43,6 +43,8 @@ struct dwcs_bpf_cfg {
 	__u32 limit;		/* packets queued in this stream */
 	__u32 gen;		/* bumped on every add and change: the window restarts */
 	__u32 epoch;		/* bumped on every add: the counters restart */
+	__u64 max_rate;		/* byte-rate ceiling, bytes per second; 0 = none (qsockd sets
+				 * what its policy counted, as sch_dwcs's class maxrate) */
 };
 
 /* Per-stream counters, in dwcs_state[minor].st; user space reads them (qinfo). */

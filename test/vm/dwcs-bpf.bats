@@ -45,13 +45,14 @@ teardown() {
 le32() { printf '%d %d %d %d' $(($1 & 255)) $((($1 >> 8) & 255)) $((($1 >> 16) & 255)) $((($1 >> 24) & 255)); }
 le64() { le32 $(($1 & 0xffffffff)); printf ' '; le32 $(($1 >> 32)); }
 
-# bstream MINOR IPG_NS X Y FLAGS [GEN]: struct dwcs_bpf_cfg of lib/bpf/dwcs_qdisc.h
+# bstream MINOR IPG_NS X Y FLAGS [GEN [MAX_RATE]]: struct dwcs_bpf_cfg of
+# lib/bpf/dwcs_qdisc.h (limit 1000 packets; MAX_RATE bytes/s, 0: no ceiling)
 bstream() {
-	local gen=${6:-1}
+	local gen=${6:-1} max_rate=${7:-0}
 	# shellcheck disable=SC2046
 	t bpftool map update pinned "$PIN/dwcs_cfg" key $(le32 "$1") \
 		value $(le64 "$2") $(le32 "$3") $(le32 "$4") $(le32 "$5") $(le32 1000) \
-		$(le32 "$gen") $(le32 "$gen")
+		$(le32 "$gen") $(le32 "$gen") $(le64 "$max_rate")
 }
 # bstat MINOR FIELD: a counter of struct dwcs_bpf_stats
 bstat() {
@@ -113,6 +114,24 @@ edf_stream_on_1mbit() {
 	[ "$(got "$BATS_TEST_TMPDIR/s10")" -eq 100 ]
 	[ "$ms" -ge 1900 ]
 	[ "$ms" -le 4000 ]
+}
+
+@test "dwcs-bpf: a stream's byte-rate ceiling holds it to max_rate, not one packet per ipg" {
+	require_timely_timers 5
+	# ipg 1 ms would let 100 packets out in 0.1 s; the ceiling, 25,000 B/s, holds the
+	# 100 x 1042 bytes (the qdisc counts the Ethernet, IP and UDP headers) to about 4.1 s,
+	# less the one period of burst the bucket allows. Lossless: every packet goes.
+	bstream 0x10 1000000 0 0 6 1 25000
+	recv_start 9010 15 "$BATS_TEST_TMPDIR/s10"
+	t0=$(date +%s%N)
+	snd 9010 -n 100 -i 0 -s 1000 -p 0x10010
+	recv_wait
+	t1=$(date +%s%N)
+	ms=$(((t1 - t0) / 1000000))
+	echo "100 packets of 1000 B under a 25,000 B/s ceiling took $ms ms; sent $(bstat 0x10 sent_pkts)"
+	[ "$(got "$BATS_TEST_TMPDIR/s10")" -eq 100 ]
+	[ "$ms" -ge 3800 ]
+	[ "$ms" -le 9000 ]
 }
 
 @test "dwcs-bpf: EDF lossy never sends a packet after its deadline; non-droppable never dropped" {
