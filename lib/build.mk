@@ -103,6 +103,9 @@ BINS += $(LIB_A) $(LIB_SO) $(LIB_PC)
 
 .PHONY: install-lib
 INSTALL += install-lib
+INSTALLED += $(LIBDIR)/libqsock.so.$(LIB_VERSION) $(LIBDIR)/libqsock.so.$(LIB_SOVERSION) \
+	     $(LIBDIR)/libqsock.so $(LIBDIR)/pkgconfig/qsock.pc $(INCLUDEDIR)/qsock.h \
+	     $(MANDIR)/man3/qsock.3
 install-lib: $(LIB_SO) $(LIB_A) $(LIB_PC)
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR) \
 		$(DESTDIR)$(MANDIR)/man3

@@ -47,3 +47,64 @@ spdx() { sed -n 's/.*SPDX-License-Identifier: \(.*\)$/\1/p' "$1" | head -n 1 | s
 	done
 	[ "$found" -eq 1 ] || skip "no sch_dwcs.ko built (no kernel headers)"
 }
+
+# install_into DEST [VAR=VALUE...]: `make install` into the staging directory DEST.
+install_into() {
+	local dest=$1
+	shift
+	run t make -C "$QSOCK_REPO" -s install DESTDIR="$dest" "$@"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+}
+
+# files_outside DEST DIR: what DEST holds (files and links) anywhere but under DEST/DIR.
+files_outside() { (cd "$1" && find . ! -type d ! -path ".$2/*" | sort); }
+
+@test "make install PREFIX=/usr: libraries in the multiarch directory, nothing outside /usr" {
+	require_cmd make cc
+	multiarch=$(cc -print-multiarch)
+	[ -n "$multiarch" ] || skip "cc -print-multiarch says nothing (not a multiarch system)"
+	dest=$BATS_TEST_TMPDIR/root
+	install_into "$dest" PREFIX=/usr
+	lib=$dest/usr/lib/$multiarch
+	for f in libqsock.so libqsock.so.1 libqsockshim.so pkgconfig/qsock.pc tc/q_dwcs.so; do
+		[ -e "$lib/$f" ] || { echo "no $lib/$f"; find "$dest"; false; }
+	done
+	# tc's own plugin directory on Debian: the plugin is where the installed tc looks
+	if [ -x /usr/sbin/tc ]; then
+		strings /usr/sbin/tc | grep -qx "/usr/lib/$multiarch/tc/" || echo "# tc looks elsewhere"
+	fi
+	[ -z "$(cd "$dest/usr/lib" && find . -maxdepth 1 ! -type d)" ]
+	grep -qx "libdir=/usr/lib/$multiarch" "$lib/pkgconfig/qsock.pc"
+	[ -f "$dest/usr/lib/systemd/system/qsockd.service" ]
+	grep -q "^ExecStart=/usr/sbin/qsockd " "$dest/usr/lib/systemd/system/qsockd.service"
+	# qsock run preloads the shim where it was installed
+	strings "$dest/usr/bin/qsock" | grep -qx "/usr/lib/$multiarch/libqsockshim.so"
+	run files_outside "$dest" /usr
+	[ -z "$output" ] || { echo "installed outside /usr: $output"; false; }
+}
+
+@test "make install with the default PREFIX: PREFIX/lib, and nothing outside /usr/local" {
+	require_cmd make
+	dest=$BATS_TEST_TMPDIR/root
+	install_into "$dest"
+	for f in bin/qsock sbin/qsockd lib/libqsock.so lib/libqsockshim.so lib/pkgconfig/qsock.pc \
+		lib/tc/q_dwcs.so lib/systemd/system/qsockd.service include/qsock.h; do
+		[ -e "$dest/usr/local/$f" ] || { echo "no /usr/local/$f"; find "$dest"; false; }
+	done
+	grep -q "^ExecStart=/usr/local/sbin/qsockd " "$dest/usr/local/lib/systemd/system/qsockd.service"
+	run files_outside "$dest" /usr/local
+	[ -z "$output" ] || { echo "installed outside /usr/local: $output"; false; }
+}
+
+@test "make uninstall removes every file make install wrote, and only those" {
+	require_cmd make
+	for prefix in /usr /usr/local; do
+		dest=$BATS_TEST_TMPDIR/root$prefix
+		mkdir -p "$dest$prefix/share/man/man1" && echo keep >"$dest$prefix/share/man/man1/other.1"
+		install_into "$dest" PREFIX=$prefix
+		run t make -C "$QSOCK_REPO" -s uninstall DESTDIR="$dest" PREFIX=$prefix
+		[ "$status" -eq 0 ] || { echo "$output"; false; }
+		run sh -c "cd '$dest' && find . ! -type d"
+		[ "$output" = "./${prefix#/}/share/man/man1/other.1" ] || { echo "left after uninstall ($prefix): $output"; false; }
+	done
+}
