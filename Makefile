@@ -62,12 +62,13 @@ KMOD_TARGETS :=       # kernel-module builds (kbuild writes into the source tree
 .PHONY: all
 all: build-all
 
-# The install paths compiled into programs (qsock run's shim, LIBDIR): a file rewritten only
-# when they change, which what embeds them depends on, so that `make install PREFIX=/usr`
-# after a plain `make` rebuilds those objects instead of installing /usr/local paths.
+# The install paths built into files (qsock run's shim, qsock.pc): a file rewritten only when
+# they change, which what embeds them depends on, so that `make install PREFIX=/usr` after a
+# plain `make` rebuilds those instead of installing /usr/local paths.
 INSTALL_PATHS := $(BUILD)/install-paths
-$(shell mkdir -p $(BUILD) && { echo 'LIBDIR=$(LIBDIR)' | cmp -s - $(INSTALL_PATHS) || \
-	echo 'LIBDIR=$(LIBDIR)' >$(INSTALL_PATHS); })
+INSTALL_PATHS_NOW = PREFIX=$(PREFIX) LIBDIR=$(LIBDIR) INCLUDEDIR=$(INCLUDEDIR)
+$(shell mkdir -p $(BUILD) && { echo '$(INSTALL_PATHS_NOW)' | cmp -s - $(INSTALL_PATHS) || \
+	echo '$(INSTALL_PATHS_NOW)' >$(INSTALL_PATHS); })
 
 include $(sort $(wildcard */build.mk */*/build.mk test/*/*.mk))
 

@@ -108,3 +108,32 @@ files_outside() { (cd "$1" && find . ! -type d ! -path ".$2/*" | sort); }
 		[ "$output" = "./${prefix#/}/share/man/man1/other.1" ] || { echo "left after uninstall ($prefix): $output"; false; }
 	done
 }
+
+@test "qsock.pc: the shared library with no other .pc present; --static links the installed libqsock.a" {
+	require_cmd make cc pkg-config readelf
+	multiarch=$(cc -print-multiarch)
+	dest=$BATS_TEST_TMPDIR/root
+	install_into "$dest" PREFIX=/usr
+	lib=$dest/usr/lib${multiarch:+/$multiarch}
+	[ -f "$lib/libqsock.a" ]
+	# only qsock.pc on the search path: a machine without libnl's and libbpf's -dev packages
+	pc() { env PKG_CONFIG_LIBDIR="$lib/pkgconfig" PKG_CONFIG_SYSROOT_DIR="$dest" pkg-config "$@" qsock; }
+	run pc --cflags --libs
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[ "$(echo $output)" = "-I$dest/usr/include -L$lib -lqsock" ] || { echo "flags: $output"; false; }
+	src=$QSOCK_REPO/test/apps/paper-qsocket.c
+	run cc -Wall -Werror -Wno-stringop-truncation -I"$QSOCK_REPO/test/apps" -o "$BATS_TEST_TMPDIR/ex" \
+		"$src" $(pc --cflags --libs)
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	run pc --static --libs
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	for l in -lqsock -lnl-route-3 -lnl-3 -lbpf; do
+		[[ " $output " == *" $l "* ]] || { echo "--static lacks $l: $output"; false; }
+	done
+	# the archive alone, with --static's flags: nothing of ours is missing from it
+	run cc -Wno-stringop-truncation -I"$QSOCK_REPO/test/apps" -o "$BATS_TEST_TMPDIR/ex-static" \
+		"$src" $(pc --cflags) ${output/-lqsock/-l:libqsock.a}
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	run readelf -d "$BATS_TEST_TMPDIR/ex-static"
+	[[ "$output" != *libqsock* ]] || { echo "$output"; false; }
+}
