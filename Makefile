@@ -70,6 +70,15 @@ INSTALL_PATHS_NOW = PREFIX=$(PREFIX) LIBDIR=$(LIBDIR) INCLUDEDIR=$(INCLUDEDIR)
 $(shell mkdir -p $(BUILD) && { echo '$(INSTALL_PATHS_NOW)' | cmp -s - $(INSTALL_PATHS) || \
 	echo '$(INSTALL_PATHS_NOW)' >$(INSTALL_PATHS); })
 
+# The man pages as installed: the version they quote (qsock(1)'s header, tc-dwcs(8)'s dkms
+# command) is written in from VERSION, which is the only file that states it.
+MAN_PAGES := $(patsubst man/%,$(BUILD)/man/%,$(wildcard man/*.[1-8]))
+BINS += $(MAN_PAGES)
+$(BUILD)/man/%: man/% VERSION
+	$(quiet) GEN $@
+	$(Q)mkdir -p $(dir $@)
+	$(Q)sed 's/@VERSION@/$(QSOCK_VERSION)/g' $< >$@
+
 include $(sort $(wildcard */build.mk */*/build.mk test/*/*.mk))
 
 .PHONY: build-all build-tests

@@ -37,9 +37,9 @@ SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 .PHONY: install-daemon
 INSTALL += install-daemon
 INSTALLED += $(SBINDIR)/qsockd $(SYSTEMDUNITDIR)/qsockd.service $(MANDIR)/man8/qsockd.8
-install-daemon: $(QSOCKD)
+install-daemon: $(QSOCKD) $(BUILD)/man/qsockd.8
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(MANDIR)/man8
 	install -m 0755 $(QSOCKD) $(DESTDIR)$(SBINDIR)/qsockd
 	sed -e 's|@SBINDIR@|$(SBINDIR)|g' daemon/qsockd.service > $(DESTDIR)$(SYSTEMDUNITDIR)/qsockd.service
 	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/qsockd.service
-	install -m 0644 man/qsockd.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 $(BUILD)/man/qsockd.8 $(DESTDIR)$(MANDIR)/man8/

@@ -16,8 +16,9 @@ LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 # named here, not as proto/build.mk's PROTO_LIB: no */build.mk depends on the order they are read
 LIB_PROTO := $(BUILD)/proto/libqsockproto.a
 
-LIB_SOVERSION := 1
+# VERSION owns both: the real name libqsock.so.VERSION, the SONAME libqsock.so.MAJOR.
 LIB_VERSION   := $(QSOCK_VERSION)
+LIB_SOVERSION := $(firstword $(subst ., ,$(LIB_VERSION)))
 LIB_A         := $(BUILD)/lib/libqsock.a
 LIB_SO_REAL   := $(BUILD)/lib/libqsock.so.$(LIB_VERSION)
 LIB_SO        := $(BUILD)/lib/libqsock.so
@@ -83,14 +84,26 @@ $(LIB_QDISC_SKEL): lib/build.mk
 	$(Q)echo '#define DWCS_QDISC_UNAVAILABLE "libqsock was built without the dwcs-bpf qdisc: it needs clang >= 15 (scripts/deps installs clang-16)"' > $@
 endif
 
+# qsock.h's QSOCK_VERSION_MAJOR and _MINOR are VERSION's first two numbers. The header is read
+# in place (by this build, and by anyone's -I include), where it cannot read VERSION: so the
+# build refuses a header that disagrees with VERSION rather than keep a second owner.
+LIB_H_VERSION_OK := $(BUILD)/lib/qsock.h.version-ok
+$(LIB_H_VERSION_OK): include/qsock.h VERSION
+	$(quiet) CHECK "include/qsock.h's version against VERSION"
+	$(Q)h=$$(sed -n 's/^#define QSOCK_VERSION_\(MAJOR\|MINOR\)[[:space:]]*\([0-9]*\).*/\2/p' \
+		include/qsock.h | paste -sd.); v=$$(cut -d. -f1,2 VERSION); \
+	[ "$$h" = "$$v" ] || { echo "include/qsock.h: QSOCK_VERSION_MAJOR.MINOR is $$h, VERSION says" \
+		"$$v: change them together" >&2; exit 1; }
+	$(Q)mkdir -p $(dir $@) && touch $@
+
 # The protocol's objects are copied in (ar q: lib/sys.o and proto/sys.o share a name, which
 # ar r would replace); our own links also name proto/'s archive (LIB_LIBS), which then adds
 # nothing, as every member it has was already taken from this one.
-$(LIB_A): $(LIB_OBJS) $(LIB_PROTO) lib/build.mk
+$(LIB_A): $(LIB_OBJS) $(LIB_PROTO) lib/build.mk $(LIB_H_VERSION_OK)
 	$(quiet) AR $@
 	$(Q)rm -f $@ && ar qcs $@ $(LIB_OBJS) $(PROTO_OBJS)
 
-$(LIB_SO_REAL): $(LIB_OBJS) $(LIB_PROTO) lib/libqsock.map
+$(LIB_SO_REAL): $(LIB_OBJS) $(LIB_PROTO) lib/libqsock.map $(LIB_H_VERSION_OK)
 	$(quiet) LD $@
 	$(Q)$(CC) -shared -Wl,-soname,libqsock.so.$(LIB_SOVERSION) \
 		-Wl,--version-script=lib/libqsock.map -Wl,--no-undefined -Wl,-z,defs $(LDFLAGS) \
@@ -116,7 +129,7 @@ INSTALLED += $(LIBDIR)/libqsock.so.$(LIB_VERSION) $(LIBDIR)/libqsock.so.$(LIB_SO
 	     $(LIBDIR)/libqsock.so $(LIBDIR)/libqsock.a $(LIBDIR)/pkgconfig/qsock.pc \
 	     $(INCLUDEDIR)/qsock.h \
 	     $(MANDIR)/man3/qsock.3
-install-lib: $(LIB_SO) $(LIB_A) $(LIB_PC)
+install-lib: $(LIB_SO) $(LIB_A) $(LIB_PC) $(BUILD)/man/qsock.3
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR) \
 		$(DESTDIR)$(MANDIR)/man3
 	install -m 0755 $(LIB_SO_REAL) $(DESTDIR)$(LIBDIR)/
@@ -125,4 +138,4 @@ install-lib: $(LIB_SO) $(LIB_A) $(LIB_PC)
 	install -m 0644 $(LIB_A) $(DESTDIR)$(LIBDIR)/libqsock.a
 	install -m 0644 $(LIB_PC) $(DESTDIR)$(LIBDIR)/pkgconfig/qsock.pc
 	install -m 0644 include/qsock.h $(DESTDIR)$(INCLUDEDIR)/qsock.h
-	install -m 0644 man/qsock.3 $(DESTDIR)$(MANDIR)/man3/qsock.3
+	install -m 0644 $(BUILD)/man/qsock.3 $(DESTDIR)$(MANDIR)/man3/qsock.3

@@ -137,3 +137,36 @@ files_outside() { (cd "$1" && find . ! -type d ! -path ".$2/*" | sort); }
 	run readelf -d "$BATS_TEST_TMPDIR/ex-static"
 	[[ "$output" != *libqsock* ]] || { echo "$output"; false; }
 }
+
+@test "one version number, the rest: SONAME, qsock.h, the man pages, and no file but VERSION states it" {
+	require_cmd readelf make git
+	v=$(cat "$QSOCK_REPO/VERSION")
+	run readelf -d "$QSOCK_BUILD/lib/libqsock.so"
+	[[ "$output" == *"Library soname: [libqsock.so.${v%%.*}]"* ]] || { echo "$output"; false; }
+	h=$(sed -n 's/^#define QSOCK_VERSION_\(MAJOR\|MINOR\)[[:space:]]*\([0-9]*\).*/\2/p' \
+		"$QSOCK_REPO/include/qsock.h" | paste -sd.)
+	[ "$h" = "${v%.*}" ] || { echo "qsock.h: $h, VERSION: $v"; false; }
+	dest=$BATS_TEST_TMPDIR/root
+	install_into "$dest" PREFIX=/usr
+	for page in "$dest"/usr/share/man/man*/*; do
+		grep -q "^\.TH .* \"qsock $v\" " "$page" || { echo "$page: $(grep '^\.TH' "$page")"; false; }
+		! grep -n "@VERSION@" "$page" || false
+	done
+	grep -q "dkms install sch-dwcs/$v\"" "$dest/usr/share/man/man8/tc-dwcs.8"
+	# a literal copy anywhere else would be a second owner to forget
+	cd "$QSOCK_REPO"
+	run git grep -nP "(?<![0-9.])\Q$v\E(?![0-9])" -- ':!VERSION' ':!docs/figures' ':!results'
+	[ -z "$output" ] || { echo "states $v besides VERSION: $output"; false; }
+}
+
+@test "symbol versions: libqsock.so defines the node qsock.h and qsock(3) name, and only that" {
+	require_cmd readelf
+	# the .so's version definitions but its base (the SONAME)
+	defined=$(readelf -V "$QSOCK_BUILD/lib/libqsock.so" | sed -n '/\.gnu\.version_d/,/^$/p' |
+		awk '/Name:/ && !/BASE/ { print $NF }' | sort -u)
+	named_h=$(grep -o 'QSOCK_[0-9][0-9.]*[0-9]' "$QSOCK_REPO/include/qsock.h" | sort -u)
+	named_man=$(grep -o 'QSOCK_[0-9][0-9.]*[0-9]' "$QSOCK_REPO/man/qsock.3" | sort -u)
+	[ -n "$defined" ]
+	[ "$defined" = "$named_h" ] || { echo "defined: $defined; qsock.h names: $named_h"; false; }
+	[ "$defined" = "$named_man" ] || { echo "defined: $defined; qsock(3) names: $named_man"; false; }
+}

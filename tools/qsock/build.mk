@@ -23,6 +23,6 @@ BINS += $(QSOCK_CLI)
 INSTALL += install-qsock-cli
 INSTALLED += $(BINDIR)/qsock $(MANDIR)/man1/qsock.1
 .PHONY: install-qsock-cli
-install-qsock-cli: $(QSOCK_CLI)
+install-qsock-cli: $(QSOCK_CLI) $(BUILD)/man/qsock.1
 	$(Q)install -D -m 0755 $(QSOCK_CLI) $(DESTDIR)$(BINDIR)/qsock
-	$(Q)install -D -m 0644 man/qsock.1 $(DESTDIR)$(MANDIR)/man1/qsock.1
+	$(Q)install -D -m 0644 $(BUILD)/man/qsock.1 $(DESTDIR)$(MANDIR)/man1/qsock.1

@@ -27,5 +27,5 @@ $(TC_PLUGIN): $(TC_OBJS)
 install-tc: $(TC_PLUGIN)
 	$(Q)install -D -m 0644 $(TC_PLUGIN) $(DESTDIR)$(TC_LIBDIR)/q_dwcs.so
 
-install-tc-man: man/tc-dwcs.8
-	$(Q)install -D -m 0644 man/tc-dwcs.8 $(DESTDIR)$(MANDIR)/man8/tc-dwcs.8
+install-tc-man: $(BUILD)/man/tc-dwcs.8
+	$(Q)install -D -m 0644 $(BUILD)/man/tc-dwcs.8 $(DESTDIR)$(MANDIR)/man8/tc-dwcs.8
