@@ -3,13 +3,21 @@
 # qsock — top-level build. Each component describes itself in <dir>/build.mk and appends to
 # the lists below; this file only knows the lists. `make help` shows the targets.
 
+# Where `make install` puts things. Everything goes under $(DESTDIR)$(PREFIX): the directories
+# other programs look in (tc's plugins, systemd's units, bash-completion's) are derived from
+# PREFIX, and only `make install-dkms` (dkms reads /usr/src alone) writes outside it, when
+# asked by name. Nothing is installed in /etc: qsock.conf is the operator's.
 PREFIX      ?= /usr/local
 BINDIR      ?= $(PREFIX)/bin
 SBINDIR     ?= $(PREFIX)/sbin
-LIBDIR      ?= $(PREFIX)/lib
+# PREFIX=/usr is a distribution's layout: libraries in the multiarch directory (Debian's
+# /usr/lib/x86_64-linux-gnu), as ld.so and pkg-config look there first. Elsewhere PREFIX/lib.
+MULTIARCH   := $(shell $(CC) -print-multiarch 2>/dev/null)
+LIBDIR      ?= $(if $(and $(filter /usr,$(PREFIX)),$(MULTIARCH)),$(PREFIX)/lib/$(MULTIARCH),$(PREFIX)/lib)
 INCLUDEDIR  ?= $(PREFIX)/include
-MANDIR      ?= $(PREFIX)/share/man
-SYSCONFDIR  ?= /etc
+DATADIR     ?= $(PREFIX)/share
+MANDIR      ?= $(DATADIR)/man
+DOCDIR      ?= $(DATADIR)/doc/qsock
 DESTDIR     ?=
 
 # Kernel modules: every installed kernel with headers (scripts/kernels), KVER=RELEASE for one,
@@ -48,10 +56,28 @@ HOST_BATS   :=        # bats files run on the host (root, network namespaces)
 VM_BATS     :=        # bats files run inside the test VM
 BENCHES     :=        # commands run by `make bench`
 INSTALL     :=        # install-* targets
+INSTALLED   :=        # every path they write, under DESTDIR: what `make uninstall` removes
 KMOD_TARGETS :=       # kernel-module builds (kbuild writes into the source tree)
 
 .PHONY: all
 all: build-all
+
+# The install paths built into files (qsock run's shim, qsock.pc): a file rewritten only when
+# they change, which what embeds them depends on, so that `make install PREFIX=/usr` after a
+# plain `make` rebuilds those instead of installing /usr/local paths.
+INSTALL_PATHS := $(BUILD)/install-paths
+INSTALL_PATHS_NOW = PREFIX=$(PREFIX) LIBDIR=$(LIBDIR) INCLUDEDIR=$(INCLUDEDIR)
+$(shell mkdir -p $(BUILD) && { echo '$(INSTALL_PATHS_NOW)' | cmp -s - $(INSTALL_PATHS) || \
+	echo '$(INSTALL_PATHS_NOW)' >$(INSTALL_PATHS); })
+
+# The man pages as installed: the version they quote (qsock(1)'s header, tc-dwcs(8)'s dkms
+# command) is written in from VERSION, which is the only file that states it.
+MAN_PAGES := $(patsubst man/%,$(BUILD)/man/%,$(wildcard man/*.[1-8]))
+BINS += $(MAN_PAGES)
+$(BUILD)/man/%: man/% VERSION
+	$(quiet) GEN $@
+	$(Q)mkdir -p $(dir $@)
+	$(Q)sed 's/@VERSION@/$(QSOCK_VERSION)/g' $< >$@
 
 include $(sort $(wildcard */build.mk */*/build.mk test/*/*.mk))
 
@@ -109,7 +135,7 @@ check-vm-run:
 		scripts/run-vm-matrix $(RESULTS)
 
 # ----------------------------------------------------------------------------- the rest
-.PHONY: demo bench install clean clean-kmod help
+.PHONY: demo bench install uninstall clean clean-kmod help
 clean-kmod:
 
 demo: deps
@@ -120,6 +146,12 @@ bench: build-tests
 	$(Q)set -e; for b in $(BENCHES); do echo "== $$b"; $$b; done
 
 install: build-all $(INSTALL)
+
+# Exactly what the install-* rules wrote (each component lists its files in INSTALLED), then
+# the directories that are qsock's alone; shared ones (bin, lib, man1...) stay.
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null || true
 
 clean:
 	$(Q)rm -rf $(BUILD)
@@ -135,11 +167,14 @@ help:
 	@echo "  check-vm       bats tests inside the test VM, per kernel (scripts/kernels matrix;"
 	@echo "                 QSOCK_VM_KERNELS='R1 R2' for some)"
 	@echo "  dkms-source    the self-contained DKMS tree of sch_dwcs under build/dkms/"
-	@echo "  install-dkms   install that tree into DESTDIR/usr/src for dkms"
+	@echo "  install-dkms   install that tree into DESTDIR/usr/src for dkms (uninstall-dkms)"
 
 	@echo "  demo           scripts/deps, build, run the main scenario in the test VM"
 	@echo "  bench          benchmarks; they print ratios measured side by side"
-	@echo "  install        install into DESTDIR PREFIX ($(DESTDIR)$(PREFIX))"
+	@echo "  install        install into DESTDIR PREFIX ($(DESTDIR)$(PREFIX)); nothing outside it"
+	@echo "  uninstall      remove exactly what install installed (same PREFIX, DESTDIR)"
 	@echo "  clean          remove build outputs"
 	@echo "Variables: V=1 (show commands), KVER=RELEASE or KDIR=TREE (one kernel), PREFIX, DESTDIR, CC, CFLAGS"
+	@echo "  install dirs: BINDIR SBINDIR LIBDIR INCLUDEDIR DATADIR MANDIR DOCDIR TC_LIBDIR SYSTEMDUNITDIR"
+	@echo "  (LIBDIR: PREFIX/lib, or PREFIX/lib/$(MULTIARCH) when PREFIX=/usr; README, Install)"
 	@echo "One bats file: scripts/run-bats /dev/stdout test/bats/FILE.bats   (add --vm for test/vm)"

@@ -30,14 +30,16 @@ $(QSOCKD): $(QSOCKD_CORE) $(BUILD)/daemon/backend_mgr.o $(QSOCKD_LIB) $(QSOCKD_P
 		$(QSOCKD_PROTO) $(CONF_LIB) $(LDFLAGS) $(LIB_LIBS) $(CONF_LIBS) -lm
 BINS += $(QSOCKD)
 
-# install-daemon: qsockd, its systemd unit (SBINDIR substituted), qsockd(8).
-SYSTEMDUNITDIR ?= $(shell pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null || \
-			echo /lib/systemd/system)
+# install-daemon: qsockd, its systemd unit (SBINDIR substituted), qsockd(8). The unit goes
+# under PREFIX too: systemd reads /usr/lib/systemd/system and /usr/local/lib/systemd/system
+# alike (systemd.unit(5)); SYSTEMDUNITDIR=/etc/systemd/system for an administrator's copy.
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 .PHONY: install-daemon
 INSTALL += install-daemon
-install-daemon: $(QSOCKD)
+INSTALLED += $(SBINDIR)/qsockd $(SYSTEMDUNITDIR)/qsockd.service $(MANDIR)/man8/qsockd.8
+install-daemon: $(QSOCKD) $(BUILD)/man/qsockd.8
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(MANDIR)/man8
 	install -m 0755 $(QSOCKD) $(DESTDIR)$(SBINDIR)/qsockd
 	sed -e 's|@SBINDIR@|$(SBINDIR)|g' daemon/qsockd.service > $(DESTDIR)$(SYSTEMDUNITDIR)/qsockd.service
 	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/qsockd.service
-	install -m 0644 man/qsockd.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 $(BUILD)/man/qsockd.8 $(DESTDIR)$(MANDIR)/man8/

@@ -33,6 +33,7 @@
 extern "C" {
 #endif
 
+/* The API's version: VERSION's first two numbers (the build checks they agree). */
 #define QSOCK_VERSION_MAJOR 1
 #define QSOCK_VERSION_MINOR 0
 

@@ -48,10 +48,17 @@ dkms-source: $(DWCS_DKMS_STAMP)
 	@echo "$(DWCS_DKMS_SRC)"
 
 # A user's DKMS install: make install-dkms && dkms install sch-dwcs/$(DWCS_VERSION)
+# dkms reads its sources from /usr/src only, whatever PREFIX says: so this is not part of
+# `make install`; asking for it by name is the opt-in (uninstall-dkms takes it away).
+DKMS_SRCDIR ?= /usr/src
+.PHONY: uninstall-dkms
 install-dkms: $(DWCS_DKMS_STAMP)
-	install -d $(DESTDIR)/usr/src
-	rm -rf $(DESTDIR)/usr/src/sch-dwcs-$(DWCS_VERSION)
-	cp -r $(DWCS_DKMS_SRC) $(DESTDIR)/usr/src/
+	install -d $(DESTDIR)$(DKMS_SRCDIR)
+	rm -rf $(DESTDIR)$(DKMS_SRCDIR)/sch-dwcs-$(DWCS_VERSION)
+	cp -r $(DWCS_DKMS_SRC) $(DESTDIR)$(DKMS_SRCDIR)/
+	@echo "next: dkms install sch-dwcs/$(DWCS_VERSION)"
+uninstall-dkms:
+	rm -rf $(DESTDIR)$(DKMS_SRCDIR)/sch-dwcs-$(DWCS_VERSION)
 
 .PHONY: clean-dwcs
 clean-kmod: clean-dwcs

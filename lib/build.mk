@@ -5,18 +5,20 @@
 # a bpftool skeleton) and the per-message carriers.
 #
 # Two products from the same PIC objects:
-#   build/lib/libqsock.a    every internal symbol (qsock_mgr_*, carrier): qsockd and the shim
+#   build/lib/libqsock.a    every internal symbol (qsock_mgr_*, carrier): qsockd and the shim;
+#                           installed too, for static links (qsock.pc's Libs.private)
 #   build/lib/libqsock.so   only the public API (hidden visibility + version script, SONAME)
-# qsockd's protocol is proto/'s archive: the shared library has it linked in (hidden), and a
-# program linking libqsock.a links it too, through LIB_LIBS.
+# qsockd's protocol is proto/'s archive: the shared library has it linked in (hidden), and the
+# static one holds its objects too, so that an installed libqsock.a needs no archive of ours.
 
 LIB_SRCS := $(sort $(wildcard lib/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 # named here, not as proto/build.mk's PROTO_LIB: no */build.mk depends on the order they are read
 LIB_PROTO := $(BUILD)/proto/libqsockproto.a
 
-LIB_SOVERSION := 1
+# VERSION owns both: the real name libqsock.so.VERSION, the SONAME libqsock.so.MAJOR.
 LIB_VERSION   := $(QSOCK_VERSION)
+LIB_SOVERSION := $(firstword $(subst ., ,$(LIB_VERSION)))
 LIB_A         := $(BUILD)/lib/libqsock.a
 LIB_SO_REAL   := $(BUILD)/lib/libqsock.so.$(LIB_VERSION)
 LIB_SO        := $(BUILD)/lib/libqsock.so
@@ -24,6 +26,11 @@ LIB_PC        := $(BUILD)/lib/qsock.pc
 # What a program linking the archive needs too (the shared library carries it itself).
 LIB_LIBS      := $(LIB_PROTO) $(shell pkg-config --libs libnl-route-3.0 libbpf 2>/dev/null || \
 			echo -lnl-route-3 -lnl-3 -lbpf)
+# The same for a static link of the installed libqsock.a: qsock.pc's Libs.private, as flags
+# and not as Requires.private, so that pkg-config --cflags --libs qsock (the shared library)
+# works where libnl's and libbpf's -dev packages, and their .pc files, are not installed.
+LIB_LIBS_PRIVATE := $(shell pkg-config --static --libs-only-l --libs-only-other libnl-route-3.0 \
+			libbpf 2>/dev/null || echo -lnl-route-3 -lnl-3 -lpthread -lbpf -lelf -lz)
 LIB_NL_CFLAGS := $(shell pkg-config --cflags libnl-route-3.0 2>/dev/null || echo -I/usr/include/libnl3)
 
 # The classifier: BPF object -> skeleton header included by lib/classifier.c. bpftool lives in
@@ -77,13 +84,26 @@ $(LIB_QDISC_SKEL): lib/build.mk
 	$(Q)echo '#define DWCS_QDISC_UNAVAILABLE "libqsock was built without the dwcs-bpf qdisc: it needs clang >= 15 (scripts/deps installs clang-16)"' > $@
 endif
 
-# The protocol's archive is a prerequisite of the archive so that whatever links libqsock.a
-# (with LIB_LIBS) finds it built and is relinked when it changes.
-$(LIB_A): $(LIB_OBJS) $(LIB_PROTO)
-	$(quiet) AR $@
-	$(Q)rm -f $@ && ar rcs $@ $(LIB_OBJS)
+# qsock.h's QSOCK_VERSION_MAJOR and _MINOR are VERSION's first two numbers. The header is read
+# in place (by this build, and by anyone's -I include), where it cannot read VERSION: so the
+# build refuses a header that disagrees with VERSION rather than keep a second owner.
+LIB_H_VERSION_OK := $(BUILD)/lib/qsock.h.version-ok
+$(LIB_H_VERSION_OK): include/qsock.h VERSION
+	$(quiet) CHECK "include/qsock.h's version against VERSION"
+	$(Q)h=$$(sed -n 's/^#define QSOCK_VERSION_\(MAJOR\|MINOR\)[[:space:]]*\([0-9]*\).*/\2/p' \
+		include/qsock.h | paste -sd.); v=$$(cut -d. -f1,2 VERSION); \
+	[ "$$h" = "$$v" ] || { echo "include/qsock.h: QSOCK_VERSION_MAJOR.MINOR is $$h, VERSION says" \
+		"$$v: change them together" >&2; exit 1; }
+	$(Q)mkdir -p $(dir $@) && touch $@
 
-$(LIB_SO_REAL): $(LIB_OBJS) $(LIB_PROTO) lib/libqsock.map
+# The protocol's objects are copied in (ar q: lib/sys.o and proto/sys.o share a name, which
+# ar r would replace); our own links also name proto/'s archive (LIB_LIBS), which then adds
+# nothing, as every member it has was already taken from this one.
+$(LIB_A): $(LIB_OBJS) $(LIB_PROTO) lib/build.mk $(LIB_H_VERSION_OK)
+	$(quiet) AR $@
+	$(Q)rm -f $@ && ar qcs $@ $(LIB_OBJS) $(PROTO_OBJS)
+
+$(LIB_SO_REAL): $(LIB_OBJS) $(LIB_PROTO) lib/libqsock.map $(LIB_H_VERSION_OK)
 	$(quiet) LD $@
 	$(Q)$(CC) -shared -Wl,-soname,libqsock.so.$(LIB_SOVERSION) \
 		-Wl,--version-script=lib/libqsock.map -Wl,--no-undefined -Wl,-z,defs $(LDFLAGS) \
@@ -93,25 +113,29 @@ $(LIB_SO): $(LIB_SO_REAL)
 	$(Q)ln -sf libqsock.so.$(LIB_VERSION) $(BUILD)/lib/libqsock.so.$(LIB_SOVERSION)
 	$(Q)ln -sf libqsock.so.$(LIB_VERSION) $@
 
-$(LIB_PC): lib/qsock.pc.in lib/build.mk
+# For the install paths of this make run (INSTALL_PATHS changes with them).
+$(LIB_PC): lib/qsock.pc.in lib/build.mk VERSION $(INSTALL_PATHS)
 	$(quiet) GEN $@
 	$(Q)mkdir -p $(dir $@)
 	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
-		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' -e 's|@VERSION@|$(LIB_VERSION)|g' $< > $@
+		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' -e 's|@VERSION@|$(LIB_VERSION)|g' \
+		-e 's|@LIBS_PRIVATE@|$(LIB_LIBS_PRIVATE)|g' $< > $@
 
 BINS += $(LIB_A) $(LIB_SO) $(LIB_PC)
 
 .PHONY: install-lib
 INSTALL += install-lib
-install-lib: $(LIB_SO) $(LIB_A) $(LIB_PC)
+INSTALLED += $(LIBDIR)/libqsock.so.$(LIB_VERSION) $(LIBDIR)/libqsock.so.$(LIB_SOVERSION) \
+	     $(LIBDIR)/libqsock.so $(LIBDIR)/libqsock.a $(LIBDIR)/pkgconfig/qsock.pc \
+	     $(INCLUDEDIR)/qsock.h \
+	     $(MANDIR)/man3/qsock.3
+install-lib: $(LIB_SO) $(LIB_A) $(LIB_PC) $(BUILD)/man/qsock.3
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR) \
 		$(DESTDIR)$(MANDIR)/man3
 	install -m 0755 $(LIB_SO_REAL) $(DESTDIR)$(LIBDIR)/
 	ln -sf libqsock.so.$(LIB_VERSION) $(DESTDIR)$(LIBDIR)/libqsock.so.$(LIB_SOVERSION)
 	ln -sf libqsock.so.$(LIB_SOVERSION) $(DESTDIR)$(LIBDIR)/libqsock.so
-	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
-		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' -e 's|@VERSION@|$(LIB_VERSION)|g' \
-		lib/qsock.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/qsock.pc
-	chmod 0644 $(DESTDIR)$(LIBDIR)/pkgconfig/qsock.pc
+	install -m 0644 $(LIB_A) $(DESTDIR)$(LIBDIR)/libqsock.a
+	install -m 0644 $(LIB_PC) $(DESTDIR)$(LIBDIR)/pkgconfig/qsock.pc
 	install -m 0644 include/qsock.h $(DESTDIR)$(INCLUDEDIR)/qsock.h
-	install -m 0644 man/qsock.3 $(DESTDIR)$(MANDIR)/man3/qsock.3
+	install -m 0644 $(BUILD)/man/qsock.3 $(DESTDIR)$(MANDIR)/man3/qsock.3

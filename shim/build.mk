@@ -39,9 +39,11 @@ TEST_BINS += $(SHIM_ASAN_SO)
 # install: the library, its man pages and the annotated example configuration (never over an
 # operator's /etc/qsock.conf).
 INSTALL += install-shim
+INSTALLED += $(LIBDIR)/libqsockshim.so $(MANDIR)/man8/libqsockshim.8 $(MANDIR)/man5/qsock.conf.5 \
+	     $(DOCDIR)/qsock.conf.example
 .PHONY: install-shim
-install-shim: $(SHIM_SO)
+install-shim: $(SHIM_SO) $(BUILD)/man/libqsockshim.8 $(BUILD)/man/qsock.conf.5
 	$(Q)install -D -m 0755 $(SHIM_SO) $(DESTDIR)$(LIBDIR)/libqsockshim.so
-	$(Q)install -D -m 0644 man/libqsockshim.8 $(DESTDIR)$(MANDIR)/man8/libqsockshim.8
-	$(Q)install -D -m 0644 man/qsock.conf.5 $(DESTDIR)$(MANDIR)/man5/qsock.conf.5
-	$(Q)install -D -m 0644 qsock.conf.example $(DESTDIR)$(PREFIX)/share/doc/qsock/qsock.conf.example
+	$(Q)install -D -m 0644 $(BUILD)/man/libqsockshim.8 $(DESTDIR)$(MANDIR)/man8/libqsockshim.8
+	$(Q)install -D -m 0644 $(BUILD)/man/qsock.conf.5 $(DESTDIR)$(MANDIR)/man5/qsock.conf.5
+	$(Q)install -D -m 0644 qsock.conf.example $(DESTDIR)$(DOCDIR)/qsock.conf.example

@@ -149,3 +149,72 @@ EOF2
 	assert_status 1
 	json_eq "$output" .command status
 }
+
+# complete FUNCTION WORD...: COMPREPLY of the bash completion FUNCTION for the command line
+# WORD... (the last word is the one being completed), one word a line.
+complete_words() {
+	local fn=$1
+	shift
+	COMP_WORDS=("$@")
+	COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+	COMPREPLY=()
+	"$fn"
+	printf '%s\n' "${COMPREPLY[@]}"
+}
+
+@test "bash completion: every command of qsock --help, and every option of each command's --help" {
+	source "$QSOCK_REPO/tools/completion/qsock.bash"
+	offered=$(complete_words _qsock "$QSOCK" "")
+	# the commands as qsock --help lists them, read here independently of the completion
+	commands=$("$QSOCK" --help | awk '/^commands/ { on = 1; next } on && /^  [a-z]/ { print $1 }')
+	[ -n "$commands" ]
+	for c in $commands; do
+		grep -qx "$c" <<<"$offered" || { echo "qsock $c is not offered: $offered"; false; }
+		# help's --help is qsock's own (its options are global ones, not help's)
+		[ "$c" != help ] || continue
+		offered_opts=$(complete_words _qsock "$QSOCK" "$c" -)
+		for o in $("$QSOCK" "$c" --help | grep -E '^ +-' | grep -oE -- '--[a-z][a-z0-9-]*' | sort -u); do
+			grep -qx -- "$o" <<<"$offered_opts" || { echo "qsock $c $o is not offered: $offered_opts"; false; }
+		done
+	done
+	for o in --json --config --help --version; do
+		grep -qx -- "$o" <<<"$(complete_words _qsock "$QSOCK" --)" || { echo "qsock $o is not offered"; false; }
+	done
+	# a prefix of a command, values named in the help, files for FILE
+	[ "$(complete_words _qsock "$QSOCK" ex --payload-f)" = --payload-file ]
+	[ "$(complete_words _qsock "$QSOCK" explain --proto "" | sort | paste -sd' ')" = "tcp udp" ]
+	[ "$(complete_words _qsock "$QSOCK" check "$QSOCK_REPO/qsock.conf.ex")" = "$QSOCK_REPO/qsock.conf.example" ]
+	[ "$(complete -p qsock)" = "complete -F _qsock qsock" ]
+}
+
+@test "bash completion: tc qdisc and class ... dwcs offer every option of the plugin's usage" {
+	require_cmd tc
+	require_file "$QSOCK_BUILD/tc/q_dwcs.so" "run make"
+	export TC_LIB_DIR=$QSOCK_BUILD/tc
+	source "$QSOCK_REPO/tools/completion/tc-dwcs.bash"
+	# the keywords of q_dwcs.c's two usage texts, read from the source here
+	usage() { sed -n "/^static void dwcs_explain_$1(void)/,/^}/p" "$QSOCK_REPO/tools/tc/q_dwcs.c" |
+		grep -oE '\[ [a-z][^]]*\]' | grep -oE '(\[|\|) [a-z]+' | awk '{ print $2 }' | sort -u; }
+	want=$(usage qdisc)
+	[ -n "$want" ]
+	got=$(complete_words _qsock_tc tc qdisc add dev eth0 root handle 1: dwcs "" | grep -v '^help$' | sort)
+	[ "$got" = "$want" ] || { echo "qdisc: offered $got, usage has $want"; false; }
+	want=$(usage class)
+	got=$(complete_words _qsock_tc tc class add dev eth0 parent 1: classid 1:1 dwcs "" | grep -v '^help$' | sort)
+	[ "$got" = "$want" ] || { echo "class: offered $got, usage has $want"; false; }
+	# a pair once, and a keyword's named values
+	got=$(complete_words _qsock_tc tc class change dev eth0 classid 1:1 dwcs lossless "")
+	! grep -qx lossy <<<"$got"
+	[ "$(complete_words _qsock_tc tc qdisc add dev eth0 root dwcs order "" | paste -sd' ')" = "deadline window" ]
+	[ "$(complete_words _qsock_tc tc qdisc replace dev eth0 root dwcs rate "")" = unlimited ]
+	[ "$(complete -p tc)" = "complete -F _qsock_tc tc" ]
+}
+
+@test "bash completion: make install puts both files in DATADIR/bash-completion/completions" {
+	dest=$BATS_TEST_TMPDIR/root
+	run t make -C "$QSOCK_REPO" -s install DESTDIR="$dest" PREFIX=/usr
+	assert_status 0
+	cmp "$QSOCK_REPO/tools/completion/qsock.bash" "$dest/usr/share/bash-completion/completions/qsock"
+	cmp "$QSOCK_REPO/tools/completion/tc-dwcs.bash" "$dest/usr/share/bash-completion/completions/tc-dwcs"
+	[ ! -e "$dest/etc" ]
+}

@@ -36,19 +36,22 @@ qsockinit@@QSOCK_1.0"
 	dest=$BATS_TEST_TMPDIR/root
 	run t make -C "$QSOCK_REPO" -s install-lib DESTDIR="$dest" PREFIX=/usr
 	assert_status 0
+	# PREFIX=/usr: the multiarch directory (Debian's /usr/lib/x86_64-linux-gnu), where there is one
+	libdir=$dest/usr/lib/$(cc -print-multiarch)
+	libdir=${libdir%/}
 	[ -f "$dest/usr/include/qsock.h" ]
 	[ -f "$dest/usr/share/man/man3/qsock.3" ]
-	[ -L "$dest/usr/lib/libqsock.so" ]
-	[ "$(readlink "$dest/usr/lib/libqsock.so.1")" = libqsock.so.1.0.0 ]
-	run env PKG_CONFIG_PATH="$dest/usr/lib/pkgconfig" pkg-config --cflags --libs qsock
+	[ -L "$libdir/libqsock.so" ]
+	[ "$(readlink "$libdir/libqsock.so.1")" = "libqsock.so.$(cat "$QSOCK_REPO/VERSION")" ]
+	run env PKG_CONFIG_PATH="$libdir/pkgconfig" pkg-config --cflags --libs qsock
 	assert_output_contains "-lqsock"
 	# the installed header alone (no tree headers) compiles an example from the paper
 	src=$QSOCK_REPO/test/apps/paper-qsocket.c
 	run cc -Wall -Werror -Wno-stringop-truncation -I"$dest/usr/include" \
-		-I"$QSOCK_REPO/test/apps" -o "$BATS_TEST_TMPDIR/ex" "$src" -L"$dest/usr/lib" -lqsock
+		-I"$QSOCK_REPO/test/apps" -o "$BATS_TEST_TMPDIR/ex" "$src" -L"$libdir" -lqsock
 	assert_status 0
-	run env LD_LIBRARY_PATH="$dest/usr/lib" ldd "$BATS_TEST_TMPDIR/ex"
-	assert_output_contains "libqsock.so.1 => $dest/usr/lib/libqsock.so.1"
+	run env LD_LIBRARY_PATH="$libdir" ldd "$BATS_TEST_TMPDIR/ex"
+	assert_output_contains "libqsock.so.1 => $libdir/libqsock.so.1"
 }
 
 @test "qsock.h compiles alone in strict C99, C11 and C++" {

@@ -47,3 +47,126 @@ spdx() { sed -n 's/.*SPDX-License-Identifier: \(.*\)$/\1/p' "$1" | head -n 1 | s
 	done
 	[ "$found" -eq 1 ] || skip "no sch_dwcs.ko built (no kernel headers)"
 }
+
+# install_into DEST [VAR=VALUE...]: `make install` into the staging directory DEST.
+install_into() {
+	local dest=$1
+	shift
+	run t make -C "$QSOCK_REPO" -s install DESTDIR="$dest" "$@"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+}
+
+# files_outside DEST DIR: what DEST holds (files and links) anywhere but under DEST/DIR.
+files_outside() { (cd "$1" && find . ! -type d ! -path ".$2/*" | sort); }
+
+@test "make install PREFIX=/usr: libraries in the multiarch directory, nothing outside /usr" {
+	require_cmd make cc
+	multiarch=$(cc -print-multiarch)
+	[ -n "$multiarch" ] || skip "cc -print-multiarch says nothing (not a multiarch system)"
+	dest=$BATS_TEST_TMPDIR/root
+	install_into "$dest" PREFIX=/usr
+	lib=$dest/usr/lib/$multiarch
+	for f in libqsock.so libqsock.so.1 libqsockshim.so pkgconfig/qsock.pc tc/q_dwcs.so; do
+		[ -e "$lib/$f" ] || { echo "no $lib/$f"; find "$dest"; false; }
+	done
+	# tc's own plugin directory on Debian: the plugin is where the installed tc looks
+	if [ -x /usr/sbin/tc ]; then
+		strings /usr/sbin/tc | grep -qx "/usr/lib/$multiarch/tc/" || echo "# tc looks elsewhere"
+	fi
+	[ -z "$(cd "$dest/usr/lib" && find . -maxdepth 1 ! -type d)" ]
+	grep -qx "libdir=/usr/lib/$multiarch" "$lib/pkgconfig/qsock.pc"
+	[ -f "$dest/usr/lib/systemd/system/qsockd.service" ]
+	grep -q "^ExecStart=/usr/sbin/qsockd " "$dest/usr/lib/systemd/system/qsockd.service"
+	# qsock run preloads the shim where it was installed
+	strings "$dest/usr/bin/qsock" | grep -qx "/usr/lib/$multiarch/libqsockshim.so"
+	run files_outside "$dest" /usr
+	[ -z "$output" ] || { echo "installed outside /usr: $output"; false; }
+}
+
+@test "make install with the default PREFIX: PREFIX/lib, and nothing outside /usr/local" {
+	require_cmd make
+	dest=$BATS_TEST_TMPDIR/root
+	install_into "$dest"
+	for f in bin/qsock sbin/qsockd lib/libqsock.so lib/libqsockshim.so lib/pkgconfig/qsock.pc \
+		lib/tc/q_dwcs.so lib/systemd/system/qsockd.service include/qsock.h; do
+		[ -e "$dest/usr/local/$f" ] || { echo "no /usr/local/$f"; find "$dest"; false; }
+	done
+	grep -q "^ExecStart=/usr/local/sbin/qsockd " "$dest/usr/local/lib/systemd/system/qsockd.service"
+	run files_outside "$dest" /usr/local
+	[ -z "$output" ] || { echo "installed outside /usr/local: $output"; false; }
+}
+
+@test "make uninstall removes every file make install wrote, and only those" {
+	require_cmd make
+	for prefix in /usr /usr/local; do
+		dest=$BATS_TEST_TMPDIR/root$prefix
+		mkdir -p "$dest$prefix/share/man/man1" && echo keep >"$dest$prefix/share/man/man1/other.1"
+		install_into "$dest" PREFIX=$prefix
+		run t make -C "$QSOCK_REPO" -s uninstall DESTDIR="$dest" PREFIX=$prefix
+		[ "$status" -eq 0 ] || { echo "$output"; false; }
+		run sh -c "cd '$dest' && find . ! -type d"
+		[ "$output" = "./${prefix#/}/share/man/man1/other.1" ] || { echo "left after uninstall ($prefix): $output"; false; }
+	done
+}
+
+@test "qsock.pc: the shared library with no other .pc present; --static links the installed libqsock.a" {
+	require_cmd make cc pkg-config readelf
+	multiarch=$(cc -print-multiarch)
+	dest=$BATS_TEST_TMPDIR/root
+	install_into "$dest" PREFIX=/usr
+	lib=$dest/usr/lib${multiarch:+/$multiarch}
+	[ -f "$lib/libqsock.a" ]
+	# only qsock.pc on the search path: a machine without libnl's and libbpf's -dev packages
+	pc() { env PKG_CONFIG_LIBDIR="$lib/pkgconfig" PKG_CONFIG_SYSROOT_DIR="$dest" pkg-config "$@" qsock; }
+	run pc --cflags --libs
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[ "$(echo $output)" = "-I$dest/usr/include -L$lib -lqsock" ] || { echo "flags: $output"; false; }
+	src=$QSOCK_REPO/test/apps/paper-qsocket.c
+	run cc -Wall -Werror -Wno-stringop-truncation -I"$QSOCK_REPO/test/apps" -o "$BATS_TEST_TMPDIR/ex" \
+		"$src" $(pc --cflags --libs)
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	run pc --static --libs
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	for l in -lqsock -lnl-route-3 -lnl-3 -lbpf; do
+		[[ " $output " == *" $l "* ]] || { echo "--static lacks $l: $output"; false; }
+	done
+	# the archive alone, with --static's flags: nothing of ours is missing from it
+	run cc -Wno-stringop-truncation -I"$QSOCK_REPO/test/apps" -o "$BATS_TEST_TMPDIR/ex-static" \
+		"$src" $(pc --cflags) ${output/-lqsock/-l:libqsock.a}
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	run readelf -d "$BATS_TEST_TMPDIR/ex-static"
+	[[ "$output" != *libqsock* ]] || { echo "$output"; false; }
+}
+
+@test "one version number, the rest: SONAME, qsock.h, the man pages, and no file but VERSION states it" {
+	require_cmd readelf make git
+	v=$(cat "$QSOCK_REPO/VERSION")
+	run readelf -d "$QSOCK_BUILD/lib/libqsock.so"
+	[[ "$output" == *"Library soname: [libqsock.so.${v%%.*}]"* ]] || { echo "$output"; false; }
+	h=$(sed -n 's/^#define QSOCK_VERSION_\(MAJOR\|MINOR\)[[:space:]]*\([0-9]*\).*/\2/p' \
+		"$QSOCK_REPO/include/qsock.h" | paste -sd.)
+	[ "$h" = "${v%.*}" ] || { echo "qsock.h: $h, VERSION: $v"; false; }
+	dest=$BATS_TEST_TMPDIR/root
+	install_into "$dest" PREFIX=/usr
+	for page in "$dest"/usr/share/man/man*/*; do
+		grep -q "^\.TH .* \"qsock $v\" " "$page" || { echo "$page: $(grep '^\.TH' "$page")"; false; }
+		! grep -n "@VERSION@" "$page" || false
+	done
+	grep -q "dkms install sch-dwcs/$v\"" "$dest/usr/share/man/man8/tc-dwcs.8"
+	# a literal copy anywhere else would be a second owner to forget
+	cd "$QSOCK_REPO"
+	run git grep -nP "(?<![0-9.])\Q$v\E(?![0-9])" -- ':!VERSION' ':!docs/figures' ':!results'
+	[ -z "$output" ] || { echo "states $v besides VERSION: $output"; false; }
+}
+
+@test "symbol versions: libqsock.so defines the node qsock.h and qsock(3) name, and only that" {
+	require_cmd readelf
+	# the .so's version definitions but its base (the SONAME)
+	defined=$(readelf -V "$QSOCK_BUILD/lib/libqsock.so" | sed -n '/\.gnu\.version_d/,/^$/p' |
+		awk '/Name:/ && !/BASE/ { print $NF }' | sort -u)
+	named_h=$(grep -o 'QSOCK_[0-9][0-9.]*[0-9]' "$QSOCK_REPO/include/qsock.h" | sort -u)
+	named_man=$(grep -o 'QSOCK_[0-9][0-9.]*[0-9]' "$QSOCK_REPO/man/qsock.3" | sort -u)
+	[ -n "$defined" ]
+	[ "$defined" = "$named_h" ] || { echo "defined: $defined; qsock.h names: $named_h"; false; }
+	[ "$defined" = "$named_man" ] || { echo "defined: $defined; qsock(3) names: $named_man"; false; }
+}

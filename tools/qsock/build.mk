@@ -15,12 +15,14 @@ $(QSOCK_CLI): $(QSOCK_CLI_OBJS) $(PROTO_LIB) $(CONF_LIB)
 
 # qsock run preloads the installed shim (shim/build.mk installs it there).
 $(BUILD)/tools/qsock/cmd_run.o: CFLAGS += -DQSOCK_SHIM_PATH='"$(LIBDIR)/libqsockshim.so"'
+$(BUILD)/tools/qsock/cmd_run.o: $(INSTALL_PATHS)
 
 BINS += $(QSOCK_CLI)
 
 # qsock lives in BINDIR, so its page is qsock(1).
 INSTALL += install-qsock-cli
+INSTALLED += $(BINDIR)/qsock $(MANDIR)/man1/qsock.1
 .PHONY: install-qsock-cli
-install-qsock-cli: $(QSOCK_CLI)
+install-qsock-cli: $(QSOCK_CLI) $(BUILD)/man/qsock.1
 	$(Q)install -D -m 0755 $(QSOCK_CLI) $(DESTDIR)$(BINDIR)/qsock
-	$(Q)install -D -m 0644 man/qsock.1 $(DESTDIR)$(MANDIR)/man1/qsock.1
+	$(Q)install -D -m 0644 $(BUILD)/man/qsock.1 $(DESTDIR)$(MANDIR)/man1/qsock.1
