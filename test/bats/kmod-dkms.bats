@@ -37,9 +37,16 @@ setup() {
 	[ -z "$output" ] || { echo "leftovers: $output"; false; }
 }
 
-@test "dkms: add and build for every installed kernel with headers" {
+# DKMS builds for the oldest and the newest kernel with headers (on Debian 12: the installed
+# 6.1 and the unpacked newest one, whose kbuild tree lives outside /lib/modules): what DKMS
+# adds over `make` is its configuration, the same for every kernel, and `make` already builds
+# this very tree (a copy of build/dkms) for each kernel of `scripts/kernels headers`. The
+# kernels between cost ~11 s each and would prove nothing more.
+@test "dkms: add and build for the oldest and the newest kernel with headers" {
+	local kernels
+	kernels=$("$QSOCK_REPO/scripts/kernels" headers | sed -n '1p;$p' | sort -u)
 	t $DKMS add -m sch-dwcs -v "$VERSION"
-	for k in $("$QSOCK_REPO/scripts/kernels" headers); do
+	for k in $kernels; do
 		echo "== dkms build for $k"
 		run timeout 600 $DKMS build -m sch-dwcs -v "$VERSION" -k "$k" \
 			--kernelsourcedir "$("$QSOCK_REPO/scripts/kernels" kdir "$k")"
