@@ -266,6 +266,43 @@ stream_then_daemon_killed() {
 	! tc -n "$NS" qdisc show dev veth0 | grep -q "qdisc htb"
 }
 
+@test "daemon-htb: setup on a root installed by hand with tc: the library's message, the device not served, attaches told why" {
+	t $IN "$APP" fini veth0 htb
+	# what an operator types: the same kind and handle qsock would use, but no classifier
+	tc -n "$NS" qdisc add dev veth0 root handle 1: htb default 0
+	cat >"$CONF" <<-'C'
+	policy = {
+		setup = ( { device = "veth0"; scheduler = "htb"; rate = "10mbit"; } );
+		rules = ( { user = "nobody"; max_rate = "20mbit"; } );
+	};
+	C
+	start_daemon
+	grep -q 'setup veth0 htb: veth0 already has a root qdisc "htb" (handle 1:) that qsock did not install; remove it first (tc qdisc del dev veth0 root); veth0 is not served' "$LOG"
+	! grep -q "already there: kept" "$LOG"
+	! grep -q "htb root in place" "$LOG"
+	tc -n "$NS" qdisc show dev veth0 | grep -q "qdisc htb 1: root" # left alone
+	start_app
+	app attach veth0 htb 10
+	[[ "$line" == *"errno=2"* ]]
+	[[ "$line" == *'veth0 has a root qdisc "htb" (handle 1:) that qsock did not install: remove it (tc qdisc del dev veth0 root), then qsock init veth0 SCHED'* ]]
+	[[ "$line" != *"call qsockinit first"* ]]
+	# the operator's view: no qsock scheduler and no classifier on veth0
+	require_file "$QSOCK" make
+	out=$(t $IN "$QSOCK" -j status -s "$SOCK")
+	json_eq "$out" '.devices[0].dev' veth0
+	json_eq "$out" '.devices[0].sched' ""
+	json_eq "$out" '.devices[0].root' htb
+	json_eq "$out" '.devices[0].classifier' false
+	# removed, a restarted qsockd installs its own and serves it
+	tc -n "$NS" qdisc del dev veth0 root
+	kill -TERM "$DPID"
+	wait_until 5 grep -q "shutting down" "$LOG"
+	start_daemon
+	grep -q "setup veth0: htb root in place" "$LOG"
+	app attach veth0 htb 10
+	[[ "$line" == "ok attached" ]]
+}
+
 @test "daemon-htb: after root reinstalls the root qdisc, qchange says to qattach again (no daemon fd numbers) and qattach works" {
 	start_daemon
 	start_app
