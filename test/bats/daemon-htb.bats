@@ -266,6 +266,43 @@ stream_then_daemon_killed() {
 	! tc -n "$NS" qdisc show dev veth0 | grep -q "qdisc htb"
 }
 
+@test "daemon-htb: status lists a stream attached in-process beside the device that counts it" {
+	start_daemon
+	# root's own program: libqsock's manager in-process, qsockd never hears of the stream
+	coproc APPC { $IN "$APP" run 10.77.0.2 9 3>&- 2>&1; }
+	APP_PID=$APPC_PID
+	defer kill "$APP_PID"
+	app attach veth0 htb 10
+	[[ "$line" == "ok attached" ]]
+	app info
+	[ "$(field path)" != 2 ] # not QSOCK_PATH_DAEMON
+	minor=$(printf '%x' $((0x$(field classid) & 0xffff)))
+	require_file "$QSOCK" make
+	out=$(t $IN "$QSOCK" -j status -s "$SOCK")
+	json_eq "$out" '.devices | length' 1
+	json_eq "$out" '.devices[0].dev' veth0
+	json_eq "$out" '.devices[0].streams' 1
+	json_eq "$out" '.streams | length' 1
+	json_eq "$out" '.streams[0].dev' veth0
+	json_eq "$out" '.streams[0].classid' "1:$minor"
+	json_eq "$out" '.streams[0].owner.uid' 0
+	json_eq "$out" '.streams[0].owner.process' daemon_app
+	run t $IN "$QSOCK" status -s "$SOCK"
+	assert_status 0
+	[[ "${lines[1]}" =~ ^veth0\ +htb\ +htb\ +1\ +attached ]]
+	[ "${lines[-1]}" = "1 stream" ]
+	# another user sees the device's count, and none of root's streams
+	out=$(t $IN setpriv --reuid=nobody --regid=nogroup --clear-groups "$QSOCK" -j status -s "$SOCK")
+	json_eq "$out" '.devices[0].streams' 1
+	json_eq "$out" '.streams | length' 0
+	# qsockd still does not manage it: detached in-process, it is gone from the list, and
+	# veth0 (neither set up by qsockd nor holding a stream) with it
+	app detach
+	out=$(t $IN "$QSOCK" -j status -s "$SOCK")
+	json_eq "$out" '.devices | length' 0
+	json_eq "$out" '.streams | length' 0
+}
+
 @test "daemon-htb: setup on a root installed by hand with tc: the library's message, the device not served, attaches told why" {
 	t $IN "$APP" fini veth0 htb
 	# what an operator types: the same kind and handle qsock would use, but no classifier
