@@ -154,7 +154,9 @@ static void restore_devices(struct daemon *d)
 		const char *dev = d->ctx.policy.setup[i].device;
 		int err = d->ctx.be->fini_root(dev, msg, sizeof(msg));
 
-		if (err && err != -ENOENT)
+		if (err == -ENOENT)
+			qd_info("restore %s: no root of qsock's there: nothing removed", dev);
+		else if (err)
 			qd_warn("restore %s: %s", dev, msg);
 		else
 			qd_info("restored %s", dev);

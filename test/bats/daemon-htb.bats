@@ -330,10 +330,20 @@ stream_then_daemon_killed() {
 	json_eq "$out" '.devices[0].sched' ""
 	json_eq "$out" '.devices[0].root' htb
 	json_eq "$out" '.devices[0].classifier' false
-	# removed, a restarted qsockd installs its own and serves it
-	tc -n "$NS" qdisc del dev veth0 root
+	# on_exit restore leaves that root alone too, and says so
 	kill -TERM "$DPID"
 	wait_until 5 grep -q "shutting down" "$LOG"
+	$IN "$QSOCKD" -n -x restore -s "$SOCK" -c "$CONF" 3>&- 2>>"$LOG" &
+	DPID=$!
+	defer kill -9 "$DPID"
+	wait_until 10 sh -c "[ \$(grep -c 'listening on' '$LOG') -ge 2 ]"
+	kill -TERM "$DPID"
+	wait_until 5 grep -q "restore veth0: no root of qsock's there: nothing removed" "$LOG"
+	! grep -q "restored veth0" "$LOG"
+	tc -n "$NS" qdisc show dev veth0 | grep -q "qdisc htb 1: root"
+	# removed, a restarted qsockd installs its own and serves it
+	tc -n "$NS" qdisc del dev veth0 root
+	sleep 0.5
 	start_daemon
 	grep -q "setup veth0: htb root in place" "$LOG"
 	app attach veth0 htb 10
