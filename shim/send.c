@@ -96,17 +96,6 @@ static inline struct shim_fd *sending(int fd, const struct sockaddr *to, socklen
 	return sending_slow(fd, f, state, to, tolen);
 }
 
-/*
- * Classify one message of matched socket F: fills *cmsg_len bytes of our control messages
- * into CMSGS (SHIM_CMSG_SPACE bytes). Returns 0, or -1 when the send must go out untouched.
- * errno is preserved (only the backend makes system calls; it is saved around it).
- *
- * This is the per-message cost of a matched socket, so it is inline, and so is the program
- * conf_load() compiled from the message rules (conf/msg_prog.c): a message runs through one
- * stretch of code on a couple of cache lines of data, straight on the caller's buffer when
- * it is one. (Measured: after the kernel's send has evicted the first-level caches, every
- * separate function and scattered structure on this path costs more than its instructions.)
- */
 /* The message classify() numbered last on this thread (QSOCK_DEBUG=3 only), logged by
  * numbered_sent() once the send's result is known. */
 static __thread struct shim_msg_note last_note;
@@ -136,6 +125,17 @@ static __attribute__((noinline)) void numbered_sent(int fd, struct shim_fd *f, s
 	errno = saved;
 }
 
+/*
+ * Classify one message of matched socket F: fills *cmsg_len bytes of our control messages
+ * into CMSGS (SHIM_CMSG_SPACE bytes). Returns 0, or -1 when the send must go out untouched.
+ * errno is preserved (only the backend makes system calls; it is saved around it).
+ *
+ * This is the per-message cost of a matched socket, so it is inline, and so is the program
+ * conf_load() compiled from the message rules (conf/msg_prog.c): a message runs through one
+ * stretch of code on a couple of cache lines of data, straight on the caller's buffer when
+ * it is one. (Measured: after the kernel's send has evicted the first-level caches, every
+ * separate function and scattered structure on this path costs more than its instructions.)
+ */
 static inline __attribute__((always_inline)) int classify(int fd, struct shim_fd *f,
 							 const struct iovec *iov, size_t iovcnt,
 							 void *cmsgs, size_t *cmsg_len)
