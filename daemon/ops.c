@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <net/if.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -361,22 +362,76 @@ static void do_detach(struct qd_ctx *ctx, const struct qsockd_request *req, int 
 	qd_streams_remove(&ctx->streams, s);
 }
 
+/* Streams the kernel has that qsockd does not manage: attached in-process by a program with
+ * CAP_NET_ADMIN (libqsock's manager), after qsockd started. */
+struct unmanaged {
+	struct qd_ctx *ctx;
+	struct qsockd_stream *v;
+	unsigned int n, cap;
+};
+
+static int collect_unmanaged(const struct qsockd_stream *st, uint64_t inode, void *arg)
+{
+	struct unmanaged *u = arg;
+
+	(void)inode;
+	if (qd_streams_find(&u->ctx->streams, st->cookie))
+		return 0;
+	if (u->n == u->cap) {
+		unsigned int cap = u->cap ? u->cap * 2 : 16;
+		struct qsockd_stream *v = realloc(u->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		u->v = v;
+		u->cap = cap;
+	}
+	u->v[u->n++] = *st;
+	return 0;
+}
+
+static void emit_stream(struct qd_ctx *ctx, const struct qsockd_request *req,
+			const struct qsockd_stream *st, qd_emit_fn emit, void *client)
+{
+	struct qsockd_reply one;
+	char msg[QSOCKD_MSG_LEN];
+
+	qsockd_reply_init(&one, req->hdr.op, req->hdr.seq);
+	one.flags = QSOCKD_REPLY_F_MORE | QSOCKD_REPLY_F_STREAM;
+	one.stream = *st;
+	/* A stream whose statistics cannot be read is still listed, with zeros. */
+	if (ctx->be->stats(st, &one.stream.stats, msg, sizeof(msg)) < 0)
+		memset(&one.stream.stats, 0, sizeof(one.stream.stats));
+	emit(client, &one, -1);
+}
+
+/*
+ * Every stream the kernel has on qsock's devices, as the devices' STREAMS count them: those
+ * qsockd manages and those programs attached in-process (which it adopts only at a restart).
+ * Without the latter a device said "1 stream" above a list of none.
+ */
 static void do_status(struct qd_ctx *ctx, const struct qsockd_request *req,
 		      const struct qd_peer *peer, struct qsockd_reply *rep, qd_emit_fn emit,
 		      void *client)
 {
+	struct unmanaged u = { .ctx = ctx };
 	unsigned int shown = 0;
 	char seen[POLICY_MAX_SETUP + 64][QSOCKD_NAME_LEN];
-	unsigned int n_seen = 0;
+	unsigned int n_seen = 0, n_dev;
+	char msg[QSOCKD_MSG_LEN];
 
+	/* one walk of the kernel's records; a failure leaves the list to qsockd's own */
+	if (ctx->be->walk && ctx->be->walk(collect_unmanaged, &u, msg, sizeof(msg)) < 0)
+		qd_warn("status: listing the kernel's streams: %s", msg);
 	/* Devices first: those qsockd sets up, then those with streams; each once. Not secret:
 	 * tc shows the same to anyone. */
-	for (unsigned int i = 0; i < ctx->policy.n_setup + ctx->streams.n; i++) {
-		const char *dev = i < ctx->policy.n_setup ?
-					  ctx->policy.setup[i].device :
-					  ctx->streams.v[i - ctx->policy.n_setup].st.params.dev;
+	n_dev = ctx->policy.n_setup + ctx->streams.n + u.n;
+	for (unsigned int i = 0; i < n_dev; i++) {
+		const char *dev = i < ctx->policy.n_setup ? ctx->policy.setup[i].device :
+				  i < ctx->policy.n_setup + ctx->streams.n ?
+							    ctx->streams.v[i - ctx->policy.n_setup].st.params.dev :
+							    u.v[i - ctx->policy.n_setup - ctx->streams.n].params.dev;
 		struct qsockd_reply one;
-		char msg[QSOCKD_MSG_LEN];
 		bool dup = false;
 
 		for (unsigned int k = 0; k < n_seen && !dup; k++)
@@ -394,20 +449,19 @@ static void do_status(struct qd_ctx *ctx, const struct qsockd_request *req,
 	}
 	for (unsigned int i = 0; i < ctx->streams.n; i++) {
 		const struct qd_stream *s = &ctx->streams.v[i];
-		struct qsockd_reply one;
-		char msg[QSOCKD_MSG_LEN];
 
 		if (peer->uid != 0 && s->st.owner_uid != peer->uid)
 			continue;
-		qsockd_reply_init(&one, req->hdr.op, req->hdr.seq);
-		one.flags = QSOCKD_REPLY_F_MORE | QSOCKD_REPLY_F_STREAM;
-		one.stream = s->st;
-		/* A stream whose statistics cannot be read is still listed, with zeros. */
-		if (ctx->be->stats(&s->st, &one.stream.stats, msg, sizeof(msg)) < 0)
-			memset(&one.stream.stats, 0, sizeof(one.stream.stats));
-		emit(client, &one, -1);
+		emit_stream(ctx, req, &s->st, emit, client);
 		shown++;
 	}
+	for (unsigned int i = 0; i < u.n; i++) {
+		if (peer->uid != 0 && u.v[i].owner_uid != peer->uid)
+			continue;
+		emit_stream(ctx, req, &u.v[i], emit, client);
+		shown++;
+	}
+	free(u.v);
 	snprintf(rep->message, sizeof(rep->message), "%u stream%s", shown, shown == 1 ? "" : "s");
 }
 

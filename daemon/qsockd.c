@@ -4,7 +4,8 @@
  * sockets to QoS streams, under the policy of qsock.conf. See qsockd(8).
  *
  * Start-up order matters for "a daemon crash never stops scheduled traffic": load the policy,
- * install the configured roots (an existing root is kept, never replaced), ADOPT what the
+ * install the configured roots (qsock's own root left from before is kept; a root someone
+ * else installed is never replaced, and its device is not served), ADOPT what the
  * kernel already has, and only then listen. Shutdown keeps everything scheduled unless the
  * policy says on_exit = "restore".
  */
@@ -108,26 +109,41 @@ static int load_policy(struct daemon *d, bool at_start)
 	return 0;
 }
 
-static void setup_devices(struct daemon *d)
+/* Install the policy's roots; returns how many devices are not served. */
+static unsigned int setup_devices(struct daemon *d)
 {
+	unsigned int n_failed = 0;
+
 	for (unsigned int i = 0; i < d->ctx.policy.n_setup; i++) {
 		const struct policy_setup *s = &d->ctx.policy.setup[i];
 		struct qsockd_params p = { .root_rate = s->rate_bps / 8 };
-		char msg[QSOCKD_MSG_LEN] = "";
+		char msg[QSOCKD_MSG_LEN] = "", other[QSOCKD_MSG_LEN];
+		struct qsockd_device dev;
 		int err;
 
 		snprintf(p.dev, sizeof(p.dev), "%s", s->device);
 		snprintf(p.sched, sizeof(p.sched), "%s", s->scheduler);
+		/* A root qsock installed before (a restarted qsockd) is adopted by the library:
+		 * that is success. Anything else is the library's message, and the device is not
+		 * served: a root someone else installed has no classifier and no pins, and qsock
+		 * does not take over what it cannot remove or reconfigure. */
 		err = d->ctx.be->init_root(&p, msg, sizeof(msg));
-		if (err == -EEXIST)
-			qd_info("setup %s: a %s root is already there: kept", s->device,
-				s->scheduler);
-		else if (err)
-			qd_err("setup %s %s: %s", s->device, s->scheduler,
-			       msg[0] ? msg : strerror(-err));
-		else
+		if (!err) {
 			qd_info("setup %s: %s root in place", s->device, s->scheduler);
+			continue;
+		}
+		if (err == -EEXIST && d->ctx.be->device &&
+		    !d->ctx.be->device(s->device, &dev, other, sizeof(other)) && dev.sched[0] &&
+		    dev.classifier) {
+			qd_warn("setup %s %s: %s; it serves %s streams", s->device, s->scheduler,
+				msg[0] ? msg : strerror(-err), dev.sched);
+			continue;
+		}
+		qd_err("setup %s %s: %s; %s is not served", s->device, s->scheduler,
+		       msg[0] ? msg : strerror(-err), s->device);
+		n_failed++;
 	}
+	return n_failed;
 }
 
 static void restore_devices(struct daemon *d)
@@ -138,7 +154,9 @@ static void restore_devices(struct daemon *d)
 		const char *dev = d->ctx.policy.setup[i].device;
 		int err = d->ctx.be->fini_root(dev, msg, sizeof(msg));
 
-		if (err && err != -ENOENT)
+		if (err == -ENOENT)
+			qd_info("restore %s: no root of qsock's there: nothing removed", dev);
+		else if (err)
 			qd_warn("restore %s: %s", dev, msg);
 		else
 			qd_info("restored %s", dev);
@@ -186,6 +204,7 @@ int main(int argc, char **argv)
 	struct daemon d = { .conf = QSOCKD_DEFAULT_CONF, .on_exit = -1 };
 	struct qd_listen_cfg lc = { .path = QSOCKD_DEFAULT_SOCKET, .mode = 0666, .gid = (gid_t)-1 };
 	int level = QD_INFO, use_syslog = 1, opt, lfd, sigfd, err, adopted;
+	unsigned int not_served;
 	sigset_t sigs;
 	char *end;
 
@@ -273,7 +292,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
-	setup_devices(&d);
+	not_served = setup_devices(&d);
 	adopted = qd_ops_adopt(&d.ctx);
 	if (adopted > 0)
 		qd_info("adopted %d streams the kernel already had", adopted);
@@ -282,7 +301,16 @@ int main(int argc, char **argv)
 	if (lfd < 0)
 		return 1;
 	qd_info("listening on %s (backend %s)", lc.path, d.ctx.be->name);
-	qd_sd_notify("READY=1\nSTATUS=listening");
+	if (not_served) {
+		char state[96];
+
+		snprintf(state, sizeof(state),
+			 "READY=1\nSTATUS=listening; %u of the policy's devices not served (see the log)",
+			 not_served);
+		qd_sd_notify(state);
+	} else {
+		qd_sd_notify("READY=1\nSTATUS=listening");
+	}
 	err = qd_serve(lfd, sigfd, &d.ctx, on_signal, &d);
 	close(lfd);
 	unlink(lc.path);

@@ -291,6 +291,27 @@ static uint64_t sock_inode(int sockfd)
 	return fstat(sockfd, &sb) ? 0 : (uint64_t)sb.st_ino;
 }
 
+/*
+ * @dev has no qsock scheduler (qsock_cls_open said -ENOENT). When its root qdisc is one the
+ * kernel did not give it by default (handle 0), someone installed it by hand: "call qsockinit
+ * first" would not help, since qsockinit refuses that root. Say what does. One RTM_GETQDISC,
+ * on the failure path only.
+ */
+static int explain_no_qsock_root(const char *dev, int ifindex, int rc, struct qsock_err *err)
+{
+	struct qsock_err ignored;
+	struct root_info ri;
+	struct qsock_nl *nl;
+
+	if (rc != -ENOENT || qsock_nl_thread(&nl, &ignored) ||
+	    read_root(nl, ifindex, &ri, &ignored) || ri.handle == 0)
+		return rc;
+	return qsock_errf(err, -ENOENT,
+			  "%s has a root qdisc \"%s\" (handle %x:) that qsock did not install: "
+			  "remove it (tc qdisc del dev %s root), then qsock init %s SCHED",
+			  dev, ri.kind, ri.handle >> 16, dev, dev);
+}
+
 /* Open @dev's maps and check that it runs @sched (NULL: any); fills @ref's root part. */
 static int open_dev(const char *dev, const char *sched, struct qsock_cls_maps *m,
 		    struct qsock_class_ref *ref, char cur[IFNAMSIZ], struct qsock_err *err)
@@ -299,8 +320,11 @@ static int open_dev(const char *dev, const char *sched, struct qsock_cls_maps *m
 	int rc;
 
 	rc = resolve_dev(dev, &di, err);
-	if (!rc)
+	if (!rc) {
 		rc = qsock_cls_open(dev, m, err);
+		if (rc)
+			rc = explain_no_qsock_root(dev, di.ifindex, rc, err);
+	}
 	if (rc)
 		return rc;
 	rc = qsock_cls_read_conf(m, cur, &ref->handle, err);

@@ -138,14 +138,19 @@ int shim_match_scattered(const struct conf_msg_prog *pg, const struct iovec *iov
 	return conf_msg_prog_run(pg, p.data, p.visible, p.len, seq, a);
 }
 
-void shim_log_message(int fd, const struct shim_fd *f, uint64_t seq, size_t len, int rule,
-		      const struct conf_msg_action *a)
+void shim_log_message(int fd, const struct shim_fd *f, const struct shim_msg_note *m, int err)
 {
 	const struct conf_stream *st = &shim.conf.streams[f->stream];
 	char what[96];
 
-	conf_action_describe(a, what, sizeof(what));
-	shim_log(3, "fd %d message %llu (%zu bytes): %s%s%s -> %s", fd, (unsigned long long)seq,
-		 len, rule < 0 ? "no rule" : "rule \"", rule < 0 ? "" : st->msgs[rule].name,
-		 rule < 0 ? "" : "\"", what);
+	if (err) {
+		/* its number goes to the next message: `every` counts messages that went out */
+		shim_log(3, "fd %d message (%zu bytes) not sent: %s; not counted", fd, m->len,
+			 err > 0 ? strerror(err) : "its sendmmsg stopped before it");
+		return;
+	}
+	conf_action_describe(&m->a, what, sizeof(what));
+	shim_log(3, "fd %d message %llu (%zu bytes): %s%s%s -> %s", fd, (unsigned long long)m->seq,
+		 m->len, m->rule < 0 ? "no rule" : "rule \"", m->rule < 0 ? "" : st->msgs[m->rule].name,
+		 m->rule < 0 ? "" : "\"", what);
 }

@@ -8,6 +8,12 @@
  * caller's msghdr with our control messages appended after the caller's own, all on the
  * stack: nothing here allocates.
  *
+ * Counting: a socket whose rules number its messages (`every = N`, or QSOCK_DEBUG=3 naming
+ * them) counts the messages that went out. classify() takes the next number; a send that
+ * failed (EAGAIN on a full non-blocking socket, ...) gives it back, so the retry of the same
+ * message gets it again. Such sockets therefore look at the result of the real call instead
+ * of tail-calling it. Threads sending on one socket at once may share a number.
+ *
  * Failing open: if the kernel rejects a send because of what we appended (EINVAL, EPERM,
  * EOPNOTSUPP), nothing was sent, so the caller's own message is sent again untouched and
  * the socket is left alone from then on. errno is always what the real call set, or the
@@ -90,6 +96,35 @@ static inline struct shim_fd *sending(int fd, const struct sockaddr *to, socklen
 	return sending_slow(fd, f, state, to, tolen);
 }
 
+/* The message classify() numbered last on this thread (QSOCK_DEBUG=3 only), logged by
+ * numbered_sent() once the send's result is known. */
+static __thread struct shim_msg_note last_note;
+
+/*
+ * Whether F's messages are numbered: a UDP stream whose message rules count (`every`), or
+ * any with message rules under QSOCK_DEBUG=3. Then classify() takes a number for each
+ * message and the caller must report the send's result to numbered_sent().
+ */
+static inline bool numbered(const struct shim_fd *f)
+{
+	const struct conf_msg_prog *pg = shim.conf.streams[f->stream].prog;
+
+	return f->proto == CONF_PROTO_UDP && pg &&
+	       (pg->needs_seq || __builtin_expect(shim.debug >= 3, 0));
+}
+
+/* A numbered message's send returned RET: one that did not go out gives its number back. */
+static __attribute__((noinline)) void numbered_sent(int fd, struct shim_fd *f, ssize_t ret)
+{
+	int saved = errno;
+
+	if (ret < 0)
+		atomic_fetch_sub_explicit(&f->seq, 1, memory_order_relaxed);
+	if (__builtin_expect(shim.debug >= 3, 0))
+		shim_log_message(fd, f, &last_note, ret < 0 ? saved : 0);
+	errno = saved;
+}
+
 /*
  * Classify one message of matched socket F: fills *cmsg_len bytes of our control messages
  * into CMSGS (SHIM_CMSG_SPACE bytes). Returns 0, or -1 when the send must go out untouched.
@@ -108,7 +143,7 @@ static inline __attribute__((always_inline)) int classify(int fd, struct shim_fd
 	const struct conf_msg_prog *pg = shim.conf.streams[f->stream].prog;
 	struct conf_msg_action a;
 	uint64_t seq = 0;
-	size_t len;
+	size_t len = 0;
 	int rule, saved, rc;
 
 	*cmsg_len = 0;
@@ -117,24 +152,29 @@ static inline __attribute__((always_inline)) int classify(int fd, struct shim_fd
 	if (f->proto != CONF_PROTO_UDP || !pg)
 		return 0;
 	/* the counter is shared by the socket's threads: an atomic add, only if a rule uses it
-	 * (or the per-message log names it) */
-	if (pg->needs_seq || __builtin_expect(shim.debug >= 3, 0))
+	 * (or the per-message log names it); numbered_sent() takes it back if the send fails */
+	if (numbered(f))
 		seq = atomic_fetch_add_explicit(&f->seq, 1, memory_order_relaxed) + 1;
 	if (__builtin_expect(iovcnt == 1, 1)) {
 		size_t visible;
 
 		len = iov[0].iov_len;
 		visible = len < CONF_PAYLOAD_VISIBLE ? len : CONF_PAYLOAD_VISIBLE;
-		if (visible && !shim_readable(iov[0].iov_base, visible))
-			return -1; /* the real call says EFAULT */
-		rule = conf_msg_prog_run(pg, iov[0].iov_base, visible, len, seq, &a);
+		rule = visible && !shim_readable(iov[0].iov_base, visible) ?
+			       SHIM_UNREADABLE :
+			       conf_msg_prog_run(pg, iov[0].iov_base, visible, len, seq, &a);
 	} else {
 		rule = shim_match_scattered(pg, iov, iovcnt, seq, &a, &len);
-		if (rule == SHIM_UNREADABLE)
-			return -1;
 	}
-	if (__builtin_expect(shim.debug >= 3, 0))
-		shim_log_message(fd, f, seq, len, rule, &a);
+	if (__builtin_expect(shim.debug >= 3, 0)) {
+		last_note.seq = seq;
+		last_note.len = len;
+		last_note.rule = rule;
+		if (rule != SHIM_UNREADABLE)
+			last_note.a = a;
+	}
+	if (rule == SHIM_UNREADABLE)
+		return -1; /* the real call says EFAULT */
 	if (shim.dry_run)
 		return 0;
 	saved = errno;
@@ -265,12 +305,34 @@ static __attribute__((noinline)) ssize_t send_matched(int fd, const void *buf, s
 	return ret != SHIM_PLAIN ? ret : libc()->send(fd, buf, len, flags);
 }
 
+/* send/sendto of a numbered socket: the real call's result is needed (numbered_sent) */
+static inline __attribute__((always_inline)) ssize_t
+sendto_numbered(int fd, const void *buf, size_t len, int flags, const struct sockaddr *to,
+		socklen_t tolen, bool is_send)
+{
+	ssize_t ret = sendto_classified(fd, buf, len, flags, to, tolen);
+
+	if (ret == SHIM_PLAIN)
+		ret = is_send ? libc()->send(fd, buf, len, flags) :
+				libc()->sendto(fd, buf, len, flags, to, tolen);
+	numbered_sent(fd, shim_fd_slot(fd), ret);
+	return ret;
+}
+
+static __attribute__((noinline)) ssize_t send_numbered(int fd, const void *buf, size_t len,
+						       int flags)
+{
+	return sendto_numbered(fd, buf, len, flags, NULL, 0, true);
+}
+
 ssize_t shim_send(int fd, const void *buf, size_t len, int flags)
 {
 	struct shim_fd *f = sending(fd, NULL, 0);
 
 	if (__builtin_expect(!f, 1))
 		return libc()->send(fd, buf, len, flags);
+	if (numbered(f))
+		return send_numbered(fd, buf, len, flags);
 	return send_matched(fd, buf, len, flags);
 }
 
@@ -283,6 +345,14 @@ static __attribute__((noinline)) ssize_t sendto_matched(int fd, const void *buf,
 	return ret != SHIM_PLAIN ? ret : libc()->sendto(fd, buf, len, flags, to, tolen);
 }
 
+static __attribute__((noinline)) ssize_t sendto_numbered_call(int fd, const void *buf,
+							       size_t len, int flags,
+							       const struct sockaddr *to,
+							       socklen_t tolen)
+{
+	return sendto_numbered(fd, buf, len, flags, to, tolen, false);
+}
+
 ssize_t shim_sendto(int fd, const void *buf, size_t len, int flags, const struct sockaddr *to,
 		    socklen_t tolen)
 {
@@ -290,7 +360,17 @@ ssize_t shim_sendto(int fd, const void *buf, size_t len, int flags, const struct
 
 	if (__builtin_expect(!f, 1))
 		return libc()->sendto(fd, buf, len, flags, to, tolen);
+	if (numbered(f))
+		return sendto_numbered_call(fd, buf, len, flags, to, tolen);
 	return sendto_matched(fd, buf, len, flags, to, tolen);
+}
+
+/* The iovec array of MSG may be read (an unreadable one: the real call says EFAULT). */
+static inline bool iov_readable(const struct msghdr *msg)
+{
+	return !msg->msg_iovlen ||
+	       (msg->msg_iovlen <= IOV_MAX &&
+		shim_readable(msg->msg_iov, msg->msg_iovlen * sizeof(struct iovec)));
 }
 
 static __attribute__((noinline)) ssize_t sendmsg_classified(int fd, struct shim_fd *f,
@@ -299,10 +379,24 @@ static __attribute__((noinline)) ssize_t sendmsg_classified(int fd, struct shim_
 	bool plain = true;
 	ssize_t ret = 0;
 
-	if (!msg->msg_iovlen || (msg->msg_iovlen <= IOV_MAX &&
-				 shim_readable(msg->msg_iov, msg->msg_iovlen * sizeof(struct iovec))))
+	if (iov_readable(msg))
 		ret = send_classified(fd, f, msg, flags, &plain);
 	return plain ? SHIM_PLAIN : ret;
+}
+
+static __attribute__((noinline)) ssize_t sendmsg_numbered(int fd, struct shim_fd *f,
+							  const struct msghdr *msg, int flags)
+{
+	bool plain = true;
+	ssize_t ret;
+
+	if (!iov_readable(msg))
+		return libc()->sendmsg(fd, msg, flags); /* not classified, not numbered */
+	ret = send_classified(fd, f, msg, flags, &plain);
+	if (plain)
+		ret = libc()->sendmsg(fd, msg, flags);
+	numbered_sent(fd, f, ret);
+	return ret;
 }
 
 static __attribute__((noinline)) ssize_t sendmsg_matched(int fd, struct shim_fd *f,
@@ -320,6 +414,8 @@ ssize_t shim_sendmsg(int fd, const struct msghdr *msg, int flags)
 
 	if (__builtin_expect(!f, 1))
 		return libc()->sendmsg(fd, msg, flags);
+	if (numbered(f))
+		return sendmsg_numbered(fd, f, msg, flags);
 	return sendmsg_matched(fd, f, msg, flags);
 }
 
@@ -367,12 +463,25 @@ static __attribute__((noinline)) ssize_t write_matched(int fd, struct shim_fd *f
 	return ret != SHIM_PLAIN ? ret : libc()->write(fd, buf, len);
 }
 
+static __attribute__((noinline)) ssize_t write_numbered(int fd, struct shim_fd *f,
+							const void *buf, size_t len)
+{
+	ssize_t ret = write_one_classified(fd, f, buf, len);
+
+	if (ret == SHIM_PLAIN)
+		ret = libc()->write(fd, buf, len);
+	numbered_sent(fd, f, ret);
+	return ret;
+}
+
 ssize_t shim_write(int fd, const void *buf, size_t len)
 {
 	struct shim_fd *f = len ? sending(fd, NULL, 0) : NULL;
 
 	if (__builtin_expect(!f, 1) || f->proto != CONF_PROTO_UDP)
 		return libc()->write(fd, buf, len);
+	if (numbered(f))
+		return write_numbered(fd, f, buf, len);
 	return write_matched(fd, f, buf, len);
 }
 
@@ -381,13 +490,21 @@ static __attribute__((noinline)) ssize_t writev_matched(int fd, struct shim_fd *
 {
 	size_t total = 0;
 	ssize_t ret = SHIM_PLAIN;
+	bool counts = false;
 	int i;
 
 	for (i = 0; i < iovcnt; i++)
 		total += iov[i].iov_len;
-	if (total)
+	if (total) {
+		counts = numbered(f);
 		ret = write_classified(fd, f, iov, iovcnt);
-	return ret != SHIM_PLAIN ? ret : libc()->writev(fd, iov, iovcnt);
+	}
+	if (!counts)
+		return ret != SHIM_PLAIN ? ret : libc()->writev(fd, iov, iovcnt);
+	if (ret == SHIM_PLAIN)
+		ret = libc()->writev(fd, iov, iovcnt);
+	numbered_sent(fd, f, ret);
+	return ret;
 }
 
 ssize_t shim_writev(int fd, const struct iovec *iov, int iovcnt)
@@ -401,6 +518,28 @@ ssize_t shim_writev(int fd, const struct iovec *iov, int iovcnt)
 	return writev_matched(fd, f, iov, iovcnt);
 }
 
+/* The numbered messages TOOK[0..N) of a sendmmsg chunk, of which RET went out (or -1): the
+ * others give their numbers back (the last ones taken), and each is logged. */
+static __attribute__((noinline)) void mmsg_numbered_sent(int fd, struct shim_fd *f,
+							 const bool *took,
+							 const struct shim_msg_note *notes,
+							 unsigned int n, int ret)
+{
+	unsigned int sent = ret < 0 ? 0 : (unsigned int)ret, back = 0;
+	int err = ret < 0 ? errno : -1, saved = errno;
+
+	for (unsigned int i = 0; i < n; i++) {
+		if (!took[i])
+			continue;
+		back += i >= sent;
+		if (__builtin_expect(shim.debug >= 3, 0))
+			shim_log_message(fd, f, &notes[i], i < sent ? 0 : err);
+	}
+	if (back)
+		atomic_fetch_sub_explicit(&f->seq, back, memory_order_relaxed);
+	errno = saved;
+}
+
 /*
  * sendmmsg: each message is classified on its own. Copies are made on the stack in chunks
  * of SHIM_MMSG_CHUNK messages; the kernel's contract is kept: the number of messages sent
@@ -411,15 +550,20 @@ int shim_sendmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int flags)
 	_Alignas(struct cmsghdr) char ctl[SHIM_MMSG_CHUNK][SHIM_CALLER_CONTROL_MAX + SHIM_CMSG_SPACE];
 	_Alignas(struct cmsghdr) char ours[SHIM_CMSG_SPACE];
 	struct mmsghdr copy[SHIM_MMSG_CHUNK];
+	/* numbered sockets: which messages of the chunk took a number, and their log notes */
+	bool took[SHIM_MMSG_CHUNK];
+	struct shim_msg_note notes[SHIM_MMSG_CHUNK];
+	bool counts;
 	struct shim_fd *f = vlen && shim_readable(vec, (vlen < UIO_MAXIOV ? vlen : UIO_MAXIOV) *
 							  sizeof(*vec)) ?
 				    sending(fd, vec[0].msg_hdr.msg_name, vec[0].msg_hdr.msg_namelen) :
 				    NULL;
 	unsigned int done = 0, n, i;
-	int saved = errno, ret;
+	int saved = errno, ret, rc;
 
 	if (!f)
 		return libc()->sendmmsg(fd, vec, vlen, flags);
+	counts = numbered(f);
 	if (vlen > UIO_MAXIOV)
 		vlen = UIO_MAXIOV; /* what the kernel does */
 	while (done < vlen) {
@@ -431,10 +575,16 @@ int shim_sendmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int flags)
 			size_t ours_len = 0;
 
 			copy[i] = vec[done + i];
-			if ((m->msg_iovlen && (m->msg_iovlen > IOV_MAX ||
-					       !shim_readable(m->msg_iov, m->msg_iovlen *
-								      sizeof(struct iovec)))) ||
-			    classify(fd, f, m->msg_iov, m->msg_iovlen, ours, &ours_len) || !ours_len)
+			took[i] = false;
+			if (m->msg_iovlen && (m->msg_iovlen > IOV_MAX ||
+					      !shim_readable(m->msg_iov, m->msg_iovlen *
+								     sizeof(struct iovec))))
+				continue;
+			took[i] = counts;
+			rc = classify(fd, f, m->msg_iov, m->msg_iovlen, ours, &ours_len);
+			if (__builtin_expect(shim.debug >= 3, 0) && counts)
+				notes[i] = last_note;
+			if (rc || !ours_len)
 				continue;
 			if (merge_control(m, ours, ours_len, &copy[i].msg_hdr, ctl[i]))
 				any = true;
@@ -446,6 +596,8 @@ int shim_sendmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int flags)
 			ret = libc()->sendmmsg(fd, vec + done, n, flags);
 			any = false;
 		}
+		if (counts)
+			mmsg_numbered_sent(fd, f, took, notes, n, ret);
 		if (ret < 0) {
 			if (!done)
 				return ret;

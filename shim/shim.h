@@ -90,8 +90,17 @@ struct shim_fd;
 int shim_match_scattered(const struct conf_msg_prog *pg, const struct iovec *iov,
 			 size_t iovcnt, uint64_t seq, struct conf_msg_action *a, size_t *len)
 	__attribute__((noinline));
-void shim_log_message(int fd, const struct shim_fd *f, uint64_t seq, size_t len, int rule,
-		      const struct conf_msg_action *a) __attribute__((cold, noinline));
+/* QSOCK_DEBUG=3: what classify() decided for a message, logged once its send returned. */
+struct shim_msg_note {
+	uint64_t seq;			/* its number on the socket */
+	size_t len;
+	int rule;			/* message rule index, -1 none, SHIM_UNREADABLE */
+	struct conf_msg_action a;
+};
+/* ERR: 0 when the message went out, else the send's errno, or -1 for a message of a
+ * sendmmsg that stopped before it (not sent, so not counted either way). */
+void shim_log_message(int fd, const struct shim_fd *f, const struct shim_msg_note *m, int err)
+	__attribute__((cold, noinline));
 
 /* lifecycle.c */
 void shim_track_new_socket(int fd, int domain, int type);

@@ -13,6 +13,10 @@
  *   threads ADDR PORT T N          T threads, N sendto each, on one shared socket
  *   errno ADDR PORT                connected UDP to a closed port: ECONNREFUSED comes through
  *   eagain                         non-blocking TCP into a full peer: EAGAIN comes through
+ *   full ADDR PORT N CALL          N datagrams from a non-blocking socket with the smallest
+ *                                  send buffer, with CALL (sendto, send, sendmsg, write, or
+ *                                  mmsg: sendmmsg by 8); a send failing with EAGAIN waits for
+ *                                  room and is retried; datagram i carries i in bytes 2-3
  *   dup2 ADDR PORT                 dup2 /dev/null over a socket, then write to it
  *   reuse ADDR PORT FILE           a socket closed inside libc (fclose), its number reused
  *                                  by a file: writes go to the file
@@ -33,6 +37,7 @@
 #include <netinet/ip.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -293,6 +298,60 @@ static int do_eagain(void)
 	r = write(c, buf, sizeof(buf));
 	err = errno;
 	printf("write when full = %zd errno = %s\n", r, strerror(err));
+	return 0;
+}
+
+static int do_full(char **a)
+{
+	int fd = udp(), n = atoi(a[2]), small = 1, i = 0, eagain = 0;
+	const char *call = a[3];
+	bool mmsg = !strcmp(call, "mmsg");
+	uint8_t b[8][PKT];
+
+	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &small, sizeof(small)); /* the kernel's minimum */
+	if (connect(fd, (struct sockaddr *)&dest, sizeof(dest)))
+		die("connect");
+	fcntl(fd, F_SETFL, O_NONBLOCK);
+	while (i < n) {
+		struct iovec iov[8];
+		struct mmsghdr v[8];
+		struct msghdr m = { .msg_iov = iov, .msg_iovlen = 1 };
+		struct pollfd p = { .fd = fd, .events = POLLOUT };
+		int k = mmsg ? (n - i < 8 ? n - i : 8) : 1, j;
+		ssize_t r;
+
+		for (j = 0; j < k; j++) {
+			memset(b[j], 0x5a, PKT);
+			b[j][0] = 0;
+			b[j][2] = (uint8_t)((i + j) >> 8);
+			b[j][3] = (uint8_t)(i + j);
+			iov[j] = (struct iovec){ b[j], PKT };
+			memset(&v[j], 0, sizeof(v[j]));
+			v[j].msg_hdr.msg_iov = &iov[j];
+			v[j].msg_hdr.msg_iovlen = 1;
+		}
+		if (!strcmp(call, "sendto"))
+			r = sendto(fd, b[0], PKT, 0, (struct sockaddr *)&dest, sizeof(dest));
+		else if (!strcmp(call, "send"))
+			r = send(fd, b[0], PKT, 0);
+		else if (!strcmp(call, "sendmsg"))
+			r = sendmsg(fd, &m, 0);
+		else if (!strcmp(call, "write"))
+			r = write(fd, b[0], PKT);
+		else if (mmsg)
+			r = sendmmsg(fd, v, (unsigned int)k, 0);
+		else
+			die("unknown call");
+		if (r < 0) {
+			if (errno != EAGAIN)
+				die(call);
+			eagain++;
+			poll(&p, 1, 1000);
+			continue;
+		}
+		i += mmsg ? (int)r : 1;
+	}
+	printf("sent %d eagain %d\n", n, eagain);
 	return 0;
 }
 
@@ -560,6 +619,8 @@ int main(int argc, char **argv)
 		return do_recv(argv + 2);
 	if (!strcmp(mode, "rtp") && argc == 5)
 		return do_rtp(argv + 2);
+	if (!strcmp(mode, "full") && argc == 6)
+		return do_full(argv + 2);
 	if (!strcmp(mode, "mmsg") && argc == 5)
 		return do_mmsg(argv + 2);
 	if (!strcmp(mode, "writev") && argc == 5)

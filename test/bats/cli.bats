@@ -22,7 +22,7 @@ setup() {
 	run t "$QSOCK" --help
 	assert_status 0
 	assert_output_contains "usage: qsock [-j] [-c FILE] COMMAND"
-	for c in check explain status top run help; do assert_output_contains "  $c "; done
+	for c in check explain status top run init fini help; do assert_output_contains "  $c "; done
 	run t "$QSOCK" --version
 	assert_status 0
 	[ "$output" = "qsock $v" ]
@@ -39,7 +39,7 @@ setup() {
 @test "every subcommand takes --help (exit 0, its usage on stdout) and reads nothing" {
 	cd "$BATS_TEST_TMPDIR"
 	printf 'this = is not a config\n' >./--help # check --help must not read it
-	for c in check explain status top run help; do
+	for c in check explain status top run init fini help; do
 		run t "$QSOCK" -c /nonexistent/qsock.conf "$c" --help
 		assert_status 0
 		assert_output_contains "usage: qsock"
@@ -58,7 +58,9 @@ setup() {
 	sock=$BATS_TEST_TMPDIR/none.sock
 	for args in "frobnicate:2" "check -x:2" "check a b:2" "status -s $sock:1" "top -s $sock -n 1:1" \
 		    "top -d 0:2" "explain --proto sctp:2" "status --socket:2" "run:125" "run --ipg 1h -- true:125" \
-		    "-c /nonexistent/qsock.conf explain:1"; do
+		    "-c /nonexistent/qsock.conf explain:1" "init:2" "init lo:2" "init lo htb x:2" \
+		    "init lo htb --rate fast:2" "init lo htb --limit 0:2" "fini:2" "fini lo lo:2" \
+		    "init nosuchdev0 htb:1" "init lo nosuchsched:1" "fini nosuchdev0:1"; do
 		run --separate-stderr t "$QSOCK" -j ${args%:*}
 		[ "$status" -eq "${args##*:}" ] || { echo "qsock -j ${args%:*}: status $status"; false; }
 		json_eq "$output" .status "${args##*:}"
@@ -135,6 +137,8 @@ EOF2
 	page=$(MANWIDTH=100 groff -man -Tutf8 -P-cbou "$QSOCK_REPO/man/qsock.1" 2>/dev/null)
 	grep -q '^       status \[-s socket\]$' <<<"$page"
 	grep -q '^       top \[-s socket\] \[-d seconds\] \[-n count\]$' <<<"$page"
+	grep -q '^       init dev sched \[--rate rate\] \[--limit n\] \[--work-conserving\]$' <<<"$page"
+	grep -q '^       fini dev$' <<<"$page"
 	# every option explain accepts is in the page
 	for o in $(grep -o '{ "[a-z0-9-]*", [a-z_]*_argument' "$QSOCK_REPO/tools/qsock/cmd_explain.c" | cut -d'"' -f2); do
 		grep -q -- "--$o" <<<"$page" || { echo "explain --$o is not in qsock(1)"; false; }
@@ -217,4 +221,49 @@ complete_words() {
 	cmp "$QSOCK_REPO/tools/completion/qsock.bash" "$dest/usr/share/bash-completion/completions/qsock"
 	cmp "$QSOCK_REPO/tools/completion/tc-dwcs.bash" "$dest/usr/share/bash-completion/completions/tc-dwcs"
 	[ ! -e "$dest/etc" ]
+}
+
+@test "init and fini: qsock's root in place and removed, idempotent, a foreign root refused with what to do" {
+	require_root
+	require_cmd tc nsenter setpriv
+	require_module sch_htb
+	new_ns NS cli
+	IN="nsenter --net=/run/netns/$NS"
+	run t $IN "$QSOCK" init lo htb
+	assert_status 0
+	[ "$output" = "lo: qsock's htb root in place" ]
+	tc -n "$NS" qdisc show dev lo | grep -q "qdisc htb 1: root"
+	tc -n "$NS" filter show dev lo | grep -q "bpf" # the socket classifier
+	# again: nothing changes, success; -j says what is there
+	run --separate-stderr t $IN "$QSOCK" -j init lo htb
+	assert_status 0
+	json_eq "$output" .dev lo
+	json_eq "$output" .sched htb
+	json_eq "$output" .root installed
+	# another scheduler over it: the library's message, exit 1
+	run --separate-stderr t $IN "$QSOCK" init lo dwcs
+	assert_status 1
+	[ "$stderr" = "qsock init: lo already runs the qsock scheduler htb; qsockfini it before installing dwcs" ]
+	# a user without CAP_NET_ADMIN and no qsockd: told what it needs, nothing removed
+	run --separate-stderr t env QSOCKD_SOCKET="$BATS_TEST_TMPDIR/none.sock" $IN \
+		setpriv --reuid=nobody --regid=nogroup --clear-groups "$QSOCK" fini lo
+	assert_status 1
+	[[ "$stderr" == "qsock fini: this needs CAP_NET_ADMIN, or qsockd listening at $BATS_TEST_TMPDIR/none.sock"* ]]
+	tc -n "$NS" qdisc show dev lo | grep -q "qdisc htb 1: root"
+	run --separate-stderr t $IN "$QSOCK" -j fini lo
+	assert_status 0
+	json_eq "$output" .dev lo
+	json_eq "$output" .root removed
+	! tc -n "$NS" qdisc show dev lo | grep -q "qdisc htb"
+	run --separate-stderr t $IN "$QSOCK" fini lo
+	assert_status 1
+	[ "$stderr" = "qsock fini: lo has no root qdisc of qsock's: nothing removed" ]
+	# a root installed by hand: refused with what to do, and left alone by init and fini
+	tc -n "$NS" qdisc add dev lo root handle 1: htb
+	run --separate-stderr t $IN "$QSOCK" init lo htb --rate 10mbit
+	assert_status 1
+	[ "$stderr" = 'qsock init: lo already has a root qdisc "htb" (handle 1:) that qsock did not install; remove it first (tc qdisc del dev lo root)' ]
+	run --separate-stderr t $IN "$QSOCK" fini lo
+	assert_status 1
+	tc -n "$NS" qdisc show dev lo | grep -q "qdisc htb 1: root"
 }

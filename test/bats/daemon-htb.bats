@@ -266,6 +266,90 @@ stream_then_daemon_killed() {
 	! tc -n "$NS" qdisc show dev veth0 | grep -q "qdisc htb"
 }
 
+@test "daemon-htb: status lists a stream attached in-process beside the device that counts it" {
+	start_daemon
+	# root's own program: libqsock's manager in-process, qsockd never hears of the stream
+	coproc APPC { $IN "$APP" run 10.77.0.2 9 3>&- 2>&1; }
+	APP_PID=$APPC_PID
+	defer kill "$APP_PID"
+	app attach veth0 htb 10
+	[[ "$line" == "ok attached" ]]
+	app info
+	[ "$(field path)" != 2 ] # not QSOCK_PATH_DAEMON
+	minor=$(printf '%x' $((0x$(field classid) & 0xffff)))
+	require_file "$QSOCK" make
+	out=$(t $IN "$QSOCK" -j status -s "$SOCK")
+	json_eq "$out" '.devices | length' 1
+	json_eq "$out" '.devices[0].dev' veth0
+	json_eq "$out" '.devices[0].streams' 1
+	json_eq "$out" '.streams | length' 1
+	json_eq "$out" '.streams[0].dev' veth0
+	json_eq "$out" '.streams[0].classid' "1:$minor"
+	json_eq "$out" '.streams[0].owner.uid' 0
+	json_eq "$out" '.streams[0].owner.process' daemon_app
+	run t $IN "$QSOCK" status -s "$SOCK"
+	assert_status 0
+	[[ "${lines[1]}" =~ ^veth0\ +htb\ +htb\ +1\ +attached ]]
+	[ "${lines[-1]}" = "1 stream" ]
+	# another user sees the device's count, and none of root's streams
+	out=$(t $IN setpriv --reuid=nobody --regid=nogroup --clear-groups "$QSOCK" -j status -s "$SOCK")
+	json_eq "$out" '.devices[0].streams' 1
+	json_eq "$out" '.streams | length' 0
+	# qsockd still does not manage it: detached in-process, it is gone from the list, and
+	# veth0 (neither set up by qsockd nor holding a stream) with it
+	app detach
+	out=$(t $IN "$QSOCK" -j status -s "$SOCK")
+	json_eq "$out" '.devices | length' 0
+	json_eq "$out" '.streams | length' 0
+}
+
+@test "daemon-htb: setup on a root installed by hand with tc: the library's message, the device not served, attaches told why" {
+	t $IN "$APP" fini veth0 htb
+	# what an operator types: the same kind and handle qsock would use, but no classifier
+	tc -n "$NS" qdisc add dev veth0 root handle 1: htb default 0
+	cat >"$CONF" <<-'C'
+	policy = {
+		setup = ( { device = "veth0"; scheduler = "htb"; rate = "10mbit"; } );
+		rules = ( { user = "nobody"; max_rate = "20mbit"; } );
+	};
+	C
+	start_daemon
+	grep -q 'setup veth0 htb: veth0 already has a root qdisc "htb" (handle 1:) that qsock did not install; remove it first (tc qdisc del dev veth0 root); veth0 is not served' "$LOG"
+	! grep -q "already there: kept" "$LOG"
+	! grep -q "htb root in place" "$LOG"
+	tc -n "$NS" qdisc show dev veth0 | grep -q "qdisc htb 1: root" # left alone
+	start_app
+	app attach veth0 htb 10
+	[[ "$line" == *"errno=2"* ]]
+	[[ "$line" == *'veth0 has a root qdisc "htb" (handle 1:) that qsock did not install: remove it (tc qdisc del dev veth0 root), then qsock init veth0 SCHED'* ]]
+	[[ "$line" != *"call qsockinit first"* ]]
+	# the operator's view: no qsock scheduler and no classifier on veth0
+	require_file "$QSOCK" make
+	out=$(t $IN "$QSOCK" -j status -s "$SOCK")
+	json_eq "$out" '.devices[0].dev' veth0
+	json_eq "$out" '.devices[0].sched' ""
+	json_eq "$out" '.devices[0].root' htb
+	json_eq "$out" '.devices[0].classifier' false
+	# on_exit restore leaves that root alone too, and says so
+	kill -TERM "$DPID"
+	wait_until 5 grep -q "shutting down" "$LOG"
+	$IN "$QSOCKD" -n -x restore -s "$SOCK" -c "$CONF" 3>&- 2>>"$LOG" &
+	DPID=$!
+	defer kill -9 "$DPID"
+	wait_until 10 sh -c "[ \$(grep -c 'listening on' '$LOG') -ge 2 ]"
+	kill -TERM "$DPID"
+	wait_until 5 grep -q "restore veth0: no root of qsock's there: nothing removed" "$LOG"
+	! grep -q "restored veth0" "$LOG"
+	tc -n "$NS" qdisc show dev veth0 | grep -q "qdisc htb 1: root"
+	# removed, a restarted qsockd installs its own and serves it
+	tc -n "$NS" qdisc del dev veth0 root
+	sleep 0.5
+	start_daemon
+	grep -q "setup veth0: htb root in place" "$LOG"
+	app attach veth0 htb 10
+	[[ "$line" == "ok attached" ]]
+}
+
 @test "daemon-htb: after root reinstalls the root qdisc, qchange says to qattach again (no daemon fd numbers) and qattach works" {
 	start_daemon
 	start_app

@@ -159,6 +159,9 @@ root_kind() { $IN tc -j qdisc show dev veth0 | jq -r '.[] | select(.root == true
 	$IN tc qdisc add dev veth0 root handle 7: tbf rate 1mbit burst 10k latency 50ms
 	run drv fail EEXIST 'veth0 already has a root qdisc "tbf" (handle 7:) that qsock did not install' init
 	assert_status 0
+	# and an attach there says so, not "call qsockinit first" (which would fail the same way)
+	run drv sock 1 udp -- fail ENOENT 'veth0 has a root qdisc "tbf" (handle 7:) that qsock did not install: remove it (tc qdisc del dev veth0 root), then qsock init veth0 SCHED' attach 1
+	assert_status 0
 	[ "$(root_kind)" = tbf ]	# left alone
 	$IN tc qdisc del dev veth0 root
 	if [ -d /sys/module/sch_dwcs ]; then

@@ -200,3 +200,67 @@ EOF
 	run t "$QSOCK_BUILD/tools/qsock/qsock" -c "$conf" explain --cgroup "/$base/other.service" --remote 127.0.0.1:47020
 	assert_output_contains 'streams[0] "janus" (line 2): no: not in the unit (no component of its cgroup matches)'
 }
+
+# every_conf STREAM-KEYS ACTION: a stream on port 47030 whose every 10th message gets ACTION
+every_conf() {
+	shim_conf every <<EOF2
+streams = (
+  { name = "counted"; match = { protocol = "udp"; remote_port = 47030; }; dev = "lo"; $1
+    messages = ( { name = "tenth"; every = 10; $2 } ); }
+);
+EOF2
+}
+
+# numbered LOG: the numbers of the QSOCK_DEBUG=3 lines of messages that went out, one a line
+numbered() {
+	sed -n 's/.* message \([0-9]*\) (200 bytes).*/\1/p' "$1"
+}
+
+@test "every = N and QSOCK_DEBUG=3 count the messages that went out, not sends that failed with EAGAIN" {
+	# a slow root on lo: a non-blocking sender with the smallest send buffer hits EAGAIN
+	tc -n "$NS" qdisc add dev lo root tbf rate 1mbit burst 1600 limit 100000
+	conf=$(every_conf "ipg = 10;" 'deadline = "5ms";')
+	for call in sendto send sendmsg write mmsg; do
+		start_receiver "$NS" 127.0.0.1 47030 200 "$BATS_TEST_TMPDIR/r.$call"
+		in_ns "$NS" env QSOCK_DEBUG=3 LD_PRELOAD="$SHIM_PRELOAD_FIRST$SHIM_FAKE" QSOCK_CONF="$conf" \
+			"$SHIM_HARD" full 127.0.0.1 47030 200 "$call" >"$BATS_TEST_TMPDIR/s.$call" 2>&1
+		wait_receiver "$BATS_TEST_TMPDIR/r.$call"
+		eagain=$(sed -n 's/^sent 200 eagain \([0-9]*\)$/\1/p' "$BATS_TEST_TMPDIR/s.$call")
+		echo "# $call: 200 sent, $eagain sends failed with EAGAIN" >&3
+		[ "${eagain:-0}" -gt 0 ] # or this test proves nothing
+		grep -q '^received 200$' "$BATS_TEST_TMPDIR/r.$call"
+		# datagrams 10, 20, ..., 200 and only they carry the deadline (TTL 150); the rest 100
+		ttls=$(ttls "$BATS_TEST_TMPDIR/r.$call")
+		want=$(for i in $(seq 1 200); do [ $((i % 10)) -eq 0 ] && printf '150 ' || printf '100 '; done)
+		[ "$ttls" = "$want" ] || { echo "$call: TTLs $ttls"; false; }
+		# the log numbers them 1..200, once each, and says which sends did not go out
+		[ "$(numbered "$BATS_TEST_TMPDIR/s.$call" | tr '\n' ' ')" = "$(seq 1 200 | tr '\n' ' ')" ]
+		[ "$(grep -c 'rule "tenth"' "$BATS_TEST_TMPDIR/s.$call")" -eq 20 ]
+		if [ "$call" != mmsg ]; then
+			[ "$(grep -c 'not sent: Resource temporarily unavailable; not counted' "$BATS_TEST_TMPDIR/s.$call")" -eq "$eagain" ]
+		fi
+	done
+}
+
+@test "every = N with the real backend: a full htb class, sends without flags go out untouched, the count is of messages sent" {
+	require_file "$QSOCK_BUILD/tools/qsock/qsock" "run make"
+	conf=$(every_conf 'scheduler = "htb"; rate = "1mbit";' 'frame_end = true;')
+	IN="nsenter --net=/run/netns/$NS"
+	run t $IN "$QSOCK_BUILD/tools/qsock/qsock" init lo htb
+	[ "$status" -eq 0 ] || skip "qsock init lo htb failed here: $output"
+	start_receiver "$NS" 127.0.0.1 47030 200 "$BATS_TEST_TMPDIR/r"
+	t $IN env QSOCK_DEBUG=3 LD_PRELOAD="$SHIM_PRELOAD_FIRST$SHIM_SO" QSOCK_CONF="$conf" \
+		"$SHIM_HARD" full 127.0.0.1 47030 200 sendto >"$BATS_TEST_TMPDIR/s" 2>&1
+	wait_receiver "$BATS_TEST_TMPDIR/r"
+	grep -q 'stream "counted" (line 2), htb on lo' "$BATS_TEST_TMPDIR/s"
+	eagain=$(sed -n 's/^sent 200 eagain \([0-9]*\)$/\1/p' "$BATS_TEST_TMPDIR/s")
+	echo "# 200 sent, $eagain sends failed with EAGAIN (htb class at 1 Mbit/s)" >&3
+	[ "${eagain:-0}" -gt 0 ]
+	grep -q '^received 200$' "$BATS_TEST_TMPDIR/r"
+	[ "$(numbered "$BATS_TEST_TMPDIR/s" | tr '\n' ' ')" = "$(seq 1 200 | tr '\n' ' ')" ]
+	[ "$(grep -c 'rule "tenth"' "$BATS_TEST_TMPDIR/s")" -eq 20 ]
+	# the 10th, 20th, ... of those sent
+	[ "$(sed -n 's/.* message \([0-9]*\) (200 bytes): rule "tenth".*/\1/p' "$BATS_TEST_TMPDIR/s" | tr '\n' ' ')" = \
+	  "$(seq 10 10 200 | tr '\n' ' ')" ]
+	[ "$(grep -c 'not sent: Resource temporarily unavailable; not counted' "$BATS_TEST_TMPDIR/s")" -eq "$eagain" ]
+}

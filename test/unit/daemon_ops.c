@@ -61,6 +61,13 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
+	char msg[QSOCKD_MSG_LEN];
+
+	/* the fake kernel forgets them too: status lists what it holds (in-process streams) */
+	for (unsigned int i = 0; i < ctx.streams.n; i++)
+		if (ctx.streams.v[i].fd >= 0)
+			ctx.be->detach(ctx.streams.v[i].fd, ctx.streams.v[i].st.params.dev, msg,
+				       sizeof(msg));
 	qd_streams_free(&ctx.streams);
 	policy_free(&ctx.policy);
 	return 0;
@@ -226,6 +233,20 @@ static void test_status_is_scoped_to_the_caller(void **state)
 	assert_string_equal(last()->message, "1 stream");
 	assert_int_equal(call(QSOCKD_OP_STATUS, 0, -1, 0, 0), 0);
 	assert_string_equal(last()->message, "2 streams");
+	/* a stream the kernel has and qsockd does not manage (attached in-process): listed too,
+	 * to root and to its owner (the kernel's record says `user`) */
+	qd_streams_remove(&ctx.streams, &ctx.streams.v[1]);
+	assert_int_equal(call(QSOCKD_OP_STATUS, 0, -1, 0, 0), 0);
+	assert_string_equal(last()->message, "2 streams");
+	assert_int_equal(call(QSOCKD_OP_STATUS, 0, -1, 0, user), 0);
+	assert_string_equal(last()->message, user == 0 ? "2 streams" : "1 stream");
+	assert_int_equal(call(QSOCKD_OP_STATUS, 0, -1, 0, other + 1), 0);
+	assert_string_equal(last()->message, "0 streams");
+	{
+		char msg[QSOCKD_MSG_LEN];
+
+		assert_int_equal(ctx.be->detach(b, "lo", msg, sizeof(msg)), 0);
+	}
 	close(a);
 	close(b);
 }

@@ -6,10 +6,11 @@
 QSOCK_CLI_SRCS := $(sort $(wildcard tools/qsock/*.c))
 QSOCK_CLI_OBJS := $(QSOCK_CLI_SRCS:%.c=$(BUILD)/%.o)
 QSOCK_CLI      := $(BUILD)/tools/qsock/qsock
-# Subcommands that talk to the manager may need libqsock; add it here when one does.
-QSOCK_CLI_LIBS := $(PROTO_LIB) $(CONF_LIB) $(CONF_LIBS)
+# init and fini are libqsock's qsockinit and qsockfini (its public API only), linked in
+# statically as qsockd links it; lib/build.mk is read before this file.
+QSOCK_CLI_LIBS := $(LIB_A) $(PROTO_LIB) $(CONF_LIB) $(CONF_LIBS) $(LIB_LIBS) -lpthread
 
-$(QSOCK_CLI): $(QSOCK_CLI_OBJS) $(PROTO_LIB) $(CONF_LIB)
+$(QSOCK_CLI): $(QSOCK_CLI_OBJS) $(LIB_A) $(PROTO_LIB) $(CONF_LIB)
 	$(quiet) LINK $@
 	$(Q)$(CC) -o $@ $(QSOCK_CLI_OBJS) $(LDFLAGS) $(QSOCK_CLI_LIBS)
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * cmd_status.c — `qsock status [-s SOCKET]`: every stream qsockd manages (root sees all,
- * others their own), with owner, parameters and live statistics; `qsock -j status` as JSON.
+ * cmd_status.c — `qsock status [-s SOCKET]`: every stream on qsock's devices, qsockd's and
+ * those attached in-process (root sees all, others their own), with owner, parameters and
+ * live statistics; `qsock -j status` as JSON.
  * It talks to qsockd through the protocol's client (proto/client.h), as libqsock does.
  */
 #include <errno.h>
@@ -36,8 +37,8 @@ void json_stream_who(const struct qsockd_stream *s)
 }
 static const char usage[] =
 	"usage: qsock [-j] status [-s SOCKET]\n"
-	"  Every stream qsockd manages (root sees all, others their own): owner, parameters and\n"
-	"  live statistics; rates in bit/s.\n"
+	"  Every stream on qsock's devices, through qsockd or attached in-process (root sees all,\n"
+	"  others their own): owner, parameters and live statistics; rates in bit/s.\n"
 	"  -s, --socket SOCKET  qsockd's socket ($QSOCKD_SOCKET, else " QSOCKD_DEFAULT_SOCKET ")\n";
 
 /* The user's name, else the number (status and top show both). */

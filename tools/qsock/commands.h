@@ -33,6 +33,8 @@ int do_explain(const struct qsock_cli *cli, int argc, char **argv);
 int do_status(const struct qsock_cli *cli, int argc, char **argv);
 int do_top(const struct qsock_cli *cli, int argc, char **argv);
 int do_run(const struct qsock_cli *cli, int argc, char **argv);
+int do_init(const struct qsock_cli *cli, int argc, char **argv);
+int do_fini(const struct qsock_cli *cli, int argc, char **argv);
 
 /* cmd_status.c */
 struct qsockd_stream;

@@ -32,6 +32,9 @@ static const struct cmd cmds[] = {
 	{ "top", do_top, "[-s SOCKET] [-d SECONDS] [-n COUNT]", "qsockd's streams, refreshing" },
 	{ "run", do_run, "[-c FILE | --ipg DUR --oln N --old N ...] -- PROG [ARGS...]",
 	  "run PROG under the shim, with FILE's rules or one built from the options" },
+	{ "init", do_init, "DEV SCHED [--rate RATE] [--limit N] [--work-conserving]",
+	  "install qsock's SCHED root qdisc on DEV (qsockinit)" },
+	{ "fini", do_fini, "DEV", "remove qsock's root qdisc from DEV, and its streams (qsockfini)" },
 	{ "help", do_help, "[COMMAND]", "this text, or COMMAND's options" },
 	{ NULL, NULL, NULL, NULL },
 };
