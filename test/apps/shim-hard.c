@@ -121,7 +121,10 @@ static int do_recv(char **a)
 			if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TOS)
 				tos = *(uint8_t *)CMSG_DATA(c);
 		}
-		printf("len=%zd ttl=%d tos=%d head=%02x%02x\n", n, ttl, tos, buf[0], buf[1]);
+		/* seq: bytes 2-3, where `full` numbers its datagrams (the arrival order over lo
+		 * is not the send order: loopback's per-CPU backlogs may swap neighbours) */
+		printf("len=%zd ttl=%d tos=%d head=%02x%02x seq=%u\n", n, ttl, tos, buf[0], buf[1],
+		       n >= 4 ? (unsigned int)(buf[2] << 8 | buf[3]) : 0U);
 		got++;
 	}
 	printf("received %d\n", got);

@@ -71,6 +71,16 @@ class_pkts() {
 }
 class_has() { [ "$(class_pkts "$1")" -ge "$2" ]; }
 
+# run_restore_once N: start qsockd with on_exit = restore (its Nth start in $LOG), wait until
+# it listens, and stop it with SIGTERM: what it restores is then in $LOG
+run_restore_once() {
+	$IN "$QSOCKD" -n -x restore -s "$SOCK" -c "$CONF" 3>&- 2>>"$LOG" &
+	DPID=$!
+	defer kill -9 "$DPID"
+	wait_until 10 sh -c "[ \$(grep -c 'listening on' '$LOG') -ge $1 ]"
+	kill -TERM "$DPID"
+}
+
 @test "daemon-htb: an unprivileged program attaches through qsockd and its packets are scheduled in its class" {
 	start_daemon
 	start_app
@@ -257,11 +267,7 @@ stream_then_daemon_killed() {
 	kill -TERM "$DPID"
 	wait_until 5 grep -q "shutting down" "$LOG"
 	sleep 0.5
-	$IN "$QSOCKD" -n -x restore -s "$SOCK" -c "$CONF" 3>&- 2>>"$LOG" &
-	DPID=$!
-	defer kill -9 "$DPID"
-	wait_until 10 sh -c "[ \$(grep -c 'listening on' '$LOG') -ge 3 ]"
-	kill -TERM "$DPID"
+	run_restore_once 3
 	wait_until 5 grep -q "restored veth0" "$LOG"
 	! tc -n "$NS" qdisc show dev veth0 | grep -q "qdisc htb"
 }
@@ -333,11 +339,7 @@ stream_then_daemon_killed() {
 	# on_exit restore leaves that root alone too, and says so
 	kill -TERM "$DPID"
 	wait_until 5 grep -q "shutting down" "$LOG"
-	$IN "$QSOCKD" -n -x restore -s "$SOCK" -c "$CONF" 3>&- 2>>"$LOG" &
-	DPID=$!
-	defer kill -9 "$DPID"
-	wait_until 10 sh -c "[ \$(grep -c 'listening on' '$LOG') -ge 2 ]"
-	kill -TERM "$DPID"
+	run_restore_once 2
 	wait_until 5 grep -q "restore veth0: no root of qsock's there: nothing removed" "$LOG"
 	! grep -q "restored veth0" "$LOG"
 	tc -n "$NS" qdisc show dev veth0 | grep -q "qdisc htb 1: root"
