@@ -9,7 +9,7 @@
 load ../lib/common
 
 FAKE=$QSOCK_BUILD/test/unit/qsockd-fake
-PROBE=$QSOCK_BUILD/test/unit/daemon_probe
+PROBE=$QSOCK_BUILD/test/apps/daemon_probe
 
 setup() {
 	require_root
@@ -294,7 +294,7 @@ cookie_of() { sed -n 's/.*cookie=\([0-9]*\).*/\1/p' <<<"$1" | head -n 1; }
 }
 
 @test "daemon: libqsock without CAP_NET_ADMIN: no daemon is EPERM saying how; a stuck one is ETIMEDOUT" {
-	APP=$QSOCK_BUILD/test/unit/daemon_app
+	APP=$QSOCK_BUILD/test/apps/daemon_app
 	require_file "$APP" make
 	require_cmd socat
 	run t env QSOCKD_SOCKET="$DIR/none.sock" setpriv --reuid=nobody --regid=nogroup --clear-groups \
@@ -339,7 +339,7 @@ cookie_of() { sed -n 's/.*cookie=\([0-9]*\).*/\1/p' <<<"$1" | head -n 1; }
 }
 
 @test "daemon: libqsock does not hang on a stopped daemon with a full backlog: ETIMEDOUT in about 2 s" {
-	APP=$QSOCK_BUILD/test/unit/daemon_app
+	APP=$QSOCK_BUILD/test/apps/daemon_app
 	require_file "$APP" make
 	start_daemon
 	kill -STOP "$DPID"

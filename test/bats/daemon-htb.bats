@@ -10,8 +10,8 @@
 load ../lib/common
 
 QSOCKD=$QSOCK_BUILD/daemon/qsockd
-APP=$QSOCK_BUILD/test/unit/daemon_app
-PROBE=$QSOCK_BUILD/test/unit/daemon_probe
+APP=$QSOCK_BUILD/test/apps/daemon_app
+PROBE=$QSOCK_BUILD/test/apps/daemon_probe
 QSOCK=$QSOCK_BUILD/tools/qsock/qsock
 
 setup() {

@@ -180,7 +180,7 @@ EOF
 
 @test "real backend, unprivileged, qsockd stopped with a full backlog: the program is not held, one warning" {
 	require_cmd setpriv
-	local fake=$QSOCK_BUILD/test/unit/qsockd-fake probe=$QSOCK_BUILD/test/unit/daemon_probe
+	local fake=$QSOCK_BUILD/test/unit/qsockd-fake probe=$QSOCK_BUILD/test/apps/daemon_probe
 	require_file "$fake" make
 	require_file "$probe" make
 	dir=$(mktemp -d /tmp/qsock-shim-stuck.XXXXXX)

@@ -12,21 +12,6 @@ $(BUILD)/test/unit/daemon_policy: $(BUILD)/test/unit/daemon_policy.o $(BUILD)/co
 	$(quiet) LINK $@
 	$(Q)$(CC) -o $@ $^ $(LDFLAGS) -lcmocka -lconfig -lm
 
-# A test client that can misbehave on purpose (host bats: test/bats/daemon-*.bats).
-DAEMON_PROBE := $(BUILD)/test/unit/daemon_probe
-$(DAEMON_PROBE): $(BUILD)/test/unit/daemon_probe.o $(PROTO_LIB)
-	$(quiet) LINK $@
-	$(Q)$(CC) -o $@ $^ $(LDFLAGS)
-TEST_BINS += $(DAEMON_PROBE)
-
-# An ordinary libqsock program (in-process with CAP_NET_ADMIN, through qsockd without).
-DAEMON_APP := $(BUILD)/test/unit/daemon_app
-$(DAEMON_APP): $(BUILD)/test/unit/daemon_app.o $(BUILD)/lib/libqsock.a
-	$(quiet) LINK $@
-	$(Q)$(CC) -o $@ $^ $(LDFLAGS) $(LIB_LIBS)
-TEST_BINS += $(DAEMON_APP)
-BENCHES += test/unit/daemon_bench.sh
-
 # The dispatcher and stream table on the fake backend.
 UNIT_TESTS += $(BUILD)/test/unit/daemon_ops
 DAEMON_OPS_OBJS := $(addprefix $(BUILD)/daemon/,log.o peer.o streams.o ops.o) $(PROTO_LIB) \

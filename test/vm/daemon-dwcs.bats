@@ -8,7 +8,7 @@
 load ../lib/common
 
 QSOCKD=$QSOCK_BUILD/daemon/qsockd
-APP=$QSOCK_BUILD/test/unit/daemon_app
+APP=$QSOCK_BUILD/test/apps/daemon_app
 KMOD=$QSOCK_KMOD_DIR/dwcs/sch_dwcs.ko
 
 setup() {
