@@ -23,7 +23,7 @@ static const char *const top_keys[] = { "version", "shim", "streams", "policy", 
 static const char *const shim_keys[] = { "enabled", "debug", "exec_keep_env", "max_fds", NULL };
 static const char *const stream_keys[] = {
 	"name", "match",	"scheduler", "dev",  "ipg",	 "oln", "old",
-	"lossless", "nondroppable", "limit",	 "rate", "messages", NULL,
+	"lossless", "nondroppable", "limit",	 "rate", "messages", "dscp", NULL,
 };
 static const char *const match_keys[] = {
 	"protocol", "local_port", "remote_port", "local_address", "remote_address",
@@ -628,7 +628,7 @@ static int load_stream(struct conf_diag *d, const config_setting_t *g, unsigned 
 	long long oln = 0, old = 0, limit = DWCS_DEFAULT_CLASS_LIMIT;
 	bool lossless = false, nondrop = false;
 	unsigned long long ipg = 0, rate = 0;
-	int sched = CONF_SCHED_DWCS, ret = 0, got_ipg, got_rate, i;
+	int sched = CONF_SCHED_DWCS, ret = 0, got_ipg, got_rate, i, dscp = -1;
 
 	if (conf_diag_check_keys(d, g, stream_keys))
 		ret = -EINVAL;
@@ -685,6 +685,16 @@ static int load_stream(struct conf_diag *d, const config_setting_t *g, unsigned 
 	got_rate = conf_get_rate_Bps(d, g, "rate", 125, 12500000000ULL, &rate);
 	if (got_rate < 0)
 		ret = -EINVAL;
+	switch (conf_get_dscp(d, g, "dscp", &dscp)) {
+	case 1:
+		st->has_dscp = true;
+		st->dscp = (uint8_t)dscp;
+		break;
+	case 0:
+		break;
+	default:
+		ret = -EINVAL;
+	}
 
 	if (st->sched != CONF_SCHED_HTB) { /* dwcs and dwcs-bpf take the same parameters */
 		static const char *const htb_only[] = { "rate", NULL };
