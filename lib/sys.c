@@ -11,6 +11,7 @@ struct qsock_sys qsock_sys = {
 	.sendto = sendto,
 	.sendmsg = sendmsg,
 	.close = close,
+	.setsockopt = setsockopt,
 };
 
 void qsock_sys_use(const struct qsock_sys *fns)

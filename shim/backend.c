@@ -48,6 +48,8 @@ int shim_backend_attach(int fd, const struct conf_stream *st, char *why, size_t 
 			attr.stream_flags |= QSOCK_STREAM_LOSSLESS;
 	}
 	attr.ipg = (uint32_t)((attr.ipg_ns + 999999) / 1000000);
+	if (st->has_dscp)
+		attr.dscp = QSOCK_DSCP(st->dscp);
 	if (!qattach(fd, &p))
 		return 0;
 	err = errno;

@@ -85,6 +85,7 @@ static void bind_all(void)
 		.sendto = shim_libc_fns.sendto,
 		.sendmsg = shim_libc_fns.sendmsg,
 		.close = shim_libc_fns.close,
+		.setsockopt = setsockopt,
 	});
 	atomic_store_explicit(&shim_libc_ready, true, memory_order_release);
 }
