@@ -121,6 +121,7 @@ struct conf_stream {
 	uint64_t rate_Bps;		/* htb: guaranteed rate, bytes per second */
 	bool has_dscp;			/* `dscp` given: the socket's packets carry it */
 	uint8_t dscp;			/* 0..CONF_DSCP_MAX (dscp.c: names and their sources) */
+	bool dscp_override;		/* the program's own IP_TOS/IPV6_TCLASS may change it */
 	unsigned int n_msgs;
 	bool needs_seq;			/* a message rule counts messages (`every`) */
 	struct conf_msg_rule msgs[CONF_MAX_MSG_RULES];

@@ -23,7 +23,8 @@ static const char *const top_keys[] = { "version", "shim", "streams", "policy", 
 static const char *const shim_keys[] = { "enabled", "debug", "exec_keep_env", "max_fds", NULL };
 static const char *const stream_keys[] = {
 	"name", "match",	"scheduler", "dev",  "ipg",	 "oln", "old",
-	"lossless", "nondroppable", "limit",	 "rate", "messages", "dscp", NULL,
+	"lossless", "nondroppable", "limit",	 "rate", "messages", "dscp",
+	"dscp_override", NULL,
 };
 static const char *const match_keys[] = {
 	"protocol", "local_port", "remote_port", "local_address", "remote_address",
@@ -695,6 +696,11 @@ static int load_stream(struct conf_diag *d, const config_setting_t *g, unsigned 
 	default:
 		ret = -EINVAL;
 	}
+	if (conf_get_bool(d, g, "dscp_override", &st->dscp_override) < 0)
+		ret = -EINVAL;
+	else if (config_setting_get_member(g, "dscp_override") && !config_setting_get_member(g, "dscp"))
+		ret = conf_diag_error(d, config_setting_get_member(g, "dscp_override"), NULL,
+				      "needs \"dscp\": without one the shim never touches the TOS");
 
 	if (st->sched != CONF_SCHED_HTB) { /* dwcs and dwcs-bpf take the same parameters */
 		static const char *const htb_only[] = { "rate", NULL };

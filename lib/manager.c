@@ -368,7 +368,7 @@ int qsock_mgr_attach(int sockfd, const char *dev, const char *sched,
 	if (rc)
 		goto out;
 	if (qsock_carrier_per_message(ops->mark_flags, type) &&
-	    setsockopt(sockfd, SOL_SOCKET, SO_TXTIME, &txt, sizeof(txt))) {
+	    qsock_sys.setsockopt(sockfd, SOL_SOCKET, SO_TXTIME, &txt, sizeof(txt))) {
 		rc = qsock_errf(err, -errno, "fd %d: enabling SO_TXTIME for deadlines: %s", sockfd,
 				strerror(errno));
 		goto undo_class;

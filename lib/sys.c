@@ -21,6 +21,7 @@ void qsock_sys_use(const struct qsock_sys *fns)
 		.connect = fns->connect,
 		.sendmsg = fns->sendmsg,
 		.close = fns->close,
+		.setsockopt = fns->setsockopt,
 	};
 
 	qsock_sys = *fns;

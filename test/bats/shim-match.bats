@@ -195,6 +195,40 @@ EOF
 	grep -q 'len=3 ttl=64 tos=136 ' "$BATS_TEST_TMPDIR/r2" || { cat "$BATS_TEST_TMPDIR/r2" >&2; false; }
 }
 
+@test "real backend: the rule's DSCP survives the program's own later IP_TOS (ECN bits its own), unless dscp_override" {
+	require_file "$QSOCK_BUILD/test/apps/shim-qinit" "run make"
+	new_ns PEER shimp
+	veth_pair "$NS" 10.77.0.1/24 "$PEER" 10.77.0.2/24 va vb
+	conf=$(shim_conf dscp2 <<'EOF'
+streams = ( { name = "voice"; match = { protocol = "udp"; remote_port = 47014; }; dev = "va";
+              scheduler = "htb"; rate = "10mbit"; dscp = "voice"; },
+            { name = "free"; match = { protocol = "udp"; remote_port = 47015; }; dev = "va";
+              scheduler = "htb"; rate = "10mbit"; dscp = "voice"; dscp_override = true; } );
+EOF
+)
+	start_receiver "$PEER" 10.77.0.2 47014 2 "$BATS_TEST_TMPDIR/r"
+	start_receiver "$PEER" 10.77.0.2 47015 2 "$BATS_TEST_TMPDIR/r2"
+	run in_ns "$NS" sh -c '
+		"$1" va htb || exit 99
+		env QSOCK_DEBUG=2 LD_PRELOAD="$2" QSOCK_CONF="$3" "$4" settos 10.77.0.2 47014 0x21
+		env LD_PRELOAD="$2" QSOCK_CONF="$3" "$4" settos 10.77.0.2 47015 0x21
+		' sh "$QSOCK_BUILD/test/apps/shim-qinit" "$SHIM_PRELOAD_FIRST$SHIM_SO" "$conf" "$SHIM_HARD"
+	if [ "$status" -eq 99 ]; then
+		skip "qsockinit(va, htb) failed here: $output"
+	fi
+	assert_status 0
+	assert_output_contains 'the program'"'"'s IP_TOS 0x21 becomes 0xb9: stream "voice" keeps its DSCP'
+	# EF = 184; the program's 0x21 (CS1 + ECT(1)) keeps only its ECN bit: 185
+	assert_output_contains 'IP_TOS = 185'
+	assert_output_contains 'IP_TOS = 33'
+	wait_receiver "$BATS_TEST_TMPDIR/r"
+	wait_receiver "$BATS_TEST_TMPDIR/r2"
+	[ "$(sed -n 's/.* tos=\([0-9]*\) .*/\1/p' "$BATS_TEST_TMPDIR/r" | tr '\n' ' ')" = "184 185 " ] ||
+		{ cat "$BATS_TEST_TMPDIR/r" >&2; false; }
+	[ "$(sed -n 's/.* tos=\([0-9]*\) .*/\1/p' "$BATS_TEST_TMPDIR/r2" | tr '\n' ' ')" = "184 33 " ] ||
+		{ cat "$BATS_TEST_TMPDIR/r2" >&2; false; }
+}
+
 @test "systemd unit and cgroup: a process in janus.service's cgroup (or below it) is matched by unit and by cgroup glob" {
 	cg2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/self/mounts)
 	[ -n "$cg2" ] && [ -w "$cg2" ] || skip "no writable cgroup v2 hierarchy"

@@ -157,6 +157,8 @@ static void test_errors(void **state)
 	expect_error(STREAM("ipg = 10; dscp = \"af51\";"),
 		     "t.conf:2: streams[0].dscp: \"af51\" is not a DSCP: use best-effort, background, "
 		     "excellent-effort, audio-video, voice, control, CS0..CS7, AF11..AF43, EF, VA, LE, DF, or 0..63");
+	expect_error(STREAM("ipg = 10; dscp_override = true;"),
+		     "t.conf:2: streams[0].dscp_override: needs \"dscp\": without one the shim never touches the TOS");
 	expect_error(STREAM("ipg = 10; dscp = true;"),
 		     "t.conf:2: streams[0].dscp: must be a DSCP name or an integer 0..63, not a boolean");
 	expect_error("version = 1;\nverison = 2;\n",
