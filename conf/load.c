@@ -36,7 +36,7 @@ static const char *const msg_keys[] = {
 };
 static const char *const byte_keys[] = { "offset", "value", "mask", NULL };
 /* in enum conf_sched order */
-static const char *const sched_names[] = { "dwcs", "htb", "dwcs-bpf", NULL };
+static const char *const sched_names[] = { "dwcs", "htb", "dwcs-bpf", "none", NULL };
 static const char *const proto_names[] = { "any", "udp", "tcp", NULL };
 
 void conf_init_defaults(struct conf *c)
@@ -655,7 +655,9 @@ static int load_stream(struct conf_diag *d, const config_setting_t *g, unsigned 
 	st->sched = (enum conf_sched)sched;
 	switch (conf_get_string(d, g, "dev", CONF_DEV_MAX, &dev)) {
 	case 0:
-		ret = conf_diag_error(d, g, NULL, "needs \"dev\", the egress interface (\"eth0\")");
+		if (st->sched != CONF_SCHED_NONE) /* marking needs no device */
+			ret = conf_diag_error(d, g, NULL,
+					      "needs \"dev\", the egress interface (\"eth0\")");
 		break;
 	case 1:
 		if (!ifname_ok(dev))
@@ -702,7 +704,20 @@ static int load_stream(struct conf_diag *d, const config_setting_t *g, unsigned 
 		ret = conf_diag_error(d, config_setting_get_member(g, "dscp_override"), NULL,
 				      "needs \"dscp\": without one the shim never touches the TOS");
 
-	if (st->sched != CONF_SCHED_HTB) { /* dwcs and dwcs-bpf take the same parameters */
+	if (st->sched == CONF_SCHED_NONE) { /* mark only: no class, so no class parameters */
+		static const char *const class_keys[] = { "ipg",      "oln",   "old",  "lossless",
+							  "nondroppable", "limit", "rate", "messages",
+							  NULL };
+		const char *const *k;
+
+		for (k = class_keys; *k; k++)
+			if (config_setting_get_member(g, *k))
+				ret = conf_diag_error(d, config_setting_get_member(g, *k), NULL,
+						      "needs a scheduler: scheduler \"none\" only marks packets (dscp)");
+		if (!config_setting_get_member(g, "dscp"))
+			ret = conf_diag_error(d, g, NULL,
+					      "scheduler \"none\" needs \"dscp\": marking is all it does");
+	} else if (st->sched != CONF_SCHED_HTB) { /* dwcs and dwcs-bpf take the same parameters */
 		static const char *const htb_only[] = { "rate", NULL };
 		const char *const *k;
 

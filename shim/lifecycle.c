@@ -104,7 +104,8 @@ static void forget(int fd)
 
 	if (!f)
 		return;
-	if (shim_fd_state(f) == SHIM_FD_MATCHED && !shim.dry_run) {
+	if (shim_fd_state(f) == SHIM_FD_MATCHED && !shim.dry_run &&
+	    shim.conf.streams[f->stream].sched != CONF_SCHED_NONE) {
 		int saved = errno;
 
 		shim_backend_detach(fd);

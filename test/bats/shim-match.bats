@@ -229,6 +229,28 @@ EOF
 		{ cat "$BATS_TEST_TMPDIR/r2" >&2; false; }
 }
 
+@test "real backend: scheduler = \"none\" only marks: DSCP set, no qdisc, no class, no qsockinit needed" {
+	conf=$(shim_conf none <<'EOF'
+streams = ( { name = "mark"; match = { protocol = "udp"; remote_port = 47016; };
+              scheduler = "none"; dscp = "audio-video"; } );
+EOF
+)
+	start_receiver "$NS" 127.0.0.1 47016 2 "$BATS_TEST_TMPDIR/r"
+	run in_ns "$NS" sh -c '
+		env QSOCK_DEBUG=2 LD_PRELOAD="$1" QSOCK_CONF="$2" "$3" settos 127.0.0.1 47016 0x01
+		tc class show dev lo; tc qdisc show dev lo | grep -c " root " || true' \
+		sh "$SHIM_PRELOAD_FIRST$SHIM_SO" "$conf" "$SHIM_HARD"
+	assert_status 0
+	assert_output_contains ':47016: stream "mark" (line 1), none'
+	[[ "$output" != *"gets no QoS"* ]]
+	[[ "$output" != *"class "* ]]
+	# AF41 = 136; the program's later ECT(1) kept, its DSCP bits not: 137
+	assert_output_contains 'IP_TOS = 137'
+	wait_receiver "$BATS_TEST_TMPDIR/r"
+	[ "$(sed -n 's/.* tos=\([0-9]*\) .*/\1/p' "$BATS_TEST_TMPDIR/r" | tr '\n' ' ')" = "136 137 " ] ||
+		{ cat "$BATS_TEST_TMPDIR/r" >&2; false; }
+}
+
 @test "systemd unit and cgroup: a process in janus.service's cgroup (or below it) is matched by unit and by cgroup glob" {
 	cg2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/self/mounts)
 	[ -n "$cg2" ] && [ -w "$cg2" ] || skip "no writable cgroup v2 hierarchy"

@@ -144,6 +144,14 @@ static void test_dscp(void **state)
 	assert_int_equal(conf_load_string(&c, STREAM("ipg = 10;"), "t.conf", &d), 0);
 	assert_false(c.streams[0].has_dscp);
 	conf_free(&c);
+	/* scheduler "none": mark only, no device needed */
+	conf_diag_init(&d, "t.conf", NULL);
+	assert_int_equal(conf_load_string(&c, "streams = ( { match = {}; scheduler = \"none\"; dscp = \"voice\"; } );\n",
+					  "t.conf", &d), 0);
+	assert_int_equal(c.streams[0].sched, CONF_SCHED_NONE);
+	assert_int_equal(c.streams[0].dscp, 46);
+	assert_string_equal(conf_sched_name(c.streams[0].sched), "none");
+	conf_free(&c);
 	assert_string_equal(conf_dscp_name(46, name, sizeof(name)), "EF (46)");
 	assert_string_equal(conf_dscp_name(34, name, sizeof(name)), "AF41 (34)");
 	assert_string_equal(conf_dscp_name(0, name, sizeof(name)), "CS0 (0)");
@@ -159,6 +167,10 @@ static void test_errors(void **state)
 		     "excellent-effort, audio-video, voice, control, CS0..CS7, AF11..AF43, EF, VA, LE, DF, or 0..63");
 	expect_error(STREAM("ipg = 10; dscp_override = true;"),
 		     "t.conf:2: streams[0].dscp_override: needs \"dscp\": without one the shim never touches the TOS");
+	expect_error("streams = (\n  { match = {}; scheduler = \"none\"; }\n);\n",
+		     "t.conf:2: streams[0]: scheduler \"none\" needs \"dscp\": marking is all it does");
+	expect_error("streams = (\n  { match = {}; scheduler = \"none\"; dscp = \"ef\"; ipg = 10; }\n);\n",
+		     "t.conf:2: streams[0].ipg: needs a scheduler: scheduler \"none\" only marks packets (dscp)");
 	expect_error(STREAM("ipg = 10; dscp = true;"),
 		     "t.conf:2: streams[0].dscp: must be a DSCP name or an integer 0..63, not a boolean");
 	expect_error("version = 1;\nverison = 2;\n",
@@ -201,7 +213,7 @@ static void test_errors(void **state)
 	expect_error(STREAM("ipg = 10; rate = \"1mbit\";"),
 		     "t.conf:2: streams[0].rate: belongs to scheduler \"htb\", this stream uses \"dwcs\"");
 	expect_error(STREAM("scheduler = \"cbq\";"),
-		     "t.conf:2: streams[0].scheduler: \"cbq\" is not one of: dwcs, htb, dwcs-bpf");
+		     "t.conf:2: streams[0].scheduler: \"cbq\" is not one of: dwcs, htb, dwcs-bpf, none");
 	expect_error("streams = (\n  { match = {}; ipg = 10; }\n);\n",
 		     "t.conf:2: streams[0]: needs \"dev\", the egress interface (\"eth0\")");
 	expect_error("streams = (\n  { match = {}; ipg = 10; dev = \"a/b\"; }\n);\n",

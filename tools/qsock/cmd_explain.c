@@ -157,7 +157,10 @@ static void print_stream_params(const struct conf_stream *st)
 
 		snprintf(dscp, sizeof(dscp), ", dscp %s", conf_dscp_name(st->dscp, name, sizeof(name)));
 	}
-	if (st->sched == CONF_SCHED_HTB)
+	if (st->sched == CONF_SCHED_NONE)
+		printf("=> stream \"%s\" (line %u): no scheduler, mark only%s\n", st->name, st->line,
+		       dscp);
+	else if (st->sched == CONF_SCHED_HTB)
 		printf("=> stream \"%s\" (line %u): htb on %s, rate %llu bytes/s%s\n", st->name,
 		       st->line, st->dev, (unsigned long long)st->rate_Bps, dscp);
 	else
