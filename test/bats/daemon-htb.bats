@@ -142,6 +142,9 @@ class_has() { [ "$(class_pkts "$1")" -ge "$2" ]; }
 	[ "$line" = "ok attached" ]
 	app tos
 	[ "$line" = "ok tos=136" ]
+	require_file "$QSOCK" make
+	out=$(t $IN "$QSOCK" -j status -s "$SOCK")
+	json_eq "$out" '.streams[0].params.dscp' 34
 }
 
 @test "daemon-htb: another user can neither inspect, change nor detach the stream; the owner can" {
