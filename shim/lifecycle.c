@@ -224,7 +224,10 @@ int shim_setsockopt(int fd, int level, int name, const void *val, socklen_t len)
 	st = &shim.conf.streams[f->stream];
 	if (!st->has_dscp || st->dscp_override)
 		return libc()->setsockopt(fd, level, name, val, len);
-	/* the kernel's reading: an int, or for IP_TOS a single byte */
+	/* the kernel's reading: an int, or for IP_TOS a single byte; a bad pointer is the
+	 * kernel's to refuse (EFAULT), never ours to crash on */
+	if (!shim_readable(val, len >= (socklen_t)sizeof(int) ? sizeof(int) : 1))
+		return libc()->setsockopt(fd, level, name, val, len);
 	if (len >= (socklen_t)sizeof(int))
 		memcpy(&v, val, sizeof(v));
 	else if (len >= 1 && level == IPPROTO_IP)

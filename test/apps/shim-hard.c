@@ -11,7 +11,8 @@
  *   writev ADDR PORT N             the same N packets with writev on a connected socket
  *   cmsg ADDR PORT                 sendmsg of one RTP marker packet with its own IP_TOS cmsg
  *   settos ADDR PORT TOS           one datagram, then setsockopt(IP_TOS, TOS) and another;
- *                                  prints the IP_TOS getsockopt reads back
+ *                                  prints the IP_TOS getsockopt reads back; TOS "bad":
+ *                                  an unreadable pointer (libc says -1 EFAULT)
  *   threads ADDR PORT T N          T threads, N sendto each, on one shared socket
  *   errno ADDR PORT                connected UDP to a closed port: ECONNREFUSED comes through
  *   eagain                         non-blocking TCP into a full peer: EAGAIN comes through
@@ -205,7 +206,13 @@ static int do_settos(char **a)
 	socklen_t len = sizeof(got);
 
 	printf("sendto = %zd\n", sendto(fd, "t1", 2, 0, (struct sockaddr *)&dest, sizeof(dest)));
-	printf("setsockopt = %d\n", setsockopt(fd, IPPROTO_IP, IP_TOS, &tos, sizeof(tos)));
+	if (!strcmp(a[2], "bad")) {
+		int r = setsockopt(fd, IPPROTO_IP, IP_TOS, (const void *)8, sizeof(tos));
+
+		printf("setsockopt = %d errno=%d\n", r, r ? errno : 0);
+	} else {
+		printf("setsockopt = %d\n", setsockopt(fd, IPPROTO_IP, IP_TOS, &tos, sizeof(tos)));
+	}
 	getsockopt(fd, IPPROTO_IP, IP_TOS, &got, &len);
 	printf("IP_TOS = %d\n", got);
 	printf("sendto = %zd\n", sendto(fd, "t2", 2, 0, (struct sockaddr *)&dest, sizeof(dest)));

@@ -206,12 +206,14 @@ streams = ( { name = "voice"; match = { protocol = "udp"; remote_port = 47014; }
               scheduler = "htb"; rate = "10mbit"; dscp = "voice"; dscp_override = true; } );
 EOF
 )
-	start_receiver "$PEER" 10.77.0.2 47014 2 "$BATS_TEST_TMPDIR/r"
+	start_receiver "$PEER" 10.77.0.2 47014 4 "$BATS_TEST_TMPDIR/r"
 	start_receiver "$PEER" 10.77.0.2 47015 2 "$BATS_TEST_TMPDIR/r2"
 	run in_ns "$NS" sh -c '
 		"$1" va htb || exit 99
 		env QSOCK_DEBUG=2 LD_PRELOAD="$2" QSOCK_CONF="$3" "$4" settos 10.77.0.2 47014 0x21
 		env LD_PRELOAD="$2" QSOCK_CONF="$3" "$4" settos 10.77.0.2 47015 0x21
+		# a bad pointer is the kernel'"'"'s EFAULT, not a crash in the shim
+		env LD_PRELOAD="$2" QSOCK_CONF="$3" "$4" settos 10.77.0.2 47014 bad
 		' sh "$QSOCK_BUILD/test/apps/shim-qinit" "$SHIM_PRELOAD_FIRST$SHIM_SO" "$conf" "$SHIM_HARD"
 	if [ "$status" -eq 99 ]; then
 		skip "qsockinit(va, htb) failed here: $output"
@@ -221,9 +223,10 @@ EOF
 	# EF = 184; the program's 0x21 (CS1 + ECT(1)) keeps only its ECN bit: 185
 	assert_output_contains 'IP_TOS = 185'
 	assert_output_contains 'IP_TOS = 33'
+	assert_output_contains 'setsockopt = -1 errno=14'
 	wait_receiver "$BATS_TEST_TMPDIR/r"
 	wait_receiver "$BATS_TEST_TMPDIR/r2"
-	[ "$(sed -n 's/.* tos=\([0-9]*\) .*/\1/p' "$BATS_TEST_TMPDIR/r" | tr '\n' ' ')" = "184 185 " ] ||
+	[ "$(sed -n 's/.* tos=\([0-9]*\) .*/\1/p' "$BATS_TEST_TMPDIR/r" | tr '\n' ' ')" = "184 185 184 184 " ] ||
 		{ cat "$BATS_TEST_TMPDIR/r" >&2; false; }
 	[ "$(sed -n 's/.* tos=\([0-9]*\) .*/\1/p' "$BATS_TEST_TMPDIR/r2" | tr '\n' ' ')" = "184 33 " ] ||
 		{ cat "$BATS_TEST_TMPDIR/r2" >&2; false; }
