@@ -43,7 +43,7 @@
 #define CONF_PAYLOAD_VISIBLE 2048
 
 enum conf_proto { CONF_PROTO_ANY, CONF_PROTO_UDP, CONF_PROTO_TCP };
-enum conf_sched { CONF_SCHED_DWCS, CONF_SCHED_HTB, CONF_SCHED_DWCS_BPF };
+enum conf_sched { CONF_SCHED_DWCS, CONF_SCHED_HTB, CONF_SCHED_DWCS_BPF, CONF_SCHED_NONE };
 
 enum conf_preset {
 	CONF_PRESET_NONE,
@@ -119,6 +119,9 @@ struct conf_stream {
 	uint32_t class_flags;		/* dwcs: DWCS_CLASS_F_NONDROPPABLE, _LOSSLESS */
 	uint32_t limit;			/* dwcs: class queue length in packets */
 	uint64_t rate_Bps;		/* htb: guaranteed rate, bytes per second */
+	bool has_dscp;			/* `dscp` given: the socket's packets carry it */
+	uint8_t dscp;			/* 0..CONF_DSCP_MAX (dscp.c: names and their sources) */
+	bool dscp_override;		/* the program's own IP_TOS/IPV6_TCLASS may change it */
 	unsigned int n_msgs;
 	bool needs_seq;			/* a message rule counts messages (`every`) */
 	struct conf_msg_rule msgs[CONF_MAX_MSG_RULES];
@@ -359,6 +362,20 @@ const char *conf_preset_name(enum conf_preset preset);
 /* The flags a preset gives when its rule names none. */
 void conf_preset_default_action(enum conf_preset preset, struct conf_msg_action *a);
 extern const char *const conf_preset_names[];	/* NULL-terminated, index = enum - 1 */
+
+/* ------------------------------------------------------------------ DSCP (dscp.c) */
+#define CONF_DSCP_MAX 63
+/* A DSCP name (traffic type "voice", PHB "EF", "AF41", "CS4"; any case) into 0..63: 0 or
+ * -EINVAL. */
+int conf_dscp_parse(const char *s, int *value);
+/* "EF (46)", "AF41 (34)", "CS0 (0)", "13"; "none" for a negative value. */
+const char *conf_dscp_name(int value, char *buf, size_t len);
+/* The accepted forms, for error messages. */
+const char *conf_dscp_names_help(void);
+/* Member NAME of GROUP as a DSCP name or an integer 0..63: 1 (stored), 0 (absent) or
+ * -EINVAL (reported: "\"ef5\" is not a DSCP: use ..."). */
+int conf_get_dscp(struct conf_diag *d, const config_setting_t *group, const char *name,
+		  int *value);
 
 const char *conf_sched_name(enum conf_sched s);
 const char *conf_proto_name(enum conf_proto p);

@@ -23,7 +23,8 @@ static const char *const top_keys[] = { "version", "shim", "streams", "policy", 
 static const char *const shim_keys[] = { "enabled", "debug", "exec_keep_env", "max_fds", NULL };
 static const char *const stream_keys[] = {
 	"name", "match",	"scheduler", "dev",  "ipg",	 "oln", "old",
-	"lossless", "nondroppable", "limit",	 "rate", "messages", NULL,
+	"lossless", "nondroppable", "limit",	 "rate", "messages", "dscp",
+	"dscp_override", NULL,
 };
 static const char *const match_keys[] = {
 	"protocol", "local_port", "remote_port", "local_address", "remote_address",
@@ -35,7 +36,7 @@ static const char *const msg_keys[] = {
 };
 static const char *const byte_keys[] = { "offset", "value", "mask", NULL };
 /* in enum conf_sched order */
-static const char *const sched_names[] = { "dwcs", "htb", "dwcs-bpf", NULL };
+static const char *const sched_names[] = { "dwcs", "htb", "dwcs-bpf", "none", NULL };
 static const char *const proto_names[] = { "any", "udp", "tcp", NULL };
 
 void conf_init_defaults(struct conf *c)
@@ -628,7 +629,7 @@ static int load_stream(struct conf_diag *d, const config_setting_t *g, unsigned 
 	long long oln = 0, old = 0, limit = DWCS_DEFAULT_CLASS_LIMIT;
 	bool lossless = false, nondrop = false;
 	unsigned long long ipg = 0, rate = 0;
-	int sched = CONF_SCHED_DWCS, ret = 0, got_ipg, got_rate, i;
+	int sched = CONF_SCHED_DWCS, ret = 0, got_ipg, got_rate, i, dscp = -1;
 
 	if (conf_diag_check_keys(d, g, stream_keys))
 		ret = -EINVAL;
@@ -654,7 +655,9 @@ static int load_stream(struct conf_diag *d, const config_setting_t *g, unsigned 
 	st->sched = (enum conf_sched)sched;
 	switch (conf_get_string(d, g, "dev", CONF_DEV_MAX, &dev)) {
 	case 0:
-		ret = conf_diag_error(d, g, NULL, "needs \"dev\", the egress interface (\"eth0\")");
+		if (st->sched != CONF_SCHED_NONE) /* marking needs no device */
+			ret = conf_diag_error(d, g, NULL,
+					      "needs \"dev\", the egress interface (\"eth0\")");
 		break;
 	case 1:
 		if (!ifname_ok(dev))
@@ -685,8 +688,36 @@ static int load_stream(struct conf_diag *d, const config_setting_t *g, unsigned 
 	got_rate = conf_get_rate_Bps(d, g, "rate", 125, 12500000000ULL, &rate);
 	if (got_rate < 0)
 		ret = -EINVAL;
+	switch (conf_get_dscp(d, g, "dscp", &dscp)) {
+	case 1:
+		st->has_dscp = true;
+		st->dscp = (uint8_t)dscp;
+		break;
+	case 0:
+		break;
+	default:
+		ret = -EINVAL;
+	}
+	if (conf_get_bool(d, g, "dscp_override", &st->dscp_override) < 0)
+		ret = -EINVAL;
+	else if (config_setting_get_member(g, "dscp_override") && !config_setting_get_member(g, "dscp"))
+		ret = conf_diag_error(d, config_setting_get_member(g, "dscp_override"), NULL,
+				      "needs \"dscp\": without one the shim never touches the TOS");
 
-	if (st->sched != CONF_SCHED_HTB) { /* dwcs and dwcs-bpf take the same parameters */
+	if (st->sched == CONF_SCHED_NONE) { /* mark only: no class, so no class parameters */
+		static const char *const class_keys[] = { "ipg",      "oln",   "old",  "lossless",
+							  "nondroppable", "limit", "rate", "messages",
+							  NULL };
+		const char *const *k;
+
+		for (k = class_keys; *k; k++)
+			if (config_setting_get_member(g, *k))
+				ret = conf_diag_error(d, config_setting_get_member(g, *k), NULL,
+						      "needs a scheduler: scheduler \"none\" only marks packets (dscp)");
+		if (!config_setting_get_member(g, "dscp"))
+			ret = conf_diag_error(d, g, NULL,
+					      "scheduler \"none\" needs \"dscp\": marking is all it does");
+	} else if (st->sched != CONF_SCHED_HTB) { /* dwcs and dwcs-bpf take the same parameters */
 		static const char *const htb_only[] = { "rate", NULL };
 		const char *const *k;
 

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conf.h"
 #include "ids.h"
 #include "policy.h"
 #include "readfile.h"
@@ -23,10 +24,10 @@
 #define MAX_RATE_BYTES (1ULL << 47) /* 1 Pbit/s in bytes/s: anything above is a typo */
 
 static const char *const limit_keys[] = { "devices",	  "schedulers", "max_streams", "max_rate",
-					  "nondroppable", "lossless",	NULL };
+					  "nondroppable", "lossless",	"dscp",	       NULL };
 static const char *const rule_keys[] = { "user",       "group",	      "process",  "devices",
 					 "schedulers", "max_streams", "max_rate", "nondroppable",
-					 "lossless",   NULL };
+					 "lossless",   "dscp",	      NULL };
 static const char *const top_keys[] = { "root_unlimited", "on_exit", "default",
 					"rules",	  "setup",   NULL };
 static const char *const setup_keys[] = { "device", "scheduler", "rate", NULL };
@@ -42,6 +43,54 @@ static void limits_default(struct policy_limits *l)
 	strcpy(l->schedulers[1], "htb");
 	l->max_streams = POLICY_DEFAULT_MAX_STREAMS;
 	l->max_rate_bps = POLICY_DEFAULT_MAX_RATE_BPS;
+	l->dscp_mask = POLICY_DEFAULT_DSCP_MASK;
+}
+
+/* `dscp`: one value or a list of them, each a DSCP name (conf/dscp.c), 0..63 or "*". */
+static int get_dscp_mask(struct conf_diag *d, const config_setting_t *g, uint64_t *mask)
+{
+	const config_setting_t *s = config_setting_get_member(g, "dscp");
+	uint64_t m = 0;
+	int count, err = 0;
+
+	if (!s)
+		return 0;
+	if (config_setting_is_group(s))
+		return conf_diag_error(d, s, NULL, "expected a list of DSCP names or 0..%d, got %s",
+				       CONF_DSCP_MAX, conf_type_name(config_setting_type(s)));
+	count = config_setting_is_aggregate(s) ? config_setting_length(s) : 1;
+	for (int i = 0; i < count; i++) {
+		const config_setting_t *e = config_setting_is_aggregate(s) ?
+						    config_setting_get_elem(s, (unsigned int)i) : s;
+		const char *v = config_setting_get_string(e);
+		long long n;
+		int value;
+
+		if (v && !strcmp(v, "*")) {
+			m = ~0ULL;
+		} else if (v) {
+			if (conf_dscp_parse(v, &value))
+				err = conf_diag_error(d, e, NULL, "\"%s\" is not a DSCP: use %s or \"*\"",
+						      v, conf_dscp_names_help());
+			else
+				m |= 1ULL << value;
+		} else if (config_setting_type(e) == CONFIG_TYPE_INT ||
+			   config_setting_type(e) == CONFIG_TYPE_INT64) {
+			n = config_setting_get_int64(e);
+			if (n < 0 || n > CONF_DSCP_MAX)
+				err = conf_diag_error(d, e, NULL, "%lld is out of range 0..%d", n,
+						      CONF_DSCP_MAX);
+			else
+				m |= 1ULL << n;
+		} else {
+			err = conf_diag_error(d, e, NULL, "must be a DSCP name or 0..%d, not %s",
+					      CONF_DSCP_MAX, conf_type_name(config_setting_type(e)));
+		}
+	}
+	if (err)
+		return err;
+	*mask = m;
+	return 1;
 }
 
 void policy_init_default(struct policy *p)
@@ -119,6 +168,8 @@ static int get_limits(struct conf_diag *d, const config_setting_t *g, struct pol
 	if (conf_get_bool(d, g, "nondroppable", &l->nondroppable) < 0)
 		err = -EINVAL;
 	if (conf_get_bool(d, g, "lossless", &l->lossless) < 0)
+		err = -EINVAL;
+	if (get_dscp_mask(d, g, &l->dscp_mask) < 0)
 		err = -EINVAL;
 	return err;
 }
@@ -400,6 +451,13 @@ int policy_check(const struct policy *p, const struct policy_who *who,
 	}
 	if (ask->lossless && !l->lossless) {
 		snprintf(msg, msglen, "policy %s: lossless streams are not allowed", where);
+		return -EPERM;
+	}
+	if (ask->has_dscp && ask->dscp <= CONF_DSCP_MAX && !(l->dscp_mask & (1ULL << ask->dscp))) {
+		char name[24];
+
+		snprintf(msg, msglen, "policy %s: DSCP %s is not allowed (policy key dscp)", where,
+			 conf_dscp_name(ask->dscp, name, sizeof(name)));
 		return -EPERM;
 	}
 	if (ask->new_stream && ask->held_streams + 1 > l->max_streams) {

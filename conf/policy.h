@@ -12,6 +12,9 @@
  *			max_rate = "1mbit";	# sum of the uid's reserved stream rates
  *			nondroppable = false;	# may mark a stream non-droppable
  *			lossless = false;	# may ask for lossless (and lossless EDF)
+ *			dscp = [ "cs0", ... ];	# DSCP values a stream may carry: names or
+ *						# 0..63, "*" = all; default all below CS5
+ *						# (40), so no EF, VA, CS5..CS7
  *		};
  *		rules = (			# first match wins; unset limits come from default
  *			{ user = "alice"; max_streams = 16; max_rate = "20mbit"; },
@@ -51,7 +54,12 @@ struct policy_limits {
 	uint64_t max_rate_bps;
 	bool nondroppable;
 	bool lossless;
+	uint64_t dscp_mask;		/* bit n: DSCP n allowed */
 };
+
+/* The default `dscp`: CS0 .. AF43 and every value below CS5 (40); EF (46), VA (44) and
+ * CS5..CS7 are what networks trust for voice, signalling and network control. */
+#define POLICY_DEFAULT_DSCP_MASK	((1ULL << 40) - 1)
 
 struct policy_rule {
 	int line;			/* in the file; 0 for the built-in default */
@@ -99,6 +107,8 @@ struct policy_ask {
 	uint64_t rate_bps;
 	bool nondroppable;
 	bool lossless;
+	bool has_dscp;			/* the stream asks for DSCP dscp */
+	uint8_t dscp;
 	unsigned int held_streams;
 	uint64_t held_rate_bps;
 	bool new_stream;		/* attach: counts against max_streams */
@@ -125,7 +135,7 @@ void policy_free(struct policy *p);
 const struct policy_rule *policy_match(const struct policy *p, const struct policy_who *who);
 
 /*
- * policy_check() - may who make this request? 0, or -EPERM (device, scheduler or flag not
+ * policy_check() - may who make this request? 0, or -EPERM (device, scheduler, DSCP or flag not
  * allowed) / -EDQUOT (max_streams or max_rate exceeded) with msg naming the rule and limit.
  */
 int policy_check(const struct policy *p, const struct policy_who *who,

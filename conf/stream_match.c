@@ -18,7 +18,10 @@
 
 const char *conf_sched_name(enum conf_sched s)
 {
-	return s == CONF_SCHED_HTB ? "htb" : s == CONF_SCHED_DWCS_BPF ? "dwcs-bpf" : "dwcs";
+	return s == CONF_SCHED_HTB	? "htb" :
+	       s == CONF_SCHED_DWCS_BPF ? "dwcs-bpf" :
+	       s == CONF_SCHED_NONE	? "none" :
+					  "dwcs";
 }
 
 const char *conf_proto_name(enum conf_proto p)

@@ -50,6 +50,7 @@ static void stream_params_from_wire(const struct qsockd_params *p, struct qsock_
 	sp->flags = p->flags;
 	sp->limit = p->limit;
 	sp->pkt_bytes = p->pkt_bytes;
+	sp->dscp = p->dscp;
 	/*
 	 * What the policy counted (qsockd_params_rate) is what the kernel lets through: dwcs
 	 * serves one packet of any size per ipg, so without a ceiling a stream stating a tiny
@@ -80,6 +81,7 @@ static void stream_to_wire(const struct qsock_stream *st, struct qsockd_stream *
 	out->params.flags = st->params.flags & QSOCKD_F_ALL;
 	out->params.limit = st->params.limit;
 	out->params.pkt_bytes = st->params.pkt_bytes;
+	out->params.dscp = st->params.dscp;
 }
 
 static int mgr_init_root(const struct qsockd_params *p, char *msg, size_t msglen)

@@ -115,6 +115,8 @@ static int policy_allows(struct qd_ctx *ctx, const struct qd_peer *peer,
 		.rate_bps = qsockd_params_rate(p),
 		.nondroppable = p->flags & QSOCKD_F_NONDROPPABLE,
 		.lossless = p->flags & QSOCKD_F_LOSSLESS,
+		.has_dscp = p->dscp & QSOCKD_DSCP_SET,
+		.dscp = (uint8_t)(p->dscp & 0x3f),
 		.new_stream = new_stream,
 	};
 	int err;

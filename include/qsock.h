@@ -81,7 +81,21 @@ struct q_dwcs_attr {
 				 * dwcs through qsockd: also the class's ceiling (qsockd(8)) */
 	uint32_t pkt_bytes;	/* htb: bytes per period for the derived rate */
 	uint32_t reserved;	/* must be 0 */
+	/* --- size >= QSOCK_ATTR_SIZE_DSCP (libqsock 1.0.x with DSCP; an older library
+	 * refuses a non-zero field here with EINVAL) --- */
+	uint32_t dscp;		/* QSOCK_DSCP(n): the socket's packets carry DSCP n (IP_TOS,
+				 * IPV6_TCLASS; ECN bits kept), any scheduler; 0 = not set */
+	uint32_t reserved2;	/* must be 0 */
 };
+
+/* q_dwcs_attr.dscp: set DSCP n, 0..63 (EF is 46, AF41 34, CS1 8; qsock.conf(5) lists the
+ * traffic types). Without QSOCK_DSCP_SET the field means "leave the socket's TOS alone". */
+#define QSOCK_DSCP_SET		0x100U
+#define QSOCK_DSCP(n)		(QSOCK_DSCP_SET | ((uint32_t)(n) & 0x3fU))
+#define QSOCK_DSCP_VALUE(v)	((v) & 0x3fU)
+/* The size of q_dwcs_attr before dscp: still accepted, dscp then reads as not set. */
+#define QSOCK_ATTR_SIZE_V1	offsetof(struct q_dwcs_attr, dscp)
+#define QSOCK_ATTR_SIZE_DSCP	(offsetof(struct q_dwcs_attr, reserved2) + sizeof(uint32_t))
 
 /* qsockinit's optional root parameters (qos_params.attributes of qsockinit). */
 #define QSOCK_ROOT_WORK_CONSERVING 0x01U /* dwcs: send before the deadline - T eligibility */

@@ -103,7 +103,7 @@ static bool sockmark_set(struct qsock_fd_state *st, int fd, uint32_t field)
 	if (!atomic_compare_exchange_strong_explicit(&st->sockmark, &s, s | SM_WRITER,
 						     memory_order_acquire, memory_order_relaxed))
 		return false;
-	ok = !setsockopt(fd, SOL_SOCKET, SO_MARK, &mark, sizeof(mark));
+	ok = !qsock_sys.setsockopt(fd, SOL_SOCKET, SO_MARK, &mark, sizeof(mark));
 	/* only SM_FROZEN can have changed meanwhile (a fork) */
 	s = atomic_load_explicit(&st->sockmark, memory_order_relaxed);
 	while (!atomic_compare_exchange_weak_explicit(

@@ -47,6 +47,7 @@ static void stream_from_wire(const struct qsockd_stream *w, struct qsock_stream 
 	st->params.flags = w->params.flags;
 	st->params.limit = w->params.limit;
 	st->params.pkt_bytes = w->params.pkt_bytes;
+	st->params.dscp = w->params.dscp;
 	snprintf(st->dev, sizeof(st->dev), "%s", w->params.dev);
 	snprintf(st->sched, sizeof(st->sched), "%s", w->params.sched);
 }
@@ -92,6 +93,7 @@ int qsock_daemon_call(const struct qsock_request *req, struct qsock_stream *repl
 		r.params.flags = req->stream.flags;
 		r.params.limit = req->stream.limit;
 		r.params.pkt_bytes = req->stream.pkt_bytes;
+		r.params.dscp = req->stream.dscp;
 		passfd = req->sockfd;
 		break;
 	case QSOCK_OP_DETACH:

@@ -392,11 +392,14 @@ int qsock_mgr_attach(int sockfd, const char *dev, const char *sched,
 	if (rc)
 		goto out;
 	if (qsock_carrier_per_message(ops->mark_flags, type) &&
-	    setsockopt(sockfd, SOL_SOCKET, SO_TXTIME, &txt, sizeof(txt))) {
+	    qsock_sys.setsockopt(sockfd, SOL_SOCKET, SO_TXTIME, &txt, sizeof(txt))) {
 		rc = qsock_errf(err, -errno, "fd %d: enabling SO_TXTIME for deadlines: %s", sockfd,
 				strerror(errno));
 		goto undo_class;
 	}
+	rc = qsock_mgr_set_dscp(sockfd, sp->dscp, err);
+	if (rc)
+		goto undo_class;
 	memset(&rec, 0, sizeof(rec));
 	rec.classid = ref.classid;
 	rec.allowed_flags = (owner ? owner->allowed_flags : DWCS_MARK_FIELD_MASK) &
@@ -438,6 +441,48 @@ undo_class : {
 out:
 	qsock_cls_close(&m);
 	return rc;
+}
+
+/*
+ * The socket's DSCP, from @dscp (QSOCK_DSCP_SET | 0..63; nothing without the bit): IP_TOS
+ * on IPv4, IPV6_TCLASS on IPv6 and IP_TOS too on a dual-stack socket (its IPv4-mapped
+ * traffic takes the IPv4 option); the two ECN bits stay as they are. Any user may set either
+ * option, so this runs where the stream is made: in qsockd only once its policy allowed it.
+ */
+int qsock_mgr_set_dscp(int sockfd, uint32_t dscp, struct qsock_err *err)
+{
+	int domain, v6only = 0, tos = 0;
+	socklen_t len = sizeof(domain);
+
+	if (!(dscp & QSOCK_DSCP_SET))
+		return 0;
+	if (getsockopt(sockfd, SOL_SOCKET, SO_DOMAIN, &domain, &len))
+		return qsock_errf(err, -errno, "fd %d: reading SO_DOMAIN: %s", sockfd,
+				  strerror(errno));
+	if (domain == AF_INET6) {
+		len = sizeof(tos);
+		if (getsockopt(sockfd, IPPROTO_IPV6, IPV6_TCLASS, &tos, &len))
+			tos = 0;
+		tos = (int)(QSOCK_DSCP_VALUE(dscp) << 2) | (tos & 3);
+		if (qsock_sys.setsockopt(sockfd, IPPROTO_IPV6, IPV6_TCLASS, &tos, sizeof(tos)))
+			return qsock_errf(err, -errno, "fd %d: setting IPV6_TCLASS 0x%x: %s", sockfd,
+					  (unsigned int)tos, strerror(errno));
+		len = sizeof(v6only);
+		if (getsockopt(sockfd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, &len) || v6only)
+			return 0;
+	} else if (domain != AF_INET) {
+		return qsock_errf(err, -EAFNOSUPPORT,
+				  "fd %d: a DSCP needs an IPv4 or IPv6 socket, not family %d", sockfd,
+				  domain);
+	}
+	len = sizeof(tos);
+	if (getsockopt(sockfd, IPPROTO_IP, IP_TOS, &tos, &len))
+		tos = 0;
+	tos = (int)(QSOCK_DSCP_VALUE(dscp) << 2) | (tos & 3);
+	if (qsock_sys.setsockopt(sockfd, IPPROTO_IP, IP_TOS, &tos, sizeof(tos)))
+		return qsock_errf(err, -errno, "fd %d: setting IP_TOS 0x%x: %s", sockfd,
+				  (unsigned int)tos, strerror(errno));
+	return 0;
 }
 
 /* Find the record of @cookie on @dev, or on any qsock device when @dev is NULL; leaves the
@@ -511,9 +556,16 @@ int qsock_mgr_change(int sockfd, const char *dev, const char *sched,
 	rc = qsock_nl_thread(&nl, err);
 	if (!rc)
 		rc = ops->set_stream(nl, &ref, sp, true, err);
+	if (!rc)
+		rc = qsock_mgr_set_dscp(sockfd, sp->dscp, err);
 	if (rc)
 		goto out;
-	rec.params = *sp;
+	{
+		uint32_t dscp = sp->dscp ? sp->dscp : rec.params.dscp; /* unset: as it was */
+
+		rec.params = *sp;
+		rec.params.dscp = dscp;
+	}
 	if (bpf_map_update_elem(m.streams, &cookie, &rec, BPF_EXIST))
 		rc = qsock_errf(err, -errno, "updating the stream record of fd %d: %s", sockfd,
 				strerror(errno));

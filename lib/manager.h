@@ -46,7 +46,7 @@ struct qsock_stream_params {
 	uint32_t flags;		/* DWCS_NON_DROPPABLE | QSOCK_STREAM_LOSSLESS */
 	uint32_t limit;		/* packets, 0 = default */
 	uint32_t pkt_bytes;	/* 0 = device MTU */
-	uint32_t reserved;
+	uint32_t dscp;		/* QSOCK_DSCP_SET | 0..63 (qsock.h); 0 = the socket's TOS untouched */
 	uint64_t max_rate;	/* dwcs: byte-rate ceiling the qdisc enforces, bytes/s; 0 = none
 				 * (qsockd sets it to what its policy counted) */
 };
@@ -130,6 +130,9 @@ int qsock_mgr_attach(int sockfd, const char *dev, const char *sched,
 int qsock_mgr_change(int sockfd, const char *dev, const char *sched,
 		     const struct qsock_stream_params *sp, struct qsock_stream *out,
 		     struct qsock_err *err);
+/* Give @sockfd's packets the DSCP of @dscp (q_dwcs_attr.dscp form: QSOCK_DSCP_SET | 0..63;
+ * without the bit nothing is done), keeping the ECN bits: 0 or -errno. */
+int qsock_mgr_set_dscp(int sockfd, uint32_t dscp, struct qsock_err *err);
 /* Remove @sockfd's stream; @dev may be NULL (then every qsock device is searched). */
 int qsock_mgr_detach(int sockfd, const char *dev, struct qsock_err *err);
 /* Remove the stream of the socket with @cookie (SO_COOKIE), for a caller that no longer holds

@@ -17,6 +17,7 @@
 
 #include "errors.h"
 #include "netlink.h"
+#include "sys.h"
 
 #ifndef SOL_NETLINK
 #define SOL_NETLINK 270
@@ -38,8 +39,8 @@ int qsock_nl_open(struct qsock_nl *nl, struct qsock_err *err)
 		return qsock_errf(err, rc, "cannot open a NETLINK_ROUTE socket: %s", strerror(-rc));
 	}
 	/* Best effort: without them we still get the errno, only not the kernel's text. */
-	setsockopt(nl_socket_get_fd(nl->sk), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
-	setsockopt(nl_socket_get_fd(nl->sk), SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
+	qsock_sys.setsockopt(nl_socket_get_fd(nl->sk), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+	qsock_sys.setsockopt(nl_socket_get_fd(nl->sk), SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
 	return 0;
 }
 

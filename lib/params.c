@@ -121,7 +121,7 @@ int qsock_stream_params_from_api(const struct qos_params *p, struct qsock_stream
 	out->flags = a->stream_flags & ~QSOCK_STREAM_EXT;
 	out->ipg_ns = (uint64_t)a->ipg * NSEC_PER_MSEC;
 	if (a->stream_flags & QSOCK_STREAM_EXT) {
-		if (a->size < offsetof(struct q_dwcs_attr, reserved) + sizeof(a->reserved))
+		if (a->size < QSOCK_ATTR_SIZE_V1)
 			return qsock_errf(err, -EINVAL,
 					  "q_dwcs_attr.size %u is too small for QSOCK_STREAM_EXT "
 					  "(set it to sizeof(struct q_dwcs_attr))",
@@ -131,6 +131,17 @@ int qsock_stream_params_from_api(const struct qos_params *p, struct qsock_stream
 			return rc;
 		if (a->reserved)
 			return qsock_errf(err, -EINVAL, "q_dwcs_attr.reserved must be 0");
+		/* a caller compiled before dscp existed has a shorter struct: not set */
+		if (a->size >= QSOCK_ATTR_SIZE_DSCP) {
+			if (a->reserved2)
+				return qsock_errf(err, -EINVAL, "q_dwcs_attr.reserved2 must be 0");
+			if (a->dscp & ~(QSOCK_DSCP_SET | 0x3fU) ||
+			    (a->dscp && !(a->dscp & QSOCK_DSCP_SET)))
+				return qsock_errf(err, -EINVAL,
+						  "q_dwcs_attr.dscp 0x%x is not QSOCK_DSCP(0..63) or 0",
+						  a->dscp);
+			out->dscp = a->dscp;
+		}
 		if (a->ipg_ns)
 			out->ipg_ns = a->ipg_ns;
 		out->limit = a->limit;
@@ -148,6 +159,9 @@ int qsock_stream_params_check(const char *sched, const struct qsock_stream_param
 	if (!ops)
 		return qsock_errf(err, -EINVAL, "unknown scheduler \"%s\" (known: %s)",
 				  sched ? sched : "", qsock_sched_names());
+	if (sp->dscp & ~(QSOCK_DSCP_SET | 0x3fU) || (sp->dscp && !(sp->dscp & QSOCK_DSCP_SET)))
+		return qsock_errf(err, -EINVAL, "stream dscp 0x%x is not QSOCK_DSCP(0..63) or 0",
+				  sp->dscp);
 	if (sp->flags & ~(uint32_t)(DWCS_NON_DROPPABLE | QSOCK_STREAM_LOSSLESS))
 		return qsock_errf(err, -EINVAL, "stream flags have unknown bits 0x%x",
 				  sp->flags & ~(uint32_t)(DWCS_NON_DROPPABLE | QSOCK_STREAM_LOSSLESS));

@@ -11,6 +11,7 @@ struct qsock_sys qsock_sys = {
 	.sendto = sendto,
 	.sendmsg = sendmsg,
 	.close = close,
+	.setsockopt = setsockopt,
 };
 
 void qsock_sys_use(const struct qsock_sys *fns)
@@ -20,6 +21,7 @@ void qsock_sys_use(const struct qsock_sys *fns)
 		.connect = fns->connect,
 		.sendmsg = fns->sendmsg,
 		.close = fns->close,
+		.setsockopt = fns->setsockopt,
 	};
 
 	qsock_sys = *fns;

@@ -24,6 +24,7 @@ struct qsock_sys {
 			  const struct sockaddr *to, socklen_t tolen);
 	ssize_t (*sendmsg)(int fd, const struct msghdr *msg, int flags);
 	int (*close)(int fd);
+	int (*setsockopt)(int fd, int level, int name, const void *val, socklen_t len);
 };
 
 extern struct qsock_sys qsock_sys;

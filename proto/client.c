@@ -76,7 +76,7 @@ static int connect_bounded(int fd, const struct sockaddr_un *sa, long long deadl
 
 		if (!left)
 			return -ETIMEDOUT;
-		if (setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) < 0)
+		if (qsockd_client_sys.setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) < 0)
 			return -errno;
 		if (qsockd_client_sys.connect(fd, (const struct sockaddr *)sa, sizeof(*sa)) == 0)
 			return 0;
@@ -115,7 +115,7 @@ int qsockd_client_connect(const char *path, char *msg, size_t msglen)
 		return err;
 	}
 	/* every later step polls with its own deadline */
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &none, sizeof(none));
+	qsockd_client_sys.setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &none, sizeof(none));
 	return fd;
 }
 

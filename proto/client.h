@@ -34,6 +34,7 @@ struct qsockd_client_sys {
 	int (*connect)(int fd, const struct sockaddr *sa, socklen_t len);
 	ssize_t (*sendmsg)(int fd, const struct msghdr *msg, int flags);
 	int (*close)(int fd);
+	int (*setsockopt)(int fd, int level, int name, const void *val, socklen_t len);
 };
 void qsockd_client_use(const struct qsockd_client_sys *sys);
 /* The table in use (proto/sys.c: the one file of proto/ that names these functions). */

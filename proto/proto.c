@@ -116,8 +116,9 @@ static int params_check(const struct qsockd_params *p, unsigned int op, char *ms
 	if (!all_zero(p->sched + strlen(p->sched), sizeof(p->sched) - strlen(p->sched)))
 		return fail(msg, msglen, EINVAL,
 			    "params.sched: bytes after the name are not zero");
-	if (p->reserved0)
-		return fail(msg, msglen, EINVAL, "params.reserved0: must be zero");
+	if (!QSOCKD_DSCP_VALID(p->dscp))
+		return fail(msg, msglen, EINVAL, "params.dscp 0x%x: not QSOCKD_DSCP_SET | 0..63, or 0",
+			    p->dscp);
 	if (p->root_rate > QSOCKD_MAX_RATE)
 		return fail(msg, msglen, EINVAL, "params.root_rate %llu: out of range",
 			    (unsigned long long)p->root_rate);

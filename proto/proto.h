@@ -55,6 +55,9 @@ enum qsockd_op {
 #define QSOCKD_F_NONDROPPABLE	(1u << 0)	/* DWCS_NON_DROPPABLE */
 #define QSOCKD_F_LOSSLESS	(1u << 1)	/* QSOCK_STREAM_LOSSLESS */
 #define QSOCKD_F_ALL		(QSOCKD_F_NONDROPPABLE | QSOCKD_F_LOSSLESS)
+/* params.dscp: as qsock.h's q_dwcs_attr.dscp (QSOCK_DSCP(n)) */
+#define QSOCKD_DSCP_SET		0x100u
+#define QSOCKD_DSCP_VALID(v)	(!((v) & ~(QSOCKD_DSCP_SET | 0x3fu)) && (!(v) || ((v) & QSOCKD_DSCP_SET)))
 /* params.root_flags: QSOCK_ROOT_* */
 #define QSOCKD_ROOT_F_WORK_CONSERVING	(1u << 0)
 #define QSOCKD_ROOT_F_ALL		QSOCKD_ROOT_F_WORK_CONSERVING
@@ -89,7 +92,9 @@ struct qsockd_params {
 	uint32_t pkt_bytes;		/* bytes per request period; 0 = MTU */
 	uint32_t root_limit;		/* INIT: packets in the whole qdisc; 0 = default */
 	uint32_t root_flags;		/* INIT: QSOCKD_ROOT_F_* */
-	uint32_t reserved0;		/* zero */
+	uint32_t dscp;			/* ATTACH/CHANGE: QSOCKD_DSCP_SET | 0..63, 0 = not set.
+					 * Was reserved0 (zero): a daemon from before refuses a
+					 * DSCP with EINVAL, so no version bump was needed */
 };
 
 struct qsockd_request {

@@ -9,4 +9,5 @@ struct qsockd_client_sys qsockd_client_sys = {
 	.connect = connect,
 	.sendmsg = sendmsg,
 	.close = close,
+	.setsockopt = setsockopt,
 };

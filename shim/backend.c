@@ -16,6 +16,7 @@
 #include "uapi/linux/pkt_sch_dwcs.h"
 #include "../lib/carrier.h"
 #include "../lib/fdtable.h"
+#include "../lib/manager.h"
 #include "backend.h"
 #include "shim.h"
 
@@ -30,6 +31,15 @@ int shim_backend_attach(int fd, const struct conf_stream *st, char *why, size_t 
 	struct qos_params p = { .attributes = &attr };
 	int err;
 
+	if (st->sched == CONF_SCHED_NONE) {
+		/* mark only: no class, no qsockd (any program may set its own socket's TOS) */
+		struct qsock_err e = { "" };
+
+		err = qsock_mgr_set_dscp(fd, QSOCK_DSCP(st->dscp), &e);
+		if (err)
+			snprintf(why, why_len, "%s", e.msg);
+		return err;
+	}
 	snprintf(p.dev, sizeof(p.dev), "%s", st->dev);
 	snprintf(p.name, sizeof(p.name), "%s", conf_sched_name(st->sched));
 	attr.stream_flags = QSOCK_STREAM_EXT;
@@ -48,6 +58,8 @@ int shim_backend_attach(int fd, const struct conf_stream *st, char *why, size_t 
 			attr.stream_flags |= QSOCK_STREAM_LOSSLESS;
 	}
 	attr.ipg = (uint32_t)((attr.ipg_ns + 999999) / 1000000);
+	if (st->has_dscp)
+		attr.dscp = QSOCK_DSCP(st->dscp);
 	if (!qattach(fd, &p))
 		return 0;
 	err = errno;

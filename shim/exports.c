@@ -65,6 +65,11 @@ SHIM_EXPORT ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
 	return shim_sendmsg(fd, msg, flags);
 }
 
+SHIM_EXPORT int setsockopt(int fd, int level, int name, const void *val, socklen_t len)
+{
+	return shim_setsockopt(fd, level, name, val, len);
+}
+
 SHIM_EXPORT int sendmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int flags)
 {
 	return shim_sendmmsg(fd, vec, vlen, flags);

@@ -64,6 +64,7 @@ static void bind_all(void)
 	BIND(write);
 	BIND(writev);
 	BIND(close);
+	BIND(setsockopt);
 	BIND(close_range);
 	BIND(dup);
 	BIND(dup2);
@@ -85,6 +86,7 @@ static void bind_all(void)
 		.sendto = shim_libc_fns.sendto,
 		.sendmsg = shim_libc_fns.sendmsg,
 		.close = shim_libc_fns.close,
+		.setsockopt = shim_libc_fns.setsockopt,
 	});
 	atomic_store_explicit(&shim_libc_ready, true, memory_order_release);
 }

@@ -33,6 +33,7 @@ struct shim_libc {
 	ssize_t (*write)(int, const void *, size_t);
 	ssize_t (*writev)(int, const struct iovec *, int);
 	int (*close)(int);
+	int (*setsockopt)(int, int, int, const void *, socklen_t);
 	int (*close_range)(unsigned int, unsigned int, int);
 	int (*dup)(int);
 	int (*dup2)(int, int);

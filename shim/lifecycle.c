@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <string.h>
 #include <unistd.h>
 #include <linux/close_range.h>
 
@@ -103,7 +104,8 @@ static void forget(int fd)
 
 	if (!f)
 		return;
-	if (shim_fd_state(f) == SHIM_FD_MATCHED && !shim.dry_run) {
+	if (shim_fd_state(f) == SHIM_FD_MATCHED && !shim.dry_run &&
+	    shim.conf.streams[f->stream].sched != CONF_SCHED_NONE) {
 		int saved = errno;
 
 		shim_backend_detach(fd);
@@ -198,4 +200,46 @@ pid_t shim_fork(void)
 	if (pid == 0)
 		shim_log(2, "forked from %d", (int)getppid());
 	return pid;
+}
+
+/*
+ * A matched socket whose rule sets a DSCP keeps it when the program sets its own TOS later
+ * (IP_TOS; IPV6_TCLASS): the program's ECN bits are kept, the DSCP bits are the rule's,
+ * unless the rule says `dscp_override = true`. A TOS set before the socket was matched is
+ * replaced the same way at attach (lib/manager.c). Per-message IP_TOS control messages are
+ * not rewritten.
+ */
+int shim_setsockopt(int fd, int level, int name, const void *val, socklen_t len)
+{
+	const struct conf_stream *st;
+	struct shim_fd *f;
+	int v, keep;
+
+	if (!shim.active || shim.dry_run || !val ||
+	    !((level == IPPROTO_IP && name == IP_TOS) || (level == IPPROTO_IPV6 && name == IPV6_TCLASS)))
+		return libc()->setsockopt(fd, level, name, val, len);
+	f = shim_fd_slot(fd);
+	if (!f || shim_fd_state(f) != SHIM_FD_MATCHED)
+		return libc()->setsockopt(fd, level, name, val, len);
+	st = &shim.conf.streams[f->stream];
+	if (!st->has_dscp || st->dscp_override)
+		return libc()->setsockopt(fd, level, name, val, len);
+	/* the kernel's reading: an int, or for IP_TOS a single byte; a bad pointer is the
+	 * kernel's to refuse (EFAULT), never ours to crash on */
+	if (!shim_readable(val, len >= (socklen_t)sizeof(int) ? sizeof(int) : 1))
+		return libc()->setsockopt(fd, level, name, val, len);
+	if (len >= (socklen_t)sizeof(int))
+		memcpy(&v, val, sizeof(v));
+	else if (len >= 1 && level == IPPROTO_IP)
+		v = *(const unsigned char *)val;
+	else
+		return libc()->setsockopt(fd, level, name, val, len); /* let the kernel refuse it */
+	if (v < -1 || v > 0xff)
+		return libc()->setsockopt(fd, level, name, val, len); /* ditto */
+	keep = (st->dscp << 2) | (v < 0 ? 0 : (v & 3));
+	if (keep != v)
+		shim_log(2, "fd %d: the program's %s 0x%x becomes 0x%x: stream \"%s\" keeps its DSCP",
+			 fd, level == IPPROTO_IP ? "IP_TOS" : "IPV6_TCLASS", (unsigned int)v,
+			 (unsigned int)keep, st->name);
+	return libc()->setsockopt(fd, level, name, &keep, sizeof(keep));
 }

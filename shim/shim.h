@@ -110,6 +110,7 @@ int shim_socket(int domain, int type, int protocol);
 int shim_bind(int fd, const struct sockaddr *addr, socklen_t len);
 int shim_connect(int fd, const struct sockaddr *addr, socklen_t len);
 int shim_listen(int fd, int backlog);
+int shim_setsockopt(int fd, int level, int name, const void *val, socklen_t len);
 int shim_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags, bool is_accept4);
 ssize_t shim_send(int fd, const void *buf, size_t len, int flags);
 ssize_t shim_sendto(int fd, const void *buf, size_t len, int flags, const struct sockaddr *to,

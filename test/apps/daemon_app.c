@@ -7,6 +7,8 @@
  *   daemon_app fini DEV SCHED                 qsockfini
  *   daemon_app run DEST_IP PORT               a UDP socket, then commands from stdin:
  *       attach DEV SCHED IPG_MS [OLN OLD FLAGS [RATE_Bps]]   qattach (RATE: q_dwcs_attr.rate)
+ *       attach-dscp DEV SCHED IPG_MS DSCP         qattach with q_dwcs_attr.dscp = QSOCK_DSCP(DSCP)
+ *       tos                                       the socket's IP_TOS: `ok tos=N`
  *       change DEV SCHED IPG_MS                   qchange
  *       info                                      qinfo: one line of key=value
  *       send N BYTES                              N datagrams to DEST
@@ -92,6 +94,23 @@ static int run(const char *ip, int port)
 				fail("qattach");
 			else
 				printf("ok attached\n");
+		} else if (sscanf(line, "attach-dscp %31s %31s %u %u", dev, sched, &ipg, &n) == 4) {
+			params(&p, &a, dev, sched, ipg, 0, 0, 0);
+			a.stream_flags |= QSOCK_STREAM_EXT;
+			a.size = sizeof(a);
+			a.dscp = QSOCK_DSCP(n);
+			if (qattach(fd, &p) < 0)
+				fail("qattach");
+			else
+				printf("ok attached\n");
+		} else if (!strncmp(line, "tos", 3)) {
+			int tos = -1;
+			socklen_t tlen = sizeof(tos);
+
+			if (getsockopt(fd, IPPROTO_IP, IP_TOS, &tos, &tlen) < 0)
+				fail("getsockopt IP_TOS");
+			else
+				printf("ok tos=%d\n", tos);
 		} else if (sscanf(line, "change %31s %31s %u", dev, sched, &ipg) == 3) {
 			params(&p, &a, dev, sched, ipg, 0, 0, 0);
 			if (qchange(fd, &p) < 0)

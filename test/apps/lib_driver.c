@@ -11,10 +11,11 @@
  *   sock N udp|udp6|tcp|unix|pipe  create fd number N (a slot)
  *   connect N IP:PORT           connect() (TCP streams)
  *   attach N PARAMS             qattach with PARAMS: ipg=MS old=Y oln=X [rate=B] [pkt=B]
- *                               [limit=P] [nd] [lossless] [dev=D] [sched=S]
+ *                               [limit=P] [nd] [lossless] [dev=D] [sched=S] [dscp=N]
  *   qsocket N PARAMS            qsocket(AF_INET, SOCK_DGRAM)
  *   change N PARAMS             qchange
  *   info N                      qinfo, printed as one JSON object
+ *   tos N                       the socket's {"ip_tos":..,"ipv6_tclass":..} (-1: no such option)
  *   send N IP:PORT COUNT SIZE [nd] [prio=P] [frames=K] [rel-deadline=NS] [plain]
  *                               (IP may be IPv6 in brackets: [fd00::2]:9)
  *                               qsendto COUNT times (plain: sendto)
@@ -154,6 +155,8 @@ static void parse_params(int argc, char **argv, struct qos_params *p, struct q_d
 			snprintf(p->dev, sizeof(p->dev), "%s", v);
 		else if (!strncmp(argv[i], "sched=", 6))
 			snprintf(p->name, sizeof(p->name), "%s", v);
+		else if (!strncmp(argv[i], "dscp=", 5))
+			a->dscp = QSOCK_DSCP(atoi(v)), a->stream_flags |= QSOCK_STREAM_EXT;
 		else if (!strncmp(argv[i], "flags=", 6))
 			a->stream_flags = (uint32_t)strtoul(v, NULL, 0);
 	}
@@ -270,6 +273,18 @@ static int run(int argc, char **argv)
 			return qchange(fds[n], &p);
 		fds[n] = qsocket(AF_INET, SOCK_DGRAM, 0, &p);
 		return fds[n] < 0 ? -1 : 0;
+	}
+	if (!strcmp(cmd, "tos")) {
+		int n = slot(argv[1]), tos = -1, tclass = -1;
+		socklen_t len = sizeof(tos);
+
+		if (getsockopt(fds[n], IPPROTO_IP, IP_TOS, &tos, &len))
+			tos = -1;
+		len = sizeof(tclass);
+		if (getsockopt(fds[n], IPPROTO_IPV6, IPV6_TCLASS, &tclass, &len))
+			tclass = -1;
+		printf("{\"slot\":%d,\"ip_tos\":%d,\"ipv6_tclass\":%d}\n", n, tos, tclass);
+		return 0;
 	}
 	if (!strcmp(cmd, "info")) {
 		struct qos_info info;

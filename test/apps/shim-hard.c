@@ -10,6 +10,9 @@
  *   mmsg ADDR PORT N               the same N packets in one sendmmsg
  *   writev ADDR PORT N             the same N packets with writev on a connected socket
  *   cmsg ADDR PORT                 sendmsg of one RTP marker packet with its own IP_TOS cmsg
+ *   settos ADDR PORT TOS           one datagram, then setsockopt(IP_TOS, TOS) and another;
+ *                                  prints the IP_TOS getsockopt reads back; TOS "bad":
+ *                                  an unreadable pointer (libc says -1 EFAULT)
  *   threads ADDR PORT T N          T threads, N sendto each, on one shared socket
  *   errno ADDR PORT                connected UDP to a closed port: ECONNREFUSED comes through
  *   eagain                         non-blocking TCP into a full peer: EAGAIN comes through
@@ -202,6 +205,25 @@ static int do_cmsg(char **a)
 	memcpy(CMSG_DATA(c), &tos, sizeof(tos));
 	printf("sendmsg = %zd\n", sendmsg(fd, &m, 0));
 	printf("controllen after = %zu\n", (size_t)m.msg_controllen);
+	return 0;
+}
+
+static int do_settos(char **a)
+{
+	int fd = udp(), tos = (int)strtol(a[2], NULL, 0), got = -1;
+	socklen_t len = sizeof(got);
+
+	printf("sendto = %zd\n", sendto(fd, "t1", 2, 0, (struct sockaddr *)&dest, sizeof(dest)));
+	if (!strcmp(a[2], "bad")) {
+		int r = setsockopt(fd, IPPROTO_IP, IP_TOS, (const void *)8, sizeof(tos));
+
+		printf("setsockopt = %d errno=%d\n", r, r ? errno : 0);
+	} else {
+		printf("setsockopt = %d\n", setsockopt(fd, IPPROTO_IP, IP_TOS, &tos, sizeof(tos)));
+	}
+	getsockopt(fd, IPPROTO_IP, IP_TOS, &got, &len);
+	printf("IP_TOS = %d\n", got);
+	printf("sendto = %zd\n", sendto(fd, "t2", 2, 0, (struct sockaddr *)&dest, sizeof(dest)));
 	return 0;
 }
 
@@ -630,6 +652,8 @@ int main(int argc, char **argv)
 		return do_writev(argv + 2);
 	if (!strcmp(mode, "cmsg"))
 		return do_cmsg(argv + 2);
+	if (!strcmp(mode, "settos") && argc == 5)
+		return do_settos(argv + 2);
 	if (!strcmp(mode, "threads") && argc == 6)
 		return do_threads(argv + 2);
 	if (!strcmp(mode, "errno"))

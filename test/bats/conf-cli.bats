@@ -116,7 +116,7 @@ streams = (
                  { preset = "rtp-marker"; },
                  { name = "pace"; every = 2; fps = 25; } ); },
   { name = "web"; match = { protocol = "tcp"; local_port = 443; }; dev = "eth0";
-    scheduler = "htb"; rate = "20mbit"; }
+    scheduler = "htb"; rate = "20mbit"; dscp = "audio-video"; }
 );
 EOF
 	echo "$BATS_TEST_TMPDIR/e.conf"
@@ -132,8 +132,11 @@ EOF
 	assert_output_contains 'streams[0] "video" (line 2): no: process name, argv[0] and executable match no glob'
 	assert_output_contains 'streams[1] "web" (line 7): no: protocol differs'
 	assert_output_contains 'no stream rule matches'
+	run "$QSOCK" -c "$c" explain --proto tcp --local '[::]:443'
+	assert_output_contains '=> stream "web" (line 7): htb on eth0, rate 2500000 bytes/s, dscp AF41 (34)'
 	run "$QSOCK" -j -c "$c" explain --proto tcp --local '[::]:443'
 	json_eq "$output" .stream web
+	json_eq "$output" .dscp 34
 	json_eq "$output" '.streams[0].reason' 'protocol differs'
 }
 
@@ -155,6 +158,14 @@ EOF
 	json_eq "$output" .message.rule 2
 	json_eq "$output" .message.flags.nondroppable false
 	json_eq "$output" .message.flags.deadline_ns 40000000
+}
+
+@test "check: a bad dscp names the key, the line and what is accepted" {
+	printf 'streams = (\n  { match = {}; dev = "eth0"; ipg = 10;\n    dscp = "af51"; },\n  { match = {}; dev = "eth0"; ipg = 10; dscp = 64; }\n);\n' >"$BATS_TEST_TMPDIR/d.conf"
+	run "$QSOCK" check "$BATS_TEST_TMPDIR/d.conf"
+	assert_status 1
+	assert_output_contains "d.conf:3: streams[0].dscp: \"af51\" is not a DSCP: use best-effort, background, excellent-effort, audio-video, voice, control, CS0..CS7, AF11..AF43, EF, VA, LE, DF, or 0..63"
+	assert_output_contains "d.conf:4: streams[1].dscp: 64 is out of range 0..63"
 }
 
 @test "explain: bad arguments are named" {

@@ -140,6 +140,23 @@ run_restore_once() {
 	[[ "$line" == *"rules[0] user nobody ($CONF:1): max_rate 20000000 bit/s exceeded"* ]]
 }
 
+@test "daemon-htb: DSCP through qsockd: AF41 is set on the caller's socket, EF is refused by the default policy with its rule" {
+	start_daemon
+	start_app
+	app attach-dscp veth0 htb 10 46 # EF: not for unprivileged users unless a rule says so
+	[[ "$line" == *"errno=1 "* ]]
+	[[ "$line" == *"rules[0] user nobody ($CONF:1): DSCP EF (46) is not allowed (policy key dscp)"* ]]
+	app tos
+	[ "$line" = "ok tos=0" ]
+	app attach-dscp veth0 htb 10 34 # AF41, set by qsockd on the socket it was passed
+	[ "$line" = "ok attached" ]
+	app tos
+	[ "$line" = "ok tos=136" ]
+	require_file "$QSOCK" make
+	out=$(t $IN "$QSOCK" -j status -s "$SOCK")
+	json_eq "$out" '.streams[0].params.dscp' 34
+}
+
 @test "daemon-htb: another user can neither inspect, change nor detach the stream; the owner can" {
 	require_file "$PROBE" "make"
 	start_daemon

@@ -234,6 +234,17 @@ root_kind() { $IN tc -j qdisc show dev veth0 | jq -r '.[] | select(.root == true
 	[ "$(classes)" -eq 1 ]	# its class (the driver exited without qclose: swept later)
 }
 
+@test "DSCP: qattach sets it (IPv4: IP_TOS; dual-stack IPv6: IPV6_TCLASS and IP_TOS), qchange changes or keeps it; none: TOS untouched" {
+	drv init
+	run drv sock 1 udp -- attach 1 ipg=1 dscp=46 -- tos 1 \
+		-- sock 2 udp6 -- attach 2 ipg=1 dscp=34 -- tos 2 \
+		-- change 2 ipg=2 dscp=8 -- tos 2 -- change 2 ipg=3 -- tos 2 \
+		-- sock 3 udp -- attach 3 ipg=1 -- tos 3
+	assert_status 0
+	[ "$(jq -sc '[.[] | select(.ip_tos != null) | [.slot, .ip_tos, .ipv6_tclass]]' <<<"$output")" = \
+		'[[1,184,-1],[2,136,136],[2,32,32],[2,32,32],[3,0,-1]]' ] || { echo "$output" >&2; false; }
+}
+
 @test "IPv6: an attached UDP socket's packets are classified into its class" {
 	$IN ip -6 addr add fd00:99::1/64 dev veth0 nodad
 	$RX ip -6 addr add fd00:99::2/64 dev veth1 nodad

@@ -168,6 +168,98 @@ EOF
 		{ echo "$output" >&2; false; }
 }
 
+@test "real backend: dscp = \"EF\" on an htb rule marks an unmodified sender's packets (TOS 184, ECN kept)" {
+	require_file "$QSOCK_BUILD/test/apps/shim-qinit" "run make"
+	new_ns PEER shimp
+	veth_pair "$NS" 10.77.0.1/24 "$PEER" 10.77.0.2/24 va vb
+	conf=$(shim_conf dscp <<'EOF'
+streams = ( { name = "voice"; match = { protocol = "udp"; remote_port = 47012; }; dev = "va";
+              scheduler = "htb"; rate = "10mbit"; dscp = "EF"; },
+            { name = "af"; match = { protocol = "udp"; remote_port = 47013; }; dev = "va";
+              scheduler = "htb"; rate = "10mbit"; dscp = "audio-video"; } );
+EOF
+)
+	start_receiver "$PEER" 10.77.0.2 47012 2 "$BATS_TEST_TMPDIR/r"
+	start_receiver "$PEER" 10.77.0.2 47013 1 "$BATS_TEST_TMPDIR/r2"
+	run in_ns "$NS" sh -c '
+		"$1" va htb || exit 99
+		echo m1 | env QSOCK_DEBUG=2 LD_PRELOAD="$2" QSOCK_CONF="$3" socat -u - UDP:10.77.0.2:47012
+		# the program set TOS 0x11 itself (ECT(1) in the ECN bits): DSCP replaced, ECN kept
+		echo m2 | env LD_PRELOAD="$2" QSOCK_CONF="$3" socat -u - UDP:10.77.0.2:47012,ip-tos=0x11
+		echo m3 | env LD_PRELOAD="$2" QSOCK_CONF="$3" socat -u - UDP:10.77.0.2:47013
+		' sh "$QSOCK_BUILD/test/apps/shim-qinit" "$SHIM_PRELOAD_FIRST$SHIM_SO" "$conf"
+	if [ "$status" -eq 99 ]; then
+		skip "qsockinit(va, htb) failed here: $output"
+	fi
+	assert_status 0
+	assert_output_contains ':47012: stream "voice" (line 1), htb on va'
+	wait_receiver "$BATS_TEST_TMPDIR/r"
+	wait_receiver "$BATS_TEST_TMPDIR/r2"
+	# EF = 46 << 2 = 184; with the program's ECT(1) kept: 185; AF41 = 34 << 2 = 136
+	grep -q 'len=3 ttl=64 tos=184 ' "$BATS_TEST_TMPDIR/r" || { cat "$BATS_TEST_TMPDIR/r" >&2; false; }
+	grep -q 'len=3 ttl=64 tos=185 ' "$BATS_TEST_TMPDIR/r" || { cat "$BATS_TEST_TMPDIR/r" >&2; false; }
+	grep -q 'len=3 ttl=64 tos=136 ' "$BATS_TEST_TMPDIR/r2" || { cat "$BATS_TEST_TMPDIR/r2" >&2; false; }
+}
+
+@test "real backend: the rule's DSCP survives the program's own later IP_TOS (ECN bits its own), unless dscp_override" {
+	require_file "$QSOCK_BUILD/test/apps/shim-qinit" "run make"
+	new_ns PEER shimp
+	veth_pair "$NS" 10.77.0.1/24 "$PEER" 10.77.0.2/24 va vb
+	conf=$(shim_conf dscp2 <<'EOF'
+streams = ( { name = "voice"; match = { protocol = "udp"; remote_port = 47014; }; dev = "va";
+              scheduler = "htb"; rate = "10mbit"; dscp = "voice"; },
+            { name = "free"; match = { protocol = "udp"; remote_port = 47015; }; dev = "va";
+              scheduler = "htb"; rate = "10mbit"; dscp = "voice"; dscp_override = true; } );
+EOF
+)
+	start_receiver "$PEER" 10.77.0.2 47014 4 "$BATS_TEST_TMPDIR/r"
+	start_receiver "$PEER" 10.77.0.2 47015 2 "$BATS_TEST_TMPDIR/r2"
+	run in_ns "$NS" sh -c '
+		"$1" va htb || exit 99
+		env QSOCK_DEBUG=2 LD_PRELOAD="$2" QSOCK_CONF="$3" "$4" settos 10.77.0.2 47014 0x21
+		env LD_PRELOAD="$2" QSOCK_CONF="$3" "$4" settos 10.77.0.2 47015 0x21
+		# a bad pointer is the kernel'"'"'s EFAULT, not a crash in the shim
+		env LD_PRELOAD="$2" QSOCK_CONF="$3" "$4" settos 10.77.0.2 47014 bad
+		' sh "$QSOCK_BUILD/test/apps/shim-qinit" "$SHIM_PRELOAD_FIRST$SHIM_SO" "$conf" "$SHIM_HARD"
+	if [ "$status" -eq 99 ]; then
+		skip "qsockinit(va, htb) failed here: $output"
+	fi
+	assert_status 0
+	assert_output_contains 'the program'"'"'s IP_TOS 0x21 becomes 0xb9: stream "voice" keeps its DSCP'
+	# EF = 184; the program's 0x21 (CS1 + ECT(1)) keeps only its ECN bit: 185
+	assert_output_contains 'IP_TOS = 185'
+	assert_output_contains 'IP_TOS = 33'
+	assert_output_contains 'setsockopt = -1 errno=14'
+	wait_receiver "$BATS_TEST_TMPDIR/r"
+	wait_receiver "$BATS_TEST_TMPDIR/r2"
+	[ "$(sed -n 's/.* tos=\([0-9]*\) .*/\1/p' "$BATS_TEST_TMPDIR/r" | tr '\n' ' ')" = "184 185 184 184 " ] ||
+		{ cat "$BATS_TEST_TMPDIR/r" >&2; false; }
+	[ "$(sed -n 's/.* tos=\([0-9]*\) .*/\1/p' "$BATS_TEST_TMPDIR/r2" | tr '\n' ' ')" = "184 33 " ] ||
+		{ cat "$BATS_TEST_TMPDIR/r2" >&2; false; }
+}
+
+@test "real backend: scheduler = \"none\" only marks: DSCP set, no qdisc, no class, no qsockinit needed" {
+	conf=$(shim_conf none <<'EOF'
+streams = ( { name = "mark"; match = { protocol = "udp"; remote_port = 47016; };
+              scheduler = "none"; dscp = "audio-video"; } );
+EOF
+)
+	start_receiver "$NS" 127.0.0.1 47016 2 "$BATS_TEST_TMPDIR/r"
+	run in_ns "$NS" sh -c '
+		env QSOCK_DEBUG=2 LD_PRELOAD="$1" QSOCK_CONF="$2" "$3" settos 127.0.0.1 47016 0x01
+		tc class show dev lo; tc qdisc show dev lo | grep -c " root " || true' \
+		sh "$SHIM_PRELOAD_FIRST$SHIM_SO" "$conf" "$SHIM_HARD"
+	assert_status 0
+	assert_output_contains ':47016: stream "mark" (line 1), none'
+	[[ "$output" != *"gets no QoS"* ]]
+	[[ "$output" != *"class "* ]]
+	# AF41 = 136; the program's later ECT(1) kept, its DSCP bits not: 137
+	assert_output_contains 'IP_TOS = 137'
+	wait_receiver "$BATS_TEST_TMPDIR/r"
+	[ "$(sed -n 's/.* tos=\([0-9]*\) .*/\1/p' "$BATS_TEST_TMPDIR/r" | tr '\n' ' ')" = "136 137 " ] ||
+		{ cat "$BATS_TEST_TMPDIR/r" >&2; false; }
+}
+
 @test "systemd unit and cgroup: a process in janus.service's cgroup (or below it) is matched by unit and by cgroup glob" {
 	cg2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/self/mounts)
 	[ -n "$cg2" ] && [ -w "$cg2" ] || skip "no writable cgroup v2 hierarchy"

@@ -117,8 +117,62 @@ static void expect_error(const char *text, const char *expected)
 
 #define STREAM(body) "streams = (\n  { match = {}; dev = \"eth0\"; " body " }\n);\n"
 
+/* `dscp`: a traffic type, a PHB name (any case) or 0..63, on any scheduler (#14) */
+static void test_dscp(void **state)
+{
+	static const struct { const char *text; int value; } ok[] = {
+		{ "\"best-effort\"", 0 }, { "\"background\"", 8 }, { "\"excellent-effort\"", 18 },
+		{ "\"audio-video\"", 34 }, { "\"voice\"", 46 },	{ "\"control\"", 48 },
+		{ "\"EF\"", 46 },	    { "\"af41\"", 34 },	{ "\"CS4\"", 32 },
+		{ "\"AF11\"", 10 },	    { "\"af43\"", 38 },	{ "\"cs0\"", 0 },
+		{ "\"le\"", 1 },	    { "0", 0 },		{ "63", 63 },
+	};
+	char text[256], name[32];
+	struct conf_diag d;
+	struct conf c;
+
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		snprintf(text, sizeof(text), STREAM("scheduler = \"htb\"; rate = \"1mbit\"; dscp = %s;"),
+			 ok[i].text);
+		conf_diag_init(&d, "t.conf", NULL);
+		assert_int_equal(conf_load_string(&c, text, "t.conf", &d), 0);
+		assert_true(c.streams[0].has_dscp);
+		assert_int_equal(c.streams[0].dscp, ok[i].value);
+		conf_free(&c);
+	}
+	conf_diag_init(&d, "t.conf", NULL);
+	assert_int_equal(conf_load_string(&c, STREAM("ipg = 10;"), "t.conf", &d), 0);
+	assert_false(c.streams[0].has_dscp);
+	conf_free(&c);
+	/* scheduler "none": mark only, no device needed */
+	conf_diag_init(&d, "t.conf", NULL);
+	assert_int_equal(conf_load_string(&c, "streams = ( { match = {}; scheduler = \"none\"; dscp = \"voice\"; } );\n",
+					  "t.conf", &d), 0);
+	assert_int_equal(c.streams[0].sched, CONF_SCHED_NONE);
+	assert_int_equal(c.streams[0].dscp, 46);
+	assert_string_equal(conf_sched_name(c.streams[0].sched), "none");
+	conf_free(&c);
+	assert_string_equal(conf_dscp_name(46, name, sizeof(name)), "EF (46)");
+	assert_string_equal(conf_dscp_name(34, name, sizeof(name)), "AF41 (34)");
+	assert_string_equal(conf_dscp_name(0, name, sizeof(name)), "CS0 (0)");
+	assert_string_equal(conf_dscp_name(13, name, sizeof(name)), "13");
+}
+
 static void test_errors(void **state)
 {
+	expect_error(STREAM("ipg = 10; dscp = 64;"),
+		     "t.conf:2: streams[0].dscp: 64 is out of range 0..63");
+	expect_error(STREAM("ipg = 10; dscp = \"af51\";"),
+		     "t.conf:2: streams[0].dscp: \"af51\" is not a DSCP: use best-effort, background, "
+		     "excellent-effort, audio-video, voice, control, CS0..CS7, AF11..AF43, EF, VA, LE, DF, or 0..63");
+	expect_error(STREAM("ipg = 10; dscp_override = true;"),
+		     "t.conf:2: streams[0].dscp_override: needs \"dscp\": without one the shim never touches the TOS");
+	expect_error("streams = (\n  { match = {}; scheduler = \"none\"; }\n);\n",
+		     "t.conf:2: streams[0]: scheduler \"none\" needs \"dscp\": marking is all it does");
+	expect_error("streams = (\n  { match = {}; scheduler = \"none\"; dscp = \"ef\"; ipg = 10; }\n);\n",
+		     "t.conf:2: streams[0].ipg: needs a scheduler: scheduler \"none\" only marks packets (dscp)");
+	expect_error(STREAM("ipg = 10; dscp = true;"),
+		     "t.conf:2: streams[0].dscp: must be a DSCP name or an integer 0..63, not a boolean");
 	expect_error("version = 1;\nverison = 2;\n",
 		     "t.conf:2: verison: unknown key (did you mean \"version\"?)");
 	expect_error("version = 2;\n", "t.conf:1: version: 2 is out of range 1..1");
@@ -159,7 +213,7 @@ static void test_errors(void **state)
 	expect_error(STREAM("ipg = 10; rate = \"1mbit\";"),
 		     "t.conf:2: streams[0].rate: belongs to scheduler \"htb\", this stream uses \"dwcs\"");
 	expect_error(STREAM("scheduler = \"cbq\";"),
-		     "t.conf:2: streams[0].scheduler: \"cbq\" is not one of: dwcs, htb, dwcs-bpf");
+		     "t.conf:2: streams[0].scheduler: \"cbq\" is not one of: dwcs, htb, dwcs-bpf, none");
 	expect_error("streams = (\n  { match = {}; ipg = 10; }\n);\n",
 		     "t.conf:2: streams[0]: needs \"dev\", the egress interface (\"eth0\")");
 	expect_error("streams = (\n  { match = {}; ipg = 10; dev = \"a/b\"; }\n);\n",
@@ -407,6 +461,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good_file),	    cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_dscp),
 		cmocka_unit_test(test_all_errors_reported), cmocka_unit_test(test_file_errors),
 		cmocka_unit_test(test_unreadable_files),   cmocka_unit_test(test_include_refused),
 		cmocka_unit_test(test_size_not_trusted),   cmocka_unit_test(test_units),

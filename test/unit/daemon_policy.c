@@ -162,6 +162,59 @@ static void test_refusals_name_the_rule(void **state)
 	policy_free(&p);
 }
 
+/* `dscp` (#14): by default no EF, VA or CS5..CS7 for unprivileged users; a rule may allow
+ * them by name or number; a refusal names the rule and the key. */
+static void test_dscp_policy(void **state)
+{
+	struct policy p;
+	struct policy_who w = who(1000, 1000, "app"), media = who(1001, 1001, "janus");
+	struct policy_ask a = { .device = "eth0", .scheduler = "htb", .new_stream = true,
+				.rate_bps = 1000, .has_dscp = true };
+	char diag[CONF_DIAG_MSG_MAX];
+
+	policy_init_default(&p);
+	a.dscp = 34; /* AF41 */
+	assert_int_equal(policy_check(&p, &w, &a, msg, sizeof(msg)), 0);
+	a.dscp = 46; /* EF */
+	assert_int_equal(policy_check(&p, &w, &a, msg, sizeof(msg)), -EPERM);
+	assert_string_equal(msg, "policy default (built-in): DSCP EF (46) is not allowed (policy key dscp)");
+	a.dscp = 40; /* CS5 */
+	assert_int_equal(policy_check(&p, &w, &a, msg, sizeof(msg)), -EPERM);
+	a.dscp = 39;
+	assert_int_equal(policy_check(&p, &w, &a, msg, sizeof(msg)), 0);
+	w.uid = 0; /* root_unlimited */
+	a.dscp = 48;
+	assert_int_equal(policy_check(&p, &w, &a, msg, sizeof(msg)), 0);
+	w.uid = 1000;
+
+	assert_int_equal(load_text(&p,
+				   "policy = {\n  default = { dscp = [ \"best-effort\", \"af41\" ]; };\n"
+				   "  rules = ( { user = \"1001\"; dscp = ( \"EF\", \"voice\", 34, \"cs1\" ); } );\n};\n",
+				   diag, sizeof(diag)),
+			 0);
+	a.dscp = 46;
+	assert_int_equal(policy_check(&p, &media, &a, msg, sizeof(msg)), 0);
+	assert_int_equal(policy_check(&p, &w, &a, msg, sizeof(msg)), -EPERM);
+	assert_non_null(strstr(msg, "policy default"));
+	assert_non_null(strstr(msg, "DSCP EF (46) is not allowed"));
+	a.dscp = 18; /* excellent-effort: in neither list */
+	assert_int_equal(policy_check(&p, &w, &a, msg, sizeof(msg)), -EPERM);
+	assert_int_equal(policy_check(&p, &media, &a, msg, sizeof(msg)), -EPERM);
+	assert_non_null(strstr(msg, "rules[0] user 1001"));
+	assert_non_null(strstr(msg, ":3)"));
+	a.has_dscp = false; /* no DSCP asked: nothing to allow */
+	assert_int_equal(policy_check(&p, &media, &a, msg, sizeof(msg)), 0);
+
+	assert_int_equal(load_text(&p, "policy = {\n  default = {\n    dscp = [ \"ef\", \"xx\" ];\n  };\n};\n",
+				   diag, sizeof(diag)),
+			 -EINVAL);
+	assert_non_null(strstr(diag, ":3: policy.default.dscp[1]: \"xx\" is not a DSCP: use best-effort,"));
+	assert_int_equal(load_text(&p, "policy = { default = { dscp = ( 64 ); }; };\n", diag, sizeof(diag)),
+			 -EINVAL);
+	assert_non_null(strstr(diag, "policy.default.dscp[0]: 64 is out of range 0..63"));
+	policy_free(&p);
+}
+
 static void test_errors_have_file_line_key(void **state)
 {
 	struct policy p;
@@ -270,6 +323,7 @@ int main(void)
 		cmocka_unit_test(test_builtin_default_is_safe),
 		cmocka_unit_test(test_rules_match_in_order),
 		cmocka_unit_test(test_refusals_name_the_rule),
+		cmocka_unit_test(test_dscp_policy),
 		cmocka_unit_test(test_errors_have_file_line_key),
 		cmocka_unit_test(test_missing_group_gives_builtin_default),
 		cmocka_unit_test(test_missing_file_is_enoent),

@@ -202,8 +202,15 @@ static void test_reserved_and_unexpected_fields(void **state)
 	assert_int_equal(decode(&r, &out), -EINVAL);
 
 	good_attach(&r);
-	r.params.reserved0 = 1;
+	r.params.dscp = 1; /* a DSCP without QSOCKD_DSCP_SET */
 	assert_int_equal(decode(&r, &out), -EINVAL);
+	good_attach(&r);
+	r.params.dscp = QSOCKD_DSCP_SET | 64;
+	assert_int_equal(decode(&r, &out), -EINVAL);
+	good_attach(&r);
+	r.params.dscp = QSOCKD_DSCP_SET | 46;
+	assert_int_equal(decode(&r, &out), 0);
+	assert_int_equal(out.params.dscp, QSOCKD_DSCP_SET | 46);
 
 	good_attach(&r);
 	r.cookie = 5; /* attach names its socket by fd */

@@ -157,6 +157,40 @@ static void extension_is_read_only_when_announced(void **state)
 	assert_int_equal(qsock_stream_params_from_api(&p, &sp, &e), -EINVAL);
 }
 
+/* q_dwcs_attr.dscp (#14): read only from a caller whose size covers it; a caller compiled
+ * before it (size = QSOCK_ATTR_SIZE_V1, and whatever lies after) gets no DSCP. */
+static void dscp_extension(void **state)
+{
+	struct q_dwcs_attr a;
+	struct qos_params p = params("eth0", "htb", &a);
+	struct qsock_stream_params sp;
+	struct qsock_err e = { "" };
+
+	memset(&a, 0, sizeof(a));
+	a.old = 10;
+	a.ipg = 10;
+	a.stream_flags = QSOCK_STREAM_EXT;
+	a.size = sizeof(a);
+	a.dscp = QSOCK_DSCP(46);
+	assert_int_equal(qsock_stream_params_from_api(&p, &sp, &e), 0);
+	assert_int_equal(sp.dscp, QSOCK_DSCP_SET | 46);
+	a.size = QSOCK_ATTR_SIZE_V1; /* an old caller: the bytes after its struct are not read */
+	assert_int_equal(qsock_stream_params_from_api(&p, &sp, &e), 0);
+	assert_int_equal(sp.dscp, 0);
+	a.size = sizeof(a);
+	a.dscp = 46; /* without QSOCK_DSCP_SET */
+	assert_int_equal(qsock_stream_params_from_api(&p, &sp, &e), -EINVAL);
+	assert_non_null(strstr(e.msg, "q_dwcs_attr.dscp 0x2e is not QSOCK_DSCP(0..63) or 0"));
+	a.dscp = QSOCK_DSCP_SET | 0x40;
+	assert_int_equal(qsock_stream_params_from_api(&p, &sp, &e), -EINVAL);
+	a.dscp = QSOCK_DSCP(0); /* CS0 is a value, not "unset" */
+	assert_int_equal(qsock_stream_params_from_api(&p, &sp, &e), 0);
+	assert_int_equal(sp.dscp, QSOCK_DSCP_SET);
+	a.reserved2 = 1;
+	assert_int_equal(qsock_stream_params_from_api(&p, &sp, &e), -EINVAL);
+	assert_non_null(strstr(e.msg, "reserved2 must be 0"));
+}
+
 static void larger_caller_struct_needs_zero_tail(void **state)
 {
 	struct {
@@ -245,6 +279,7 @@ int main(void)
 		cmocka_unit_test(extension_is_read_only_when_announced),
 		cmocka_unit_test(larger_caller_struct_needs_zero_tail),
 		cmocka_unit_test(root_attr_checked),
+		cmocka_unit_test(dscp_extension),
 		cmocka_unit_test(garbage_size_is_not_read),
 		cmocka_unit_test(normalised_params_rechecked),
 	};

@@ -150,14 +150,24 @@ static const char *endpoint_str(const struct sockaddr_storage *ss, bool known, c
 
 static void print_stream_params(const struct conf_stream *st)
 {
-	if (st->sched == CONF_SCHED_HTB)
-		printf("=> stream \"%s\" (line %u): htb on %s, rate %llu bytes/s\n", st->name, st->line,
-		       st->dev, (unsigned long long)st->rate_Bps);
+	char dscp[32] = "";
+
+	if (st->has_dscp) {
+		char name[24];
+
+		snprintf(dscp, sizeof(dscp), ", dscp %s", conf_dscp_name(st->dscp, name, sizeof(name)));
+	}
+	if (st->sched == CONF_SCHED_NONE)
+		printf("=> stream \"%s\" (line %u): no scheduler, mark only%s\n", st->name, st->line,
+		       dscp);
+	else if (st->sched == CONF_SCHED_HTB)
+		printf("=> stream \"%s\" (line %u): htb on %s, rate %llu bytes/s%s\n", st->name,
+		       st->line, st->dev, (unsigned long long)st->rate_Bps, dscp);
 	else
-		printf("=> stream \"%s\" (line %u): dwcs on %s, ipg %llu us, loss tolerance %u/%u%s%s\n",
+		printf("=> stream \"%s\" (line %u): dwcs on %s, ipg %llu us, loss tolerance %u/%u%s%s%s\n",
 		       st->name, st->line, st->dev, (unsigned long long)st->ipg_ns / 1000, st->oln,
 		       st->old, st->class_flags & DWCS_CLASS_F_LOSSLESS ? ", lossless" : "",
-		       st->class_flags & DWCS_CLASS_F_NONDROPPABLE ? ", non-droppable" : "");
+		       st->class_flags & DWCS_CLASS_F_NONDROPPABLE ? ", non-droppable" : "", dscp);
 }
 
 struct explain_args {
@@ -222,6 +232,10 @@ static int explain(const struct qsock_cli *cli, const struct conf *c, const stru
 			json_string(stdout, match->name);
 		else
 			printf("null");
+		if (match && match->has_dscp)
+			printf(",\"dscp\":%u", match->dscp);
+		else
+			printf(",\"dscp\":null");
 	} else if (match) {
 		print_stream_params(match);
 	} else {

@@ -162,10 +162,14 @@ static void print_json(const struct qsockd_stream *v, unsigned int n,
 		json_stream_who(s);
 		/* every rate in bit/s (the daemon's protocol carries bytes/s) */
 		printf("},\"params\":{\"ipg_ns\":%llu,\"oln\":%u,\"old\":%u,\"flags\":%u,"
-		       "\"rate_bps\":%llu,\"reserved_bps\":%llu,\"limit\":%u},",
+		       "\"rate_bps\":%llu,\"reserved_bps\":%llu,\"limit\":%u,",
 		       (unsigned long long)s->params.ipg_ns, s->params.oln, s->params.old,
 		       s->params.flags, (unsigned long long)s->params.rate * 8,
 		       (unsigned long long)qsockd_params_rate(&s->params), s->params.limit);
+		if (s->params.dscp & QSOCKD_DSCP_SET) /* the DSCP qsock set, 0..63 */
+			printf("\"dscp\":%u},", s->params.dscp & 0x3f);
+		else
+			printf("\"dscp\":null},");
 		printf("\"stats\":{\"sent_pkts\":%llu,\"sent_bytes\":%llu,\"drops\":%llu,"
 		       "\"overlimits\":%llu,\"rate_bps\":%llu,\"drop_late\":%llu,\"drop_overflow\":%llu,"
 		       "\"drop_frame\":%llu,\"drop_window\":%llu,\"late_sent\":%llu,"
