@@ -71,6 +71,7 @@ struct dwcs_sched_data {
 	u64 rate;				/* bytes per second, 0 = unlimited */
 	u64 time_next_packet;			/* shaper */
 	u64 idle_until;				/* waiting for this eligibility, 0 = not */
+	u64 horizon;				/* ns: how far ahead a deadline may be */
 	u32 markmask;
 	u8 mark_shift;
 	u8 order;
@@ -90,6 +91,7 @@ struct dwcs_sched_data {
 	u64 be_pkts;
 	u64 be_drops;
 	u64 throttled;
+	u64 horizon_caps;
 	struct dwcs_stream_stats gone;		/* counters of deleted classes, for root totals */
 };
 
@@ -382,6 +384,18 @@ static int dwcs_enqueue(struct sk_buff *skb, struct Qdisc *sch, struct sk_buff *
 	pkt = dwcs_skb_pkt(skb);
 	pkt->enqueued = ktime_get_ns();
 	pkt->deadline = cl && (cl->stream.p.flags & DWCS_CLASS_F_EDF) ? dwcs_skb_deadline(skb) : 0;
+	/*
+	 * The horizon, as sch_fq's: a deadline absurdly far ahead (a bug, a wrong clock, a
+	 * sender gaming the order) is clamped, not dropped, since a deadline is a scheduling
+	 * hint and lossless or non-droppable packets must not be lost for it. Clamped, every
+	 * key in the trees lies within a bounded span of now, far inside the 2^63 ns in which
+	 * dwcs_time_before() orders time correctly.
+	 */
+	if (pkt->deadline && pkt->deadline - pkt->enqueued > READ_ONCE(q->horizon) &&
+	    !dwcs_time_before(pkt->deadline, pkt->enqueued)) {
+		pkt->deadline = pkt->enqueued + READ_ONCE(q->horizon);
+		q->horizon_caps++;
+	}
 	pkt->mark = dwcs_skb_mark(q, skb);
 	pkt->state = 0;
 
@@ -492,6 +506,7 @@ static const struct nla_policy dwcs_policy[TCA_DWCS_MAX + 1] = {
 	[TCA_DWCS_MARKMASK]	= { .type = NLA_U32 },
 	[TCA_DWCS_FLAGS]	= NLA_POLICY_BITFIELD32(TCA_DWCS_F_ALL),
 	[TCA_DWCS_ORDER]	= { .type = NLA_U8 },
+	[TCA_DWCS_HORIZON]	= { .type = NLA_U64 },
 };
 
 static const struct nla_policy dwcs_class_policy[TCA_DWCS_CLASS_MAX + 1] = {
@@ -540,6 +555,7 @@ static int dwcs_change(struct Qdisc *sch, struct nlattr *opt, struct netlink_ext
 	u64 rate = q->rate;
 	u32 limit = sch->limit, markmask = q->markmask;
 	u32 flags = q->work_conserving ? TCA_DWCS_F_WORK_CONSERVING : 0;
+	u64 horizon = q->horizon;
 	u8 order = q->order;
 	struct dwcs_class *cl;
 	unsigned int i;
@@ -587,9 +603,19 @@ static int dwcs_change(struct Qdisc *sch, struct nlattr *opt, struct netlink_ext
 		}
 	}
 
+	if (tb[TCA_DWCS_HORIZON]) {
+		horizon = nla_get_u64(tb[TCA_DWCS_HORIZON]);
+		if (horizon < DWCS_MIN_HORIZON_NS || horizon > DWCS_MAX_HORIZON_NS) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[TCA_DWCS_HORIZON],
+					    "horizon must be 1ms to 1h");
+			return -ERANGE;
+		}
+	}
+
 	/* Everything is valid: commit. */
 	sch_tree_lock(sch);
 	WRITE_ONCE(q->rate, rate);
+	WRITE_ONCE(q->horizon, horizon);
 	WRITE_ONCE(sch->limit, limit);
 	WRITE_ONCE(q->markmask, markmask);
 	q->mark_shift = markmask ? __ffs(markmask) : 0;
@@ -617,6 +643,7 @@ static int dwcs_init(struct Qdisc *sch, struct nlattr *opt, struct netlink_ext_a
 	q->markmask = DWCS_DEFAULT_MARKMASK;
 	q->mark_shift = __ffs(DWCS_DEFAULT_MARKMASK);
 	q->order = DWCS_ORDER_DEADLINE_FIRST;
+	q->horizon = DWCS_DEFAULT_HORIZON_NS;
 
 	q->trees = kvzalloc(dwcs_sched_mem_size(DWCS_INITIAL_SLOTS), GFP_KERNEL);
 	if (!q->trees)
@@ -959,7 +986,8 @@ static int dwcs_dump(struct Qdisc *sch, struct sk_buff *skb)
 	    dwcs_put_flags(skb, TCA_DWCS_FLAGS,
 			   READ_ONCE(q->work_conserving) ? TCA_DWCS_F_WORK_CONSERVING : 0,
 			   TCA_DWCS_F_ALL) ||
-	    nla_put_u8(skb, TCA_DWCS_ORDER, READ_ONCE(q->order)))
+	    nla_put_u8(skb, TCA_DWCS_ORDER, READ_ONCE(q->order)) ||
+	    nla_put_u64_64bit(skb, TCA_DWCS_HORIZON, READ_ONCE(q->horizon), TCA_DWCS_PAD))
 		goto nla_put_failure;
 	return nla_nest_end(skb, opts);
 
@@ -996,7 +1024,7 @@ static int dwcs_dump_stats(struct Qdisc *sch, struct gnet_dump *d)
 	struct dwcs_sched_data *q = qdisc_priv(sch);
 	struct dwcs_stream_stats sum;
 	u32 streams, active, backlog_pkts, backlog_bytes;
-	u64 bytes, be_pkts, throttled, be_drops;
+	u64 bytes, be_pkts, throttled, be_drops, horizon_caps;
 	struct dwcs_class *cl;
 	struct nlattr *app;
 	unsigned int i;
@@ -1013,6 +1041,7 @@ static int dwcs_dump_stats(struct Qdisc *sch, struct gnet_dump *d)
 	be_pkts = q->be_pkts;
 	be_drops = q->be_drops;
 	throttled = q->throttled;
+	horizon_caps = q->horizon_caps;
 	sch_tree_unlock(sch);
 
 	/* root totals: stream counters plus best effort; bytes are the qdisc's own count */
@@ -1030,7 +1059,9 @@ static int dwcs_dump_stats(struct Qdisc *sch, struct gnet_dump *d)
 	    nla_put_u32(d->skb, TCA_DWCS_STATS_STREAMS, streams) ||
 	    nla_put_u32(d->skb, TCA_DWCS_STATS_ACTIVE_STREAMS, active) ||
 	    nla_put_u64_64bit(d->skb, TCA_DWCS_STATS_BE_PKTS, be_pkts, TCA_DWCS_STATS_PAD) ||
-	    nla_put_u64_64bit(d->skb, TCA_DWCS_STATS_THROTTLED, throttled, TCA_DWCS_STATS_PAD))
+	    nla_put_u64_64bit(d->skb, TCA_DWCS_STATS_THROTTLED, throttled, TCA_DWCS_STATS_PAD) ||
+	    nla_put_u64_64bit(d->skb, TCA_DWCS_STATS_HORIZON_CAPS, horizon_caps,
+			      TCA_DWCS_STATS_PAD))
 		goto nla_put_failure;
 	return nla_nest_end(d->skb, app);
 

@@ -449,9 +449,25 @@ out:
  * traffic takes the IPv4 option); the two ECN bits stay as they are. Any user may set either
  * option, so this runs where the stream is made: in qsockd only once its policy allowed it.
  */
+/* One of the two options: the DSCP in the upper six bits, the socket's ECN bits kept. */
+static int set_tos_opt(int sockfd, int level, int opt, const char *name, uint32_t dscp,
+		       struct qsock_err *err)
+{
+	socklen_t len = sizeof(int);
+	int tos = 0;
+
+	if (getsockopt(sockfd, level, opt, &tos, &len))
+		tos = 0;
+	tos = (int)(QSOCK_DSCP_VALUE(dscp) << 2) | (tos & 3);
+	if (qsock_sys.setsockopt(sockfd, level, opt, &tos, sizeof(tos)))
+		return qsock_errf(err, -errno, "fd %d: setting %s 0x%x: %s", sockfd, name,
+				  (unsigned int)tos, strerror(errno));
+	return 0;
+}
+
 int qsock_mgr_set_dscp(int sockfd, uint32_t dscp, struct qsock_err *err)
 {
-	int domain, v6only = 0, tos = 0;
+	int domain, v6only = 0, rc;
 	socklen_t len = sizeof(domain);
 
 	if (!(dscp & QSOCK_DSCP_SET))
@@ -460,29 +476,16 @@ int qsock_mgr_set_dscp(int sockfd, uint32_t dscp, struct qsock_err *err)
 		return qsock_errf(err, -errno, "fd %d: reading SO_DOMAIN: %s", sockfd,
 				  strerror(errno));
 	if (domain == AF_INET6) {
-		len = sizeof(tos);
-		if (getsockopt(sockfd, IPPROTO_IPV6, IPV6_TCLASS, &tos, &len))
-			tos = 0;
-		tos = (int)(QSOCK_DSCP_VALUE(dscp) << 2) | (tos & 3);
-		if (qsock_sys.setsockopt(sockfd, IPPROTO_IPV6, IPV6_TCLASS, &tos, sizeof(tos)))
-			return qsock_errf(err, -errno, "fd %d: setting IPV6_TCLASS 0x%x: %s", sockfd,
-					  (unsigned int)tos, strerror(errno));
+		rc = set_tos_opt(sockfd, IPPROTO_IPV6, IPV6_TCLASS, "IPV6_TCLASS", dscp, err);
 		len = sizeof(v6only);
-		if (getsockopt(sockfd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, &len) || v6only)
-			return 0;
+		if (rc || getsockopt(sockfd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, &len) || v6only)
+			return rc;
 	} else if (domain != AF_INET) {
 		return qsock_errf(err, -EAFNOSUPPORT,
 				  "fd %d: a DSCP needs an IPv4 or IPv6 socket, not family %d", sockfd,
 				  domain);
 	}
-	len = sizeof(tos);
-	if (getsockopt(sockfd, IPPROTO_IP, IP_TOS, &tos, &len))
-		tos = 0;
-	tos = (int)(QSOCK_DSCP_VALUE(dscp) << 2) | (tos & 3);
-	if (qsock_sys.setsockopt(sockfd, IPPROTO_IP, IP_TOS, &tos, sizeof(tos)))
-		return qsock_errf(err, -errno, "fd %d: setting IP_TOS 0x%x: %s", sockfd,
-				  (unsigned int)tos, strerror(errno));
-	return 0;
+	return set_tos_opt(sockfd, IPPROTO_IP, IP_TOS, "IP_TOS", dscp, err);
 }
 
 /* Find the record of @cookie on @dev, or on any qsock device when @dev is NULL; leaves the

@@ -476,6 +476,12 @@ int BPF_PROG(dwcs_enqueue, struct sk_buff *skb, struct Qdisc *sch, struct bpf_sk
 		sk = skb->sk;
 		if (sk && sk->sk_protocol != IPPROTO_TCP_)
 			deadline = skb->tstamp;
+		/* sch_dwcs's horizon, at its default (a BPF qdisc takes no options): a deadline
+		 * absurdly far ahead is clamped and counted, never dropped */
+		if (deadline > now + DWCS_DEFAULT_HORIZON_NS) {
+			deadline = now + DWCS_DEFAULT_HORIZON_NS;
+			s->st.horizon_caps++;
+		}
 	}
 	/* late on arrival: dropped at the source, if it begins a frame or has none (the later
 	 * members of a frame follow its fate) */

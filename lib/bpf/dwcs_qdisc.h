@@ -61,6 +61,7 @@ struct dwcs_bpf_stats {
 	__u64 violations;	/* misses with x' = 0 */
 	__u64 delay_sum_ns;
 	__u64 delay_max_ns;
+	__u64 horizon_caps;	/* own deadlines beyond DWCS_DEFAULT_HORIZON_NS, clamped */
 	__u32 cur_x, cur_y;	/* x'/y' */
 	__u32 backlog;		/* packets queued */
 	__u32 gen;		/* the dwcs_cfg generation the stream last took */

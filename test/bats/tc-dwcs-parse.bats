@@ -9,7 +9,8 @@
 # test/vm/tc-dwcs.bats.
 #
 # Attribute numbers (include/uapi/linux/pkt_sch_dwcs.h):
-#   qdisc  1 RATE64 u64 B/s, 2 LIMIT u32, 3 MARKMASK u32, 4 FLAGS bitfield32, 5 ORDER u8
+#   qdisc  1 RATE64 u64 B/s, 2 LIMIT u32, 3 MARKMASK u32, 4 FLAGS bitfield32, 5 ORDER u8,
+#          7 HORIZON u64 ns
 #   class  1 IPG u64 ns, 2 OLN u32, 3 OLD u32, 4 FLAGS bitfield32, 5 LIMIT u32
 
 load ../lib/common
@@ -88,13 +89,14 @@ rejected() {
 }
 
 @test "tc-dwcs-parse: every qdisc option is encoded, in uapi order, and nothing else" {
-	qdisc_sends "order window nonworkconserving markmask 0x1f000000 limit 100 rate 10mbit" \
+	qdisc_sends "horizon 2s order window nonworkconserving markmask 0x1f000000 limit 100 rate 10mbit" \
 		"nest
 1 $(le64 1250000)
 2 $(le32 100)
 3 $(le32 0x1f000000)
 4 $(le32 0)$(le32 1)
-5 $(le8 1)"
+5 $(le8 1)
+7 $(le64 2000000000)"
 }
 
 @test "tc-dwcs-parse: only the options given are sent (what change relies on)" {
@@ -108,6 +110,8 @@ rejected() {
 3 $(le32 0)"
 	qdisc_sends "markmask 255" "nest
 3 $(le32 255)"
+	qdisc_sends "horizon 250ms" "nest
+7 $(le64 250000000)"
 }
 
 @test "tc-dwcs-parse: rate units are tc(8)'s and the kernel gets bytes per second; unlimited is 0" {
@@ -202,6 +206,9 @@ rejected() {
 	rejected qdisc "rate 1e30tbit" 'invalid rate "1e30tbit": expected a rate below 2^64'
 	rejected qdisc "order" '"order" needs a value'
 	rejected qdisc "order edf" 'invalid order "edf": expected deadline (Table A) or window (Table B)'
+	rejected qdisc "horizon" '"horizon" needs a value'
+	rejected qdisc "horizon 10" 'invalid horizon "10": expected a time with a unit'
+	rejected qdisc "horizon 2s horizon 3s" 'horizon may be given only once'
 	rejected qdisc "bands 3" 'unknown option "bands"'
 }
 

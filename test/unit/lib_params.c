@@ -129,6 +129,16 @@ static void attributes_required_for_streams(void **state)
 	assert_int_equal(rp.limit, 0);
 }
 
+/* attributes of a caller of this header: the extension announced, with its full size */
+static void ext_attrs(struct q_dwcs_attr *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->old = 10;
+	a->ipg = 10;
+	a->stream_flags = QSOCK_STREAM_EXT;
+	a->size = sizeof(*a);
+}
+
 static void extension_is_read_only_when_announced(void **state)
 {
 	struct q_dwcs_attr a = paper_attrs();
@@ -136,11 +146,7 @@ static void extension_is_read_only_when_announced(void **state)
 	struct qsock_stream_params sp;
 	struct qsock_err e = { "" };
 
-	memset(&a, 0, sizeof(a));
-	a.old = 10;
-	a.ipg = 10;
-	a.stream_flags = QSOCK_STREAM_EXT;
-	a.size = sizeof(a);
+	ext_attrs(&a);
 	a.ipg_ns = 250000;
 	a.rate = 125000;
 	a.limit = 50;
@@ -166,11 +172,7 @@ static void dscp_extension(void **state)
 	struct qsock_stream_params sp;
 	struct qsock_err e = { "" };
 
-	memset(&a, 0, sizeof(a));
-	a.old = 10;
-	a.ipg = 10;
-	a.stream_flags = QSOCK_STREAM_EXT;
-	a.size = sizeof(a);
+	ext_attrs(&a);
 	a.dscp = QSOCK_DSCP(46);
 	assert_int_equal(qsock_stream_params_from_api(&p, &sp, &e), 0);
 	assert_int_equal(sp.dscp, QSOCK_DSCP_SET | 46);

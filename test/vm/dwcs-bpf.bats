@@ -134,6 +134,17 @@ burst() {
 	[ "$BURST_MS" -le 9000 ]
 }
 
+@test "dwcs-bpf: a deadline beyond the 10 s horizon is clamped and counted; the packets go" {
+	bstream 0x10 1000000 0 0 6 # ipg 1 ms, EDF, lossless
+	recv_start 9010 15 "$BATS_TEST_TMPDIR/s10"
+	snd 9010 -n 10 -i 1000 -s 200 -p 0x10010 -d 5000000	# 5 s ahead: inside
+	snd 9010 -n 10 -i 1000 -s 200 -p 0x10010 -d 3600000000	# 1 h ahead: clamped
+	recv_wait
+	echo "received $(got "$BATS_TEST_TMPDIR/s10"), horizon_caps $(bstat 0x10 horizon_caps)"
+	[ "$(got "$BATS_TEST_TMPDIR/s10")" -eq 20 ]
+	[ "$(bstat 0x10 horizon_caps)" -eq 10 ]
+}
+
 @test "dwcs-bpf: EDF lossy never sends a packet after its deadline; non-droppable never dropped" {
 	# The receiver's cross-check below presumes a VM that runs on time, as the module's
 	# (dwcs-traffic.bats): on a loaded host one vCPU stall between dequeue and receive was

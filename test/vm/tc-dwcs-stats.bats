@@ -138,3 +138,18 @@ accounted() {
 	[ $(($(counter drop_late) + $(counter drop_window))) -gt 0 ]
 	[ "$(counter late_sent)" -eq 0 ]
 }
+
+@test "tc-dwcs-stats: a deadline beyond the horizon is clamped to it and counted; the packet still goes" {
+	# edf: the packets' own deadlines count; work-conserving: each goes at once
+	tcn qdisc add dev veth0 root handle 1: dwcs workconserving horizon 1s
+	tcn class add dev veth0 parent 1: classid 1:10 dwcs ipg 200ms edf lossy
+	send 10 -i 2000 -d 500000		# 0.5 s ahead: inside the horizon
+	send 10 -i 2000 -d 3600000000		# 1 h ahead: clamped to 1 s
+	wait_until 10 class_drained 1:10
+	accounted 1:10 20
+	class_stats 1:10
+	[ "$(counter sent_packets)" -eq 20 ]
+	q=$(tcn -s -j qdisc show dev veth0)
+	json_eq "$q" '.[0].horizon_caps' 10
+	json_eq "$q" '.[0].options.horizon' 1000000000
+}

@@ -38,9 +38,10 @@ static void dwcs_explain_qdisc(void)
 	fprintf(stderr,
 		"Usage: ... dwcs [ rate RATE | rate unlimited ] [ limit PACKETS ] [ markmask MASK ]\n"
 		"                [ workconserving | nonworkconserving ]\n"
-		"                [ order deadline | order window ]\n"
-		"Defaults: rate unlimited, limit %u, markmask %#x, nonworkconserving, order deadline.\n"
-		"Classes are streams: tc class add ... dwcs help. See tc-dwcs(8).\n",
+		"                [ order deadline | order window ] [ horizon TIME ]\n"
+		"horizon: a packet's deadline further ahead is clamped to it (1ms..1h).\n"
+		"Defaults: rate unlimited, limit %u, markmask %#x, nonworkconserving, order deadline,\n"
+		"horizon 10s. Classes are streams: tc class add ... dwcs help. See tc-dwcs(8).\n",
 		DWCS_DEFAULT_LIMIT, DWCS_DEFAULT_MARKMASK);
 }
 
@@ -211,6 +212,29 @@ static int dwcs_put(struct nlmsghdr *n, int type, const void *data, int len)
 	return addattr_l(n, DWCS_ATTR_MAX_LEN, type, data, len) ? -1 : 0;
 }
 
+/* A TIME with its unit for option @name, in nanoseconds; @range names what the kernel takes. */
+static int dwcs_parse_time(struct dwcs_args *a, const char *name, const char *range, __u64 *ns)
+{
+	const char *value = dwcs_value(a);
+	char expected[96];
+	int err;
+
+	if (!value)
+		return -1;
+	err = dwcs_parse_scaled(value, dwcs_time_units, ARRAY_LEN(dwcs_time_units), false, ns);
+	if (err == -ENOENT)
+		return dwcs_bad_value(name, value,
+				      "a time with a unit: s, ms, us or ns (e.g. 20ms)");
+	if (err == -ERANGE) {
+		snprintf(expected, sizeof(expected), "a time below 2^64 ns (the kernel takes %s)",
+			 range);
+		return dwcs_bad_value(name, value, expected);
+	}
+	if (err)
+		return dwcs_bad_value(name, value, "a non-negative time such as 20ms");
+	return 0;
+}
+
 /* ---------------------------------------------------------------- qdisc options */
 
 enum {
@@ -219,6 +243,7 @@ enum {
 	QOPT_MARKMASK = 1U << 2,
 	QOPT_CONSERVING = 1U << 3,
 	QOPT_ORDER = 1U << 4,
+	QOPT_HORIZON = 1U << 5,
 };
 
 static const char *const dwcs_order_names[__DWCS_ORDER_MAX] = {
@@ -228,6 +253,7 @@ static const char *const dwcs_order_names[__DWCS_ORDER_MAX] = {
 
 struct dwcs_qopt {
 	__u64 rate;
+	__u64 horizon;
 	__u32 limit;
 	__u32 markmask;
 	__u8 order;
@@ -301,6 +327,9 @@ static int dwcs_parse_qopt_words(struct dwcs_args *a, struct dwcs_qopt *o)
 				o->flags.value |= TCA_DWCS_F_WORK_CONSERVING;
 		} else if (strcmp(word, "order") == 0) {
 			err = dwcs_once(a, QOPT_ORDER, "order") ?: dwcs_parse_order(a, &o->order);
+		} else if (strcmp(word, "horizon") == 0) {
+			err = dwcs_once(a, QOPT_HORIZON, "horizon") ?:
+			      dwcs_parse_time(a, "horizon", "1ms..1h", &o->horizon);
 		} else if (strcmp(word, "help") == 0) {
 			dwcs_explain_qdisc();
 			return -1;
@@ -338,6 +367,8 @@ static int dwcs_parse_qopt(struct qdisc_util *qu, int argc, char **argv, struct 
 		err = err ?: dwcs_put(n, TCA_DWCS_FLAGS, &o.flags, sizeof(o.flags));
 	if (a.given & QOPT_ORDER)
 		err = err ?: dwcs_put(n, TCA_DWCS_ORDER, &o.order, sizeof(o.order));
+	if (a.given & QOPT_HORIZON)
+		err = err ?: dwcs_put(n, TCA_DWCS_HORIZON, &o.horizon, sizeof(o.horizon));
 	if (err)
 		return -1;
 	addattr_nest_end(n, nest);
@@ -386,25 +417,6 @@ static const struct dwcs_flag_word dwcs_class_flag_words[] = {
 	{ "droppable", COPT_DROP, DWCS_CLASS_F_NONDROPPABLE, false, "nondroppable|droppable" },
 };
 
-static int dwcs_parse_ipg(struct dwcs_args *a, __u64 *ipg)
-{
-	const char *value = dwcs_value(a);
-	int err;
-
-	if (!value)
-		return -1;
-	err = dwcs_parse_scaled(value, dwcs_time_units, ARRAY_LEN(dwcs_time_units), false, ipg);
-	if (err == -ENOENT)
-		return dwcs_bad_value("ipg", value,
-				      "a time with a unit: s, ms, us or ns (e.g. 20ms)");
-	if (err == -ERANGE)
-		return dwcs_bad_value("ipg", value,
-				      "a time below 2^64 ns (the kernel takes 1us..60s)");
-	if (err)
-		return dwcs_bad_value("ipg", value, "a non-negative time such as 20ms");
-	return 0;
-}
-
 static const struct dwcs_flag_word *dwcs_class_flag_word(const char *word)
 {
 	size_t i;
@@ -423,7 +435,8 @@ static int dwcs_parse_copt_words(struct dwcs_args *a, struct dwcs_copt *o)
 		int err;
 
 		if (strcmp(word, "ipg") == 0) {
-			err = dwcs_once(a, COPT_IPG, "ipg") ?: dwcs_parse_ipg(a, &o->ipg);
+			err = dwcs_once(a, COPT_IPG, "ipg") ?:
+			      dwcs_parse_time(a, "ipg", "1us..60s", &o->ipg);
 		} else if (strcmp(word, "oln") == 0) {
 			err = dwcs_get_u32(a, COPT_OLN, 10, &o->oln,
 					   "a number of deadlines (x of x/y)");
@@ -568,7 +581,7 @@ static int dwcs_print_qopt(struct qdisc_util *qu, FILE *f, struct rtattr *opt)
 {
 	struct rtattr *tb[TCA_DWCS_MAX + 1];
 	__u32 u32, known;
-	__u64 rate;
+	__u64 rate, horizon;
 	__u8 order;
 
 	if (!opt)
@@ -596,6 +609,8 @@ static int dwcs_print_qopt(struct qdisc_util *qu, FILE *f, struct rtattr *opt)
 		else
 			print_uint(PRINT_ANY, "order", "order %u ", order);
 	}
+	if (dwcs_rta_u64(tb[TCA_DWCS_HORIZON], &horizon))
+		dwcs_print_time("horizon", "horizon", horizon);
 	return 0;
 }
 
@@ -657,6 +672,7 @@ static const struct dwcs_stat dwcs_stats[] = {
 	{ TCA_DWCS_STATS_ACTIVE_STREAMS, 1, "active_streams" },
 	{ TCA_DWCS_STATS_BE_PKTS, 1, "best_effort_packets" },
 	{ TCA_DWCS_STATS_THROTTLED, 1, "throttled" },
+	{ TCA_DWCS_STATS_HORIZON_CAPS, 1, "horizon_caps" },
 	{ TCA_DWCS_STATS_DROP_LATE, 2, "drop_late" },
 	{ TCA_DWCS_STATS_DROP_OVERFLOW, 2, "drop_overflow" },
 	{ TCA_DWCS_STATS_DROP_FRAME, 2, "drop_frame" },

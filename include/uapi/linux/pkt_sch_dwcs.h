@@ -10,6 +10,7 @@
  * Object model
  *   qdisc   tc qdisc add dev D root handle 1: dwcs [rate R] [limit P] [markmask M]
  *                                             [workconserving|nonworkconserving] [order a|b]
+ *                                             [horizon T]
  *   class   one per stream:  tc class add dev D parent 1: classid 1:N dwcs ipg T oln X old Y
  *                                  [lossy|lossless] [edf|noedf] [nondroppable|droppable] [limit P]
  *   filters any tc filter (the qsock classifier is cls_bpf in direct-action mode) or
@@ -34,6 +35,9 @@ enum {
 	TCA_DWCS_FLAGS,		/* struct nla_bitfield32 of TCA_DWCS_F_* (value + selector) */
 	TCA_DWCS_ORDER,		/* u8: DWCS_ORDER_*, the precedence table */
 	TCA_DWCS_PAD,
+	TCA_DWCS_HORIZON,	/* u64: ns; a packet's own deadline further ahead than this is
+				 * clamped to now + horizon, and counted (STATS_HORIZON_CAPS);
+				 * DWCS_MIN_HORIZON_NS..DWCS_MAX_HORIZON_NS */
 	__TCA_DWCS_MAX
 };
 #define TCA_DWCS_MAX (__TCA_DWCS_MAX - 1)
@@ -52,6 +56,9 @@ enum {
 #define DWCS_DEFAULT_LIMIT		10000U	/* packets, whole qdisc */
 #define DWCS_MAX_LIMIT			1000000U
 #define DWCS_DEFAULT_MARKMASK		0x1f000000U	/* bits 24..28 of skb->mark */
+#define DWCS_DEFAULT_HORIZON_NS		10000000000ULL		/* 10 s, as sch_fq's */
+#define DWCS_MIN_HORIZON_NS		1000000ULL		/* 1 ms */
+#define DWCS_MAX_HORIZON_NS		3600000000000ULL	/* 1 h */
 
 /* ---------------------------------------------------------------- class options (TCA_OPTIONS) */
 enum {
@@ -120,6 +127,7 @@ enum {
 	TCA_DWCS_STATS_ACTIVE_STREAMS,	/* u32, qdisc: classes with packets queued */
 	TCA_DWCS_STATS_BE_PKTS,		/* qdisc: best-effort packets sent */
 	TCA_DWCS_STATS_THROTTLED,	/* qdisc: dequeues held back by the shaper or eligibility */
+	TCA_DWCS_STATS_HORIZON_CAPS,	/* qdisc: deadlines beyond the horizon, clamped to it */
 	__TCA_DWCS_STATS_MAX
 };
 #define TCA_DWCS_STATS_MAX (__TCA_DWCS_STATS_MAX - 1)
