@@ -110,7 +110,7 @@ burst() {
 	recv_wait
 	t1=$(date +%s%N)
 	BURST_MS=$(((t1 - t0) / 1000000))
-	echo "100 packets of $1 B: sent $(bstat 0x10 sent_pkts), received $(got "$BATS_TEST_TMPDIR/s10") in $BURST_MS ms"
+	echo "# 100 packets of $1 B: sent $(bstat 0x10 sent_pkts), received $(got "$BATS_TEST_TMPDIR/s10") in $BURST_MS ms" >&3
 	[ "$(got "$BATS_TEST_TMPDIR/s10")" -eq 100 ]
 }
 
