@@ -6,7 +6,8 @@
 #   build/test/unit/qsockd-fake  the fake backend of test/unit: no kernel objects, for the
 #                                host tests of framing, policy, ownership and robustness
 
-QSOCKD_CORE := $(addprefix $(BUILD)/daemon/,log.o peer.o streams.o ops.o server.o qsockd.o)
+QSOCKD_CORE := $(addprefix $(BUILD)/daemon/,log.o peer.o streams.o ops.o server.o linkwatch.o \
+	qsockd.o)
 QSOCKD_FAKE := $(BUILD)/test/unit/qsockd-fake
 # proto/build.mk and lib/build.mk are read after this file: their archives are named
 # literally (prerequisites expand at once; LIB_LIBS, only in recipes, expands late). The core

@@ -22,6 +22,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "linkwatch.h"
 #include "log.h"
 #include "server.h"
 
@@ -31,6 +32,7 @@ struct daemon {
 	struct qd_ctx ctx;
 	const char *conf;
 	int on_exit;		/* -1: from the policy */
+	int linkfd;		/* link events (linkwatch.h); -1: none */
 };
 
 static void usage(FILE *f)
@@ -109,41 +111,86 @@ static int load_policy(struct daemon *d, bool at_start)
 	return 0;
 }
 
+/* Install one of the policy's roots; 0 when the device is served. */
+static int setup_one(struct daemon *d, const struct policy_setup *s)
+{
+	struct qsockd_params p = { .root_rate = s->rate_bps / 8 };
+	char msg[QSOCKD_MSG_LEN] = "", other[QSOCKD_MSG_LEN];
+	struct qsockd_device dev;
+	int err;
+
+	/* the policy loader checked both names' lengths; the bound only tells the compiler */
+	snprintf(p.dev, sizeof(p.dev), "%.*s", (int)sizeof(p.dev) - 1, s->device);
+	snprintf(p.sched, sizeof(p.sched), "%.*s", (int)sizeof(p.sched) - 1, s->scheduler);
+	/* A root qsock installed before (a restarted qsockd) is adopted by the library: that
+	 * is success. Anything else is the library's message, and the device is not served: a
+	 * root someone else installed has no classifier and no pins, and qsock does not take
+	 * over what it cannot remove or reconfigure. */
+	err = d->ctx.be->init_root(&p, msg, sizeof(msg));
+	if (!err) {
+		qd_info("setup %s: %s root in place", s->device, s->scheduler);
+		return 0;
+	}
+	if (err == -EEXIST && d->ctx.be->device &&
+	    !d->ctx.be->device(s->device, &dev, other, sizeof(other)) && dev.sched[0] &&
+	    dev.classifier) {
+		qd_warn("setup %s %s: %s; it serves %s streams", s->device, s->scheduler,
+			msg[0] ? msg : strerror(-err), dev.sched);
+		return 0;
+	}
+	qd_err("setup %s %s: %s; %s is not served%s", s->device, s->scheduler,
+	       msg[0] ? msg : strerror(-err), s->device,
+	       err == -ENODEV ? " until it appears" : "");
+	return err;
+}
+
 /* Install the policy's roots; returns how many devices are not served. */
 static unsigned int setup_devices(struct daemon *d)
 {
 	unsigned int n_failed = 0;
 
+	for (unsigned int i = 0; i < d->ctx.policy.n_setup; i++)
+		if (setup_one(d, &d->ctx.policy.setup[i]))
+			n_failed++;
+	return n_failed;
+}
+
+/*
+ * A device appeared or changed (@ifname; NULL: link events were lost, look at all): a device
+ * the policy sets up gets its root when it has none of qsock's, which is a device created
+ * after qsockd started, or deleted and created again (its root went with it). A device
+ * already served is left alone, so link flaps cost one status query each.
+ */
+static void on_link_event(const char *ifname, void *arg)
+{
+	struct daemon *d = arg;
+
 	for (unsigned int i = 0; i < d->ctx.policy.n_setup; i++) {
 		const struct policy_setup *s = &d->ctx.policy.setup[i];
-		struct qsockd_params p = { .root_rate = s->rate_bps / 8 };
-		char msg[QSOCKD_MSG_LEN] = "", other[QSOCKD_MSG_LEN];
+		char msg[QSOCKD_MSG_LEN];
 		struct qsockd_device dev;
-		int err;
 
-		snprintf(p.dev, sizeof(p.dev), "%s", s->device);
-		snprintf(p.sched, sizeof(p.sched), "%s", s->scheduler);
-		/* A root qsock installed before (a restarted qsockd) is adopted by the library:
-		 * that is success. Anything else is the library's message, and the device is not
-		 * served: a root someone else installed has no classifier and no pins, and qsock
-		 * does not take over what it cannot remove or reconfigure. */
-		err = d->ctx.be->init_root(&p, msg, sizeof(msg));
-		if (!err) {
-			qd_info("setup %s: %s root in place", s->device, s->scheduler);
+		if (ifname && strcmp(ifname, s->device))
 			continue;
-		}
-		if (err == -EEXIST && d->ctx.be->device &&
-		    !d->ctx.be->device(s->device, &dev, other, sizeof(other)) && dev.sched[0] &&
-		    dev.classifier) {
-			qd_warn("setup %s %s: %s; it serves %s streams", s->device, s->scheduler,
-				msg[0] ? msg : strerror(-err), dev.sched);
-			continue;
-		}
-		qd_err("setup %s %s: %s; %s is not served", s->device, s->scheduler,
-		       msg[0] ? msg : strerror(-err), s->device);
-		n_failed++;
+		if (d->ctx.be->device && (d->ctx.be->device(s->device, &dev, msg, sizeof(msg)) ||
+					  (dev.sched[0] && dev.classifier)))
+			continue; /* gone again, or served */
+		qd_info("device %s appeared: applying its setup", s->device);
+		setup_one(d, s);
 	}
-	return n_failed;
+}
+
+static void on_link(void *arg)
+{
+	struct daemon *d = arg;
+	int err = qd_linkwatch_read(d->linkfd, on_link_event, d);
+
+	if (err) {
+		qd_warn("link events: %s; devices that appear from now on are not set up",
+			strerror(-err));
+		close(d->linkfd);
+		d->linkfd = -1;
+	}
 }
 
 static void restore_devices(struct daemon *d)
@@ -201,7 +248,8 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
 	};
-	struct daemon d = { .conf = QSOCKD_DEFAULT_CONF, .on_exit = -1 };
+	struct daemon d = { .conf = QSOCKD_DEFAULT_CONF, .on_exit = -1, .linkfd = -1 };
+	struct qd_serve_hooks hooks = { .on_signal = on_signal, .on_link = on_link, .arg = &d };
 	struct qd_listen_cfg lc = { .path = QSOCKD_DEFAULT_SOCKET, .mode = 0666, .gid = (gid_t)-1 };
 	int level = QD_INFO, use_syslog = 1, opt, lfd, sigfd, err, adopted;
 	unsigned int not_served;
@@ -292,6 +340,11 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
+	/* Watching link events before the setup: a device created in between is not missed. */
+	d.linkfd = qd_linkwatch_open();
+	if (d.linkfd < 0)
+		qd_warn("link events: %s; the policy's devices are set up only now, at start",
+			strerror(-d.linkfd));
 	not_served = setup_devices(&d);
 	adopted = qd_ops_adopt(&d.ctx);
 	if (adopted > 0)
@@ -311,7 +364,11 @@ int main(int argc, char **argv)
 	} else {
 		qd_sd_notify("READY=1\nSTATUS=listening");
 	}
-	err = qd_serve(lfd, sigfd, &d.ctx, on_signal, &d);
+	hooks.sigfd = sigfd;
+	hooks.linkfd = d.linkfd;
+	err = qd_serve(lfd, &d.ctx, &hooks);
+	if (d.linkfd >= 0)
+		close(d.linkfd);
 	close(lfd);
 	unlink(lc.path);
 	if ((d.on_exit < 0 ? (int)d.ctx.policy.on_exit : d.on_exit) == POLICY_EXIT_RESTORE)

@@ -506,11 +506,13 @@ static int admit(struct client **clients, unsigned int *n, struct client *c)
 	return 0;
 }
 
-int qd_serve(int lfd, int sigfd, struct qd_ctx *ctx, int (*on_signal)(int signo, void *arg),
-	     void *arg)
+/* pfd[]: the listening socket, the signalfd, the link events, then the clients */
+#define PFD_CLIENTS 3
+
+int qd_serve(int lfd, struct qd_ctx *ctx, const struct qd_serve_hooks *hooks)
 {
 	static struct client *clients[QD_MAX_CLIENTS];
-	static struct pollfd pfd[QD_MAX_CLIENTS + 2];
+	static struct pollfd pfd[QD_MAX_CLIENTS + PFD_CLIENTS];
 	unsigned int n = 0;
 	long long next_sweep = now_ms() + QD_SWEEP_MS;
 	int stop = 0;
@@ -522,16 +524,17 @@ int qd_serve(int lfd, int sigfd, struct qd_ctx *ctx, int (*on_signal)(int signo,
 		/* Always accept: a full table makes room fairly (admit()); a backlog left to fill
 		 * would hold every new client in connect(). */
 		pfd[0] = (struct pollfd){ .fd = lfd, .events = POLLIN };
-		pfd[1] = (struct pollfd){ .fd = sigfd, .events = POLLIN };
+		pfd[1] = (struct pollfd){ .fd = hooks->sigfd, .events = POLLIN };
+		pfd[2] = (struct pollfd){ .fd = hooks->linkfd, .events = POLLIN }; /* -1: ignored */
 		/* No next request is read while replies wait: a client that sends and never reads
 		 * gets one request's worth of replies queued, not one per request it sends. */
 		for (unsigned int i = 0; i < n; i++)
-			pfd[i + 2] = (struct pollfd){
+			pfd[i + PFD_CLIENTS] = (struct pollfd){
 				.fd = clients[i]->fd,
 				.events = (clients[i]->closing || clients[i]->out_len ? 0 : POLLIN) |
 					  (clients[i]->out_len ? POLLOUT : 0),
 			};
-		ready = poll(pfd, n + 2, timeout);
+		ready = poll(pfd, n + PFD_CLIENTS, timeout);
 		if (ready < 0 && errno != EINTR) {
 			qd_err("poll: %s", strerror(errno));
 			return -errno;
@@ -539,7 +542,7 @@ int qd_serve(int lfd, int sigfd, struct qd_ctx *ctx, int (*on_signal)(int signo,
 		now = now_ms();
 		for (unsigned int i = 0; i < n; i++) {
 			struct client *c = clients[i];
-			short re = pfd[i + 2].revents;
+			short re = pfd[i + PFD_CLIENTS].revents;
 			bool drop = false;
 
 			if (ready > 0 && (re & (POLLIN | POLLHUP | POLLERR)) && !c->out_len)
@@ -569,7 +572,7 @@ int qd_serve(int lfd, int sigfd, struct qd_ctx *ctx, int (*on_signal)(int signo,
 				client_free(c);
 				/* Keep pfd[] aligned with clients[]: move the last into i. */
 				clients[i] = clients[n - 1];
-				pfd[i + 2] = pfd[n + 1];
+				pfd[i + PFD_CLIENTS] = pfd[n - 1 + PFD_CLIENTS];
 				n--;
 				i--;
 			}
@@ -585,9 +588,11 @@ int qd_serve(int lfd, int sigfd, struct qd_ctx *ctx, int (*on_signal)(int signo,
 		if (ready > 0 && (pfd[1].revents & POLLIN)) {
 			struct signalfd_siginfo si;
 
-			while (read(sigfd, &si, sizeof(si)) == sizeof(si))
-				stop = on_signal((int)si.ssi_signo, arg);
+			while (read(hooks->sigfd, &si, sizeof(si)) == sizeof(si))
+				stop = hooks->on_signal((int)si.ssi_signo, hooks->arg);
 		}
+		if (ready > 0 && (pfd[2].revents & POLLIN) && hooks->on_link)
+			hooks->on_link(hooks->arg);
 		if (now >= next_sweep) {
 			qd_streams_sweep(&ctx->streams, ctx->be);
 			next_sweep = now + QD_SWEEP_MS;

@@ -2,7 +2,7 @@
 /*
  * server.h — qsockd's UNIX stream socket and its single poll loop.
  *
- * One thread, one poll(2) over the listening socket, a signalfd and every client; each client
+ * One thread, one poll(2) over the listening socket, a signalfd, link events and every client; each client
  * has its own input buffer (one request at a time), its passed fd and an output queue, so a
  * slow, stuck or dead client never blocks another. Between events, every 250 ms, the stream
  * table is swept for sockets whose owners are gone (streams.h).
@@ -44,12 +44,20 @@ struct qd_listen_cfg {
  * file is replaced only when nothing answers on it (another qsockd would). */
 int qd_listen(const struct qd_listen_cfg *cfg);
 
+/* What the loop watches beside its clients; every callback runs between requests. */
+struct qd_serve_hooks {
+	int sigfd;				/* a signalfd */
+	int (*on_signal)(int signo, void *arg);	/* non-zero: stop the loop */
+	int linkfd;				/* linkwatch.h's socket; -1: none */
+	void (*on_link)(void *arg);		/* linkfd is readable */
+	void *arg;
+};
+
 /*
- * qd_serve() - run the loop until on_signal returns non-zero. sigfd is a signalfd; for each
- * signal on_signal(signo, arg) runs between requests (so a reload is atomic with respect to
- * them). Returns 0 or -errno.
+ * qd_serve() - run the loop until on_signal returns non-zero. For each signal
+ * on_signal(signo, arg) runs between requests (so a reload is atomic with respect to them),
+ * as does on_link(arg) when a device appeared. Returns 0 or -errno.
  */
-int qd_serve(int lfd, int sigfd, struct qd_ctx *ctx, int (*on_signal)(int signo, void *arg),
-	     void *arg);
+int qd_serve(int lfd, struct qd_ctx *ctx, const struct qd_serve_hooks *hooks);
 
 #endif /* QSOCK_DAEMON_SERVER_H */

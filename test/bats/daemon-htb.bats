@@ -275,7 +275,7 @@ stream_then_daemon_killed() {
 	app info
 	minor=$(printf '%x' $((0x$(field classid) & 0xffff)))
 	kill -TERM "$DPID"
-	wait_until 5 grep -q "keeping 1 streams scheduled" "$LOG"
+	wait_until 5 grep -q "keeping 1 streams scheduled" "$LOG" || { cat "$LOG"; false; }
 	tc -n "$NS" class show dev veth0 | grep -q "1:$minor "
 	# the next start finds the root there, keeps it and adopts the stream
 	start_daemon
@@ -287,6 +287,34 @@ stream_then_daemon_killed() {
 	run_restore_once 3
 	wait_until 5 grep -q "restored veth0" "$LOG"
 	! tc -n "$NS" qdisc show dev veth0 | grep -q "qdisc htb"
+}
+
+@test "daemon-htb: policy.setup reaches a device created after qsockd started, and again when it is recreated" {
+	cat >"$CONF" <<-'C'
+	policy = { setup = ( { device = "hp0"; scheduler = "htb"; rate = "10mbit"; } ); };
+	C
+	start_daemon
+	grep -q "setup hp0 htb: .*hp0 is not served until it appears" "$LOG" || { cat "$LOG"; false; }
+	hp0_served() { tc -n "$NS" qdisc show dev hp0 2>/dev/null | grep -q "qdisc htb 1: root"; }
+	ip -n "$NS" link add hp0 type veth peer name hp1
+	wait_until 10 hp0_served || { cat "$LOG"; false; }
+	grep -q "device hp0 appeared: applying its setup" "$LOG"
+	[ "$(grep -c 'setup hp0: htb root in place' "$LOG")" -eq 1 ]
+	# a link change of a served device sets nothing up again
+	ip -n "$NS" link set hp0 up
+	sleep 0.5
+	[ "$(grep -c 'setup hp0: htb root in place' "$LOG")" -eq 1 ]
+	# deleted and created again: the root went with the old device, the new one gets its own
+	ip -n "$NS" link del hp0
+	ip -n "$NS" link add hp0 type veth peer name hp1
+	wait_until 10 hp0_served || { cat "$LOG"; false; }
+	wait_until 5 sh -c "[ \$(grep -c 'setup hp0: htb root in place' '$LOG') -eq 2 ]"
+	# and it serves: qsock status through this qsockd shows the root and its classifier
+	require_file "$QSOCK" make
+	out=$(t $IN "$QSOCK" -j status -s "$SOCK")
+	json_eq "$out" '.devices[0].dev' hp0
+	json_eq "$out" '.devices[0].sched' htb
+	json_eq "$out" '.devices[0].classifier' true
 }
 
 @test "daemon-htb: status lists a stream attached in-process beside the device that counts it" {
