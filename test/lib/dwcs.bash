@@ -79,6 +79,25 @@ recv_wait_clock() {
 # snd ARGS...: the test sender in the sender's namespace (dwcs-udp send ADDR PORT ARGS...).
 snd() { t ip netns exec "$SND" "$DWCS_UDP" send "$DWCS_RCV_IP" "$@"; }
 
+# stall_probe_start SECONDS: test/apps/stall-probe beside the traffic, recording how long the
+# guest left a real-time process unscheduled (STALL_PROBE_OUT); stall_probe_end: waits for it
+# and sets STALL_MS to its worst, in whole ms (-1 when it did not run). A receiver's time stamps are only as good as that:
+# a vCPU descheduled between the qdisc's dequeue and the receive makes an on-time packet look
+# late, and timer_lateness_ms sampled after the run cannot see a stall that is over.
+stall_probe_start() {
+	STALL_PROBE_OUT=$BATS_TEST_TMPDIR/stall.txt
+	: >"$STALL_PROBE_OUT"
+	[ -x "$QSOCK_BUILD/test/apps/stall-probe" ] || return 0
+	"$QSOCK_BUILD/test/apps/stall-probe" --duration "$1" >"$STALL_PROBE_OUT" 2>&1 3>&- &
+	STALL_PROBE_PID=$!
+}
+stall_probe_end() {
+	[ -n "${STALL_PROBE_PID:-}" ] && wait "$STALL_PROBE_PID" 2>/dev/null
+	STALL_PROBE_PID=
+	STALL_MS=$(sed -n 's/.*max_ms=\([0-9][0-9]*\).*/\1/p' "$STALL_PROBE_OUT")
+	STALL_MS=${STALL_MS:--1}
+}
+
 # require_timely_timers MAX_MS: skip when this VM's timers fire more than MAX_MS late on
 # average (mean overshoot of 20 waits of 10 ms). Timing guarantees presume a scheduler that
 # runs when it asks to; on an overloaded host the TCG guest's timers can be 100s of ms late.
