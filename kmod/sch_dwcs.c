@@ -389,11 +389,11 @@ static int dwcs_enqueue(struct sk_buff *skb, struct Qdisc *sch, struct sk_buff *
 	 * sender gaming the order) is clamped, not dropped, since a deadline is a scheduling
 	 * hint and lossless or non-droppable packets must not be lost for it. Clamped, every
 	 * key in the trees lies within a bounded span of now, far inside the 2^63 ns in which
-	 * dwcs_time_before() orders time correctly.
+	 * dwcs_time_before() orders time correctly. A deadline already past is signed-negative
+	 * here and left to the lateness rules. (q->horizon changes under this same root lock.)
 	 */
-	if (pkt->deadline && pkt->deadline - pkt->enqueued > READ_ONCE(q->horizon) &&
-	    !dwcs_time_before(pkt->deadline, pkt->enqueued)) {
-		pkt->deadline = pkt->enqueued + READ_ONCE(q->horizon);
+	if (pkt->deadline && (s64)(pkt->deadline - pkt->enqueued) > (s64)q->horizon) {
+		pkt->deadline = pkt->enqueued + q->horizon;
 		q->horizon_caps++;
 	}
 	pkt->mark = dwcs_skb_mark(q, skb);
