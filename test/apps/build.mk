@@ -11,8 +11,9 @@ EVAL_APPS_DIR := $(BUILD)/test/apps
 EVAL_APPS := $(addprefix $(EVAL_APPS_DIR)/,video-server video-client sensor-sender sensor-receiver \
 	stall-probe)
 EVAL_UTIL_OBJS := $(EVAL_APPS_DIR)/eval-util.o $(EVAL_APPS_DIR)/eval-cli.o
-EVAL_VIDEO_OBJS := $(addprefix $(EVAL_APPS_DIR)/,video-server.o video-send.o)
-EVAL_SENSOR_OBJS := $(addprefix $(EVAL_APPS_DIR)/,sensor-sender.o sensor-send.o)
+EVAL_VIDEO_OBJS := $(addprefix $(EVAL_APPS_DIR)/,video-server.o video-send.o video-quality.o \
+	eval-sockopts.o)
+EVAL_SENSOR_OBJS := $(addprefix $(EVAL_APPS_DIR)/,sensor-sender.o sensor-send.o eval-sockopts.o)
 
 ifneq ($(and $(wildcard include/qsock.h),$(LIB_SO)),)
 EVAL_QSOCK := 1
@@ -31,7 +32,8 @@ endif
 TEST_BINS += $(EVAL_APPS)
 
 $(EVAL_APPS_DIR)/video-server: $(EVAL_VIDEO_OBJS) $(EVAL_UTIL_OBJS)
-$(EVAL_APPS_DIR)/video-client: $(EVAL_APPS_DIR)/video-client.o $(EVAL_APPS_DIR)/gap-stats.o $(EVAL_UTIL_OBJS)
+$(EVAL_APPS_DIR)/video-client: $(addprefix $(EVAL_APPS_DIR)/,video-client.o gap-stats.o \
+	video-quality.o) $(EVAL_UTIL_OBJS)
 $(EVAL_APPS_DIR)/sensor-sender: $(EVAL_SENSOR_OBJS) $(EVAL_UTIL_OBJS)
 $(EVAL_APPS_DIR)/sensor-receiver: $(EVAL_APPS_DIR)/sensor-receiver.o $(EVAL_UTIL_OBJS)
 $(EVAL_APPS_DIR)/stall-probe: $(EVAL_APPS_DIR)/stall-probe.o $(EVAL_APPS_DIR)/gap-stats.o $(EVAL_UTIL_OBJS)

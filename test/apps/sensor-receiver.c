@@ -11,6 +11,7 @@
  * CSV: interval_start_s,interval_end_s,on_time,late,lost. Totals go to stderr.
  */
 #include "eval-cli.h"
+#include "eval-summary.h"
 #include "eval-util.h"
 #include "eval-wire.h"
 
@@ -52,7 +53,9 @@ static void usage(FILE *f)
 		"  --listen [A.B.C.D:]PORT  where to receive\n"
 		"  --duration SEC           stop after SEC seconds (default 60)\n"
 		"  --interval SEC           reporting interval (default 5)\n"
-		"  --csv FILE               per-interval counts (default: stdout)\n",
+		"  --csv FILE               per-interval counts (default: stdout)\n"
+		"  --summary FILE           the totals as a CSV row of eval-summary.h\n"
+		"  --kind NAME              the row's kind: sensor (default) or audio\n",
 		prog);
 }
 
@@ -61,12 +64,14 @@ int main(int argc, char **argv)
 	struct sockaddr_in addr;
 	uint64_t duration = 60, interval = 5, nintervals, start, end;
 	uint64_t next_seq = 0, total_on_time = 0, total_late = 0, total_lost = 0, reordered = 0;
-	const char *csv_path = NULL;
+	const char *csv_path = NULL, *summary_path = NULL, *kind = "sensor";
 	const struct eval_opt opts[] = {
 		EVAL_LISTEN_ON("listen", &addr),
 		EVAL_U64("duration", &duration, 1, 86400),
 		EVAL_U64("interval", &interval, 1, 3600),
 		EVAL_STRING("csv", &csv_path),
+		EVAL_STRING("summary", &summary_path),
+		EVAL_STRING("kind", &kind),
 		EVAL_END,
 	};
 	struct interval_counts *counts;
@@ -77,6 +82,10 @@ int main(int argc, char **argv)
 	status = eval_parse_args(prog, argc, argv, opts, usage, NULL);
 	if (status >= 0)
 		return status;
+	if (strcmp(kind, "sensor") && strcmp(kind, "audio")) {
+		fprintf(stderr, "%s: --kind: \"%s\" is neither sensor nor audio\n", prog, kind);
+		return 2;
+	}
 	nintervals = duration / interval;
 	if (!nintervals) {
 		fprintf(stderr, "%s: --duration %llu is shorter than one --interval (%llu s)\n", prog,
@@ -170,6 +179,18 @@ int main(int argc, char **argv)
 	if (csv != stdout && fclose(csv)) {
 		fprintf(stderr, "%s: writing %s: %s\n", prog, csv_path, strerror(errno));
 		return 1;
+	}
+	if (summary_path) {
+		FILE *f = fopen(summary_path, "w");
+
+		if (!f || fprintf(f, "%s\n0,%s,,,,,,,,,,,,,%llu,%llu,%llu,%llu\n", EVAL_SUMMARY_COLUMNS,
+				  kind, (unsigned long long)(total_on_time + total_late + total_lost),
+				  (unsigned long long)total_on_time, (unsigned long long)total_late,
+				  (unsigned long long)total_lost) < 0 ||
+		    fclose(f)) {
+			fprintf(stderr, "%s: writing %s: %s\n", prog, summary_path, strerror(errno));
+			return 1;
+		}
 	}
 	close(fd);
 	free(counts);

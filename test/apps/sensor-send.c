@@ -33,6 +33,10 @@ struct sensor_sender *sensor_sender_open(const char *prog, const struct sockaddr
 		free(s);
 		return NULL;
 	}
+	if (eval_sockopts_apply(prog, s->fd, &opts->sockopts)) {
+		sensor_sender_close(s);
+		return NULL;
+	}
 	if (opts->qsock_dev) {
 #ifdef HAVE_QSOCK
 		if (sensor_qsock_attach(prog, s->fd, opts)) {

@@ -6,6 +6,8 @@
 #ifndef QSOCK_SENSOR_SEND_H
 #define QSOCK_SENSOR_SEND_H
 
+#include "eval-sockopts.h"
+
 #include <netinet/in.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -13,6 +15,7 @@
 struct sensor_send_opts {
 	const char *qsock_dev;	/* NULL: unmanaged sendto() */
 	int lossy;		/* drop late messages at the source instead of sending them */
+	struct eval_sockopts sockopts;	/* a stock contender's socket options */
 };
 
 struct sensor_sender;

@@ -49,6 +49,9 @@ static void usage(FILE *f)
 		"  --size-max N           largest message in bytes, <= 1400 (default 1400)\n"
 		"  --duration SEC         stop after SEC seconds (default 60)\n"
 		"  --seed N               random seed (default 1)\n"
+		"  --periodic             a constant gap of 1/--rate instead of Poisson arrivals\n"
+		"                         (an audio codec's frames)\n"
+		EVAL_SOCKOPT_USAGE
 		"  --path-us N            the path's share of every deadline: the message must leave\n"
 		"                         this host N us before the reading is due (default 0)\n"
 #ifdef HAVE_QSOCK
@@ -61,7 +64,8 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
-	struct sensor_send_opts send_opts = { 0 };
+	struct sensor_send_opts send_opts = { .sockopts = EVAL_SOCKOPTS_INIT };
+	int periodic = 0;
 	struct sockaddr_in to;
 	double rate = 100, surge_rate = 0;
 	uint64_t surge_at = 0, surge_for = 0, surge_start, surge_end;
@@ -80,6 +84,8 @@ int main(int argc, char **argv)
 		EVAL_U64("duration", &duration, 1, 86400),
 		EVAL_U64("seed", &seed, 0, UINT64_MAX),
 		EVAL_U64_SCALED("path-us", &path, 0, 1000000, 1000),
+		EVAL_SET("periodic", &periodic, 1),
+		EVAL_SOCKOPT_ARGS(&send_opts.sockopts),
 		EVAL_STRING("qsock", &send_opts.qsock_dev),
 		EVAL_SET("lossy", &send_opts.lossy, 1),
 		EVAL_SET("lossless", &send_opts.lossy, 0),
@@ -130,7 +136,9 @@ int main(int argc, char **argv)
 		size_t len = smin + (size_t)(rng_uniform(&rng) * (double)(smax - smin + 1));
 		int surging = t >= surge_start && t < surge_end;
 
-		t += (uint64_t)(rng_exponential(&rng, 1.0 / (surging ? surge_rate : rate)) *
+		double mean_gap = 1.0 / (surging ? surge_rate : rate);
+
+		t += (uint64_t)((periodic ? mean_gap : rng_exponential(&rng, mean_gap)) *
 				(double)NSEC_PER_SEC);
 		if (t >= end)
 			break;

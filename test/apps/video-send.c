@@ -18,6 +18,7 @@ struct video_sender {
 	struct sockaddr_in to;
 	int managed;
 	uint64_t deadline_ns;
+	const char *protect;
 };
 
 struct video_sender *video_sender_open(const char *prog, const struct sockaddr_in *to,
@@ -31,10 +32,15 @@ struct video_sender *video_sender_open(const char *prog, const struct sockaddr_i
 	}
 	s->to = *to;
 	s->deadline_ns = opts->deadline_ns;
+	s->protect = opts->protect;
 	s->fd = socket(AF_INET, SOCK_DGRAM, 0);
 	if (s->fd < 0) {
 		fprintf(stderr, "%s: socket(AF_INET, SOCK_DGRAM): %s\n", prog, strerror(errno));
 		free(s);
+		return NULL;
+	}
+	if (eval_sockopts_apply(prog, s->fd, &opts->sockopts)) {
+		video_sender_close(s);
 		return NULL;
 	}
 	if (opts->qsock_dev) {
@@ -58,8 +64,8 @@ int video_sender_send(struct video_sender *s, const void *buf, size_t len, char 
 {
 #ifdef HAVE_QSOCK
 	if (s->managed)
-		return video_qsock_send(s->fd, buf, len, &s->to, type, frag, nfrags,
-					capture_ns + s->deadline_ns);
+		return video_qsock_send(s->fd, buf, len, &s->to, !!strchr(s->protect, type),
+					frag, nfrags, capture_ns + s->deadline_ns);
 #endif
 	(void)type;
 	(void)frag;

@@ -6,6 +6,8 @@
 #ifndef QSOCK_VIDEO_SEND_H
 #define QSOCK_VIDEO_SEND_H
 
+#include "eval-sockopts.h"
+
 #include <netinet/in.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -15,6 +17,9 @@ struct video_send_opts {
 	uint64_t fps;
 	uint64_t ipg_ns;	/* dwcs stream period; 0: derived from fps */
 	uint64_t deadline_ns;	/* frame deadline after capture */
+	const char *protect;	/* frame types sent non-droppable (--qsock), e.g. "I" or "IP" */
+	uint64_t oln, old;	/* the stream's loss tolerance (--qsock): oln of every old */
+	struct eval_sockopts sockopts;	/* a stock contender's socket options */
 };
 
 struct video_sender;
@@ -32,7 +37,7 @@ void video_sender_close(struct video_sender *s);
 /* video-qsock.c: attach s->fd through libqsock; 0 or -1 after a message. */
 int video_qsock_attach(const char *prog, int fd, const struct video_send_opts *opts);
 int video_qsock_send(int fd, const void *buf, size_t len, const struct sockaddr_in *to,
-		     char type, unsigned int frag, unsigned int nfrags, uint64_t deadline_ns);
+		     int nondroppable, unsigned int frag, unsigned int nfrags, uint64_t deadline_ns);
 #endif
 
 #endif /* QSOCK_VIDEO_SEND_H */

@@ -17,6 +17,7 @@
 #include "eval-cli.h"
 #include "eval-util.h"
 #include "eval-wire.h"
+#include "video-quality.h"
 #include "video-send.h"
 
 #include <arpa/inet.h>
@@ -53,9 +54,13 @@ static void usage(FILE *f)
 		"  --pace-ms N         spread a frame's datagrams evenly over N ms after its\n"
 		"                      capture, the last one leaving at N ms (default 0: back\n"
 		"                      to back); N must be shorter than the frame period\n"
+		EVAL_SOCKOPT_USAGE
 #ifdef HAVE_QSOCK
 		"  --qsock DEV         send through Q.Sockets: qattach a dwcs stream on DEV,\n"
-		"                      qsendto with I-frames non-droppable and a deadline\n"
+		"                      qsendto with a deadline, whole frames, and the frame\n"
+		"                      types of --protect non-droppable\n"
+		"  --protect TYPES     non-droppable frame types (default I; IP: every reference)\n"
+		"  --tolerance X/Y     the stream's loss tolerance, X of Y deadlines (default 1/10)\n"
 		"  --ipg-us N          dwcs stream period per datagram (default: from --fps)\n"
 		"  --deadline-ms N     frame deadline after capture (default: two frame periods)\n"
 #endif
@@ -92,19 +97,11 @@ static uint64_t paced_offset(uint64_t span, unsigned int f, unsigned int nfrags)
 	return span * f / (nfrags - 1);
 }
 
-static int valid_gop(const char *gop)
-{
-	if (!*gop || gop[0] != 'I')
-		return 0;
-	for (; *gop; gop++)
-		if (*gop != 'I' && *gop != 'P' && *gop != 'B')
-			return 0;
-	return 1;
-}
-
 int main(int argc, char **argv)
 {
-	struct video_send_opts send_opts = { 0 };
+	struct video_send_opts send_opts = { .protect = "I", .oln = 1, .old = 10,
+					     .sockopts = EVAL_SOCKOPTS_INIT };
+	const char *tolerance = NULL;
 	struct sockaddr_in to;
 	uint64_t fps = 20, duration = 60, stream = 0, seed = 1, max_lag = 4, pace = 0;
 	double scale = 1.0;
@@ -119,7 +116,10 @@ int main(int argc, char **argv)
 		EVAL_U64("seed", &seed, 0, UINT64_MAX),
 		EVAL_U64("max-lag", &max_lag, 1, 1000),
 		EVAL_U64_SCALED("pace-ms", &pace, 0, 60000, NSEC_PER_MSEC),
+		EVAL_SOCKOPT_ARGS(&send_opts.sockopts),
 		EVAL_STRING("qsock", &send_opts.qsock_dev),
+		EVAL_STRING("protect", &send_opts.protect),
+		EVAL_STRING("tolerance", &tolerance),
 		EVAL_U64_SCALED("ipg-us", &send_opts.ipg_ns, 1, 60000000, 1000),
 		EVAL_U64_SCALED("deadline-ms", &send_opts.deadline_ns, 1, 60000, NSEC_PER_MSEC),
 		EVAL_END,
@@ -133,10 +133,28 @@ int main(int argc, char **argv)
 	status = eval_parse_args(prog, argc, argv, opts, usage, NULL);
 	if (status >= 0)
 		return status;
-	if (!valid_gop(gop)) {
+	if (!video_gop_valid(gop)) {
 		fprintf(stderr, "%s: --gop: \"%s\" must start with I and hold only I, P, B\n", prog,
 			gop);
 		return 2;
+	}
+	if (strspn(send_opts.protect, "IPB") != strlen(send_opts.protect)) {
+		fprintf(stderr, "%s: --protect: \"%s\" may hold only I, P and B\n", prog,
+			send_opts.protect);
+		return 2;
+	}
+	if (tolerance) {
+		unsigned int x, y;
+		int n = 0;
+
+		if (sscanf(tolerance, "%u/%u%n", &x, &y, &n) != 2 || tolerance[n] || !y ||
+		    x > y || y > 65535) {
+			fprintf(stderr, "%s: --tolerance: \"%s\" is not X/Y with X <= Y <= 65535, Y > 0\n",
+				prog, tolerance);
+			return 2;
+		}
+		send_opts.oln = x;
+		send_opts.old = y;
 	}
 	period = NSEC_PER_SEC / fps;
 	if (pace >= period) {

@@ -247,9 +247,16 @@ scen_video_shim_conf() {
 	CONF
 }
 
+# scen_video_mean_bps FPS SCALE: video-server's mean rate in bytes/s, headers included: its
+# default GOP (IBBPBBPBBPBB) averages 79,000 bytes of frames per 12 (video-server.c's sizes),
+# sent in datagrams of 1,372 payload bytes, each with 48 bytes of video, UDP and IP headers.
+scen_video_mean_bps() {
+	awk -v fps="$1" -v scale="$2" 'BEGIN { f = 79000 / 12 * scale; printf "%d\n", fps * f * 1420 / 1372 }'
+}
+
 # scen_video_server VARIANT PORT FPS STREAM DURATION LOG [video-server options...]: start one
-# video server in srv, in the background, as VARIANT (api, shim, unmanaged, htb-standin);
-# its pid goes to SCEN_PID. Every variant paces a frame's datagrams over SCEN_VIDEO_PACE
+# video server in srv, in the background, as VARIANT (api, shim, unmanaged, htb-standin, or a
+# stock contender of contenders.sh with its socket options); its pid goes to SCEN_PID. Every variant paces a frame's datagrams over SCEN_VIDEO_PACE
 # percent of the frame period (default 80; 0: back to back, as the paper's server sent them):
 # a frame then completes at a fixed offset from its capture whatever its size, and the
 # receiver's inter-frame gap measures the network path, not the I/P/B size spread.
@@ -265,7 +272,16 @@ scen_video_server() {
 		cmd=(env LD_PRELOAD="$QSOCK_BUILD/shim/libqsockshim.so" QSOCK_CONF="$log.qsock.conf" "${cmd[@]}")
 		;;
 	unmanaged | htb-standin) ;;
-	*) scen_die "unknown video variant \"$variant\" (api, shim, unmanaged, htb-standin)" ;;
+	*)
+		cont_is_stock "$variant" ||
+			scen_die "unknown video variant \"$variant\" (api, shim, unmanaged, htb-standin, $CONT_STOCK)"
+		local scale=1 a prev=
+		for a in "$@"; do
+			[ "$prev" = --scale ] && scale=$a
+			prev=$a
+		done
+		cmd+=($(cont_sockopts "$variant" video "$(scen_video_mean_bps "$fps" "$scale")"))
+		;;
 	esac
 	in_srv timeout $((duration + 30)) "${RT[@]}" "${cmd[@]}" 2>"$log" &
 	SCEN_PID=$!
@@ -279,8 +295,51 @@ scen_variant_check() {
 	htb-standin)
 		! scen_have_dwcs || scen_log "htb-standin chosen although dwcs is available"
 		;;
-	*) scen_die "unknown variant \"$1\"" ;;
+	*) cont_is_stock "$1" || scen_die "unknown variant \"$1\"" ;;
 	esac
+}
+
+# scen_link VARIANT STREAM...: the link's qdisc for VARIANT: a stock contender's
+# (contenders.sh, with the real-time STREAMs "PORT:KIND:MEAN"), the HTB stand-in's (ports of
+# the STREAMs), or qsock's root (the managed variants and unmanaged).
+scen_link() {
+	local variant=$1 st ports=()
+	shift
+	if cont_is_stock "$variant"; then
+		cont_root "$variant" "$@"
+	elif [ "$variant" = htb-standin ]; then
+		for st in "$@"; do ports+=("${st%%:*}"); done
+		scen_htb_standin "${ports[@]}"
+	else
+		scen_root
+	fi
+}
+
+# scen_contender_name VARIANT: the name a comparison gives the variant (issue #13).
+scen_contender_name() {
+	case $1 in
+	api) echo qsock-api ;;
+	shim) echo qsock-shim ;;
+	edf-lossless) echo qsock-lossless ;;
+	edf-lossy) echo qsock-lossy ;;
+	*) echo "$1" ;;
+	esac
+}
+
+# scen_summary SCENARIO VARIANT OUTDIR PART...: OUTDIR/summary.csv, the receivers' --summary
+# rows (test/apps/eval-summary.h) prefixed with the scenario and the contender and followed by
+# the VM's worst stall during the run (stall-probe's max_ms): the rows scripts/figures compares.
+scen_summary() {
+	local scen=$1 name stall out=$3 f
+	name=$(scen_contender_name "$2")
+	shift 3
+	stall=$(sed -n 's/^max_ms=\([0-9.na]*\).*/\1/p' "$out/stall.txt" 2>/dev/null)
+	{
+		echo "scenario,contender,$(head -n 1 "$1"),stall_max_ms"
+		for f in "$@"; do
+			tail -n +2 "$f" | sed "s/^/$scen,$name,/; s/\$/,${stall:-}/"
+		done
+	} >"$out/summary.csv"
 }
 
 # scen_stall_probe DURATION FILE: measure, next to the run, how long the machine leaves a
@@ -289,3 +348,5 @@ scen_stall_probe() {
 	[ -x "$APPS/stall-probe" ] || { echo "max_ms=nan (stall-probe not built)" >"$2"; return 0; }
 	in_srv timeout $(($1 + 30)) "${RT[@]}" "$APPS/stall-probe" --duration "$1" >"$2" 2>&1 &
 }
+
+. "$SCEN_LIB_DIR/contenders.sh"

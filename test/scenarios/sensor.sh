@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# test/scenarios/sensor.sh — Figure 7: remote data acquisition. Aperiodic sensor readings
+# test/scenarios/sensor.sh — Figure 7, and scenario D of the comparison with stock QoS (issue
+# #13): remote data acquisition. Aperiodic sensor readings
 # (SENSOR_RATE per second, default 1000: two thirds of the shaped 10 Mbit/s link, so that a
 # stalled host builds a real backlog; deadlines SENSOR_DMIN..SENSOR_DMAX ms, of which
 # SENSOR_PATH_US, default 1500, is left to the path after the host); bulk TCP transfers start
@@ -15,7 +16,9 @@
 #              unmanaged     plain sendto(), sharing the FIFO with the bulk transfer
 #              htb-standin   NOT qsock: plain sendto() in a stock HTB priority class (no
 #                            deadlines; machines without the dwcs module)
-#     OUTDIR   receives sensor.csv (interval_start_s,interval_end_s,on_time,late,lost), run.txt
+#              htb, prio, fq, cake  the stock contenders of contenders.sh
+#     OUTDIR   receives sensor.csv (interval_start_s,interval_end_s,on_time,late,lost),
+#              summary.csv (the totals) and run.txt
 # Exit 0 when the run completed; 3 when VARIANT cannot run here (the reason on stderr).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -36,20 +39,21 @@ case $variant in
 edf-lossless) scen_need_managed api; sender+=(--qsock "$SRV_DEV" --lossless) ;;
 edf-lossy) scen_need_managed api; sender+=(--qsock "$SRV_DEV" --lossy) ;;
 unmanaged | htb-standin) scen_variant_check "$variant" ;;
-*) scen_die "unknown variant \"$variant\" (edf-lossless, edf-lossy, unmanaged, htb-standin)" ;;
+htb | prio | fq | cake) scen_variant_check "$variant" ;;
+*) scen_die "unknown variant \"$variant\" (edf-lossless, edf-lossy, unmanaged, htb-standin, $CONT_STOCK)" ;;
 esac
+# The mean rate the contenders provision for: sizes uniform in 200..1400 bytes, plus headers.
+sensor_mean=$((${SENSOR_RATE:-1000} * (800 + 28)))
+cont_is_stock "$variant" && sender+=($(cont_sockopts "$variant" sensor "$sensor_mean"))
 mkdir -p "$out"
 rm -f "$out"/sensor.csv
 
 scen_setup
-if [ "$variant" = htb-standin ]; then
-	scen_htb_standin $port
-else
-	scen_root
-fi
+scen_link "$variant" "$port:sensor:$sensor_mean"
 scen_log "sensor: variant $variant on $SCEN_SCHED, ${duration}s, bulk TCP from t=${perturb_at// /, t=}"
 in_cli timeout $((duration + 30)) "${RT[@]}" "$APPS/sensor-receiver" --listen "$CLI_IP:$port" \
-	--duration "$duration" --csv "$out/sensor.csv" 2>"$out/receiver.txt" &
+	--duration "$duration" --csv "$out/sensor.csv" --summary "$out/receiver.csv" \
+	2>"$out/receiver.txt" &
 receiver=$!
 scen_stall_probe "$duration" "$out/stall.txt"
 sleep 0.3
@@ -67,5 +71,6 @@ wait "$receiver" || scen_die "sensor-receiver failed: $(cat "$out/receiver.txt")
 	scen_qdisc_json
 } >"$out/run.txt"
 wait
+scen_summary d "$variant" "$out" "$out/receiver.csv"
 echo "stall-probe: $(cat "$out/stall.txt")" | tee -a "$out/run.txt" >&2
 cat "$out/sender.txt" "$out/receiver.txt" >&2

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# test/scenarios/video.sh — Figures 4 and 5: one 20 fps video stream over the shaped 10 Mbit/s
-# link; bulk TCP transfers start at each of PERTURB_AT (default "15 30") and last to the end.
+# test/scenarios/video.sh — Figures 4 and 5, and scenario A of the comparison with stock QoS
+# (issue #13): one 20 fps video stream over the shaped 10 Mbit/s link; bulk TCP transfers start
+# at each of PERTURB_AT (default "15 30") and last to the end.
 #
 #   video.sh VARIANT OUTDIR [DURATION]
 #     VARIANT  api         video-server --qsock (qattach + qsendto; needs dwcs + libqsock)
@@ -10,7 +11,9 @@
 #              unmanaged   the unmodified video-server, sharing the FIFO with the bulk transfer
 #              htb-standin NOT qsock: the unmodified video-server in a stock HTB priority class
 #                          (only for machines without the dwcs module; labelled as such)
-#     OUTDIR   receives fps.csv, gaps.csv and run.txt (what ran, the counters)
+#              htb, prio, fq, cake  the stock contenders of contenders.sh
+#     OUTDIR   receives fps.csv, gaps.csv, summary.csv (what the viewer got: decodable frames
+#              for a PLAYOUT_MS buffer, default 200) and run.txt (what ran, the counters)
 # Environment: PERTURB_AT, SCEN_BULK_FLOWS (TCP connections per transfer, default 8),
 # VIDEO_FPS (20), VIDEO_SCALE (frame size factor, 1).
 # Exit 0 when the run completed; 3 when VARIANT cannot run here (the reason on stderr).
@@ -30,14 +33,11 @@ mkdir -p "$out"
 rm -f "$out"/*.csv
 
 scen_setup
-if [ "$variant" = htb-standin ]; then
-	scen_htb_standin $port
-else
-	scen_root
-fi
+scen_link "$variant" "$port:video:$(scen_video_mean_bps "$fps" "${VIDEO_SCALE:-1}")"
 scen_log "video: variant $variant on $SCEN_SCHED, $fps fps, ${duration}s, bulk TCP (${SCEN_BULK_FLOWS:-8} connections) from t=${perturb_at// /, t=}"
 in_cli timeout $((duration + 30)) "${RT[@]}" "$APPS/video-client" --listen "$CLI_IP:$port" --duration "$duration" \
-	--fps-csv "$out/fps.csv" --gaps-csv "$out/gaps.csv" 2>"$out/client.txt" &
+	--fps-csv "$out/fps.csv" --gaps-csv "$out/gaps.csv" --summary "$out/client.csv" \
+	--playout-ms "${PLAYOUT_MS:-200}" 2>"$out/client.txt" &
 client=$!
 scen_stall_probe "$duration" "$out/stall.txt"
 sleep 0.3
@@ -55,5 +55,6 @@ wait "$client" || scen_die "video-client failed: $(cat "$out/client.txt")"
 	scen_qdisc_json
 } >"$out/run.txt"
 wait
+scen_summary a "$variant" "$out" "$out/client.csv"
 echo "stall-probe: $(cat "$out/stall.txt")" | tee -a "$out/run.txt" >&2
 cat "$out/server.txt" "$out/client.txt" >&2

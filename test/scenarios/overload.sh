@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# test/scenarios/overload.sh — scenario B of the comparison with stock QoS (issue #13),
+# real-time overload: four video streams (30, 25, 20 and 15 fps, frames OVERLOAD_SCALE = 2.7
+# times video-server's sizes: together ~130 % of the shaped 10 Mbit/s link) beside bulk TCP
+# from PERTURB_AT (default 3 s). Some loss is unavoidable; what differs is which. Each stream
+# declares how much it can lose, in frames (OVERLOAD_TOLERANCES, default "6/12 7/12 6/12
+# 8/12": x of every y), and what it cannot: qsock's senders mark I- and P-frames (the
+# reference chain, --protect IP) non-droppable and send whole frames with a deadline of two
+# frame periods, so DWCS drops whole B-frames, in the order the windows allow. The stock
+# contenders get their socket options and the same streams.
+#
+#   overload.sh VARIANT OUTDIR [DURATION]
+#     VARIANT  api | unmanaged | htb | prio | fq | cake
+#     OUTDIR   receives fps.csv and gaps.csv (streams 0..3), summary.csv (per stream: decodable
+#              frames for a PLAYOUT_MS buffer, default 200; I-frames; window violations) and
+#              run.txt
+# Exit 0 when the run completed; 3 when VARIANT cannot run here (the reason on stderr).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+variant=${1:?usage: overload.sh VARIANT OUTDIR [DURATION]}
+out=${2:?usage: overload.sh VARIANT OUTDIR [DURATION]}
+duration=${3:-30}
+perturb_at=${PERTURB_AT:-3}
+scale=${OVERLOAD_SCALE:-2.7}
+fpss=(30 25 20 15)
+tols=(${OVERLOAD_TOLERANCES:-6/12 7/12 6/12 8/12})
+[ ${#tols[@]} = 4 ] || scen_die "OVERLOAD_TOLERANCES: give four X/Y, one per stream"
+[ -x "$APPS/video-server" ] || scen_die "$APPS/video-server is not built (run make)"
+command -v iperf3 >/dev/null || scen_die "iperf3 is missing (run scripts/deps)"
+case $variant in
+api | unmanaged | htb | prio | fq | cake) scen_variant_check "$variant" ;;
+*) scen_die "overload.sh: unknown variant \"$variant\" (api, unmanaged, htb, prio, fq, cake)" ;;
+esac
+mkdir -p "$out"
+rm -f "$out"/*.csv "$out"/client-*.txt "$out"/server-*.txt
+
+scen_setup
+streams=()
+for s in 0 1 2 3; do
+	streams+=("500$s:video:$(scen_video_mean_bps "${fpss[s]}" "$scale")")
+done
+scen_link "$variant" "${streams[@]}"
+scen_log "overload: 4 streams (${fpss[*]} fps, scale $scale, tolerances ${tols[*]}) as $variant on $SCEN_SCHED, ${duration}s, bulk TCP from t=${perturb_at// /, t=}"
+clients=()
+for s in 0 1 2 3; do
+	in_cli timeout $((duration + 30)) "${RT[@]}" "$APPS/video-client" --listen "$CLI_IP:500$s" \
+		--duration "$duration" --fps-csv "$out/fps-$s.csv" --gaps-csv "$out/gaps-$s.csv" \
+		--summary "$out/client-$s.csv" --playout-ms "${PLAYOUT_MS:-200}" \
+		--tolerance "${tols[s]}" 2>"$out/client-$s.txt" &
+	clients+=($!)
+done
+sleep 0.3
+scen_stall_probe "$duration" "$out/stall.txt"
+i=0
+for at in $perturb_at; do
+	i=$((i + 1))
+	[ "$at" -lt "$duration" ] && scen_perturb "$at" $((duration - at)) $((5200 + i))
+done
+servers=()
+for s in 0 1 2 3; do
+	extra=(--scale "$scale" --seed $((s + 1)))
+	# The tolerance in frames, for a stream whose period is one frame.
+	[ "$variant" = api ] && extra+=(--protect IP --tolerance "${tols[s]}")
+	scen_video_server "$variant" "500$s" "${fpss[s]}" "$s" "$duration" "$out/server-$s.txt" "${extra[@]}"
+	servers+=($SCEN_PID)
+done
+for s in 0 1 2 3; do
+	wait "${servers[s]}" || scen_die "video-server $s failed: $(cat "$out/server-$s.txt")"
+done
+for s in 0 1 2 3; do
+	wait "${clients[s]}" || scen_die "video-client $s failed: $(cat "$out/client-$s.txt")"
+done
+{ head -n 1 "$out/fps-0.csv"; tail -q -n +2 "$out"/fps-[0-3].csv; } >"$out/fps.csv"
+{ head -n 1 "$out/gaps-0.csv"; tail -q -n +2 "$out"/gaps-[0-3].csv; } >"$out/gaps.csv"
+rm -f "$out"/fps-[0-3].csv "$out"/gaps-[0-3].csv
+{
+	echo "variant=$variant scheduler=$SCEN_SCHED rate=$SCEN_RATE duration=$duration perturb_at=\"$perturb_at\" bulk_flows=${SCEN_BULK_FLOWS:-8} scale=$scale tolerances=\"${tols[*]}\" kernel=$(uname -r)"
+	cat "$out"/server-?.txt "$out"/client-?.txt
+	scen_qdisc_json
+} >"$out/run.txt"
+wait
+scen_summary b "$variant" "$out" "$out"/client-[0-3].csv
+echo "stall-probe: $(cat "$out/stall.txt")" | tee -a "$out/run.txt" >&2
+cat "$out"/server-?.txt "$out"/client-?.txt >&2
