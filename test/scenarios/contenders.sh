@@ -55,6 +55,20 @@ cont_shaper() {
 		scen_die "the HTB shaper at $SCEN_RATE on $SRV_DEV failed"
 }
 
+# cont_qdisc WHAT TC-ARGS...: `tc qdisc add` on srv's egress; exit 3 (cannot run here) when
+# the kernel lacks the qdisc (a kernel without its module), fail on any other error.
+cont_qdisc() {
+	local what=$1 msg
+	shift
+	msg=$(in_srv tc qdisc add dev "$SRV_DEV" "$@" 2>&1) && return 0
+	case $msg in
+	*"kind is unknown"*)
+		echo "scenario: $what: this kernel ($(uname -r)) has no sch_$what" >&2
+		exit 3 ;;
+	esac
+	scen_die "$what contender: tc qdisc add dev $SRV_DEV $*: $msg"
+}
+
 # cont_root CONTENDER STREAM...: the contender's qdiscs on srv's egress.
 cont_root() {
 	local cont=$1 link sum=0 st port kind mean rate i=0
@@ -88,19 +102,14 @@ cont_root() {
 		;;
 	prio)
 		cont_shaper
-		in_srv tc qdisc add dev "$SRV_DEV" parent 1:1 handle 10: prio ||
-			scen_die "prio contender: prio under the shaper failed"
+		cont_qdisc prio parent 1:1 handle 10: prio
 		;;
 	fq)
 		cont_shaper
-		in_srv tc qdisc add dev "$SRV_DEV" parent 1:1 handle 10: fq ||
-			scen_die "fq contender: fq under the shaper failed"
+		cont_qdisc fq parent 1:1 handle 10: fq
 		;;
 	cake)
-		in_srv tc qdisc add dev "$SRV_DEV" root cake bandwidth "$SCEN_RATE" diffserv4 2>/dev/null || {
-			echo "scenario: cake: this kernel ($(uname -r)) has no sch_cake" >&2
-			exit 3
-		}
+		cont_qdisc cake root cake bandwidth "$SCEN_RATE" diffserv4
 		;;
 	*) scen_die "unknown contender \"$cont\" ($CONT_STOCK)" ;;
 	esac
