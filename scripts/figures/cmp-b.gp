@@ -34,7 +34,7 @@ set bmargin at screen 0.13
 set ylabel "windows that broke the tolerance (%)"
 set yrange [0:135]
 set ytics 0, 20, 100
-itic(c) = tic(stall_c) . sprintf("\nI-frames %d/%d", column(ifr_c + 1), column(ifr_c))
+itic(c) = tic(stall_c) . sprintf("\nI-frames decodable %d/%d", column(ifr_c + 1), column(ifr_c))
 plot for [i=0:ns-1] data skip 1 using (xs(i)):(column(viol_c(i) + 2)) with boxes lc i+1 title field(stitles, i+1), \
      for [i=0:ns-1] "" skip 1 using (xs(i)):(column(viol_c(i) + 2)):(sprintf("%d/%d", column(viol_c(i)), column(viol_c(i) + 1))) \
 	with labels rotate by 90 left offset 0,0.4 font ",8" notitle, \
