@@ -88,6 +88,14 @@ gp_call() { grep "$1.png" "$BATS_TEST_TMPDIR/gnuplot.log"; }
 	gp_call cmp-c | grep -q "loaded=0; note='not in this run: qsock dwcs (shim)'"
 }
 
+@test "figures: a contender without a row of the kind a figure draws is left out of it, labels unshifted" {
+	echo "a,cake,1,audio,,,,,,,,,,,,,2250,2250,0,0,5.0" >>"$OUT/cmp-a/summary.csv"
+	run t "$FIGS/plot" "$OUT"
+	assert_status 0
+	[ "$(column "$OUT/cmp-a.csv" contender | tr '\n' ' ')" = "unmanaged htb prio fq qsock-shim qsock-api " ]
+	gp_call cmp-a | grep -q "n=6; labels='unmanaged (FIFO)|HTB class (qsock htb module)|prio, top band|fq + pacing rate|qsock dwcs (shim)|qsock dwcs (API)'"
+}
+
 @test "figures: plot skips a comparison that did not run, or whose runs all failed, with a note" {
 	rm -r "$OUT/cmp-b"
 	head -n 1 "$FIX/cmp-c/summary.csv" >"$OUT/cmp-c/summary.csv"
