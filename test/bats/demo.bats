@@ -44,3 +44,28 @@ EOF
 		assert_output_contains "the VM run produced nothing (exit ${rc%%:*})"
 	done
 }
+
+@test "demo: a finished run prints the result table, and qsock beside the best stock contender" {
+	require_cmd gnuplot
+	fix=$QSOCK_REPO/test/bats/fixtures/figures
+	# The fake VM leaves what test/scenarios/figures.sh would: the published runs of Figures 4
+	# and 7 (docs/figures) and, as a run that had the comparisons would, cmp-a and cmp-b.
+	cat >"$FAKE" <<EOF
+#!/bin/bash
+out=\$3
+"$fix/from-docs" "\$out"
+cp -r "$fix/cmp-a" "$fix/cmp-b" "\$out"/
+printf 'fig4 api ran\nfig4 shim ran\nfig4 unmanaged ran\n' >"\$out/variants.txt"
+echo "fig4: done"
+EOF
+	chmod +x "$FAKE"
+	QSOCK_DEMO_VM=$FAKE run t "$QSOCK_REPO/scripts/demo" "$OUT"
+	assert_status 0
+	assert_output_contains "Result table (frames per second per 5 s interval; $OUT/table.md):"
+	assert_output_contains "| 15-20 * | 20.00 | 20.00 | 18.00 |"
+	assert_output_contains "Against stock Linux QoS"
+	assert_output_contains "    best stock: prio, top band            19.80 decodable fps, gap p99 55.2 ms"
+	assert_output_contains "  B (4 streams, 130 % load): qsock 69.90 decodable fps, best stock fq 56.00, ratio 1.25×"
+	assert_output_contains "Figures: fig4.png fig5.png fig7.png cmp-a.png cmp-b.png in $OUT"
+	grep -q "^### Comparison B:" "$OUT/table.md"
+}
