@@ -20,7 +20,7 @@ variant_order() { echo "api shim htb-standin edf-lossless edf-lossy unmanaged"; 
 contender_label() {
 	case $1 in
 	unmanaged) echo "unmanaged (FIFO)" ;;
-	htb) echo "HTB class (qsock htb module)" ;;
+	htb) echo "HTB class per stream" ;;
 	prio) echo "prio, top band" ;;
 	fq) echo "fq + pacing rate" ;;
 	cake) echo "cake diffserv4, DSCP" ;;
@@ -32,7 +32,8 @@ contender_label() {
 	esac
 }
 # contender_order SCENARIO: the contenders a scenario runs, in the order figures and tables show
-# them (stock first, qsock last). Scenario d (the sensor) runs qsock's two EDF modes instead of dwcs.
+# them (stock first, qsock last). Scenario d (the sensor) runs qsock's two EDF modes instead of
+# dwcs.
 contender_order() {
 	case $1 in
 	d) echo "unmanaged htb prio fq cake qsock-lossless qsock-lossy" ;;

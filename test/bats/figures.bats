@@ -54,7 +54,7 @@ gp_call() { grep "$1.png" "$BATS_TEST_TMPDIR/gnuplot.log"; }
 	[ "$(column "$OUT/cmp-a.csv" contender | tr '\n' ' ')" = "unmanaged htb prio fq qsock-shim qsock-api " ]
 	[ "$(column "$OUT/cmp-a.csv" decodable_fps | head -n 1)" = 11.38 ]
 	grep -qx 'prio,"prio, top band",19.80,19.92,55.2,98.0,75,75,7.7' "$OUT/cmp-a.csv"
-	grep -q '^htb,"HTB class (qsock htb module)",' "$OUT/cmp-a.csv"
+	grep -q '^htb,"HTB class per stream",' "$OUT/cmp-a.csv"
 	assert_output_contains "cmp-a: not in this run: cake diffserv4, DSCP"
 	# B: all seven, four streams each, their total, I-frames summed over streams.
 	[ "$(column "$OUT/cmp-b.csv" contender | tr '\n' ' ')" = "unmanaged htb prio fq cake qsock-shim qsock-api " ]
@@ -71,14 +71,14 @@ gp_call() { grep "$1.png" "$BATS_TEST_TMPDIR/gnuplot.log"; }
 	[ "$(column "$OUT/cmp-d.csv" contender | tr '\n' ' ')" = "unmanaged prio fq cake qsock-lossless qsock-lossy " ]
 	grep -qx 'qsock-lossy,"qsock EDF lossy",60000,57568,0,2432,2432,5.0' "$OUT/cmp-d.csv"
 	[ "$(tail -n +2 "$OUT/cmp-d-intervals.csv" | wc -l)" -eq 72 ]
-	assert_output_contains "cmp-d: not in this run: HTB class (qsock htb module)"
+	assert_output_contains "cmp-d: not in this run: HTB class per stream"
 }
 
 @test "figures: each contender is labelled on its figure; a loaded VM puts the stall row on it" {
 	run t "$FIGS/plot" "$OUT"
 	assert_status 0
 	for s in a b c; do
-		gp_call cmp-$s | grep -q "labels='unmanaged (FIFO)|HTB class (qsock htb module)|prio, top band|fq + pacing rate|"
+		gp_call cmp-$s | grep -q "labels='unmanaged (FIFO)|HTB class per stream|prio, top band|fq + pacing rate|"
 	done
 	gp_call cmp-d | grep -q "|qsock EDF lossless|qsock EDF lossy'"
 	# A (fq at 34.5 ms) and D (unmanaged at 45.2 ms) were loaded; B and C were not.
@@ -93,7 +93,7 @@ gp_call() { grep "$1.png" "$BATS_TEST_TMPDIR/gnuplot.log"; }
 	run t "$FIGS/plot" "$OUT"
 	assert_status 0
 	[ "$(column "$OUT/cmp-a.csv" contender | tr '\n' ' ')" = "unmanaged htb prio fq qsock-shim qsock-api " ]
-	gp_call cmp-a | grep -q "n=6; labels='unmanaged (FIFO)|HTB class (qsock htb module)|prio, top band|fq + pacing rate|qsock dwcs (shim)|qsock dwcs (API)'"
+	gp_call cmp-a | grep -q "n=6; labels='unmanaged (FIFO)|HTB class per stream|prio, top band|fq + pacing rate|qsock dwcs (shim)|qsock dwcs (API)'"
 }
 
 @test "figures: plot skips a comparison that did not run, or whose runs all failed, with a note" {
@@ -120,13 +120,13 @@ gp_call() { grep "$1.png" "$BATS_TEST_TMPDIR/gnuplot.log"; }
 	assert_output_contains "| qsock EDF lossless | 60000 | 53453 | 6547 | 0 | 6547 | 6.0 |"
 	assert_output_contains "Not in this run: cake diffserv4, DSCP."
 	assert_output_contains "Not in this run: qsock dwcs (shim)."
-	assert_output_contains "Not in this run: HTB class (qsock htb module)."
+	assert_output_contains "Not in this run: HTB class per stream."
 	# the loaded-VM warning under A and D only
 	[ "$(grep -c "VM stall above 20 ms" <<<"$output")" -eq 2 ]
 	# A's rows in display order
 	rows=$(awk -F'|' '/^### Comparison A/ { f = 1; next } /^### / { f = 0 } f && /^\| / { print $2 }' <<<"$output" |
 		sed -n '2,$p' | sed 's/^ //; s/ $//' | paste -sd';')	# the header row first
-	[ "$rows" = "unmanaged (FIFO);HTB class (qsock htb module);prio, top band;fq + pacing rate;qsock dwcs (shim);qsock dwcs (API)" ] ||
+	[ "$rows" = "unmanaged (FIFO);HTB class per stream;prio, top band;fq + pacing rate;qsock dwcs (shim);qsock dwcs (API)" ] ||
 		{ echo "rows of A: $rows" >&2; false; }
 }
 
