@@ -7,11 +7,13 @@
 # from PERTURB_AT (default 3 s). Some loss is unavoidable; what differs is which. Each stream
 # declares how much it can lose, in frames (OVERLOAD_TOLERANCES, default "6/12 7/12 6/12
 # 8/12": x of every y), and what it cannot: qsock's senders mark I- and P-frames (the
-# reference chain, --protect IP) non-droppable and send whole frames whose deadline is the
-# viewer's: the playout buffer (PLAYOUT_MS, default 200) less 20 ms for the path, so DWCS drops
-# whole B-frames, in the order the windows allow. (Two frame periods, video-server's default,
-# is shorter than an I-frame of these streams takes on the link alone: 52 ms.) The stock
-# contenders get their socket options and the same streams.
+# reference chain, --protect IP) non-droppable and send whole frames with a deadline of half
+# the viewer's playout buffer (PLAYOUT_MS, default 200), so DWCS drops whole B-frames, in the
+# order the windows allow. Why half: under sustained overload lossy EDF sends every packet
+# close to its deadline, so the other half is the margin for the path and for the VM's
+# stalls; and two frame periods, video-server's default, is shorter than an I-frame of these
+# streams takes on the link alone (52 ms). The stock contenders get their socket options and
+# the same streams.
 #
 #   overload.sh VARIANT OUTDIR [DURATION]
 #     VARIANT  api | unmanaged | htb | prio | fq | cake
@@ -66,7 +68,7 @@ for s in 0 1 2 3; do
 	extra=(--scale "$scale" --seed $((s + 1)))
 	# The tolerance in frames, for a stream whose period is one frame.
 	[ "$variant" = api ] && extra+=(--protect IP --tolerance "${tols[s]}"
-		--deadline-ms $((${PLAYOUT_MS:-200} - 20)))
+		--deadline-ms $((${PLAYOUT_MS:-200} / 2)))
 	scen_video_server "$variant" "500$s" "${fpss[s]}" "$s" "$duration" "$out/server-$s.txt" "${extra[@]}"
 	servers+=($SCEN_PID)
 done
