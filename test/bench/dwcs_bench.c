@@ -6,20 +6,31 @@
  * decision: the steady state of a loaded qdisc. (The deadline tree is re-keyed only when a
  * stale lower bound comes due, see dwcs_core.c: in table A here, with no deadline missed,
  * almost never; in table B, which misses some (4% of them at 10,000 streams), more often.)
- * The trees' depth follows the attached streams, backlogged or not, so a last line measures
+ * The trees' depth follows the attached streams, backlogged or not, so a last case measures
  * 100 backlogged streams among 10,000 attached.
  *
- * The sizes run interleaved, best of several rounds each, so that machine noise hits all of
- * them alike; the figure that matters is the ratio, which must stay near log(n) growth
- * (target: 10,000 streams <= 2 x the cost at 100).
+ * Trust on a shared machine: every round runs every case once (both tables, every size),
+ * in an order rotated from round to round, so that a burst of load elsewhere hits all of
+ * them alike; the ratio 10,000/100 is taken within each round. Reported: the median over
+ * the rounds and the spread (lowest–highest), the CPU model and the load average before and
+ * after. A target is "met" only when every round meets it, "not met" when none does, and
+ * "not resolved" when the spread straddles it.
+ *
+ * Usage: dwcs_bench [decisions [rounds [-raw]]]   (400000, 7). With -raw, every measurement
+ * is also printed as "raw ROUND TABLE STREAMS BACKLOGGED NS" for side-by-side comparisons of
+ * two builds (run them alternately, one round each).
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 /* Small queues: the benchmark measures the scheduler, not the cache misses of a harness. */
 #define H_QCAP 4u
 #include "../unit/dwcs_harness.h"
+
+#define MAX_ROUNDS 99
 
 static u64 now_ns(void)
 {
@@ -34,7 +45,7 @@ static double ns_per_decision(u32 n, u32 active, u32 decisions, u8 order)
 {
 	struct h_sched *h = h_new(n);
 	u64 t = 1000000, start, elapsed;
-	u32 i, k;
+	u32 i, k, warm = active;
 
 	dwcs_sched_set_mode(&h->sched, order, true);
 	for (i = 0; i < n; i++) {
@@ -46,10 +57,14 @@ static double ns_per_decision(u32 n, u32 active, u32 decisions, u8 order)
 		h_send(h, i, t, 0, 0);
 		h_send(h, i, t, 0, 0);
 	}
-	start = now_ns();
-	for (k = 0; k < decisions; k++) {
-		int who = h_step(h, t, NULL, NULL);
+	start = 0;
+	/* The first @warm decisions (each stream served about once) are not timed. */
+	for (k = 0; k < warm + decisions; k++) {
+		int who;
 
+		if (k == warm)
+			start = now_ns();
+		who = h_step(h, t, NULL, NULL);
 		if (who < 0)
 			abort();
 		h_send(h, (u32)who, t, 0, 0);
@@ -60,36 +75,132 @@ static double ns_per_decision(u32 n, u32 active, u32 decisions, u8 order)
 	return (double)elapsed / decisions;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+struct stat3 {
+	double med, lo, hi;
+};
+
+static struct stat3 stat_of(const double *v, int n)
+{
+	double s[MAX_ROUNDS];
+	struct stat3 r;
+
+	memcpy(s, v, n * sizeof(*s));
+	qsort(s, n, sizeof(*s), cmp_double);
+	r.med = n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+	r.lo = s[0];
+	r.hi = s[n - 1];
+	return r;
+}
+
+/* "met" when every round is within @target, "not met" when none is, else "not resolved". */
+static const char *verdict(struct stat3 s, double target)
+{
+	if (s.hi <= target)
+		return "met";
+	if (s.lo > target)
+		return "not met";
+	return "not resolved (the spread straddles the target)";
+}
+
+static void print_machine(const char *when)
+{
+	char line[256], model[256] = "unknown";
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	double l1 = -1, l5 = -1, l15 = -1;
+
+	while (f && fgets(line, sizeof(line), f)) {
+		char *c = strchr(line, ':');
+
+		if (!strncmp(line, "model name", 10) && c) {
+			snprintf(model, sizeof(model), "%s", c + 2);
+			model[strcspn(model, "\n")] = 0;
+			break;
+		}
+	}
+	if (f)
+		fclose(f);
+	f = fopen("/proc/loadavg", "r");
+	if (f) {
+		if (fscanf(f, "%lf %lf %lf", &l1, &l5, &l15) != 3)
+			l1 = l5 = l15 = -1;
+		fclose(f);
+	}
+	printf("dwcs_bench %s: CPU %s, %ld online, load average %.2f %.2f %.2f\n", when, model,
+	       sysconf(_SC_NPROCESSORS_ONLN), l1, l5, l15);
+}
+
+struct bench_case {
+	u8 order;
+	u32 n, active;
+};
+
+static const struct bench_case cases[] = {
+	{ 0, 100, 100 }, { 0, 1000, 1000 }, { 0, 10000, 10000 },
+	{ 1, 100, 100 }, { 1, 1000, 1000 }, { 1, 10000, 10000 },
+	{ 0, 10000, 100 },
+};
+#define NCASES (int)(sizeof(cases) / sizeof(cases[0]))
+
 int main(int argc, char **argv)
 {
-	static const u32 sizes[] = { 100, 1000, 10000 };
-	double best[2][3], sparse = 1e30;
+	static double ns[NCASES][MAX_ROUNDS], ratio[2][MAX_ROUNDS], sparse_ratio[MAX_ROUNDS];
 	u32 decisions = argc > 1 ? (u32)strtoul(argv[1], NULL, 10) : 400000;
-	int round, i, o;
+	int rounds = argc > 2 ? atoi(argv[2]) : 7;
+	bool raw = argc > 3 && !strcmp(argv[3], "-raw");
+	int r, i, o;
 
-	for (o = 0; o < 2; o++)
-		for (i = 0; i < 3; i++)
-			best[o][i] = 1e30;
-	for (round = 0; round < 5; round++)
-		for (o = 0; o < 2; o++)
-			for (i = 0; i < 3; i++) {
-				double c = ns_per_decision(sizes[i], sizes[i], decisions, (u8)o);
-
-				if (c < best[o][i])
-					best[o][i] = c;
-				if (o == 0 && i == 2) {
-					c = ns_per_decision(10000, 100, decisions, 0);
-					if (c < sparse)
-						sparse = c;
-				}
-			}
-	for (o = 0; o < 2; o++) {
-		printf("dwcs_core table %c:", o ? 'B' : 'A');
-		for (i = 0; i < 3; i++)
-			printf("  %u streams %.0f ns/decision", sizes[i], best[o][i]);
-		printf("  ratio 10000/100 = %.2f (target <= 2)\n", best[o][2] / best[o][0]);
+	if (rounds < 1 || rounds > MAX_ROUNDS || !decisions) {
+		fprintf(stderr, "usage: %s [decisions [rounds (1-%d) [-raw]]]\n", argv[0],
+			MAX_ROUNDS);
+		return 2;
 	}
-	printf("dwcs_core table A:  100 backlogged of 10000 attached streams %.0f ns/decision"
-	       "  (%.2f x 100 of 100)\n", sparse, sparse / best[0][0]);
+	print_machine("start");
+	printf("dwcs_bench: %d rounds of %u decisions per case, cases interleaved, order rotated"
+	       " each round\n", rounds, decisions);
+	fflush(stdout);
+	for (r = 0; r < rounds; r++) {
+		for (i = 0; i < NCASES; i++) {
+			/* odd rounds run backwards, and the start rotates */
+			int c = (r % 2 ? NCASES - 1 - i + r : i + r) % NCASES;
+			const struct bench_case *bc = &cases[c];
+
+			ns[c][r] = ns_per_decision(bc->n, bc->active, decisions, bc->order);
+			if (raw)
+				printf("raw %d %c %u %u %.2f\n", r, bc->order ? 'B' : 'A', bc->n,
+				       bc->active, ns[c][r]);
+		}
+		for (o = 0; o < 2; o++)
+			ratio[o][r] = ns[3 * o + 2][r] / ns[3 * o][r];
+		sparse_ratio[r] = ns[6][r] / ns[0][r];
+	}
+	for (o = 0; o < 2; o++) {
+		struct stat3 big = stat_of(ns[3 * o + 2], rounds), q = stat_of(ratio[o], rounds);
+
+		printf("dwcs_core table %c:", o ? 'B' : 'A');
+		for (i = 0; i < 3; i++) {
+			struct stat3 s = stat_of(ns[3 * o + i], rounds);
+
+			printf("  %u streams %.0f ns (%.0f-%.0f)", cases[3 * o + i].n, s.med, s.lo,
+			       s.hi);
+		}
+		printf("\n  ratio 10000/100 median %.2f (%.2f-%.2f): target <= 1.5 %s;"
+		       " 10000 streams <= 60 ns %s\n", q.med, q.lo, q.hi, verdict(q, 1.5),
+		       verdict(big, 60));
+	}
+	{
+		struct stat3 s = stat_of(ns[6], rounds), q = stat_of(sparse_ratio, rounds);
+
+		printf("dwcs_core table A: 100 backlogged of 10000 attached streams %.0f ns"
+		       " (%.0f-%.0f), %.2f x 100 of 100 (%.2f-%.2f)\n", s.med, s.lo, s.hi, q.med,
+		       q.lo, q.hi);
+	}
+	print_machine("end");
 	return 0;
 }
