@@ -221,41 +221,6 @@ static bool dwcs_deadline_less(const struct dwcs_stream *a, const struct dwcs_st
 	return a->id < b->id;
 }
 
-/* ---------------------------------------------------------------- tree membership */
-
-/*
- * Every change of a stream's membership goes through these, which keep s->trees and
- * s->dl_key equal to what the trees hold. The hot path then decides from the stream it is
- * serving (cached) whether a tree must be touched at all: a served stream is in no WAIT
- * tree, and its DEADLINE key, a lower bound, almost never moves earlier. At 10,000 streams
- * those leaves were two cache misses per decision that changed nothing.
- */
-static void dwcs_q_update(struct dwcs_sched *sched, int k, struct dwcs_stream *s)
-{
-	dwcs_tree_update(&sched->tree[k], s);
-	s->trees |= 1u << k;
-	if (k == DWCS_TREE_DEADLINE)
-		s->dl_key = s->key_deadline;
-}
-
-static void dwcs_q_remove(struct dwcs_sched *sched, int k, struct dwcs_stream *s)
-{
-	if (!(s->trees & (1u << k)))
-		return;
-	dwcs_tree_remove(&sched->tree[k], s);
-	s->trees &= ~(1u << k);
-}
-
-/* dwcs_tree_update_if_earlier() on DEADLINE, decided on the copy of the stored key. */
-static void dwcs_q_deadline_if_earlier(struct dwcs_sched *sched, struct dwcs_stream *s)
-{
-	/* (key_deadline, id) against (dl_key, id): earlier only by the deadline */
-	if ((s->trees & (1u << DWCS_TREE_DEADLINE)) &&
-	    !dwcs_time_before(s->key_deadline, s->dl_key))
-		return;
-	dwcs_q_update(sched, DWCS_TREE_DEADLINE, s);
-}
-
 /* ---------------------------------------------------------------- setup */
 
 size_t dwcs_sched_mem_size(u32 cap)
@@ -343,7 +308,7 @@ static void dwcs_stream_unqueue(struct dwcs_sched *sched, struct dwcs_stream *s)
 	int k;
 
 	for (k = 0; k < DWCS_NR_TREES; k++)
-		dwcs_q_remove(sched, k, s);
+		dwcs_tree_remove(&sched->tree[k], s);
 	s->head = NULL;
 }
 
@@ -415,10 +380,12 @@ void dwcs_sched_set_mode(struct dwcs_sched *sched, u8 order, bool work_conservin
 	int k;
 
 	for (k = 0; k < DWCS_NR_TREES; k++) {
+		struct dwcs_tree *h = &sched->tree[k];
+
 		u32 i;
 
 		for (i = 0; i < sched->streams; i++)
-			dwcs_q_remove(sched, k, sched->by_leaf[i]);
+			dwcs_tree_remove(h, sched->by_leaf[i]);
 	}
 	sched->order = order;
 	sched->work_conserving = work_conserving;
@@ -462,6 +429,9 @@ static bool dwcs_ceiling_holds(const struct dwcs_stream *s, u64 now)
 
 void dwcs_requeue(struct dwcs_sched *sched, struct dwcs_stream *s, u64 now)
 {
+	struct dwcs_tree *ready = &sched->tree[DWCS_TREE_READY];
+	struct dwcs_tree *wait = &sched->tree[DWCS_TREE_WAIT];
+	struct dwcs_tree *dl = &sched->tree[DWCS_TREE_DEADLINE];
 	struct dwcs_pkt *pkt = sched->ops->head(sched, s);
 	bool held;
 
@@ -487,8 +457,8 @@ void dwcs_requeue(struct dwcs_sched *sched, struct dwcs_stream *s, u64 now)
 		s->key_eligible = s->ceiling_next;
 	if (!held && (sched->work_conserving || s->head_edf ||
 		      dwcs_time_after_eq(now, s->key_eligible))) {
-		dwcs_q_remove(sched, DWCS_TREE_WAIT, s);
-		dwcs_q_update(sched, DWCS_TREE_READY, s);
+		dwcs_tree_remove(wait, s);
+		dwcs_tree_update(ready, s);
 		/*
 		 * A late EDF head had its miss accounted; it only waits for service now. Others
 		 * keep their DEADLINE key when it moved later (a served stream's d += T): the
@@ -496,12 +466,12 @@ void dwcs_requeue(struct dwcs_sched *sched, struct dwcs_stream *s, u64 now)
 		 * due, and most never do.
 		 */
 		if (s->head_edf && s->head_late)
-			dwcs_q_remove(sched, DWCS_TREE_DEADLINE, s);
+			dwcs_tree_remove(dl, s);
 		else
-			dwcs_q_deadline_if_earlier(sched, s);
+			dwcs_tree_update_if_earlier(dl, s);
 	} else {
-		dwcs_q_remove(sched, DWCS_TREE_READY, s);
-		dwcs_q_update(sched, DWCS_TREE_WAIT, s);
+		dwcs_tree_remove(ready, s);
+		dwcs_tree_update(wait, s);
 		/*
 		 * Held by its ceiling, a stream can pass its deadline while it waits: it stays in
 		 * the DEADLINE tree so that the miss is accounted, and a lossy head dropped, when
@@ -509,9 +479,9 @@ void dwcs_requeue(struct dwcs_sched *sched, struct dwcs_stream *s, u64 now)
 		 * only once the ceiling lets it go. Otherwise waiting means d - T is ahead, and d.
 		 */
 		if (held && !(s->head_edf && s->head_late))
-			dwcs_q_deadline_if_earlier(sched, s);
+			dwcs_tree_update_if_earlier(dl, s);
 		else
-			dwcs_q_remove(sched, DWCS_TREE_DEADLINE, s);
+			dwcs_tree_remove(dl, s);
 	}
 }
 
@@ -611,22 +581,6 @@ static void dwcs_expire(struct dwcs_sched *sched, struct dwcs_stream *s, u64 now
 
 /* ---------------------------------------------------------------- the calls */
 
-/*
- * The next decision begins with READY's top: its stream's keys, window and queue. With many
- * streams that structure is rarely still cached; start loading it while the owner sends the
- * packet just chosen, instead of when the next dwcs_select() needs it.
- */
-static inline void dwcs_prefetch_top(const struct dwcs_sched *sched)
-{
-	const struct dwcs_stream *next = dwcs_tree_top(&sched->tree[DWCS_TREE_READY]);
-
-	if (next) {
-		__builtin_prefetch(next);
-		__builtin_prefetch((const char *)next + 64);
-		__builtin_prefetch((const char *)next + 128);
-	}
-}
-
 enum dwcs_admit dwcs_admit(struct dwcs_sched *sched, struct dwcs_stream *s,
 			   struct dwcs_pkt *pkt, u64 now)
 {
@@ -705,7 +659,7 @@ struct dwcs_stream *dwcs_select(struct dwcs_sched *sched, u64 now, u64 *next_eli
 			if (dwcs_time_before(s->key_deadline, now))
 				dwcs_expire(sched, s, now);
 			else
-				dwcs_q_update(sched, DWCS_TREE_DEADLINE, s);
+				dwcs_tree_update(dl, s);
 		}
 		s = dwcs_tree_top(ready);
 	}
@@ -762,7 +716,6 @@ void dwcs_served(struct dwcs_sched *sched, struct dwcs_stream *s, const struct d
 	else
 		s->frame = DWCS_FRAME_NONE;
 	dwcs_requeue(sched, s, now);
-	dwcs_prefetch_top(sched);
 }
 
 void dwcs_unlinked(struct dwcs_sched *sched, struct dwcs_stream *s, const struct dwcs_pkt *pkt,

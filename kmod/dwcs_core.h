@@ -106,9 +106,6 @@ struct dwcs_stream {
 	u32 backlog_prio[4];	/* droppable packets queued, by drop priority */
 	u32 backlog_nondrop;	/* packets queued with DWCS_MARK_NONDROPPABLE */
 	u32 leaf;		/* its leaf in each of the trees: 0 .. streams - 1, dense */
-	u8 trees;		/* bit k: in tree k (a copy of the trees' membership, read
-				 * where the stream is cached and the tree's leaf may not be) */
-	u64 dl_key;		/* in DEADLINE: the key stored there (a lower bound) */
 
 	struct dwcs_stream_stats st;
 };
