@@ -20,8 +20,10 @@
  * "not resolved" when the spread straddles it.
  *
  * Usage: dwcs_bench [decisions [rounds [-raw]]]   (400000, 7). With -raw, every measurement
- * is also printed as "raw ROUND TABLE STREAMS BACKLOGGED NS" for side-by-side comparisons of
- * two builds (run them alternately, one round each).
+ * is also printed as "raw ROUND TABLE STREAMS BACKLOGGED NS".
+ *
+ * Two builds of the core are compared by `make dwcs-bench-ab DWCS_AB_BASE=REV` (dwcs.mk):
+ * the same file, compiled once per core and linked into one program that alternates them.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,12 +32,24 @@
 #include <unistd.h>
 #include <sys/resource.h>
 
+#ifndef DWCS_BENCH_AB
 /* Small queues: the benchmark measures the scheduler, not the cache misses of a harness. */
 #define H_QCAP 4u
 #include "../unit/dwcs_harness.h"
+#else
+#include "../../kmod/dwcs_types.h"
+#endif
 
 #define MAX_ROUNDS 99
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+#ifndef DWCS_BENCH_AB
 static u64 now_ns(void)
 {
 	struct timespec ts;
@@ -53,8 +67,6 @@ static long switches(void)
 	getrusage(RUSAGE_THREAD, &ru);
 	return ru.ru_nvcsw + ru.ru_nivcsw;
 }
-
-static int cmp_double(const void *a, const void *b);
 
 /* Chunks of a measurement: one whose thread was switched out is not counted. */
 #define CHUNK 2048u
@@ -125,12 +137,20 @@ static double ns_per_decision(u32 n, u32 active, u32 decisions, u8 order)
 	return med;
 }
 
-static int cmp_double(const void *a, const void *b)
+#ifdef DWCS_BENCH_ONE
+/* One side of dwcs-bench-ab (test/bench/dwcs.mk): only the measurement, under that name. */
+double DWCS_BENCH_ONE(u32 n, u32 active, u32 decisions, u8 order, u64 *dropped);
+double DWCS_BENCH_ONE(u32 n, u32 active, u32 decisions, u8 order, u64 *dropped)
 {
-	double x = *(const double *)a, y = *(const double *)b;
+	double v = ns_per_decision(n, active, decisions, order);
 
-	return x < y ? -1 : x > y;
+	*dropped = chunks_dropped;
+	return v;
 }
+#endif
+#endif /* !DWCS_BENCH_AB */
+
+#ifndef DWCS_BENCH_ONE
 
 struct stat3 {
 	double med, lo, hi;
@@ -149,6 +169,7 @@ static struct stat3 stat_of(const double *v, int n)
 	return r;
 }
 
+#ifndef DWCS_BENCH_AB
 /* "met" when every round is within @target, "not met" when none is, else "not resolved". */
 static const char *verdict(struct stat3 s, double target)
 {
@@ -158,6 +179,7 @@ static const char *verdict(struct stat3 s, double target)
 		return "not met";
 	return "not resolved (the spread straddles the target)";
 }
+#endif
 
 static void print_machine(const char *when)
 {
@@ -198,6 +220,7 @@ static const struct bench_case cases[] = {
 };
 #define NCASES (int)(sizeof(cases) / sizeof(cases[0]))
 
+#ifndef DWCS_BENCH_AB
 int main(int argc, char **argv)
 {
 	static double ns[NCASES][MAX_ROUNDS], ratio[2][MAX_ROUNDS], sparse_ratio[MAX_ROUNDS];
@@ -256,3 +279,80 @@ int main(int argc, char **argv)
 	print_machine("end");
 	return 0;
 }
+#else /* DWCS_BENCH_AB */
+/*
+ * dwcs-bench-ab: two builds of the core in one process (BASE, a git revision, and WORK, the
+ * work tree), measured alternately case by case (base, work; work, base; ...), so that both
+ * see the same load. Per case: the median and range of each, and of the per-round ratio
+ * work/base with its interquartile range. A difference is called only when every round
+ * agrees by more than AB_FLOOR: two copies of one core (DWCS_AB_BASE=HEAD, clean tree)
+ * differed by up to 4 % in every round of a case (code and data placement), so a smaller
+ * difference is no evidence.
+ */
+#define AB_FLOOR 0.04
+
+double dwcs_bench_base(u32 n, u32 active, u32 decisions, u8 order, u64 *dropped);
+double dwcs_bench_work(u32 n, u32 active, u32 decisions, u8 order, u64 *dropped);
+
+static double quartile(const double *v, int n, int q)
+{
+	double s[MAX_ROUNDS];
+
+	memcpy(s, v, n * sizeof(*s));
+	qsort(s, n, sizeof(*s), cmp_double);
+	return s[(n - 1) * q / 4];
+}
+
+int main(int argc, char **argv)
+{
+	static double base[NCASES][MAX_ROUNDS], work[NCASES][MAX_ROUNDS], q[NCASES][MAX_ROUNDS];
+	u32 decisions = argc > 1 ? (u32)strtoul(argv[1], NULL, 10) : 200000;
+	int rounds = argc > 2 ? atoi(argv[2]) : 21;
+	u64 dropped_base = 0, dropped_work = 0;
+	int r, i;
+
+	if (rounds < 5 || rounds > MAX_ROUNDS || !decisions) {
+		fprintf(stderr, "usage: %s [decisions [rounds (5-%d)]]\n", argv[0], MAX_ROUNDS);
+		return 2;
+	}
+	print_machine("start");
+	printf("dwcs_bench_ab: %d rounds of %u decisions per case and build, alternated\n",
+	       rounds, decisions);
+	fflush(stdout);
+	for (r = 0; r < rounds; r++)
+		for (i = 0; i < NCASES; i++) {
+			int c = (i + r) % NCASES;
+			const struct bench_case *bc = &cases[c];
+
+			if (r % 2) {
+				work[c][r] = dwcs_bench_work(bc->n, bc->active, decisions, bc->order,
+							     &dropped_work);
+				base[c][r] = dwcs_bench_base(bc->n, bc->active, decisions, bc->order,
+							     &dropped_base);
+			} else {
+				base[c][r] = dwcs_bench_base(bc->n, bc->active, decisions, bc->order,
+							     &dropped_base);
+				work[c][r] = dwcs_bench_work(bc->n, bc->active, decisions, bc->order,
+							     &dropped_work);
+			}
+			q[c][r] = work[c][r] / base[c][r];
+		}
+	for (i = 0; i < NCASES; i++) {
+		struct stat3 b = stat_of(base[i], rounds), w = stat_of(work[i], rounds);
+		struct stat3 x = stat_of(q[i], rounds);
+		double q1 = quartile(q[i], rounds, 1), q3 = quartile(q[i], rounds, 3);
+
+		printf("table %c %5u of %5u streams: base %.0f ns (%.0f-%.0f)  work %.0f ns (%.0f-%.0f)"
+		       "  work/base %.3f [%.3f-%.3f] (%.3f-%.3f) %s\n",
+		       cases[i].order ? 'B' : 'A', cases[i].active, cases[i].n, b.med, b.lo, b.hi,
+		       w.med, w.lo, w.hi, x.med, q1, q3, x.lo, x.hi,
+		       x.hi < 1 - AB_FLOOR ? "faster" : x.lo > 1 + AB_FLOOR ? "slower" :
+		       q3 < 1 || q1 > 1 ? "not resolved (quartiles on one side)" : "not resolved");
+	}
+	printf("dwcs_bench_ab: chunks dropped (context switch): base %llu, work %llu\n",
+	       (unsigned long long)dropped_base, (unsigned long long)dropped_work);
+	print_machine("end");
+	return 0;
+}
+#endif /* DWCS_BENCH_AB */
+#endif /* !DWCS_BENCH_ONE */
