@@ -7,7 +7,9 @@
  * stale lower bound comes due, see dwcs_core.c: in table A here, with no deadline missed,
  * almost never; in table B, which misses some (4% of them at 10,000 streams), more often.)
  * The trees' depth follows the attached streams, backlogged or not, so a last case measures
- * 100 backlogged streams among 10,000 attached.
+ * 100 backlogged streams among 10,000 attached. Two more cases time one tournament tree alone (its top
+ * re-keyed, as READY's in table A) at 100 and 10,000 streams: the share of a decision that
+ * a tree layout can change.
  *
  * Trust on a shared machine: every round runs every case once (both tables, every size),
  * in an order rotated from round to round, so that a burst of load elsewhere hits all of
@@ -41,6 +43,7 @@
 #endif
 
 #define MAX_ROUNDS 99
+#define ORDER_TREE_ONLY 2	/* a case of one tournament tree alone, not a precedence table */
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -72,6 +75,80 @@ static long switches(void)
 #define CHUNK 2048u
 static u64 chunks_total, chunks_dropped;
 
+/* The tree alone: keys (deadline, id), as DEADLINE's; READY's table A keys decide alike. */
+static void tb_key(const struct dwcs_stream *s, const void *arg, u64 key[DWCS_TREE_KEYS])
+{
+	key[0] = s->key_deadline;
+	key[1] = s->id;
+	key[2] = 0;
+	key[3] = 0;
+}
+
+static bool tb_less(const struct dwcs_stream *a, const struct dwcs_stream *b, const void *arg)
+{
+	return a->id < b->id;
+}
+
+static double median_of(double *v, u32 n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/*
+ * One tree of @n streams, its top re-keyed to deadline + period again and again (the
+ * bench's periods): what READY costs per decision in table A, without the rest of the core
+ * and the harness. It still reads the re-keyed stream (its key and leaf: two cache lines).
+ */
+static double tree_ns_per_update(u32 n, u32 decisions)
+{
+	struct dwcs_stream *st = calloc(n, sizeof(*st));
+	struct dwcs_tree_slot *slot = calloc(n, sizeof(*slot));
+	u32 *win = calloc(2 * (size_t)n, sizeof(*win));
+	u32 nchunks = (decisions + CHUNK - 1) / CHUNK, kept = 0, c, i, k;
+	double *all = calloc(nchunks, sizeof(*all)), *ok = calloc(nchunks, sizeof(*ok)), med;
+	struct dwcs_tree t;
+
+	if (!st || !slot || !win || !all || !ok)
+		abort();
+	dwcs_tree_init(&t, tb_less, tb_key, NULL);
+	t.slot = slot;
+	t.win = win;
+	t.cap = n;
+	dwcs_tree_clear(&t);
+	for (i = 0; i < n; i++) {
+		st[i].id = i;
+		st[i].leaf = i;
+		st[i].key_deadline = 2000000 + (u64)(i % 97) * 1000;
+		dwcs_tree_update(&t, &st[i]);
+	}
+	for (c = 0; c < n / CHUNK + 1 + nchunks; c++) {
+		long sw = switches();
+		u64 start = now_ns();
+
+		for (k = 0; k < CHUNK; k++) {
+			struct dwcs_stream *s = dwcs_tree_top(&t);
+
+			s->key_deadline += 1000000 + (u64)(s->id % 97) * 1000;
+			dwcs_tree_update(&t, s);
+		}
+		if (c <= n / CHUNK)
+			continue; /* warm-up: each stream re-keyed about once */
+		all[c - n / CHUNK - 1] = (double)(now_ns() - start) / CHUNK;
+		if (switches() == sw)
+			ok[kept++] = all[c - n / CHUNK - 1];
+	}
+	chunks_total += nchunks;
+	chunks_dropped += nchunks - kept;
+	med = kept ? median_of(ok, kept) : median_of(all, nchunks);
+	free(all);
+	free(ok);
+	free(win);
+	free(slot);
+	free(st);
+	return med;
+}
+
 /*
  * @n streams attached, the first @active of them backlogged: the median over chunks of CHUNK
  * decisions that ran without a context switch. A switch costs more than the CPU time of the
@@ -80,11 +157,16 @@ static u64 chunks_total, chunks_dropped;
  */
 static double ns_per_decision(u32 n, u32 active, u32 decisions, u8 order)
 {
-	struct h_sched *h = h_new(n);
+	struct h_sched *h;
 	u32 nchunks = (decisions + CHUNK - 1) / CHUNK, kept = 0, c, i, k;
-	double *all = calloc(nchunks, sizeof(*all)), *ok = calloc(nchunks, sizeof(*ok)), med;
+	double *all, *ok, med;
 	u64 t = 1000000;
 
+	if (order == ORDER_TREE_ONLY)
+		return tree_ns_per_update(n, decisions);
+	h = h_new(n);
+	all = calloc(nchunks, sizeof(*all));
+	ok = calloc(nchunks, sizeof(*ok));
 	if (!all || !ok)
 		abort();
 	dwcs_sched_set_mode(&h->sched, order, true);
@@ -129,8 +211,7 @@ static double ns_per_decision(u32 n, u32 active, u32 decisions, u8 order)
 		memcpy(ok, all, nchunks * sizeof(*ok));
 		kept = nchunks;
 	}
-	qsort(ok, kept, sizeof(*ok), cmp_double);
-	med = kept % 2 ? ok[kept / 2] : (ok[kept / 2 - 1] + ok[kept / 2]) / 2;
+	med = median_of(ok, kept);
 	free(all);
 	free(ok);
 	h_free(h);
@@ -217,13 +298,19 @@ static const struct bench_case cases[] = {
 	{ 0, 100, 100 }, { 0, 1000, 1000 }, { 0, 10000, 10000 },
 	{ 1, 100, 100 }, { 1, 1000, 1000 }, { 1, 10000, 10000 },
 	{ 0, 10000, 100 },
+	{ ORDER_TREE_ONLY, 100, 100 }, { ORDER_TREE_ONLY, 10000, 10000 },
 };
+
+static char case_table(const struct bench_case *c)
+{
+	return c->order == ORDER_TREE_ONLY ? 'T' : c->order ? 'B' : 'A';
+}
 #define NCASES (int)(sizeof(cases) / sizeof(cases[0]))
 
 #ifndef DWCS_BENCH_AB
 int main(int argc, char **argv)
 {
-	static double ns[NCASES][MAX_ROUNDS], ratio[2][MAX_ROUNDS], sparse_ratio[MAX_ROUNDS];
+	static double ns[NCASES][MAX_ROUNDS], ratio[3][MAX_ROUNDS], sparse_ratio[MAX_ROUNDS];
 	u32 decisions = argc > 1 ? (u32)strtoul(argv[1], NULL, 10) : 400000;
 	int rounds = argc > 2 ? atoi(argv[2]) : 7;
 	bool raw = argc > 3 && !strcmp(argv[3], "-raw");
@@ -246,12 +333,13 @@ int main(int argc, char **argv)
 
 			ns[c][r] = ns_per_decision(bc->n, bc->active, decisions, bc->order);
 			if (raw)
-				printf("raw %d %c %u %u %.2f\n", r, bc->order ? 'B' : 'A', bc->n,
+				printf("raw %d %c %u %u %.2f\n", r, case_table(bc), bc->n,
 				       bc->active, ns[c][r]);
 		}
 		for (o = 0; o < 2; o++)
 			ratio[o][r] = ns[3 * o + 2][r] / ns[3 * o][r];
 		sparse_ratio[r] = ns[6][r] / ns[0][r];
+		ratio[2][r] = ns[8][r] / ns[7][r];
 	}
 	for (o = 0; o < 2; o++) {
 		struct stat3 big = stat_of(ns[3 * o + 2], rounds), q = stat_of(ratio[o], rounds);
@@ -272,6 +360,15 @@ int main(int argc, char **argv)
 
 		printf("dwcs_core table A: 100 backlogged of 10000 attached streams %.0f ns"
 		       " (%.0f-%.0f), %.2f x 100 of 100 (%.2f-%.2f)\n", s.med, s.lo, s.hi, q.med,
+		       q.lo, q.hi);
+	}
+	{
+		struct stat3 a = stat_of(ns[7], rounds), b = stat_of(ns[8], rounds);
+		struct stat3 q = stat_of(ratio[2], rounds);
+
+		printf("one tree alone, top re-keyed (READY in table A without the rest):"
+		       "  100 streams %.0f ns (%.0f-%.0f)  10000 streams %.0f ns (%.0f-%.0f)"
+		       "  ratio %.2f (%.2f-%.2f)\n", a.med, a.lo, a.hi, b.med, b.lo, b.hi, q.med,
 		       q.lo, q.hi);
 	}
 	printf("dwcs_bench: %llu of %llu chunks of %u decisions dropped (context switch)\n",
@@ -344,7 +441,7 @@ int main(int argc, char **argv)
 
 		printf("table %c %5u of %5u streams: base %.0f ns (%.0f-%.0f)  work %.0f ns (%.0f-%.0f)"
 		       "  work/base %.3f [%.3f-%.3f] (%.3f-%.3f) %s\n",
-		       cases[i].order ? 'B' : 'A', cases[i].active, cases[i].n, b.med, b.lo, b.hi,
+		       case_table(&cases[i]), cases[i].active, cases[i].n, b.med, b.lo, b.hi,
 		       w.med, w.lo, w.hi, x.med, q1, q3, x.lo, x.hi,
 		       x.hi < 1 - AB_FLOOR ? "faster" : x.lo > 1 + AB_FLOOR ? "slower" :
 		       q3 < 1 || q1 > 1 ? "not resolved (quartiles on one side)" : "not resolved");
