@@ -7,5 +7,39 @@ $(DWCS_BENCH): $(BUILD)/test/bench/dwcs_bench.o $(BUILD)/kmod/dwcs_core.o $(BUIL
 	$(quiet) LINK $@
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^
 
-# The VM half: UDP flood through pfifo, fq, dwcs and dwcs-bpf, side by side in one boot per kernel.
-BENCHES += test/bench/vm-flood
+# Before and after, side by side in one process: the core (kmod/, its headers and the test
+# harness) of git revision DWCS_AB_BASE against the work tree's, each linked with the
+# measurement of the work tree's dwcs_bench.c into one relocatable object whose only global
+# symbol is its entry point, then alternated case by case (dwcs_bench.c, DWCS_BENCH_AB).
+#   make dwcs-bench-ab DWCS_AB_BASE=HEAD~3 [DWCS_AB_ARGS='200000 21']
+DWCS_AB_BASE ?= HEAD
+DWCS_AB_ARGS ?=
+DWCS_AB := $(BUILD)/test/bench/ab
+.PHONY: dwcs-bench-ab
+dwcs-bench-ab: $(DWCS_AB)/dwcs_bench_ab
+	$(DWCS_AB)/dwcs_bench_ab $(DWCS_AB_ARGS)
+
+# dwcs_ab_side NAME TREE: $(DWCS_AB)/NAME.o from the core, headers and harness in TREE
+define dwcs_ab_side
+	$(Q)mkdir -p $(DWCS_AB)/$(1) $(2)/test/bench
+	$(Q)cp test/bench/dwcs_bench.c $(2)/test/bench/
+	$(Q)$(CC) -I$(2)/include $(ALL_CFLAGS) -DDWCS_BENCH_ONE=dwcs_bench_$(1) \
+		-c -o $(DWCS_AB)/$(1)/bench.o $(2)/test/bench/dwcs_bench.c
+	$(Q)$(CC) -I$(2)/include $(ALL_CFLAGS) -c -o $(DWCS_AB)/$(1)/core.o $(2)/kmod/dwcs_core.c
+	$(Q)$(CC) -I$(2)/include $(ALL_CFLAGS) -c -o $(DWCS_AB)/$(1)/tree.o $(2)/kmod/dwcs_tree.c
+	$(Q)$(LD) -r -o $(DWCS_AB)/$(1).o $(DWCS_AB)/$(1)/bench.o $(DWCS_AB)/$(1)/core.o \
+		$(DWCS_AB)/$(1)/tree.o
+	$(Q)objcopy --keep-global-symbol=dwcs_bench_$(1) $(DWCS_AB)/$(1).o
+endef
+
+# Always rebuilt: the base is a revision name and the work tree may have changed.
+.PHONY: $(DWCS_AB)/dwcs_bench_ab
+$(DWCS_AB)/dwcs_bench_ab:
+	$(quiet) AB "$(DWCS_AB_BASE) against the work tree"
+	$(Q)rm -rf $(DWCS_AB) && mkdir -p $(DWCS_AB)/base-tree $(DWCS_AB)/work-tree
+	$(Q)git archive $(DWCS_AB_BASE) kmod include test/unit | tar -x -C $(DWCS_AB)/base-tree
+	$(Q)tar -c kmod include test/unit | tar -x -C $(DWCS_AB)/work-tree
+	$(call dwcs_ab_side,base,$(DWCS_AB)/base-tree)
+	$(call dwcs_ab_side,work,$(DWCS_AB)/work-tree)
+	$(Q)$(CC) $(ALL_CFLAGS) -DDWCS_BENCH_AB -c -o $(DWCS_AB)/main.o test/bench/dwcs_bench.c
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(DWCS_AB)/main.o $(DWCS_AB)/base.o $(DWCS_AB)/work.o
