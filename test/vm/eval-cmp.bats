@@ -70,7 +70,7 @@ audio_miss() { awk -F, 'NR > 1 && $4 == "audio" { print $19 + $20 }' "$1/summary
 audio_msgs() { awk -F, 'NR > 1 && $4 == "audio" { print $17 }' "$1/summary.csv"; }
 
 claim_c() {
-	local api prio stall allowed
+	local v api prio stall allowed
 	for v in api prio; do
 		eval_scenario burst.sh "$v" "$OUT/c-$v" $DURATION || return 1
 		cat "$OUT/c-$v/summary.csv"
