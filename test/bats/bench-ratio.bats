@@ -82,6 +82,14 @@ rounds() {
 	[ "$(paste -sd' ' "$dir/C")" = "3 4 9" ]
 }
 
+@test "interleave: a contender that measures a pair itself fills NAME.base and NAME.case" {
+	pair() { echo "100 10$(wc -l <"$dir/order" 2>/dev/null || echo 0)"; echo "$1" >>"$dir/order"; }
+	: >"$dir/order"
+	bench_interleave "$dir" 2 pair A
+	[ "$(paste -sd' ' "$dir/A.base")" = "100 100" ]
+	[ "$(paste -sd' ' "$dir/A.case")" = "100 101" ]
+}
+
 @test "interleave: a contender that fails or prints no number stops the bench" {
 	broken() { [ "$1" = B ] && echo oops || echo 1.5; }
 	run bench_interleave "$dir" 2 broken A B

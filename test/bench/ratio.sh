@@ -15,7 +15,10 @@
 #                                 DIR/NAME. The order alternates: A B C in even rounds,
 #                                 C B A in odd ones (A B C C B A ...), so that neither a
 #                                 warm-up nor a neighbour that starts or stops always hits
-#                                 the same contender.
+#                                 the same contender. A FUNCTION that measures a pair
+#                                 itself, interleaved more finely in one process, prints
+#                                 two numbers, "BASE CASE": they go to DIR/NAME.base and
+#                                 DIR/NAME.case.
 #   bench_ratio LABEL GOAL BASE CASE
 #                                 prints one figure: CASE/BASE per round (line i of each
 #                                 file is round i, measured side by side), their median,
@@ -70,11 +73,17 @@ bench_interleave() {
 		for ((i = 0; i < ${#names[@]}; i++)); do
 			local name=${names[i]}
 			((r % 2 == 0)) || name=${names[${#names[@]} - 1 - i]}
-			local v
+			local v num='[0-9]+([.][0-9]+)?'
 			v=$("$fn" "$name") || { echo "bench: $fn $name failed (round $r)" >&2; return 1; }
-			[[ "$v" =~ ^[0-9]+([.][0-9]+)?$ ]] ||
-				{ echo "bench: $fn $name printed '$v', not a number" >&2; return 1; }
-			echo "$v" >>"$dir/$name"
+			if [[ "$v" =~ ^$num$ ]]; then
+				echo "$v" >>"$dir/$name"
+			elif [[ "$v" =~ ^($num)\ ($num)$ ]]; then
+				echo "${BASH_REMATCH[1]}" >>"$dir/$name.base"
+				echo "${BASH_REMATCH[3]}" >>"$dir/$name.case"
+			else
+				echo "bench: $fn $name printed '$v', not a number or a pair" >&2
+				return 1
+			fi
 		done
 	done
 }
