@@ -11,7 +11,7 @@
  * "paired": each thread sends CALLS through libc's own function (looked up in libc.so.6
  * itself, so a preloaded library is bypassed) and CALLS through the symbol the program would
  * call (the preloaded one), alternating in batches of BATCH on the same socket, and prints
- * both means: "LIBC_NS PRELOADED_NS". Both contenders thus see the same moments of the
+ * the median over each one's batches of its CPU ns per call: "LIBC_NS PRELOADED_NS". Both contenders thus see the same moments of the
  * machine a few milliseconds apart, which is what lets a shared 2-core machine resolve a
  * 1 % difference (separate processes, even interleaved, differ by tens of percent from one
  * run to the next there: test/bench/ratio.sh).
@@ -31,7 +31,7 @@
 #include <sys/socket.h>
 
 #define PAYLOAD 1400
-#define BATCH 500 /* calls per turn in paired mode: ~2 ms, a few scheduler ticks apart */
+#define BATCH 200 /* calls per turn in paired mode: under 1 ms, so most turns see no tick */
 
 typedef ssize_t (*sendto_fn)(int, const void *, size_t, int, const struct sockaddr *, socklen_t);
 typedef ssize_t (*write_fn)(int, const void *, size_t);
@@ -71,28 +71,51 @@ static void send_or_die(int fd, const uint8_t *buf, int through_libc)
 	}
 }
 
-/* CALLS through each, in alternating batches; the batch order alternates too */
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v, long n)
+{
+	qsort(v, (size_t)n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/*
+ * CALLS through each, in alternating batches (A B B A ...); each contender's figure is the
+ * median of its batches' ns per call: a batch that a context switch or a neighbour's burst
+ * hit is an outlier the median ignores, where a sum would carry it.
+ */
 static void run_paired(int fd, const uint8_t *buf, struct result *res)
 {
-	double spent[2] = { 0, 0 };
-	long done = 0, i;
+	long batches = (calls + BATCH - 1) / BATCH, b, i;
+	double *per[2] = { calloc((size_t)batches, sizeof(double)),
+			   calloc((size_t)batches, sizeof(double)) };
 	int turn = 0;
 
-	while (done < calls) {
-		long n = calls - done < BATCH ? calls - done : BATCH;
+	if (!per[0] || !per[1]) {
+		perror("shim-bench: calloc");
+		exit(1);
+	}
+	for (b = 0; b < batches; b++) {
+		long n = b == batches - 1 ? calls - b * BATCH : BATCH;
 
 		for (int k = 0; k < 2; k++, turn ^= 1) {
 			double t0 = now_ns();
 
 			for (i = 0; i < n; i++)
 				send_or_die(fd, buf, turn);
-			spent[turn] += now_ns() - t0;
+			per[turn][b] = (now_ns() - t0) / (double)n;
 		}
-		turn ^= 1; /* A B B A ... */
-		done += n;
+		turn ^= 1;
 	}
-	res->libc_ns = spent[1] / (double)calls;
-	res->preloaded_ns = spent[0] / (double)calls;
+	res->libc_ns = median(per[1], batches);
+	res->preloaded_ns = median(per[0], batches);
+	free(per[0]);
+	free(per[1]);
 }
 
 static void *run(void *out)

@@ -3,10 +3,10 @@
 #
 # test/bench/shim-bench.sh — per-call overhead of libqsockshim.so versus no preload, for
 # 1,400-byte UDP sendto and write. Each run of the bench program sends through libc's own
-# function and through the preloaded one in turn, 500 calls at a time on the same socket
-# (shim-bench.c, "paired"), and prints both; that run is one round, its ratio the
-# preloaded figure over libc's. The configurations take turns round by round
-# (test/bench/ratio.sh). Time is each sending thread's CPU time (waiting for a CPU is not
+# function and through the preloaded one in turn, 200 calls at a time on the same socket
+# (shim-bench.c, "paired"), and prints the median of each one's batches; that run is one
+# round, its ratio the preloaded figure over libc's. The configurations take turns round by
+# round (test/bench/ratio.sh). Time is each sending thread's CPU time (waiting for a CPU is not
 # counted). Printed per figure: the median ratio over the rounds, its spread, and met / not
 # met / not resolved against the goal below.
 #
