@@ -45,6 +45,8 @@ void shim_fd_set(int fd, enum shim_fd_state state, uint8_t proto)
 	/* the fields first, the state last: a reader that sees the state sees them */
 	f->proto = proto;
 	f->stream = 0;
+	f->numbered = false;
+	f->prog = NULL;
 	atomic_store_explicit(&f->seq, 0, memory_order_relaxed);
 	atomic_store_explicit(&f->state, (uint8_t)state, memory_order_release);
 }
@@ -65,6 +67,16 @@ void shim_fd_copy(int newfd, int oldfd)
 		state = SHIM_FD_PENDING;
 	to->proto = from->proto;
 	to->stream = from->stream;
+	to->numbered = from->numbered;
+	to->prog = from->prog;
 	atomic_store_explicit(&to->seq, 0, memory_order_relaxed);
 	atomic_store_explicit(&to->state, state, memory_order_release);
+}
+
+void shim_fd_set_stream(struct shim_fd *f, uint16_t index, const struct conf_msg_prog *prog,
+			bool numbered)
+{
+	f->stream = index;
+	f->prog = prog;
+	f->numbered = numbered;
 }

@@ -2,7 +2,7 @@
 /*
  * fdtable.h — what the shim knows about each fd number, read lock-free on every send.
  *
- * One 16-byte slot per fd number below the table size (shim.max_fds, at most RLIMIT_NOFILE),
+ * One 32-byte slot per fd number below the table size (shim.max_fds, at most RLIMIT_NOFILE),
  * in one anonymous mapping made by the constructor: untouched slots cost no memory, nothing
  * is freed while the process runs (so a racing reader never touches freed memory), and a
  * fork copies only the pages the parent touched. Fds at or above the size are passed
@@ -32,12 +32,24 @@ enum shim_fd_state {
 	SHIM_FD_FAILED,		/* matched, but attach failed: left alone (fail open) */
 };
 
+struct conf_msg_prog;
+
+/*
+ * 32 bytes: what a send on a matched socket needs is all here, so that it reads one line
+ * of the table and then the rule program, not shim.conf's stream array (a 14 KiB stride: a
+ * line and often a TLB entry of its own per send).
+ */
 struct shim_fd {
 	_Atomic uint8_t state;		/* enum shim_fd_state */
 	uint8_t proto;			/* enum conf_proto */
 	uint16_t stream;		/* index into shim.conf.streams when MATCHED */
-	uint32_t reserved;
+	bool numbered;			/* its messages are numbered (send.c, numbered()) */
+	uint8_t reserved[3];
 	_Atomic uint64_t seq;		/* messages sent so far (for `every`) */
+	/* the stream's compiled message rules when its messages are classified (a UDP
+	 * socket of a stream with message rules), else NULL */
+	const struct conf_msg_prog *prog;
+	uint64_t reserved2;
 };
 
 /* Allocate the table: 0 or -errno. Before that, every fd is out of range. */
@@ -70,6 +82,11 @@ void shim_fd_reset(int fd);
 /* FD is a new socket / a new duplicate of OLDFD. */
 void shim_fd_set(int fd, enum shim_fd_state state, uint8_t proto);
 void shim_fd_copy(int newfd, int oldfd);
+/* F (being matched, state BUSY) belongs to stream INDEX: its rule program PROG (NULL: its
+ * messages are not classified) and whether they are NUMBERED. Written before the state
+ * that publishes them. */
+void shim_fd_set_stream(struct shim_fd *f, uint16_t index, const struct conf_msg_prog *prog,
+			bool numbered);
 
 #pragma GCC visibility pop
 

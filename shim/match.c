@@ -107,8 +107,15 @@ void shim_match(int fd, const struct sockaddr *remote, socklen_t remote_len, boo
 				 conf_sched_name(st->sched), st->dev);
 		}
 	}
-	if (st)
-		f->stream = (uint16_t)(st - shim.conf.streams);
+	if (st) {
+		/* A byte stream has no message boundaries for flags to stick to: TCP streams get
+		 * their class, not per-message flags, so only UDP gets the program. Numbered: its
+		 * rules count messages (`every`), or QSOCK_DEBUG=3 names each one. */
+		const struct conf_msg_prog *pg = f->proto == CONF_PROTO_UDP ? st->prog : NULL;
+
+		shim_fd_set_stream(f, (uint16_t)(st - shim.conf.streams), pg,
+				   pg && (pg->needs_seq || shim.debug >= 3));
+	}
 	/* Only if nobody closed the fd meanwhile (close() resets the slot, and the number may
 	 * already be another socket's): a program racing close() against its own first send
 	 * gets that send unclassified, nothing worse. */

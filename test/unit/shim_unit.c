@@ -43,6 +43,8 @@ static int setup(void **state)
 
 static void test_bounds(void **state)
 {
+	/* two slots per cache line: a send reads one line of the table */
+	assert_int_equal(sizeof(struct shim_fd), 32);
 	assert_int_equal(shim_fdtable_size(), 64);
 	assert_null(shim_fd_slot(-1));
 	assert_null(shim_fd_slot(64));
@@ -54,18 +56,22 @@ static void test_bounds(void **state)
 
 static void test_set_copy_reset(void **state)
 {
+	static const char prog_stand_in; /* the slot keeps the pointer only */
 	struct shim_fd *a = shim_fd_slot(10), *b = shim_fd_slot(11);
 
 	shim_fd_set(10, SHIM_FD_PENDING, CONF_PROTO_UDP);
 	assert_int_equal(shim_fd_state(a), SHIM_FD_PENDING);
 	assert_int_equal(a->proto, CONF_PROTO_UDP);
-	/* a matched socket: its duplicate is the same socket, with the same stream */
-	a->stream = 7;
+	/* a matched socket: its duplicate is the same socket, with the same stream, rule
+	 * program and numbering (what its sends read from the slot alone) */
+	shim_fd_set_stream(a, 7, (const struct conf_msg_prog *)&prog_stand_in, true);
 	atomic_store(&a->seq, 99);
 	atomic_store(&a->state, SHIM_FD_MATCHED);
 	shim_fd_copy(11, 10);
 	assert_int_equal(shim_fd_state(b), SHIM_FD_MATCHED);
 	assert_int_equal(b->stream, 7);
+	assert_ptr_equal(b->prog, &prog_stand_in);
+	assert_true(b->numbered);
 	assert_int_equal(b->proto, CONF_PROTO_UDP);
 	assert_int_equal(atomic_load(&b->seq), 0); /* its own message count */
 	/* a socket being matched right now: the copy matches on its own */
@@ -76,6 +82,11 @@ static void test_set_copy_reset(void **state)
 	shim_fd_copy(11, 1000);
 	assert_int_equal(shim_fd_state(b), SHIM_FD_UNKNOWN);
 	shim_fd_copy(1000, 10);
+	/* a new socket on a slot starts with no stream: no program, not numbered */
+	shim_fd_set(10, SHIM_FD_PENDING, CONF_PROTO_UDP);
+	assert_null(a->prog);
+	assert_false(a->numbered);
+	assert_int_equal(a->stream, 0);
 	/* close forgets */
 	shim_fd_reset(10);
 	assert_int_equal(shim_fd_state(a), SHIM_FD_UNKNOWN);
