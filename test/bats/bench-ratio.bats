@@ -90,6 +90,14 @@ rounds() {
 	[ "$(paste -sd' ' "$dir/A.case")" = "100 101" ]
 }
 
+@test "interleave: the contender function sees the caller's globals, not ratio.sh's locals" {
+	dir=$BATS_TEST_TMPDIR/mine name=mine
+	mkdir -p "$dir"
+	probe() { echo "$dir $name" >"$BATS_TEST_TMPDIR/seen"; echo 1; }
+	bench_interleave "$BATS_TEST_TMPDIR" 1 probe A
+	[ "$(cat "$BATS_TEST_TMPDIR/seen")" = "$BATS_TEST_TMPDIR/mine mine" ]
+}
+
 @test "interleave: a contender that fails or prints no number stops the bench" {
 	broken() { [ "$1" = B ] && echo oops || echo 1.5; }
 	run bench_interleave "$dir" 2 broken A B

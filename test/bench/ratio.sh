@@ -65,23 +65,26 @@ bench_rounds() {
 	echo "$n"
 }
 
+# (Its locals are prefixed: bash scopes dynamically, so FUNCTION would see a plain "dir"
+# or "name" of ours in place of its own global of that name.)
 bench_interleave() {
-	local dir=$1 rounds=$2 fn=$3 r i
+	local _bi_dir=$1 _bi_rounds=$2 _bi_fn=$3 _bi_r _bi_i _bi_name _bi_v
+	local _bi_num='[0-9]+([.][0-9]+)?'
 	shift 3
-	local names=("$@")
-	for ((r = 0; r < rounds; r++)); do
-		for ((i = 0; i < ${#names[@]}; i++)); do
-			local name=${names[i]}
-			((r % 2 == 0)) || name=${names[${#names[@]} - 1 - i]}
-			local v num='[0-9]+([.][0-9]+)?'
-			v=$("$fn" "$name") || { echo "bench: $fn $name failed (round $r)" >&2; return 1; }
-			if [[ "$v" =~ ^$num$ ]]; then
-				echo "$v" >>"$dir/$name"
-			elif [[ "$v" =~ ^($num)\ ($num)$ ]]; then
-				echo "${BASH_REMATCH[1]}" >>"$dir/$name.base"
-				echo "${BASH_REMATCH[3]}" >>"$dir/$name.case"
+	local _bi_names=("$@")
+	for ((_bi_r = 0; _bi_r < _bi_rounds; _bi_r++)); do
+		for ((_bi_i = 0; _bi_i < ${#_bi_names[@]}; _bi_i++)); do
+			_bi_name=${_bi_names[_bi_i]}
+			((_bi_r % 2 == 0)) || _bi_name=${_bi_names[${#_bi_names[@]} - 1 - _bi_i]}
+			_bi_v=$("$_bi_fn" "$_bi_name") ||
+				{ echo "bench: $_bi_fn $_bi_name failed (round $_bi_r)" >&2; return 1; }
+			if [[ "$_bi_v" =~ ^$_bi_num$ ]]; then
+				echo "$_bi_v" >>"$_bi_dir/$_bi_name"
+			elif [[ "$_bi_v" =~ ^($_bi_num)\ ($_bi_num)$ ]]; then
+				echo "${BASH_REMATCH[1]}" >>"$_bi_dir/$_bi_name.base"
+				echo "${BASH_REMATCH[3]}" >>"$_bi_dir/$_bi_name.case"
 			else
-				echo "bench: $fn $name printed '$v', not a number or a pair" >&2
+				echo "bench: $_bi_fn $_bi_name printed '$_bi_v', not a number or a pair" >&2
 				return 1
 			fi
 		done
