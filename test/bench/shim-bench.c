@@ -10,8 +10,8 @@
  *
  * "paired": each thread sends CALLS through libc's own function (looked up in libc.so.6
  * itself, so a preloaded library is bypassed) and CALLS through the symbol the program would
- * call (the preloaded one), alternating in batches of BATCH on the same socket, and prints
- * the median over each one's batches of its CPU ns per call: "LIBC_NS PRELOADED_NS". Both contenders thus see the same moments of the
+ * call (the preloaded one), alternating call by call on the same socket, and prints the
+ * median of each one's calls, in wall-clock ns: "LIBC_NS PRELOADED_NS". Both contenders thus see the same moments of the
  * machine a few milliseconds apart, which is what lets a shared 2-core machine resolve a
  * 1 % difference (separate processes, even interleaved, differ by tens of percent from one
  * run to the next there: test/bench/ratio.sh).
@@ -31,7 +31,6 @@
 #include <sys/socket.h>
 
 #define PAYLOAD 1400
-#define BATCH 200 /* calls per turn in paired mode: under 1 ms, so most turns see no tick */
 
 typedef ssize_t (*sendto_fn)(int, const void *, size_t, int, const struct sockaddr *, socklen_t);
 typedef ssize_t (*write_fn)(int, const void *, size_t);
@@ -84,36 +83,43 @@ static double median(double *v, long n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+static double mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
 /*
- * CALLS through each, in alternating batches (A B B A ...); each contender's figure is the
- * median of its batches' ns per call: a batch that a context switch or a neighbour's burst
- * hit is an outlier the median ignores, where a sum would carry it.
+ * CALLS through each, alternating call by call (A B B A ...), each call timed on its own
+ * (CLOCK_MONOTONIC, read in user space by the vDSO); each contender's figure is the median
+ * of its calls. A call that a context switch, an interrupt or a neighbour's burst hit is an
+ * outlier the median ignores, and both contenders meet the machine in the same state, a
+ * few microseconds apart. (Batches of 200 calls timed by CPU clock still spread 3-5 % from
+ * round to round at load 5-7.)
  */
 static void run_paired(int fd, const uint8_t *buf, struct result *res)
 {
-	long batches = (calls + BATCH - 1) / BATCH, b, i;
-	double *per[2] = { calloc((size_t)batches, sizeof(double)),
-			   calloc((size_t)batches, sizeof(double)) };
-	int turn = 0;
+	double *per[2] = { calloc((size_t)calls, sizeof(double)),
+			   calloc((size_t)calls, sizeof(double)) };
+	long i;
 
 	if (!per[0] || !per[1]) {
 		perror("shim-bench: calloc");
 		exit(1);
 	}
-	for (b = 0; b < batches; b++) {
-		long n = b == batches - 1 ? calls - b * BATCH : BATCH;
+	for (i = 0; i < calls; i++) {
+		for (int k = 0; k < 2; k++) {
+			int turn = (k == 0) == !(i & 1); /* 1: libc */
+			double t0 = mono_ns();
 
-		for (int k = 0; k < 2; k++, turn ^= 1) {
-			double t0 = now_ns();
-
-			for (i = 0; i < n; i++)
-				send_or_die(fd, buf, turn);
-			per[turn][b] = (now_ns() - t0) / (double)n;
+			send_or_die(fd, buf, turn);
+			per[turn][i] = mono_ns() - t0;
 		}
-		turn ^= 1;
 	}
-	res->libc_ns = median(per[1], batches);
-	res->preloaded_ns = median(per[0], batches);
+	res->libc_ns = median(per[1], calls);
+	res->preloaded_ns = median(per[0], calls);
 	free(per[0]);
 	free(per[1]);
 }
