@@ -9,9 +9,6 @@
 #include "fdtable.h"
 #include "shim.h"
 
-struct shim_fd *shim_fd_table;
-unsigned int shim_fd_table_size;
-
 int shim_fdtable_init(unsigned int size)
 {
 	void *p = mmap(NULL, (size_t)size * sizeof(struct shim_fd), PROT_READ | PROT_WRITE,
@@ -19,8 +16,8 @@ int shim_fdtable_init(unsigned int size)
 
 	if (p == MAP_FAILED)
 		return -errno;
-	shim_fd_table = p;
-	shim_fd_table_size = size;
+	shim_hot.fd_table = p;
+	shim_hot.fd_table_size = size;
 	return 0;
 }
 
@@ -37,9 +34,9 @@ void shim_fd_set(int fd, enum shim_fd_state state, uint8_t proto)
 	struct shim_fd *f = shim_fd_slot(fd);
 
 	if (!f) {
-		if (fd >= 0 && shim_fd_table_size && shim.active)
+		if (fd >= 0 && shim_hot.fd_table_size && shim_hot.active)
 			shim_warn_once("fd %d is beyond the fd table (shim.max_fds = %u): its socket gets no QoS",
-				       fd, shim_fd_table_size);
+				       fd, shim_hot.fd_table_size);
 		return;
 	}
 	/* the fields first, the state last: a reader that sees the state sees them */

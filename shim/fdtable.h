@@ -20,6 +20,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "hot.h"
+
 #pragma GCC visibility push(hidden)
 
 enum shim_fd_state {
@@ -55,21 +57,19 @@ struct shim_fd {
 /* Allocate the table: 0 or -errno. Before that, every fd is out of range. */
 int shim_fdtable_init(unsigned int size);
 
-/* The table itself (fdtable.c), read inline on every send. */
-extern struct shim_fd *shim_fd_table;
-extern unsigned int shim_fd_table_size;
+/* The table itself is shim_hot.fd_table (hot.h), read inline on every send. */
 
 /* The slot of FD, or NULL when FD is negative or beyond the table. */
 static inline struct shim_fd *shim_fd_slot(int fd)
 {
-	if ((unsigned int)fd >= shim_fd_table_size) /* negative fds wrap around too */
+	if ((unsigned int)fd >= shim_hot.fd_table_size) /* negative fds wrap around too */
 		return NULL;
-	return &shim_fd_table[fd];
+	return &shim_hot.fd_table[fd];
 }
 
 static inline unsigned int shim_fdtable_size(void)
 {
-	return shim_fd_table_size;
+	return shim_hot.fd_table_size;
 }
 
 static inline uint8_t shim_fd_state(const struct shim_fd *f)

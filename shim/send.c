@@ -82,7 +82,7 @@ static inline struct shim_fd *sending(int fd, const struct sockaddr *to, socklen
 	struct shim_fd *f;
 	uint8_t state;
 
-	if (!shim.active)
+	if (!shim_hot.active)
 		return NULL;
 	f = shim_fd_slot(fd);
 	if (!f)
@@ -120,7 +120,7 @@ static __attribute__((noinline, cold)) void numbered_sent_slow(int fd, struct sh
 
 	if (ret < 0)
 		atomic_fetch_sub_explicit(&f->seq, 1, memory_order_relaxed);
-	if (__builtin_expect(shim.debug >= 3, 0))
+	if (__builtin_expect(shim_hot.debug >= 3, 0))
 		shim_log_message(fd, f, &last_note, ret < 0 ? saved : 0);
 	errno = saved;
 }
@@ -131,7 +131,7 @@ static __attribute__((noinline, cold)) void numbered_sent_slow(int fd, struct sh
  * ~1 % of a 1,400-byte send, docs/architecture.md, Cost). */
 static inline void numbered_sent(int fd, struct shim_fd *f, ssize_t ret)
 {
-	if (__builtin_expect(ret < 0 || shim.debug >= 3, 0))
+	if (__builtin_expect(ret < 0 || shim_hot.debug >= 3, 0))
 		numbered_sent_slow(fd, f, ret);
 }
 
@@ -174,7 +174,7 @@ static inline __attribute__((always_inline)) int classify(int fd, struct shim_fd
 	} else {
 		rule = shim_match_scattered(pg, iov, iovcnt, seq, &a, &len);
 	}
-	if (__builtin_expect(shim.debug >= 3, 0)) {
+	if (__builtin_expect(shim_hot.debug >= 3, 0)) {
 		last_note.seq = seq;
 		last_note.len = len;
 		last_note.rule = rule;
@@ -183,7 +183,7 @@ static inline __attribute__((always_inline)) int classify(int fd, struct shim_fd
 	}
 	if (rule == SHIM_UNREADABLE)
 		return -1; /* the real call says EFAULT */
-	if (shim.dry_run)
+	if (shim_hot.dry_run)
 		return 0;
 	saved = errno;
 	rc = shim_backend_cmsgs(fd, &a, cmsgs, cmsg_len);
@@ -540,7 +540,7 @@ static __attribute__((noinline)) void mmsg_numbered_sent(int fd, struct shim_fd 
 		if (!took[i])
 			continue;
 		back += i >= sent;
-		if (__builtin_expect(shim.debug >= 3, 0))
+		if (__builtin_expect(shim_hot.debug >= 3, 0))
 			shim_log_message(fd, f, &notes[i], i < sent ? 0 : err);
 	}
 	if (back)
@@ -590,7 +590,7 @@ int shim_sendmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int flags)
 				continue;
 			took[i] = counts;
 			rc = classify(fd, f, m->msg_iov, m->msg_iovlen, ours, &ours_len);
-			if (__builtin_expect(shim.debug >= 3, 0) && counts)
+			if (__builtin_expect(shim_hot.debug >= 3, 0) && counts)
 				notes[i] = last_note;
 			if (rc || !ours_len)
 				continue;

@@ -97,13 +97,13 @@ static void test_set_copy_reset(void **state)
 static void test_full_table_warns(void **state)
 {
 	warnings = 0;
-	shim.active = false;
+	shim_hot.active = false;
 	shim_fd_set(64, SHIM_FD_PENDING, CONF_PROTO_UDP);
 	assert_int_equal(warnings, 0); /* an inactive shim says nothing */
-	shim.active = true;
+	shim_hot.active = true;
 	shim_fd_set(64, SHIM_FD_PENDING, CONF_PROTO_UDP);
 	shim_fd_set(-1, SHIM_FD_PENDING, CONF_PROTO_UDP); /* not an fd: not a full table */
-	shim.active = false;
+	shim_hot.active = false;
 	assert_int_equal(warnings, 1);
 	assert_string_equal(last_warning,
 			    "fd 64 is beyond the fd table (shim.max_fds = 64): its socket gets no QoS");
@@ -186,9 +186,9 @@ static void test_posix_spawn(void **state)
 
 	/* libc.c cannot bind here (the real functions are this program's own imports, which it
 	 * takes for the shim's wrappers): hand the layer below what it would have found */
-	shim_libc_fns.posix_spawn = posix_spawn;
-	shim_libc_fns.posix_spawnp = posix_spawnp;
-	atomic_store(&shim_libc_ready, true);
+	shim_hot.libc.posix_spawn = posix_spawn;
+	shim_hot.libc.posix_spawnp = posix_spawnp;
+	atomic_store(&shim_hot.libc_ready, true);
 	/* a preload the child can take without harm: the C library it loads anyway */
 	snprintf(shim.env_preload, sizeof(shim.env_preload), "LD_PRELOAD=libc.so.6");
 	snprintf(shim.env_conf, sizeof(shim.env_conf), "QSOCK_CONF=/etc/q.conf");
