@@ -37,9 +37,10 @@
 # Why the interquartile range: with 7-15 rounds the extremes are the rounds a neighbour
 # happened to hit, and would make every claim "not resolved"; the middle half of the rounds
 # is what the code does on this machine, and it is printed next to min–max so nobody has to
-# trust the choice. Cost: every contender runs ROUNDS times, so a bench takes as long as
-# before per round; the default of 9 rounds is what made a 1 % difference resolvable in our
-# runs (docs/architecture.md, Cost).
+# trust the choice. Rounds are no substitute for measuring side by side within a round:
+# separate processes differed by up to 50 % from one round to the next on our shared 2-core
+# machine, calls alternated in one process by 0.1-0.5 % (docs/architecture.md, Cost). Cost:
+# every contender runs ROUNDS times.
 
 BENCH_MET=0 BENCH_NOT_MET=0 BENCH_UNRESOLVED=0 BENCH_VERDICT=
 

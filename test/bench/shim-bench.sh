@@ -3,12 +3,11 @@
 #
 # test/bench/shim-bench.sh — per-call overhead of libqsockshim.so versus no preload, for
 # 1,400-byte UDP sendto and write. Each run of the bench program sends through libc's own
-# function and through the preloaded one in turn, 200 calls at a time on the same socket
-# (shim-bench.c, "paired"), and prints the median of each one's batches; that run is one
-# round, its ratio the preloaded figure over libc's. The configurations take turns round by
-# round (test/bench/ratio.sh). Time is each sending thread's CPU time (waiting for a CPU is not
-# counted). Printed per figure: the median ratio over the rounds, its spread, and met / not
-# met / not resolved against the goal below.
+# function and through the preloaded one call by call in turn (A B B A) on the same socket,
+# timing each call (shim-bench.c, "paired"), and prints the median of each one's calls; that
+# run is one round, its ratio the preloaded median over libc's. The configurations take turns
+# round by round (test/bench/ratio.sh). Printed per figure: the median ratio over the rounds,
+# its spread, and met / not met / not resolved against the goal below.
 #
 #   no preload    both turns go to libc: the bench's own resolution (ratio 1 but for noise)
 #   unmatched     the shim loaded, the socket matches no stream rule
@@ -67,7 +66,7 @@ measure() {
 	esac
 }
 
-bench_header "libqsockshim per-call overhead: 1,400-byte UDP, $rounds interleaved rounds x $calls calls per contender, CPU ns/call"
+bench_header "libqsockshim per-call overhead: 1,400-byte UDP, $rounds interleaved rounds x $calls calls per contender, median ns/call"
 for mode in sendto write; do
 	bench_interleave "$tmp" "$rounds" measure "$mode-none" "$mode-unmatched" "$mode-matched" "$mode-cmsg"
 done
