@@ -6,7 +6,10 @@
  * real call. A matched datagram socket costs the message-rule evaluation (a few compares on
  * the leading bytes) and, when the message carries flags or a deadline, the copy of the
  * caller's msghdr with our control messages appended after the caller's own, all on the
- * stack: nothing here allocates.
+ * stack: nothing here allocates. Pages count more than instructions: all a send reads is
+ * on the hot page (hot.h) and the fd's slot, and the code is in .text.hot (SHIM_HOT).
+ * Measured per 1,400-byte UDP send: unmatched 1.1 %, matched with 4 rules 1.8 %, 2.9 % when
+ * they number messages (docs/architecture.md, Cost).
  *
  * Counting: a socket whose rules number its messages (`every = N`, or QSOCK_DEBUG=3 naming
  * them) counts the messages that went out. classify() takes the next number; a send that
