@@ -10,7 +10,7 @@
 # the medians. N (DAEMON_BENCH_CALLS, default 1000) calls per round. Needs root and sch_htb;
 # says it skipped otherwise.
 set -euo pipefail
-# shellcheck source=ratio.sh
+# shellcheck source-path=SCRIPTDIR source=ratio.sh
 source "$(dirname "$0")/ratio.sh"
 B=${QSOCK_BUILD:-$(cd "$(dirname "$0")/../.." && pwd)/build}
 N=${DAEMON_BENCH_CALLS:-1000}

@@ -11,7 +11,7 @@
 # same machine.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
-# shellcheck source=ratio.sh
+# shellcheck source-path=SCRIPTDIR source=ratio.sh
 source "$repo/test/bench/ratio.sh"
 # The goals, as the largest ratio that meets them; unnamed figures are references.
 declare -A goal=(

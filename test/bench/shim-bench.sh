@@ -20,7 +20,7 @@
 # BENCH_ROUNDS (default 9, at least 5) and SHIM_BENCH_CALLS (default 50000) trade time for
 # noise.
 set -euo pipefail
-# shellcheck source=ratio.sh
+# shellcheck source-path=SCRIPTDIR source=ratio.sh
 source "$(dirname "$0")/ratio.sh"
 # The goals, as the largest ratio to the unpreloaded send that meets them (#19 item 3).
 goal_unmatched=1.01
