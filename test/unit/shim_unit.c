@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * shim_unit.c — the shim's fd table and exec/posix_spawn environment keeping, tested in-process
- * (linked with the shim's objects fdtable.o, exec.o and libc.o).
+ * shim_unit.c — the shim's fd table, the hot page's program arena and exec/posix_spawn
+ * environment keeping, tested in-process (linked with the shim's objects fdtable.o, exec.o,
+ * libc.o and hot.o).
  * The logging the table may do is replaced by a recorder.
  */
 #include <setjmp.h>
@@ -10,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 #include <sys/wait.h>
@@ -204,12 +206,54 @@ static void test_posix_spawn(void **state)
 	assert_string_equal(out, "");
 }
 
+/* Rule programs placed on the hot page: copies inside the arena, each on its own lines,
+ * that run like the original; when the arena is full, the original itself. */
+static void test_hot_place_prog(void **state)
+{
+	struct conf_stream *st = calloc(1, sizeof(*st));
+	const struct conf_msg_prog *copy, *last = NULL;
+	struct conf_msg_action want, got;
+	uint8_t msg[1400] = { 0x80, 0xe0 }; /* RTP version 2, marker set */
+	unsigned int i, placed = 0;
+
+	assert_non_null(st);
+	assert_null(shim_hot_place_prog(NULL));
+	st->n_msgs = 4;
+	for (i = 0; i < st->n_msgs; i++) {
+		st->msgs[i].max_len = UINT32_MAX;
+		st->msgs[i].preset = i == 1 ? CONF_PRESET_RTP_MARKER : CONF_PRESET_NONE;
+		st->msgs[i].every = i == 3 ? 30 : 0;
+		st->msgs[i].action.deadline_ns = 1000u * (i + 1);
+	}
+	assert_int_equal(conf_msg_prog_compile(st), 0);
+	for (i = 0; i < 64; i++) {
+		copy = shim_hot_place_prog(st->prog);
+		if (copy == st->prog)
+			break; /* the arena is full */
+		placed++;
+		assert_true((const unsigned char *)copy >= shim_hot.arena &&
+			    (const unsigned char *)copy < shim_hot.arena + sizeof(shim_hot.arena));
+		assert_int_equal((uintptr_t)copy % 64, 0);
+		assert_true(!last || copy > last);
+		assert_int_equal(conf_msg_prog_run(copy, msg, 64, sizeof(msg), 1, &got),
+				 conf_msg_prog_run(st->prog, msg, 64, sizeof(msg), 1, &want));
+		assert_int_equal(got.deadline_ns, want.deadline_ns);
+		last = copy;
+	}
+	/* a 4-rule program takes 208 bytes, 256 with its alignment: 14 fit */
+	assert_int_equal(placed, sizeof(shim_hot.arena) / 256);
+	assert_ptr_equal(shim_hot_place_prog(st->prog), st->prog);
+	conf_msg_prog_free(st);
+	free(st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bounds),
 		cmocka_unit_test(test_set_copy_reset),
 		cmocka_unit_test(test_full_table_warns),
+		cmocka_unit_test(test_hot_place_prog),
 		cmocka_unit_test(test_keep_env),
 		cmocka_unit_test(test_posix_spawn),
 	};
