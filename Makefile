@@ -170,7 +170,7 @@ help:
 	@echo "  install-dkms   install that tree into DESTDIR/usr/src for dkms (uninstall-dkms)"
 
 	@echo "  demo           scripts/deps, build, run the main scenario in the test VM"
-	@echo "  bench          benchmarks; they print ratios measured side by side"
+	@echo "  bench          benchmarks: ratios side by side, median and spread over BENCH_ROUNDS (9)"
 	@echo "  install        install into DESTDIR PREFIX ($(DESTDIR)$(PREFIX)); nothing outside it"
 	@echo "  uninstall      remove exactly what install installed (same PREFIX, DESTDIR)"
 	@echo "  clean          remove build outputs"

@@ -258,6 +258,11 @@ struct conf_msg_prog {
 /* Compile ST's message rules into ST->prog (NULL when it has none): 0 or -ENOMEM. */
 int conf_msg_prog_compile(struct conf_stream *st);
 void conf_msg_prog_free(struct conf_stream *st);
+/* A copy of PG in the ROOM bytes at DST (8-byte aligned), its size in *SIZE; NULL when it
+ * does not fit. The copy is self-contained (its further windows follow its ops), so the
+ * shim can lay programs out where its sends already read (shim/hot.h). */
+const struct conf_msg_prog *conf_msg_prog_copy(void *dst, size_t room,
+					       const struct conf_msg_prog *pg, size_t *size);
 
 bool conf_preset_matches(enum conf_preset preset, const uint8_t *buf, size_t len);
 

@@ -187,3 +187,17 @@ out:
 	free(m);
 	return err;
 }
+
+const struct conf_msg_prog *conf_msg_prog_copy(void *dst, size_t room,
+					       const struct conf_msg_prog *pg, size_t *size)
+{
+	size_t ops = sizeof(*pg) + pg->n_ops * sizeof(pg->ops[0]);
+	struct conf_msg_prog *copy = dst;
+
+	*size = ops + pg->n_more * sizeof(*pg->more);
+	if (*size > room || (uintptr_t)dst % _Alignof(struct conf_msg_prog))
+		return NULL;
+	memcpy(copy, pg, *size);
+	copy->more = (const struct conf_msg_window *)((char *)copy + ops);
+	return copy;
+}

@@ -49,18 +49,18 @@ SHIM_EXPORT int accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags
 	return shim_accept4(fd, addr, len, flags, true);
 }
 
-SHIM_EXPORT ssize_t send(int fd, const void *buf, size_t len, int flags)
+SHIM_EXPORT SHIM_HOT ssize_t send(int fd, const void *buf, size_t len, int flags)
 {
 	return shim_send(fd, buf, len, flags);
 }
 
-SHIM_EXPORT ssize_t sendto(int fd, const void *buf, size_t len, int flags,
+SHIM_EXPORT SHIM_HOT ssize_t sendto(int fd, const void *buf, size_t len, int flags,
 			   const struct sockaddr *to, socklen_t tolen)
 {
 	return shim_sendto(fd, buf, len, flags, to, tolen);
 }
 
-SHIM_EXPORT ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
+SHIM_EXPORT SHIM_HOT ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
 {
 	return shim_sendmsg(fd, msg, flags);
 }
@@ -70,17 +70,17 @@ SHIM_EXPORT int setsockopt(int fd, int level, int name, const void *val, socklen
 	return shim_setsockopt(fd, level, name, val, len);
 }
 
-SHIM_EXPORT int sendmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int flags)
+SHIM_EXPORT SHIM_HOT int sendmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int flags)
 {
 	return shim_sendmmsg(fd, vec, vlen, flags);
 }
 
-SHIM_EXPORT ssize_t write(int fd, const void *buf, size_t len)
+SHIM_EXPORT SHIM_HOT ssize_t write(int fd, const void *buf, size_t len)
 {
 	return shim_write(fd, buf, len);
 }
 
-SHIM_EXPORT ssize_t writev(int fd, const struct iovec *iov, int iovcnt)
+SHIM_EXPORT SHIM_HOT ssize_t writev(int fd, const struct iovec *iov, int iovcnt)
 {
 	return shim_writev(fd, iov, iovcnt);
 }

@@ -9,9 +9,6 @@
 #include "fdtable.h"
 #include "shim.h"
 
-struct shim_fd *shim_fd_table;
-unsigned int shim_fd_table_size;
-
 int shim_fdtable_init(unsigned int size)
 {
 	void *p = mmap(NULL, (size_t)size * sizeof(struct shim_fd), PROT_READ | PROT_WRITE,
@@ -19,8 +16,8 @@ int shim_fdtable_init(unsigned int size)
 
 	if (p == MAP_FAILED)
 		return -errno;
-	shim_fd_table = p;
-	shim_fd_table_size = size;
+	shim_hot.fd_table = p;
+	shim_hot.fd_table_size = size;
 	return 0;
 }
 
@@ -37,14 +34,16 @@ void shim_fd_set(int fd, enum shim_fd_state state, uint8_t proto)
 	struct shim_fd *f = shim_fd_slot(fd);
 
 	if (!f) {
-		if (fd >= 0 && shim_fd_table_size && shim.active)
+		if (fd >= 0 && shim_hot.fd_table_size && shim_hot.active)
 			shim_warn_once("fd %d is beyond the fd table (shim.max_fds = %u): its socket gets no QoS",
-				       fd, shim_fd_table_size);
+				       fd, shim_hot.fd_table_size);
 		return;
 	}
 	/* the fields first, the state last: a reader that sees the state sees them */
 	f->proto = proto;
 	f->stream = 0;
+	f->numbered = false;
+	f->prog = NULL;
 	atomic_store_explicit(&f->seq, 0, memory_order_relaxed);
 	atomic_store_explicit(&f->state, (uint8_t)state, memory_order_release);
 }
@@ -65,6 +64,16 @@ void shim_fd_copy(int newfd, int oldfd)
 		state = SHIM_FD_PENDING;
 	to->proto = from->proto;
 	to->stream = from->stream;
+	to->numbered = from->numbered;
+	to->prog = from->prog;
 	atomic_store_explicit(&to->seq, 0, memory_order_relaxed);
 	atomic_store_explicit(&to->state, state, memory_order_release);
+}
+
+void shim_fd_set_stream(struct shim_fd *f, uint16_t index, const struct conf_msg_prog *prog,
+			bool numbered)
+{
+	f->stream = index;
+	f->prog = prog;
+	f->numbered = numbered;
 }

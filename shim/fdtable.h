@@ -2,7 +2,7 @@
 /*
  * fdtable.h — what the shim knows about each fd number, read lock-free on every send.
  *
- * One 16-byte slot per fd number below the table size (shim.max_fds, at most RLIMIT_NOFILE),
+ * One 32-byte slot per fd number below the table size (shim.max_fds, at most RLIMIT_NOFILE),
  * in one anonymous mapping made by the constructor: untouched slots cost no memory, nothing
  * is freed while the process runs (so a racing reader never touches freed memory), and a
  * fork copies only the pages the parent touched. Fds at or above the size are passed
@@ -20,6 +20,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "hot.h"
+
 #pragma GCC visibility push(hidden)
 
 enum shim_fd_state {
@@ -32,32 +34,42 @@ enum shim_fd_state {
 	SHIM_FD_FAILED,		/* matched, but attach failed: left alone (fail open) */
 };
 
+struct conf_msg_prog;
+
+/*
+ * 32 bytes: what a send on a matched socket needs is all here, so that it reads one line
+ * of the table and then the rule program, not shim.conf's stream array (a 14 KiB stride: a
+ * line and often a TLB entry of its own per send).
+ */
 struct shim_fd {
 	_Atomic uint8_t state;		/* enum shim_fd_state */
 	uint8_t proto;			/* enum conf_proto */
 	uint16_t stream;		/* index into shim.conf.streams when MATCHED */
-	uint32_t reserved;
+	bool numbered;			/* its messages are numbered (send.c, numbered()) */
+	uint8_t reserved[3];
 	_Atomic uint64_t seq;		/* messages sent so far (for `every`) */
+	/* the stream's compiled message rules when its messages are classified (a UDP
+	 * socket of a stream with message rules), else NULL */
+	const struct conf_msg_prog *prog;
+	uint64_t reserved2;
 };
 
 /* Allocate the table: 0 or -errno. Before that, every fd is out of range. */
 int shim_fdtable_init(unsigned int size);
 
-/* The table itself (fdtable.c), read inline on every send. */
-extern struct shim_fd *shim_fd_table;
-extern unsigned int shim_fd_table_size;
+/* The table itself is shim_hot.fd_table (hot.h), read inline on every send. */
 
 /* The slot of FD, or NULL when FD is negative or beyond the table. */
 static inline struct shim_fd *shim_fd_slot(int fd)
 {
-	if ((unsigned int)fd >= shim_fd_table_size) /* negative fds wrap around too */
+	if ((unsigned int)fd >= shim_hot.fd_table_size) /* negative fds wrap around too */
 		return NULL;
-	return &shim_fd_table[fd];
+	return &shim_hot.fd_table[fd];
 }
 
 static inline unsigned int shim_fdtable_size(void)
 {
-	return shim_fd_table_size;
+	return shim_hot.fd_table_size;
 }
 
 static inline uint8_t shim_fd_state(const struct shim_fd *f)
@@ -70,6 +82,11 @@ void shim_fd_reset(int fd);
 /* FD is a new socket / a new duplicate of OLDFD. */
 void shim_fd_set(int fd, enum shim_fd_state state, uint8_t proto);
 void shim_fd_copy(int newfd, int oldfd);
+/* F (being matched, state BUSY) belongs to stream INDEX: its rule program PROG (NULL: its
+ * messages are not classified) and whether they are NUMBERED. Written before the state
+ * that publishes them. */
+void shim_fd_set_stream(struct shim_fd *f, uint16_t index, const struct conf_msg_prog *prog,
+			bool numbered);
 
 #pragma GCC visibility pop
 

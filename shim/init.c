@@ -8,7 +8,7 @@
  * file-capability program the environment is the caller's, not the owner's, so QSOCK_CONF,
  * QSOCK_DEBUG and QSOCK_DRY_RUN are ignored there and only /etc/qsock.conf counts.
  *
- * Any failure leaves shim.active false: every wrapper then goes straight to libc.
+ * Any failure leaves shim_hot.active false: every wrapper then goes straight to libc.
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -117,7 +117,7 @@ void shim_init(int argc, char **argv)
 	shim_libc_bind();
 	learn_process(argc, argv);
 	if (debug_env && *debug_env >= '0' && *debug_env <= '3' && !debug_env[1])
-		shim.debug = *debug_env - '0';
+		shim_hot.debug = *debug_env - '0';
 	remember_env(conf_env, debug_env, dry_env);
 	shim.exec_keep_env = true;
 
@@ -129,10 +129,12 @@ void shim_init(int argc, char **argv)
 	}
 	if (shim.conf.needs_cgroup)
 		learn_cgroup();
+	for (unsigned int i = 0; i < shim.conf.n_streams; i++)
+		shim.placed_prog[i] = shim_hot_place_prog(shim.conf.streams[i].prog);
 	if (!debug_env)
-		shim.debug = shim.conf.shim.debug;
+		shim_hot.debug = shim.conf.shim.debug;
 	shim.exec_keep_env = shim.conf.shim.exec_keep_env;
-	shim.dry_run = (dry_env && !strcmp(dry_env, "1"));
+	shim_hot.dry_run = (dry_env && !strcmp(dry_env, "1"));
 	if (!shim.conf.shim.enabled) {
 		shim_log(1, "%s: shim.enabled = false: passing everything through", path);
 		return;
@@ -143,9 +145,9 @@ void shim_init(int argc, char **argv)
 			       strerror(-err));
 		return;
 	}
-	shim.active = true;
+	shim_hot.active = true;
 	shim_log(2, "loaded %s: %u stream rule(s), fd table %u%s", path, shim.conf.n_streams,
-		 shim_fdtable_size(), shim.dry_run ? ", dry run" : "");
+		 shim_fdtable_size(), shim_hot.dry_run ? ", dry run" : "");
 }
 
 /* glibc passes argc/argv to ELF constructors; argv[0] is the name the program was run as. */

@@ -20,8 +20,6 @@
 #include "../lib/sys.h"
 #include "libc.h"
 
-struct shim_libc shim_libc_fns;
-atomic_bool shim_libc_ready;
 static pthread_once_t bind_once = PTHREAD_ONCE_INIT;
 
 static void *find(const char *name, void *self)
@@ -47,7 +45,7 @@ static void *find(const char *name, void *self)
 
 /* Passing our own wrapper (what the name resolves to inside the shim) lets find() recognise
  * it if dlsym hands it back. */
-#define BIND(name) (shim_libc_fns.name = find(#name, (void *)name))
+#define BIND(name) (shim_hot.libc.name = find(#name, (void *)name))
 
 static void bind_all(void)
 {
@@ -81,14 +79,14 @@ static void bind_all(void)
 	 * through our wrappers: set before any of it can run, since the shim reaches libqsock
 	 * only after binding (lib/sys.h) */
 	qsock_sys_use(&(const struct qsock_sys){
-		.socket = shim_libc_fns.socket,
-		.connect = shim_libc_fns.connect,
-		.sendto = shim_libc_fns.sendto,
-		.sendmsg = shim_libc_fns.sendmsg,
-		.close = shim_libc_fns.close,
-		.setsockopt = shim_libc_fns.setsockopt,
+		.socket = shim_hot.libc.socket,
+		.connect = shim_hot.libc.connect,
+		.sendto = shim_hot.libc.sendto,
+		.sendmsg = shim_hot.libc.sendmsg,
+		.close = shim_hot.libc.close,
+		.setsockopt = shim_hot.libc.setsockopt,
 	});
-	atomic_store_explicit(&shim_libc_ready, true, memory_order_release);
+	atomic_store_explicit(&shim_hot.libc_ready, true, memory_order_release);
 }
 
 void shim_libc_bind(void)

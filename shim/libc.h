@@ -50,19 +50,11 @@ struct shim_libc {
 			    const posix_spawnattr_t *, char *const[], char *const[]);
 };
 
-extern struct shim_libc shim_libc_fns;
-extern atomic_bool shim_libc_ready;
-
+/* Bind the real functions into shim_hot.libc (hot.h, where libc() reads them). */
 void shim_libc_bind(void);
 
-/* The real functions; binds them first if nobody has yet (one load and a branch). */
-static inline const struct shim_libc *libc(void)
-{
-	if (__builtin_expect(!atomic_load_explicit(&shim_libc_ready, memory_order_acquire), 0))
-		shim_libc_bind();
-	return &shim_libc_fns;
-}
-
 #pragma GCC visibility pop
+
+#include "hot.h"
 
 #endif /* QSOCK_SHIM_LIBC_H */

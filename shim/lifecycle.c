@@ -21,7 +21,7 @@ void shim_track_new_socket(int fd, int domain, int type_and_flags)
 {
 	int type = type_and_flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
 
-	if (!shim.active)
+	if (!shim_hot.active)
 		return;
 	/* The protocol is checked on the first send (probe) when it is not the default; here
 	 * only the common cases are recognised without a syscall. */
@@ -40,7 +40,7 @@ int shim_socket(int domain, int type, int protocol)
 	if ((protocol == 0 || protocol == IPPROTO_UDP || protocol == IPPROTO_TCP ||
 	     protocol == IPPROTO_UDPLITE))
 		shim_track_new_socket(fd, domain, type);
-	else if (shim.active)
+	else if (shim_hot.active)
 		shim_fd_set(fd, SHIM_FD_FOREIGN, CONF_PROTO_ANY); /* SCTP, ICMP echo, MPTCP, ... */
 	return fd;
 }
@@ -49,7 +49,7 @@ int shim_bind(int fd, const struct sockaddr *addr, socklen_t len)
 {
 	int ret = libc()->bind(fd, addr, len);
 
-	if (!ret && shim.active)
+	if (!ret && shim_hot.active)
 		shim_match(fd, NULL, 0, false);
 	return ret;
 }
@@ -59,7 +59,7 @@ int shim_connect(int fd, const struct sockaddr *addr, socklen_t len)
 	int ret = libc()->connect(fd, addr, len);
 
 	/* a non-blocking TCP connect is under way: the peer is known already */
-	if (shim.active && (!ret || errno == EINPROGRESS) && addr &&
+	if (shim_hot.active && (!ret || errno == EINPROGRESS) && addr &&
 	    (addr->sa_family == AF_INET || addr->sa_family == AF_INET6))
 		shim_match(fd, addr, len, true);
 	return ret;
@@ -70,7 +70,7 @@ int shim_listen(int fd, int backlog)
 	int ret = libc()->listen(fd, backlog);
 
 	/* a listener never sends; each accepted socket is matched on its own */
-	if (!ret && shim.active)
+	if (!ret && shim_hot.active)
 		shim_fd_set(fd, SHIM_FD_FOREIGN, CONF_PROTO_ANY);
 	return ret;
 }
@@ -79,7 +79,7 @@ int shim_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags, bool 
 {
 	int nfd = is_accept4 ? libc()->accept4(fd, addr, len, flags) : libc()->accept(fd, addr, len);
 
-	if (nfd < 0 || !shim.active)
+	if (nfd < 0 || !shim_hot.active)
 		return nfd;
 	/* what listens is checked on first send if it is not TCP (probe); accept on UDP fails */
 	shim_fd_set(nfd, SHIM_FD_UNKNOWN, CONF_PROTO_ANY);
@@ -104,7 +104,7 @@ static void forget(int fd)
 
 	if (!f)
 		return;
-	if (shim_fd_state(f) == SHIM_FD_MATCHED && !shim.dry_run &&
+	if (shim_fd_state(f) == SHIM_FD_MATCHED && !shim_hot.dry_run &&
 	    shim.conf.streams[f->stream].sched != CONF_SCHED_NONE) {
 		int saved = errno;
 
@@ -116,7 +116,7 @@ static void forget(int fd)
 
 int shim_close(int fd)
 {
-	if (shim.active)
+	if (shim_hot.active)
 		forget(fd);
 	return libc()->close(fd);
 }
@@ -125,7 +125,7 @@ int shim_close_range(unsigned int first, unsigned int last, int flags)
 {
 	unsigned int fd, end;
 
-	if (shim.active && !(flags & CLOSE_RANGE_CLOEXEC) && first <= last) {
+	if (shim_hot.active && !(flags & CLOSE_RANGE_CLOEXEC) && first <= last) {
 		end = shim_fdtable_size();
 		if (last < end)
 			end = last + 1;
@@ -139,7 +139,7 @@ int shim_dup(int fd)
 {
 	int nfd = libc()->dup(fd);
 
-	if (nfd >= 0 && shim.active)
+	if (nfd >= 0 && shim_hot.active)
 		shim_fd_copy(nfd, fd);
 	return nfd;
 }
@@ -160,10 +160,10 @@ int shim_dup2(int fd, int fd2)
 {
 	int ret;
 
-	if (shim.active)
+	if (shim_hot.active)
 		before_replace(fd, fd2);
 	ret = libc()->dup2(fd, fd2);
-	if (ret >= 0 && fd != fd2 && shim.active)
+	if (ret >= 0 && fd != fd2 && shim_hot.active)
 		shim_fd_copy(ret, fd);
 	return ret;
 }
@@ -172,10 +172,10 @@ int shim_dup3(int fd, int fd2, int flags)
 {
 	int ret;
 
-	if (shim.active)
+	if (shim_hot.active)
 		before_replace(fd, fd2);
 	ret = libc()->dup3(fd, fd2, flags);
-	if (ret >= 0 && shim.active)
+	if (ret >= 0 && shim_hot.active)
 		shim_fd_copy(ret, fd);
 	return ret;
 }
@@ -184,7 +184,7 @@ int shim_fcntl(int fd, int cmd, void *arg, bool is64)
 {
 	int ret = is64 ? libc()->fcntl64(fd, cmd, arg) : libc()->fcntl(fd, cmd, arg);
 
-	if (ret >= 0 && shim.active && (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC))
+	if (ret >= 0 && shim_hot.active && (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC))
 		shim_fd_copy(ret, fd);
 	return ret;
 }
@@ -215,7 +215,7 @@ int shim_setsockopt(int fd, int level, int name, const void *val, socklen_t len)
 	struct shim_fd *f;
 	int v, keep;
 
-	if (!shim.active || shim.dry_run || !val ||
+	if (!shim_hot.active || shim_hot.dry_run || !val ||
 	    !((level == IPPROTO_IP && name == IP_TOS) || (level == IPPROTO_IPV6 && name == IPV6_TCLASS)))
 		return libc()->setsockopt(fd, level, name, val, len);
 	f = shim_fd_slot(fd);

@@ -4,7 +4,7 @@
  * logging never re-enters the shim, never allocates and never touches stdio buffers the
  * program owns. errno is preserved. Never stdout: a program's output must stay its own.
  *
- * Levels (QSOCK_DEBUG or shim.debug): 0 = at most one warning per process; 1 = every
+ * Levels (QSOCK_DEBUG or shim_hot.debug): 0 = at most one warning per process; 1 = every
  * warning; 2 = + one line per socket decision; 3 = + one line per classified message.
  */
 #include <errno.h>
@@ -42,7 +42,7 @@ void shim_log(int level, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (shim.debug < level)
+	if (shim_hot.debug < level)
 		return;
 	va_start(ap, fmt);
 	vlog(fmt, ap);
@@ -53,7 +53,7 @@ void shim_warn_once(const char *fmt, ...)
 {
 	va_list ap;
 
-	if (shim.debug < 1 && atomic_exchange(&warned, true))
+	if (shim_hot.debug < 1 && atomic_exchange(&warned, true))
 		return;
 	va_start(ap, fmt);
 	vlog(fmt, ap);

@@ -76,7 +76,7 @@ void shim_match(int fd, const struct sockaddr *remote, socklen_t remote_len, boo
 	char why[256], l[64], r[64];
 	int saved = errno, err;
 
-	if (!f || !shim.active)
+	if (!f || !shim_hot.active)
 		return;
 	if (!atomic_compare_exchange_strong(&f->state, &expected, SHIM_FD_BUSY))
 		return;
@@ -89,7 +89,7 @@ void shim_match(int fd, const struct sockaddr *remote, socklen_t remote_len, boo
 		next = final ? SHIM_FD_NOMATCH : SHIM_FD_PENDING;
 		shim_log(2, "fd %d %s %s -> %s: no stream rule matches%s", fd,
 			 conf_proto_name(f->proto), l, r, final ? "" : " yet");
-	} else if (shim.dry_run) {
+	} else if (shim_hot.dry_run) {
 		next = SHIM_FD_MATCHED;
 		shim_log(2, "fd %d %s %s -> %s: stream \"%s\" (line %u), %s on %s (dry run: not attached)",
 			 fd, conf_proto_name(f->proto), l, r, st->name, st->line,
@@ -107,8 +107,17 @@ void shim_match(int fd, const struct sockaddr *remote, socklen_t remote_len, boo
 				 conf_sched_name(st->sched), st->dev);
 		}
 	}
-	if (st)
-		f->stream = (uint16_t)(st - shim.conf.streams);
+	if (st) {
+		/* A byte stream has no message boundaries for flags to stick to: TCP streams get
+		 * their class, not per-message flags, so only UDP gets the program. Numbered: its
+		 * rules count messages (`every`), or QSOCK_DEBUG=3 names each one. */
+		unsigned int index = (unsigned int)(st - shim.conf.streams);
+		const struct conf_msg_prog *pg =
+			f->proto == CONF_PROTO_UDP ? shim.placed_prog[index] : NULL;
+
+		shim_fd_set_stream(f, (uint16_t)index, pg,
+				   pg && (pg->needs_seq || shim_hot.debug >= 3));
+	}
 	/* Only if nobody closed the fd meanwhile (close() resets the slot, and the number may
 	 * already be another socket's): a program racing close() against its own first send
 	 * gets that send unclassified, nothing worse. */

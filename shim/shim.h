@@ -22,13 +22,12 @@
 #include <sys/types.h>
 
 #include "../conf/conf.h"
+#include "hot.h"
 
 #pragma GCC visibility push(hidden)
 
 struct shim_state {
-	bool active;		/* config loaded and enabled: false = pure pass-through */
-	bool dry_run;		/* match and classify, log, but never attach or mark */
-	int debug;		/* 0..3 */
+	/* active, dry_run and debug are in shim_hot (hot.h): every send reads them */
 	bool exec_keep_env;
 	struct conf conf;
 	struct conf_process proc;
@@ -42,9 +41,20 @@ struct shim_state {
 	char env_debug[32];			/* "QSOCK_DEBUG=..." or "" */
 	char env_dry_run[32];			/* "QSOCK_DRY_RUN=..." or "" */
 	char self_path[PATH_MAX];		/* this library's file */
+	/* each stream's rule program as sends read it: on the hot page when it fit */
+	const struct conf_msg_prog *placed_prog[CONF_MAX_STREAMS];
 };
 
 extern struct shim_state shim;
+
+/*
+ * The send path's functions (send.c, and their exported wrappers): GCC puts them in
+ * .text.hot, one contiguous stretch of the library, instead of wherever their file and
+ * order put them (they were spread over four pages). Each system call evicts the
+ * first-level caches; what the shim pays back afterwards is the lines and pages its path
+ * touches, so fewer and adjacent ones are the cheap ones.
+ */
+#define SHIM_HOT __attribute__((hot))
 
 /* init.c */
 void shim_init(int argc, char **argv);

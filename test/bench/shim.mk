@@ -6,4 +6,4 @@ BENCHES += test/bench/shim-bench.sh
 
 $(SHIM_BENCH): $(BUILD)/test/bench/shim-bench.o
 	$(quiet) LINK $@
-	$(Q)$(CC) $(LDFLAGS) -o $@ $< -lpthread
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< -lpthread -ldl

@@ -136,7 +136,9 @@ static struct conf_stream *new_stream(void)
 static void test_random_equivalence(void **state)
 {
 	static uint8_t buf[CONF_PAYLOAD_VISIBLE + 200];
+	static _Alignas(64) unsigned char arena[8192];
 	struct conf_stream *st = new_stream();
+	const struct conf_msg_prog *original;
 	unsigned long matched = 0, unmatched = 0;
 	unsigned int set, i, m;
 
@@ -146,6 +148,24 @@ static void test_random_equivalence(void **state)
 			random_rule(&st->msgs[i], i);
 		assert_int_equal(conf_msg_prog_compile(st), 0);
 		assert_non_null(st->prog);
+		/* every other set runs on a copy (conf_msg_prog_copy, as the shim places them):
+		 * the same results, further windows included */
+		original = st->prog;
+		if (set & 1) {
+			const struct conf_msg_prog *copy;
+			size_t size;
+
+			copy = conf_msg_prog_copy(arena, sizeof(arena), original, &size);
+			assert_non_null(copy);
+			assert_ptr_equal(copy->more, (const char *)copy + sizeof(*copy) +
+							      copy->n_ops * sizeof(copy->ops[0]));
+			/* one byte short: no copy; a misaligned place: no copy */
+			assert_null(conf_msg_prog_copy(arena, size - 1, original, &size));
+			assert_null(conf_msg_prog_copy(arena + 1, sizeof(arena) - 1, original, &size));
+			copy = conf_msg_prog_copy(arena, sizeof(arena), original, &size);
+			memset((void *)original, 0xa5, sizeof(*original)); /* the copy stands alone */
+			st->prog = (struct conf_msg_prog *)copy;
+		}
 		for (m = 0; m < 60; m++) {
 			size_t len = random_message(st, buf, sizeof(buf));
 			size_t visible = len < CONF_PAYLOAD_VISIBLE ? len : CONF_PAYLOAD_VISIBLE;
@@ -159,6 +179,7 @@ static void test_random_equivalence(void **state)
 			else
 				matched++;
 		}
+		st->prog = (struct conf_msg_prog *)original;
 	}
 	conf_msg_prog_free(st);
 	assert_null(st->prog);

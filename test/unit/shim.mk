@@ -29,8 +29,8 @@ $(SHIM_ASAN_FAKE_SO): $(SHIM_ASAN_FAKE_OBJS) $(LIB_A) shim/libqsockshim.map
 # The fd table and exec's environment keeping, in-process.
 SHIM_UNIT := $(BUILD)/test/unit/shim_unit
 UNIT_TESTS += $(SHIM_UNIT)
-$(SHIM_UNIT): $(BUILD)/test/unit/shim_unit.o $(addprefix $(BUILD)/shim/,fdtable.o exec.o libc.o) \
-		$(BUILD)/lib/sys.o $(PROTO_LIB)
+$(SHIM_UNIT): $(BUILD)/test/unit/shim_unit.o $(addprefix $(BUILD)/shim/,fdtable.o exec.o libc.o hot.o) \
+		$(BUILD)/lib/sys.o $(PROTO_LIB) $(CONF_LIB)
 	$(quiet) LINK $@
 	$(Q)$(CC) -o $@ $^ $(LDFLAGS) -lcmocka -ldl -lpthread
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * shim_unit.c — the shim's fd table and exec/posix_spawn environment keeping, tested in-process
- * (linked with the shim's objects fdtable.o, exec.o and libc.o).
+ * shim_unit.c — the shim's fd table, the hot page's program arena and exec/posix_spawn
+ * environment keeping, tested in-process (linked with the shim's objects fdtable.o, exec.o,
+ * libc.o and hot.o).
  * The logging the table may do is replaced by a recorder.
  */
 #include <setjmp.h>
@@ -10,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 #include <sys/wait.h>
@@ -43,6 +45,8 @@ static int setup(void **state)
 
 static void test_bounds(void **state)
 {
+	/* two slots per cache line: a send reads one line of the table */
+	assert_int_equal(sizeof(struct shim_fd), 32);
 	assert_int_equal(shim_fdtable_size(), 64);
 	assert_null(shim_fd_slot(-1));
 	assert_null(shim_fd_slot(64));
@@ -54,18 +58,22 @@ static void test_bounds(void **state)
 
 static void test_set_copy_reset(void **state)
 {
+	static const char prog_stand_in; /* the slot keeps the pointer only */
 	struct shim_fd *a = shim_fd_slot(10), *b = shim_fd_slot(11);
 
 	shim_fd_set(10, SHIM_FD_PENDING, CONF_PROTO_UDP);
 	assert_int_equal(shim_fd_state(a), SHIM_FD_PENDING);
 	assert_int_equal(a->proto, CONF_PROTO_UDP);
-	/* a matched socket: its duplicate is the same socket, with the same stream */
-	a->stream = 7;
+	/* a matched socket: its duplicate is the same socket, with the same stream, rule
+	 * program and numbering (what its sends read from the slot alone) */
+	shim_fd_set_stream(a, 7, (const struct conf_msg_prog *)&prog_stand_in, true);
 	atomic_store(&a->seq, 99);
 	atomic_store(&a->state, SHIM_FD_MATCHED);
 	shim_fd_copy(11, 10);
 	assert_int_equal(shim_fd_state(b), SHIM_FD_MATCHED);
 	assert_int_equal(b->stream, 7);
+	assert_ptr_equal(b->prog, &prog_stand_in);
+	assert_true(b->numbered);
 	assert_int_equal(b->proto, CONF_PROTO_UDP);
 	assert_int_equal(atomic_load(&b->seq), 0); /* its own message count */
 	/* a socket being matched right now: the copy matches on its own */
@@ -76,6 +84,11 @@ static void test_set_copy_reset(void **state)
 	shim_fd_copy(11, 1000);
 	assert_int_equal(shim_fd_state(b), SHIM_FD_UNKNOWN);
 	shim_fd_copy(1000, 10);
+	/* a new socket on a slot starts with no stream: no program, not numbered */
+	shim_fd_set(10, SHIM_FD_PENDING, CONF_PROTO_UDP);
+	assert_null(a->prog);
+	assert_false(a->numbered);
+	assert_int_equal(a->stream, 0);
 	/* close forgets */
 	shim_fd_reset(10);
 	assert_int_equal(shim_fd_state(a), SHIM_FD_UNKNOWN);
@@ -86,13 +99,13 @@ static void test_set_copy_reset(void **state)
 static void test_full_table_warns(void **state)
 {
 	warnings = 0;
-	shim.active = false;
+	shim_hot.active = false;
 	shim_fd_set(64, SHIM_FD_PENDING, CONF_PROTO_UDP);
 	assert_int_equal(warnings, 0); /* an inactive shim says nothing */
-	shim.active = true;
+	shim_hot.active = true;
 	shim_fd_set(64, SHIM_FD_PENDING, CONF_PROTO_UDP);
 	shim_fd_set(-1, SHIM_FD_PENDING, CONF_PROTO_UDP); /* not an fd: not a full table */
-	shim.active = false;
+	shim_hot.active = false;
 	assert_int_equal(warnings, 1);
 	assert_string_equal(last_warning,
 			    "fd 64 is beyond the fd table (shim.max_fds = 64): its socket gets no QoS");
@@ -175,9 +188,9 @@ static void test_posix_spawn(void **state)
 
 	/* libc.c cannot bind here (the real functions are this program's own imports, which it
 	 * takes for the shim's wrappers): hand the layer below what it would have found */
-	shim_libc_fns.posix_spawn = posix_spawn;
-	shim_libc_fns.posix_spawnp = posix_spawnp;
-	atomic_store(&shim_libc_ready, true);
+	shim_hot.libc.posix_spawn = posix_spawn;
+	shim_hot.libc.posix_spawnp = posix_spawnp;
+	atomic_store(&shim_hot.libc_ready, true);
 	/* a preload the child can take without harm: the C library it loads anyway */
 	snprintf(shim.env_preload, sizeof(shim.env_preload), "LD_PRELOAD=libc.so.6");
 	snprintf(shim.env_conf, sizeof(shim.env_conf), "QSOCK_CONF=/etc/q.conf");
@@ -193,12 +206,54 @@ static void test_posix_spawn(void **state)
 	assert_string_equal(out, "");
 }
 
+/* Rule programs placed on the hot page: copies inside the arena, each on its own lines,
+ * that run like the original; when the arena is full, the original itself. */
+static void test_hot_place_prog(void **state)
+{
+	struct conf_stream *st = calloc(1, sizeof(*st));
+	const struct conf_msg_prog *copy, *last = NULL;
+	struct conf_msg_action want, got;
+	uint8_t msg[1400] = { 0x80, 0xe0 }; /* RTP version 2, marker set */
+	unsigned int i, placed = 0;
+
+	assert_non_null(st);
+	assert_null(shim_hot_place_prog(NULL));
+	st->n_msgs = 4;
+	for (i = 0; i < st->n_msgs; i++) {
+		st->msgs[i].max_len = UINT32_MAX;
+		st->msgs[i].preset = i == 1 ? CONF_PRESET_RTP_MARKER : CONF_PRESET_NONE;
+		st->msgs[i].every = i == 3 ? 30 : 0;
+		st->msgs[i].action.deadline_ns = 1000u * (i + 1);
+	}
+	assert_int_equal(conf_msg_prog_compile(st), 0);
+	for (i = 0; i < 64; i++) {
+		copy = shim_hot_place_prog(st->prog);
+		if (copy == st->prog)
+			break; /* the arena is full */
+		placed++;
+		assert_true((const unsigned char *)copy >= shim_hot.arena &&
+			    (const unsigned char *)copy < shim_hot.arena + sizeof(shim_hot.arena));
+		assert_int_equal((uintptr_t)copy % 64, 0);
+		assert_true(!last || copy > last);
+		assert_int_equal(conf_msg_prog_run(copy, msg, 64, sizeof(msg), 1, &got),
+				 conf_msg_prog_run(st->prog, msg, 64, sizeof(msg), 1, &want));
+		assert_int_equal(got.deadline_ns, want.deadline_ns);
+		last = copy;
+	}
+	/* a 4-rule program takes 208 bytes, 256 with its alignment: 14 fit */
+	assert_int_equal(placed, sizeof(shim_hot.arena) / 256);
+	assert_ptr_equal(shim_hot_place_prog(st->prog), st->prog);
+	conf_msg_prog_free(st);
+	free(st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bounds),
 		cmocka_unit_test(test_set_copy_reset),
 		cmocka_unit_test(test_full_table_warns),
+		cmocka_unit_test(test_hot_place_prog),
 		cmocka_unit_test(test_keep_env),
 		cmocka_unit_test(test_posix_spawn),
 	};
