@@ -71,6 +71,7 @@ wait "$receiver" || scen_die "sensor-receiver failed: $(cat "$out/receiver.txt")
 	scen_qdisc_json
 } >"$out/run.txt"
 wait
+scen_sender_total "$out/receiver.csv" "$out/sender.txt"
 scen_summary d "$variant" "$out" "$out/receiver.csv"
 echo "stall-probe: $(cat "$out/stall.txt")" | tee -a "$out/run.txt" >&2
 cat "$out/sender.txt" "$out/receiver.txt" >&2
