@@ -54,11 +54,7 @@ in_cli timeout $((duration + 30)) "${RT[@]}" "$APPS/video-client" --listen "$CLI
 client=$!
 sleep 0.3
 scen_stall_probe "$duration" "$out/stall.txt"
-i=0
-for at in $perturb_at; do
-	i=$((i + 1))
-	[ "$at" -lt "$duration" ] && scen_perturb "$at" $((duration - at)) $((5200 + i))
-done
+scen_perturb_all "$duration" $perturb_at
 # Back to back: SCEN_VIDEO_PACE=0 (the encoder's burst is the point of the scenario).
 SCEN_VIDEO_PACE=0 scen_video_server "$variant" $video_port 20 1 "$duration" "$out/server.txt" \
 	--scale "$scale" --seed 7

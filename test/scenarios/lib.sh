@@ -209,6 +209,18 @@ scen_perturb() {
 	) &
 }
 
+# scen_perturb_all DURATION AT...: a bulk transfer from each AT seconds to the end of the run
+# (one that would start after it is left out), each on its own iperf3 port.
+scen_perturb_all() {
+	local duration=$1 at i=0
+	shift
+	for at in "$@"; do
+		i=$((i + 1))
+		[ "$at" -ge "$duration" ] || scen_perturb "$at" $((duration - at)) $((5200 + i))
+	done
+	return 0
+}
+
 # scen_qdisc_json: the scheduler's own counters, for the record next to the results.
 scen_qdisc_json() {
 	TC_LIB_DIR=$QSOCK_BUILD/tc in_srv tc -j -s qdisc show dev "$SRV_DEV" 2>/dev/null

@@ -42,11 +42,7 @@ for s in 0 1 2; do
 done
 sleep 0.3
 scen_stall_probe "$duration" "$out/stall.txt"
-i=0
-for at in $perturb_at; do
-	i=$((i + 1))
-	[ "$at" -lt "$duration" ] && scen_perturb "$at" $((duration - at)) $((5200 + i))
-done
+scen_perturb_all "$duration" $perturb_at
 servers=()
 scen_video_server "$variant" 5000 20 0 "$duration" "$out/server-0.txt" --seed 1
 servers+=($SCEN_PID)

@@ -58,11 +58,7 @@ for s in 0 1 2 3; do
 done
 sleep 0.3
 scen_stall_probe "$duration" "$out/stall.txt"
-i=0
-for at in $perturb_at; do
-	i=$((i + 1))
-	[ "$at" -lt "$duration" ] && scen_perturb "$at" $((duration - at)) $((5200 + i))
-done
+scen_perturb_all "$duration" $perturb_at
 servers=()
 for s in 0 1 2 3; do
 	extra=(--scale "$scale" --seed $((s + 1)))

@@ -57,11 +57,7 @@ in_cli timeout $((duration + 30)) "${RT[@]}" "$APPS/sensor-receiver" --listen "$
 receiver=$!
 scen_stall_probe "$duration" "$out/stall.txt"
 sleep 0.3
-i=0
-for at in $perturb_at; do
-	i=$((i + 1))
-	[ "$at" -lt "$duration" ] && scen_perturb "$at" $((duration - at)) $((5200 + i))
-done
+scen_perturb_all "$duration" $perturb_at
 in_srv timeout $((duration + 30)) "${RT[@]}" "${sender[@]}" 2>"$out/sender.txt" ||
 	scen_die "sensor-sender ($variant) failed: $(cat "$out/sender.txt")"
 wait "$receiver" || scen_die "sensor-receiver failed: $(cat "$out/receiver.txt")"

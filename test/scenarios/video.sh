@@ -41,11 +41,7 @@ in_cli timeout $((duration + 30)) "${RT[@]}" "$APPS/video-client" --listen "$CLI
 client=$!
 scen_stall_probe "$duration" "$out/stall.txt"
 sleep 0.3
-i=0
-for at in $perturb_at; do
-	i=$((i + 1))
-	[ "$at" -lt "$duration" ] && scen_perturb "$at" $((duration - at)) $((5200 + i))
-done
+scen_perturb_all "$duration" $perturb_at
 scen_video_server "$variant" $port "$fps" 0 "$duration" "$out/server.txt" --scale "${VIDEO_SCALE:-1}"
 wait "$SCEN_PID" || scen_die "video-server ($variant) failed: $(cat "$out/server.txt")"
 wait "$client" || scen_die "video-client failed: $(cat "$out/client.txt")"
