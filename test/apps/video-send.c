@@ -17,7 +17,7 @@ struct video_sender {
 	int fd;
 	struct sockaddr_in to;
 	int managed;
-	uint64_t deadline_ns;
+	uint64_t deadline_ns, droppable_deadline_ns;
 	const char *protect;
 };
 
@@ -32,6 +32,8 @@ struct video_sender *video_sender_open(const char *prog, const struct sockaddr_i
 	}
 	s->to = *to;
 	s->deadline_ns = opts->deadline_ns;
+	s->droppable_deadline_ns = opts->droppable_deadline_ns ? opts->droppable_deadline_ns :
+								  opts->deadline_ns;
 	s->protect = opts->protect;
 	s->fd = socket(AF_INET, SOCK_DGRAM, 0);
 	if (s->fd < 0) {
@@ -63,9 +65,13 @@ int video_sender_send(struct video_sender *s, const void *buf, size_t len, char 
 		      unsigned int frag, unsigned int nfrags, uint64_t capture_ns)
 {
 #ifdef HAVE_QSOCK
-	if (s->managed)
-		return video_qsock_send(s->fd, buf, len, &s->to, !!strchr(s->protect, type),
-					frag, nfrags, capture_ns + s->deadline_ns);
+	if (s->managed) {
+		int protect = !!strchr(s->protect, type);
+
+		return video_qsock_send(s->fd, buf, len, &s->to, protect, frag, nfrags,
+					capture_ns + (protect ? s->deadline_ns :
+								s->droppable_deadline_ns));
+	}
 #endif
 	(void)type;
 	(void)frag;

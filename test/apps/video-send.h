@@ -17,6 +17,7 @@ struct video_send_opts {
 	uint64_t fps;
 	uint64_t ipg_ns;	/* dwcs stream period; 0: derived from fps */
 	uint64_t deadline_ns;	/* frame deadline after capture */
+	uint64_t droppable_deadline_ns;	/* the same for frames not in protect; 0: deadline_ns */
 	const char *protect;	/* frame types sent non-droppable (--qsock), e.g. "I" or "IP" */
 	uint64_t oln, old;	/* the stream's loss tolerance (--qsock): oln of every old */
 	struct eval_sockopts sockopts;	/* a stock contender's socket options */

@@ -63,6 +63,10 @@ static void usage(FILE *f)
 		"  --tolerance X/Y     the stream's loss tolerance, X of Y deadlines (default 1/10)\n"
 		"  --ipg-us N          dwcs stream period per datagram (default: from --fps)\n"
 		"  --deadline-ms N     frame deadline after capture (default: two frame periods)\n"
+		"  --droppable-deadline-ms N  the deadline of the frames --protect leaves\n"
+		"                      droppable (default: --deadline-ms); a shorter one drops\n"
+		"                      such a frame early rather than let it hold up the\n"
+		"                      protected ones queued behind it\n"
 #endif
 		"Prints a summary on stderr when done.\n",
 		prog);
@@ -122,6 +126,8 @@ int main(int argc, char **argv)
 		EVAL_STRING("tolerance", &tolerance),
 		EVAL_U64_SCALED("ipg-us", &send_opts.ipg_ns, 1, 60000000, 1000),
 		EVAL_U64_SCALED("deadline-ms", &send_opts.deadline_ns, 1, 60000, NSEC_PER_MSEC),
+		EVAL_U64_SCALED("droppable-deadline-ms", &send_opts.droppable_deadline_ns, 1, 60000,
+				NSEC_PER_MSEC),
 		EVAL_END,
 	};
 	struct video_sender *sender;

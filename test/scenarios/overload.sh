@@ -12,8 +12,11 @@
 # order the windows allow. Why half: under sustained overload lossy EDF sends every packet
 # close to its deadline, so the other half is the margin for the path and for the VM's
 # stalls; and two frame periods, video-server's default, is shorter than an I-frame of these
-# streams takes on the link alone (52 ms). The stock contenders get their socket options and
-# the same streams.
+# streams takes on the link alone (52 ms). A B-frame gets a shorter deadline,
+# OVERLOAD_B_DEADLINE_MS (60: longer than the 15 fps stream spreads a frame's datagrams over):
+# a stream's queue is FIFO, so a B-frame at its head that cannot leave soon is better dropped
+# than left holding the I- and P-frames queued behind it. The stock contenders get their
+# socket options and the same streams.
 #
 #   overload.sh VARIANT OUTDIR [DURATION]
 #     VARIANT  api | unmanaged | htb | prio | fq | cake
@@ -64,7 +67,8 @@ for s in 0 1 2 3; do
 	extra=(--scale "$scale" --seed $((s + 1)))
 	# The tolerance in frames, for a stream whose period is one frame.
 	[ "$variant" = api ] && extra+=(--protect IP --tolerance "${tols[s]}"
-		--deadline-ms $((${PLAYOUT_MS:-200} / 2)))
+		--deadline-ms $((${PLAYOUT_MS:-200} / 2))
+		--droppable-deadline-ms "${OVERLOAD_B_DEADLINE_MS:-60}")
 	scen_video_server "$variant" "500$s" "${fpss[s]}" "$s" "$duration" "$out/server-$s.txt" "${extra[@]}"
 	servers+=($SCEN_PID)
 done
