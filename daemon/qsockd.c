@@ -27,6 +27,7 @@
 #include "server.h"
 
 #define QSOCKD_DEFAULT_CONF "/etc/qsock.conf"
+#define QSOCKD_LINGER_MS "250"	/* ms; see main() */
 
 struct daemon {
 	struct qd_ctx ctx;
@@ -256,6 +257,11 @@ int main(int argc, char **argv)
 	sigset_t sigs;
 	char *end;
 
+	/* A removed stream's class lingers until its queue has drained (lib/linger.c), in the
+	 * thread that removes it: here the one that serves every client. So the daemon's bound
+	 * is short, QSOCKD_LINGER_MS, unless its environment sets QSOCK_LINGER_MS: one client's
+	 * detach of a deep queue delays the others by at most that. */
+	setenv("QSOCK_LINGER_MS", QSOCKD_LINGER_MS, 0);
 	while ((opt = getopt_long(argc, argv, "c:s:m:g:l:nx:hV", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'c':

@@ -32,6 +32,7 @@
 #include "carrier.h"
 #include "classifier.h"
 #include "errors.h"
+#include "linger.h"
 #include "manager.h"
 #include "sched_ops.h"
 #include "sockinfo.h"
@@ -579,8 +580,8 @@ out:
 	return rc;
 }
 
-/* Remove the stream @rec of @cookie found in @m: first stop classifying into its class,
- * then remove the class. */
+/* Remove the stream @rec of @cookie found in @m: first stop classifying into its class, then
+ * let its queue drain (linger.h: bounded by QSOCK_LINGER_MS), then remove the class. */
 static int remove_stream(struct qsock_cls_maps *m, uint64_t cookie, const struct qsock_stream *rec,
 			 struct qsock_err *err)
 {
@@ -592,8 +593,17 @@ static int remove_stream(struct qsock_cls_maps *m, uint64_t cookie, const struct
 				  (unsigned long long)cookie, rec->dev, strerror(errno));
 	qsock_cls_slot_remove(m, cookie);
 	rc = qsock_nl_thread(&nl, err);
-	if (!rc)
+	if (!rc) {
+		struct qsock_class_ref ref = {
+			.ifindex = (int)rec->ifindex,
+			.handle = rec->classid & 0xffff0000U,
+			.classid = rec->classid,
+			.cookie = cookie,
+		};
+
+		qsock_linger_drain(nl, qsock_sched_find(rec->sched), &ref, qsock_linger_ms());
 		rc = delete_stream(nl, rec->sched, (int)rec->ifindex, rec->classid, cookie, err);
+	}
 	return rc == -ENOENT ? 0 : rc; /* the class is already gone (root removed) */
 }
 

@@ -115,6 +115,7 @@ void shim_init(int argc, char **argv)
 	int err;
 
 	shim_libc_bind();
+	shim.loaded_pid = getpid();
 	learn_process(argc, argv);
 	if (debug_env && *debug_env >= '0' && *debug_env <= '3' && !debug_env[1])
 		shim_hot.debug = *debug_env - '0';

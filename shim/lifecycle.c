@@ -114,6 +114,25 @@ static void forget(int fd)
 	shim_fd_reset(fd);
 }
 
+/*
+ * At exit (exit() or a return from main; not _exit() or a fatal signal, which the library's
+ * sweep covers): detach every stream the program still holds, as close() would, so that its
+ * class does not outlive the program, holding its rate until a sweep, and so that what the
+ * program sent last drains first (lib/linger.c). Only in the process the shim was loaded
+ * into: a forked child shares its parent's sockets, and its exit must not take the parent's
+ * streams away (a child's own streams are left to the sweep, as before).
+ */
+__attribute__((destructor)) static void shim_destructor(void)
+{
+	int saved = errno;
+
+	if (shim_hot.active && getpid() == shim.loaded_pid)
+		for (unsigned int fd = 0; fd < shim_fdtable_size(); fd++)
+			if (shim_fd_state(&shim_hot.fd_table[fd]) == SHIM_FD_MATCHED)
+				forget((int)fd);
+	errno = saved;
+}
+
 int shim_close(int fd)
 {
 	if (shim_hot.active)

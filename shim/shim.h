@@ -29,6 +29,7 @@
 struct shim_state {
 	/* active, dry_run and debug are in shim_hot (hot.h): every send reads them */
 	bool exec_keep_env;
+	pid_t loaded_pid;	/* the process the shim was loaded into (not a forked child) */
 	struct conf conf;
 	struct conf_process proc;
 	char comm[32];

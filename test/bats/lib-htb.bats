@@ -254,3 +254,25 @@ root_kind() { $IN tc -j qdisc show dev veth0 | jq -r '.[] | select(.root == true
 	json_eq "$output" .sent_pkts 50
 	json_eq "$output" .sent_bytes $((50 * (100 + 8 + 40 + 14)))
 }
+
+# Issue #18 item 1: a stream's class outlives its socket until its queue has drained
+# (lib/linger.c). 100 datagrams of 1000 bytes into a 1 Mbit/s class are 0.83 s of queue, and
+# the program closes the socket right after the last send.
+@test "qclose keeps the class until its queue has drained: every datagram arrives (QSOCK_LINGER_MS=0 loses most)" {
+	drv init
+	$RX "$DRIVER" sink 5001 4 >"$BATS_TEST_TMPDIR/linger" &
+	$RX "$DRIVER" sink 5002 4 >"$BATS_TEST_TMPDIR/nolinger" &
+	wait_until 5 grep -q listening "$BATS_TEST_TMPDIR/linger"
+	wait_until 5 grep -q listening "$BATS_TEST_TMPDIR/nolinger"
+	run drv sock 1 udp -- attach 1 ipg=10 rate=125000 -- send 1 10.99.0.2:5001 100 1000 -- qclose 1
+	assert_status 0
+	[ "$(classes)" -eq 0 ]	# the class is gone once qclose returns
+	QSOCK_LINGER_MS=0 run drv sock 1 udp -- attach 1 ipg=10 rate=125000 \
+		-- send 1 10.99.0.2:5002 100 1000 -- qclose 1
+	assert_status 0
+	[ "$(classes)" -eq 0 ]
+	wait
+	echo "with linger: $(tail -n 1 "$BATS_TEST_TMPDIR/linger"); without: $(tail -n 1 "$BATS_TEST_TMPDIR/nolinger")"
+	json_eq "$(tail -n 1 "$BATS_TEST_TMPDIR/linger")" .packets 100
+	json_cmp "$(tail -n 1 "$BATS_TEST_TMPDIR/nolinger")" .packets -lt 100
+}

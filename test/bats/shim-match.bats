@@ -149,13 +149,19 @@ streams = ( { name = "bulk"; match = { protocol = "udp"; remote_port = 47010; };
               scheduler = "htb"; rate = "50mbit"; } );
 EOF
 )
-	# qsockinit and the sender share one `ip netns exec` (and so the bpffs it mounts)
+	# qsockinit and the sender share one `ip netns exec` (and so the bpffs it mounts). The
+	# matched socat stays alive a second after its datagram (its stdin stays open), so that
+	# its class can be read; at its exit the shim detaches the stream (the class goes).
 	run in_ns "$NS" sh -c '
 		"$1" va htb || exit 99
-		echo m1 |
-			env QSOCK_DEBUG=2 LD_PRELOAD="$2" QSOCK_CONF="$3" socat -u - UDP:10.77.0.2:47010
+		{ echo m1; sleep 1; } |
+			env QSOCK_DEBUG=2 LD_PRELOAD="$2" QSOCK_CONF="$3" socat -u - UDP:10.77.0.2:47010 &
+		sleep 0.5
 		echo unmatched | env LD_PRELOAD="$2" QSOCK_CONF="$3" socat -u - UDP:10.77.0.2:47011
-		tc -s class show dev va' sh "$QSOCK_BUILD/test/apps/shim-qinit" "$SHIM_PRELOAD_FIRST$SHIM_SO" "$conf"
+		tc -s class show dev va
+		wait
+		echo "after exit: $(tc class show dev va | grep -c "^class htb ")"' \
+		sh "$QSOCK_BUILD/test/apps/shim-qinit" "$SHIM_PRELOAD_FIRST$SHIM_SO" "$conf"
 	if [ "$status" -eq 99 ]; then
 		skip "qsockinit(va, htb) failed here: $output"
 	fi
@@ -166,6 +172,42 @@ EOF
 	[ "$(grep -c '^class htb ' <<<"$output")" -eq 1 ]
 	[ "$(grep -c ' Sent 45 bytes 1 pkt ' <<<"$output")" -eq 1 ] ||
 		{ echo "$output" >&2; false; }
+	# the program exited without closing its socket: its class did not outlive it
+	assert_output_contains "after exit: 0"
+}
+
+# Issue #18 item 1: what a program sends last is not lost when its stream goes. shim-hard
+# sends 100 datagrams of 200 bytes (24 kB on the wire) into a 160 kbit/s class, 1.2 s of
+# queue, and exits without closing: the shim detaches at exit, and the class lingers until
+# its queue has drained (lib/linger.c). With QSOCK_LINGER_MS=0 (to a second port, in the same
+# `ip netns exec`, whose bpffs holds the pins) the class goes at once, and its queue with it.
+@test "real backend: a program that sends and exits loses nothing: its class lingers until drained" {
+	require_file "$QSOCK_BUILD/test/apps/shim-qinit" "run make"
+	new_ns PEER shimp
+	veth_pair "$NS" 10.77.0.1/24 "$PEER" 10.77.0.2/24 va vb
+	conf=$(shim_conf linger <<'EOF'
+streams = ( { name = "tail"; match = { protocol = "udp"; remote_port = 47020; }; dev = "va";
+              scheduler = "htb"; rate = "160kbit"; },
+            { name = "tail0"; match = { protocol = "udp"; remote_port = 47021; }; dev = "va";
+              scheduler = "htb"; rate = "160kbit"; } );
+EOF
+)
+	start_receiver "$PEER" 10.77.0.2 47020 100 "$BATS_TEST_TMPDIR/r"
+	start_receiver "$PEER" 10.77.0.2 47021 100 "$BATS_TEST_TMPDIR/r0"
+	run in_ns "$NS" sh -c '
+		"$1" va htb || exit 99
+		env LD_PRELOAD="$2" QSOCK_CONF="$3" "$4" rtp 10.77.0.2 47020 100 >/dev/null
+		echo "classes after exit: $(tc class show dev va | grep -c "^class htb ")"
+		env QSOCK_LINGER_MS=0 LD_PRELOAD="$2" QSOCK_CONF="$3" "$4" rtp 10.77.0.2 47021 100 >/dev/null' \
+		sh "$QSOCK_BUILD/test/apps/shim-qinit" "$SHIM_PRELOAD_FIRST$SHIM_SO" "$conf" "$SHIM_HARD"
+	[ "$status" -ne 99 ] || skip "qsockinit(va, htb) failed here: $output"
+	assert_status 0
+	assert_output_contains "classes after exit: 0"
+	wait_receiver "$BATS_TEST_TMPDIR/r"
+	wait_receiver "$BATS_TEST_TMPDIR/r0"
+	echo "with linger: $(tail -n 1 "$BATS_TEST_TMPDIR/r"); without: $(tail -n 1 "$BATS_TEST_TMPDIR/r0")"
+	grep -q '^received 100$' "$BATS_TEST_TMPDIR/r"
+	! grep -q '^received 100$' "$BATS_TEST_TMPDIR/r0"
 }
 
 @test "real backend: dscp = \"EF\" on an htb rule marks an unmodified sender's packets (TOS 184, ECN kept)" {
