@@ -217,3 +217,27 @@ NOSLOT=(sock 1 udp -- attach 1 ipg=1000 old=10 oln=10 -- noslot 1
 	assert_output_contains "qdisc noqueue 0: root"
 	[ ! -e "$PINS" ]
 }
+
+# Issue #18 item 1 with the dwcs qdisc: 100 datagrams of 1000 bytes into a stream of one packet
+# per 5 ms (0.5 s of queue), the socket closed right after the last send. The class outlives
+# the socket until its queue has drained (lib/linger.c); with QSOCK_LINGER_MS=0 it goes at once.
+@test "lib-dwcs: qclose keeps the class until its queue has drained: every datagram arrives (QSOCK_LINGER_MS=0 loses most)" {
+	local rx="nsenter --net=/run/netns/$R"
+	run drv init rate=1250000
+	assert_status 0
+	$rx "$DRIVER" sink 5001 3 >"$BATS_TEST_TMPDIR/linger" &
+	$rx "$DRIVER" sink 5002 3 >"$BATS_TEST_TMPDIR/nolinger" &
+	wait_until 5 grep -q listening "$BATS_TEST_TMPDIR/linger"
+	wait_until 5 grep -q listening "$BATS_TEST_TMPDIR/nolinger"
+	run drv sock 1 udp -- attach 1 ipg_ns=5000000 lossless -- send 1 10.97.0.2:5001 100 1000 \
+		-- qclose 1
+	assert_status 0
+	QSOCK_LINGER_MS=0 run drv sock 1 udp -- attach 1 ipg_ns=5000000 lossless \
+		-- send 1 10.97.0.2:5002 100 1000 -- qclose 1
+	assert_status 0
+	[ "$(TC_LIB_DIR=$QSOCK_BUILD/tc $IN tc class show dev veth0 | grep -c '^class dwcs')" -eq 0 ]
+	wait
+	echo "with linger: $(tail -n 1 "$BATS_TEST_TMPDIR/linger"); without: $(tail -n 1 "$BATS_TEST_TMPDIR/nolinger")"
+	json_eq "$(tail -n 1 "$BATS_TEST_TMPDIR/linger")" .packets 100
+	json_cmp "$(tail -n 1 "$BATS_TEST_TMPDIR/nolinger")" .packets -lt 100
+}
