@@ -122,15 +122,23 @@ EOF
 	one_ns
 	new_ns PEER runp
 	veth_pair "$NS" 10.77.0.1/24 "$PEER" 10.77.0.2/24 va vb
+	# The matched socat stays alive a second after its datagram (its stdin stays open), so that
+	# its class can be read; at its exit the shim removes the stream, and the class goes.
 	run in_ns "$NS" sh -c '
 		"$1" va htb || exit 99
-		echo m1 | "$2" run --rate 50mbit --dev va --port 47010 --proto udp -- socat -u - UDP:10.77.0.2:47010
+		{ echo m1; sleep 1; } |
+			"$2" run --rate 50mbit --dev va --port 47010 --proto udp -- socat -u - UDP:10.77.0.2:47010 &
+		sleep 0.5
 		echo unmatched | "$2" run --rate 50mbit --dev va --port 47010 -- socat -u - UDP:10.77.0.2:47011
-		tc -s class show dev va' sh "$QSOCK_BUILD/test/apps/shim-qinit" "$QSOCK"
+		tc -s class show dev va
+		wait
+		echo "after exit: $(tc class show dev va | grep -c "^class htb ")"' \
+		sh "$QSOCK_BUILD/test/apps/shim-qinit" "$QSOCK"
 	if [ "$status" -eq 99 ]; then
 		skip "qsockinit(va, htb) failed here: $output"
 	fi
 	assert_status 0
 	[ "$(grep -c '^class htb ' <<<"$output")" -eq 1 ]
 	[ "$(grep -c ' Sent 45 bytes 1 pkt ' <<<"$output")" -eq 1 ] || { echo "$output" >&2; false; }
+	assert_output_contains "after exit: 0"
 }
