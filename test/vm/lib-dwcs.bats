@@ -225,8 +225,11 @@ NOSLOT=(sock 1 udp -- attach 1 ipg=1000 old=10 oln=10 -- noslot 1
 	local rx="nsenter --net=/run/netns/$R"
 	run drv init rate=1250000
 	assert_status 0
+	local sinks=()
 	$rx "$DRIVER" sink 5001 3 >"$BATS_TEST_TMPDIR/linger" &
+	sinks+=($!)
 	$rx "$DRIVER" sink 5002 3 >"$BATS_TEST_TMPDIR/nolinger" &
+	sinks+=($!)
 	wait_until 5 grep -q listening "$BATS_TEST_TMPDIR/linger"
 	wait_until 5 grep -q listening "$BATS_TEST_TMPDIR/nolinger"
 	run drv sock 1 udp -- attach 1 ipg_ns=5000000 lossless -- send 1 10.97.0.2:5001 100 1000 \
@@ -236,7 +239,9 @@ NOSLOT=(sock 1 udp -- attach 1 ipg=1000 old=10 oln=10 -- noslot 1
 		-- send 1 10.97.0.2:5002 100 1000 -- qclose 1
 	assert_status 0
 	[ "$(TC_LIB_DIR=$QSOCK_BUILD/tc $IN tc class show dev veth0 | grep -c '^class dwcs')" -eq 0 ]
-	wait
+	# The sinks by pid: a bare `wait` would also wait for bats' own per-test timeout
+	# countdown (BATS_TEST_TIMEOUT, set in the VM runs), a child of this shell, and hang.
+	wait "${sinks[@]}"
 	echo "with linger: $(tail -n 1 "$BATS_TEST_TMPDIR/linger"); without: $(tail -n 1 "$BATS_TEST_TMPDIR/nolinger")"
 	json_eq "$(tail -n 1 "$BATS_TEST_TMPDIR/linger")" .packets 100
 	json_cmp "$(tail -n 1 "$BATS_TEST_TMPDIR/nolinger")" .packets -lt 100
