@@ -272,7 +272,7 @@ static int build(struct qsock_fd_state *st, int fd, const struct packet_flags *p
 		if (bpf_map_update_elem(st->flags_map_fd, &fd, &v, BPF_ANY))
 			return qsock_errf(err, -errno,
 					  "updating the flags word of fd %d in %s/%s/flags: %s", fd,
-					  "/sys/fs/bpf/qsock", st->stream.dev, strerror(errno));
+					  qsock_cls_pin_root(), st->stream.dev, strerror(errno));
 		atomic_store_explicit(&st->cur_flags, field, memory_order_relaxed);
 	}
 	if (st->carrier == QSOCK_CARRIER_MARK_CMSG) {

@@ -110,7 +110,7 @@ int qsock_cls_install(struct qsock_nl *nl, const char *dev, int ifindex, uint32_
 	qsock_cls_conf_set_mask(&conf, markmask);
 	rc = qsock_cls_ensure_bpffs(err);
 	if (!rc)
-		rc = qsock_cls_make_dir(QSOCK_PIN_ROOT, err);
+		rc = qsock_cls_make_dir(qsock_cls_pin_root(), err);
 	if (rc)
 		return rc;
 	qsock_cls_pin_dir_own(dev, dir, sizeof(dir));

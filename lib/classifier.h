@@ -33,7 +33,10 @@ struct qsock_cls_slot;
 int qsock_cls_install(struct qsock_nl *nl, const char *dev, int ifindex, uint32_t handle,
 		      const char *sched, uint32_t markmask, struct qsock_err *err);
 /* Unpin @dev's maps (the filter goes with the root qdisc). Missing pins are not an error. */
-/* Mount bpffs at /sys/fs/bpf unless it is there (ip netns exec hides it). */
+/* The directory qsock pins in: QSOCK_PIN_ROOT, or the same directory through pid 1's root
+ * when this process's /sys hides it (ip netns exec; cls_pins.c says why). */
+const char *qsock_cls_pin_root(void);
+/* Mount bpffs at /sys/fs/bpf unless it is there or qsock_cls_pin_root() reaches pid 1's. */
 int qsock_cls_ensure_bpffs(struct qsock_err *err);
 int qsock_cls_uninstall(const char *dev, struct qsock_err *err);
 /* Open @dev's pinned maps: -ENOENT when @dev has no qsock root. */

@@ -7,6 +7,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <linux/magic.h>
 #include <stdio.h>
 #include <string.h>
@@ -24,6 +26,8 @@
 #include "sys.h"
 
 #define BPFFS "/sys/fs/bpf"
+/* The same bpffs seen through pid 1's root: see qsock_cls_pin_root(). */
+#define BPFFS_OF_PID1 "/proc/1/root" BPFFS
 
 uint64_t qsock_cls_netns_ino(const char *path)
 {
@@ -32,23 +36,58 @@ uint64_t qsock_cls_netns_ino(const char *path)
 	return stat(path, &sb) ? 0 : (uint64_t)sb.st_ino;
 }
 
+static bool is_bpffs(const char *path)
+{
+	struct statfs sf;
+
+	return !statfs(path, &sf) && sf.f_type == BPF_FS_MAGIC;
+}
+
+/*
+ * Where qsock pins: QSOCK_PIN_ROOT, on the bpffs at /sys/fs/bpf. `ip netns exec` (like any
+ * private mount namespace that remounts /sys) puts a fresh sysfs over /sys, which hides that
+ * bpffs: mounting another one there, as we used to, gave the process a private, empty instance
+ * whose pins were invisible to everyone else and died with its mount namespace, so qsockd and
+ * programs started that way found "no qsock scheduler". The host's bpffs is still reachable
+ * through /proc/1/root (the namespace does not remount /proc) for a process allowed to follow
+ * pid 1's root, i.e. root: then qsock pins there, and a process inside and one outside see the
+ * same pins. Decided once per process: its mount namespace does not change under it.
+ */
+static char pin_root[sizeof(BPFFS_OF_PID1 "/qsock")];
+static pthread_once_t pin_root_once = PTHREAD_ONCE_INIT;
+
+static void pin_root_resolve(void)
+{
+	const char *base = BPFFS;
+
+	if (!is_bpffs(BPFFS) && is_bpffs(BPFFS_OF_PID1) &&
+	    qsock_cls_netns_ino("/proc/self/ns/mnt") != qsock_cls_netns_ino("/proc/1/ns/mnt"))
+		base = BPFFS_OF_PID1;
+	snprintf(pin_root, sizeof(pin_root), "%s/qsock", base);
+}
+
+const char *qsock_cls_pin_root(void)
+{
+	pthread_once(&pin_root_once, pin_root_resolve);
+	return pin_root;
+}
+
 /* The pin directory for @dev in this process's network namespace (creation-time rule). */
 void qsock_cls_pin_dir_own(const char *dev, char *buf, size_t size)
 {
 	uint64_t self = qsock_cls_netns_ino("/proc/self/ns/net"), init = qsock_cls_netns_ino("/proc/1/ns/net");
 
 	if (self && self == init)
-		snprintf(buf, size, "%s/%s", QSOCK_PIN_ROOT, dev);
+		snprintf(buf, size, "%s/%s", qsock_cls_pin_root(), dev);
 	else
-		snprintf(buf, size, "%s/%s@ns%llu", QSOCK_PIN_ROOT, dev, (unsigned long long)self);
+		snprintf(buf, size, "%s/%s@ns%llu", qsock_cls_pin_root(), dev,
+			 (unsigned long long)self);
 }
 
 int qsock_cls_ensure_bpffs(struct qsock_err *err)
 {
-	struct statfs sf;
-
-	if (!statfs(BPFFS, &sf) && sf.f_type == BPF_FS_MAGIC)
-		return 0;
+	if (strcmp(qsock_cls_pin_root(), QSOCK_PIN_ROOT) || is_bpffs(BPFFS))
+		return 0; /* pid 1's, or ours */
 	if (mount("bpf", BPFFS, "bpf", 0, "mode=0755"))
 		return qsock_errf(err, -errno, "mounting bpffs at %s: %s", BPFFS, strerror(errno));
 	return 0;
@@ -127,10 +166,10 @@ int qsock_cls_find_dir(const char *dev, char *dir, size_t size, int *conf_fd,
 
 	for (i = 0; i < 2; i++) {
 		if (i == 0)
-			snprintf(dir, size, "%s/%s@ns%llu", QSOCK_PIN_ROOT, dev,
+			snprintf(dir, size, "%s/%s@ns%llu", qsock_cls_pin_root(), dev,
 				 (unsigned long long)self);
 		else
-			snprintf(dir, size, "%s/%s", QSOCK_PIN_ROOT, dev);
+			snprintf(dir, size, "%s/%s", qsock_cls_pin_root(), dev);
 		snprintf(path, sizeof(path), "%s/%s", dir, QSOCK_PIN_CONF);
 		fd = bpf_obj_get_opts(path, &ro);
 		if (fd < 0) {
@@ -284,11 +323,11 @@ int qsock_cls_devices(char *buf, size_t size, struct qsock_err *err)
 	if (size < 1)
 		return qsock_errf(err, -EINVAL, "no room for device names");
 	snprintf(suffix, sizeof(suffix), "@ns%llu", (unsigned long long)self);
-	d = opendir(QSOCK_PIN_ROOT);
+	d = opendir(qsock_cls_pin_root());
 	if (!d) {
 		buf[0] = '\0';
 		return errno == ENOENT ? 0 :
-					 qsock_errf(err, -errno, "listing %s: %s", QSOCK_PIN_ROOT,
+					 qsock_errf(err, -errno, "listing %s: %s", qsock_cls_pin_root(),
 						    strerror(errno));
 	}
 	while ((de = readdir(d))) {

@@ -69,10 +69,10 @@ int qsock_cls_sweep_dead(unsigned int *removed, struct qsock_err *err)
 
 	if (removed)
 		*removed = 0;
-	d = opendir(QSOCK_PIN_ROOT);
+	d = opendir(qsock_cls_pin_root());
 	if (!d)
 		return errno == ENOENT ? 0 :
-					 qsock_errf(err, -errno, "listing %s: %s", QSOCK_PIN_ROOT,
+					 qsock_errf(err, -errno, "listing %s: %s", qsock_cls_pin_root(),
 						    strerror(errno));
 	/* First the maps pinned now, then the programs loaded now (see classifier.h). */
 	while ((de = readdir(d))) {
@@ -83,7 +83,7 @@ int qsock_cls_sweep_dead(unsigned int *removed, struct qsock_err *err)
 
 		if (de->d_name[0] == '.' || strlen(de->d_name) >= sizeof(v->name))
 			continue;
-		snprintf(path, sizeof(path), "%s/%s/%s", QSOCK_PIN_ROOT, de->d_name,
+		snprintf(path, sizeof(path), "%s/%s/%s", qsock_cls_pin_root(), de->d_name,
 			 QSOCK_PIN_STREAMS);
 		fd = bpf_obj_get_opts(path, &ro);
 		if (fd < 0)
@@ -129,11 +129,11 @@ int qsock_cls_sweep_dead(unsigned int *removed, struct qsock_err *err)
 		goto out;
 	}
 	for (size_t k = 0; k < n; k++) {
-		char dir[sizeof(QSOCK_PIN_ROOT) + sizeof(v->name)];
+		char dir[PATH_MAX];
 
 		if (v[k].used)
 			continue;
-		snprintf(dir, sizeof(dir), "%s/%s", QSOCK_PIN_ROOT, v[k].name);
+		snprintf(dir, sizeof(dir), "%s/%s", qsock_cls_pin_root(), v[k].name);
 		qsock_cls_unpin_all(dir);
 		if (removed)
 			(*removed)++;

@@ -16,6 +16,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/pkt_sched.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -39,7 +40,7 @@
 #include "dwcs_qdisc.skel.h"
 #include "sys.h"
 
-#define PIN_DIR "/sys/fs/bpf/qsock/dwcs_bpf"
+#define PIN_SUBDIR "dwcs_bpf"	/* under qsock_cls_pin_root() */
 
 static int kernel_supports(struct qsock_err *err)
 {
@@ -82,6 +83,13 @@ static int bpf_fini_root(int ifindex, struct qsock_err *err)
 	return 0;
 }
 
+/* @name's path in the registration's pin directory, or the directory itself for NULL. */
+static void pin_path(char *buf, size_t size, const char *name)
+{
+	snprintf(buf, size, "%s/" PIN_SUBDIR "%s%s", qsock_cls_pin_root(), name ? "/" : "",
+		 name ? name : "");
+}
+
 static int open_pinned(const char *name, struct qsock_err *err)
 {
 	return unavailable(err);
@@ -89,12 +97,19 @@ static int open_pinned(const char *name, struct qsock_err *err)
 
 #else
 
+/* @name's path in the registration's pin directory, or the directory itself for NULL. */
+static void pin_path(char *buf, size_t size, const char *name)
+{
+	snprintf(buf, size, "%s/" PIN_SUBDIR "%s%s", qsock_cls_pin_root(), name ? "/" : "",
+		 name ? name : "");
+}
+
 static int open_pinned(const char *name, struct qsock_err *err)
 {
-	char path[128];
+	char path[PATH_MAX];
 	int fd;
 
-	snprintf(path, sizeof(path), PIN_DIR "/%s", name);
+	pin_path(path, sizeof(path), name);
 	fd = bpf_obj_get(path);
 	if (fd < 0)
 		return qsock_errf(err, errno == ENOENT ? -ENOENT : -errno,
@@ -108,20 +123,21 @@ static void unpin_all(void)
 	static const char *const names[] = { DWCS_BPF_PIN_OPS, DWCS_BPF_PIN_CFG,
 					     DWCS_BPF_PIN_STATE, DWCS_BPF_PIN_CONF,
 					     DWCS_BPF_PIN_COOKIES };
-	char path[128];
+	char path[PATH_MAX];
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		snprintf(path, sizeof(path), PIN_DIR "/%s", names[i]);
+		pin_path(path, sizeof(path), names[i]);
 		unlink(path);
 	}
-	rmdir(PIN_DIR);
+	pin_path(path, sizeof(path), NULL);
+	rmdir(path);
 }
 
 static int pin(struct bpf_map *map, const char *name, struct qsock_err *err)
 {
-	char path[128];
+	char path[PATH_MAX];
 
-	snprintf(path, sizeof(path), PIN_DIR "/%s", name);
+	pin_path(path, sizeof(path), name);
 	if (bpf_obj_pin(bpf_map__fd(map), path))
 		return qsock_errf(err, -errno, "dwcs-bpf: pinning %s: %s", path, strerror(errno));
 	return 0;
@@ -133,6 +149,7 @@ static int load_register(struct qsock_err *err)
 	struct dwcs_qdisc *skel;
 	struct qsock_bpflog log;
 	struct bpf_link *link;
+	char path[PATH_MAX];
 	int rc, fd;
 
 	fd = open_pinned(DWCS_BPF_PIN_OPS, err);
@@ -144,11 +161,12 @@ static int load_register(struct qsock_err *err)
 	rc = qsock_cls_ensure_bpffs(err);
 	if (rc)
 		return rc;
-	if (mkdir("/sys/fs/bpf/qsock", 0755) && errno != EEXIST)
-		return qsock_errf(err, -errno, "mkdir /sys/fs/bpf/qsock: %s (bpffs mounted?)",
-				  strerror(errno));
-	if (mkdir(PIN_DIR, 0700) && errno != EEXIST)
-		return qsock_errf(err, -errno, "mkdir " PIN_DIR ": %s", strerror(errno));
+	if (mkdir(qsock_cls_pin_root(), 0755) && errno != EEXIST)
+		return qsock_errf(err, -errno, "creating %s: %s (bpffs mounted?)",
+				  qsock_cls_pin_root(), strerror(errno));
+	pin_path(path, sizeof(path), NULL);
+	if (mkdir(path, 0700) && errno != EEXIST)
+		return qsock_errf(err, -errno, "creating %s: %s", path, strerror(errno));
 
 	qsock_bpflog_begin(&log);
 	skel = dwcs_qdisc__open_and_load();

@@ -246,3 +246,29 @@ NOSLOT=(sock 1 udp -- attach 1 ipg=1000 old=10 oln=10 -- noslot 1
 	json_eq "$(tail -n 1 "$BATS_TEST_TMPDIR/linger")" .packets 100
 	json_cmp "$(tail -n 1 "$BATS_TEST_TMPDIR/nolinger")" .packets -lt 100
 }
+
+# Issue #18 item 5: `ip netns exec` remounts /sys, which hides the bpffs at /sys/fs/bpf. qsock
+# then pins in the host's bpffs through /proc/1/root (lib/cls_pins.c), so a root installed by
+# one `ip netns exec` serves programs started by another, as services started that way expect.
+# In the VM, since on the CI host pid 1 is a supervisor whose root even root may not follow.
+@test "lib-dwcs: under ip netns exec, qsockinit in one, a stream in another, qsockfini in a third; the pins are the host's" {
+	local NX="ip netns exec $S"
+	root_kind() { $IN tc qdisc show dev veth0 | awk '/ root / { print $2 }'; }
+	run t $NX "$DRIVER" -d veth0 -s dwcs init rate=1250000
+	assert_status 0
+	[ "$(root_kind)" = dwcs ]
+	[ -e "$PINS/conf" ]	# seen from outside: the host's bpffs, not a private instance
+	run t $NX "$DRIVER" -d veth0 -s dwcs sock 1 udp -- attach 1 ipg_ns=1000000 lossless -- \
+		send 1 10.97.0.2:9 20 200 -- sleep 200 -- info 1
+	assert_status 0
+	json_eq "$output" .sched dwcs
+	json_eq "$output" .sent_pkts 20
+	# and a program with the host's /sys (nsenter) finds the same root
+	run drv sock 1 udp -- attach 1 ipg_ns=1000000 -- info 1
+	assert_status 0
+	json_eq "$output" .sched dwcs
+	run t $NX "$DRIVER" -d veth0 -s dwcs fini
+	assert_status 0
+	[ "$(root_kind)" != dwcs ]
+	[ ! -e "$PINS" ]
+}
