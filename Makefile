@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # qsock — top-level build. Each component describes itself in <dir>/build.mk and appends to
-# the lists below; this file only knows the lists. `make help` shows the targets.
+# the lists below (and offers its names to the others in <dir>/exports.mk); this file only
+# knows the lists. `make help` shows the targets.
 
 # Where `make install` puts things. Everything goes under $(DESTDIR)$(PREFIX): the directories
 # other programs look in (tc's plugins, systemd's units, bash-completion's) are derived from
@@ -79,7 +80,14 @@ $(BUILD)/man/%: man/% VERSION
 	$(Q)mkdir -p $(dir $@)
 	$(Q)sed 's/@VERSION@/$(QSOCK_VERSION)/g' $< >$@
 
-include $(sort $(wildcard */build.mk */*/build.mk test/*/*.mk))
+# Two passes, so that no component depends on the order the files are read: first every
+# <dir>/exports.mk (the names a component offers the others: its archive, its link flags, the
+# kernels it builds for; made of nothing but this file's variables, or recursive), then every
+# build.mk (rules and lists, which may use any exported name). BUILD_MKS is a variable so that
+# a test can read them in another order and compare make's database (test/bats/packaging.bats).
+include $(sort $(wildcard */exports.mk))
+BUILD_MKS ?= $(sort $(wildcard */build.mk */*/build.mk test/*/*.mk))
+include $(BUILD_MKS)
 
 .PHONY: build-all build-tests
 build-all: $(BINS) $(KMOD_TARGETS)

@@ -5,10 +5,6 @@
 # both programs (qsock, qsockd) and shared objects (libqsockshim.so) can link it.
 # conf/policy.c belongs to qsockd's engineer; it is picked up by the wildcard below.
 
-CONF_SRCS := $(sort $(wildcard conf/*.c))
-CONF_OBJS := $(CONF_SRCS:%.c=$(BUILD)/%.o)
-CONF_LIB  := $(BUILD)/conf/libqsockconf.a
-CONF_LIBS := -lconfig
 
 $(BUILD)/conf/%.o: CFLAGS += -fPIC -fvisibility=hidden
 

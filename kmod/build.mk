@@ -14,12 +14,6 @@ DWCS_KMOD_SRCS  := kmod/sch_dwcs.c kmod/dwcs_core.c kmod/dwcs_core.h kmod/dwcs_t
 DWCS_DKMS_SRC   := $(BUILD)/dkms/sch-dwcs-$(DWCS_VERSION)
 DWCS_DKMS_STAMP := $(DWCS_DKMS_SRC)/dkms.conf
 
-# The kernels: KDIR (one tree) > KVER (one release) > every installed kernel with headers.
-KMOD_KVERS   := $(if $(KDIR),$(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null),$(or $(KVER),$(shell scripts/kernels headers)))
-# Each kernel's kbuild tree, asked once per make run (both the module rules use it).
-$(foreach k,$(KMOD_KVERS),$(eval KMOD_KDIR_$(k) := $(or $(KDIR),$(shell scripts/kernels kdir $(k)))))
-kmod_kdir     = $(KMOD_KDIR_$(1))
-kmod_dir      = $(BUILD)/kmod/$(1)
 DWCS_KOS     := $(foreach k,$(KMOD_KVERS),$(call kmod_dir,$(k))/dwcs/sch_dwcs.ko)
 KMOD_TARGETS += $(if $(KMOD_KVERS),$(DWCS_KOS),kmod-skipped)
 

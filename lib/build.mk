@@ -13,31 +13,22 @@
 
 LIB_SRCS := $(sort $(wildcard lib/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
-# named here, not as proto/build.mk's PROTO_LIB: no */build.mk depends on the order they are read
-LIB_PROTO := $(BUILD)/proto/libqsockproto.a
 
 # VERSION owns both: the real name libqsock.so.VERSION, the SONAME libqsock.so.MAJOR.
 LIB_VERSION   := $(QSOCK_VERSION)
 LIB_SOVERSION := $(firstword $(subst ., ,$(LIB_VERSION)))
-LIB_A         := $(BUILD)/lib/libqsock.a
 LIB_SO_REAL   := $(BUILD)/lib/libqsock.so.$(LIB_VERSION)
-LIB_SO        := $(BUILD)/lib/libqsock.so
 LIB_PC        := $(BUILD)/lib/qsock.pc
-# What a program linking the archive needs too (the shared library carries it itself).
-LIB_LIBS      := $(LIB_PROTO) $(shell pkg-config --libs libnl-route-3.0 libbpf 2>/dev/null || \
-			echo -lnl-route-3 -lnl-3 -lbpf)
 # The same for a static link of the installed libqsock.a: qsock.pc's Libs.private, as flags
 # and not as Requires.private, so that pkg-config --cflags --libs qsock (the shared library)
 # works where libnl's and libbpf's -dev packages, and their .pc files, are not installed.
 LIB_LIBS_PRIVATE := $(shell pkg-config --static --libs-only-l --libs-only-other libnl-route-3.0 \
 			libbpf 2>/dev/null || echo -lnl-route-3 -lnl-3 -lpthread -lbpf -lelf -lz)
-LIB_NL_CFLAGS := $(shell pkg-config --cflags libnl-route-3.0 2>/dev/null || echo -I/usr/include/libnl3)
 
 # The classifier: BPF object -> skeleton header included by lib/classifier.c. bpftool lives in
 # /usr/sbin, which an ordinary user's PATH may lack.
 BPFTOOL ?= $(or $(shell command -v bpftool 2>/dev/null),/usr/sbin/bpftool)
 LIB_BPF_OBJ  := $(BUILD)/lib/bpf/qsock_cls.bpf.o
-LIB_BPF_SKEL := $(BUILD)/lib/bpf/qsock_cls.skel.h
 
 $(BUILD)/lib/%.o: CFLAGS += -fPIC -fvisibility=hidden $(LIB_NL_CFLAGS) -I$(CURDIR)/lib \
 	-I$(CURDIR)/$(BUILD)/lib/bpf

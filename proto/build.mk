@@ -5,9 +5,6 @@
 # visibility, linked by libqsock (into libqsock.so, exporting none of it), qsockd and the qsock
 # tool. It depends on nothing of ours.
 
-PROTO_SRCS := $(sort $(wildcard proto/*.c))
-PROTO_OBJS := $(PROTO_SRCS:%.c=$(BUILD)/%.o)
-PROTO_LIB  := $(BUILD)/proto/libqsockproto.a
 
 $(BUILD)/proto/%.o: CFLAGS += -fPIC -fvisibility=hidden
 

@@ -4,12 +4,7 @@
 # Also built with ASan+UBSan (build/asan/shim/libqsockshim.so) so that its test suite can run
 # under the sanitizers: test/bats/shim-*.bats run with QSOCK_SHIM=<that file>.
 
-SHIM_SRCS := $(sort $(wildcard shim/*.c))
-SHIM_OBJS := $(SHIM_SRCS:%.c=$(BUILD)/%.o)
 SHIM_SO   := $(BUILD)/shim/libqsockshim.so
-# libqsock (attach, carriers) is linked in whole from its archive, with what it needs.
-SHIM_LIBS := $(LIB_A) $(LIB_LIBS) -lconfig -ldl -lpthread
-SHIM_LDFLAGS = -shared -Wl,--version-script=shim/libqsockshim.map -Wl,-z,now -Wl,-z,defs
 
 $(BUILD)/shim/%.o: CFLAGS += -fPIC -fvisibility=hidden
 
@@ -20,7 +15,6 @@ $(SHIM_SO): $(SHIM_OBJS) $(CONF_LIB) $(LIB_A) shim/libqsockshim.map
 # The sanitizer build: its own objects (conf/ included), never mixed with the normal ones.
 SHIM_ASAN_CFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 		    -fno-omit-frame-pointer -fPIC -fvisibility=hidden
-SHIM_ASAN_OBJS := $(SHIM_SRCS:%.c=$(BUILD)/asan/%.o) $(CONF_SRCS:%.c=$(BUILD)/asan/%.o)
 SHIM_ASAN_SO   := $(BUILD)/asan/shim/libqsockshim.so
 
 $(BUILD)/asan/%.o: %.c

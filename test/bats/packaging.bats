@@ -170,3 +170,29 @@ files_outside() { (cd "$1" && find . ! -type d ! -path ".$2/*" | sort); }
 	[ "$defined" = "$named_h" ] || { echo "defined: $defined; qsock.h names: $named_h"; false; }
 	[ "$defined" = "$named_man" ] || { echo "defined: $defined; qsock(3) names: $named_man"; false; }
 }
+
+# make_db ORDER: make's database (rules, prerequisites, variables) with the components' build.mk
+# files read in ORDER, each line's words sorted and made unique (a list appended to by every
+# component, BINS say, holds its words in reading order, and a prerequisite named by a rule and
+# by a compiler's .d file is listed twice or once: neither is a dependence), the lines sorted.
+# The goal is `help`, which builds nothing: the database holds the rules as read, not the
+# files one traversal happened to consider.
+make_db() {
+	make -C "$QSOCK_REPO" -pq BUILD_MKS="$1" help 2>/dev/null |
+		sed -n '/^# Files/,$p' | grep -v '^#\|^BUILD_MKS\|^MAKEFILE_LIST\|^$' |
+		perl -ne 'chomp; my %s; print join(" ", sort grep { !$s{$_}++ } split " "), "\n"' |
+		sort
+}
+
+@test "the build does not depend on the order the components' build.mk files are read" {
+	cd "$QSOCK_REPO"
+	local files reversed
+	files=$(ls */build.mk */*/build.mk test/*/*.mk | sort | tr '\n' ' ')
+	reversed=$(tr ' ' '\n' <<<"$files" | tac | tr '\n' ' ')
+	make_db "$files" >"$BATS_TEST_TMPDIR/sorted"
+	make_db "$reversed" >"$BATS_TEST_TMPDIR/reversed"
+	# a real database, not two empty ones: the library's archive rule is in it
+	grep -q ' build/lib/libqsock.a: .*build/proto/libqsockproto.a' "$BATS_TEST_TMPDIR/sorted"
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/sorted")" -gt 500 ]
+	diff "$BATS_TEST_TMPDIR/sorted" "$BATS_TEST_TMPDIR/reversed"
+}
