@@ -175,7 +175,7 @@ int qsock_mgr_init_root(const char *dev, const char *sched, const struct qsock_r
 			return rc;
 		if (ri.handle == handle &&
 		    !strcmp(ri.kind, qsock_sched_find(cur) ? qsock_sched_find(cur)->kind : "")) {
-			if (!strcmp(cur, sched)) {
+			if (qsock_sched_serves(cur, sched)) {
 				/* installed: qsockinit is idempotent, and sweeps; a sweep that
 				 * cannot read every process's fds (no CAP_SYS_PTRACE) removes
 				 * nothing and is not the caller's failure */
@@ -197,6 +197,17 @@ int qsock_mgr_init_root(const char *dev, const char *sched, const struct qsock_r
 			"install; remove it first (tc qdisc del dev %s root)",
 			dev, ri.kind, ri.handle >> 16, dev);
 	rc = ops->init_root(nl, di.ifindex, QSOCK_ROOT_HANDLE, rp, err);
+	if (rc == -EOPNOTSUPP && qsock_sched_alternative(ops)) {
+		/* "dwcs" on a kernel without the module: the BPF qdisc serves the same discipline
+		 * (qinfo says which). When it cannot either, the caller hears about the module. */
+		const struct qsock_sched_ops *alt = qsock_sched_alternative(ops);
+
+		if (!alt->init_root(nl, di.ifindex, QSOCK_ROOT_HANDLE, rp, NULL)) {
+			ops = alt;
+			sched = alt->name;
+			rc = 0;
+		}
+	}
 	if (rc)
 		return rc;
 	/* the mark mask the new root uses, for the classifier (no round trip without one) */
@@ -329,7 +340,7 @@ static int open_dev(const char *dev, const char *sched, struct qsock_cls_maps *m
 	if (rc)
 		return rc;
 	rc = qsock_cls_read_conf(m, cur, &ref->handle, err);
-	if (!rc && sched && strcmp(cur, sched))
+	if (!rc && sched && !qsock_sched_serves(cur, sched))
 		rc = qsock_errf(err, -EINVAL, "%s runs the %s scheduler, not %s", dev, cur, sched);
 	if (rc) {
 		qsock_cls_close(m);
@@ -363,6 +374,11 @@ int qsock_mgr_attach(int sockfd, const char *dev, const char *sched,
 		rc = open_dev(dev, sched, &m, &ref, cur, err);
 	if (rc)
 		return rc;
+	/* asked for the discipline ("dwcs"), served by another module (dwcs-bpf): its limits */
+	if (sched && strcmp(sched, cur) && qsock_stream_params_check(cur, sp, err)) {
+		qsock_cls_close(&m);
+		return -EINVAL;
+	}
 	ops = qsock_sched_find(cur);
 	if (!bpf_map_lookup_elem(m.streams, &cookie, &rec)) {
 		rc = qsock_errf(err, -EEXIST, "fd %d already has a stream (class %x:%x on %s)",
@@ -546,7 +562,7 @@ int qsock_mgr_change(int sockfd, const char *dev, const char *sched,
 				  sockfd, dev);
 	if (rc)
 		return rc;
-	if (sched && strcmp(sched, rec.sched)) {
+	if (sched && !qsock_sched_serves(rec.sched, sched)) {
 		rc = qsock_errf(err, -EINVAL, "%s runs the %s scheduler, not %s", dev, rec.sched,
 				sched);
 		goto out;

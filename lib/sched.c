@@ -37,6 +37,21 @@ const struct qsock_sched_ops *qsock_sched_by_kind(const char *kind)
 	return NULL;
 }
 
+bool qsock_sched_serves(const char *cur, const char *asked)
+{
+	const struct qsock_sched_ops *ops = qsock_sched_find(cur);
+
+	return !strcmp(cur, asked) || (ops && !strcmp(ops->discipline, asked));
+}
+
+const struct qsock_sched_ops *qsock_sched_alternative(const struct qsock_sched_ops *ops)
+{
+	for (size_t i = 0; i < N_SCHEDS; i++)
+		if (scheds[i] != ops && !strcmp(scheds[i]->discipline, ops->discipline))
+			return scheds[i];
+	return NULL;
+}
+
 const char *qsock_sched_names(void)
 {
 	return "dwcs, dwcs-bpf, htb";

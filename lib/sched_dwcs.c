@@ -159,6 +159,7 @@ static int dwcs_stream_stats(struct qsock_nl *nl, const struct qsock_class_ref *
 const struct qsock_sched_ops qsock_sched_dwcs = {
 	.name = "dwcs",
 	.kind = "dwcs",
+	.discipline = "dwcs",
 	.mark_flags = DWCS_MARK_FIELD_MASK,
 	.check_stream = dwcs_check_stream,
 	.init_root = dwcs_init_root,

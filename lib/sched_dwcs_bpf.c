@@ -430,6 +430,7 @@ static int bpf_stream_stats(struct qsock_nl *nl, const struct qsock_class_ref *r
 const struct qsock_sched_ops qsock_sched_dwcs_bpf = {
 	.name = "dwcs-bpf",
 	.kind = DWCS_BPF_ID,
+	.discipline = "dwcs",
 	.mark_flags = DWCS_MARK_FIELD_MASK,
 	.classless = true,
 	.check_stream = bpf_check_stream,

@@ -105,6 +105,7 @@ static int htb_stream_stats(struct qsock_nl *nl, const struct qsock_class_ref *r
 const struct qsock_sched_ops qsock_sched_htb = {
 	.name = "htb",
 	.kind = "htb",
+	.discipline = "htb",
 	.mark_flags = 0,
 	.check_stream = htb_check_stream,
 	.init_root = htb_init_root,

@@ -25,6 +25,10 @@ struct qsock_class_ref {
 struct qsock_sched_ops {
 	const char *name;	/* qos_params.name */
 	const char *kind;	/* the root qdisc kind the kernel reports */
+	/* The discipline it implements, the name a caller may ask for to get it: "dwcs" for the
+	 * module and for the BPF qdisc alike, so that programs written to the paper's API (which
+	 * names "dwcs") run unchanged on a kernel that has only the BPF qdisc. */
+	const char *discipline;
 	uint32_t mark_flags;	/* DWCS_MARK_* bits it reads from skb->mark (0: none) */
 	/* No tc classes and no filters (a BPF qdisc): streams are the module's own business,
 	 * through set_stream / remove_stream, and the socket classifier is not attached. */
@@ -61,6 +65,12 @@ extern const struct qsock_sched_ops qsock_sched_dwcs_bpf;
 const struct qsock_sched_ops *qsock_sched_find(const char *name);
 /* The module whose root qdisc kind is @kind, or NULL. */
 const struct qsock_sched_ops *qsock_sched_by_kind(const char *kind);
+/* Does a root run by @cur serve a caller that asks for @asked? The same module, or one
+ * implementing the discipline @asked names (a dwcs-bpf root serves "dwcs"). */
+bool qsock_sched_serves(const char *cur, const char *asked);
+/* The other module implementing @ops's discipline, tried when @ops's root cannot be made on
+ * this kernel (-EOPNOTSUPP): dwcs-bpf for dwcs. NULL when there is none. */
+const struct qsock_sched_ops *qsock_sched_alternative(const struct qsock_sched_ops *ops);
 /* "dwcs, dwcs-bpf, htb": for messages. */
 const char *qsock_sched_names(void);
 

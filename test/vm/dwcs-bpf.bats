@@ -69,6 +69,33 @@ edf_stream_on_1mbit() {
 	bstream "$1" 1000000 0 0 4
 }
 
+# #16: the paper's examples name "dwcs" as printed. On a kernel without the module the BPF
+# qdisc serves that discipline (lib/sched.c, qsock_sched_serves): qsockinit("dwcs") installs
+# it, and attaches asking for "dwcs" are served by it.
+@test "dwcs-bpf: the paper's four examples, which name \"dwcs\", run unchanged with no sch_dwcs module" {
+	for e in init qsocket qsendto qattach; do
+		require_file "$QSOCK_BUILD/test/apps/paper-$e" "make"
+	done
+	if [ -d /sys/module/sch_dwcs ]; then
+		rmmod sch_dwcs || skip "sch_dwcs is loaded and in use: the fallback cannot be shown"
+	fi
+	qroot fini veth0 dwcs-bpf	# paper-init's qsockinit("dwcs") makes the root itself
+	export QSOCK_EXAMPLE_DEV=veth0 QSOCK_EXAMPLE_PEER=$DWCS_RCV_IP
+	local IN="nsenter --net=/run/netns/$SND"
+	run t $IN "$QSOCK_BUILD/test/apps/paper-init"
+	assert_status 0
+	run stc qdisc show dev veth0
+	[[ "$output" == *"qdisc dwcs_bpf 1: root"* ]]
+	run t $IN "$QSOCK_BUILD/test/apps/paper-qsocket"
+	assert_status 0
+	assert_output_contains "ipg 10000000 ns, 0/10, flags 0x1"
+	run t $IN "$QSOCK_BUILD/test/apps/paper-qsendto"
+	assert_status 0
+	assert_output_contains "sent 20 packets"
+	run t $IN "$QSOCK_BUILD/test/apps/paper-qattach"
+	assert_status 0
+}
+
 @test "dwcs-bpf: qsockinit registers the BPF qdisc and installs it at the root, qsockfini removes both" {
 	run stc qdisc show dev veth0
 	echo "$output"
