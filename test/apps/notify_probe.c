@@ -157,10 +157,15 @@ static void read_events(struct watch *w, double when)
 
 static void print_watch(const struct watch *w, double t0, uint64_t qinfo_drops)
 {
-	printf("\"%s\":{\"events\":%u,\"reads\":%u,\"first_ms\":%.1f,\"samples_to_first\":%llu,"
+	struct qos_info info;
+
+	printf("\"%s\":{\"classid\":\"%x:%x\",", w->name,
+	       qinfo(w->fd, &info) ? 0 : info.classid >> 16,
+	       qinfo(w->fd, &info) ? 0 : info.classid & 0xffff);
+	printf("\"events\":%u,\"reads\":%u,\"first_ms\":%.1f,\"samples_to_first\":%llu,"
 	       "\"samples\":%llu,\"drops\":%llu,\"drop_late\":%llu,\"violations\":%llu,"
 	       "\"backlog_max\":%u,\"qinfo_drops\":%llu}",
-	       w->name, w->events, w->reads, w->reads ? (w->first_at - t0) * 1000 : -1.0,
+	       w->events, w->reads, w->reads ? (w->first_at - t0) * 1000 : -1.0,
 	       (unsigned long long)w->samples_to_first, (unsigned long long)w->samples,
 	       (unsigned long long)w->drops, (unsigned long long)w->drop_late,
 	       (unsigned long long)w->violations, w->backlog_max,

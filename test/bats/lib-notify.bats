@@ -97,3 +97,36 @@ probe() { t $IN "$PROBE" -d veth0 -s htb "$@"; }
 	json_eq "$output" .sampler_running false
 	json_eq "$output" .restarted true
 }
+
+@test "qsock events follows the same events through qsockd: backlog and drops of the stream over its rate, nothing of the idle one" {
+	QSOCKD=$QSOCK_BUILD/daemon/qsockd
+	QSOCK=$QSOCK_BUILD/tools/qsock/qsock
+	require_file "$QSOCKD" make
+	require_file "$QSOCK" make
+	$IN "$QSOCKD" -n -s "$BATS_TEST_TMPDIR/sock" -c "$BATS_TEST_TMPDIR/none.conf" 3>&- \
+		2>"$BATS_TEST_TMPDIR/log" &
+	defer kill $!
+	wait_until 10 grep -q "listening on" "$BATS_TEST_TMPDIR/log"
+	$IN "$QSOCK" -j events veth0 -s "$BATS_TEST_TMPDIR/sock" -i 20 -b 5 3>&- \
+		>"$BATS_TEST_TMPDIR/events" 2>&1 &
+	ev=$!
+	defer kill "$ev"
+	run probe over 125000 10.99.0.2:9 1 1000 10000 5
+	assert_status 0
+	sleep 0.1
+	kill -TERM "$ev" || { cat "$BATS_TEST_TMPDIR/events"; false; }
+	wait "$ev"	# SIGTERM ends it cleanly: status 0
+	a=$(jq -r .a.classid <<<"$output")
+	b=$(jq -r .b.classid <<<"$output")
+	cat "$BATS_TEST_TMPDIR/events"
+	# every line is one JSON object
+	jq -e . "$BATS_TEST_TMPDIR/events" >/dev/null
+	# A: a backlog above 5 and drops, with their increments
+	jq -se --arg c "$a" 'map(select(.classid == $c and (.events | index("backlog")))) | length >= 1' \
+		"$BATS_TEST_TMPDIR/events"
+	jq -se --arg c "$a" 'map(select(.classid == $c and (.events | index("drop")) and .drops > 0)) | length >= 1' \
+		"$BATS_TEST_TMPDIR/events"
+	# B: nothing but, perhaps, its removal
+	jq -se --arg c "$b" 'map(select(.classid == $c and .events != ["gone"])) | length == 0' \
+		"$BATS_TEST_TMPDIR/events"
+}
