@@ -280,7 +280,7 @@ static void atfork_child(void)
 		qsock_sys.close(wake_fd);
 	wake_fd = -1;
 	running = false;
-	pthread_mutex_init(&lock, NULL);
+	pthread_mutex_unlock(&lock); /* taken by this thread in atfork_prepare */
 }
 
 static void atfork_register(void)

@@ -113,6 +113,22 @@ run_restore_once() {
 	assert_output_contains "daemon_app"
 }
 
+@test "daemon-htb: qnotify works for an unprivileged program's stream made by qsockd: its backlog is signalled, nothing before" {
+	start_daemon
+	start_app
+	app attach veth0 htb 10
+	[[ "$line" == "ok attached" ]]
+	app notify 8 5	# QNOTIFY_BACKLOG above 5 packets
+	[[ "$line" == "ok notifier" ]]
+	app events 100	# nothing sent yet: EAGAIN
+	[[ "$line" == "error errno=11 "* ]]
+	# 300 datagrams of 1000 bytes into a 1.2 Mbit/s class: its queue passes 5 at once
+	app send 300 1000
+	app events 2000
+	[[ "$line" == "ok events=8 "* ]]
+	[ "$(field backlog_max)" -gt 5 ]
+}
+
 @test "daemon-htb: qsockinit without privilege succeeds where root installed it, is refused elsewhere" {
 	start_daemon
 	run t env QSOCKD_SOCKET="$SOCK" $IN setpriv --reuid=nobody --regid=nogroup --clear-groups "$APP" init veth0 htb
