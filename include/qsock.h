@@ -11,7 +11,8 @@
  *   also states the size it was compiled with (`size`), so a newer library never reads past
  *   an older caller's struct and an older library rejects a size it does not know with
  *   EINVAL. Output structs (qos_info) are versioned through symbol versions: qinfo@QSOCK_1.0
- *   fills exactly the layout below, forever.
+ *   fills exactly the layout below, forever. qnotify and qnotify_read came later, in the
+ *   symbol node QSOCK_1.1: a program using them does not load with an older libqsock.
  *
  * Errors: every call returns -1 and sets errno on failure; qsock_strerror() gives the text of
  * the last failure in this thread (including the kernel's extended-ACK message).
