@@ -219,14 +219,74 @@ static void restore_devices(struct daemon *d)
 	}
 }
 
+static const struct policy_setup *setup_of(const struct policy_setup *v, unsigned int n,
+					   const char *device)
+{
+	for (unsigned int i = 0; i < n; i++)
+		if (!strcmp(v[i].device, device))
+			return &v[i];
+	return NULL;
+}
+
+/*
+ * SIGHUP loaded a new policy: apply its setup against the previous one's (@old). A device
+ * not served gets its root now (a new entry, or one that failed before). A served device
+ * whose entry changed keeps its running root: replacing it would remove every stream on it,
+ * so the log says how to apply the change (qsock fini, then SIGHUP). A device dropped from
+ * the setup keeps its root and streams too, said in the log; from then on it is no longer
+ * qsockd's: neither the link watcher nor on_exit = "restore" touches it.
+ */
+static void reload_setup(struct daemon *d, const struct policy_setup *old, unsigned int n_old)
+{
+	const struct policy *p = &d->ctx.policy;
+
+	for (unsigned int i = 0; i < n_old; i++)
+		if (!setup_of(p->setup, p->n_setup, old[i].device))
+			qd_info("setup %s: no longer in the policy's setup: its root and streams are "
+				"kept (qsock fini %s removes them)", old[i].device, old[i].device);
+	for (unsigned int i = 0; i < p->n_setup; i++) {
+		const struct policy_setup *s = &p->setup[i];
+		const struct policy_setup *o = setup_of(old, n_old, s->device);
+		char msg[QSOCKD_MSG_LEN];
+		struct qsockd_device dev;
+		bool served;
+
+		served = d->ctx.be->device &&
+			 !d->ctx.be->device(s->device, &dev, msg, sizeof(msg)) && dev.sched[0] &&
+			 dev.classifier;
+		if (served && o && !strcmp(o->scheduler, s->scheduler) &&
+		    o->rate_bps == s->rate_bps)
+			continue; /* unchanged and served */
+		if (served && o && strcmp(dev.sched, s->scheduler)) {
+			qd_warn("setup %s: the policy now says %s, the device runs qsock's %s root: "
+				"kept with its streams (qsock fini %s, then SIGHUP, applies %s)",
+				s->device, s->scheduler, dev.sched, s->device, s->scheduler);
+			continue;
+		}
+		if (served && o && o->rate_bps != s->rate_bps) {
+			qd_warn("setup %s: the new rate is not applied: the running %s root keeps "
+				"its own (qsock fini %s, then SIGHUP, applies it)",
+				s->device, dev.sched, s->device);
+			continue;
+		}
+		qd_info("SIGHUP: applying the setup of %s", s->device);
+		setup_one(d, s);
+	}
+}
+
 static int on_signal(int signo, void *arg)
 {
 	struct daemon *d = arg;
 
 	if (signo == SIGHUP) {
+		struct policy_setup old[POLICY_MAX_SETUP];
+		unsigned int n_old = d->ctx.policy.n_setup;
+
 		qd_info("SIGHUP: reloading %s", d->conf);
 		qd_sd_notify("RELOADING=1");
-		load_policy(d, false);
+		memcpy(old, d->ctx.policy.setup, n_old * sizeof(old[0]));
+		if (!load_policy(d, false))
+			reload_setup(d, old, n_old);
 		qd_sd_notify("READY=1");
 		return 0;
 	}

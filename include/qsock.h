@@ -11,7 +11,8 @@
  *   also states the size it was compiled with (`size`), so a newer library never reads past
  *   an older caller's struct and an older library rejects a size it does not know with
  *   EINVAL. Output structs (qos_info) are versioned through symbol versions: qinfo@QSOCK_1.0
- *   fills exactly the layout below, forever.
+ *   fills exactly the layout below, forever. qnotify and qnotify_read came later, in the
+ *   symbol node QSOCK_1.1: a program using them does not load with an older libqsock.
  *
  * Errors: every call returns -1 and sets errno on failure; qsock_strerror() gives the text of
  * the last failure in this thread (including the kernel's extended-ACK message).
@@ -200,6 +201,55 @@ struct qos_info {
 	uint32_t tcp_snd_wnd;	/* the peer's advertised receive window, bytes */
 };
 
+/* ------------------------------------------------------------------ qnotify */
+
+/*
+ * Events instead of polling qinfo (qWAVE's NotifyFlow): qnotify(fd, p) returns a new file
+ * descriptor that poll/epoll/select see readable when one of @p->mask's events happened to
+ * @fd's stream; qnotify_read() says which, with the counters' increments. See qsock(3).
+ *
+ * The kernel emits no such events: one library thread per process (started by the first
+ * qnotify, gone with the last notifier) reads each watched stream's class statistics every
+ * @interval_us (one netlink request, the one qinfo makes) and signals only on change.
+ * Nothing is added to the send path.
+ */
+#define QNOTIFY_WINDOW_VIOLATION 0x01U	/* dwcs: a window broke its loss tolerance
+					 * (qos_info.violations rose) */
+#define QNOTIFY_LATE_DROP	0x02U	/* a packet was dropped for lateness (drop_late rose) */
+#define QNOTIFY_DROP		0x04U	/* a packet was dropped, for any reason (drops rose) */
+#define QNOTIFY_BACKLOG		0x08U	/* the backlog rose above backlog_pkts (again after it
+					 * had fallen to it or below) */
+#define QNOTIFY_ALL		0x0fU
+#define QNOTIFY_GONE		0x80000000U /* always reported, not asked for: the stream's class
+					     * is gone (qclose, qdetach, root removed) or could
+					     * not be read; the notifier stops sampling */
+
+#define QNOTIFY_INTERVAL_DEFAULT_US 10000U	/* 10 ms, when interval_us is 0 */
+#define QNOTIFY_INTERVAL_MIN_US	    1000U	/* 1 ms */
+#define QNOTIFY_INTERVAL_MAX_US	    10000000U	/* 10 s */
+
+struct qnotify_params {
+	uint32_t size;		/* sizeof(struct qnotify_params) */
+	uint32_t mask;		/* QNOTIFY_* events to signal (at least one) */
+	uint32_t backlog_pkts;	/* QNOTIFY_BACKLOG: signal when the class's backlog exceeds
+				 * this many packets (0: any packet queued) */
+	uint32_t interval_us;	/* sampling interval; 0 = QNOTIFY_INTERVAL_DEFAULT_US */
+};
+
+struct qnotify_event {
+	uint32_t size;		/* in: sizeof(struct qnotify_event); out: bytes filled */
+	uint32_t events;	/* QNOTIFY_* raised since the last qnotify_read */
+	uint64_t violations;	/* increments since the last qnotify_read that returned 0 */
+	uint64_t drop_late;
+	uint64_t drops;
+	uint32_t backlog_pkts;	/* at the last sample */
+	uint32_t backlog_max;	/* the highest sampled since the last qnotify_read */
+	uint64_t samples;	/* samples taken since the last qnotify_read */
+	uint64_t time_ns;	/* CLOCK_MONOTONIC of the last sample that raised an event */
+	int32_t error;		/* with QNOTIFY_GONE: the errno why (ENOENT: the class is gone) */
+	uint32_t reserved;
+};
+
 /* ------------------------------------------------------------------ calls */
 
 /* Install the scheduler @p->name as root qdisc of @p->dev. Needs CAP_NET_ADMIN (or qsockd). */
@@ -223,6 +273,13 @@ ssize_t qsendmsg(int fd, const struct msghdr *msg, int flags, struct packet_flag
 int qclose(int fd);
 /* Remove @fd's stream and keep the socket open as an ordinary best-effort socket. */
 int qdetach(int fd);
+
+/* A notifier for @fd's stream: a new fd (close-on-exec, non-blocking) that becomes readable
+ * when an event of @p->mask happens; close() ends it. Read it only with qnotify_read. */
+int qnotify(int fd, const struct qnotify_params *p);
+/* The events and increments since the last call, and the notifier not readable again until
+ * the next event: 0, or -1 with EAGAIN when there is none. */
+int qnotify_read(int nfd, struct qnotify_event *ev);
 
 /* Text of the last failure in this thread ("" if none); valid until the next call. */
 const char *qsock_strerror(void);

@@ -17,6 +17,7 @@
 
 #include <uapi/linux/pkt_sch_dwcs.h>
 
+#include "api.h"
 #include "carrier.h"
 #include "classifier.h"
 #include "errors.h"
@@ -264,6 +265,24 @@ QSOCK_EXPORT int qchange(int fd, struct qos_params *p)
 	if (st)
 		st->stream.params = stream.params;
 	return 0;
+}
+
+int qsock_api_stream(int fd, struct qsock_stream *out, struct qsock_err *err)
+{
+	struct qsock_fd_state *st;
+	int rc, type;
+
+	rc = check_socket(fd, &type, err);
+	if (rc)
+		return rc;
+	st = attached_state(fd);
+	if (st) {
+		*out = st->stream;
+		return 0;
+	}
+	if (has_cap(CAP_NET_ADMIN) && !qsock_mgr_lookup(fd, NULL, out, err))
+		return 0;
+	return qsock_errf(err, -ENOENT, "fd %d has no stream (qattach it first)", fd);
 }
 
 QSOCK_EXPORT int qinfo(int fd, struct qos_info *info)

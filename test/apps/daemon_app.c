@@ -13,6 +13,9 @@
  *       info                                      qinfo: one line of key=value
  *       send N BYTES                              N datagrams to DEST
  *       detach                                    qdetach
+ *       notify MASK BACKLOG                       qnotify (default interval): `ok notifier`
+ *       events MS                                 wait up to MS in poll() on the notifier, then
+ *                                                 qnotify_read: `ok events=E drops=D ...`
  *       moveto FD                                 the socket moves to FD (dup2, close)
  *       close                                     close(2) the socket behind the library
  *       bench N                                   N x (qchange), prints the median ns
@@ -23,6 +26,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,7 +76,7 @@ static int run(const char *ip, int port)
 {
 	struct sockaddr_in dst = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
 	char line[256], dev[32] = "", sched[32] = "";
-	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	int fd = socket(AF_INET, SOCK_DGRAM, 0), nfd = -1;
 
 	inet_pton(AF_INET, ip, &dst.sin_addr);
 	while (fgets(line, sizeof(line), stdin)) {
@@ -147,6 +151,28 @@ static int run(const char *ip, int port)
 			close(fd);
 			fd = -1;
 			printf("ok closed\n");
+		} else if (sscanf(line, "notify %u %u", &n, &bytes) == 2) {
+			struct qnotify_params np = { .size = sizeof(np), .mask = n,
+						     .backlog_pkts = bytes };
+
+			if (nfd >= 0)
+				close(nfd);
+			nfd = qnotify(fd, &np);
+			if (nfd < 0)
+				fail("qnotify");
+			else
+				printf("ok notifier\n");
+		} else if (sscanf(line, "events %u", &n) == 1) {
+			struct pollfd pfd = { .fd = nfd, .events = POLLIN };
+			struct qnotify_event ev = { .size = sizeof(ev) };
+
+			poll(&pfd, 1, (int)n);
+			if (qnotify_read(nfd, &ev) < 0)
+				fail("qnotify_read");
+			else
+				printf("ok events=%u drops=%llu backlog_max=%u samples=%llu\n",
+				       ev.events, (unsigned long long)ev.drops, ev.backlog_max,
+				       (unsigned long long)ev.samples);
 		} else if (!strncmp(line, "detach", 6)) {
 			if (qdetach(fd) < 0)
 				fail("qdetach");

@@ -113,6 +113,22 @@ run_restore_once() {
 	assert_output_contains "daemon_app"
 }
 
+@test "daemon-htb: qnotify works for an unprivileged program's stream made by qsockd: its backlog is signalled, nothing before" {
+	start_daemon
+	start_app
+	app attach veth0 htb 10
+	[[ "$line" == "ok attached" ]]
+	app notify 8 5	# QNOTIFY_BACKLOG above 5 packets
+	[[ "$line" == "ok notifier" ]]
+	app events 100	# nothing sent yet: EAGAIN
+	[[ "$line" == "error errno=11 "* ]]
+	# 300 datagrams of 1000 bytes into a 1.2 Mbit/s class: its queue passes 5 at once
+	app send 300 1000
+	app events 2000
+	[[ "$line" == "ok events=8 "* ]]
+	[ "$(field backlog_max)" -gt 5 ]
+}
+
 @test "daemon-htb: qsockinit without privilege succeeds where root installed it, is refused elsewhere" {
 	start_daemon
 	run t env QSOCKD_SOCKET="$SOCK" $IN setpriv --reuid=nobody --regid=nogroup --clear-groups "$APP" init veth0 htb
@@ -315,6 +331,49 @@ stream_then_daemon_killed() {
 	json_eq "$out" '.devices[0].dev' hp0
 	json_eq "$out" '.devices[0].sched' htb
 	json_eq "$out" '.devices[0].classifier' true
+}
+
+@test "daemon-htb: SIGHUP applies new setup entries; a changed one on a served device and a dropped one are kept, with a log line" {
+	ip -n "$NS" link add hp0 type veth peer name hp1
+	served() { tc -n "$NS" qdisc show dev "$1" 2>/dev/null | grep -q "qdisc htb 1: root"; }
+	reload() { # CONF_TEXT: write it, SIGHUP, wait until qsockd loaded it
+		local n
+		n=$(grep -c "policy loaded from" "$LOG" || true)
+		printf '%s\n' "$1" >"$CONF"
+		kill -HUP "$DPID"
+		wait_until 10 sh -c "[ \$(grep -c 'policy loaded from' '$LOG') -gt $n ]" ||
+			{ cat "$LOG"; false; }
+	}
+	rules='rules = ( { user = "nobody"; max_rate = "20mbit"; } );'
+	printf 'policy = { %s };\n' "$rules" >"$CONF"
+	start_daemon
+	! served hp0
+	# a new entry: its root is installed at the reload, not only at the next start
+	reload "policy = { setup = ( { device = \"hp0\"; scheduler = \"htb\"; rate = \"10mbit\"; } ); $rules };"
+	wait_until 10 served hp0 || { cat "$LOG"; false; }
+	grep -q "SIGHUP: applying the setup of hp0" "$LOG"
+	wait_until 5 grep -q "setup hp0: htb root in place" "$LOG"
+	# a stream on it, which the next two reloads must leave alone
+	start_app
+	app attach hp0 htb 10
+	app info
+	minor=$(printf '%x' $((0x$(field classid) & 0xffff)))
+	# the same entry again: nothing is set up twice (counted after the next reload's line,
+	# which qsockd writes after this reload's)
+	reload "policy = { setup = ( { device = \"hp0\"; scheduler = \"htb\"; rate = \"10mbit\"; } ); $rules };"
+	# changed: another rate, then another scheduler; the running root and its stream stay
+	reload "policy = { setup = ( { device = \"hp0\"; scheduler = \"htb\"; rate = \"5mbit\"; } ); $rules };"
+	wait_until 5 grep -q "setup hp0: the new rate is not applied: the running htb root keeps its own (qsock fini hp0, then SIGHUP, applies it)" "$LOG" || { cat "$LOG"; false; }
+	[ "$(grep -c 'setup hp0: htb root in place' "$LOG")" -eq 1 ]
+	reload "policy = { setup = ( { device = \"hp0\"; scheduler = \"dwcs\"; rate = \"5mbit\"; } ); $rules };"
+	wait_until 5 grep -q "setup hp0: the policy now says dwcs, the device runs qsock's htb root: kept with its streams (qsock fini hp0, then SIGHUP, applies dwcs)" "$LOG" || { cat "$LOG"; false; }
+	served hp0
+	tc -n "$NS" class show dev hp0 | grep -q "1:$minor "
+	# dropped: kept, and said so
+	reload "policy = { $rules };"
+	wait_until 5 grep -q "setup hp0: no longer in the policy's setup: its root and streams are kept (qsock fini hp0 removes them)" "$LOG" || { cat "$LOG"; false; }
+	served hp0
+	tc -n "$NS" class show dev hp0 | grep -q "1:$minor "
 }
 
 @test "daemon-htb: status lists a stream attached in-process beside the device that counts it" {

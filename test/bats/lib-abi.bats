@@ -12,7 +12,7 @@ setup() {
 	require_file "$QSOCK_BUILD/lib/libqsock.so" "make"
 }
 
-@test "libqsock.so exports exactly the public API, versioned QSOCK_1.0, with its SONAME" {
+@test "libqsock.so exports exactly the public API, versioned QSOCK_1.0 and QSOCK_1.1 (qnotify), with its SONAME" {
 	run readelf -d "$QSOCK_BUILD/lib/libqsock.so"
 	assert_output_contains "Library soname: [libqsock.so.1]"
 	run sh -c "nm -D --defined-only '$QSOCK_BUILD/lib/libqsock.so' | awk '\$2 == \"T\" { print \$3 }' | sort"
@@ -21,6 +21,8 @@ qchange@@QSOCK_1.0
 qclose@@QSOCK_1.0
 qdetach@@QSOCK_1.0
 qinfo@@QSOCK_1.0
+qnotify@@QSOCK_1.1
+qnotify_read@@QSOCK_1.1
 qsend@@QSOCK_1.0
 qsendmsg@@QSOCK_1.0
 qsendto@@QSOCK_1.0

@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # Unit tests of libqsock: parameter checking, per-message carriers (cmsg building and merging,
-# carrier selection), and the public calls' argument validation (no kernel objects needed).
+# carrier selection), the public calls' argument validation (no kernel objects needed), and
+# qnotify's event detection sample by sample.
 LIB_UNIT := $(BUILD)/test/unit/lib_params $(BUILD)/test/unit/lib_carrier \
-	    $(BUILD)/test/unit/lib_api
+	    $(BUILD)/test/unit/lib_api $(BUILD)/test/unit/lib_notify
 UNIT_TESTS += $(LIB_UNIT)
 
 $(BUILD)/test/unit/lib_%.o: CFLAGS += -I$(CURDIR)/lib -I$(CURDIR)/$(BUILD)/lib/bpf

@@ -32,6 +32,7 @@ int do_check(const struct qsock_cli *cli, int argc, char **argv);
 int do_explain(const struct qsock_cli *cli, int argc, char **argv);
 int do_status(const struct qsock_cli *cli, int argc, char **argv);
 int do_top(const struct qsock_cli *cli, int argc, char **argv);
+int do_events(const struct qsock_cli *cli, int argc, char **argv);
 int do_run(const struct qsock_cli *cli, int argc, char **argv);
 int do_init(const struct qsock_cli *cli, int argc, char **argv);
 int do_fini(const struct qsock_cli *cli, int argc, char **argv);

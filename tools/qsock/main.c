@@ -30,6 +30,8 @@ static const struct cmd cmds[] = {
 	  "which stream rule a socket would match, and which message rule a payload would" },
 	{ "status", do_status, "[-s SOCKET]", "qsockd's streams: owner, parameters, statistics" },
 	{ "top", do_top, "[-s SOCKET] [-d SECONDS] [-n COUNT]", "qsockd's streams, refreshing" },
+	{ "events", do_events, "[DEV] [-s SOCKET] [-i MS] [-b PKTS] [-e EVENTS] [-n COUNT]",
+	  "one line per event of qsockd's streams (drops, late drops, window violations, backlog)" },
 	{ "run", do_run, "[-c FILE | --ipg DUR --oln N --old N ...] -- PROG [ARGS...]",
 	  "run PROG under the shim, with FILE's rules or one built from the options" },
 	{ "init", do_init, "DEV SCHED [--rate RATE] [--limit N] [--work-conserving]",
