@@ -228,12 +228,16 @@ enum {
 #define CONF_FRAME_F_PES	0x20	/* a PES start began the frame: likewise */
 #define CONF_FRAME_F_GUESS	0x40	/* type is I because of those headers, until the picture
 					 * header says */
+#define CONF_FRAME_F_CUT	0x80	/* the TS packet cut by the last datagram's end is the
+					 * followed PID's payload: its rest (ts_left) is too */
 struct conf_frame {
 	uint16_t pid;
 	uint8_t type;			/* CONF_PIC_* of the frame in progress */
 	uint8_t flags;			/* CONF_FRAME_F_* */
 	uint8_t sc;			/* progress through a start code cut by the last chunk */
-	uint8_t pad[3];
+	uint8_t ts_left;		/* bytes of a TS packet cut by the last datagram's end */
+	bool end_cut;			/* that packet ends the frame: frame_end on its rest */
+	uint8_t cut_skip;		/* its adaptation field's bytes at the start of its rest */
 };
 /* What one datagram carries. */
 #define CONF_PICS_RAI		0x01	/* bytes of a random-access frame (or any RAI packet) */

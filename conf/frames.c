@@ -21,7 +21,9 @@
  *     its picture header's.
  *
  * Start codes cut by a packet or datagram boundary are completed with the next one (the
- * progress through 00 00 01 00 xx type is carried, 3 bits).
+ * progress through 00 00 01 00 xx type is carried), and so are TS packets cut by the end of
+ * a datagram (ffmpeg's udp output sends 1,472-byte datagrams, 7.8 TS packets): the rest of
+ * the packet opens the next datagram, after which the packets are in step again.
  *
  * Frame boundaries, and what cannot be known without holding a datagram back:
  *   frame_start  on the datagram where a frame starts (the PES start, or the first start code
@@ -217,13 +219,22 @@ static bool ts_stuffed(const uint8_t *ts)
 static void ts_scan(struct conf_frame *fs, const uint8_t *buf, size_t len, size_t off,
 		    struct conf_frame_seen *out)
 {
-	for (; off + TS_PACKET <= len; off += TS_PACKET) {
-		const uint8_t *ts = buf + off, *pl, *end = ts + TS_PACKET;
-		unsigned int pid = ((unsigned int)(ts[1] & 0x1f) << 8) | ts[2];
-		bool pusi = ts[1] & 0x40, af = ts[3] & 0x20, rai = false, ours;
+	for (; off < len; off += TS_PACKET) {
+		const uint8_t *ts = buf + off, *pl, *end;
+		unsigned int pid;
+		bool pusi, af, rai = false, ours;
 
 		if (ts[0] != TS_SYNC)
 			return;
+		end = len - off >= TS_PACKET ? ts + TS_PACKET : buf + len;
+		fs->flags &= (uint8_t)~CONF_FRAME_F_CUT;
+		fs->end_cut = false;
+		fs->ts_left = end == ts + TS_PACKET ? 0 : (uint8_t)(TS_PACKET - (len - off));
+		if (end - ts < 6)
+			return; /* a header cut short: its rest is skipped as another PID's */
+		pid = ((unsigned int)(ts[1] & 0x1f) << 8) | ts[2];
+		pusi = ts[1] & 0x40;
+		af = ts[3] & 0x20;
 		pl = ts + 4;
 		if (af) {
 			rai = ts[4] > 0 && (ts[5] & 0x40);
@@ -231,9 +242,19 @@ static void ts_scan(struct conf_frame *fs, const uint8_t *buf, size_t len, size_
 		}
 		if (rai)
 			out->pics |= CONF_PICS_RAI;
-		if (!(ts[3] & 0x10) || pl >= end)
+		if (!(ts[3] & 0x10))
 			continue; /* no payload */
 		ours = (fs->flags & CONF_FRAME_F_PID) && pid == fs->pid;
+		if (pl >= end) {
+			/* cut inside the adaptation field: the payload is all in the next
+			 * datagram (a PES start there is not seen: rare, and only its first) */
+			if (ours && !pusi && pl < ts + TS_PACKET) {
+				fs->cut_skip = (uint8_t)(pl - end);
+				fs->flags |= CONF_FRAME_F_CUT;
+				fs->end_cut = af && ts_stuffed(ts);
+			}
+			continue;
+		}
 		if (!(fs->flags & CONF_FRAME_F_PID) && pusi && end - pl >= 9 && !pl[0] && !pl[1] &&
 		    pl[2] == 1 && (pl[3] & 0xf0) == 0xe0) {
 			fs->pid = (uint16_t)pid; /* a video PES */
@@ -249,6 +270,8 @@ static void ts_scan(struct conf_frame *fs, const uint8_t *buf, size_t len, size_
 			memset(&probe, 0, sizeof(probe));
 			if (!es_feed(&probe, out, pl, end))
 				continue;
+			probe.flags |= fs->flags & CONF_FRAME_F_TS;
+			probe.ts_left = fs->ts_left;
 			*fs = probe;
 			fs->pid = (uint16_t)pid;
 			fs->flags |= CONF_FRAME_F_PID;
@@ -269,8 +292,16 @@ static void ts_scan(struct conf_frame *fs, const uint8_t *buf, size_t len, size_
 				pl = end - pl > 9 + pl[8] ? pl + 9 + pl[8] : end;
 		}
 		es_feed(fs, out, pl, end);
+		if (fs->ts_left) {
+			fs->flags |= CONF_FRAME_F_CUT; /* its rest is in the next datagram */
+			fs->cut_skip = 0;
+		}
 		if (af && ts_stuffed(ts)) {
-			out->mark |= DWCS_MARK_FRAME_END; /* cleared if a frame starts after it */
+			/* on the datagram with its last byte; cleared if a frame starts after it */
+			if (fs->ts_left)
+				fs->end_cut = true;
+			else
+				out->mark |= DWCS_MARK_FRAME_END;
 			fs->flags &= (uint8_t)~CONF_FRAME_F_OPEN;
 		}
 	}
@@ -279,10 +310,35 @@ static void ts_scan(struct conf_frame *fs, const uint8_t *buf, size_t len, size_
 void conf_frame_scan(struct conf_frame *fs, const uint8_t *buf, size_t len,
 		     struct conf_frame_seen *out)
 {
-	long start = ts_start(buf, len);
+	size_t left = fs->ts_left;
+	long start;
 
 	out->pics = 0;
 	out->mark = 0;
+	/* TS whose packets run across datagrams (ffmpeg's udp output: 1,472-byte datagrams,
+	 * and a short one where a PES ends): the rest of the packet cut by the last one comes
+	 * first */
+	if ((fs->flags & CONF_FRAME_F_TS) && left && (left >= len || buf[left] == TS_SYNC)) {
+		size_t n = left < len ? left : len;
+
+		if ((fs->flags & CONF_FRAME_F_CUT) && fs->cut_skip < n)
+			es_feed(fs, out, buf + fs->cut_skip, buf + n);
+		fs->cut_skip = fs->cut_skip < n ? 0 : (uint8_t)(fs->cut_skip - n);
+		fs->ts_left = (uint8_t)(left - n);
+		if (fs->ts_left)
+			return; /* still inside it */
+		if (fs->end_cut)
+			out->mark |= DWCS_MARK_FRAME_END;
+		fs->end_cut = false;
+		fs->flags &= (uint8_t)~CONF_FRAME_F_CUT;
+		if (n < len)
+			ts_scan(fs, buf, len, n, out);
+		return;
+	}
+	fs->end_cut = false;
+	fs->ts_left = 0;
+	fs->flags &= (uint8_t)~CONF_FRAME_F_CUT;
+	start = ts_start(buf, len);
 	if (start >= 0) {
 		fs->flags |= CONF_FRAME_F_TS;
 		ts_scan(fs, buf, len, (size_t)start, out);
