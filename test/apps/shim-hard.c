@@ -7,7 +7,8 @@
  *
  *   recv ADDR PORT COUNT MS        print one line per datagram: length, TTL, TOS, 2 bytes
  *   capture ADDR PORT MS FILE      until MS without a datagram: write their bytes to FILE in
- *                                  arrival order, print "len=N ttl=T" per datagram
+ *                                  arrival order, print "len=N ttl=T ts=X" per datagram
+ *                                  (X: bytes 4-7, an RTP packet's timestamp)
  *   rtp ADDR PORT N                N RTP packets with sendto (IDR first, marker every 3rd)
  *   mmsg ADDR PORT N               the same N packets in one sendmmsg
  *   writev ADDR PORT N             the same N packets with writev on a connected socket
@@ -170,7 +171,8 @@ static int do_capture(char **a)
 				memcpy(&ttl, CMSG_DATA(c), sizeof(int));
 		if (fwrite(buf, 1, (size_t)n, out) != (size_t)n)
 			die("fwrite");
-		printf("len=%zd ttl=%d\n", n, ttl);
+		printf("len=%zd ttl=%d ts=%u\n", n, ttl,
+		       n >= 8 ? (unsigned int)buf[4] << 24 | buf[5] << 16 | buf[6] << 8 | buf[7] : 0U);
 		got++;
 	}
 	if (fclose(out))

@@ -12,7 +12,8 @@
 # equals the file, checked) overlaps the picture's (from its position to the next one's). The
 # flags are seen through the fake backend, which writes them into the TTL (shim-match.bats):
 # TTL = 100 + DWCS mark bits (nondroppable 1, drop priority << 1, frame_start 8, frame_end 16).
-# The last test runs the real backend with an htb root and checks the encoder is unaffected.
+# H.264 over RTP is checked by its RTP timestamps. The last test runs the real backend with an
+# htb root and checks the encoder is unaffected.
 
 load ../lib/common
 load ../lib/shim
@@ -121,6 +122,40 @@ check_marks() {
 	cmp "$BATS_TEST_TMPDIR/ref.m2v" "$BATS_TEST_TMPDIR/got.m2v"
 	classify "$BATS_TEST_TMPDIR/ref.m2v.pics" "$BATS_TEST_TMPDIR/got.m2v.log" >"$BATS_TEST_TMPDIR/c"
 	check_marks "$BATS_TEST_TMPDIR/c" 50
+}
+
+# H.264 over RTP (RFC 6184), which h264-keyframe already followed fragment by fragment: the
+# truth is the RTP timestamp (one per picture) and x264 set to an IDR picture every 12th
+# (-g 12, no scene cuts, no B pictures: sent in display order)
+@test "ffmpeg, H.264 over RTP: every datagram of an IDR picture is nondroppable, no other" {
+	ip netns exec "$NS" timeout 60 "$SHIM_HARD" capture 127.0.0.1 47100 1500 \
+		"$BATS_TEST_TMPDIR/got.rtp" >"$BATS_TEST_TMPDIR/log" 3>&- &
+	wait_until 15 grep -q ready "$BATS_TEST_TMPDIR/log"
+	conf=$(shim_conf h264 <<'EOF'
+streams = (
+  { name = "video"; match = { protocol = "udp"; remote_port = 47100; process = "ffmpeg"; };
+    dev = "lo"; ipg = 10;
+    messages = ( { preset = "h264-keyframe"; continue = true; }, { preset = "rtp-marker"; } ); }
+);
+EOF
+)
+	run in_ns "$NS" env LD_PRELOAD="$SHIM_PRELOAD_FIRST$SHIM_FAKE" QSOCK_CONF="$conf" \
+		ffmpeg -hide_banner -loglevel error -nostdin -f lavfi -i testsrc=size=640x360:rate=25 \
+		-t 2 -c:v libx264 -g 12 -bf 0 -x264-params scenecut=0 -threads 1 \
+		-f rtp rtp://127.0.0.1:47100
+	assert_status 0
+	wait_until 25 grep -q '^received' "$BATS_TEST_TMPDIR/log"
+	awk '/^len=/ {
+		split($2, t, "="); split($3, s, "=")
+		if (s[2] != last) { k++; last = s[2] }
+		idr = (k - 1) % 12 == 0; nd = (t[2] - 100) % 2
+		if (idr) { i++; if (nd) i_ok++ } else { o++; if (nd) o_bad++ }
+	     }
+	     END {
+		printf "pictures %d; IDR datagrams %d, nondroppable %d; others %d, nondroppable %d\n",
+		       k, i, i_ok, o, o_bad
+		exit !(k == 50 && i > 5 && i_ok == i && o > 0 && !o_bad)
+	     }' "$BATS_TEST_TMPDIR/log"
 }
 
 @test "ffmpeg, real backend and htb: the encoder's exit status and bytes are those without the shim" {
