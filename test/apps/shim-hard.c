@@ -6,7 +6,8 @@
  * compare the output byte for byte.
  *
  *   recv ADDR PORT COUNT MS        print one line per datagram: length, TTL, TOS, 2 bytes
- *   capture ADDR PORT MS FILE      until MS without a datagram: write their bytes to FILE in
+ *   capture ADDR PORT MS FILE      until MS without a datagram (15 s for the first, so that
+ *                                  a slow sender may start): write their bytes to FILE in
  *                                  arrival order, print "len=N ttl=T ts=X" per datagram
  *                                  (X: bytes 4-7, an RTP packet's timestamp)
  *   rtp ADDR PORT N                N RTP packets with sendto (IDR first, marker every 3rd)
@@ -161,7 +162,7 @@ static int do_capture(char **a)
 		int ttl = -1;
 		ssize_t n;
 
-		if (poll(&p, 1, ms) <= 0)
+		if (poll(&p, 1, got ? ms : 15000) <= 0)
 			break;
 		n = recvmsg(fd, &m, 0);
 		if (n < 0)
