@@ -207,13 +207,60 @@ struct conf_payload {
 void conf_payload_from_iov(struct conf_payload *p, const struct iovec *iov, size_t iovcnt,
 			   uint8_t *scratch);
 
+/* ------------------------------------------------------------------ frames (frames.c) */
+/*
+ * The MPEG video frame a socket's datagrams are in, so that the frame presets (mpeg-video-i,
+ * -p, -b and mpegts-random-access) follow a whole picture, from its start to the next
+ * picture's, and not only its first datagram. All zero is the state of a new socket.
+ */
+enum {
+	CONF_PIC_NONE,			/* not known (yet) */
+	CONF_PIC_I,			/* picture_coding_type values (ISO 13818-2) */
+	CONF_PIC_P,
+	CONF_PIC_B,
+};
+#define CONF_FRAME_F_PID	0x01	/* pid is the video PID followed */
+#define CONF_FRAME_F_TS		0x02	/* the socket carries MPEG-TS */
+#define CONF_FRAME_F_OPEN	0x04	/* a frame started and has not visibly ended */
+#define CONF_FRAME_F_RAI	0x08	/* the frame's first packet set random_access_indicator */
+#define CONF_FRAME_F_HDR	0x10	/* a sequence/GOP header began the frame: the next picture
+					 * header does not begin another */
+#define CONF_FRAME_F_PES	0x20	/* a PES start began the frame: likewise */
+#define CONF_FRAME_F_GUESS	0x40	/* type is I because of those headers, until the picture
+					 * header says */
+#define CONF_FRAME_F_CUT	0x80	/* the TS packet cut by the last datagram's end is the
+					 * followed PID's payload: its rest (ts_left) is too */
+struct conf_frame {
+	uint16_t pid;
+	uint8_t type;			/* CONF_PIC_* of the frame in progress */
+	uint8_t flags;			/* CONF_FRAME_F_* */
+	uint8_t sc;			/* progress through a start code cut by the last chunk */
+	uint8_t ts_left;		/* bytes of a TS packet cut by the last datagram's end */
+	bool end_cut;			/* that packet ends the frame: frame_end on its rest */
+	uint8_t cut_skip;		/* its adaptation field's bytes at the start of its rest */
+};
+/* What one datagram carries. */
+#define CONF_PICS_RAI		0x01	/* bytes of a random-access frame (or any RAI packet) */
+struct conf_frame_seen {
+	uint8_t pics;			/* 1 << CONF_PIC_I/P/B: bytes of such a picture; CONF_PICS_RAI */
+	uint8_t mark;			/* DWCS_MARK_FRAME_START / _END */
+};
+/* Scan one datagram's LEN visible bytes, advance FS, say what the datagram carries. */
+void conf_frame_scan(struct conf_frame *fs, const uint8_t *buf, size_t len,
+		     struct conf_frame_seen *out);
+/* PRESET follows frames (needs the scan); whether SEEN matches it. */
+bool conf_frame_preset(enum conf_preset preset);
+bool conf_frame_matches(enum conf_preset preset, const struct conf_frame_seen *seen);
+
 /*
  * conf_match_message() - evaluate ST's message rules on P, the SEQ-th message (from 1) of
- * its socket. Fills OUT (zeroed when nothing matched) and returns the index of the first
- * matching rule, or -1.
+ * its socket, FS the socket's frame state (advanced when a rule follows frames; NULL: this
+ * message alone, from a new socket's state). Fills OUT (zeroed when nothing matched) and
+ * returns the index of the first matching rule, or -1. A frame preset that matches adds the
+ * frame_start/frame_end the datagram carries to OUT.
  */
 int conf_match_message(const struct conf_stream *st, const struct conf_payload *p,
-		       uint64_t seq, struct conf_msg_action *out);
+		       uint64_t seq, struct conf_frame *fs, struct conf_msg_action *out);
 
 /* ------------------------------------------------------------------ compiled message rules */
 
@@ -251,6 +298,7 @@ struct conf_msg_op {
 struct conf_msg_prog {
 	uint16_t n_ops, n_more;
 	bool needs_seq;			/* an op counts messages (`every`) */
+	bool frames;			/* an op has a frame preset: scan each message (frames.c) */
 	const struct conf_msg_window *more;	/* right after ops[] */
 	struct conf_msg_op ops[];
 };
@@ -302,15 +350,25 @@ static inline int conf_h264_fast(const uint8_t *data, size_t visible)
 
 static inline __attribute__((always_inline)) int
 conf_msg_prog_run(const struct conf_msg_prog *pg, const uint8_t *data, size_t visible, size_t len,
-		  uint64_t seq, struct conf_msg_action *out)
+		  uint64_t seq, struct conf_frame *fs, struct conf_msg_action *out)
 {
 	const struct conf_msg_op *op, *end;
+	struct conf_frame_seen seen = { 0, 0 };
 	uint8_t pad[8];
 	int first = -1;
 
 	memset(out, 0, sizeof(*out));
 	if (!pg)
 		return -1;
+	if (__builtin_expect(pg->frames, 0)) {
+		struct conf_frame fresh;
+
+		if (!fs) {
+			memset(&fresh, 0, sizeof(fresh));
+			fs = &fresh;
+		}
+		conf_frame_scan(fs, data, visible, &seen);
+	}
 	if (visible < sizeof(pad)) {
 		memset(pad, 0, sizeof(pad));
 		if (visible)
@@ -337,6 +395,11 @@ conf_msg_prog_run(const struct conf_msg_prog *pg, const uint8_t *data, size_t vi
 		if (op->preset != CONF_PRESET_NONE) {
 			int fast = op->preset == CONF_PRESET_H264_KEY ? conf_h264_fast(data, visible) : -1;
 
+			if (fast < 0 && conf_frame_preset((enum conf_preset)op->preset)) {
+				fast = conf_frame_matches((enum conf_preset)op->preset, &seen);
+				if (fast)
+					out->mark |= seen.mark;
+			}
 			if (fast < 0)
 				fast = conf_preset_matches((enum conf_preset)op->preset, data, visible);
 			if (!fast)

@@ -56,7 +56,7 @@ void conf_payload_from_iov(struct conf_payload *p, const struct iovec *iov, size
 
 /* Inlined into the per-message loop below; cheapest tests first. */
 static inline bool rule_matches(const struct conf_msg_rule *r, const struct conf_payload *p,
-				uint64_t seq)
+				uint64_t seq, const struct conf_frame_seen *seen)
 {
 	unsigned int i, j;
 
@@ -73,31 +73,48 @@ static inline bool rule_matches(const struct conf_msg_rule *r, const struct conf
 			if ((p->data[b->offset + j] & b->mask[j]) != b->value[j])
 				return false;
 	}
-	if (r->preset != CONF_PRESET_NONE && !conf_preset_matches(r->preset, p->data, p->visible))
-		return false;
-	return true;
+	if (r->preset == CONF_PRESET_NONE)
+		return true;
+	if (seen && conf_frame_preset(r->preset))
+		return conf_frame_matches(r->preset, seen);
+	return conf_preset_matches(r->preset, p->data, p->visible);
 }
 
 bool conf_msg_rule_matches(const struct conf_msg_rule *r, const struct conf_payload *p,
 			   uint64_t seq)
 {
-	return rule_matches(r, p, seq);
+	return rule_matches(r, p, seq, NULL);
 }
 
 int conf_match_message(const struct conf_stream *st, const struct conf_payload *p,
-		       uint64_t seq, struct conf_msg_action *out)
+		       uint64_t seq, struct conf_frame *fs, struct conf_msg_action *out)
 {
+	struct conf_frame_seen seen = { 0, 0 };
+	struct conf_frame fresh;
+	bool frames = false;
 	unsigned int i;
 	int first = -1;
 
 	memset(out, 0, sizeof(*out));
+	/* the frame state advances on every message, whichever rule matches */
+	for (i = 0; i < st->n_msgs; i++)
+		frames |= conf_frame_preset(st->msgs[i].preset);
+	if (frames) {
+		if (!fs) {
+			memset(&fresh, 0, sizeof(fresh));
+			fs = &fresh;
+		}
+		conf_frame_scan(fs, p->data, p->visible, &seen);
+	}
 	for (i = 0; i < st->n_msgs; i++) {
 		const struct conf_msg_rule *r = &st->msgs[i];
 
-		if (!rule_matches(r, p, seq))
+		if (!rule_matches(r, p, seq, frames ? &seen : NULL))
 			continue;
 		if (first < 0)
 			first = (int)i;
+		if (frames && conf_frame_preset(r->preset))
+			out->mark |= seen.mark;
 		if (r->action.has_drop_priority && !out->has_drop_priority) {
 			out->mark |= r->action.mark & DWCS_MARK_DROPPRIO_MASK;
 			out->has_drop_priority = true;

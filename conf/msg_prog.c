@@ -59,7 +59,7 @@ static unsigned int preset_need(enum conf_preset p)
 	case CONF_PRESET_MPEGV_I:
 	case CONF_PRESET_MPEGV_P:
 	case CONF_PRESET_MPEGV_B:
-		return 6;		/* a picture header's start code and type */
+		return 1;		/* any byte may continue a picture (frames.c) */
 	default:
 		return 0;
 	}
@@ -177,6 +177,8 @@ int conf_msg_prog_compile(struct conf_stream *st)
 	pg->n_ops = (uint16_t)st->n_msgs;
 	pg->n_more = (uint16_t)total;
 	pg->needs_seq = st->needs_seq;
+	for (i = 0; i < st->n_msgs; i++)
+		pg->frames |= conf_frame_preset(st->msgs[i].preset);
 	memcpy(pg->ops, ops, st->n_msgs * sizeof(ops[0]));
 	pg->more = (const struct conf_msg_window *)((char *)pg + size);
 	memcpy((char *)pg + size, ch, total * sizeof(*ch));

@@ -10,10 +10,22 @@
  *                     or an FU-A fragment of one, whose type is IDR (5), SPS (7) or PPS (8).
  *   mpegts-pusi       MPEG-TS (ISO 13818-1) packets, bare or after an RTP header (RFC 2250):
  *                     any packet with payload_unit_start_indicator (a PES, i.e. frame, starts).
- *   mpegts-random-access  any packet whose adaptation field sets random_access_indicator.
- *   mpeg-video-i/p/b  an MPEG-1/2 picture header (00 00 01 00) whose picture_coding_type is
- *                     I, P or B; found in a bare elementary stream, in TS payloads or after
- *                     an RTP header, wherever it is visible in the message.
+ *
+ * The frame presets follow a whole frame, not one message: a socket's frame state
+ * (frames.c, which says what is marked where and why) tells which picture each datagram's
+ * bytes belong to, and a matching frame preset adds frame_start (the datagram where the frame
+ * starts) and frame_end (where its end is visible in the same datagram) to its flags.
+ *
+ *   mpegts-random-access  a datagram carrying bytes of a video frame whose first TS packet
+ *                     set random_access_indicator, or any packet that sets it.
+ *   mpeg-video-i/p/b  a datagram carrying bytes of an MPEG-1/2 picture of type I, P or B:
+ *                     from its picture start (the PES start in TS, the sequence, GOP or
+ *                     picture start code in an elementary stream) to the next picture's.
+ *                     A datagram holding the end of one picture and the start of another
+ *                     matches both presets: the first rule wins, so list mpeg-video-i first.
+ *
+ * Called without a socket (conf_preset_matches(): qsock explain, the tests), a message is
+ * judged as the first of its socket: only the pictures that start in it are seen.
  */
 #include <string.h>
 
@@ -128,7 +140,7 @@ static long ts_start(const uint8_t *buf, size_t len)
 	return -1;
 }
 
-static bool mpegts_any(const uint8_t *buf, size_t len, bool rai)
+static bool mpegts_pusi(const uint8_t *buf, size_t len)
 {
 	long start = ts_start(buf, len);
 	size_t off;
@@ -140,49 +152,30 @@ static bool mpegts_any(const uint8_t *buf, size_t len, bool rai)
 
 		if (ts[0] != TS_SYNC)
 			return false;
-		if (!rai && (ts[1] & 0x40))
-			return true;
-		/* adaptation_field_control 2 or 3, a non-empty field, flags byte bit 6 */
-		if (rai && (ts[3] & 0x20) && ts[4] > 0 && (ts[5] & 0x40))
+		if (ts[1] & 0x40)
 			return true;
 	}
 	return false;
 }
 
-/* The first MPEG-1/2 picture header (00 00 01 00 tref:10 type:3 ...) visible, or -1. */
-static int mpegv_picture_type(const uint8_t *buf, size_t len)
-{
-	const uint8_t *p = buf, *end = buf + len;
-
-	while (end - p >= 6) {
-		const uint8_t *one = memchr(p + 2, 0x01, (size_t)(end - p - 2));
-
-		if (!one || end - one < 4)
-			return -1;
-		if (one[-1] == 0 && one[-2] == 0 && one[1] == 0x00)
-			return (one[3] >> 3) & 0x07;
-		p = one - 1;
-	}
-	return -1;
-}
-
 bool conf_preset_matches(enum conf_preset preset, const uint8_t *buf, size_t len)
 {
+	if (conf_frame_preset(preset)) {
+		/* this message alone, as the first of a socket (frames.c follows a socket's) */
+		struct conf_frame fs;
+		struct conf_frame_seen seen;
+
+		memset(&fs, 0, sizeof(fs));
+		conf_frame_scan(&fs, buf, len, &seen);
+		return conf_frame_matches(preset, &seen);
+	}
 	switch (preset) {
 	case CONF_PRESET_RTP_MARKER:
 		return len >= RTP_MIN_HDR && (buf[0] & 0xc0) == 0x80 && (buf[1] & 0x80);
 	case CONF_PRESET_H264_KEY:
 		return h264_key(buf, len);
 	case CONF_PRESET_MPEGTS_PUSI:
-		return mpegts_any(buf, len, false);
-	case CONF_PRESET_MPEGTS_RAI:
-		return mpegts_any(buf, len, true);
-	case CONF_PRESET_MPEGV_I:
-		return mpegv_picture_type(buf, len) == 1;
-	case CONF_PRESET_MPEGV_P:
-		return mpegv_picture_type(buf, len) == 2;
-	case CONF_PRESET_MPEGV_B:
-		return mpegv_picture_type(buf, len) == 3;
+		return mpegts_pusi(buf, len);
 	default:
 		return false;
 	}

@@ -45,6 +45,7 @@ void shim_fd_set(int fd, enum shim_fd_state state, uint8_t proto)
 	f->numbered = false;
 	f->prog = NULL;
 	atomic_store_explicit(&f->seq, 0, memory_order_relaxed);
+	atomic_store_explicit(&f->frame, 0, memory_order_relaxed);
 	atomic_store_explicit(&f->state, (uint8_t)state, memory_order_release);
 }
 
@@ -67,6 +68,7 @@ void shim_fd_copy(int newfd, int oldfd)
 	to->numbered = from->numbered;
 	to->prog = from->prog;
 	atomic_store_explicit(&to->seq, 0, memory_order_relaxed);
+	atomic_store_explicit(&to->frame, 0, memory_order_relaxed);
 	atomic_store_explicit(&to->state, state, memory_order_release);
 }
 

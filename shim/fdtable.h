@@ -51,7 +51,9 @@ struct shim_fd {
 	/* the stream's compiled message rules when its messages are classified (a UDP
 	 * socket of a stream with message rules), else NULL */
 	const struct conf_msg_prog *prog;
-	uint64_t reserved2;
+	/* struct conf_frame: the MPEG frame its datagrams are in (conf/frames.c), when its
+	 * program has a frame preset; one word so that a send loads and stores it whole */
+	_Atomic uint64_t frame;
 };
 
 /* Allocate the table: 0 or -errno. Before that, every fd is out of range. */

@@ -129,7 +129,8 @@ void shim_match(int fd, const struct sockaddr *remote, socklen_t remote_len, boo
 /* A message scattered over several buffers: gather what the rules may look at, on the stack
  * (out of line, so that the one-buffer case has no 2 KiB frame). */
 int shim_match_scattered(const struct conf_msg_prog *pg, const struct iovec *iov,
-			 size_t iovcnt, uint64_t seq, struct conf_msg_action *a, size_t *len)
+			 size_t iovcnt, uint64_t seq, struct conf_frame *fs,
+			 struct conf_msg_action *a, size_t *len)
 {
 	uint8_t scratch[CONF_PAYLOAD_VISIBLE];
 	struct conf_payload p;
@@ -144,7 +145,7 @@ int shim_match_scattered(const struct conf_msg_prog *pg, const struct iovec *iov
 	}
 	conf_payload_from_iov(&p, iov, iovcnt, scratch);
 	*len = p.len;
-	return conf_msg_prog_run(pg, p.data, p.visible, p.len, seq, a);
+	return conf_msg_prog_run(pg, p.data, p.visible, p.len, seq, fs, a);
 }
 
 void shim_log_message(int fd, const struct shim_fd *f, const struct shim_msg_note *m, int err)

@@ -154,6 +154,7 @@ static inline __attribute__((always_inline)) int classify(int fd, struct shim_fd
 							 void *cmsgs, size_t *cmsg_len)
 {
 	const struct conf_msg_prog *pg = f->prog; /* NULL for TCP (match.c) */
+	struct conf_frame frame, *fs = NULL;
 	struct conf_msg_action a;
 	uint64_t seq = 0;
 	size_t len = 0;
@@ -166,6 +167,14 @@ static inline __attribute__((always_inline)) int classify(int fd, struct shim_fd
 	 * (or the per-message log names it); numbered_sent() takes it back if the send fails */
 	if (numbered(f))
 		seq = atomic_fetch_add_explicit(&f->seq, 1, memory_order_relaxed) + 1;
+	/* the frame presets' state, one word of the slot read and written back whole: no lock,
+	 * no allocation (two threads sending at once on one socket interleave frames anyway) */
+	if (__builtin_expect(pg->frames, 0)) {
+		uint64_t w = atomic_load_explicit(&f->frame, memory_order_relaxed);
+
+		memcpy(&frame, &w, sizeof(frame));
+		fs = &frame;
+	}
 	if (__builtin_expect(iovcnt == 1, 1)) {
 		size_t visible;
 
@@ -173,9 +182,15 @@ static inline __attribute__((always_inline)) int classify(int fd, struct shim_fd
 		visible = len < CONF_PAYLOAD_VISIBLE ? len : CONF_PAYLOAD_VISIBLE;
 		rule = visible && !shim_readable(iov[0].iov_base, visible) ?
 			       SHIM_UNREADABLE :
-			       conf_msg_prog_run(pg, iov[0].iov_base, visible, len, seq, &a);
+			       conf_msg_prog_run(pg, iov[0].iov_base, visible, len, seq, fs, &a);
 	} else {
-		rule = shim_match_scattered(pg, iov, iovcnt, seq, &a, &len);
+		rule = shim_match_scattered(pg, iov, iovcnt, seq, fs, &a, &len);
+	}
+	if (fs && rule != SHIM_UNREADABLE) {
+		uint64_t w;
+
+		memcpy(&w, &frame, sizeof(w));
+		atomic_store_explicit(&f->frame, w, memory_order_relaxed);
 	}
 	if (__builtin_expect(shim_hot.debug >= 3, 0)) {
 		last_note.seq = seq;

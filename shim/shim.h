@@ -99,7 +99,8 @@ static inline bool shim_readable(const void *p, size_t len)
 struct shim_fd;
 #define SHIM_UNREADABLE (-2) /* shim_match_scattered: a buffer the shim must not read */
 int shim_match_scattered(const struct conf_msg_prog *pg, const struct iovec *iov,
-			 size_t iovcnt, uint64_t seq, struct conf_msg_action *a, size_t *len)
+			 size_t iovcnt, uint64_t seq, struct conf_frame *fs,
+			 struct conf_msg_action *a, size_t *len)
 	__attribute__((noinline));
 /* QSOCK_DEBUG=3: what classify() decided for a message, logged once its send returned. */
 struct shim_msg_note {

@@ -6,6 +6,10 @@
  * compare the output byte for byte.
  *
  *   recv ADDR PORT COUNT MS        print one line per datagram: length, TTL, TOS, 2 bytes
+ *   capture ADDR PORT MS FILE      until MS without a datagram (15 s for the first, so that
+ *                                  a slow sender may start): write their bytes to FILE in
+ *                                  arrival order, print "len=N ttl=T ts=X" per datagram
+ *                                  (X: bytes 4-7, an RTP packet's timestamp)
  *   rtp ADDR PORT N                N RTP packets with sendto (IDR first, marker every 3rd)
  *   mmsg ADDR PORT N               the same N packets in one sendmmsg
  *   writev ADDR PORT N             the same N packets with writev on a connected socket
@@ -130,6 +134,50 @@ static int do_recv(char **a)
 		       n >= 4 ? (unsigned int)(buf[2] << 8 | buf[3]) : 0U);
 		got++;
 	}
+	printf("received %d\n", got);
+	return 0;
+}
+
+static int do_capture(char **a)
+{
+	int fd = udp(), on = 1, ms = atoi(a[2]), got = 0, rcvbuf = 4 << 20;
+	struct sockaddr_in me = dest;
+	FILE *out = fopen(a[3], "w");
+
+	if (!out)
+		die("fopen");
+	setsockopt(fd, IPPROTO_IP, IP_RECVTTL, &on, sizeof(on));
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	if (bind(fd, (struct sockaddr *)&me, sizeof(me)))
+		die("bind");
+	printf("ready\n");
+	fflush(stdout);
+	for (;;) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		uint8_t buf[65536], ctl[256];
+		struct iovec iov = { buf, sizeof(buf) };
+		struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl,
+				    .msg_controllen = sizeof(ctl) };
+		struct cmsghdr *c;
+		int ttl = -1;
+		ssize_t n;
+
+		if (poll(&p, 1, got ? ms : 15000) <= 0)
+			break;
+		n = recvmsg(fd, &m, 0);
+		if (n < 0)
+			die("recvmsg");
+		for (c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c))
+			if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL)
+				memcpy(&ttl, CMSG_DATA(c), sizeof(int));
+		if (fwrite(buf, 1, (size_t)n, out) != (size_t)n)
+			die("fwrite");
+		printf("len=%zd ttl=%d ts=%u\n", n, ttl,
+		       n >= 8 ? (unsigned int)buf[4] << 24 | buf[5] << 16 | buf[6] << 8 | buf[7] : 0U);
+		got++;
+	}
+	if (fclose(out))
+		die("fclose");
 	printf("received %d\n", got);
 	return 0;
 }
@@ -642,6 +690,8 @@ int main(int argc, char **argv)
 	set_dest(argv[2], argv[3]);
 	if (!strcmp(mode, "recv") && argc == 6)
 		return do_recv(argv + 2);
+	if (!strcmp(mode, "capture") && argc == 6)
+		return do_capture(argv + 2);
 	if (!strcmp(mode, "rtp") && argc == 5)
 		return do_rtp(argv + 2);
 	if (!strcmp(mode, "full") && argc == 6)

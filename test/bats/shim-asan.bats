@@ -30,3 +30,12 @@ setup() {
 	! grep -q '^not ok' <<<"$output"
 	[ "$(grep -c '^ok ' <<<"$output")" -ge 24 ]
 }
+
+@test "shim-encoders (ffmpeg's MPEG-2 and H.264 through the frame presets) runs clean under ASan+UBSan" {
+	require_cmd ffmpeg ffprobe
+	run env QSOCK_SHIM_ASAN=1 timeout 600 bats --tap "$BATS_TEST_DIRNAME/shim-encoders.bats" 3>&-
+	echo "$output" >&2
+	assert_status 0
+	! grep -q '^not ok' <<<"$output"
+	[ "$(grep -c '^ok ' <<<"$output")" -eq 4 ]
+}

@@ -113,9 +113,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	{
 		struct conf_payload p = { .data = msg, .visible = visible, .len = len };
 
-		w = conf_match_message(&st, &p, seq, &want);
+		w = conf_match_message(&st, &p, seq, NULL, &want);
 	}
-	g = conf_msg_prog_run(st.prog, msg, visible, len, seq, &got);
+	g = conf_msg_prog_run(st.prog, msg, visible, len, seq, NULL, &got);
 	if (!same(w, &want, g, &got))
 		abort();
 	for (int preset = CONF_PRESET_NONE + 1; preset < __CONF_PRESET_MAX; preset++)

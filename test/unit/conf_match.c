@@ -152,7 +152,7 @@ static int msg(const uint8_t *b, size_t len, uint64_t seq, struct conf_msg_actio
 
 	conf_payload_from_iov(&p, &iov, 1, scratch);
 	assert_ptr_equal(p.data, b); /* one buffer: never copied */
-	return conf_match_message(&c.streams[0], &p, seq, a);
+	return conf_match_message(&c.streams[0], &p, seq, NULL, a);
 }
 
 static void test_messages(void **state)
@@ -214,7 +214,7 @@ static void test_scattered(void **state)
 	assert_int_equal(p.visible, CONF_PAYLOAD_VISIBLE);
 	assert_memory_equal(p.data, hdr, 4);
 	assert_int_equal(p.data[4], 0x5a);
-	assert_int_equal(conf_match_message(&c.streams[0], &p, 1, &a), 4);
+	assert_int_equal(conf_match_message(&c.streams[0], &p, 1, NULL, &a), 4);
 	/* empty leading buffers are skipped without copying */
 	{
 		struct iovec two[2] = { { hdr, 0 }, { body, 100 } };

@@ -209,11 +209,110 @@ static void test_mpeg_video(void **state)
 		for (k = 0; k < 3; k++)
 			assert_int_equal(m(presets[k], ts, sizeof(ts)), k + 1 == type);
 	}
-	/* a sequence header alone has no picture type */
+	/* a sequence header alone begins an I picture (a GOP header is followed by one): the
+	 * datagram that carries it is the I frame's first */
 	mpegv(b, 1);
-	assert_false(m(CONF_PRESET_MPEGV_I, b, 20));
-	/* a start code cut by the end of what is visible */
-	assert_false(m(CONF_PRESET_MPEGV_I, b, 22));
+	assert_true(m(CONF_PRESET_MPEGV_I, b, 20));
+	assert_false(m(CONF_PRESET_MPEGV_P, b, 20));
+	/* slice data alone, as the first message of a socket: no picture known */
+	assert_false(m(CONF_PRESET_MPEGV_I, b + 40, 60));
+}
+
+/* A PES start in TS packet P, its payload at byte AT: a video PES header, then ES bytes ES. */
+static void ts_pes(uint8_t *p, size_t at, const uint8_t *es, size_t n)
+{
+	static const uint8_t pes[] = { 0, 0, 1, 0xe0, 0, 0, 0x80, 0x80, 5, 0x21, 0, 1, 0, 1 };
+
+	p[1] |= 0x40;
+	memcpy(p + at, pes, sizeof(pes));
+	memcpy(p + at + sizeof(pes), es, n);
+}
+
+/* A socket's datagrams: the frame presets follow each picture to the next one's start. */
+static void test_frames_ts(void **state)
+{
+	struct conf_frame fs;
+	struct conf_frame_seen seen;
+	uint8_t b[7 * 188], es[200];
+	size_t n;
+
+	memset(&fs, 0, sizeof(fs));
+	/* 1: an I picture starts (sequence, GOP and picture headers after the PES header),
+	 * its first packet with an adaptation field setting random_access_indicator */
+	ts_packets(b, 7, -1, -1);
+	b[3] = 0x30;
+	b[4] = 1;
+	b[5] = 0x40;
+	n = mpegv(es, 1);
+	ts_pes(b, 6, es, n); /* after the adaptation field */
+	conf_frame_scan(&fs, b, sizeof(b), &seen);
+	assert_int_equal(seen.pics, CONF_PICS_RAI | 1 << CONF_PIC_I);
+	assert_int_equal(seen.mark, DWCS_MARK_FRAME_START);
+	assert_int_equal(fs.pid, 0x100);
+	/* 2: the rest of it, no header anywhere: still I (alone, nothing) */
+	ts_packets(b, 7, -1, -1);
+	assert_false(m(CONF_PRESET_MPEGV_I, b, sizeof(b)));
+	conf_frame_scan(&fs, b, sizeof(b), &seen);
+	assert_int_equal(seen.pics, CONF_PICS_RAI | 1 << CONF_PIC_I);
+	assert_int_equal(seen.mark, 0);
+	/* another PID's packets (audio, with its own RAI) do not end it */
+	b[2 * 188 + 1] = 0x41;
+	b[2 * 188 + 2] = 0x01; /* PID 0x101, PUSI */
+	conf_frame_scan(&fs, b, sizeof(b), &seen);
+	assert_int_equal(seen.pics, CONF_PICS_RAI | 1 << CONF_PIC_I);
+	assert_int_equal(seen.mark, 0);
+	/* 3: its last packet, stuffed, alone: frame_end */
+	ts_packets(b, 7, -1, -1);
+	b[6 * 188 + 3] = 0x30;
+	b[6 * 188 + 4] = 20;
+	b[6 * 188 + 5] = 0;
+	conf_frame_scan(&fs, b, sizeof(b), &seen);
+	assert_int_equal(seen.pics, CONF_PICS_RAI | 1 << CONF_PIC_I);
+	assert_int_equal(seen.mark, DWCS_MARK_FRAME_END);
+	/* 4: the I's last packet, then a B picture starts: both pictures, frame_start only */
+	ts_packets(b, 7, -1, -1);
+	b[3] = 0x30;
+	b[4] = 20;
+	b[5] = 0;
+	n = mpegv(es, 3);
+	ts_pes(b + 188, 4, es + 20, n - 20); /* the picture header alone */
+	conf_frame_scan(&fs, b, sizeof(b), &seen);
+	assert_int_equal(seen.pics, CONF_PICS_RAI | 1 << CONF_PIC_I | 1 << CONF_PIC_B);
+	assert_int_equal(seen.mark, DWCS_MARK_FRAME_START);
+	/* 5: the B continues, not random access */
+	ts_packets(b, 7, -1, -1);
+	conf_frame_scan(&fs, b, sizeof(b), &seen);
+	assert_int_equal(seen.pics, 1 << CONF_PIC_B);
+	assert_int_equal(seen.mark, 0);
+}
+
+/* A bare elementary stream whose picture header is cut by the datagram boundary. */
+static void test_frames_es(void **state)
+{
+	struct conf_frame fs;
+	struct conf_frame_seen seen;
+	uint8_t b[300], pic[6] = { 0, 0, 1, 0, 0x01, 2 << 3 };
+	unsigned int cut;
+
+	for (cut = 1; cut < sizeof(pic); cut++) {
+		memset(&fs, 0, sizeof(fs));
+		mpegv(b, 1);
+		conf_frame_scan(&fs, b, 100, &seen);
+		assert_int_equal(seen.pics, 1 << CONF_PIC_I);
+		assert_int_equal(seen.mark, DWCS_MARK_FRAME_START);
+		/* I slices, then the first CUT bytes of a P picture header */
+		memset(b, 0x5a, 200);
+		memcpy(b + 200 - cut, pic, cut);
+		conf_frame_scan(&fs, b, 200, &seen);
+		assert_int_equal(seen.pics, 1 << CONF_PIC_I);
+		assert_int_equal(seen.mark, 0);
+		/* the rest of it */
+		memset(b, 0x5a, 200);
+		memcpy(b, pic + cut, sizeof(pic) - cut);
+		conf_frame_scan(&fs, b, 200, &seen);
+		assert_int_equal(seen.pics, 1 << CONF_PIC_P);
+		assert_int_equal(seen.mark, DWCS_MARK_FRAME_START);
+	}
 }
 
 static void test_default_actions(void **state)
@@ -238,6 +337,7 @@ int main(void)
 		cmocka_unit_test(test_rtp_marker),   cmocka_unit_test(test_h264_single_nal),
 		cmocka_unit_test(test_h264_stap_a),  cmocka_unit_test(test_h264_fu_a),
 		cmocka_unit_test(test_mpegts),	     cmocka_unit_test(test_mpeg_video),
+		cmocka_unit_test(test_frames_ts),	     cmocka_unit_test(test_frames_es),
 		cmocka_unit_test(test_default_actions),
 	};
 

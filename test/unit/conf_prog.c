@@ -109,8 +109,8 @@ static int both(const struct conf_stream *st, const uint8_t *buf, size_t visible
 	struct conf_msg_action want, got;
 	int w, g;
 
-	w = conf_match_message(st, &p, seq, &want);
-	g = conf_msg_prog_run(st->prog, buf, visible, len, seq, &got);
+	w = conf_match_message(st, &p, seq, NULL, &want);
+	g = conf_msg_prog_run(st->prog, buf, visible, len, seq, NULL, &got);
 	if (w != g || want.mark != got.mark || want.has_drop_priority != got.has_drop_priority ||
 	    want.deadline_ns != got.deadline_ns) {
 		fprintf(stderr, "# len %zu visible %zu seq %llu: interpreter %d mark %#x/%d %llu, "
@@ -261,7 +261,7 @@ static void test_edges(void **state)
 	st->n_msgs = 0;
 	assert_int_equal(conf_msg_prog_compile(st), 0);
 	assert_null(st->prog);
-	assert_int_equal(conf_msg_prog_run(NULL, buf, 12, 12, 1, &a), -1);
+	assert_int_equal(conf_msg_prog_run(NULL, buf, 12, 12, 1, NULL, &a), -1);
 	assert_int_equal(a.mark, 0);
 	free(st);
 }

@@ -235,8 +235,8 @@ static void test_hot_place_prog(void **state)
 			    (const unsigned char *)copy < shim_hot.arena + sizeof(shim_hot.arena));
 		assert_int_equal((uintptr_t)copy % 64, 0);
 		assert_true(!last || copy > last);
-		assert_int_equal(conf_msg_prog_run(copy, msg, 64, sizeof(msg), 1, &got),
-				 conf_msg_prog_run(st->prog, msg, 64, sizeof(msg), 1, &want));
+		assert_int_equal(conf_msg_prog_run(copy, msg, 64, sizeof(msg), 1, NULL, &got),
+				 conf_msg_prog_run(st->prog, msg, 64, sizeof(msg), 1, NULL, &want));
 		assert_int_equal(got.deadline_ns, want.deadline_ns);
 		last = copy;
 	}

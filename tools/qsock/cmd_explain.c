@@ -255,7 +255,7 @@ static int explain(const struct qsock_cli *cli, const struct conf *c, const stru
 		if (!scratch)
 			return 1;
 		conf_payload_from_iov(&p, &iov, 1, scratch);
-		rule = conf_match_message(st, &p, a->seq, &act);
+		rule = conf_match_message(st, &p, a->seq, NULL, &act); /* as the first of its socket */
 		free(scratch);
 	}
 	if (cli->json) {
