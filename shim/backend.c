@@ -52,6 +52,8 @@ int shim_backend_attach(int fd, const struct conf_stream *st, char *why, size_t 
 		attr.old = st->old;
 		attr.ipg_ns = st->ipg_ns;
 		attr.limit = st->limit;
+		/* a rule given as a bitrate: qsockd's policy charges these bytes per period */
+		attr.pkt_bytes = st->pkt_bytes;
 		if (st->class_flags & DWCS_CLASS_F_NONDROPPABLE)
 			attr.stream_flags |= DWCS_NON_DROPPABLE;
 		if (st->class_flags & DWCS_CLASS_F_LOSSLESS)
