@@ -703,6 +703,10 @@ static int load_stream(struct conf_diag *d, const config_setting_t *g, unsigned 
 	if (conf_get_enum(d, g, "share", share_names, &share) < 0)
 		ret = -EINVAL;
 	st->share = (enum conf_share)share;
+	if (st->share == CONF_SHARE_PROCESS && st->sched == CONF_SCHED_DWCS_BPF)
+		ret = conf_diag_error(d, config_setting_get_member(g, "share"), NULL,
+				      "\"process\" needs a class to share: scheduler \"dwcs-bpf\" "
+				      "keeps its state per socket (use \"dwcs\" or \"htb\")");
 	if (conf_get_bool(d, g, "dscp_override", &st->dscp_override) < 0)
 		ret = -EINVAL;
 	else if (config_setting_get_member(g, "dscp_override") && !config_setting_get_member(g, "dscp"))

@@ -74,3 +74,44 @@ EOF
 	[ "$new" -ge $((sent * 99 / 100)) ]
 	[ "$old" -lt $((sent / 2)) ]
 }
+
+# share = "process": a dual-stack sink's two senders, one IPv4 and one IPv6 socket of one
+# program, under one rule. With the default ("socket") each gets a class; with "process"
+# both are in one, which counts both datagrams and goes when the program does.
+@test "share = \"process\": one program's IPv4 and IPv6 sockets under one rule get one class" {
+	ip -n "$NS" -6 addr add fd78::1/64 dev va nodad
+	ip -n "$PEER" -6 addr add fd78::2/64 dev vb nodad
+	for share in socket process; do
+		conf=$(shim_conf "share-$share" <<EOF
+streams = ( { name = "sink"; match = { protocol = "udp"; remote_port = 47103; }; dev = "va";
+              scheduler = "htb"; bitrate = "2mbit"; share = "$share"; } );
+EOF
+)
+		# the program keeps both sockets open for a second, while the classes are read;
+		# each round installs its own root (its pins live in its `ip netns exec`)
+		ip netns exec "$NS" tc qdisc del dev va root 2>/dev/null || true
+		run in_ns "$NS" sh -c '
+			"$1" va htb || exit 99
+			env QSOCK_DEBUG=2 LD_PRELOAD="$2" QSOCK_CONF="$3" "$4" dual 10.78.0.2 fd78::2 47103 1000 &
+			sleep 0.5
+			tc -s class show dev va
+			wait
+			echo "after exit: $(tc class show dev va | grep -c "^class htb ")"' \
+			sh "$QSOCK_BUILD/test/apps/shim-qinit" "$SHIM_PRELOAD_FIRST$SHIM_SO" "$conf" "$SHIM_MEDIA"
+		[ "$status" -ne 99 ] || skip "qsockinit(va, htb) failed here: $output"
+		assert_status 0
+		echo "share = $share: $output"
+		assert_output_contains 'sent v4 and v6'
+		assert_output_contains ':47103: stream "sink" (line 1), htb on va'
+		assert_output_contains "after exit: 0"
+		classes=$(grep -c '^class htb ' <<<"$output")
+		if [ "$share" = socket ]; then
+			[ "$classes" -eq 2 ]
+		else
+			[ "$classes" -eq 1 ]
+			assert_output_contains "in fd "
+			# the one class counted both datagrams: 2 bytes + 28 + 14 and 2 + 48 + 14
+			grep -q ' Sent 108 bytes 2 pkt ' <<<"$output"
+		fi
+	done
+}

@@ -180,6 +180,9 @@ static void test_rule_errors(void **state)
 	expect_error(STREAM("scheduler = \"none\"; dscp = \"EF\"; share = \"process\";"),
 		     "t.conf:3: streams[0].share: needs a scheduler: scheduler \"none\" only marks "
 		     "packets (dscp)");
+	expect_error(STREAM("scheduler = \"dwcs-bpf\"; ipg = 10; share = \"process\";"),
+		     "t.conf:3: streams[0].share: \"process\" needs a class to share: scheduler "
+		     "\"dwcs-bpf\" keeps its state per socket (use \"dwcs\" or \"htb\")");
 	expect_error(STREAM("oln = 1;"),
 		     "t.conf:2: streams[0]: needs \"bitrate\" (\"2mbit\") or \"ipg\", the dwcs "
 		     "request period (\"10ms\")");
