@@ -225,7 +225,7 @@ static void json_grant(const struct conf_stream *st)
 	struct grant g;
 
 	if (!stream_grant(st, &g)) {
-		printf(",\"grant\":null");
+		printf(",\"grant\":null,\"share\":\"%s\"", conf_share_name(st->share));
 		return;
 	}
 	printf(",\"grant\":{\"packets_per_s\":%.3f,\"bits_per_s\":%.0f,\"bits\":\"%s\","
