@@ -8,9 +8,10 @@
  *	datagrams of at most PKT bytes (the last of a frame smaller, with the RTP marker), as
  *	a burst, from a non-blocking socket; a datagram the socket refuses (EAGAIN) is dropped,
  *	as a camera does not wait. Prints "frames F datagrams N refused R".
- *   dual ADDR4 ADDR6 PORT MS
+ *   dual ADDR4 ADDR6 PORT
  *	one IPv4 and one IPv6 UDP socket (a dual-stack sink's two senders), one datagram from
- *	each, then MS milliseconds alive with both open, so that their classes can be read.
+ *	each; then, at each line read from stdin (so that a test can look at the classes in
+ *	between): close the IPv4 socket, then exit with the IPv6 one still open.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -95,6 +96,7 @@ static int do_dual(char **a)
 {
 	struct sockaddr_in to4 = { .sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(a[2])) };
 	struct sockaddr_in6 to6 = { .sin6_family = AF_INET6, .sin6_port = to4.sin_port };
+	char line[16];
 	int fd4, fd6;
 
 	if (inet_pton(AF_INET, a[0], &to4.sin_addr) != 1 ||
@@ -111,11 +113,12 @@ static int do_dual(char **a)
 	if (sendto(fd6, "v6", 2, 0, (struct sockaddr *)&to6, sizeof(to6)) < 0)
 		die("sendto v6");
 	printf("sent v4 and v6\n");
-	fflush(stdout);
-	usleep((useconds_t)atoi(a[3]) * 1000);
+	if (!fgets(line, sizeof(line), stdin))
+		return 0;
 	close(fd4);
-	close(fd6);
-	return 0;
+	printf("closed v4\n");
+	fgets(line, sizeof(line), stdin);
+	return 0; /* fd6 open: the shim removes its stream at exit */
 }
 
 int main(int argc, char **argv)
@@ -123,9 +126,9 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc == 8 && !strcmp(argv[1], "stream"))
 		return do_stream(argv + 2);
-	if (argc == 6 && !strcmp(argv[1], "dual"))
+	if (argc == 5 && !strcmp(argv[1], "dual"))
 		return do_dual(argv + 2);
 	fprintf(stderr, "usage: shim-media stream ADDR PORT BITRATE FPS PKT SECONDS\n"
-			"       shim-media dual ADDR4 ADDR6 PORT MS\n");
+			"       shim-media dual ADDR4 ADDR6 PORT\n");
 	return 2;
 }

@@ -77,7 +77,8 @@ EOF
 
 # share = "process": a dual-stack sink's two senders, one IPv4 and one IPv6 socket of one
 # program, under one rule. With the default ("socket") each gets a class; with "process"
-# both are in one, which counts both datagrams and goes when the program does.
+# both are in one, which counts both datagrams, stays when the IPv4 socket is closed and
+# goes when the program exits.
 @test "share = \"process\": one program's IPv4 and IPv6 sockets under one rule get one class" {
 	ip -n "$NS" -6 addr add fd78::1/64 dev va nodad
 	ip -n "$PEER" -6 addr add fd78::2/64 dev vb nodad
@@ -87,31 +88,47 @@ streams = ( { name = "sink"; match = { protocol = "udp"; remote_port = 47103; };
               scheduler = "htb"; bitrate = "2mbit"; share = "$share"; } );
 EOF
 )
-		# the program keeps both sockets open for a second, while the classes are read;
-		# each round installs its own root (its pins live in its `ip netns exec`)
+		# the program sends from both sockets, then closes the IPv4 one and exits at our
+		# word (lines on a FIFO), the classes read in between; each round installs its
+		# own root (its pins live in its `ip netns exec`)
 		ip netns exec "$NS" tc qdisc del dev va root 2>/dev/null || true
+		mkdir -p "$BATS_TEST_TMPDIR/$share"
 		run in_ns "$NS" sh -c '
 			"$1" va htb || exit 99
-			env QSOCK_DEBUG=2 LD_PRELOAD="$2" QSOCK_CONF="$3" "$4" dual 10.78.0.2 fd78::2 47103 1000 &
-			sleep 0.5
-			tc -s class show dev va
+			mkfifo "$5/go" && exec 3<>"$5/go"
+			env QSOCK_DEBUG=2 LD_PRELOAD="$2" QSOCK_CONF="$3" "$4" dual 10.78.0.2 fd78::2 47103 \
+				<&3 >"$5/out" 2>&1 &
+			out=$5/out
+			wait_for() { i=0; until grep -q "$1" "$out" 2>/dev/null; do
+				i=$((i + 1)); [ $i -le 200 ] || { echo "no \"$1\""; exit 1; }; sleep 0.05; done; }
+			wait_for "sent v4 and v6"
+			echo "both open:"; tc -s class show dev va
+			echo >&3
+			wait_for "closed v4"
+			echo "v4 closed: $(tc class show dev va | grep -c "^class htb ")"
+			echo >&3
 			wait
+			cat "$5/out"
 			echo "after exit: $(tc class show dev va | grep -c "^class htb ")"' \
-			sh "$QSOCK_BUILD/test/apps/shim-qinit" "$SHIM_PRELOAD_FIRST$SHIM_SO" "$conf" "$SHIM_MEDIA"
+			sh "$QSOCK_BUILD/test/apps/shim-qinit" "$SHIM_PRELOAD_FIRST$SHIM_SO" "$conf" \
+			"$SHIM_MEDIA" "$BATS_TEST_TMPDIR/$share"
 		[ "$status" -ne 99 ] || skip "qsockinit(va, htb) failed here: $output"
 		assert_status 0
 		echo "share = $share: $output"
-		assert_output_contains 'sent v4 and v6'
 		assert_output_contains ':47103: stream "sink" (line 1), htb on va'
 		assert_output_contains "after exit: 0"
-		classes=$(grep -c '^class htb ' <<<"$output")
+		classes=$(sed -n '/^both open:/,/^v4 closed/p' <<<"$output" | grep -c '^class htb ')
 		if [ "$share" = socket ]; then
 			[ "$classes" -eq 2 ]
+			# the IPv4 socket's class went with it
+			assert_output_contains "v4 closed: 1"
 		else
 			[ "$classes" -eq 1 ]
 			assert_output_contains "in fd "
 			# the one class counted both datagrams: 2 bytes + 28 + 14 and 2 + 48 + 14
 			grep -q ' Sent 108 bytes 2 pkt ' <<<"$output"
+			# and stays for the IPv6 socket when the IPv4 one is closed
+			assert_output_contains "v4 closed: 1"
 		fi
 	done
 }
