@@ -37,13 +37,20 @@ _Static_assert(QSOCK_CARRIER_CMSG_SPACE <= SHIM_CMSG_SPACE, "room for libqsock's
 static pthread_mutex_t share_lock = PTHREAD_MUTEX_INITIALIZER;
 static int share_fd[CONF_MAX_STREAMS];	/* fd + 1 of the rule's last attached socket; 0: none */
 
+/* FD is a matched socket of rule INDEX (its number may have been reused since). */
+static bool in_rule(int fd, unsigned int index)
+{
+	const struct shim_fd *f = shim_fd_slot(fd);
+
+	return f && shim_fd_state(f) == SHIM_FD_MATCHED && f->stream == index;
+}
+
 /* Another matched socket of rule INDEX, or -1: the fd table's walk (max_fds slots, about
  * 50 us at 65536), paid when the socket share_fd named is gone. */
 static int share_member(int fd, unsigned int index)
 {
 	for (unsigned int i = 0; i < shim_fdtable_size(); i++)
-		if ((int)i != fd && shim_fd_state(&shim_hot.fd_table[i]) == SHIM_FD_MATCHED &&
-		    shim_hot.fd_table[i].stream == index)
+		if ((int)i != fd && in_rule((int)i, index))
 			return (int)i;
 	return -1;
 }
@@ -58,7 +65,7 @@ static int attach_shared(int fd, const struct conf_stream *st, char *why, size_t
 
 	pthread_mutex_lock(&share_lock);
 	member = share_fd[index] - 1;
-	if (member >= 0 && member != fd)
+	if (member >= 0 && member != fd && in_rule(member, index))
 		rc = qsock_join(fd, member, &e);
 	if (rc == -ENOENT) {
 		member = share_member(fd, index);
