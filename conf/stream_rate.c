@@ -6,8 +6,8 @@
  * per ipg, which no media user thinks in: a 2 Mbit/s, 25 fps stream sends about nine
  * datagrams per frame, and an ipg of one frame (40 ms) lets through one in nine.
  *
- * Errors name the user's units and the grant that failed ("bitrate 200gbit in 1200-byte
- * datagrams is a datagram every 48ns, below the 1us a dwcs period allows").
+ * Errors name the user's units and the grant that failed ("bitrate: 100gbit in 1-byte
+ * datagrams is a datagram every 1ns, outside the 1us..60s a period may be").
  */
 #include <errno.h>
 #include <string.h>
