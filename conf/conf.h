@@ -45,6 +45,9 @@
 enum conf_proto { CONF_PROTO_ANY, CONF_PROTO_UDP, CONF_PROTO_TCP };
 enum conf_sched { CONF_SCHED_DWCS, CONF_SCHED_HTB, CONF_SCHED_DWCS_BPF, CONF_SCHED_NONE };
 
+/* `share`: every matching socket its own class, or one class per process and rule. */
+enum conf_share { CONF_SHARE_SOCKET, CONF_SHARE_PROCESS };
+
 enum conf_preset {
 	CONF_PRESET_NONE,
 	CONF_PRESET_RTP_MARKER,		/* RTP v2 with the marker bit: last packet of a frame */
@@ -119,6 +122,13 @@ struct conf_stream {
 	uint32_t class_flags;		/* dwcs: DWCS_CLASS_F_NONDROPPABLE, _LOSSLESS */
 	uint32_t limit;			/* dwcs: class queue length in packets */
 	uint64_t rate_Bps;		/* htb: guaranteed rate, bytes per second */
+	/* given as media (stream_rate.c): ipg_ns, oln/old and rate_Bps above derive from these */
+	uint64_t bitrate_bps;		/* `bitrate`, bits per second; 0 = not given */
+	uint32_t fps_milli;		/* `fps` x 1000; 0 = not given */
+	uint32_t pkt_bytes;		/* `packet_size` (QSOCK_DEFAULT_PKT_BYTES) with a bitrate */
+	uint32_t pkts_per_frame;	/* datagrams per frame, with fps */
+	bool window_frames;		/* `window = "frames"`: oln/old were given in frames */
+	enum conf_share share;		/* which sockets share the stream's class */
 	bool has_dscp;			/* `dscp` given: the socket's packets carry it */
 	uint8_t dscp;			/* 0..CONF_DSCP_MAX (dscp.c: names and their sources) */
 	bool dscp_override;		/* the program's own IP_TOS/IPV6_TCLASS may change it */
@@ -445,7 +455,17 @@ const char *conf_dscp_names_help(void);
 int conf_get_dscp(struct conf_diag *d, const config_setting_t *group, const char *name,
 		  int *value);
 
+/* ------------------------------------------------------------------ rates (stream_rate.c) */
+/* `bitrate`, `fps`, `packet_size`, `window` of stream rule G, after its scheduler, oln and old
+ * are in ST: fills ST's media fields and derives its period, window and htb rate. 0 or
+ * -EINVAL (reported). */
+int conf_load_stream_rate(struct conf_diag *d, const config_setting_t *g, struct conf_stream *st);
+/* Member NAME of GROUP as a frame rate 1..1000 (fractional allowed), in thousandths. */
+int conf_get_fps_milli(struct conf_diag *d, const config_setting_t *group, const char *name,
+		       uint32_t *fps_milli);
+
 const char *conf_sched_name(enum conf_sched s);
+const char *conf_share_name(enum conf_share s);
 const char *conf_proto_name(enum conf_proto p);
 /* "nondroppable,prio=2,frame-end deadline=20ms" */
 void conf_action_describe(const struct conf_msg_action *a, char *buf, size_t len);

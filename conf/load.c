@@ -24,8 +24,9 @@ static const char *const shim_keys[] = { "enabled", "debug", "exec_keep_env", "m
 static const char *const stream_keys[] = {
 	"name", "match",	"scheduler", "dev",  "ipg",	 "oln", "old",
 	"lossless", "nondroppable", "limit",	 "rate", "messages", "dscp",
-	"dscp_override", NULL,
+	"dscp_override", "bitrate", "fps", "packet_size", "window", "share", NULL,
 };
+static const char *const share_names[] = { "socket", "process", NULL };
 static const char *const match_keys[] = {
 	"protocol", "local_port", "remote_port", "local_address", "remote_address",
 	"process",  "user",	  "unit",	 "cgroup",	  NULL,
@@ -629,7 +630,8 @@ static int load_stream(struct conf_diag *d, const config_setting_t *g, unsigned 
 	long long oln = 0, old = 0, limit = DWCS_DEFAULT_CLASS_LIMIT;
 	bool lossless = false, nondrop = false;
 	unsigned long long ipg = 0, rate = 0;
-	int sched = CONF_SCHED_DWCS, ret = 0, got_ipg, got_rate, i, dscp = -1;
+	int sched = CONF_SCHED_DWCS, ret = 0, got_ipg, got_rate, i, dscp = -1, share = 0;
+	bool got_bitrate = config_setting_get_member(g, "bitrate") != NULL;
 
 	if (conf_diag_check_keys(d, g, stream_keys))
 		ret = -EINVAL;
@@ -698,6 +700,13 @@ static int load_stream(struct conf_diag *d, const config_setting_t *g, unsigned 
 	default:
 		ret = -EINVAL;
 	}
+	if (conf_get_enum(d, g, "share", share_names, &share) < 0)
+		ret = -EINVAL;
+	st->share = (enum conf_share)share;
+	if (st->share == CONF_SHARE_PROCESS && st->sched == CONF_SCHED_DWCS_BPF)
+		ret = conf_diag_error(d, config_setting_get_member(g, "share"), NULL,
+				      "\"process\" needs a class to share: scheduler \"dwcs-bpf\" "
+				      "keeps its state per socket (use \"dwcs\" or \"htb\")");
 	if (conf_get_bool(d, g, "dscp_override", &st->dscp_override) < 0)
 		ret = -EINVAL;
 	else if (config_setting_get_member(g, "dscp_override") && !config_setting_get_member(g, "dscp"))
@@ -705,9 +714,11 @@ static int load_stream(struct conf_diag *d, const config_setting_t *g, unsigned 
 				      "needs \"dscp\": without one the shim never touches the TOS");
 
 	if (st->sched == CONF_SCHED_NONE) { /* mark only: no class, so no class parameters */
-		static const char *const class_keys[] = { "ipg",      "oln",   "old",  "lossless",
-							  "nondroppable", "limit", "rate", "messages",
-							  NULL };
+		static const char *const class_keys[] = {
+			"ipg",	   "oln",	  "old",	 "lossless", "nondroppable", "limit",
+			"rate",	   "messages",	  "bitrate",	 "fps",	     "packet_size",  "window",
+			"share",   NULL,
+		};
 		const char *const *k;
 
 		for (k = class_keys; *k; k++)
@@ -725,30 +736,35 @@ static int load_stream(struct conf_diag *d, const config_setting_t *g, unsigned 
 			if (config_setting_get_member(g, *k))
 				ret = conf_diag_error(d, config_setting_get_member(g, *k), NULL,
 						      "belongs to scheduler \"htb\", this stream uses \"dwcs\"");
-		if (got_ipg == 0)
+		if (got_ipg == 0 && !got_bitrate)
 			ret = conf_diag_error(d, g, NULL,
-					      "needs \"ipg\", the dwcs request period (\"10ms\")");
+					      "needs \"bitrate\" (\"2mbit\") or \"ipg\", the dwcs "
+					      "request period (\"10ms\")");
 		if (oln > old)
 			ret = conf_diag_error(d, config_setting_get_member(g, "oln"), NULL,
 					      "loss tolerance %lld/%lld: oln must not exceed old", oln,
 					      old);
 	} else {
 		static const char *const dwcs_only[] = { "ipg",		 "oln",	  "old", "lossless",
-							 "nondroppable", "limit", NULL };
+							 "nondroppable", "limit", "window", NULL };
 		const char *const *k;
 
 		for (k = dwcs_only; *k; k++)
 			if (config_setting_get_member(g, *k))
 				ret = conf_diag_error(d, config_setting_get_member(g, *k), NULL,
 						      "belongs to scheduler \"dwcs\", this stream uses \"htb\"");
-		if (!got_rate)
-			ret = conf_diag_error(d, g, NULL, "needs \"rate\" for scheduler \"htb\" (\"5mbit\")");
+		if (!got_rate && !got_bitrate)
+			ret = conf_diag_error(d, g, NULL,
+					      "needs \"rate\" or \"bitrate\" for scheduler \"htb\" "
+					      "(\"5mbit\")");
 	}
 	st->ipg_ns = ipg;
 	st->oln = (uint32_t)oln;
 	st->old = (uint32_t)old;
 	st->limit = (uint32_t)limit;
 	st->rate_Bps = rate;
+	if (st->sched != CONF_SCHED_NONE && conf_load_stream_rate(d, g, st))
+		ret = -EINVAL;
 
 	msgs = config_setting_get_member(g, "messages");
 	if (msgs) {

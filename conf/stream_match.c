@@ -24,6 +24,11 @@ const char *conf_sched_name(enum conf_sched s)
 					  "dwcs";
 }
 
+const char *conf_share_name(enum conf_share s)
+{
+	return s == CONF_SHARE_PROCESS ? "process" : "socket";
+}
+
 const char *conf_proto_name(enum conf_proto p)
 {
 	switch (p) {

@@ -64,7 +64,8 @@ struct qos_params {
  * struct q_dwcs_attr — one stream's service constraint: a packet every @ipg milliseconds, of
  * which at most @oln in every window of @old may miss their deadline (0/0: pure EDF).
  * With "htb" the stream gets a guaranteed rate of pkt_bytes (default: the device MTU) per
- * @ipg; oln/old and the flags are accepted and have no effect there.
+ * @ipg; oln/old and the flags are accepted and have no effect there. A caller that knows
+ * its stream's bit rate and frame rate rather than a period gives @bitrate and @fps_milli.
  *
  * Fields after stream_flags are read only when stream_flags has QSOCK_STREAM_EXT, and then
  * @size must be sizeof(struct q_dwcs_attr) as the caller compiled it; zero means default.
@@ -80,14 +81,28 @@ struct q_dwcs_attr {
 	uint64_t ipg_ns;	/* overrides ipg with nanosecond resolution */
 	uint64_t rate;		/* htb: guaranteed bytes per second, overrides pkt_bytes/ipg;
 				 * dwcs through qsockd: also the class's ceiling (qsockd(8)) */
-	uint32_t pkt_bytes;	/* htb: bytes per period for the derived rate */
+	uint32_t pkt_bytes;	/* htb: bytes per period for the derived rate; with bitrate: the
+				 * datagram size (0: 1200) */
 	uint32_t reserved;	/* must be 0 */
 	/* --- size >= QSOCK_ATTR_SIZE_DSCP (libqsock 1.0.x with DSCP; an older library
 	 * refuses a non-zero field here with EINVAL) --- */
 	uint32_t dscp;		/* QSOCK_DSCP(n): the socket's packets carry DSCP n (IP_TOS,
 				 * IPV6_TCLASS; ECN bits kept), any scheduler; 0 = not set */
 	uint32_t reserved2;	/* must be 0 */
+	/* --- size >= QSOCK_ATTR_SIZE_MEDIA: the stream as media users state it (an older
+	 * library refuses non-zero fields here with EINVAL) --- */
+	uint64_t bitrate;	/* bits per second of payload; sets the period to one datagram of
+				 * pkt_bytes (0: 1200) per bitrate share, overriding ipg and
+				 * ipg_ns; htb: the rate is those datagrams with their headers */
+	uint32_t fps_milli;	/* frames per 1000 s (25 fps: 25000; 1000..1000000), with bitrate:
+				 * a frame's datagrams are rounded up, the grant never below */
+	uint32_t media_flags;	/* QSOCK_WINDOW_FRAMES */
 };
+
+/* q_dwcs_attr.media_flags: oln and old count frames (needs bitrate and fps_milli); each is
+ * multiplied by the datagrams per frame. */
+#define QSOCK_WINDOW_FRAMES	0x01U
+#define QSOCK_MEDIA_FLAGS_ALL	QSOCK_WINDOW_FRAMES
 
 /* q_dwcs_attr.dscp: set DSCP n, 0..63 (EF is 46, AF41 34, CS1 8; qsock.conf(5) lists the
  * traffic types). Without QSOCK_DSCP_SET the field means "leave the socket's TOS alone". */
@@ -97,6 +112,8 @@ struct q_dwcs_attr {
 /* The size of q_dwcs_attr before dscp: still accepted, dscp then reads as not set. */
 #define QSOCK_ATTR_SIZE_V1	offsetof(struct q_dwcs_attr, dscp)
 #define QSOCK_ATTR_SIZE_DSCP	(offsetof(struct q_dwcs_attr, reserved2) + sizeof(uint32_t))
+/* The size of q_dwcs_attr with bitrate, fps_milli and media_flags. */
+#define QSOCK_ATTR_SIZE_MEDIA	(offsetof(struct q_dwcs_attr, media_flags) + sizeof(uint32_t))
 
 /* qsockinit's optional root parameters (qos_params.attributes of qsockinit). */
 #define QSOCK_ROOT_WORK_CONSERVING 0x01U /* dwcs: send before the deadline - T eligibility */

@@ -207,6 +207,39 @@ QSOCK_EXPORT int qattach(int fd, struct qos_params *p)
 	return attach_as("qattach", fd, p);
 }
 
+int qsock_join(int fd, int member_fd, struct qsock_err *err)
+{
+	struct qsock_fd_state *mst = attached_state(member_fd);
+	struct qsock_stream stream;
+	struct qsock_owner owner;
+	int rc, type, slot_fd;
+
+	rc = check_socket(fd, &type, err);
+	if (rc)
+		return rc;
+	if (!mst)
+		return qsock_errf(err, -ENOENT, "fd %d has no stream to share", member_fd);
+	if (attached_state(fd))
+		return qsock_errf(err, -EEXIST, "fd %d already has a stream", fd);
+	if (!has_cap(CAP_NET_ADMIN))
+		return qsock_errf(err, -EOPNOTSUPP,
+				  "sharing a class needs CAP_NET_ADMIN (qsockd has no request for "
+				  "it)");
+	fill_owner(&owner);
+	rc = qsock_mgr_join(fd, member_fd, mst->stream.dev, &owner, &stream, &slot_fd, err);
+	if (rc)
+		return rc;
+	rc = arm_fd(fd, &stream, slot_fd, err);
+	if (slot_fd >= 0)
+		qsock_sys.close(slot_fd);
+	if (rc) {
+		struct qsock_err ignored;
+
+		qsock_mgr_detach(fd, stream.dev, &ignored);
+	}
+	return rc;
+}
+
 QSOCK_EXPORT int qsocket(int domain, int type, int protocol, struct qos_params *p)
 {
 	struct qsock_stream_params sp;

@@ -535,6 +535,99 @@ static int find_stream(uint64_t cookie, const char *dev, struct qsock_cls_maps *
 	return qsock_errf(err, -ENOENT, "the socket has no stream");
 }
 
+/*
+ * Another record than @cookie's names @rec's class: the class is shared (qsock_mgr_join) and
+ * stays for its other sockets. A walk over the device's records, paid only when a stream is
+ * removed (10,000 records: a few milliseconds), so that the records stay as they are: no
+ * count to keep right across processes, daemon restarts and sweeps.
+ */
+static bool class_shared(const struct qsock_cls_maps *m, uint64_t cookie,
+			 const struct qsock_stream *rec)
+{
+	struct qsock_stream other;
+	uint64_t key, next;
+	int rc;
+
+	for (rc = bpf_map_get_next_key(m->streams, NULL, &next); !rc;
+	     rc = bpf_map_get_next_key(m->streams, &key, &next)) {
+		key = next;
+		if (key != cookie && !bpf_map_lookup_elem(m->streams, &key, &other) &&
+		    other.classid == rec->classid && other.ifindex == rec->ifindex)
+			return true;
+	}
+	return false;
+}
+
+int qsock_mgr_join(int sockfd, int member_fd, const char *dev, const struct qsock_owner *owner,
+		   struct qsock_stream *out, int *slot_fd, struct qsock_err *err)
+{
+	struct sock_txtime txt = { .clockid = CLOCK_MONOTONIC, .flags = 0 };
+	const struct qsock_sched_ops *ops;
+	struct qsock_stream rec, have;
+	struct qsock_cls_maps m;
+	uint64_t cookie, member;
+	int rc, type, domain, protocol, mtype;
+
+	if (slot_fd)
+		*slot_fd = -1;
+	rc = sock_identity_full(sockfd, &cookie, &type, &domain, &protocol, err);
+	if (!rc)
+		rc = sock_identity(member_fd, &member, &mtype, err);
+	if (!rc)
+		rc = find_stream(member, dev, &m, &rec, err);
+	if (rc)
+		return rc;
+	ops = qsock_sched_find(rec.sched);
+	if (!ops || ops->classless) {
+		/* a classless module keeps its state per socket, not per class */
+		rc = qsock_errf(err, -EOPNOTSUPP, "scheduler \"%s\" has no class to share",
+				rec.sched);
+		goto out;
+	}
+	if (!bpf_map_lookup_elem(m.streams, &cookie, &have)) {
+		rc = qsock_errf(err, -EEXIST, "fd %d already has a stream (class %x:%x on %s)",
+				sockfd, have.classid >> 16, have.classid & 0xffff, have.dev);
+		goto out;
+	}
+	if (qsock_carrier_per_message(ops->mark_flags, type) &&
+	    qsock_sys.setsockopt(sockfd, SOL_SOCKET, SO_TXTIME, &txt, sizeof(txt))) {
+		rc = qsock_errf(err, -errno, "fd %d: enabling SO_TXTIME for deadlines: %s", sockfd,
+				strerror(errno));
+		goto out;
+	}
+	rc = qsock_mgr_set_dscp(sockfd, rec.params.dscp, err);
+	if (rc)
+		goto out;
+	/* the member's class and parameters, this socket's identity */
+	rec.allowed_flags = (owner ? owner->allowed_flags : DWCS_MARK_FIELD_MASK) &
+			    DWCS_MARK_FIELD_MASK;
+	if ((!owner || owner->trust_mark) && type != SOCK_STREAM)
+		rec.allowed_flags |= QSOCK_CLS_TRUST_MARK;
+	rec.cookie = cookie;
+	memset(&rec.owner, 0, sizeof(rec.owner));
+	if (owner)
+		rec.owner = *owner;
+	rec.sock_type = (uint32_t)type;
+	rec.family = (uint32_t)domain;
+	rec.protocol = (uint32_t)protocol;
+	rec.inode = sock_inode(sockfd);
+	if (bpf_map_update_elem(m.streams, &cookie, &rec, BPF_NOEXIST)) {
+		rc = qsock_errf(err, -errno, "recording fd %d in class %x:%x: %s", sockfd,
+				rec.classid >> 16, rec.classid & 0xffff, strerror(errno));
+		goto out;
+	}
+	if (slot_fd && qsock_carrier_per_message(ops->mark_flags, type)) {
+		struct qsock_err ignored;
+
+		qsock_cls_slot_create(&m, cookie, slot_fd, &ignored);
+	}
+	if (out)
+		*out = rec;
+out:
+	qsock_cls_close(&m);
+	return rc;
+}
+
 int qsock_mgr_change(int sockfd, const char *dev, const char *sched,
 		     const struct qsock_stream_params *sp, struct qsock_stream *out,
 		     struct qsock_err *err)
@@ -608,6 +701,8 @@ static int remove_stream(struct qsock_cls_maps *m, uint64_t cookie, const struct
 		return qsock_errf(err, -errno, "removing the stream record %llu on %s: %s",
 				  (unsigned long long)cookie, rec->dev, strerror(errno));
 	qsock_cls_slot_remove(m, cookie);
+	if (class_shared(m, cookie, rec))
+		return 0; /* the last of its sockets removes the class */
 	rc = qsock_nl_thread(&nl, err);
 	if (!rc) {
 		struct qsock_class_ref ref = {
@@ -813,7 +908,9 @@ static int gc_dev(const char *dev, unsigned int *removed, struct qsock_err *err)
 		if (bpf_map_delete_elem(m.streams, &cand[i]))
 			continue; /* someone else removed it */
 		qsock_cls_slot_remove(&m, cand[i]);
-		delete_stream(nl, rec.sched, (int)rec.ifindex, rec.classid, cand[i], &ignored);
+		if (!class_shared(&m, cand[i], &rec))
+			delete_stream(nl, rec.sched, (int)rec.ifindex, rec.classid, cand[i],
+				      &ignored);
 		if (removed)
 			(*removed)++;
 	}

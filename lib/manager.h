@@ -127,6 +127,20 @@ int qsock_mgr_attach(int sockfd, const char *dev, const char *sched,
 		     const struct qsock_stream_params *sp, const struct qsock_owner *owner,
 		     struct qsock_stream *out, int *slot_fd, struct qsock_err *err);
 /* Change @sockfd's stream parameters; -ENOENT if it has none on @dev. */
+/*
+ * qsock_mgr_join() - record @sockfd in the stream of @member_fd (an attached socket) on @dev
+ * (NULL: wherever it is): the same class, parameters and DSCP, @owner's flags. The class
+ * then stays until the last socket recorded in it is removed (detach, gc). dwcs and htb
+ * only (-EOPNOTSUPP for a classless module). In-process only: qsockd has no request for it.
+ */
+int qsock_mgr_join(int sockfd, int member_fd, const char *dev, const struct qsock_owner *owner,
+		   struct qsock_stream *out, int *slot_fd, struct qsock_err *err);
+/*
+ * qsock_join() - what qattach() does, into the stream @member_fd (attached by this process)
+ * already has: the shim's `share = "process"`. Not exported (libqsock.a only); in-process
+ * only (-EOPNOTSUPP without CAP_NET_ADMIN). 0 or -errno with err->msg set.
+ */
+int qsock_join(int fd, int member_fd, struct qsock_err *err);
 int qsock_mgr_change(int sockfd, const char *dev, const char *sched,
 		     const struct qsock_stream_params *sp, struct qsock_stream *out,
 		     struct qsock_err *err);

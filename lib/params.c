@@ -12,6 +12,7 @@
 #include <uapi/linux/pkt_sch_dwcs.h>
 
 #include "errors.h"
+#include "rate.h"
 #include "sched_ops.h"
 
 #define NSEC_PER_MSEC 1000000ULL
@@ -98,6 +99,75 @@ int qsock_root_params_from_api(const struct qos_params *p, struct qsock_root_par
 	return 0;
 }
 
+/* bitrate, fps_milli and media_flags into the period, window and htb rate (lib/rate.h). */
+static int media_params(const char *sched, const struct q_dwcs_attr *a,
+			struct qsock_stream_params *out, struct qsock_err *err)
+{
+	bool htb = !strcmp(sched, "htb");
+	struct qsock_rate_grant g;
+	int rc;
+
+	if (a->media_flags & ~QSOCK_MEDIA_FLAGS_ALL)
+		return qsock_errf(err, -EINVAL, "q_dwcs_attr.media_flags has unknown bits 0x%x",
+				  a->media_flags & ~QSOCK_MEDIA_FLAGS_ALL);
+	if (!a->bitrate) {
+		if (a->fps_milli || a->media_flags)
+			return qsock_errf(err, -EINVAL,
+					  "q_dwcs_attr.%s needs bitrate: it describes how the "
+					  "bit rate is sent",
+					  a->fps_milli ? "fps_milli" : "media_flags");
+		return 0;
+	}
+	if ((a->media_flags & QSOCK_WINDOW_FRAMES) && !a->fps_milli)
+		return qsock_errf(err, -EINVAL,
+				  "q_dwcs_attr.media_flags QSOCK_WINDOW_FRAMES needs fps_milli");
+	if (htb && a->rate)
+		return qsock_errf(err, -EINVAL,
+				  "q_dwcs_attr.rate and bitrate both set the htb rate: give one");
+	if (a->bitrate > QSOCK_MAX_BITRATE)
+		return qsock_errf(err, -EINVAL,
+				  "q_dwcs_attr.bitrate %llu bit/s is above %llu (100 Gbit/s)",
+				  (unsigned long long)a->bitrate, QSOCK_MAX_BITRATE);
+	if (a->fps_milli && (a->fps_milli < QSOCK_MIN_FPS_MILLI || a->fps_milli > QSOCK_MAX_FPS_MILLI))
+		return qsock_errf(err, -EINVAL,
+				  "q_dwcs_attr.fps_milli %u is outside %u..%u (1..1000 fps)",
+				  a->fps_milli, QSOCK_MIN_FPS_MILLI, QSOCK_MAX_FPS_MILLI);
+	if (a->pkt_bytes > QSOCK_MAX_PKT_BYTES)
+		return qsock_errf(err, -EINVAL,
+				  "q_dwcs_attr.pkt_bytes %u is above the largest datagram (%u)",
+				  a->pkt_bytes, QSOCK_MAX_PKT_BYTES);
+	rc = qsock_rate_grant(a->bitrate, a->fps_milli, a->pkt_bytes, &g);
+	if (rc == -ERANGE && !htb)
+		return qsock_errf(err, -EINVAL,
+				  "q_dwcs_attr.bitrate %llu bit/s in %u-byte datagrams is a "
+				  "datagram every %llu ns, outside %llu ns .. %llu s",
+				  (unsigned long long)a->bitrate,
+				  a->pkt_bytes ? a->pkt_bytes : QSOCK_DEFAULT_PKT_BYTES,
+				  (unsigned long long)g.ipg_ns, DWCS_MIN_IPG_NS,
+				  DWCS_MAX_IPG_NS / 1000000000ULL);
+	if (a->media_flags & QSOCK_WINDOW_FRAMES) {
+		uint64_t old = (uint64_t)a->old * g.pkts_per_frame;
+
+		if (old > DWCS_MAX_WINDOW)
+			return qsock_errf(err, -EINVAL,
+					  "q_dwcs_attr.old %u frames of %u datagrams exceed the "
+					  "largest window %u",
+					  a->old, g.pkts_per_frame, DWCS_MAX_WINDOW);
+		out->oln = a->oln * g.pkts_per_frame;
+		out->old = (uint32_t)old;
+	}
+	if (htb) {
+		/* the period is nominal for htb, which takes the rate */
+		out->rate = g.wire_Bps;
+		out->ipg_ns = rc ? (uint64_t)NSEC_PER_MSEC : g.ipg_ns;
+	} else {
+		out->ipg_ns = g.ipg_ns;
+	}
+	/* what the grant's datagrams are: qsockd charges the policy pkt_bytes per period */
+	out->pkt_bytes = a->pkt_bytes ? a->pkt_bytes : QSOCK_DEFAULT_PKT_BYTES;
+	return 0;
+}
+
 int qsock_stream_params_from_api(const struct qos_params *p, struct qsock_stream_params *out,
 				 struct qsock_err *err)
 {
@@ -147,6 +217,12 @@ int qsock_stream_params_from_api(const struct qos_params *p, struct qsock_stream
 		out->limit = a->limit;
 		out->rate = a->rate;
 		out->pkt_bytes = a->pkt_bytes;
+		/* a caller compiled before bitrate existed: the period is ipg's */
+		if (a->size >= QSOCK_ATTR_SIZE_MEDIA) {
+			rc = media_params(p->name, a, out, err);
+			if (rc)
+				return rc;
+		}
 	}
 	return qsock_stream_params_check(p->name, out, err);
 }

@@ -14,3 +14,9 @@ TEST_BINS += $(SHIM_HARD)
 $(SHIM_HARD): $(SHIM_APPS_DIR)/shim-hard.o
 	$(quiet) LD $@
 	$(Q)$(CC) $(LDFLAGS) -o $@ $< -lpthread
+
+SHIM_MEDIA := $(SHIM_APPS_DIR)/shim-media
+TEST_BINS += $(SHIM_MEDIA)
+$(SHIM_MEDIA): $(SHIM_APPS_DIR)/shim-media.o
+	$(quiet) LD $@
+	$(Q)$(CC) $(LDFLAGS) -o $@ $<

@@ -140,6 +140,30 @@ EOF
 	json_eq "$output" '.streams[0].reason' 'protocol differs'
 }
 
+# #18 item 3: the example's video rule grants its 2 Mbit/s, 25 fps stream of 1200-byte
+# datagrams (9 per frame: 10,000 bytes) what it sends, where an ipg of 40 ms grants one
+# datagram of each frame.
+@test "explain: a rule's grant in packets/s and bit/s; the example's video rule carries what it describes" {
+	run "$QSOCK" -j -c "$QSOCK_REPO/qsock.conf.example" explain --process ffmpeg --remote 10.0.0.2:5004
+	assert_status 0
+	json_eq "$output" .stream video
+	json_eq "$output" .grant.packets_per_frame 9
+	json_eq "$output" .grant.window frames
+	# the grant covers the stream: its bits, and its datagrams (9 a frame, 25 frames a second)
+	jq -e '.grant.bits_per_s >= 2000000 and .grant.packets_per_s >= 9 * 25' <<<"$output"
+	new_pps=$(jq '.grant.packets_per_s' <<<"$output")
+	run "$QSOCK" -c "$QSOCK_REPO/qsock.conf.example" explain --process ffmpeg --remote 10.0.0.2:5004
+	assert_output_contains 'grant: 225.0 packets/s, 2160000 bit/s (2.160 Mbit/s) of payload in 1200-byte datagrams'
+	assert_output_contains '9 datagrams per frame at 25 fps; window 9/90 datagrams = 1/10 frames'
+	# the same stream as an ipg of 40 ms: one datagram per frame
+	c=$(explain_conf)
+	run "$QSOCK" -j -c "$c" explain --process ffmpeg --remote 10.0.0.2:5005
+	jq -e --argjson n "$new_pps" '.grant.packets_per_s == 25 and .grant.packets_per_s * 9 <= $n' <<<"$output"
+	# htb: the rate counts whole packets, headers included
+	run "$QSOCK" -c "$c" explain --proto tcp --local '[::]:443'
+	assert_output_contains 'grant: 1981.0 packets/s, 20000000 bit/s (20.000 Mbit/s) on the wire, headers included, in 1200-byte datagrams'
+}
+
 @test "explain: which message rules an RTP/H.264 payload matches, and the flags it gets" {
 	c=$(explain_conf)
 	# RTP v2, marker set, payload type 96; an IDR NAL unit

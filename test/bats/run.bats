@@ -94,7 +94,7 @@ EOF
 	assert_output_contains "--rate: 200gbit is out of range 1kbit..100gbit"
 	run "$QSOCK" run --oln 1 --dev lo -- true
 	assert_status 125
-	assert_output_contains "a rule needs --ipg (dwcs) or --rate (htb)"
+	assert_output_contains "a rule needs --bitrate, --ipg (dwcs) or --rate (htb)"
 	run "$QSOCK" run -c /etc/qsock.conf --ipg 10ms -- true
 	assert_status 125
 	assert_output_contains "-c FILE or a rule from options, not both"

@@ -185,7 +185,7 @@ static void test_errors(void **state)
 	expect_error(STREAM("ipg = 10; oln = 3; old = 2;"),
 		     "t.conf:2: streams[0].oln: loss tolerance 3/2: oln must not exceed old");
 	expect_error(STREAM("oln = 1;"),
-		     "t.conf:2: streams[0]: needs \"ipg\", the dwcs request period (\"10ms\")");
+		     "t.conf:2: streams[0]: needs \"bitrate\" (\"2mbit\") or \"ipg\", the dwcs request period (\"10ms\")");
 	expect_error(STREAM("ipg = \"10 parsecs\";"),
 		     "t.conf:2: streams[0].ipg: \"10 parsecs\" is not a duration (\"10ms\", \"250us\", \"1s\", or an integer in ms)");
 	/* ranges in the user's units, not in ns or bytes/s */

@@ -193,6 +193,65 @@ static void dscp_extension(void **state)
 	assert_non_null(strstr(e.msg, "reserved2 must be 0"));
 }
 
+/* bitrate, fps_milli, media_flags (#18): the same grant as qsock.conf's bitrate and fps
+ * (lib/rate.h), read only from a caller whose size covers them. */
+static void media_extension(void **state)
+{
+	struct q_dwcs_attr a;
+	struct qos_params p = params("eth0", "dwcs", &a);
+	struct qsock_stream_params sp;
+	struct qsock_err e = { "" };
+
+	ext_attrs(&a);
+	a.oln = 1;
+	a.bitrate = 2000000;
+	a.fps_milli = 25000;
+	a.media_flags = QSOCK_WINDOW_FRAMES;
+	assert_int_equal(qsock_stream_params_from_api(&p, &sp, &e), 0);
+	/* 9 datagrams of 1200 bytes per frame, 225 per second; 1/10 frames = 9/90 datagrams */
+	assert_int_equal(sp.ipg_ns, 1000000000ULL / 225);
+	assert_int_equal(sp.oln, 9);
+	assert_int_equal(sp.old, 90);
+	assert_int_equal(sp.pkt_bytes, 1200);
+	/* an old caller: ipg as given, oln/old in packets */
+	a.size = QSOCK_ATTR_SIZE_DSCP;
+	assert_int_equal(qsock_stream_params_from_api(&p, &sp, &e), 0);
+	assert_int_equal(sp.ipg_ns, 10000000);
+	assert_int_equal(sp.old, 10);
+	a.size = sizeof(a);
+
+	/* htb: the datagrams with their headers */
+	strcpy(p.name, "htb");
+	a.media_flags = 0;
+	assert_int_equal(qsock_stream_params_from_api(&p, &sp, &e), 0);
+	assert_int_equal(sp.rate, 225 * (1200 + 62));
+	a.rate = 1000;
+	assert_int_equal(qsock_stream_params_from_api(&p, &sp, &e), -EINVAL);
+	assert_non_null(strstr(e.msg, "rate and bitrate both set the htb rate"));
+	a.rate = 0;
+	strcpy(p.name, "dwcs");
+
+	a.fps_milli = 999;
+	assert_int_equal(qsock_stream_params_from_api(&p, &sp, &e), -EINVAL);
+	assert_non_null(strstr(e.msg, "fps_milli 999 is outside 1000..1000000"));
+	a.fps_milli = 0;
+	a.media_flags = QSOCK_WINDOW_FRAMES;
+	assert_int_equal(qsock_stream_params_from_api(&p, &sp, &e), -EINVAL);
+	assert_non_null(strstr(e.msg, "QSOCK_WINDOW_FRAMES needs fps_milli"));
+	a.media_flags = 0x10;
+	assert_int_equal(qsock_stream_params_from_api(&p, &sp, &e), -EINVAL);
+	assert_non_null(strstr(e.msg, "media_flags has unknown bits 0x10"));
+	a.media_flags = 0;
+	a.bitrate = 100000000000ULL;
+	a.pkt_bytes = 1;
+	assert_int_equal(qsock_stream_params_from_api(&p, &sp, &e), -EINVAL);
+	assert_non_null(strstr(e.msg, "bitrate 100000000000 bit/s in 1-byte datagrams"));
+	a.bitrate = 0;
+	a.fps_milli = 25000;
+	assert_int_equal(qsock_stream_params_from_api(&p, &sp, &e), -EINVAL);
+	assert_non_null(strstr(e.msg, "fps_milli needs bitrate"));
+}
+
 static void larger_caller_struct_needs_zero_tail(void **state)
 {
 	struct {
@@ -282,6 +341,7 @@ int main(void)
 		cmocka_unit_test(larger_caller_struct_needs_zero_tail),
 		cmocka_unit_test(root_attr_checked),
 		cmocka_unit_test(dscp_extension),
+		cmocka_unit_test(media_extension),
 		cmocka_unit_test(garbage_size_is_not_read),
 		cmocka_unit_test(normalised_params_rechecked),
 	};

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "../../conf/conf.h"
+#include "../../lib/rate.h"
 #include "commands.h"
 #include "uapi/linux/pkt_sch_dwcs.h"
 
@@ -170,6 +171,72 @@ static void print_stream_params(const struct conf_stream *st)
 		       st->class_flags & DWCS_CLASS_F_NONDROPPABLE ? ", non-droppable" : "", dscp);
 }
 
+/*
+ * What a rule grants, in packets and bits per second. dwcs: one datagram per period, of the
+ * rule's packet_size (QSOCK_DEFAULT_PKT_BYTES when it gave an ipg): the bits are payload.
+ * htb: its rate counts whole packets on the wire, so packets are rate / (size + headers).
+ */
+struct grant {
+	double pps, bps;
+	uint32_t pkt_bytes;
+	bool wire;		/* bps include each packet's headers (htb) */
+};
+
+static bool stream_grant(const struct conf_stream *st, struct grant *g)
+{
+	g->pkt_bytes = st->pkt_bytes ? st->pkt_bytes : QSOCK_DEFAULT_PKT_BYTES;
+	g->wire = st->sched == CONF_SCHED_HTB;
+	if (st->sched == CONF_SCHED_NONE)
+		return false;
+	if (g->wire) {
+		g->bps = (double)st->rate_Bps * 8;
+		g->pps = (double)st->rate_Bps / (g->pkt_bytes + QSOCK_WIRE_OVERHEAD);
+	} else {
+		g->pps = 1e9 / (double)st->ipg_ns;
+		g->bps = g->pps * g->pkt_bytes * 8;
+	}
+	return true;
+}
+
+static void print_grant(const struct conf_stream *st)
+{
+	struct grant g;
+
+	if (!stream_grant(st, &g))
+		return;
+	printf("   grant: %.1f packets/s, %.0f bit/s (%.3f Mbit/s) %s %u-byte datagrams", g.pps,
+	       g.bps, g.bps / 1e6, g.wire ? "on the wire, headers included, in" : "of payload in",
+	       g.pkt_bytes);
+	if (st->bitrate_bps)
+		printf(", for bitrate %.3f Mbit/s", (double)st->bitrate_bps / 1e6);
+	if (st->pkts_per_frame)
+		printf(", %u datagrams per frame at %.3g fps", st->pkts_per_frame,
+		       st->fps_milli / 1000.0);
+	if (st->window_frames)
+		printf("; window %u/%u datagrams = %u/%u frames", st->oln, st->old,
+		       st->oln / st->pkts_per_frame, st->old / st->pkts_per_frame);
+	printf("\n");
+	if (st->share == CONF_SHARE_PROCESS)
+		printf("   shared: one class for all of a process's sockets this rule matches\n");
+}
+
+static void json_grant(const struct conf_stream *st)
+{
+	struct grant g;
+
+	if (!stream_grant(st, &g)) {
+		printf(",\"grant\":null,\"share\":\"%s\"", conf_share_name(st->share));
+		return;
+	}
+	printf(",\"grant\":{\"packets_per_s\":%.3f,\"bits_per_s\":%.0f,\"bits\":\"%s\","
+	       "\"packet_size\":%u,\"bitrate\":%llu,\"fps\":%.3f,\"packets_per_frame\":%u,"
+	       "\"oln\":%u,\"old\":%u,\"window\":\"%s\"},\"share\":\"%s\"",
+	       g.pps, g.bps, g.wire ? "wire" : "payload", g.pkt_bytes,
+	       (unsigned long long)st->bitrate_bps, st->fps_milli / 1000.0, st->pkts_per_frame,
+	       st->oln, st->old, st->window_frames ? "frames" : "packets",
+	       conf_share_name(st->share));
+}
+
 struct explain_args {
 	struct conf_process proc;
 	struct conf_socket sock;
@@ -236,8 +303,11 @@ static int explain(const struct qsock_cli *cli, const struct conf *c, const stru
 			printf(",\"dscp\":%u", match->dscp);
 		else
 			printf(",\"dscp\":null");
+		if (match)
+			json_grant(match);
 	} else if (match) {
 		print_stream_params(match);
+		print_grant(match);
 	} else {
 		printf("=> no stream rule matches: the shim leaves this socket alone\n");
 	}

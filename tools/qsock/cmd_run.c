@@ -42,6 +42,7 @@ static const char usage[] =
 	"usage: qsock run [-c FILE] -- PROG [ARGS...]\n"
 	"       qsock run --ipg DURATION [--oln N --old N] [RULE OPTIONS] -- PROG [ARGS...]\n"
 	"       qsock run --rate RATE [RULE OPTIONS] -- PROG [ARGS...]\n"
+	"       qsock run --bitrate RATE [--fps N] [RULE OPTIONS] -- PROG [ARGS...]\n"
 	"  Run PROG under the shim (LD_PRELOAD), with FILE's rules (default: the -c file,\n"
 	"  $QSOCK_CONF, else " CONF_DEFAULT_PATH ") or with one stream rule built from the options.\n"
 	"  PROG's exit status and signals are its own (qsock execs it); qsock's own failures\n"
@@ -53,6 +54,11 @@ static const char usage[] =
 	"  --nondroppable        every packet of the stream is non-droppable\n"
 	"  --limit N             the class's queue length in packets\n"
 	"  --rate RATE           htb: guaranteed rate (\"5mbit\"; implies --sched htb)\n"
+	"  --bitrate RATE        the stream's payload bit rate (\"2mbit\"): sets the period\n"
+	"  --fps N               with --bitrate: frames per second (1..1000, \"29.97\")\n"
+	"  --packet-size N       with --bitrate: datagram size in bytes (default 1200)\n"
+	"  --window packets|frames  what --oln/--old count (frames: needs --fps)\n"
+	"  --share socket|process   a class per socket (default) or per process\n"
 	"  --sched NAME          dwcs (default), htb or dwcs-bpf\n"
 	"  --dev DEV             egress device (default: the default route's)\n"
 	"  --port N|LO-HI        only sockets with this local or remote port (default: all)\n"
@@ -63,6 +69,7 @@ static const char usage[] =
 struct run_opts {
 	const char *conf;
 	const char *ipg, *oln, *old, *limit, *rate, *sched, *dev, *port, *proto;
+	const char *bitrate, *fps, *packet_size, *window, *share;
 	bool lossless, nondroppable, print_conf;
 	bool rule;			/* a rule option was given */
 };
@@ -111,6 +118,24 @@ static void put_number(FILE *f, const char *v)
 	while (*p >= '0' && *p <= '9')
 		p++;
 	if (*v && !*p && p - v < 10)
+		fputs(v, f);
+	else
+		put_string(f, v);
+}
+
+/* --fps as a libconfig number when it is one (25, 29.97), else as a string the loader
+ * refuses with the value in its message. */
+static void put_decimal(FILE *f, const char *v)
+{
+	const char *p = v;
+	int dots = 0;
+
+	for (; *p; p++)
+		if (*p == '.')
+			dots++;
+		else if (*p < '0' || *p > '9')
+			break;
+	if (*v && !*p && dots <= 1 && v[0] != '.' && p[-1] != '.' && p - v < 16)
 		fputs(v, f);
 	else
 		put_string(f, v);
@@ -167,6 +192,31 @@ static void put_rule(FILE *f, const struct run_opts *o, const char *dev, const c
 		put_string(f, o->rate);
 		fprintf(f, ";\n");
 	}
+	if (o->bitrate) {
+		fprintf(f, "    bitrate = ");
+		put_string(f, o->bitrate);
+		fprintf(f, ";\n");
+	}
+	if (o->fps) {
+		fprintf(f, "    fps = ");
+		put_decimal(f, o->fps);
+		fprintf(f, ";\n");
+	}
+	if (o->packet_size) {
+		fprintf(f, "    packet_size = ");
+		put_number(f, o->packet_size);
+		fprintf(f, ";\n");
+	}
+	if (o->window) {
+		fprintf(f, "    window = ");
+		put_string(f, o->window);
+		fprintf(f, ";\n");
+	}
+	if (o->share) {
+		fprintf(f, "    share = ");
+		put_string(f, o->share);
+		fprintf(f, ";\n");
+	}
 	fprintf(f, "  }");
 }
 
@@ -207,6 +257,8 @@ static const char *option_of(const char *key)
 		{ "limit", "--limit" },	    { "rate", "--rate" },   { "scheduler", "--sched" },
 		{ "dev", "--dev" },	    { "lossless", "--lossless" },
 		{ "nondroppable", "--nondroppable" },		    { "match.local_port", "--port" },
+		{ "bitrate", "--bitrate" }, { "fps", "--fps" },	    { "packet_size", "--packet-size" },
+		{ "window", "--window" },   { "share", "--share" },
 		{ "match.remote_port", "--port" },		    { "match.protocol", "--proto" },
 	};
 	const char *dot;
@@ -313,7 +365,7 @@ int do_run(const struct qsock_cli *cli_in, int argc, char **argv)
 	struct qsock_cli run_cli = *cli_in;
 	const struct qsock_cli *cli = &run_cli;
 	enum { O_IPG = 256, O_OLN, O_OLD, O_LIMIT, O_RATE, O_SCHED, O_DEV, O_PORT, O_PROTO,
-	       O_LOSSLESS, O_NONDROP, O_PRINT };
+	       O_LOSSLESS, O_NONDROP, O_PRINT, O_BITRATE, O_FPS, O_PKT, O_WINDOW, O_SHARE };
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "ipg", required_argument, NULL, O_IPG },
@@ -321,6 +373,11 @@ int do_run(const struct qsock_cli *cli_in, int argc, char **argv)
 		{ "old", required_argument, NULL, O_OLD },
 		{ "limit", required_argument, NULL, O_LIMIT },
 		{ "rate", required_argument, NULL, O_RATE },
+		{ "bitrate", required_argument, NULL, O_BITRATE },
+		{ "fps", required_argument, NULL, O_FPS },
+		{ "packet-size", required_argument, NULL, O_PKT },
+		{ "window", required_argument, NULL, O_WINDOW },
+		{ "share", required_argument, NULL, O_SHARE },
 		{ "sched", required_argument, NULL, O_SCHED },
 		{ "dev", required_argument, NULL, O_DEV },
 		{ "port", required_argument, NULL, O_PORT },
@@ -361,6 +418,11 @@ int do_run(const struct qsock_cli *cli_in, int argc, char **argv)
 		case O_OLD: slot = &o.old; break;
 		case O_LIMIT: slot = &o.limit; break;
 		case O_RATE: slot = &o.rate; break;
+		case O_BITRATE: slot = &o.bitrate; break;
+		case O_FPS: slot = &o.fps; break;
+		case O_PKT: slot = &o.packet_size; break;
+		case O_WINDOW: slot = &o.window; break;
+		case O_SHARE: slot = &o.share; break;
 		case O_SCHED: slot = &o.sched; break;
 		case O_DEV: slot = &o.dev; break;
 		case O_PORT: slot = &o.port; break;
@@ -388,8 +450,9 @@ int do_run(const struct qsock_cli *cli_in, int argc, char **argv)
 	if (o.rule) {
 		char *text;
 
-		if (!o.ipg && !o.rate) {
-			return cli_usage_error(cli, usage, "a rule needs --ipg (dwcs) or --rate (htb)");
+		if (!o.ipg && !o.rate && !o.bitrate) {
+			return cli_usage_error(cli, usage,
+					       "a rule needs --bitrate, --ipg (dwcs) or --rate (htb)");
 		}
 		if (o.dev && strlen(o.dev) > CONF_DEV_MAX)
 			return cli_error(cli, EXIT_RUN_FAIL, "--dev: \"%s\" is longer than %d characters",
