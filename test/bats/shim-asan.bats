@@ -37,5 +37,7 @@ setup() {
 	echo "$output" >&2
 	assert_status 0
 	! grep -q '^not ok' <<<"$output"
-	[ "$(grep -c '^ok ' <<<"$output")" -eq 4 ]
+	# every test of its plan ran and passed (none skipped for want of the encoder)
+	[ "$(grep -c '^ok ' <<<"$output")" -eq "$(sed -n 's/^1\.\.//p' <<<"$output")" ]
+	! grep -q '# skip' <<<"$output"
 }
