@@ -506,7 +506,6 @@ static int load_msg_rule(struct conf_diag *d, const config_setting_t *g, unsigne
 	unsigned long long deadline = 0;
 	const char *name = NULL;
 	int preset = -1, ret = 0, got;
-	double fps = 0;
 
 	if (conf_diag_check_keys(d, g, msg_keys))
 		ret = -EINVAL;
@@ -570,26 +569,17 @@ static int load_msg_rule(struct conf_diag *d, const config_setting_t *g, unsigne
 	if (got < 0)
 		ret = -EINVAL;
 	{
-		const config_setting_t *f = config_setting_get_member(g, "fps");
+		uint32_t fps_milli = 0;
 
-		if (f) {
-			any_action = true;
-			if (config_setting_type(f) == CONFIG_TYPE_FLOAT)
-				fps = config_setting_get_float(f);
-			else if (config_setting_type(f) == CONFIG_TYPE_INT ||
-				 config_setting_type(f) == CONFIG_TYPE_INT64)
-				fps = (double)config_setting_get_int64(f);
-			else
-				ret = conf_diag_error(d, f, NULL, "must be a number, not %s",
-						      conf_type_name(config_setting_type(f)));
-			if (config_setting_is_number(f) && (fps < 1 || fps > 1000))
-				ret = conf_diag_error(d, f, NULL, "%g is out of range 1..1000", fps);
-			if (deadline)
-				ret = conf_diag_error(d, f, NULL,
-						      "give either deadline or fps, not both");
-			else if (fps >= 1 && fps <= 1000)
-				deadline = (unsigned long long)(1e9 / fps + 0.5);
-		}
+		got = conf_get_fps_milli(d, g, "fps", &fps_milli);
+		any_action |= got != 0;
+		if (got < 0)
+			ret = -EINVAL;
+		else if (got > 0 && deadline)
+			ret = conf_diag_error(d, config_setting_get_member(g, "fps"), NULL,
+					      "give either deadline or fps, not both");
+		else if (got > 0)
+			deadline = (unsigned long long)(1e12 / fps_milli + 0.5);
 	}
 	if (ret)
 		return ret;

@@ -351,11 +351,24 @@ static int open_dev(const char *dev, const char *sched, struct qsock_cls_maps *m
 	return 0;
 }
 
+/* What a socket needs of its own before it sends in a stream: SO_TXTIME where its messages
+ * carry deadlines (a datagram socket on a scheduler that reads them), and the rule's DSCP. */
+static int prepare_socket(int sockfd, const struct qsock_sched_ops *ops, int type, uint32_t dscp,
+			  struct qsock_err *err)
+{
+	struct sock_txtime txt = { .clockid = CLOCK_MONOTONIC, .flags = 0 };
+
+	if (qsock_carrier_per_message(ops->mark_flags, type) &&
+	    qsock_sys.setsockopt(sockfd, SOL_SOCKET, SO_TXTIME, &txt, sizeof(txt)))
+		return qsock_errf(err, -errno, "fd %d: enabling SO_TXTIME for deadlines: %s",
+				  sockfd, strerror(errno));
+	return qsock_mgr_set_dscp(sockfd, dscp, err);
+}
+
 int qsock_mgr_attach(int sockfd, const char *dev, const char *sched,
 		     const struct qsock_stream_params *sp, const struct qsock_owner *owner,
 		     struct qsock_stream *out, int *slot_fd, struct qsock_err *err)
 {
-	struct sock_txtime txt = { .clockid = CLOCK_MONOTONIC, .flags = 0 };
 	const struct qsock_sched_ops *ops;
 	struct qsock_class_ref ref;
 	struct qsock_stream rec;
@@ -408,13 +421,7 @@ int qsock_mgr_attach(int sockfd, const char *dev, const char *sched,
 	}
 	if (rc)
 		goto out;
-	if (qsock_carrier_per_message(ops->mark_flags, type) &&
-	    qsock_sys.setsockopt(sockfd, SOL_SOCKET, SO_TXTIME, &txt, sizeof(txt))) {
-		rc = qsock_errf(err, -errno, "fd %d: enabling SO_TXTIME for deadlines: %s", sockfd,
-				strerror(errno));
-		goto undo_class;
-	}
-	rc = qsock_mgr_set_dscp(sockfd, sp->dscp, err);
+	rc = prepare_socket(sockfd, ops, type, sp->dscp, err);
 	if (rc)
 		goto undo_class;
 	memset(&rec, 0, sizeof(rec));
@@ -561,7 +568,6 @@ static bool class_shared(const struct qsock_cls_maps *m, uint64_t cookie,
 int qsock_mgr_join(int sockfd, int member_fd, const char *dev, const struct qsock_owner *owner,
 		   struct qsock_stream *out, int *slot_fd, struct qsock_err *err)
 {
-	struct sock_txtime txt = { .clockid = CLOCK_MONOTONIC, .flags = 0 };
 	const struct qsock_sched_ops *ops;
 	struct qsock_stream rec, have;
 	struct qsock_cls_maps m;
@@ -589,13 +595,7 @@ int qsock_mgr_join(int sockfd, int member_fd, const char *dev, const struct qsoc
 				sockfd, have.classid >> 16, have.classid & 0xffff, have.dev);
 		goto out;
 	}
-	if (qsock_carrier_per_message(ops->mark_flags, type) &&
-	    qsock_sys.setsockopt(sockfd, SOL_SOCKET, SO_TXTIME, &txt, sizeof(txt))) {
-		rc = qsock_errf(err, -errno, "fd %d: enabling SO_TXTIME for deadlines: %s", sockfd,
-				strerror(errno));
-		goto out;
-	}
-	rc = qsock_mgr_set_dscp(sockfd, rec.params.dscp, err);
+	rc = prepare_socket(sockfd, ops, type, rec.params.dscp, err);
 	if (rc)
 		goto out;
 	/* the member's class and parameters, this socket's identity */

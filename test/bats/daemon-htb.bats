@@ -374,6 +374,11 @@ stream_then_daemon_killed() {
 	wait_until 5 grep -q "setup hp0: no longer in the policy's setup: its root and streams are kept (qsock fini hp0 removes them)" "$LOG" || { cat "$LOG"; false; }
 	served hp0
 	tc -n "$NS" class show dev hp0 | grep -q "1:$minor "
+	# as the log says: qsockd will not remove it, so the test does (its pins would outlive
+	# the namespace, and a later namespace reusing its inode would find them)
+	run t $IN "$QSOCK" fini hp0
+	assert_status 0
+	! served hp0
 }
 
 @test "daemon-htb: status lists a stream attached in-process beside the device that counts it" {
