@@ -18,9 +18,9 @@ VM_BATS += $(filter-out $(VM_BATS_BPF_QDISC),$(sort $(wildcard test/vm/*.bats)))
 # files are all a smoke kernel (PREEMPT_RT, unpacked) runs.
 # Heavy: timing-heavy (the evaluation, Table 1, Figures 4-7 and the comparison with stock QoS;
 # the shaper's 2 % precision at four rates, exercised functionally by the other files on every
-# kernel; the shim's video claim, whose classification and message rules the host suite and
-# dwcs-traffic cover on every kernel) and scale (10,000 classes; dwcs-robust.bats's churn runs
-# everywhere).
+# kernel; the shim's video claim and its real encoder's, whose classification and message
+# rules the host suite and dwcs-traffic cover on every kernel) and scale (10,000 classes;
+# dwcs-robust.bats's churn runs everywhere).
 VM_BATS_HEAVY := $(sort $(wildcard test/vm/eval-*.bats)) test/vm/dwcs-shaper.bats \
-	test/vm/dwcs-scale.bats test/vm/shim-video.bats
+	test/vm/dwcs-scale.bats test/vm/shim-video.bats test/vm/shim-encoders.bats
 VM_BATS_SMOKE  := test/vm/dwcs-smoke.bats
