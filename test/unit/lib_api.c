@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "qsock.h"
+#include "lib_api_assert.h"
 #include "fdtable.h"
 
 static struct q_dwcs_attr attrs = { .oln = 0, .old = 10, .ipg = 10 };
@@ -32,26 +33,6 @@ static struct qos_params params(const char *dev, const char *name)
 	p.attributes = &attrs;
 	return p;
 }
-
-static int open_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	int n = 0;
-
-	while (d && readdir(d))
-		n++;
-	closedir(d);
-	return n;
-}
-
-#define assert_fails(call, err, text)                                                      \
-	do {                                                                               \
-		errno = 0;                                                                 \
-		assert_int_equal((call), -1);                                              \
-		assert_int_equal(errno, (err));                                            \
-		if (!strstr(qsock_strerror(), (text)))                                     \
-			fail_msg("message \"%s\" lacks \"%s\"", qsock_strerror(), (text)); \
-	} while (0)
 
 static void attach_checks_the_fd(void **state)
 {

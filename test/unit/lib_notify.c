@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "qsock.h"
+#include "lib_api_assert.h"
 #include "notify.h"
 #include "notify_detect.h"
 
@@ -119,26 +120,6 @@ static void counters_going_back_are_a_new_class(void **state)
 	s.sent_pkts = 1;
 	assert_int_equal(qsock_notify_step(&t, &s, QNOTIFY_DROP, 0, &acc), QNOTIFY_GONE);
 }
-
-static int open_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	int n = 0;
-
-	while (d && readdir(d))
-		n++;
-	closedir(d);
-	return n;
-}
-
-#define assert_fails(call, err, text)                                                      \
-	do {                                                                               \
-		errno = 0;                                                                 \
-		assert_int_equal((call), -1);                                              \
-		assert_int_equal(errno, (err));                                            \
-		if (!strstr(qsock_strerror(), (text)))                                     \
-			fail_msg("message \"%s\" lacks \"%s\"", qsock_strerror(), (text)); \
-	} while (0)
 
 static void bad_arguments_are_named(void **state)
 {
