@@ -32,6 +32,10 @@ struct qd_backend {
 	 * (the send slot map for the owner, the caller's to close; -1: the stream has none). */
 	int (*attach)(int sockfd, const struct qsockd_params *p, const struct qd_owner *owner,
 		      struct qsockd_stream *out, int *slot_fd, char *msg, size_t msglen);
+	/* Record sockfd in the class of the stream with cookie member on dev: fills out and
+	 * *slot_fd as attach does. May be NULL: JOIN is then refused (EOPNOTSUPP). */
+	int (*join)(int sockfd, uint64_t member, const char *dev, const struct qd_owner *owner,
+		    struct qsockd_stream *out, int *slot_fd, char *msg, size_t msglen);
 	int (*change)(int sockfd, const struct qsockd_params *p, struct qsockd_stream *out,
 		      char *msg, size_t msglen);
 	int (*detach)(int sockfd, const char *dev, char *msg, size_t msglen);

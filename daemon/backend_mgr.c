@@ -106,20 +106,46 @@ static int mgr_fini_root(const char *dev, char *msg, size_t msglen)
 	return err;
 }
 
+/* An unprivileged owner never carries its own SO_MARK: trust_mark stays 0. */
+static void owner_from_qd(const struct qd_owner *o, struct qsock_owner *owner)
+{
+	memset(owner, 0, sizeof(*owner));
+	owner->uid = o->uid;
+	owner->pid = o->pid;
+	owner->allowed_flags = o->allowed_flags;
+	memcpy(owner->comm, o->comm, sizeof(owner->comm));
+}
+
 static int mgr_attach(int fd, const struct qsockd_params *p, const struct qd_owner *o,
 		      struct qsockd_stream *out, int *slot_fd, char *msg, size_t msglen)
 {
-	/* An unprivileged owner never carries its own SO_MARK: trust_mark stays 0. */
-	struct qsock_owner owner = { .uid = o->uid, .pid = o->pid,
-				     .allowed_flags = o->allowed_flags };
+	struct qsock_owner owner;
 	struct qsock_stream_params sp;
 	struct qsock_stream st;
 	struct qsock_err e = { "" };
 	int err;
 
-	memcpy(owner.comm, o->comm, sizeof(owner.comm));
+	owner_from_qd(o, &owner);
 	stream_params_from_wire(p, &sp);
 	err = qsock_mgr_attach(fd, p->dev, p->sched, &sp, &owner, &st, slot_fd, &e);
+	if (err) {
+		msg_from(&e, msg, msglen);
+		return err;
+	}
+	stream_to_wire(&st, out);
+	return 0;
+}
+
+static int mgr_join(int fd, uint64_t member, const char *dev, const struct qd_owner *o,
+		    struct qsockd_stream *out, int *slot_fd, char *msg, size_t msglen)
+{
+	struct qsock_owner owner;
+	struct qsock_stream st;
+	struct qsock_err e = { "" };
+	int err;
+
+	owner_from_qd(o, &owner);
+	err = qsock_mgr_join(fd, member, dev, &owner, &st, slot_fd, &e);
 	if (err) {
 		msg_from(&e, msg, msglen);
 		return err;
@@ -264,6 +290,7 @@ static const struct qd_backend mgr_backend = {
 	.init_root = mgr_init_root,
 	.fini_root = mgr_fini_root,
 	.attach = mgr_attach,
+	.join = mgr_join,
 	.change = mgr_change,
 	.detach = mgr_detach,
 	.detach_cookie = mgr_detach_cookie,

@@ -256,6 +256,76 @@ static void do_attach(struct qd_ctx *ctx, const struct qsockd_request *req_in, i
 		s.st.classid >> 16, s.st.classid & 0xffff);
 }
 
+/*
+ * JOIN (share = "process"): the passed socket goes into the class of a stream the SAME
+ * process attached — pid and start time as verified at accept, so neither another program of
+ * the same user nor a process that reused the pid can ride on a class it did not set up.
+ * The class's rate is already counted; the policy is asked again all the same (a SIGHUP may
+ * have narrowed it since the attach), with that class's rate in place of what it holds.
+ */
+static void do_join(struct qd_ctx *ctx, const struct qsockd_request *req, int *fd,
+		    const struct qd_peer *peer, struct qsockd_reply *rep, int *slot_fd)
+{
+	struct qd_stream s = { .fd = -1 }, *member;
+	struct qd_owner owner = { .uid = peer->uid, .gid = peer->gid, .pid = (uint32_t)peer->pid };
+	struct qsockd_params mp;
+	uint64_t cookie;
+	int err;
+
+	if (check_socket_fd(*fd, peer, rep, &s.ino))
+		return;
+	qsock_sock_cookie(*fd, &cookie);
+	if (qd_streams_find(&ctx->streams, cookie)) {
+		qsockd_reply_error(rep, EEXIST, "the socket already has a stream");
+		return;
+	}
+	member = qd_streams_find(&ctx->streams, req->cookie);
+	/* another process's stream gets the same answer as none: do not reveal it exists */
+	if (!member || member->st.owner_uid != peer->uid ||
+	    member->st.owner_pid != (uint32_t)peer->pid || member->starttime != peer->starttime) {
+		qsockd_reply_error(rep, ENOENT, "no stream with cookie %llu of this process (pid %d)",
+				   (unsigned long long)req->cookie, (int)peer->pid);
+		return;
+	}
+	if (!ctx->be->join) {
+		qsockd_reply_error(rep, EOPNOTSUPP, "this qsockd's backend cannot share a class");
+		return;
+	}
+	mp = member->st.params;
+	if (policy_allows(ctx, peer, &mp, member->st.cookie, false, rep))
+		return;
+	memcpy(owner.comm, peer->comm, sizeof(owner.comm));
+	owner.allowed_flags = allowed_marks(ctx, peer);
+	err = ctx->be->join(*fd, req->cookie, mp.dev, &owner, &s.st, slot_fd, rep->message,
+			    sizeof(rep->message));
+	if (err) {
+		rep->error = -err;
+		return;
+	}
+	s.st.params = mp; /* as qsockd knows them: what the policy counted */
+	s.st.owner_uid = peer->uid;
+	s.st.owner_gid = peer->gid;
+	s.st.owner_pid = (uint32_t)peer->pid;
+	memcpy(s.st.owner_comm, peer->comm, sizeof(s.st.owner_comm));
+	s.fd = *fd;
+	s.starttime = peer->starttime;
+	s.charge_uid = peer->charge_uid;
+	if (qd_streams_add(&ctx->streams, &s)) {
+		ctx->be->detach(*fd, mp.dev, rep->message, sizeof(rep->message));
+		qsockd_reply_error(rep, ENOMEM, "qsockd is out of memory");
+		return;
+	}
+	*fd = -1; /* the table holds it now */
+	rep->stream = s.st;
+	rep->flags |= QSOCKD_REPLY_F_STREAM;
+	if (*slot_fd >= 0)
+		rep->flags |= QSOCKD_REPLY_F_SLOT;
+	qd_info("join: uid %u pid %d (%s) stream %llu into %llu's class %x:%x on %s",
+		(unsigned int)peer->uid, (int)peer->pid, peer->comm,
+		(unsigned long long)s.st.cookie, (unsigned long long)req->cookie,
+		s.st.classid >> 16, s.st.classid & 0xffff, mp.dev);
+}
+
 static void do_change(struct qd_ctx *ctx, const struct qsockd_request *req_in, int *fd,
 		      const struct qd_peer *peer, struct qsockd_reply *rep)
 {
@@ -309,6 +379,10 @@ static void do_change(struct qd_ctx *ctx, const struct qsockd_request *req_in, i
 	s->st.params = req->params;
 	if (out.classid)
 		s->st.classid = out.classid;
+	/* the class's other sockets (JOIN) have its new parameters too */
+	for (unsigned int i = 0; i < ctx->streams.n; i++)
+		if (&ctx->streams.v[i] != s && qd_streams_same_class(&ctx->streams.v[i], s))
+			ctx->streams.v[i].st.params = req->params;
 	if (s->fd < 0 && *fd >= 0) {
 		/* Re-take the socket of a stream adopted without it. */
 		s->fd = *fd;
@@ -481,6 +555,9 @@ void qd_ops_handle(struct qd_ctx *ctx, const struct qsockd_request *req, int *pa
 		break;
 	case QSOCKD_OP_ATTACH:
 		do_attach(ctx, req, passed_fd, peer, &rep, &slot_fd);
+		break;
+	case QSOCKD_OP_JOIN:
+		do_join(ctx, req, passed_fd, peer, &rep, &slot_fd);
 		break;
 	case QSOCKD_OP_CHANGE:
 		do_change(ctx, req, passed_fd, peer, &rep);

@@ -68,15 +68,34 @@ void qd_streams_free(struct qd_streams *t)
 	memset(t, 0, sizeof(*t));
 }
 
+bool qd_streams_same_class(const struct qd_stream *a, const struct qd_stream *b)
+{
+	return a->st.classid && a->st.classid == b->st.classid &&
+	       !strncmp(a->st.params.dev, b->st.params.dev, sizeof(a->st.params.dev));
+}
+
+/* Sockets that share a class (JOIN) reserve one class's rate: it is counted once, at its
+ * first entry. Quadratic in one uid's entries: a few hundred cost microseconds. */
 void qd_streams_usage(const struct qd_streams *t, uint32_t uid, uint64_t except,
 		      unsigned int *streams, uint64_t *rate_bps)
 {
+	const struct qd_stream *ex = NULL;
+
 	*streams = 0;
 	*rate_bps = 0;
+	for (unsigned int i = 0; except && i < t->n && !ex; i++)
+		if (t->v[i].st.cookie == except)
+			ex = &t->v[i];
 	for (unsigned int i = 0; i < t->n; i++) {
 		const struct qd_stream *s = &t->v[i];
+		unsigned int k;
 
-		if (s->charge_uid != uid || (except && s->st.cookie == except))
+		if (s->charge_uid != uid || (ex && (s == ex || qd_streams_same_class(s, ex))))
+			continue;
+		for (k = 0; k < i; k++)
+			if (t->v[k].charge_uid == uid && qd_streams_same_class(&t->v[k], s))
+				break;
+		if (k < i)
 			continue;
 		(*streams)++;
 		*rate_bps += qsockd_params_rate(&s->st.params);

@@ -42,7 +42,10 @@ struct qd_stream *qd_streams_find(struct qd_streams *t, uint64_t cookie);
 /* Remove entry (closes its fd). Invalidates pointers to later entries. */
 void qd_streams_remove(struct qd_streams *t, struct qd_stream *s);
 void qd_streams_free(struct qd_streams *t);
-/* What streams charged to uid hold, not counting the one with cookie `except` (0: none). */
+/* Whether two entries are sockets of one class (JOIN: share = "process"). */
+bool qd_streams_same_class(const struct qd_stream *a, const struct qd_stream *b);
+/* What streams charged to uid hold, not counting the class of the one with cookie `except`
+ * (0: none); sockets sharing a class count as one stream. */
 void qd_streams_usage(const struct qd_streams *t, uint32_t uid, uint64_t except,
 		      unsigned int *streams, uint64_t *rate_bps);
 /* Remove (through be) every stream whose owner no longer holds its socket; returns how many. */

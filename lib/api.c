@@ -63,6 +63,9 @@ static int run_op(const struct qsock_request *req, const struct qsock_owner *own
 		return qsock_mgr_change(req->sockfd, req->dev, req->sched, &req->stream, out, err);
 	case QSOCK_OP_DETACH:
 		return qsock_mgr_detach(req->sockfd, req->dev[0] ? req->dev : NULL, err);
+	case QSOCK_OP_JOIN:
+		return qsock_mgr_join(req->sockfd, req->member, req->dev[0] ? req->dev : NULL,
+				      owner, out, slot_fd, err);
 	}
 	return qsock_errf(err, -EINVAL, "unknown manager operation %u", req->op);
 }
@@ -210,6 +213,7 @@ QSOCK_EXPORT int qattach(int fd, struct qos_params *p)
 int qsock_join(int fd, int member_fd, struct qsock_err *err)
 {
 	struct qsock_fd_state *mst = attached_state(member_fd);
+	struct qsock_request req;
 	struct qsock_stream stream;
 	struct qsock_owner owner;
 	int rc, type, slot_fd;
@@ -221,12 +225,11 @@ int qsock_join(int fd, int member_fd, struct qsock_err *err)
 		return qsock_errf(err, -ENOENT, "fd %d has no stream to share", member_fd);
 	if (attached_state(fd))
 		return qsock_errf(err, -EEXIST, "fd %d already has a stream", fd);
-	if (!has_cap(CAP_NET_ADMIN))
-		return qsock_errf(err, -EOPNOTSUPP,
-				  "sharing a class needs CAP_NET_ADMIN (qsockd has no request for "
-				  "it)");
+	request_init(&req, QSOCK_OP_JOIN, fd, NULL);
+	req.member = mst->stream.cookie;
+	memcpy(req.dev, mst->stream.dev, sizeof(req.dev));
 	fill_owner(&owner);
-	rc = qsock_mgr_join(fd, member_fd, mst->stream.dev, &owner, &stream, &slot_fd, err);
+	rc = run_op(&req, &owner, &stream, &slot_fd, err);
 	if (rc)
 		return rc;
 	rc = arm_fd(fd, &stream, slot_fd, err);
@@ -235,7 +238,8 @@ int qsock_join(int fd, int member_fd, struct qsock_err *err)
 	if (rc) {
 		struct qsock_err ignored;
 
-		qsock_mgr_detach(fd, stream.dev, &ignored);
+		req.op = QSOCK_OP_DETACH;
+		run_op(&req, NULL, NULL, NULL, &ignored);
 	}
 	return rc;
 }

@@ -61,7 +61,7 @@ int qsock_daemon_call(const struct qsock_request *req, struct qsock_stream *repl
 	static const uint16_t ops[] = {
 		[QSOCK_OP_INIT_ROOT] = QSOCKD_OP_INIT, [QSOCK_OP_FINI_ROOT] = QSOCKD_OP_DEINIT,
 		[QSOCK_OP_ATTACH] = QSOCKD_OP_ATTACH,  [QSOCK_OP_CHANGE] = QSOCKD_OP_CHANGE,
-		[QSOCK_OP_DETACH] = QSOCKD_OP_DETACH,
+		[QSOCK_OP_DETACH] = QSOCKD_OP_DETACH, [QSOCK_OP_JOIN] = QSOCKD_OP_JOIN,
 	};
 	struct qsockd_request r;
 	struct qsockd_reply rep;
@@ -74,7 +74,7 @@ int qsock_daemon_call(const struct qsock_request *req, struct qsock_stream *repl
 	}
 	qsockd_request_init(&r, ops[req->op], (uint32_t)getpid());
 	snprintf(r.params.dev, sizeof(r.params.dev), "%s", req->dev);
-	if (req->op != QSOCK_OP_DETACH)
+	if (req->op != QSOCK_OP_DETACH && req->op != QSOCK_OP_JOIN)
 		snprintf(r.params.sched, sizeof(r.params.sched), "%s", req->sched);
 	switch (req->op) {
 	case QSOCK_OP_INIT_ROOT:
@@ -99,6 +99,12 @@ int qsock_daemon_call(const struct qsock_request *req, struct qsock_stream *repl
 	case QSOCK_OP_DETACH:
 		/* The daemon finds the stream from the socket itself. */
 		memset(&r.params, 0, sizeof(r.params));
+		passfd = req->sockfd;
+		break;
+	case QSOCK_OP_JOIN:
+		/* the device, class and parameters are the joined stream's, which qsockd has */
+		memset(&r.params, 0, sizeof(r.params));
+		r.cookie = req->member;
 		passfd = req->sockfd;
 		break;
 	}

@@ -565,20 +565,18 @@ static bool class_shared(const struct qsock_cls_maps *m, uint64_t cookie,
 	return false;
 }
 
-int qsock_mgr_join(int sockfd, int member_fd, const char *dev, const struct qsock_owner *owner,
+int qsock_mgr_join(int sockfd, uint64_t member, const char *dev, const struct qsock_owner *owner,
 		   struct qsock_stream *out, int *slot_fd, struct qsock_err *err)
 {
 	const struct qsock_sched_ops *ops;
 	struct qsock_stream rec, have;
 	struct qsock_cls_maps m;
-	uint64_t cookie, member;
-	int rc, type, domain, protocol, mtype;
+	uint64_t cookie;
+	int rc, type, domain, protocol;
 
 	if (slot_fd)
 		*slot_fd = -1;
 	rc = sock_identity_full(sockfd, &cookie, &type, &domain, &protocol, err);
-	if (!rc)
-		rc = sock_identity(member_fd, &member, &mtype, err);
 	if (!rc)
 		rc = find_stream(member, dev, &m, &rec, err);
 	if (rc)

@@ -128,17 +128,19 @@ int qsock_mgr_attach(int sockfd, const char *dev, const char *sched,
 		     struct qsock_stream *out, int *slot_fd, struct qsock_err *err);
 /* Change @sockfd's stream parameters; -ENOENT if it has none on @dev. */
 /*
- * qsock_mgr_join() - record @sockfd in the stream of @member_fd (an attached socket) on @dev
+ * qsock_mgr_join() - record @sockfd in the stream of the socket with cookie @member on @dev
  * (NULL: wherever it is): the same class, parameters and DSCP, @owner's flags. The class
  * then stays until the last socket recorded in it is removed (detach, gc). dwcs and htb
- * only (-EOPNOTSUPP for a classless module). In-process only: qsockd has no request for it.
+ * only (-EOPNOTSUPP for a classless module). Who may join which stream is the caller's
+ * check (qsockd: the process that attached it).
  */
-int qsock_mgr_join(int sockfd, int member_fd, const char *dev, const struct qsock_owner *owner,
+int qsock_mgr_join(int sockfd, uint64_t member, const char *dev, const struct qsock_owner *owner,
 		   struct qsock_stream *out, int *slot_fd, struct qsock_err *err);
 /*
  * qsock_join() - what qattach() does, into the stream @member_fd (attached by this process)
- * already has: the shim's `share = "process"`. Not exported (libqsock.a only); in-process
- * only (-EOPNOTSUPP without CAP_NET_ADMIN). 0 or -errno with err->msg set.
+ * already has: the shim's `share = "process"`. Not exported (libqsock.a only). Without
+ * CAP_NET_ADMIN through qsockd's JOIN request (-EOPNOTSUPP from a qsockd that predates it).
+ * 0 or -errno with err->msg set.
  */
 int qsock_join(int fd, int member_fd, struct qsock_err *err);
 int qsock_mgr_change(int sockfd, const char *dev, const char *sched,
@@ -183,11 +185,13 @@ enum qsock_op {
 	QSOCK_OP_ATTACH,
 	QSOCK_OP_CHANGE,
 	QSOCK_OP_DETACH,
+	QSOCK_OP_JOIN,
 };
 
 struct qsock_request {
 	uint32_t op;		/* enum qsock_op */
-	int sockfd;		/* ATTACH/CHANGE/DETACH: pass it with SCM_RIGHTS */
+	int sockfd;		/* ATTACH/CHANGE/DETACH/JOIN: pass it with SCM_RIGHTS */
+	uint64_t member;	/* JOIN: the cookie of the stream whose class sockfd joins */
 	char dev[IFNAMSIZ];
 	char sched[IFNAMSIZ];
 	struct qsock_root_params root;		/* INIT_ROOT */

@@ -26,7 +26,7 @@ _Static_assert(sizeof(struct qsockd_device) == 64, "wire device size");
 static const char *const op_names[__QSOCKD_OP_MAX] = {
 	[QSOCKD_OP_INIT] = "init",     [QSOCKD_OP_ATTACH] = "attach", [QSOCKD_OP_CHANGE] = "change",
 	[QSOCKD_OP_INFO] = "info",     [QSOCKD_OP_DETACH] = "detach", [QSOCKD_OP_STATUS] = "status",
-	[QSOCKD_OP_DEINIT] = "deinit",
+	[QSOCKD_OP_DEINIT] = "deinit", [QSOCKD_OP_JOIN] = "join",
 };
 
 const char *qsockd_op_name(unsigned int op)
@@ -199,6 +199,13 @@ int qsockd_request_decode(const void *buf, size_t len, struct qsockd_request *ou
 		err = params_check(&r.params, r.hdr.op, msg, msglen);
 		if (err)
 			return err;
+		break;
+	case QSOCKD_OP_JOIN:
+		/* the class, device and parameters are the joined stream's: nothing to state */
+		if (!r.cookie)
+			return fail(msg, msglen, EINVAL, "join needs the cookie of the stream joined");
+		if (!all_zero(&r.params, sizeof(r.params)))
+			return fail(msg, msglen, EINVAL, "join takes no parameters");
 		break;
 	case QSOCKD_OP_INFO:
 	case QSOCKD_OP_DETACH:

@@ -23,7 +23,9 @@
  * Identity of a stream: its socket cookie (SO_COOKIE). ATTACH, CHANGE, INFO and DETACH carry
  * the socket itself by SCM_RIGHTS: holding the fd is the proof that the caller may act on it.
  * CHANGE, INFO and DETACH may instead name a cookie without an fd; the daemon then allows only
- * the stream's owner (same uid) or root.
+ * the stream's owner (same uid) or root. JOIN passes the new socket and names by cookie the
+ * stream whose class it joins; the daemon allows that only to the process that attached that
+ * stream (pid and start time), so a class is shared within one program, never across.
  */
 #ifndef QSOCK_PROTO_H
 #define QSOCK_PROTO_H
@@ -48,6 +50,11 @@ enum qsockd_op {
 	QSOCKD_OP_DETACH,	/* remove a stream */
 	QSOCKD_OP_STATUS,	/* every stream the caller may see, one reply each */
 	QSOCKD_OP_DEINIT,	/* remove the root qdisc of params.dev (and its streams) */
+	QSOCKD_OP_JOIN,		/* put the passed socket into the class of the stream with
+				 * .cookie, one the same process attached (share = "process").
+				 * Added within version 1: a daemon from before answers
+				 * EOPNOTSUPP ("unknown operation"), and the caller gives the
+				 * socket its own stream, as without a daemon */
 	__QSOCKD_OP_MAX
 };
 
@@ -99,7 +106,8 @@ struct qsockd_params {
 
 struct qsockd_request {
 	struct qsockd_hdr hdr;
-	uint64_t cookie;		/* CHANGE/INFO/DETACH without an fd; else 0 */
+	uint64_t cookie;		/* CHANGE/INFO/DETACH without an fd; JOIN: the stream
+					 * joined; else 0 */
 	struct qsockd_params params;	/* INIT/DEINIT: dev, sched, root_rate; ATTACH/CHANGE: all */
 	uint8_t reserved[32];		/* zero */
 };
@@ -159,7 +167,7 @@ struct qsockd_device {
 #define QSOCKD_REPLY_F_MORE	(1u << 0)	/* STATUS: another reply follows */
 #define QSOCKD_REPLY_F_STREAM	(1u << 1)	/* .stream holds a stream */
 #define QSOCKD_REPLY_F_DEVICE	(1u << 2)	/* .device holds a device */
-#define QSOCKD_REPLY_F_SLOT	(1u << 3)	/* ATTACH: the stream's send slot map, an fd,
+#define QSOCKD_REPLY_F_SLOT	(1u << 3)	/* ATTACH, JOIN: the socket's send slot map, an fd,
 						 * comes with this reply (SCM_RIGHTS) */
 
 struct qsockd_reply {

@@ -76,7 +76,8 @@ static int attach_shared(int fd, const struct conf_stream *st, char *why, size_t
 		shim_log(2, "fd %d: in fd %d's class (stream \"%s\", share = \"process\")", fd,
 			 member, st->name);
 	} else {
-		/* no socket to share with, or it cannot be shared (through qsockd): its own */
+		/* no socket to share with, or it cannot be shared (a qsockd from before JOIN, a
+		 * classless scheduler): a class of its own */
 		if (rc != -ENOENT)
 			shim_warn_once("fd %d: stream \"%s\": share = \"process\": %s; the socket "
 				       "gets a class of its own",

@@ -8,6 +8,7 @@
 # daemon adopts the stream.
 
 load ../lib/common
+load ../lib/shim
 
 QSOCKD=$QSOCK_BUILD/daemon/qsockd
 APP=$QSOCK_BUILD/test/apps/daemon_app
@@ -111,6 +112,49 @@ run_restore_once() {
 	run t $IN "$QSOCK" top -s "$SOCK" -d 0.2 -n 1
 	assert_status 0
 	assert_output_contains "daemon_app"
+}
+
+# share = "process" (#18) for a program without privilege: the shim's second socket of the
+# rule goes through qsockd's JOIN into the first one's class. qsockd allows that only to the
+# process that attached the class (daemon_ops.c's unit test covers refusals and the quota).
+@test "daemon-htb: share = \"process\" without privilege: qsockd joins the program's IPv6 socket into its IPv4 socket's class" {
+	require_shim
+	require_file "$SHIM_APPS/shim-media" make
+	t ip -n "$NS" -6 addr add fd77::1/64 dev veth0 nodad
+	t ip -n "$PEER" -6 addr add fd77::2/64 dev veth1 nodad
+	start_daemon
+	cat >"$DIR/shim.conf" <<-'C'
+	streams = ( { name = "sink"; match = { protocol = "udp"; remote_port = 47103; };
+	              dev = "veth0"; scheduler = "htb"; bitrate = "2mbit"; share = "process"; } );
+	C
+	chmod 644 "$DIR/shim.conf"
+	mkfifo -m 666 "$DIR/go"
+	exec 5<>"$DIR/go"
+	QSOCKD_SOCKET=$SOCK $IN setpriv --reuid=nobody --regid=nogroup --clear-groups \
+		env QSOCK_DEBUG=2 LD_PRELOAD="$SHIM_PRELOAD_FIRST$SHIM_SO" QSOCK_CONF="$DIR/shim.conf" \
+		"$SHIM_APPS/shim-media" dual 10.77.0.2 fd77::2 47103 <&5 >"$DIR/out" 2>&1 3>&- &
+	pid=$!
+	defer kill "$pid"
+	htb_classes() { tc -n "$NS" class show dev veth0 | grep -c '^class htb ' || true; }
+	wait_until 10 grep -q "sent v4 and v6" "$DIR/out"
+	cat "$DIR/out"
+	grep -q "in fd [0-9]*'s class" "$DIR/out"
+	grep -q "join: uid 65534 .*(shim-media) stream [0-9]* into [0-9]*'s class" "$LOG"
+	out=$(t $IN "$QSOCK" -j status -s "$SOCK")
+	json_eq "$out" '.streams | length' 2
+	[ "$(jq -r '.streams[0].classid' <<<"$out")" = "$(jq -r '.streams[1].classid' <<<"$out")" ]
+	[ "$(htb_classes)" -eq 1 ]
+	# the class counted both sockets' datagrams: 2 bytes + 28 + 14 and 2 + 48 + 14
+	tc -n "$NS" -s class show dev veth0 | grep -q ' Sent 108 bytes 2 pkt '
+	# the IPv4 socket closes: its record goes, the class stays for the IPv6 one
+	echo >&5
+	wait_until 10 grep -q "closed v4" "$DIR/out"
+	wait_until 5 sh -c "$IN $QSOCK -j status -s $SOCK | jq -e '.streams | length == 1' >/dev/null"
+	[ "$(htb_classes)" -eq 1 ]
+	# the program exits: the last socket's record and the class go
+	echo >&5
+	wait_until 10 sh -c "! kill -0 $pid 2>/dev/null"
+	wait_until 5 sh -c "[ \$(tc -n $NS class show dev veth0 | grep -c '^class htb ') -eq 0 ]"
 }
 
 @test "daemon-htb: qnotify works for an unprivileged program's stream made by qsockd: its backlog is signalled, nothing before" {

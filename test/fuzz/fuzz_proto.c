@@ -31,6 +31,8 @@ static void check_request(const struct qsockd_request *r)
 	if (r->hdr.op == QSOCKD_OP_ATTACH &&
 	    (r->params.ipg_ns < QSOCKD_MIN_IPG_NS || r->params.ipg_ns > QSOCKD_MAX_IPG_NS))
 		abort();
+	if (r->hdr.op == QSOCKD_OP_JOIN && (!r->cookie || r->params.dev[0] || r->params.ipg_ns))
+		abort();
 	(void)qsockd_params_rate(&r->params);
 }
 

@@ -78,6 +78,33 @@ static int fake_attach(int fd, const struct qsockd_params *p, const struct qd_ow
 	return 0;
 }
 
+/* The joined stream's class, this socket's identity: as the manager records a shared class. */
+static int fake_join(int fd, uint64_t member, const char *dev, const struct qd_owner *o,
+		     struct qsockd_stream *out, int *slot_fd, char *msg, size_t msglen)
+{
+	int m = fake_find(member);
+	struct qsockd_stream *s;
+
+	*slot_fd = -1;
+	if (m < 0 || strcmp(fake[m].params.dev, dev)) {
+		snprintf(msg, msglen, "no stream %llu on %s", (unsigned long long)member, dev);
+		return -ENOENT;
+	}
+	if (n_fake == FAKE_MAX) {
+		snprintf(msg, msglen, "fake backend full");
+		return -ENOSPC;
+	}
+	s = &fake[n_fake++];
+	*s = fake[m];
+	s->cookie = cookie_of(fd);
+	s->owner_uid = o->uid;
+	s->owner_pid = o->pid;
+	*out = *s;
+	if (!strcmp(s->params.sched, "dwcs"))
+		*slot_fd = memfd_create("fake-send-slot", MFD_CLOEXEC);
+	return 0;
+}
+
 static int fake_change(int fd, const struct qsockd_params *p, struct qsockd_stream *out,
 		       char *msg, size_t msglen)
 {
@@ -147,6 +174,7 @@ static const struct qd_backend fake_backend = {
 	.init_root = fake_init_root,
 	.fini_root = fake_fini_root,
 	.attach = fake_attach,
+	.join = fake_join,
 	.change = fake_change,
 	.detach = fake_detach,
 	.stats = fake_stats,

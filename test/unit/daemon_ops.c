@@ -73,9 +73,13 @@ static int teardown(void **state)
 	return 0;
 }
 
+/* the peer's pid in call(); 0: this process's */
+static pid_t call_pid;
+
 static struct qd_peer peer_of(uid_t uid)
 {
-	struct qd_peer p = { .uid = uid, .charge_uid = uid, .gid = uid, .pid = getpid() };
+	struct qd_peer p = { .uid = uid, .charge_uid = uid, .gid = uid,
+			     .pid = call_pid ? call_pid : getpid() };
 
 	strcpy(p.comm, "daemon_ops");
 	return p;
@@ -200,6 +204,56 @@ static void test_attach_reply_carries_the_send_slot(void **state)
 	close(b);
 }
 
+#define IPG_300K 40000000ULL
+
+/* JOIN (share = "process"): into a stream of the same process only; the shared class counts
+ * once against the quota; its sockets follow a change; a dwcs join brings a send slot. */
+static void test_join_shares_a_class_within_one_process(void **state)
+{
+	int a = socket(AF_INET, SOCK_DGRAM, 0), b = socket(AF_INET6, SOCK_DGRAM, 0);
+	int c = socket(AF_INET, SOCK_DGRAM, 0), d = socket(AF_INET, SOCK_DGRAM, 0);
+	uint64_t ca;
+	uint32_t classid;
+
+	call_sched = "dwcs";
+	assert_int_equal(call(QSOCKD_OP_ATTACH, 0, a, IPG_600K, user), 0);
+	close(reply_fds[0]);
+	ca = last()->stream.cookie;
+	classid = last()->stream.classid;
+	/* another process of the same uid: as if there were no such stream */
+	call_pid = getpid() + 1;
+	assert_int_equal(call(QSOCKD_OP_JOIN, ca, b, 0, user), ENOENT);
+	assert_non_null(strstr(last()->message, "of this process"));
+	call_pid = 0;
+	assert_int_equal(call(QSOCKD_OP_JOIN, ca + 999, b, 0, user), ENOENT);
+	assert_int_equal(call(QSOCKD_OP_JOIN, ca, -1, 0, user), EBADF);
+	assert_int_equal(call(QSOCKD_OP_JOIN, ca, b, 0, user), 0);
+	assert_int_equal(last()->stream.classid, classid);
+	assert_int_equal(last()->stream.params.ipg_ns, IPG_600K);
+	assert_true(last()->flags & QSOCKD_REPLY_F_SLOT);
+	close(reply_fds[0]);
+	assert_int_equal(ctx.streams.n, 2);
+	assert_int_equal(call(QSOCKD_OP_JOIN, ca, b, 0, user), EEXIST);
+	assert_int_equal(call(QSOCKD_OP_JOIN, ca, a, 0, user), EEXIST);
+	/* 600 + 300 kbit/s fit the 1 Mbit/s quota only if the shared class counts once */
+	call_sched = "htb";
+	assert_int_equal(call(QSOCKD_OP_ATTACH, 0, c, IPG_300K, user), 0);
+	assert_int_equal(call(QSOCKD_OP_ATTACH, 0, d, IPG_300K, user), EDQUOT);
+	/* a change of the class through one socket is the other's too */
+	call_sched = "dwcs";
+	assert_int_equal(call(QSOCKD_OP_CHANGE, 0, b, IPG_500K, user), 0);
+	assert_int_equal(qd_streams_find(&ctx.streams, ca)->st.params.ipg_ns, IPG_500K);
+	/* the first socket goes; the other stays in the class */
+	assert_int_equal(call(QSOCKD_OP_DETACH, 0, a, 0, user), 0);
+	assert_int_equal(call(QSOCKD_OP_INFO, 0, b, 0, user), 0);
+	assert_int_equal(last()->stream.classid, classid);
+	call_sched = "htb";
+	close(a);
+	close(b);
+	close(c);
+	close(d);
+}
+
 static void test_passed_fd_must_be_a_socket(void **state)
 {
 	int p[2];
@@ -301,6 +355,8 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ownership, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_passed_fd_must_be_a_socket, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_join_shares_a_class_within_one_process, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_attach_reply_carries_the_send_slot, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_status_is_scoped_to_the_caller, setup,

@@ -69,6 +69,11 @@ static void test_every_good_op_decodes(void **state)
 
 	qsockd_request_init(&r, QSOCKD_OP_STATUS, 1);
 	assert_int_equal(decode(&r, &out), 0);
+
+	qsockd_request_init(&r, QSOCKD_OP_JOIN, 1);
+	r.cookie = 43;
+	assert_int_equal(decode(&r, &out), 0);
+	assert_string_equal(qsockd_op_name(QSOCKD_OP_JOIN), "join");
 }
 
 static void test_short_and_long_records_are_eproto(void **state)
@@ -223,6 +228,15 @@ static void test_reserved_and_unexpected_fields(void **state)
 	qsockd_request_init(&r, QSOCKD_OP_INFO, 1);
 	r.params.oln = 1;
 	assert_int_equal(decode(&r, &out), -EINVAL);
+
+	/* join: the stream joined by cookie, nothing else (its parameters are that stream's) */
+	qsockd_request_init(&r, QSOCKD_OP_JOIN, 1);
+	assert_int_equal(decode(&r, &out), -EINVAL);
+	assert_non_null(strstr(msg, "cookie"));
+	r.cookie = 43;
+	strcpy(r.params.dev, "eth0");
+	assert_int_equal(decode(&r, &out), -EINVAL);
+	assert_non_null(strstr(msg, "join takes no parameters"));
 }
 
 static void test_failed_decode_leaves_output_untouched(void **state)
