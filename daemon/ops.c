@@ -203,6 +203,36 @@ static void do_init(struct qd_ctx *ctx, const struct qsockd_request *req,
 		req->params.dev, (unsigned int)peer->uid);
 }
 
+/*
+ * A stream the backend just made for *fd (attach or join) goes into the table, owned by the
+ * peer, and into the reply; the table then holds *fd (set to -1). Out of memory: the backend's
+ * stream is removed again, the reply says so, -ENOMEM.
+ */
+static int record_stream(struct qd_ctx *ctx, const struct qd_peer *peer, struct qd_stream *s,
+			 int *fd, int slot_fd, struct qsockd_reply *rep)
+{
+	s->st.owner_uid = peer->uid;
+	s->st.owner_gid = peer->gid;
+	s->st.owner_pid = (uint32_t)peer->pid;
+	memcpy(s->st.owner_comm, peer->comm, sizeof(s->st.owner_comm));
+	s->fd = *fd;
+	/* the start time verified at accept (peer.c), not read now: the pid may be another
+	 * process's by now */
+	s->starttime = peer->starttime;
+	s->charge_uid = peer->charge_uid;
+	if (qd_streams_add(&ctx->streams, s)) {
+		ctx->be->detach(*fd, s->st.params.dev, rep->message, sizeof(rep->message));
+		qsockd_reply_error(rep, ENOMEM, "qsockd is out of memory");
+		return -ENOMEM;
+	}
+	*fd = -1;
+	rep->stream = s->st;
+	rep->flags |= QSOCKD_REPLY_F_STREAM;
+	if (slot_fd >= 0)
+		rep->flags |= QSOCKD_REPLY_F_SLOT;
+	return 0;
+}
+
 /* *slot_fd: the new stream's send slot, for the reply (-1: none) */
 static void do_attach(struct qd_ctx *ctx, const struct qsockd_request *req_in, int *fd,
 		      const struct qd_peer *peer, struct qsockd_reply *rep, int *slot_fd)
@@ -231,26 +261,8 @@ static void do_attach(struct qd_ctx *ctx, const struct qsockd_request *req_in, i
 		rep->error = -err;
 		return;
 	}
-	s.st.owner_uid = peer->uid;
-	s.st.owner_gid = peer->gid;
-	s.st.owner_pid = (uint32_t)peer->pid;
-	memcpy(s.st.owner_comm, peer->comm, sizeof(s.st.owner_comm));
-	s.fd = *fd;
-	/* the start time verified at accept (peer.c), not read now: the pid may be another
-	 * process's by now */
-	s.starttime = peer->starttime;
-	s.charge_uid = peer->charge_uid;
-	err = qd_streams_add(&ctx->streams, &s);
-	if (err) {
-		ctx->be->detach(*fd, req->params.dev, rep->message, sizeof(rep->message));
-		qsockd_reply_error(rep, ENOMEM, "qsockd is out of memory");
+	if (record_stream(ctx, peer, &s, fd, *slot_fd, rep))
 		return;
-	}
-	*fd = -1; /* the table holds it now */
-	rep->stream = s.st;
-	rep->flags |= QSOCKD_REPLY_F_STREAM;
-	if (*slot_fd >= 0)
-		rep->flags |= QSOCKD_REPLY_F_SLOT;
 	qd_info("attach: uid %u pid %d (%s) stream %llu on %s class %x:%x", (unsigned int)peer->uid,
 		(int)peer->pid, peer->comm, (unsigned long long)s.st.cookie, s.st.params.dev,
 		s.st.classid >> 16, s.st.classid & 0xffff);
@@ -303,23 +315,8 @@ static void do_join(struct qd_ctx *ctx, const struct qsockd_request *req, int *f
 		return;
 	}
 	s.st.params = mp; /* as qsockd knows them: what the policy counted */
-	s.st.owner_uid = peer->uid;
-	s.st.owner_gid = peer->gid;
-	s.st.owner_pid = (uint32_t)peer->pid;
-	memcpy(s.st.owner_comm, peer->comm, sizeof(s.st.owner_comm));
-	s.fd = *fd;
-	s.starttime = peer->starttime;
-	s.charge_uid = peer->charge_uid;
-	if (qd_streams_add(&ctx->streams, &s)) {
-		ctx->be->detach(*fd, mp.dev, rep->message, sizeof(rep->message));
-		qsockd_reply_error(rep, ENOMEM, "qsockd is out of memory");
+	if (record_stream(ctx, peer, &s, fd, *slot_fd, rep))
 		return;
-	}
-	*fd = -1; /* the table holds it now */
-	rep->stream = s.st;
-	rep->flags |= QSOCKD_REPLY_F_STREAM;
-	if (*slot_fd >= 0)
-		rep->flags |= QSOCKD_REPLY_F_SLOT;
 	qd_info("join: uid %u pid %d (%s) stream %llu into %llu's class %x:%x on %s",
 		(unsigned int)peer->uid, (int)peer->pid, peer->comm,
 		(unsigned long long)s.st.cookie, (unsigned long long)req->cookie,
