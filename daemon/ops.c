@@ -148,6 +148,17 @@ static uint32_t allowed_marks(struct qd_ctx *ctx, const struct qd_peer *peer)
 	return DWCS_MARK_FIELD_MASK & ~DWCS_MARK_NONDROPPABLE;
 }
 
+/* The owner the backend records for a stream the peer makes (attach, join). */
+static void owner_of(struct qd_ctx *ctx, const struct qd_peer *peer, struct qd_owner *owner)
+{
+	memset(owner, 0, sizeof(*owner));
+	owner->uid = peer->uid;
+	owner->gid = peer->gid;
+	owner->pid = (uint32_t)peer->pid;
+	memcpy(owner->comm, peer->comm, sizeof(owner->comm));
+	owner->allowed_flags = allowed_marks(ctx, peer);
+}
+
 static void do_init(struct qd_ctx *ctx, const struct qsockd_request *req,
 		    const struct qd_peer *peer, struct qsockd_reply *rep)
 {
@@ -239,7 +250,7 @@ static void do_attach(struct qd_ctx *ctx, const struct qsockd_request *req_in, i
 {
 	struct qsockd_request copy = *req_in, *req = &copy;
 	struct qd_stream s = { .fd = -1 };
-	struct qd_owner owner = { .uid = peer->uid, .gid = peer->gid, .pid = (uint32_t)peer->pid };
+	struct qd_owner owner;
 	uint64_t cookie;
 	int err;
 
@@ -253,8 +264,7 @@ static void do_attach(struct qd_ctx *ctx, const struct qsockd_request *req_in, i
 	pin_packet_size(&req->params);
 	if (policy_allows(ctx, peer, &req->params, 0, true, rep))
 		return;
-	memcpy(owner.comm, peer->comm, sizeof(owner.comm));
-	owner.allowed_flags = allowed_marks(ctx, peer);
+	owner_of(ctx, peer, &owner);
 	err = ctx->be->attach(*fd, &req->params, &owner, &s.st, slot_fd, rep->message,
 			      sizeof(rep->message));
 	if (err) {
@@ -279,7 +289,7 @@ static void do_join(struct qd_ctx *ctx, const struct qsockd_request *req, int *f
 		    const struct qd_peer *peer, struct qsockd_reply *rep, int *slot_fd)
 {
 	struct qd_stream s = { .fd = -1 }, *member;
-	struct qd_owner owner = { .uid = peer->uid, .gid = peer->gid, .pid = (uint32_t)peer->pid };
+	struct qd_owner owner;
 	struct qsockd_params mp;
 	uint64_t cookie;
 	int err;
@@ -306,8 +316,7 @@ static void do_join(struct qd_ctx *ctx, const struct qsockd_request *req, int *f
 	mp = member->st.params;
 	if (policy_allows(ctx, peer, &mp, member->st.cookie, false, rep))
 		return;
-	memcpy(owner.comm, peer->comm, sizeof(owner.comm));
-	owner.allowed_flags = allowed_marks(ctx, peer);
+	owner_of(ctx, peer, &owner);
 	err = ctx->be->join(*fd, req->cookie, mp.dev, &owner, &s.st, slot_fd, rep->message,
 			    sizeof(rep->message));
 	if (err) {

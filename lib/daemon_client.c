@@ -74,7 +74,7 @@ int qsock_daemon_call(const struct qsock_request *req, struct qsock_stream *repl
 	}
 	qsockd_request_init(&r, ops[req->op], (uint32_t)getpid());
 	snprintf(r.params.dev, sizeof(r.params.dev), "%s", req->dev);
-	if (req->op != QSOCK_OP_DETACH && req->op != QSOCK_OP_JOIN)
+	if (req->op != QSOCK_OP_DETACH)
 		snprintf(r.params.sched, sizeof(r.params.sched), "%s", req->sched);
 	switch (req->op) {
 	case QSOCK_OP_INIT_ROOT:
