@@ -21,7 +21,8 @@
 #include "policy.h"
 #include "readfile.h"
 
-#define MAX_RATE_BYTES (1ULL << 47) /* 1 Pbit/s in bytes/s: anything above is a typo */
+/* A policy's rates bound what qsockd's wire carries: its own bound (1 Pbit/s), not another */
+#include "../proto/proto.h"
 
 static const char *const limit_keys[] = { "devices",	  "schedulers", "max_streams", "max_rate",
 					  "nondroppable", "lossless",	"dscp",	       NULL };
@@ -160,7 +161,7 @@ static int get_limits(struct conf_diag *d, const config_setting_t *g, struct pol
 		err = r;
 	else if (r)
 		l->max_streams = (unsigned int)streams;
-	r = conf_get_rate_Bps(d, g, "max_rate", 0, MAX_RATE_BYTES, &bytes);
+	r = conf_get_rate_Bps(d, g, "max_rate", 0, QSOCKD_MAX_RATE, &bytes);
 	if (r < 0)
 		err = r;
 	else if (r)
@@ -253,7 +254,7 @@ static int get_setup(struct conf_diag *d, const config_setting_t *g, struct poli
 		err = -EINVAL;
 	if (conf_get_string(d, g, "device", 15, &dev) < 0 ||
 	    conf_get_string(d, g, "scheduler", 15, &sched) < 0 ||
-	    conf_get_rate_Bps(d, g, "rate", 0, MAX_RATE_BYTES, &bytes) < 0)
+	    conf_get_rate_Bps(d, g, "rate", 0, QSOCKD_MAX_RATE, &bytes) < 0)
 		return -EINVAL;
 	if (!dev)
 		return conf_diag_error(d, g, "device", "missing: which device to set up");

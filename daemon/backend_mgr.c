@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "manager.h"
+#include "wire.h"
 
 #include "backend.h"
 
@@ -40,56 +41,24 @@ static void msg_from(const struct qsock_err *e, char *msg, size_t msglen)
 		msg[o < msglen ? o : msglen - 1] = '\0';
 }
 
-static void stream_params_from_wire(const struct qsockd_params *p, struct qsock_stream_params *sp)
+/* What the policy counted (qsockd_params_rate) is what the kernel lets through: dwcs serves
+ * one packet of any size per ipg, so without a ceiling a stream stating a tiny rate would take
+ * a link (docs/security.md, "Rate quotas"). htb's class rate is the same figure already. */
+static void stream_params_from_request(const struct qsockd_params *p,
+				       struct qsock_stream_params *sp)
 {
-	memset(sp, 0, sizeof(*sp));
-	sp->ipg_ns = p->ipg_ns;
-	sp->rate = p->rate;
-	sp->oln = p->oln;
-	sp->old = p->old;
-	sp->flags = p->flags;
-	sp->limit = p->limit;
-	sp->pkt_bytes = p->pkt_bytes;
-	sp->dscp = p->dscp;
-	/*
-	 * What the policy counted (qsockd_params_rate) is what the kernel lets through: dwcs
-	 * serves one packet of any size per ipg, so without a ceiling a stream stating a tiny
-	 * rate would take a link (docs/security.md, "Rate quotas"). htb's class rate is the same
-	 * figure already.
-	 */
+	qsock_params_from_wire(p, sp);
 	sp->max_rate = qsockd_params_rate(p) / 8 ?: 1;
-}
-
-static void stream_to_wire(const struct qsock_stream *st, struct qsockd_stream *out)
-{
-	memset(out, 0, sizeof(*out));
-	out->cookie = st->cookie;
-	out->classid = st->classid;
-	out->owner_uid = st->owner.uid;
-	out->owner_pid = st->owner.pid;
-	memcpy(out->owner_comm, st->owner.comm, sizeof(out->owner_comm));
-	out->owner_comm[sizeof(out->owner_comm) - 1] = '\0';
-	out->ifindex = st->ifindex;
-	out->sock_type = st->sock_type;
-	out->allowed_flags = st->allowed_flags;
-	snprintf(out->params.dev, sizeof(out->params.dev), "%s", st->dev);
-	snprintf(out->params.sched, sizeof(out->params.sched), "%s", st->sched);
-	out->params.ipg_ns = st->params.ipg_ns;
-	out->params.rate = st->params.rate;
-	out->params.oln = st->params.oln;
-	out->params.old = st->params.old;
-	out->params.flags = st->params.flags & QSOCKD_F_ALL;
-	out->params.limit = st->params.limit;
-	out->params.pkt_bytes = st->params.pkt_bytes;
-	out->params.dscp = st->params.dscp;
 }
 
 static int mgr_init_root(const struct qsockd_params *p, char *msg, size_t msglen)
 {
-	struct qsock_root_params rp = {
-		.rate = p->root_rate, .limit = p->root_limit, .flags = p->root_flags };
+	struct qsock_root_params rp;
 	struct qsock_err e = { "" };
-	int err = qsock_mgr_init_root(p->dev, p->sched, &rp, &e);
+	int err;
+
+	qsock_root_from_wire(p, &rp);
+	err = qsock_mgr_init_root(p->dev, p->sched, &rp, &e);
 
 	if (err)
 		msg_from(&e, msg, msglen);
@@ -126,13 +95,13 @@ static int mgr_attach(int fd, const struct qsockd_params *p, const struct qd_own
 	int err;
 
 	owner_from_qd(o, &owner);
-	stream_params_from_wire(p, &sp);
+	stream_params_from_request(p, &sp);
 	err = qsock_mgr_attach(fd, p->dev, p->sched, &sp, &owner, &st, slot_fd, &e);
 	if (err) {
 		msg_from(&e, msg, msglen);
 		return err;
 	}
-	stream_to_wire(&st, out);
+	qsock_stream_to_wire(&st, out);
 	return 0;
 }
 
@@ -150,7 +119,7 @@ static int mgr_join(int fd, uint64_t member, const char *dev, const struct qd_ow
 		msg_from(&e, msg, msglen);
 		return err;
 	}
-	stream_to_wire(&st, out);
+	qsock_stream_to_wire(&st, out);
 	return 0;
 }
 
@@ -162,13 +131,13 @@ static int mgr_change(int fd, const struct qsockd_params *p, struct qsockd_strea
 	struct qsock_err e = { "" };
 	int err;
 
-	stream_params_from_wire(p, &sp);
+	stream_params_from_request(p, &sp);
 	err = qsock_mgr_change(fd, p->dev, p->sched, &sp, &st, &e);
 	if (err) {
 		msg_from(&e, msg, msglen);
 		return err;
 	}
-	stream_to_wire(&st, out);
+	qsock_stream_to_wire(&st, out);
 	return 0;
 }
 
@@ -192,7 +161,7 @@ static int mgr_detach_cookie(const char *dev, uint64_t cookie, char *msg, size_t
 	return err;
 }
 
-/* The manager's stats take its own record: rebuild the fields it reads. */
+/* The manager's stats read its own record: the wire stream gives every field they read. */
 static int mgr_stats(const struct qsockd_stream *st, struct qsockd_stats *out, char *msg,
 		     size_t msglen)
 {
@@ -201,13 +170,7 @@ static int mgr_stats(const struct qsockd_stream *st, struct qsockd_stats *out, c
 	struct qsock_err e = { "" };
 	int err;
 
-	memset(&ms, 0, sizeof(ms));
-	ms.classid = st->classid;
-	ms.cookie = st->cookie;
-	ms.ifindex = st->ifindex;
-	ms.sock_type = st->sock_type;
-	snprintf(ms.dev, sizeof(ms.dev), "%s", st->params.dev);
-	snprintf(ms.sched, sizeof(ms.sched), "%s", st->params.sched);
+	qsock_stream_from_wire(st, &ms);
 	memset(&info, 0, sizeof(info));
 	info.size = sizeof(info);
 	err = qsock_mgr_stream_stats(&ms, &info, &e);
@@ -215,27 +178,7 @@ static int mgr_stats(const struct qsockd_stream *st, struct qsockd_stats *out, c
 		msg_from(&e, msg, msglen);
 		return err;
 	}
-	memset(out, 0, sizeof(*out));
-	out->valid = info.valid;
-	out->sent_pkts = info.sent_pkts;
-	out->sent_bytes = info.sent_bytes;
-	out->drops = info.drops;
-	out->overlimits = info.overlimits;
-	out->rate = info.rate_bps;
-	out->drop_late = info.drop_late;
-	out->drop_overflow = info.drop_overflow;
-	out->drop_frame = info.drop_frame;
-	out->drop_window = info.drop_window;
-	out->drop_nondroppable = info.drop_nondroppable;
-	out->late_sent = info.late_sent;
-	out->deadline_misses = info.deadline_misses;
-	out->violations = info.violations;
-	out->delay_avg_ns = info.delay_avg_ns;
-	out->delay_max_ns = info.delay_max_ns;
-	out->cur_x = info.cur_x;
-	out->cur_y = info.cur_y;
-	out->backlog_pkts = info.backlog_pkts;
-	out->backlog_bytes = info.backlog_bytes;
+	qsock_stats_to_wire(&info, out);
 	return 0;
 }
 
@@ -269,7 +212,7 @@ static int walk_one(const struct qsock_stream *st, void *arg)
 	struct walk_arg *w = arg;
 	struct qsockd_stream ws;
 
-	stream_to_wire(st, &ws);
+	qsock_stream_to_wire(st, &ws);
 	return w->fn(&ws, st->inode, w->arg);
 }
 

@@ -17,6 +17,7 @@
 #include "../proto/client.h"
 #include "manager.h"
 #include "sys.h"
+#include "wire.h"
 
 /* After a timeout, the manager's calls fail at once for this long. */
 #define QSOCKD_CLIENT_BACKOFF_MS 10000
@@ -27,29 +28,6 @@ static long long now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void stream_from_wire(const struct qsockd_stream *w, struct qsock_stream *st)
-{
-	memset(st, 0, sizeof(*st));
-	st->classid = w->classid;
-	st->cookie = w->cookie;
-	st->owner.uid = w->owner_uid;
-	st->owner.pid = w->owner_pid;
-	memcpy(st->owner.comm, w->owner_comm, sizeof(st->owner.comm));
-	st->allowed_flags = w->allowed_flags;
-	st->ifindex = w->ifindex;
-	st->sock_type = w->sock_type;
-	st->params.ipg_ns = w->params.ipg_ns;
-	st->params.rate = w->params.rate;
-	st->params.oln = w->params.oln;
-	st->params.old = w->params.old;
-	st->params.flags = w->params.flags;
-	st->params.limit = w->params.limit;
-	st->params.pkt_bytes = w->params.pkt_bytes;
-	st->params.dscp = w->params.dscp;
-	snprintf(st->dev, sizeof(st->dev), "%s", w->params.dev);
-	snprintf(st->sched, sizeof(st->sched), "%s", w->params.sched);
 }
 
 /* CLOCK_MONOTONIC ms until which qsockd is not asked (it timed out); 0: ask. */
@@ -78,22 +56,13 @@ int qsock_daemon_call(const struct qsock_request *req, struct qsock_stream *repl
 		snprintf(r.params.sched, sizeof(r.params.sched), "%s", req->sched);
 	switch (req->op) {
 	case QSOCK_OP_INIT_ROOT:
-		r.params.root_rate = req->root.rate;
-		r.params.root_limit = req->root.limit;
-		r.params.root_flags = req->root.flags;
+		qsock_root_to_wire(&req->root, &r.params);
 		break;
 	case QSOCK_OP_FINI_ROOT:
 		break;
 	case QSOCK_OP_ATTACH:
 	case QSOCK_OP_CHANGE:
-		r.params.ipg_ns = req->stream.ipg_ns;
-		r.params.rate = req->stream.rate;
-		r.params.oln = req->stream.oln;
-		r.params.old = req->stream.old;
-		r.params.flags = req->stream.flags;
-		r.params.limit = req->stream.limit;
-		r.params.pkt_bytes = req->stream.pkt_bytes;
-		r.params.dscp = req->stream.dscp;
+		qsock_params_to_wire(&req->stream, &r.params);
 		passfd = req->sockfd;
 		break;
 	case QSOCK_OP_DETACH:
@@ -145,6 +114,6 @@ int qsock_daemon_call(const struct qsock_request *req, struct qsock_stream *repl
 		return -rep.error;
 	}
 	if (reply_stream && (rep.flags & QSOCKD_REPLY_F_STREAM))
-		stream_from_wire(&rep.stream, reply_stream);
+		qsock_stream_from_wire(&rep.stream, reply_stream);
 	return 0;
 }

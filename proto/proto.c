@@ -20,6 +20,7 @@ _Static_assert(sizeof(struct qsockd_hdr) == 16, "wire header size");
 _Static_assert(sizeof(struct qsockd_params) == 88, "wire params size");
 _Static_assert(sizeof(struct qsockd_request) == 144, "wire request size");
 _Static_assert(sizeof(struct qsockd_reply) == 488, "wire reply size");
+_Static_assert(sizeof(struct qsockd_stats) == 144, "wire stats size");
 _Static_assert(sizeof(struct qsockd_stream) == 288, "wire stream size");
 _Static_assert(sizeof(struct qsockd_device) == 64, "wire device size");
 
@@ -122,29 +123,29 @@ static int params_check(const struct qsockd_params *p, unsigned int op, char *ms
 	if (p->root_rate > QSOCKD_MAX_RATE)
 		return fail(msg, msglen, EINVAL, "params.root_rate %llu: out of range",
 			    (unsigned long long)p->root_rate);
-	if (p->root_limit > QSOCKD_MAX_LIMIT)
+	if (p->root_limit > DWCS_MAX_LIMIT)
 		return fail(msg, msglen, EINVAL, "params.root_limit %u: must be <= %u",
-			    p->root_limit, QSOCKD_MAX_LIMIT);
+			    p->root_limit, DWCS_MAX_LIMIT);
 	if (p->root_flags & ~QSOCKD_ROOT_F_ALL)
 		return fail(msg, msglen, EINVAL, "params.root_flags 0x%x: unknown bits 0x%x",
 			    p->root_flags, p->root_flags & ~QSOCKD_ROOT_F_ALL);
 	if (op == QSOCKD_OP_INIT || op == QSOCKD_OP_DEINIT)
 		return 0;
-	if (p->ipg_ns < QSOCKD_MIN_IPG_NS || p->ipg_ns > QSOCKD_MAX_IPG_NS)
+	if (p->ipg_ns < DWCS_MIN_IPG_NS || p->ipg_ns > DWCS_MAX_IPG_NS)
 		return fail(msg, msglen, EINVAL, "params.ipg_ns %llu: must be %llu..%llu",
-			    (unsigned long long)p->ipg_ns, QSOCKD_MIN_IPG_NS, QSOCKD_MAX_IPG_NS);
-	if (p->old > QSOCKD_MAX_WINDOW)
+			    (unsigned long long)p->ipg_ns, DWCS_MIN_IPG_NS, DWCS_MAX_IPG_NS);
+	if (p->old > DWCS_MAX_WINDOW)
 		return fail(msg, msglen, EINVAL, "params.old %u: the window must be <= %u", p->old,
-			    QSOCKD_MAX_WINDOW);
+			    DWCS_MAX_WINDOW);
 	if (p->oln > p->old)
 		return fail(msg, msglen, EINVAL, "params.oln %u: must not exceed old %u", p->oln,
 			    p->old);
 	if (p->flags & ~QSOCKD_F_ALL)
 		return fail(msg, msglen, EINVAL, "params.flags 0x%x: unknown bits 0x%x", p->flags,
 			    p->flags & ~QSOCKD_F_ALL);
-	if (p->limit > QSOCKD_MAX_LIMIT)
+	if (p->limit > DWCS_MAX_LIMIT)
 		return fail(msg, msglen, EINVAL, "params.limit %u: must be <= %u", p->limit,
-			    QSOCKD_MAX_LIMIT);
+			    DWCS_MAX_LIMIT);
 	if (p->rate > QSOCKD_MAX_RATE)
 		return fail(msg, msglen, EINVAL, "params.rate %llu: out of range",
 			    (unsigned long long)p->rate);

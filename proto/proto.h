@@ -69,11 +69,9 @@ enum qsockd_op {
 #define QSOCKD_ROOT_F_WORK_CONSERVING	(1u << 0)
 #define QSOCKD_ROOT_F_ALL		QSOCKD_ROOT_F_WORK_CONSERVING
 
-/* Limits the decoder enforces: the dwcs uapi's (htb accepts a subset), not restated here. */
-#define QSOCKD_MIN_IPG_NS	DWCS_MIN_IPG_NS
-#define QSOCKD_MAX_IPG_NS	DWCS_MAX_IPG_NS
-#define QSOCKD_MAX_WINDOW	DWCS_MAX_WINDOW
-#define QSOCKD_MAX_LIMIT	DWCS_MAX_LIMIT
+/* The decoder's limits are the dwcs uapi's, by their own names (DWCS_MIN_IPG_NS,
+ * DWCS_MAX_IPG_NS, DWCS_MAX_WINDOW, DWCS_MAX_LIMIT: htb accepts a subset); the one bound the
+ * kernel has none for is a rate's. */
 #define QSOCKD_MAX_RATE		(1ULL << 47)	/* bytes/s, ~1 Pbit/s: anything above is garbage */
 
 struct qsockd_hdr {
@@ -112,30 +110,41 @@ struct qsockd_request {
 	uint8_t reserved[32];		/* zero */
 };
 
-/* Statistics of one stream, the scheduler's view (qos_info's; 0 where a scheduler has none). */
+/*
+ * Statistics of one stream, the scheduler's view: qinfo's (qsock.h, struct qos_info), the
+ * field of the second name there, 0 where a scheduler has none. The list is the one owner of
+ * both the wire layout (in this order, each the width given) and its mapping to qos_info
+ * (lib/wire.c copies through it, and fails to build where a width differs). A new statistic
+ * goes at the end of the list, before `valid`, and needs a new protocol version.
+ */
+#define QSOCKD_STATS_FIELDS(X)				\
+	X(uint64_t, sent_pkts, sent_pkts)		\
+	X(uint64_t, sent_bytes, sent_bytes)		\
+	X(uint64_t, drops, drops)			\
+	X(uint64_t, overlimits, overlimits)		\
+	X(uint64_t, rate, rate_bps) /* bytes/s over the last second */ \
+	X(uint64_t, drop_late, drop_late)		\
+	X(uint64_t, drop_overflow, drop_overflow)	\
+	X(uint64_t, drop_frame, drop_frame)		\
+	X(uint64_t, drop_window, drop_window)		\
+	X(uint64_t, drop_nondroppable, drop_nondroppable) \
+	X(uint64_t, late_sent, late_sent)		\
+	X(uint64_t, deadline_misses, deadline_misses)	\
+	X(uint64_t, violations, violations)		\
+	X(uint64_t, delay_avg_ns, delay_avg_ns)		\
+	X(uint64_t, delay_max_ns, delay_max_ns)		\
+	X(uint32_t, cur_x, cur_x)			\
+	X(uint32_t, cur_y, cur_y)			\
+	X(uint32_t, backlog_pkts, backlog_pkts)		\
+	X(uint32_t, backlog_bytes, backlog_bytes)
+
+#define QSOCKD_STATS_DECLARE(type, wire, info) type wire;
 struct qsockd_stats {
-	uint64_t sent_pkts;
-	uint64_t sent_bytes;
-	uint64_t drops;
-	uint64_t overlimits;
-	uint64_t rate;			/* bytes/s over the last second */
-	uint64_t drop_late;
-	uint64_t drop_overflow;
-	uint64_t drop_frame;
-	uint64_t drop_window;
-	uint64_t drop_nondroppable;
-	uint64_t late_sent;
-	uint64_t deadline_misses;
-	uint64_t violations;
-	uint64_t delay_avg_ns;
-	uint64_t delay_max_ns;
-	uint32_t cur_x;
-	uint32_t cur_y;
-	uint32_t backlog_pkts;
-	uint32_t backlog_bytes;
+	QSOCKD_STATS_FIELDS(QSOCKD_STATS_DECLARE)
 	uint32_t valid;			/* qos_info.valid bits */
 	uint32_t reserved0;
 };
+#undef QSOCKD_STATS_DECLARE
 
 /* One stream as the daemon knows it (INFO, ATTACH, CHANGE and each STATUS reply). */
 struct qsockd_stream {

@@ -29,7 +29,7 @@ static void check_request(const struct qsockd_request *r)
 	if (r->params.oln > r->params.old)
 		abort();
 	if (r->hdr.op == QSOCKD_OP_ATTACH &&
-	    (r->params.ipg_ns < QSOCKD_MIN_IPG_NS || r->params.ipg_ns > QSOCKD_MAX_IPG_NS))
+	    (r->params.ipg_ns < DWCS_MIN_IPG_NS || r->params.ipg_ns > DWCS_MAX_IPG_NS))
 		abort();
 	if (r->hdr.op == QSOCKD_OP_JOIN && (!r->cookie || r->params.dev[0] || r->params.ipg_ns))
 		abort();

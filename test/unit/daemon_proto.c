@@ -155,7 +155,7 @@ static void test_ranges(void **state)
 	r.params.ipg_ns = 999;
 	assert_int_equal(decode(&r, &out), -EINVAL);
 	assert_non_null(strstr(msg, "ipg_ns 999"));
-	r.params.ipg_ns = QSOCKD_MAX_IPG_NS + 1;
+	r.params.ipg_ns = DWCS_MAX_IPG_NS + 1;
 	assert_int_equal(decode(&r, &out), -EINVAL);
 
 	good_attach(&r);
@@ -167,7 +167,7 @@ static void test_ranges(void **state)
 	r.params.oln = 0;
 	r.params.old = 0; /* 0/0 = pure EDF: valid */
 	assert_int_equal(decode(&r, &out), 0);
-	r.params.old = QSOCKD_MAX_WINDOW + 1;
+	r.params.old = DWCS_MAX_WINDOW + 1;
 	assert_int_equal(decode(&r, &out), -EINVAL);
 
 	good_attach(&r);
@@ -176,7 +176,7 @@ static void test_ranges(void **state)
 	assert_non_null(strstr(msg, "flags"));
 
 	good_attach(&r);
-	r.params.limit = QSOCKD_MAX_LIMIT + 1;
+	r.params.limit = DWCS_MAX_LIMIT + 1;
 	assert_int_equal(decode(&r, &out), -EINVAL);
 
 	good_attach(&r);
@@ -194,7 +194,7 @@ static void test_ranges(void **state)
 	assert_int_equal(decode(&r, &out), -EINVAL);
 	assert_non_null(strstr(msg, "root_flags"));
 	r.params.root_flags = QSOCKD_ROOT_F_WORK_CONSERVING;
-	r.params.root_limit = QSOCKD_MAX_LIMIT + 1;
+	r.params.root_limit = DWCS_MAX_LIMIT + 1;
 	assert_int_equal(decode(&r, &out), -EINVAL);
 }
 
@@ -387,7 +387,7 @@ static void test_rate_derivation(void **state)
 	p.rate = 0;
 	p.ipg_ns = 0;
 	assert_int_equal(qsockd_params_rate(&p), 0);
-	p.ipg_ns = QSOCKD_MIN_IPG_NS;
+	p.ipg_ns = DWCS_MIN_IPG_NS;
 	p.pkt_bytes = 65535;
 	assert_true(qsockd_params_rate(&p) == 65535ULL * 8 * 1000000);
 }
