@@ -53,7 +53,9 @@ eval_starved() {
 eval_twice() {
 	local starved1=0
 	: >"$OUT/stalls"
-	"$1" && return 0
+	# the first run's words are kept aside: shown as they are when it passes, and their end
+	# (the claim's reason) beside the re-run notice when it fails, so a flaky claim says why
+	"$1" >"$OUT/first-run.txt" 2>&1 && { cat "$OUT/first-run.txt"; return 0; }
 	eval_starved && starved1=1
 	# A starved machine rarely recovers within a minute: when a re-run would overrun the
 	# budget, report the starvation instead of spending it.
@@ -61,6 +63,8 @@ eval_twice() {
 		skip "the VM was CPU-starved ($(tr '\n' ' ' <"$OUT/stalls")) and a re-run would overrun the eval tests' ${EVAL_BUDGET_S}s VM budget ($(eval_used)s used): the timings measure the machine, not the scheduler"
 	fi
 	echo "# $BATS_TEST_DESCRIPTION: the claim failed on the first run$([ $starved1 = 1 ] && echo " (CPU-starved: $(tr '\n' ' ' <"$OUT/stalls"))"); re-running the scenario once (noisy machine)" >&3
+	tail -n 4 "$OUT/first-run.txt" | sed 's/^/#   first run: /' >&3
+	cat "$OUT/first-run.txt"
 	: >"$OUT/stalls"
 	"$1" && return 0
 	if [ $starved1 = 1 ] && eval_starved; then
