@@ -34,6 +34,7 @@
 #include "errors.h"
 #include "linger.h"
 #include "manager.h"
+#include "mgr_dev.h"
 #include "sched_ops.h"
 #include "sockinfo.h"
 #include "liveness.h"
@@ -46,64 +47,6 @@
 #define MINOR_FIRST 2U
 #define MINOR_SPAN 0xfff0U
 #define MINOR_TRIES 64
-
-struct dev_info {
-	int ifindex;
-	uint32_t mtu;
-};
-
-static int resolve_dev(const char *dev, struct dev_info *di, struct qsock_err *err)
-{
-	if (!dev || !dev[0] || strnlen(dev, IFNAMSIZ) >= IFNAMSIZ)
-		return qsock_errf(err, -EINVAL, "bad device name");
-	di->ifindex = (int)if_nametoindex(dev);
-	if (!di->ifindex)
-		return qsock_errf(err, -ENODEV,
-				  "no network device \"%s\" in this network namespace", dev);
-	if (qsock_dev_mtu(dev, &di->mtu))
-		di->mtu = 1500;
-	return 0;
-}
-
-struct root_info {
-	char kind[IFNAMSIZ];
-	uint32_t handle;
-	/* the flags field of its skb->mark (sched_ops.h root_markmask); a scheduler that reads
-	 * no marks has the default, which the classifier has always cleared for it */
-	uint32_t markmask;
-};
-
-static int on_root(struct nlmsghdr *nlh, void *arg, struct qsock_err *err)
-{
-	const struct qsock_sched_ops *ops;
-	struct root_info *ri = arg;
-	struct nlattr *tb[TCA_MAX + 1];
-	struct tcmsg *tcm = nlmsg_data(nlh);
-
-	if (nlh->nlmsg_type != RTM_NEWQDISC || tcm->tcm_parent != TC_H_ROOT)
-		return 0;
-	if (nlmsg_parse(nlh, sizeof(*tcm), tb, TCA_MAX, NULL) < 0)
-		return qsock_errf(err, -EPROTO, "malformed qdisc message from the kernel");
-	ri->handle = tcm->tcm_handle;
-	if (tb[TCA_KIND])
-		nla_strlcpy(ri->kind, tb[TCA_KIND], sizeof(ri->kind));
-	ops = qsock_sched_by_kind(ri->kind);
-	ri->markmask = ops && ops->root_markmask ? ops->root_markmask(tb[TCA_OPTIONS])
-						 : DWCS_DEFAULT_MARKMASK;
-	return 0;
-}
-
-/* The device's root qdisc (kind, handle): one RTM_GETQDISC for that qdisc only. */
-static int read_root(struct qsock_nl *nl, int ifindex, struct root_info *ri, struct qsock_err *err)
-{
-	struct tcmsg tcm = { .tcm_family = AF_UNSPEC,
-			     .tcm_ifindex = ifindex,
-			     .tcm_parent = TC_H_ROOT };
-
-	memset(ri, 0, sizeof(*ri));
-	return qsock_nl_tc_request(nl, RTM_GETQDISC, NLM_F_ECHO, &tcm, "reading the root qdisc",
-				   on_root, ri, err);
-}
 
 static int delete_root(struct qsock_nl *nl, int ifindex, uint32_t handle, struct qsock_err *err)
 {
@@ -150,116 +93,92 @@ int qsock_mgr_init_root(const char *dev, const char *sched, const struct qsock_r
 			struct qsock_err *err)
 {
 	const struct qsock_sched_ops *ops = qsock_sched_find(sched ? sched : "");
-	struct qsock_cls_maps m;
-	struct root_info ri;
-	struct dev_info di;
-	struct qsock_nl *nl;
-	char cur[IFNAMSIZ];
-	uint32_t handle;
+	struct qsock_mgr_dev d;
 	int rc;
 
 	if (!ops)
 		return qsock_errf(err, -EINVAL, "unknown scheduler \"%s\" (known: %s)",
 				  sched ? sched : "", qsock_sched_names());
-	rc = resolve_dev(dev, &di, err);
-	if (!rc)
-		rc = qsock_nl_thread(&nl, err);
-	if (!rc)
-		rc = read_root(nl, di.ifindex, &ri, err);
+	rc = qsock_mgr_dev_open(dev, NULL, MGR_DEV_ROOT | MGR_DEV_MAPS_IF_ANY, &d, err);
 	if (rc)
 		return rc;
-	if (!qsock_cls_open(dev, &m, NULL)) {
-		rc = qsock_cls_read_conf(&m, cur, &handle, err);
-		qsock_cls_close(&m);
-		if (rc)
-			return rc;
-		if (ri.handle == handle &&
-		    !strcmp(ri.kind, qsock_sched_find(cur) ? qsock_sched_find(cur)->kind : "")) {
-			if (qsock_sched_serves(cur, sched)) {
+	if (d.maps.streams >= 0) {
+		if (d.root.handle == d.handle && !strcmp(d.root.kind, d.ops ? d.ops->kind : "")) {
+			if (qsock_sched_serves(d.sched, sched)) {
 				/* installed: qsockinit is idempotent, and sweeps; a sweep that
 				 * cannot read every process's fds (no CAP_SYS_PTRACE) removes
 				 * nothing and is not the caller's failure */
+				qsock_mgr_dev_close(&d);
 				qsock_mgr_gc(dev, NULL, NULL);
 				return 0;
 			}
-			return qsock_errf(err, -EEXIST,
-					  "%s already runs the qsock scheduler %s; qsockfini it "
-					  "before installing %s",
-					  dev, cur, sched);
+			rc = qsock_errf(err, -EEXIST,
+					"%s already runs the qsock scheduler %s; qsockfini it "
+					"before installing %s",
+					dev, d.sched, sched);
+			goto out;
 		}
 		/* The root it belonged to is gone (someone replaced it): forget the pins. */
+		qsock_mgr_dev_close(&d);
 		qsock_cls_uninstall(dev, NULL);
 	}
-	if (ri.handle != 0) /* handle 0: the kernel's default root, which may be replaced */
-		return qsock_errf(
-			err, -EEXIST,
-			"%s already has a root qdisc \"%s\" (handle %x:) that qsock did not "
-			"install; remove it first (tc qdisc del dev %s root)",
-			dev, ri.kind, ri.handle >> 16, dev);
-	rc = ops->init_root(nl, di.ifindex, QSOCK_ROOT_HANDLE, rp, err);
+	if (d.root.handle != 0) { /* handle 0: the kernel's default root, which may be replaced */
+		rc = qsock_errf(err, -EEXIST,
+				"%s already has a root qdisc \"%s\" (handle %x:) that qsock did not "
+				"install; remove it first (tc qdisc del dev %s root)",
+				dev, d.root.kind, d.root.handle >> 16, dev);
+		goto out;
+	}
+	rc = ops->init_root(d.nl, d.ifindex, QSOCK_ROOT_HANDLE, rp, err);
 	if (rc == -EOPNOTSUPP && qsock_sched_alternative(ops)) {
 		/* "dwcs" on a kernel without the module: the BPF qdisc serves the same discipline
 		 * (qinfo says which). When it cannot either, the caller hears about the module. */
 		const struct qsock_sched_ops *alt = qsock_sched_alternative(ops);
 
-		if (!alt->init_root(nl, di.ifindex, QSOCK_ROOT_HANDLE, rp, NULL)) {
+		if (!alt->init_root(d.nl, d.ifindex, QSOCK_ROOT_HANDLE, rp, NULL)) {
 			ops = alt;
 			sched = alt->name;
 			rc = 0;
 		}
 	}
 	if (rc)
-		return rc;
+		goto out;
 	/* the mark mask the new root uses, for the classifier (no round trip without one) */
-	ri.markmask = DWCS_DEFAULT_MARKMASK;
+	d.root.markmask = DWCS_DEFAULT_MARKMASK;
 	if (ops->root_markmask) {
-		rc = read_root(nl, di.ifindex, &ri, err);
-		if (!rc && ri.handle != QSOCK_ROOT_HANDLE)
-			ri.markmask = DWCS_DEFAULT_MARKMASK; /* not seen: the qdisc's default */
+		rc = qsock_mgr_dev_read_root(&d, err);
+		if (!rc && d.root.handle != QSOCK_ROOT_HANDLE)
+			d.root.markmask = DWCS_DEFAULT_MARKMASK; /* not seen: the qdisc's default */
 	}
 	if (!rc)
-		rc = qsock_cls_install(nl, dev, di.ifindex, QSOCK_ROOT_HANDLE, sched, ri.markmask,
-				       err);
+		rc = qsock_cls_install(d.nl, dev, d.ifindex, QSOCK_ROOT_HANDLE, sched,
+				       d.root.markmask, err);
 	if (rc) {
 		struct qsock_err ignored;
 
-		delete_root(nl, di.ifindex, QSOCK_ROOT_HANDLE, &ignored);
+		delete_root(d.nl, d.ifindex, QSOCK_ROOT_HANDLE, &ignored);
 	}
+out:
+	qsock_mgr_dev_close(&d);
 	return rc;
 }
 
 int qsock_mgr_fini_root(const char *dev, struct qsock_err *err)
 {
-	struct qsock_cls_maps m;
-	struct root_info ri;
-	struct dev_info di;
-	struct qsock_nl *nl;
-	char cur[IFNAMSIZ];
-	uint32_t handle;
+	struct qsock_mgr_dev d;
 	int rc;
 
-	rc = resolve_dev(dev, &di, err);
-	if (!rc)
-		rc = qsock_cls_open(dev, &m, err);
+	rc = qsock_mgr_dev_open(dev, NULL, MGR_DEV_LINK | MGR_DEV_MAPS | MGR_DEV_ROOT, &d, err);
 	if (rc)
 		return rc;
-	rc = qsock_cls_read_conf(&m, cur, &handle, err);
-	qsock_cls_close(&m);
-	if (!rc)
-		rc = qsock_nl_thread(&nl, err);
-	if (!rc)
-		rc = read_root(nl, di.ifindex, &ri, err);
-	if (rc)
-		return rc;
-	if (ri.handle == handle && qsock_sched_find(cur) &&
-	    !strcmp(ri.kind, qsock_sched_find(cur)->kind)) {
-		rc = delete_root(nl, di.ifindex, handle, err);
-		if (!rc && qsock_sched_find(cur)->fini_root)
-			rc = qsock_sched_find(cur)->fini_root(di.ifindex, err);
-		if (rc)
-			return rc;
+	/* the pins go below, and the root only if it is still the one qsockinit installed */
+	if (d.root.handle == d.handle && d.ops && !strcmp(d.root.kind, d.ops->kind)) {
+		rc = delete_root(d.nl, d.ifindex, d.handle, err);
+		if (!rc && d.ops->fini_root)
+			rc = d.ops->fini_root(d.ifindex, err);
 	}
-	return qsock_cls_uninstall(dev, err);
+	qsock_mgr_dev_close(&d);
+	return rc ? rc : qsock_cls_uninstall(dev, err);
 }
 
 static int sock_identity_full(int sockfd, uint64_t *cookie, int *type, int *domain, int *protocol,
@@ -303,54 +222,6 @@ static uint64_t sock_inode(int sockfd)
 	return fstat(sockfd, &sb) ? 0 : (uint64_t)sb.st_ino;
 }
 
-/*
- * @dev has no qsock scheduler (qsock_cls_open said -ENOENT). When its root qdisc is one the
- * kernel did not give it by default (handle 0), someone installed it by hand: "call qsockinit
- * first" would not help, since qsockinit refuses that root. Say what does. One RTM_GETQDISC,
- * on the failure path only.
- */
-static int explain_no_qsock_root(const char *dev, int ifindex, int rc, struct qsock_err *err)
-{
-	struct qsock_err ignored;
-	struct root_info ri;
-	struct qsock_nl *nl;
-
-	if (rc != -ENOENT || qsock_nl_thread(&nl, &ignored) ||
-	    read_root(nl, ifindex, &ri, &ignored) || ri.handle == 0)
-		return rc;
-	return qsock_errf(err, -ENOENT,
-			  "%s has a root qdisc \"%s\" (handle %x:) that qsock did not install: "
-			  "remove it (tc qdisc del dev %s root), then qsock init %s SCHED",
-			  dev, ri.kind, ri.handle >> 16, dev, dev);
-}
-
-/* Open @dev's maps and check that it runs @sched (NULL: any); fills @ref's root part. */
-static int open_dev(const char *dev, const char *sched, struct qsock_cls_maps *m,
-		    struct qsock_class_ref *ref, char cur[IFNAMSIZ], struct qsock_err *err)
-{
-	struct dev_info di;
-	int rc;
-
-	rc = resolve_dev(dev, &di, err);
-	if (!rc) {
-		rc = qsock_cls_open(dev, m, err);
-		if (rc)
-			rc = explain_no_qsock_root(dev, di.ifindex, rc, err);
-	}
-	if (rc)
-		return rc;
-	rc = qsock_cls_read_conf(m, cur, &ref->handle, err);
-	if (!rc && sched && !qsock_sched_serves(cur, sched))
-		rc = qsock_errf(err, -EINVAL, "%s runs the %s scheduler, not %s", dev, cur, sched);
-	if (rc) {
-		qsock_cls_close(m);
-		return rc;
-	}
-	ref->ifindex = di.ifindex;
-	ref->mtu = di.mtu;
-	return 0;
-}
-
 /* What a socket needs of its own before it sends in a stream: SO_TXTIME where its messages
  * carry deadlines (a datagram socket on a scheduler that reads them), and the rule's DSCP. */
 static int prepare_socket(int sockfd, const struct qsock_sched_ops *ops, int type, uint32_t dscp,
@@ -372,9 +243,7 @@ int qsock_mgr_attach(int sockfd, const char *dev, const char *sched,
 	const struct qsock_sched_ops *ops;
 	struct qsock_class_ref ref;
 	struct qsock_stream rec;
-	struct qsock_cls_maps m;
-	struct qsock_nl *nl;
-	char cur[IFNAMSIZ];
+	struct qsock_mgr_dev d;
 	uint64_t cookie;
 	int rc, type, i, domain, protocol;
 
@@ -384,38 +253,38 @@ int qsock_mgr_attach(int sockfd, const char *dev, const char *sched,
 	if (!rc)
 		rc = sock_identity_full(sockfd, &cookie, &type, &domain, &protocol, err);
 	if (!rc)
-		rc = open_dev(dev, sched, &m, &ref, cur, err);
+		rc = qsock_mgr_dev_open(dev, sched,
+					MGR_DEV_LINK | MGR_DEV_MAPS | MGR_DEV_WHY | MGR_DEV_NL, &d,
+					err);
 	if (rc)
 		return rc;
 	/* asked for the discipline ("dwcs"), served by another module (dwcs-bpf): its limits */
-	if (sched && strcmp(sched, cur) && qsock_stream_params_check(cur, sp, err)) {
-		qsock_cls_close(&m);
-		return -EINVAL;
+	if (sched && strcmp(sched, d.sched) && qsock_stream_params_check(d.sched, sp, err)) {
+		rc = -EINVAL;
+		goto out;
 	}
-	ops = qsock_sched_find(cur);
-	if (!bpf_map_lookup_elem(m.streams, &cookie, &rec)) {
+	ops = d.ops;
+	if (!bpf_map_lookup_elem(d.maps.streams, &cookie, &rec)) {
 		rc = qsock_errf(err, -EEXIST, "fd %d already has a stream (class %x:%x on %s)",
 				sockfd, rec.classid >> 16, rec.classid & 0xffff, rec.dev);
 		goto out;
 	}
-	rc = qsock_nl_thread(&nl, err);
-	if (rc)
-		goto out;
 	if (ops->root_markmask) {
-		struct root_info ri;
-
 		/* `tc qdisc change ... markmask` may have moved the field since qsockinit; a
 		 * root that is not ours any more fails below, at the class */
-		rc = read_root(nl, ref.ifindex, &ri, err);
-		if (!rc && ri.handle == ref.handle && !strcmp(ri.kind, ops->kind))
-			rc = qsock_cls_sync_markmask(&m, ri.markmask, err);
+		rc = qsock_mgr_dev_read_root(&d, err);
+		if (!rc && d.root.handle == d.handle && !strcmp(d.root.kind, ops->kind))
+			rc = qsock_cls_sync_markmask(&d.maps, d.root.markmask, err);
 		if (rc)
 			goto out;
 	}
+	ref.ifindex = d.ifindex;
+	ref.mtu = d.mtu;
+	ref.handle = d.handle;
 	ref.cookie = cookie;
 	for (i = 0; i < MINOR_TRIES; i++) {
 		ref.classid = ref.handle | (MINOR_FIRST + (uint32_t)((cookie + i) % MINOR_SPAN));
-		rc = ops->set_stream(nl, &ref, sp, false, err);
+		rc = ops->set_stream(d.nl, &ref, sp, false, err);
 		if (rc != -EEXIST)
 			break;
 	}
@@ -436,13 +305,13 @@ int qsock_mgr_attach(int sockfd, const char *dev, const char *sched,
 		rec.owner = *owner;
 	rec.params = *sp;
 	snprintf(rec.dev, sizeof(rec.dev), "%s", dev);
-	snprintf(rec.sched, sizeof(rec.sched), "%s", cur);
-	rec.ifindex = (uint32_t)ref.ifindex;
+	snprintf(rec.sched, sizeof(rec.sched), "%s", d.sched);
+	rec.ifindex = (uint32_t)d.ifindex;
 	rec.sock_type = (uint32_t)type;
 	rec.family = (uint32_t)domain;
 	rec.protocol = (uint32_t)protocol;
 	rec.inode = sock_inode(sockfd);
-	if (bpf_map_update_elem(m.streams, &cookie, &rec, BPF_NOEXIST)) {
+	if (bpf_map_update_elem(d.maps.streams, &cookie, &rec, BPF_NOEXIST)) {
 		rc = qsock_errf(err, -errno, "recording the stream of fd %d: %s", sockfd,
 				strerror(errno));
 		goto undo_class;
@@ -452,7 +321,7 @@ int qsock_mgr_attach(int sockfd, const char *dev, const char *sched,
 
 		/* Without a slot (no CAP_BPF for the map, say) the owner's messages carry their
 		 * deadline and flags in control messages instead: slower, not wrong. */
-		qsock_cls_slot_create(&m, cookie, slot_fd, &ignored);
+		qsock_cls_slot_create(&d.maps, cookie, slot_fd, &ignored);
 	}
 	if (out)
 		*out = rec;
@@ -460,10 +329,10 @@ int qsock_mgr_attach(int sockfd, const char *dev, const char *sched,
 undo_class : {
 	struct qsock_err ignored;
 
-	delete_stream(nl, cur, ref.ifindex, ref.classid, cookie, &ignored);
+	delete_stream(d.nl, d.sched, d.ifindex, ref.classid, cookie, &ignored);
 }
 out:
-	qsock_cls_close(&m);
+	qsock_mgr_dev_close(&d);
 	return rc;
 }
 
@@ -512,33 +381,36 @@ int qsock_mgr_set_dscp(int sockfd, uint32_t dscp, struct qsock_err *err)
 	return set_tos_opt(sockfd, IPPROTO_IP, IP_TOS, "IP_TOS", dscp, err);
 }
 
-/* Find the record of @cookie on @dev, or on any qsock device when @dev is NULL; leaves the
- * device's maps open in @m on success. */
-static int find_stream(uint64_t cookie, const char *dev, struct qsock_cls_maps *m,
+struct find_arg {
+	uint64_t cookie;
+	struct qsock_stream *rec;
+	struct qsock_mgr_dev *found;
+};
+
+static int find_on(struct qsock_mgr_dev *d, void *arg, struct qsock_err *err)
+{
+	struct find_arg *f = arg;
+
+	if (bpf_map_lookup_elem(d->maps.streams, &f->cookie, f->rec))
+		return 0;
+	qsock_mgr_dev_move(f->found, d);
+	return 1;
+}
+
+/* Find the record of @cookie on @dev, or on any qsock device when @dev is NULL; on success
+ * @d is its device, opened with MGR_DEV_MAPS | @need, for the caller to close. */
+static int find_stream(uint64_t cookie, const char *dev, unsigned int need, struct qsock_mgr_dev *d,
 		       struct qsock_stream *rec, struct qsock_err *err)
 {
-	char names[1024], *d;
-	int rc;
+	struct find_arg f = { .cookie = cookie, .rec = rec, .found = d };
+	int rc = qsock_mgr_dev_each(dev, MGR_DEV_MAPS | need, find_on, &f, err);
 
-	if (dev) {
-		rc = qsock_cls_open(dev, m, err);
-		if (rc)
-			return rc;
-		if (!bpf_map_lookup_elem(m->streams, &cookie, rec))
-			return 0;
-		qsock_cls_close(m);
-		return qsock_errf(err, -ENOENT, "the socket has no stream on %s", dev);
-	}
-	rc = qsock_cls_devices(names, sizeof(names), err);
+	if (rc > 0)
+		return 0;
 	if (rc)
 		return rc;
-	for (d = names; *d; d += strlen(d) + 1) {
-		if (qsock_cls_open(d, m, NULL))
-			continue;
-		if (!bpf_map_lookup_elem(m->streams, &cookie, rec))
-			return 0;
-		qsock_cls_close(m);
-	}
+	if (dev)
+		return qsock_errf(err, -ENOENT, "the socket has no stream on %s", dev);
 	return qsock_errf(err, -ENOENT, "the socket has no stream");
 }
 
@@ -570,7 +442,7 @@ int qsock_mgr_join(int sockfd, uint64_t member, const char *dev, const struct qs
 {
 	const struct qsock_sched_ops *ops;
 	struct qsock_stream rec, have;
-	struct qsock_cls_maps m;
+	struct qsock_mgr_dev d;
 	uint64_t cookie;
 	int rc, type, domain, protocol;
 
@@ -578,7 +450,7 @@ int qsock_mgr_join(int sockfd, uint64_t member, const char *dev, const struct qs
 		*slot_fd = -1;
 	rc = sock_identity_full(sockfd, &cookie, &type, &domain, &protocol, err);
 	if (!rc)
-		rc = find_stream(member, dev, &m, &rec, err);
+		rc = find_stream(member, dev, 0, &d, &rec, err);
 	if (rc)
 		return rc;
 	ops = qsock_sched_find(rec.sched);
@@ -588,7 +460,7 @@ int qsock_mgr_join(int sockfd, uint64_t member, const char *dev, const struct qs
 				rec.sched);
 		goto out;
 	}
-	if (!bpf_map_lookup_elem(m.streams, &cookie, &have)) {
+	if (!bpf_map_lookup_elem(d.maps.streams, &cookie, &have)) {
 		rc = qsock_errf(err, -EEXIST, "fd %d already has a stream (class %x:%x on %s)",
 				sockfd, have.classid >> 16, have.classid & 0xffff, have.dev);
 		goto out;
@@ -609,7 +481,7 @@ int qsock_mgr_join(int sockfd, uint64_t member, const char *dev, const struct qs
 	rec.family = (uint32_t)domain;
 	rec.protocol = (uint32_t)protocol;
 	rec.inode = sock_inode(sockfd);
-	if (bpf_map_update_elem(m.streams, &cookie, &rec, BPF_NOEXIST)) {
+	if (bpf_map_update_elem(d.maps.streams, &cookie, &rec, BPF_NOEXIST)) {
 		rc = qsock_errf(err, -errno, "recording fd %d in class %x:%x: %s", sockfd,
 				rec.classid >> 16, rec.classid & 0xffff, strerror(errno));
 		goto out;
@@ -617,12 +489,12 @@ int qsock_mgr_join(int sockfd, uint64_t member, const char *dev, const struct qs
 	if (slot_fd && qsock_carrier_per_message(ops->mark_flags, type)) {
 		struct qsock_err ignored;
 
-		qsock_cls_slot_create(&m, cookie, slot_fd, &ignored);
+		qsock_cls_slot_create(&d.maps, cookie, slot_fd, &ignored);
 	}
 	if (out)
 		*out = rec;
 out:
-	qsock_cls_close(&m);
+	qsock_mgr_dev_close(&d);
 	return rc;
 }
 
@@ -633,40 +505,39 @@ int qsock_mgr_change(int sockfd, const char *dev, const char *sched,
 	const struct qsock_sched_ops *ops;
 	struct qsock_class_ref ref;
 	struct qsock_stream rec;
-	struct qsock_cls_maps m;
-	struct qsock_nl *nl;
-	struct dev_info di;
+	struct qsock_mgr_dev d;
 	uint64_t cookie;
 	int rc, type;
 
 	rc = sock_identity(sockfd, &cookie, &type, err);
 	if (!rc)
-		rc = resolve_dev(dev, &di, err);
-	if (!rc)
-		rc = find_stream(cookie, dev, &m, &rec, err);
-	if (!rc && qsock_stream_params_check(rec.sched, sp, err)) {
-		qsock_cls_close(&m);
-		return -EINVAL;
-	}
+		rc = qsock_mgr_dev_open(dev, NULL, MGR_DEV_LINK | MGR_DEV_MAPS | MGR_DEV_NL, &d,
+					err);
 	if (rc == -ENOENT)
-		return qsock_errf(err, -ENOENT, "fd %d has no stream on %s (qattach it first)",
-				  sockfd, dev);
+		goto no_stream;
 	if (rc)
 		return rc;
-	if (sched && !qsock_sched_serves(rec.sched, sched)) {
-		rc = qsock_errf(err, -EINVAL, "%s runs the %s scheduler, not %s", dev, rec.sched,
-				sched);
+	if (bpf_map_lookup_elem(d.maps.streams, &cookie, &rec)) {
+		qsock_mgr_dev_close(&d);
+		goto no_stream;
+	}
+	if (qsock_stream_params_check(rec.sched, sp, err)) {
+		rc = -EINVAL;
 		goto out;
 	}
+	/* the stream's own scheduler, which qsockinit recorded for the device it was made on */
+	if (sched) {
+		rc = qsock_mgr_dev_serves(dev, rec.sched, sched, err);
+		if (rc)
+			goto out;
+	}
 	ops = qsock_sched_find(rec.sched);
-	ref.ifindex = di.ifindex;
-	ref.mtu = di.mtu;
+	ref.ifindex = d.ifindex;
+	ref.mtu = d.mtu;
 	ref.classid = rec.classid;
 	ref.handle = rec.classid & 0xffff0000U;
 	ref.cookie = cookie;
-	rc = qsock_nl_thread(&nl, err);
-	if (!rc)
-		rc = ops->set_stream(nl, &ref, sp, true, err);
+	rc = ops->set_stream(d.nl, &ref, sp, true, err);
 	if (!rc)
 		rc = qsock_mgr_set_dscp(sockfd, sp->dscp, err);
 	if (rc)
@@ -677,72 +548,72 @@ int qsock_mgr_change(int sockfd, const char *dev, const char *sched,
 		rec.params = *sp;
 		rec.params.dscp = dscp;
 	}
-	if (bpf_map_update_elem(m.streams, &cookie, &rec, BPF_EXIST))
+	if (bpf_map_update_elem(d.maps.streams, &cookie, &rec, BPF_EXIST))
 		rc = qsock_errf(err, -errno, "updating the stream record of fd %d: %s", sockfd,
 				strerror(errno));
 	else if (out)
 		*out = rec;
 out:
-	qsock_cls_close(&m);
+	qsock_mgr_dev_close(&d);
 	return rc;
+no_stream:
+	/* no qsock root on @dev, or no record of the socket there: the same to the caller */
+	return qsock_errf(err, -ENOENT, "fd %d has no stream on %s (qattach it first)", sockfd,
+			  dev);
 }
 
-/* Remove the stream @rec of @cookie found in @m: first stop classifying into its class, then
- * let its queue drain (linger.h: bounded by QSOCK_LINGER_MS), then remove the class. */
-static int remove_stream(struct qsock_cls_maps *m, uint64_t cookie, const struct qsock_stream *rec,
+/* Remove the stream @rec of @cookie found on @d (opened with MGR_DEV_NL): first stop
+ * classifying into its class, then let its queue drain (linger.h: bounded by QSOCK_LINGER_MS),
+ * then remove the class. */
+static int remove_stream(struct qsock_mgr_dev *d, uint64_t cookie, const struct qsock_stream *rec,
 			 struct qsock_err *err)
 {
-	struct qsock_nl *nl;
+	struct qsock_class_ref ref = {
+		.ifindex = (int)rec->ifindex,
+		.handle = rec->classid & 0xffff0000U,
+		.classid = rec->classid,
+		.cookie = cookie,
+	};
 	int rc;
 
-	if (bpf_map_delete_elem(m->streams, &cookie) && errno != ENOENT)
+	if (bpf_map_delete_elem(d->maps.streams, &cookie) && errno != ENOENT)
 		return qsock_errf(err, -errno, "removing the stream record %llu on %s: %s",
 				  (unsigned long long)cookie, rec->dev, strerror(errno));
-	qsock_cls_slot_remove(m, cookie);
-	if (class_shared(m, cookie, rec))
+	qsock_cls_slot_remove(&d->maps, cookie);
+	if (class_shared(&d->maps, cookie, rec))
 		return 0; /* the last of its sockets removes the class */
-	rc = qsock_nl_thread(&nl, err);
-	if (!rc) {
-		struct qsock_class_ref ref = {
-			.ifindex = (int)rec->ifindex,
-			.handle = rec->classid & 0xffff0000U,
-			.classid = rec->classid,
-			.cookie = cookie,
-		};
-
-		qsock_linger_drain(nl, qsock_sched_find(rec->sched), &ref, qsock_linger_ms());
-		rc = delete_stream(nl, rec->sched, (int)rec->ifindex, rec->classid, cookie, err);
-	}
+	qsock_linger_drain(d->nl, qsock_sched_find(rec->sched), &ref, qsock_linger_ms());
+	rc = delete_stream(d->nl, rec->sched, (int)rec->ifindex, rec->classid, cookie, err);
 	return rc == -ENOENT ? 0 : rc; /* the class is already gone (root removed) */
 }
 
 int qsock_mgr_detach(int sockfd, const char *dev, struct qsock_err *err)
 {
 	struct qsock_stream rec;
-	struct qsock_cls_maps m;
+	struct qsock_mgr_dev d;
 	uint64_t cookie;
 	int rc, type;
 
 	rc = sock_identity(sockfd, &cookie, &type, err);
 	if (!rc)
-		rc = find_stream(cookie, dev, &m, &rec, err);
+		rc = find_stream(cookie, dev, MGR_DEV_NL, &d, &rec, err);
 	if (rc)
 		return rc;
-	bpf_map_delete_elem(m.flags, &sockfd); /* its flags word, if it ever had one */
-	rc = remove_stream(&m, cookie, &rec, err);
-	qsock_cls_close(&m);
+	bpf_map_delete_elem(d.maps.flags, &sockfd); /* its flags word, if it ever had one */
+	rc = remove_stream(&d, cookie, &rec, err);
+	qsock_mgr_dev_close(&d);
 	return rc;
 }
 
 int qsock_mgr_detach_cookie(const char *dev, uint64_t cookie, struct qsock_err *err)
 {
 	struct qsock_stream rec;
-	struct qsock_cls_maps m;
+	struct qsock_mgr_dev d;
 	int rc;
 
 	if (!cookie)
 		return qsock_errf(err, -EINVAL, "socket cookie 0 names no socket");
-	rc = find_stream(cookie, dev && *dev ? dev : NULL, &m, &rec, err);
+	rc = find_stream(cookie, dev && *dev ? dev : NULL, MGR_DEV_NL, &d, &rec, err);
 	if (rc == -ENOENT)
 		return qsock_errf(err, -ENOENT, "no stream with socket cookie %llu%s%s",
 				  (unsigned long long)cookie, dev && *dev ? " on " : "",
@@ -750,22 +621,22 @@ int qsock_mgr_detach_cookie(const char *dev, uint64_t cookie, struct qsock_err *
 	if (rc)
 		return rc;
 	/* The socket's flags word (SK_STORAGE) goes with the socket itself. */
-	rc = remove_stream(&m, cookie, &rec, err);
-	qsock_cls_close(&m);
+	rc = remove_stream(&d, cookie, &rec, err);
+	qsock_mgr_dev_close(&d);
 	return rc;
 }
 
 int qsock_mgr_lookup(int sockfd, const char *dev, struct qsock_stream *out, struct qsock_err *err)
 {
-	struct qsock_cls_maps m;
+	struct qsock_mgr_dev d;
 	uint64_t cookie;
 	int rc, type;
 
 	rc = sock_identity(sockfd, &cookie, &type, err);
 	if (!rc)
-		rc = find_stream(cookie, dev, &m, out, err);
+		rc = find_stream(cookie, dev, 0, &d, out, err);
 	if (!rc)
-		qsock_cls_close(&m);
+		qsock_mgr_dev_close(&d);
 	return rc;
 }
 
@@ -797,91 +668,74 @@ int qsock_mgr_stream_stats(const struct qsock_stream *st, struct qos_info *info,
 
 int qsock_mgr_status(const char *dev, struct qsock_dev_status *out, struct qsock_err *err)
 {
-	struct qsock_cls_maps m;
-	struct root_info ri;
-	struct dev_info di;
-	struct qsock_nl *nl;
+	struct qsock_mgr_dev d;
 	uint64_t key, next;
-	uint32_t handle;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	rc = resolve_dev(dev, &di, err);
-	if (!rc)
-		rc = qsock_nl_thread(&nl, err);
-	if (!rc)
-		rc = read_root(nl, di.ifindex, &ri, err);
+	rc = qsock_mgr_dev_open(dev, NULL, MGR_DEV_ROOT | MGR_DEV_MAPS_IF_ANY, &d, err);
 	if (rc)
 		return rc;
 	snprintf(out->dev, sizeof(out->dev), "%s", dev);
-	memcpy(out->root_kind, ri.kind, sizeof(out->root_kind));
-	out->ifindex = (uint32_t)di.ifindex;
-	if (qsock_cls_open(dev, &m, NULL))
-		return 0;
-	if (!qsock_cls_read_conf(&m, out->sched, &handle, NULL)) {
-		out->classifier = ri.handle == handle;
-		for (rc = bpf_map_get_next_key(m.streams, NULL, &next); !rc;
-		     rc = bpf_map_get_next_key(m.streams, &key, &next)) {
+	memcpy(out->root_kind, d.root.kind, sizeof(out->root_kind));
+	out->ifindex = (uint32_t)d.ifindex;
+	if (d.maps.streams >= 0) {
+		memcpy(out->sched, d.sched, sizeof(out->sched));
+		out->classifier = d.root.handle == d.handle;
+		for (rc = bpf_map_get_next_key(d.maps.streams, NULL, &next); !rc;
+		     rc = bpf_map_get_next_key(d.maps.streams, &key, &next)) {
 			out->streams++;
 			key = next;
 		}
 	}
-	qsock_cls_close(&m);
+	qsock_mgr_dev_close(&d);
 	return 0;
+}
+
+struct walk_arg {
+	int (*fn)(const struct qsock_stream *st, void *arg);
+	void *arg;
+};
+
+static int walk_on(struct qsock_mgr_dev *d, void *arg, struct qsock_err *err)
+{
+	struct walk_arg *w = arg;
+	struct qsock_stream rec;
+	uint64_t key, next;
+	int rc, ret = 0;
+
+	for (rc = bpf_map_get_next_key(d->maps.streams, NULL, &next); !rc && !ret;
+	     rc = bpf_map_get_next_key(d->maps.streams, &key, &next)) {
+		key = next;
+		if (!bpf_map_lookup_elem(d->maps.streams, &key, &rec))
+			ret = w->fn(&rec, w->arg);
+	}
+	return ret;
 }
 
 int qsock_mgr_walk(const char *dev, int (*fn)(const struct qsock_stream *st, void *arg), void *arg,
 		   struct qsock_err *err)
 {
-	char names[1024], *d;
-	struct qsock_cls_maps m;
-	struct qsock_stream rec;
-	uint64_t key, next;
-	int rc, ret = 0;
+	struct walk_arg w = { .fn = fn, .arg = arg };
 
-	if (dev) {
-		snprintf(names, sizeof(names), "%s", dev);
-		names[strlen(names) + 1] = '\0';
-	} else {
-		rc = qsock_cls_devices(names, sizeof(names), err);
-		if (rc)
-			return rc;
-	}
-	for (d = names; *d && !ret; d += strlen(d) + 1) {
-		rc = qsock_cls_open(d, &m, err);
-		if (rc) {
-			if (dev)
-				return rc;
-			continue;
-		}
-		for (rc = bpf_map_get_next_key(m.streams, NULL, &next); !rc && !ret;
-		     rc = bpf_map_get_next_key(m.streams, &key, &next)) {
-			key = next;
-			if (!bpf_map_lookup_elem(m.streams, &key, &rec))
-				ret = fn(&rec, arg);
-		}
-		qsock_cls_close(&m);
-	}
-	return ret;
+	return qsock_mgr_dev_each(dev, MGR_DEV_MAPS, walk_on, &w, err);
 }
 
-static int gc_dev(const char *dev, unsigned int *removed, struct qsock_err *err)
+/* Remove @d's records whose socket is closed (by its inode): each an orphan of a process
+ * that died without detaching, or of a qsockd that lost its state. */
+static int gc_dev(struct qsock_mgr_dev *d, void *arg, struct qsock_err *err)
 {
 	struct qsock_inode_set live = { 0 };
+	unsigned int *removed = arg;
 	struct qsock_stream rec;
-	struct qsock_cls_maps m;
-	struct qsock_nl *nl;
 	uint64_t key, next, *cand = NULL;
 	size_t ncand = 0, cap = 0;
 	int rc;
 
-	rc = qsock_cls_open(dev, &m, err);
-	if (rc)
-		return rc;
 	/* Records first, open sockets second: a record seen here belongs to a socket opened
 	 * before the scan, so if that socket is still open the scan sees it. */
-	for (rc = bpf_map_get_next_key(m.streams, NULL, &next); !rc;
-	     rc = bpf_map_get_next_key(m.streams, &key, &next)) {
+	for (rc = bpf_map_get_next_key(d->maps.streams, NULL, &next); !rc;
+	     rc = bpf_map_get_next_key(d->maps.streams, &key, &next)) {
 		key = next;
 		if (ncand == cap) {
 			uint64_t *v = realloc(cand, (cap = cap ? cap * 2 : 64) * sizeof(*v));
@@ -895,19 +749,17 @@ static int gc_dev(const char *dev, unsigned int *removed, struct qsock_err *err)
 		cand[ncand++] = key;
 	}
 	rc = qsock_open_socket_inodes(&live, err);
-	if (!rc)
-		rc = qsock_nl_thread(&nl, err);
 	for (size_t i = 0; !rc && i < ncand; i++) {
 		struct qsock_err ignored;
 
-		if (bpf_map_lookup_elem(m.streams, &cand[i], &rec) || !rec.inode ||
+		if (bpf_map_lookup_elem(d->maps.streams, &cand[i], &rec) || !rec.inode ||
 		    qsock_inode_set_has(&live, rec.inode))
 			continue;
-		if (bpf_map_delete_elem(m.streams, &cand[i]))
+		if (bpf_map_delete_elem(d->maps.streams, &cand[i]))
 			continue; /* someone else removed it */
-		qsock_cls_slot_remove(&m, cand[i]);
-		if (!class_shared(&m, cand[i], &rec))
-			delete_stream(nl, rec.sched, (int)rec.ifindex, rec.classid, cand[i],
+		qsock_cls_slot_remove(&d->maps, cand[i]);
+		if (!class_shared(&d->maps, cand[i], &rec))
+			delete_stream(d->nl, rec.sched, (int)rec.ifindex, rec.classid, cand[i],
 				      &ignored);
 		if (removed)
 			(*removed)++;
@@ -915,13 +767,11 @@ static int gc_dev(const char *dev, unsigned int *removed, struct qsock_err *err)
 out:
 	free(cand);
 	qsock_inode_set_free(&live);
-	qsock_cls_close(&m);
 	return rc;
 }
 
 int qsock_mgr_gc(const char *dev, unsigned int *removed, struct qsock_err *err)
 {
-	char names[1024], *d;
 	int rc;
 
 	if (removed)
@@ -931,10 +781,7 @@ int qsock_mgr_gc(const char *dev, unsigned int *removed, struct qsock_err *err)
 	rc = qsock_cls_sweep_dead(NULL, err);
 	if (rc && rc != -EPERM)
 		return rc;
-	if (dev)
-		return gc_dev(dev, removed, err);
-	rc = qsock_cls_devices(names, sizeof(names), err);
-	for (d = names; !rc && *d; d += strlen(d) + 1)
-		rc = gc_dev(d, removed, err);
-	return rc;
+	/* every device, or the sweep would report as clean one it could not open */
+	return qsock_mgr_dev_each(dev, MGR_DEV_MAPS | MGR_DEV_NL | MGR_DEV_EVERY, gc_dev, removed,
+				  err);
 }
