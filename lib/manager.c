@@ -181,38 +181,38 @@ int qsock_mgr_fini_root(const char *dev, struct qsock_err *err)
 	return rc ? rc : qsock_cls_uninstall(dev, err);
 }
 
-static int sock_identity_full(int sockfd, uint64_t *cookie, int *type, int *domain, int *protocol,
-			      struct qsock_err *err)
+/* What a stream record keeps of its socket, read from the socket itself. */
+struct sock_id {
+	uint64_t cookie;
+	int type;
+	int domain;
+	int protocol;
+};
+
+static int sock_identity(int sockfd, struct sock_id *id, struct qsock_err *err)
 {
 	socklen_t len;
 
-	if (qsock_sock_cookie(sockfd, cookie))
+	if (qsock_sock_cookie(sockfd, &id->cookie))
 		return qsock_errf(err, errno == ENOTSOCK ? -ENOTSOCK : -errno,
 				  "fd %d: reading its socket cookie: %s", sockfd, strerror(errno));
-	len = sizeof(*type);
-	if (getsockopt(sockfd, SOL_SOCKET, SO_TYPE, type, &len))
+	len = sizeof(id->type);
+	if (getsockopt(sockfd, SOL_SOCKET, SO_TYPE, &id->type, &len))
 		return qsock_errf(err, -errno, "fd %d: reading SO_TYPE: %s", sockfd,
 				  strerror(errno));
-	len = sizeof(*domain);
-	if (getsockopt(sockfd, SOL_SOCKET, SO_DOMAIN, domain, &len))
+	len = sizeof(id->domain);
+	if (getsockopt(sockfd, SOL_SOCKET, SO_DOMAIN, &id->domain, &len))
 		return qsock_errf(err, -errno, "fd %d: reading SO_DOMAIN: %s", sockfd,
 				  strerror(errno));
-	len = sizeof(*protocol);
-	if (getsockopt(sockfd, SOL_SOCKET, SO_PROTOCOL, protocol, &len))
-		*protocol = 0;
-	if (*domain != AF_INET && *domain != AF_INET6 && *domain != AF_PACKET)
+	len = sizeof(id->protocol);
+	if (getsockopt(sockfd, SOL_SOCKET, SO_PROTOCOL, &id->protocol, &len))
+		id->protocol = 0;
+	if (id->domain != AF_INET && id->domain != AF_INET6 && id->domain != AF_PACKET)
 		return qsock_errf(err, -EAFNOSUPPORT,
 				  "fd %d is a socket of family %d, whose packets never reach a "
 				  "network device (use AF_INET, AF_INET6 or AF_PACKET)",
-				  sockfd, *domain);
+				  sockfd, id->domain);
 	return 0;
-}
-
-static int sock_identity(int sockfd, uint64_t *cookie, int *type, struct qsock_err *err)
-{
-	int domain, protocol;
-
-	return sock_identity_full(sockfd, cookie, type, &domain, &protocol, err);
 }
 
 static uint64_t sock_inode(int sockfd)
@@ -220,6 +220,55 @@ static uint64_t sock_inode(int sockfd)
 	struct stat sb;
 
 	return fstat(sockfd, &sb) ? 0 : (uint64_t)sb.st_ino;
+}
+
+/*
+ * A new record's socket part, the same whether the socket gets a stream of its own (attach)
+ * or a place in another socket's (join): whose it is, what socket it is (the sweep's inode,
+ * qsockd's adoption after a restart), and which flags the classifier takes from its packets.
+ */
+static void record_socket(struct qsock_stream *rec, int sockfd, const struct sock_id *id,
+			  const struct qsock_owner *owner)
+{
+	rec->allowed_flags = (owner ? owner->allowed_flags : DWCS_MARK_FIELD_MASK) &
+			     DWCS_MARK_FIELD_MASK;
+	/* TCP carries no per-message mark: its flags always come from the flags word */
+	if ((!owner || owner->trust_mark) && id->type != SOCK_STREAM)
+		rec->allowed_flags |= QSOCK_CLS_TRUST_MARK;
+	rec->cookie = id->cookie;
+	memset(&rec->owner, 0, sizeof(rec->owner));
+	if (owner)
+		rec->owner = *owner;
+	rec->sock_type = (uint32_t)id->type;
+	rec->family = (uint32_t)id->domain;
+	rec->protocol = (uint32_t)id->protocol;
+	rec->inode = sock_inode(sockfd);
+}
+
+/* A socket has one stream: its record on @d refuses a second (attach or join). */
+static int refuse_second_stream(const struct qsock_mgr_dev *d, int sockfd, uint64_t cookie,
+				struct qsock_err *err)
+{
+	struct qsock_stream have;
+
+	if (bpf_map_lookup_elem(d->maps.streams, &cookie, &have))
+		return 0;
+	return qsock_errf(err, -EEXIST, "fd %d already has a stream (class %x:%x on %s)", sockfd,
+			  have.classid >> 16, have.classid & 0xffff, have.dev);
+}
+
+/*
+ * The send slot of the socket of the new record @rec, for a caller that takes one (@slot_fd)
+ * when its messages carry deadlines. Without a slot (no CAP_BPF for the map, say) the owner's
+ * messages carry their deadline and flags in control messages instead: slower, not wrong.
+ */
+static void give_slot(const struct qsock_mgr_dev *d, const struct qsock_sched_ops *ops,
+		      const struct qsock_stream *rec, int *slot_fd)
+{
+	struct qsock_err ignored;
+
+	if (slot_fd && qsock_carrier_per_message(ops->mark_flags, (int)rec->sock_type))
+		qsock_cls_slot_create(&d->maps, rec->cookie, slot_fd, &ignored);
 }
 
 /* What a socket needs of its own before it sends in a stream: SO_TXTIME where its messages
@@ -244,14 +293,14 @@ int qsock_mgr_attach(int sockfd, const char *dev, const char *sched,
 	struct qsock_class_ref ref;
 	struct qsock_stream rec;
 	struct qsock_mgr_dev d;
-	uint64_t cookie;
-	int rc, type, i, domain, protocol;
+	struct sock_id id;
+	int rc, i;
 
 	if (slot_fd)
 		*slot_fd = -1;
 	rc = qsock_stream_params_check(sched, sp, err);
 	if (!rc)
-		rc = sock_identity_full(sockfd, &cookie, &type, &domain, &protocol, err);
+		rc = sock_identity(sockfd, &id, err);
 	if (!rc)
 		rc = qsock_mgr_dev_open(dev, sched,
 					MGR_DEV_LINK | MGR_DEV_MAPS | MGR_DEV_WHY | MGR_DEV_NL, &d,
@@ -264,11 +313,9 @@ int qsock_mgr_attach(int sockfd, const char *dev, const char *sched,
 		goto out;
 	}
 	ops = d.ops;
-	if (!bpf_map_lookup_elem(d.maps.streams, &cookie, &rec)) {
-		rc = qsock_errf(err, -EEXIST, "fd %d already has a stream (class %x:%x on %s)",
-				sockfd, rec.classid >> 16, rec.classid & 0xffff, rec.dev);
+	rc = refuse_second_stream(&d, sockfd, id.cookie, err);
+	if (rc)
 		goto out;
-	}
 	if (ops->root_markmask) {
 		/* `tc qdisc change ... markmask` may have moved the field since qsockinit; a
 		 * root that is not ours any more fails below, at the class */
@@ -281,55 +328,39 @@ int qsock_mgr_attach(int sockfd, const char *dev, const char *sched,
 	ref.ifindex = d.ifindex;
 	ref.mtu = d.mtu;
 	ref.handle = d.handle;
-	ref.cookie = cookie;
+	ref.cookie = id.cookie;
 	for (i = 0; i < MINOR_TRIES; i++) {
-		ref.classid = ref.handle | (MINOR_FIRST + (uint32_t)((cookie + i) % MINOR_SPAN));
+		ref.classid = ref.handle | (MINOR_FIRST + (uint32_t)((id.cookie + i) % MINOR_SPAN));
 		rc = ops->set_stream(d.nl, &ref, sp, false, err);
 		if (rc != -EEXIST)
 			break;
 	}
 	if (rc)
 		goto out;
-	rc = prepare_socket(sockfd, ops, type, sp->dscp, err);
+	rc = prepare_socket(sockfd, ops, id.type, sp->dscp, err);
 	if (rc)
 		goto undo_class;
+	/* the new class and these parameters, this socket's identity */
 	memset(&rec, 0, sizeof(rec));
 	rec.classid = ref.classid;
-	rec.allowed_flags = (owner ? owner->allowed_flags : DWCS_MARK_FIELD_MASK) &
-			    DWCS_MARK_FIELD_MASK;
-	/* TCP carries no per-message mark: its flags always come from the flags word */
-	if ((!owner || owner->trust_mark) && type != SOCK_STREAM)
-		rec.allowed_flags |= QSOCK_CLS_TRUST_MARK;
-	rec.cookie = cookie;
-	if (owner)
-		rec.owner = *owner;
 	rec.params = *sp;
 	snprintf(rec.dev, sizeof(rec.dev), "%s", dev);
 	snprintf(rec.sched, sizeof(rec.sched), "%s", d.sched);
 	rec.ifindex = (uint32_t)d.ifindex;
-	rec.sock_type = (uint32_t)type;
-	rec.family = (uint32_t)domain;
-	rec.protocol = (uint32_t)protocol;
-	rec.inode = sock_inode(sockfd);
-	if (bpf_map_update_elem(d.maps.streams, &cookie, &rec, BPF_NOEXIST)) {
+	record_socket(&rec, sockfd, &id, owner);
+	if (bpf_map_update_elem(d.maps.streams, &id.cookie, &rec, BPF_NOEXIST)) {
 		rc = qsock_errf(err, -errno, "recording the stream of fd %d: %s", sockfd,
 				strerror(errno));
 		goto undo_class;
 	}
-	if (slot_fd && qsock_carrier_per_message(ops->mark_flags, type)) {
-		struct qsock_err ignored;
-
-		/* Without a slot (no CAP_BPF for the map, say) the owner's messages carry their
-		 * deadline and flags in control messages instead: slower, not wrong. */
-		qsock_cls_slot_create(&d.maps, cookie, slot_fd, &ignored);
-	}
+	give_slot(&d, ops, &rec, slot_fd);
 	if (out)
 		*out = rec;
 	goto out;
 undo_class : {
 	struct qsock_err ignored;
 
-	delete_stream(d.nl, d.sched, d.ifindex, ref.classid, cookie, &ignored);
+	delete_stream(d.nl, d.sched, d.ifindex, ref.classid, id.cookie, &ignored);
 }
 out:
 	qsock_mgr_dev_close(&d);
@@ -441,14 +472,14 @@ int qsock_mgr_join(int sockfd, uint64_t member, const char *dev, const struct qs
 		   struct qsock_stream *out, int *slot_fd, struct qsock_err *err)
 {
 	const struct qsock_sched_ops *ops;
-	struct qsock_stream rec, have;
+	struct qsock_stream rec;
 	struct qsock_mgr_dev d;
-	uint64_t cookie;
-	int rc, type, domain, protocol;
+	struct sock_id id;
+	int rc;
 
 	if (slot_fd)
 		*slot_fd = -1;
-	rc = sock_identity_full(sockfd, &cookie, &type, &domain, &protocol, err);
+	rc = sock_identity(sockfd, &id, err);
 	if (!rc)
 		rc = find_stream(member, dev, 0, &d, &rec, err);
 	if (rc)
@@ -460,37 +491,19 @@ int qsock_mgr_join(int sockfd, uint64_t member, const char *dev, const struct qs
 				rec.sched);
 		goto out;
 	}
-	if (!bpf_map_lookup_elem(d.maps.streams, &cookie, &have)) {
-		rc = qsock_errf(err, -EEXIST, "fd %d already has a stream (class %x:%x on %s)",
-				sockfd, have.classid >> 16, have.classid & 0xffff, have.dev);
-		goto out;
-	}
-	rc = prepare_socket(sockfd, ops, type, rec.params.dscp, err);
+	rc = refuse_second_stream(&d, sockfd, id.cookie, err);
+	if (!rc)
+		rc = prepare_socket(sockfd, ops, id.type, rec.params.dscp, err);
 	if (rc)
 		goto out;
 	/* the member's class and parameters, this socket's identity */
-	rec.allowed_flags = (owner ? owner->allowed_flags : DWCS_MARK_FIELD_MASK) &
-			    DWCS_MARK_FIELD_MASK;
-	if ((!owner || owner->trust_mark) && type != SOCK_STREAM)
-		rec.allowed_flags |= QSOCK_CLS_TRUST_MARK;
-	rec.cookie = cookie;
-	memset(&rec.owner, 0, sizeof(rec.owner));
-	if (owner)
-		rec.owner = *owner;
-	rec.sock_type = (uint32_t)type;
-	rec.family = (uint32_t)domain;
-	rec.protocol = (uint32_t)protocol;
-	rec.inode = sock_inode(sockfd);
-	if (bpf_map_update_elem(d.maps.streams, &cookie, &rec, BPF_NOEXIST)) {
+	record_socket(&rec, sockfd, &id, owner);
+	if (bpf_map_update_elem(d.maps.streams, &id.cookie, &rec, BPF_NOEXIST)) {
 		rc = qsock_errf(err, -errno, "recording fd %d in class %x:%x: %s", sockfd,
 				rec.classid >> 16, rec.classid & 0xffff, strerror(errno));
 		goto out;
 	}
-	if (slot_fd && qsock_carrier_per_message(ops->mark_flags, type)) {
-		struct qsock_err ignored;
-
-		qsock_cls_slot_create(&d.maps, cookie, slot_fd, &ignored);
-	}
+	give_slot(&d, ops, &rec, slot_fd);
 	if (out)
 		*out = rec;
 out:
@@ -506,10 +519,10 @@ int qsock_mgr_change(int sockfd, const char *dev, const char *sched,
 	struct qsock_class_ref ref;
 	struct qsock_stream rec;
 	struct qsock_mgr_dev d;
-	uint64_t cookie;
-	int rc, type;
+	struct sock_id id;
+	int rc;
 
-	rc = sock_identity(sockfd, &cookie, &type, err);
+	rc = sock_identity(sockfd, &id, err);
 	if (!rc)
 		rc = qsock_mgr_dev_open(dev, NULL, MGR_DEV_LINK | MGR_DEV_MAPS | MGR_DEV_NL, &d,
 					err);
@@ -517,7 +530,7 @@ int qsock_mgr_change(int sockfd, const char *dev, const char *sched,
 		goto no_stream;
 	if (rc)
 		return rc;
-	if (bpf_map_lookup_elem(d.maps.streams, &cookie, &rec)) {
+	if (bpf_map_lookup_elem(d.maps.streams, &id.cookie, &rec)) {
 		qsock_mgr_dev_close(&d);
 		goto no_stream;
 	}
@@ -536,7 +549,7 @@ int qsock_mgr_change(int sockfd, const char *dev, const char *sched,
 	ref.mtu = d.mtu;
 	ref.classid = rec.classid;
 	ref.handle = rec.classid & 0xffff0000U;
-	ref.cookie = cookie;
+	ref.cookie = id.cookie;
 	rc = ops->set_stream(d.nl, &ref, sp, true, err);
 	if (!rc)
 		rc = qsock_mgr_set_dscp(sockfd, sp->dscp, err);
@@ -548,7 +561,7 @@ int qsock_mgr_change(int sockfd, const char *dev, const char *sched,
 		rec.params = *sp;
 		rec.params.dscp = dscp;
 	}
-	if (bpf_map_update_elem(d.maps.streams, &cookie, &rec, BPF_EXIST))
+	if (bpf_map_update_elem(d.maps.streams, &id.cookie, &rec, BPF_EXIST))
 		rc = qsock_errf(err, -errno, "updating the stream record of fd %d: %s", sockfd,
 				strerror(errno));
 	else if (out)
@@ -591,16 +604,16 @@ int qsock_mgr_detach(int sockfd, const char *dev, struct qsock_err *err)
 {
 	struct qsock_stream rec;
 	struct qsock_mgr_dev d;
-	uint64_t cookie;
-	int rc, type;
+	struct sock_id id;
+	int rc;
 
-	rc = sock_identity(sockfd, &cookie, &type, err);
+	rc = sock_identity(sockfd, &id, err);
 	if (!rc)
-		rc = find_stream(cookie, dev, MGR_DEV_NL, &d, &rec, err);
+		rc = find_stream(id.cookie, dev, MGR_DEV_NL, &d, &rec, err);
 	if (rc)
 		return rc;
 	bpf_map_delete_elem(d.maps.flags, &sockfd); /* its flags word, if it ever had one */
-	rc = remove_stream(&d, cookie, &rec, err);
+	rc = remove_stream(&d, id.cookie, &rec, err);
 	qsock_mgr_dev_close(&d);
 	return rc;
 }
@@ -629,12 +642,12 @@ int qsock_mgr_detach_cookie(const char *dev, uint64_t cookie, struct qsock_err *
 int qsock_mgr_lookup(int sockfd, const char *dev, struct qsock_stream *out, struct qsock_err *err)
 {
 	struct qsock_mgr_dev d;
-	uint64_t cookie;
-	int rc, type;
+	struct sock_id id;
+	int rc;
 
-	rc = sock_identity(sockfd, &cookie, &type, err);
+	rc = sock_identity(sockfd, &id, err);
 	if (!rc)
-		rc = find_stream(cookie, dev, 0, &d, out, err);
+		rc = find_stream(id.cookie, dev, 0, &d, out, err);
 	if (!rc)
 		qsock_mgr_dev_close(&d);
 	return rc;
