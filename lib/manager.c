@@ -59,34 +59,42 @@ static int delete_root(struct qsock_nl *nl, int ifindex, uint32_t handle, struct
 				   NULL, err);
 }
 
-static int delete_class(struct qsock_nl *nl, int ifindex, uint32_t classid, struct qsock_err *err)
+/* The scheduler's name for the stream of the record @rec: its class, and its socket for a
+ * module that keeps its state per socket (the MTU is known where a rate is set). */
+static struct qsock_class_ref stream_ref(const struct qsock_stream *rec)
+{
+	return (struct qsock_class_ref){
+		.ifindex = (int)rec->ifindex,
+		.handle = rec->classid & 0xffff0000U,
+		.classid = rec->classid,
+		.cookie = rec->cookie,
+	};
+}
+
+static int delete_class(struct qsock_nl *nl, const struct qsock_class_ref *ref,
+			struct qsock_err *err)
 {
 	struct tcmsg tcm = { .tcm_family = AF_UNSPEC,
-			     .tcm_ifindex = ifindex,
-			     .tcm_parent = classid & 0xffff0000U,
-			     .tcm_handle = classid };
+			     .tcm_ifindex = ref->ifindex,
+			     .tcm_parent = ref->handle,
+			     .tcm_handle = ref->classid };
 	char what[48];
 
-	snprintf(what, sizeof(what), "deleting class %x:%x", classid >> 16, classid & 0xffff);
+	snprintf(what, sizeof(what), "deleting class %x:%x", ref->classid >> 16,
+		 ref->classid & 0xffff);
 	return qsock_nl_tc_request(nl, RTM_DELTCLASS, 0, &tcm, what, NULL, NULL, err);
 }
 
-/* Remove the scheduler's object of the stream @classid of @cookie: its tc class, or what a
- * classless module keeps instead. */
-static int delete_stream(struct qsock_nl *nl, const char *sched, int ifindex, uint32_t classid,
-			 uint64_t cookie, struct qsock_err *err)
+/* Remove the scheduler's object of the stream @ref: its tc class, or what a classless module
+ * keeps instead. */
+static int delete_stream(struct qsock_nl *nl, const char *sched, const struct qsock_class_ref *ref,
+			 struct qsock_err *err)
 {
 	const struct qsock_sched_ops *ops = qsock_sched_find(sched);
-	struct qsock_class_ref ref = {
-		.ifindex = ifindex,
-		.handle = classid & 0xffff0000U,
-		.classid = classid,
-		.cookie = cookie,
-	};
 
 	if (ops && ops->remove_stream)
-		return ops->remove_stream(nl, &ref, err);
-	return delete_class(nl, ifindex, classid, err);
+		return ops->remove_stream(nl, ref, err);
+	return delete_class(nl, ref, err);
 }
 
 int qsock_mgr_init_root(const char *dev, const char *sched, const struct qsock_root_params *rp,
@@ -360,7 +368,7 @@ int qsock_mgr_attach(int sockfd, const char *dev, const char *sched,
 undo_class : {
 	struct qsock_err ignored;
 
-	delete_stream(d.nl, d.sched, d.ifindex, ref.classid, id.cookie, &ignored);
+	delete_stream(d.nl, d.sched, &ref, &ignored);
 }
 out:
 	qsock_mgr_dev_close(&d);
@@ -545,11 +553,8 @@ int qsock_mgr_change(int sockfd, const char *dev, const char *sched,
 			goto out;
 	}
 	ops = qsock_sched_find(rec.sched);
-	ref.ifindex = d.ifindex;
+	ref = stream_ref(&rec);
 	ref.mtu = d.mtu;
-	ref.classid = rec.classid;
-	ref.handle = rec.classid & 0xffff0000U;
-	ref.cookie = id.cookie;
 	rc = ops->set_stream(d.nl, &ref, sp, true, err);
 	if (!rc)
 		rc = qsock_mgr_set_dscp(sockfd, sp->dscp, err);
@@ -581,12 +586,7 @@ no_stream:
 static int remove_stream(struct qsock_mgr_dev *d, uint64_t cookie, const struct qsock_stream *rec,
 			 struct qsock_err *err)
 {
-	struct qsock_class_ref ref = {
-		.ifindex = (int)rec->ifindex,
-		.handle = rec->classid & 0xffff0000U,
-		.classid = rec->classid,
-		.cookie = cookie,
-	};
+	struct qsock_class_ref ref = stream_ref(rec);
 	int rc;
 
 	if (bpf_map_delete_elem(d->maps.streams, &cookie) && errno != ENOENT)
@@ -596,7 +596,7 @@ static int remove_stream(struct qsock_mgr_dev *d, uint64_t cookie, const struct 
 	if (class_shared(&d->maps, cookie, rec))
 		return 0; /* the last of its sockets removes the class */
 	qsock_linger_drain(d->nl, qsock_sched_find(rec->sched), &ref, qsock_linger_ms());
-	rc = delete_stream(d->nl, rec->sched, (int)rec->ifindex, rec->classid, cookie, err);
+	rc = delete_stream(d->nl, rec->sched, &ref, err);
 	return rc == -ENOENT ? 0 : rc; /* the class is already gone (root removed) */
 }
 
@@ -657,11 +657,7 @@ int qsock_mgr_stream_stats(const struct qsock_stream *st, struct qos_info *info,
 			   struct qsock_err *err)
 {
 	const struct qsock_sched_ops *ops = qsock_sched_find(st->sched);
-	struct qsock_class_ref ref = {
-		.ifindex = (int)st->ifindex,
-		.handle = st->classid & 0xffff0000U,
-		.classid = st->classid,
-	};
+	struct qsock_class_ref ref = stream_ref(st);
 	struct qsock_nl *nl;
 	int rc;
 
@@ -771,9 +767,11 @@ static int gc_dev(struct qsock_mgr_dev *d, void *arg, struct qsock_err *err)
 		if (bpf_map_delete_elem(d->maps.streams, &cand[i]))
 			continue; /* someone else removed it */
 		qsock_cls_slot_remove(&d->maps, cand[i]);
-		if (!class_shared(&d->maps, cand[i], &rec))
-			delete_stream(d->nl, rec.sched, (int)rec.ifindex, rec.classid, cand[i],
-				      &ignored);
+		if (!class_shared(&d->maps, cand[i], &rec)) {
+			struct qsock_class_ref ref = stream_ref(&rec);
+
+			delete_stream(d->nl, rec.sched, &ref, &ignored);
+		}
 		if (removed)
 			(*removed)++;
 	}
