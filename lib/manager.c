@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * manager.c — the Q.Sockets manager (manager.h): device and root checks, class numbering,
- * the stream records in the pinned streams map, and the calls into the scheduler modules.
+ * manager.c — the Q.Sockets manager (manager.h): root checks, class numbering, the stream
+ * records in the pinned streams map, and the calls into the scheduler modules. What each
+ * operation opens of its device, and the walk over every qsock device, are mgr_dev.c's.
  *
  * Round trips per call: qsock_mgr_attach/change = 1 netlink request (the class) + bpf()
  * calls on the pinned maps; qsock_mgr_init_root = 3 (read root, create root, attach filter);
