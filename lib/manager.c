@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * manager.c — the Q.Sockets manager (manager.h): device and root checks, class numbering,
- * the stream records in the pinned streams map, and the calls into the scheduler modules.
+ * manager.c — the Q.Sockets manager (manager.h): root checks, class numbering, the stream
+ * records in the pinned streams map, and the calls into the scheduler modules. What each
+ * operation opens of its device, and the walk over every qsock device, are mgr_dev.c's.
  *
  * Round trips per call: qsock_mgr_attach/change = 1 netlink request (the class) + bpf()
  * calls on the pinned maps; qsock_mgr_init_root = 3 (read root, create root, attach filter);
@@ -34,6 +35,7 @@
 #include "errors.h"
 #include "linger.h"
 #include "manager.h"
+#include "mgr_dev.h"
 #include "sched_ops.h"
 #include "sockinfo.h"
 #include "liveness.h"
@@ -47,64 +49,6 @@
 #define MINOR_SPAN 0xfff0U
 #define MINOR_TRIES 64
 
-struct dev_info {
-	int ifindex;
-	uint32_t mtu;
-};
-
-static int resolve_dev(const char *dev, struct dev_info *di, struct qsock_err *err)
-{
-	if (!dev || !dev[0] || strnlen(dev, IFNAMSIZ) >= IFNAMSIZ)
-		return qsock_errf(err, -EINVAL, "bad device name");
-	di->ifindex = (int)if_nametoindex(dev);
-	if (!di->ifindex)
-		return qsock_errf(err, -ENODEV,
-				  "no network device \"%s\" in this network namespace", dev);
-	if (qsock_dev_mtu(dev, &di->mtu))
-		di->mtu = 1500;
-	return 0;
-}
-
-struct root_info {
-	char kind[IFNAMSIZ];
-	uint32_t handle;
-	/* the flags field of its skb->mark (sched_ops.h root_markmask); a scheduler that reads
-	 * no marks has the default, which the classifier has always cleared for it */
-	uint32_t markmask;
-};
-
-static int on_root(struct nlmsghdr *nlh, void *arg, struct qsock_err *err)
-{
-	const struct qsock_sched_ops *ops;
-	struct root_info *ri = arg;
-	struct nlattr *tb[TCA_MAX + 1];
-	struct tcmsg *tcm = nlmsg_data(nlh);
-
-	if (nlh->nlmsg_type != RTM_NEWQDISC || tcm->tcm_parent != TC_H_ROOT)
-		return 0;
-	if (nlmsg_parse(nlh, sizeof(*tcm), tb, TCA_MAX, NULL) < 0)
-		return qsock_errf(err, -EPROTO, "malformed qdisc message from the kernel");
-	ri->handle = tcm->tcm_handle;
-	if (tb[TCA_KIND])
-		nla_strlcpy(ri->kind, tb[TCA_KIND], sizeof(ri->kind));
-	ops = qsock_sched_by_kind(ri->kind);
-	ri->markmask = ops && ops->root_markmask ? ops->root_markmask(tb[TCA_OPTIONS])
-						 : DWCS_DEFAULT_MARKMASK;
-	return 0;
-}
-
-/* The device's root qdisc (kind, handle): one RTM_GETQDISC for that qdisc only. */
-static int read_root(struct qsock_nl *nl, int ifindex, struct root_info *ri, struct qsock_err *err)
-{
-	struct tcmsg tcm = { .tcm_family = AF_UNSPEC,
-			     .tcm_ifindex = ifindex,
-			     .tcm_parent = TC_H_ROOT };
-
-	memset(ri, 0, sizeof(*ri));
-	return qsock_nl_tc_request(nl, RTM_GETQDISC, NLM_F_ECHO, &tcm, "reading the root qdisc",
-				   on_root, ri, err);
-}
-
 static int delete_root(struct qsock_nl *nl, int ifindex, uint32_t handle, struct qsock_err *err)
 {
 	struct tcmsg tcm = { .tcm_family = AF_UNSPEC,
@@ -116,184 +60,168 @@ static int delete_root(struct qsock_nl *nl, int ifindex, uint32_t handle, struct
 				   NULL, err);
 }
 
-static int delete_class(struct qsock_nl *nl, int ifindex, uint32_t classid, struct qsock_err *err)
+/* The scheduler's name for the stream of the record @rec: its class, and its socket for a
+ * module that keeps its state per socket (the MTU is known where a rate is set). */
+static struct qsock_class_ref stream_ref(const struct qsock_stream *rec)
+{
+	return (struct qsock_class_ref){
+		.ifindex = (int)rec->ifindex,
+		.handle = rec->classid & 0xffff0000U,
+		.classid = rec->classid,
+		.cookie = rec->cookie,
+	};
+}
+
+static int delete_class(struct qsock_nl *nl, const struct qsock_class_ref *ref,
+			struct qsock_err *err)
 {
 	struct tcmsg tcm = { .tcm_family = AF_UNSPEC,
-			     .tcm_ifindex = ifindex,
-			     .tcm_parent = classid & 0xffff0000U,
-			     .tcm_handle = classid };
+			     .tcm_ifindex = ref->ifindex,
+			     .tcm_parent = ref->handle,
+			     .tcm_handle = ref->classid };
 	char what[48];
 
-	snprintf(what, sizeof(what), "deleting class %x:%x", classid >> 16, classid & 0xffff);
+	snprintf(what, sizeof(what), "deleting class %x:%x", ref->classid >> 16,
+		 ref->classid & 0xffff);
 	return qsock_nl_tc_request(nl, RTM_DELTCLASS, 0, &tcm, what, NULL, NULL, err);
 }
 
-/* Remove the scheduler's object of the stream @classid of @cookie: its tc class, or what a
- * classless module keeps instead. */
-static int delete_stream(struct qsock_nl *nl, const char *sched, int ifindex, uint32_t classid,
-			 uint64_t cookie, struct qsock_err *err)
+/* Remove the scheduler's object of the stream @ref: its tc class, or what a classless module
+ * keeps instead. */
+static int delete_stream(struct qsock_nl *nl, const char *sched, const struct qsock_class_ref *ref,
+			 struct qsock_err *err)
 {
 	const struct qsock_sched_ops *ops = qsock_sched_find(sched);
-	struct qsock_class_ref ref = {
-		.ifindex = ifindex,
-		.handle = classid & 0xffff0000U,
-		.classid = classid,
-		.cookie = cookie,
-	};
 
 	if (ops && ops->remove_stream)
-		return ops->remove_stream(nl, &ref, err);
-	return delete_class(nl, ifindex, classid, err);
+		return ops->remove_stream(nl, ref, err);
+	return delete_class(nl, ref, err);
 }
 
 int qsock_mgr_init_root(const char *dev, const char *sched, const struct qsock_root_params *rp,
 			struct qsock_err *err)
 {
 	const struct qsock_sched_ops *ops = qsock_sched_find(sched ? sched : "");
-	struct qsock_cls_maps m;
-	struct root_info ri;
-	struct dev_info di;
-	struct qsock_nl *nl;
-	char cur[IFNAMSIZ];
-	uint32_t handle;
+	struct qsock_mgr_dev d;
 	int rc;
 
 	if (!ops)
 		return qsock_errf(err, -EINVAL, "unknown scheduler \"%s\" (known: %s)",
 				  sched ? sched : "", qsock_sched_names());
-	rc = resolve_dev(dev, &di, err);
-	if (!rc)
-		rc = qsock_nl_thread(&nl, err);
-	if (!rc)
-		rc = read_root(nl, di.ifindex, &ri, err);
+	rc = qsock_mgr_dev_open(dev, NULL, MGR_DEV_ROOT | MGR_DEV_MAPS_IF_ANY, &d, err);
 	if (rc)
 		return rc;
-	if (!qsock_cls_open(dev, &m, NULL)) {
-		rc = qsock_cls_read_conf(&m, cur, &handle, err);
-		qsock_cls_close(&m);
-		if (rc)
-			return rc;
-		if (ri.handle == handle &&
-		    !strcmp(ri.kind, qsock_sched_find(cur) ? qsock_sched_find(cur)->kind : "")) {
-			if (qsock_sched_serves(cur, sched)) {
+	if (d.maps.streams >= 0) {
+		if (d.root.handle == d.handle && !strcmp(d.root.kind, d.ops ? d.ops->kind : "")) {
+			if (qsock_sched_serves(d.sched, sched)) {
 				/* installed: qsockinit is idempotent, and sweeps; a sweep that
 				 * cannot read every process's fds (no CAP_SYS_PTRACE) removes
 				 * nothing and is not the caller's failure */
+				qsock_mgr_dev_close(&d);
 				qsock_mgr_gc(dev, NULL, NULL);
 				return 0;
 			}
-			return qsock_errf(err, -EEXIST,
-					  "%s already runs the qsock scheduler %s; qsockfini it "
-					  "before installing %s",
-					  dev, cur, sched);
+			rc = qsock_errf(err, -EEXIST,
+					"%s already runs the qsock scheduler %s; qsockfini it "
+					"before installing %s",
+					dev, d.sched, sched);
+			goto out;
 		}
 		/* The root it belonged to is gone (someone replaced it): forget the pins. */
+		qsock_mgr_dev_close(&d);
 		qsock_cls_uninstall(dev, NULL);
 	}
-	if (ri.handle != 0) /* handle 0: the kernel's default root, which may be replaced */
-		return qsock_errf(
-			err, -EEXIST,
-			"%s already has a root qdisc \"%s\" (handle %x:) that qsock did not "
-			"install; remove it first (tc qdisc del dev %s root)",
-			dev, ri.kind, ri.handle >> 16, dev);
-	rc = ops->init_root(nl, di.ifindex, QSOCK_ROOT_HANDLE, rp, err);
+	if (d.root.handle != 0) { /* handle 0: the kernel's default root, which may be replaced */
+		rc = qsock_errf(err, -EEXIST,
+				"%s already has a root qdisc \"%s\" (handle %x:) that qsock did not "
+				"install; remove it first (tc qdisc del dev %s root)",
+				dev, d.root.kind, d.root.handle >> 16, dev);
+		goto out;
+	}
+	rc = ops->init_root(d.nl, d.ifindex, QSOCK_ROOT_HANDLE, rp, err);
 	if (rc == -EOPNOTSUPP && qsock_sched_alternative(ops)) {
 		/* "dwcs" on a kernel without the module: the BPF qdisc serves the same discipline
 		 * (qinfo says which). When it cannot either, the caller hears about the module. */
 		const struct qsock_sched_ops *alt = qsock_sched_alternative(ops);
 
-		if (!alt->init_root(nl, di.ifindex, QSOCK_ROOT_HANDLE, rp, NULL)) {
+		if (!alt->init_root(d.nl, d.ifindex, QSOCK_ROOT_HANDLE, rp, NULL)) {
 			ops = alt;
 			sched = alt->name;
 			rc = 0;
 		}
 	}
 	if (rc)
-		return rc;
+		goto out;
 	/* the mark mask the new root uses, for the classifier (no round trip without one) */
-	ri.markmask = DWCS_DEFAULT_MARKMASK;
+	d.root.markmask = DWCS_DEFAULT_MARKMASK;
 	if (ops->root_markmask) {
-		rc = read_root(nl, di.ifindex, &ri, err);
-		if (!rc && ri.handle != QSOCK_ROOT_HANDLE)
-			ri.markmask = DWCS_DEFAULT_MARKMASK; /* not seen: the qdisc's default */
+		rc = qsock_mgr_dev_read_root(&d, err);
+		if (!rc && d.root.handle != QSOCK_ROOT_HANDLE)
+			d.root.markmask = DWCS_DEFAULT_MARKMASK; /* not seen: the qdisc's default */
 	}
 	if (!rc)
-		rc = qsock_cls_install(nl, dev, di.ifindex, QSOCK_ROOT_HANDLE, sched, ri.markmask,
-				       err);
+		rc = qsock_cls_install(d.nl, dev, d.ifindex, QSOCK_ROOT_HANDLE, sched,
+				       d.root.markmask, err);
 	if (rc) {
 		struct qsock_err ignored;
 
-		delete_root(nl, di.ifindex, QSOCK_ROOT_HANDLE, &ignored);
+		delete_root(d.nl, d.ifindex, QSOCK_ROOT_HANDLE, &ignored);
 	}
+out:
+	qsock_mgr_dev_close(&d);
 	return rc;
 }
 
 int qsock_mgr_fini_root(const char *dev, struct qsock_err *err)
 {
-	struct qsock_cls_maps m;
-	struct root_info ri;
-	struct dev_info di;
-	struct qsock_nl *nl;
-	char cur[IFNAMSIZ];
-	uint32_t handle;
+	struct qsock_mgr_dev d;
 	int rc;
 
-	rc = resolve_dev(dev, &di, err);
-	if (!rc)
-		rc = qsock_cls_open(dev, &m, err);
+	rc = qsock_mgr_dev_open(dev, NULL, MGR_DEV_LINK | MGR_DEV_MAPS | MGR_DEV_ROOT, &d, err);
 	if (rc)
 		return rc;
-	rc = qsock_cls_read_conf(&m, cur, &handle, err);
-	qsock_cls_close(&m);
-	if (!rc)
-		rc = qsock_nl_thread(&nl, err);
-	if (!rc)
-		rc = read_root(nl, di.ifindex, &ri, err);
-	if (rc)
-		return rc;
-	if (ri.handle == handle && qsock_sched_find(cur) &&
-	    !strcmp(ri.kind, qsock_sched_find(cur)->kind)) {
-		rc = delete_root(nl, di.ifindex, handle, err);
-		if (!rc && qsock_sched_find(cur)->fini_root)
-			rc = qsock_sched_find(cur)->fini_root(di.ifindex, err);
-		if (rc)
-			return rc;
+	/* the pins go below, and the root only if it is still the one qsockinit installed */
+	if (d.root.handle == d.handle && d.ops && !strcmp(d.root.kind, d.ops->kind)) {
+		rc = delete_root(d.nl, d.ifindex, d.handle, err);
+		if (!rc && d.ops->fini_root)
+			rc = d.ops->fini_root(d.ifindex, err);
 	}
-	return qsock_cls_uninstall(dev, err);
+	qsock_mgr_dev_close(&d);
+	return rc ? rc : qsock_cls_uninstall(dev, err);
 }
 
-static int sock_identity_full(int sockfd, uint64_t *cookie, int *type, int *domain, int *protocol,
-			      struct qsock_err *err)
+/* What a stream record keeps of its socket, read from the socket itself. */
+struct sock_id {
+	uint64_t cookie;
+	int type;
+	int domain;
+	int protocol;
+};
+
+static int sock_identity(int sockfd, struct sock_id *id, struct qsock_err *err)
 {
 	socklen_t len;
 
-	if (qsock_sock_cookie(sockfd, cookie))
+	if (qsock_sock_cookie(sockfd, &id->cookie))
 		return qsock_errf(err, errno == ENOTSOCK ? -ENOTSOCK : -errno,
 				  "fd %d: reading its socket cookie: %s", sockfd, strerror(errno));
-	len = sizeof(*type);
-	if (getsockopt(sockfd, SOL_SOCKET, SO_TYPE, type, &len))
+	len = sizeof(id->type);
+	if (getsockopt(sockfd, SOL_SOCKET, SO_TYPE, &id->type, &len))
 		return qsock_errf(err, -errno, "fd %d: reading SO_TYPE: %s", sockfd,
 				  strerror(errno));
-	len = sizeof(*domain);
-	if (getsockopt(sockfd, SOL_SOCKET, SO_DOMAIN, domain, &len))
+	len = sizeof(id->domain);
+	if (getsockopt(sockfd, SOL_SOCKET, SO_DOMAIN, &id->domain, &len))
 		return qsock_errf(err, -errno, "fd %d: reading SO_DOMAIN: %s", sockfd,
 				  strerror(errno));
-	len = sizeof(*protocol);
-	if (getsockopt(sockfd, SOL_SOCKET, SO_PROTOCOL, protocol, &len))
-		*protocol = 0;
-	if (*domain != AF_INET && *domain != AF_INET6 && *domain != AF_PACKET)
+	len = sizeof(id->protocol);
+	if (getsockopt(sockfd, SOL_SOCKET, SO_PROTOCOL, &id->protocol, &len))
+		id->protocol = 0;
+	if (id->domain != AF_INET && id->domain != AF_INET6 && id->domain != AF_PACKET)
 		return qsock_errf(err, -EAFNOSUPPORT,
 				  "fd %d is a socket of family %d, whose packets never reach a "
 				  "network device (use AF_INET, AF_INET6 or AF_PACKET)",
-				  sockfd, *domain);
+				  sockfd, id->domain);
 	return 0;
-}
-
-static int sock_identity(int sockfd, uint64_t *cookie, int *type, struct qsock_err *err)
-{
-	int domain, protocol;
-
-	return sock_identity_full(sockfd, cookie, type, &domain, &protocol, err);
 }
 
 static uint64_t sock_inode(int sockfd)
@@ -304,51 +232,52 @@ static uint64_t sock_inode(int sockfd)
 }
 
 /*
- * @dev has no qsock scheduler (qsock_cls_open said -ENOENT). When its root qdisc is one the
- * kernel did not give it by default (handle 0), someone installed it by hand: "call qsockinit
- * first" would not help, since qsockinit refuses that root. Say what does. One RTM_GETQDISC,
- * on the failure path only.
+ * A new record's socket part, the same whether the socket gets a stream of its own (attach)
+ * or a place in another socket's (join): whose it is, what socket it is (the sweep's inode,
+ * qsockd's adoption after a restart), and which flags the classifier takes from its packets.
  */
-static int explain_no_qsock_root(const char *dev, int ifindex, int rc, struct qsock_err *err)
+static void record_socket(struct qsock_stream *rec, int sockfd, const struct sock_id *id,
+			  const struct qsock_owner *owner)
 {
-	struct qsock_err ignored;
-	struct root_info ri;
-	struct qsock_nl *nl;
-
-	if (rc != -ENOENT || qsock_nl_thread(&nl, &ignored) ||
-	    read_root(nl, ifindex, &ri, &ignored) || ri.handle == 0)
-		return rc;
-	return qsock_errf(err, -ENOENT,
-			  "%s has a root qdisc \"%s\" (handle %x:) that qsock did not install: "
-			  "remove it (tc qdisc del dev %s root), then qsock init %s SCHED",
-			  dev, ri.kind, ri.handle >> 16, dev, dev);
+	rec->allowed_flags = (owner ? owner->allowed_flags : DWCS_MARK_FIELD_MASK) &
+			     DWCS_MARK_FIELD_MASK;
+	/* TCP carries no per-message mark: its flags always come from the flags word */
+	if ((!owner || owner->trust_mark) && id->type != SOCK_STREAM)
+		rec->allowed_flags |= QSOCK_CLS_TRUST_MARK;
+	rec->cookie = id->cookie;
+	memset(&rec->owner, 0, sizeof(rec->owner));
+	if (owner)
+		rec->owner = *owner;
+	rec->sock_type = (uint32_t)id->type;
+	rec->family = (uint32_t)id->domain;
+	rec->protocol = (uint32_t)id->protocol;
+	rec->inode = sock_inode(sockfd);
 }
 
-/* Open @dev's maps and check that it runs @sched (NULL: any); fills @ref's root part. */
-static int open_dev(const char *dev, const char *sched, struct qsock_cls_maps *m,
-		    struct qsock_class_ref *ref, char cur[IFNAMSIZ], struct qsock_err *err)
+/* A socket has one stream: its record on @d refuses a second (attach or join). */
+static int refuse_second_stream(const struct qsock_mgr_dev *d, int sockfd, uint64_t cookie,
+				struct qsock_err *err)
 {
-	struct dev_info di;
-	int rc;
+	struct qsock_stream have;
 
-	rc = resolve_dev(dev, &di, err);
-	if (!rc) {
-		rc = qsock_cls_open(dev, m, err);
-		if (rc)
-			rc = explain_no_qsock_root(dev, di.ifindex, rc, err);
-	}
-	if (rc)
-		return rc;
-	rc = qsock_cls_read_conf(m, cur, &ref->handle, err);
-	if (!rc && sched && !qsock_sched_serves(cur, sched))
-		rc = qsock_errf(err, -EINVAL, "%s runs the %s scheduler, not %s", dev, cur, sched);
-	if (rc) {
-		qsock_cls_close(m);
-		return rc;
-	}
-	ref->ifindex = di.ifindex;
-	ref->mtu = di.mtu;
-	return 0;
+	if (bpf_map_lookup_elem(d->maps.streams, &cookie, &have))
+		return 0;
+	return qsock_errf(err, -EEXIST, "fd %d already has a stream (class %x:%x on %s)", sockfd,
+			  have.classid >> 16, have.classid & 0xffff, have.dev);
+}
+
+/*
+ * The send slot of the socket of the new record @rec, for a caller that takes one (@slot_fd)
+ * when its messages carry deadlines. Without a slot (no CAP_BPF for the map, say) the owner's
+ * messages carry their deadline and flags in control messages instead: slower, not wrong.
+ */
+static void give_slot(const struct qsock_mgr_dev *d, const struct qsock_sched_ops *ops,
+		      const struct qsock_stream *rec, int *slot_fd)
+{
+	struct qsock_err ignored;
+
+	if (slot_fd && qsock_carrier_per_message(ops->mark_flags, (int)rec->sock_type))
+		qsock_cls_slot_create(&d->maps, rec->cookie, slot_fd, &ignored);
 }
 
 /* What a socket needs of its own before it sends in a stream: SO_TXTIME where its messages
@@ -372,98 +301,78 @@ int qsock_mgr_attach(int sockfd, const char *dev, const char *sched,
 	const struct qsock_sched_ops *ops;
 	struct qsock_class_ref ref;
 	struct qsock_stream rec;
-	struct qsock_cls_maps m;
-	struct qsock_nl *nl;
-	char cur[IFNAMSIZ];
-	uint64_t cookie;
-	int rc, type, i, domain, protocol;
+	struct qsock_mgr_dev d;
+	struct sock_id id;
+	int rc, i;
 
 	if (slot_fd)
 		*slot_fd = -1;
 	rc = qsock_stream_params_check(sched, sp, err);
 	if (!rc)
-		rc = sock_identity_full(sockfd, &cookie, &type, &domain, &protocol, err);
+		rc = sock_identity(sockfd, &id, err);
 	if (!rc)
-		rc = open_dev(dev, sched, &m, &ref, cur, err);
+		rc = qsock_mgr_dev_open(dev, sched,
+					MGR_DEV_LINK | MGR_DEV_MAPS | MGR_DEV_WHY | MGR_DEV_NL, &d,
+					err);
 	if (rc)
 		return rc;
 	/* asked for the discipline ("dwcs"), served by another module (dwcs-bpf): its limits */
-	if (sched && strcmp(sched, cur) && qsock_stream_params_check(cur, sp, err)) {
-		qsock_cls_close(&m);
-		return -EINVAL;
-	}
-	ops = qsock_sched_find(cur);
-	if (!bpf_map_lookup_elem(m.streams, &cookie, &rec)) {
-		rc = qsock_errf(err, -EEXIST, "fd %d already has a stream (class %x:%x on %s)",
-				sockfd, rec.classid >> 16, rec.classid & 0xffff, rec.dev);
+	if (sched && strcmp(sched, d.sched) && qsock_stream_params_check(d.sched, sp, err)) {
+		rc = -EINVAL;
 		goto out;
 	}
-	rc = qsock_nl_thread(&nl, err);
+	ops = d.ops;
+	rc = refuse_second_stream(&d, sockfd, id.cookie, err);
 	if (rc)
 		goto out;
 	if (ops->root_markmask) {
-		struct root_info ri;
-
 		/* `tc qdisc change ... markmask` may have moved the field since qsockinit; a
 		 * root that is not ours any more fails below, at the class */
-		rc = read_root(nl, ref.ifindex, &ri, err);
-		if (!rc && ri.handle == ref.handle && !strcmp(ri.kind, ops->kind))
-			rc = qsock_cls_sync_markmask(&m, ri.markmask, err);
+		rc = qsock_mgr_dev_read_root(&d, err);
+		if (!rc && d.root.handle == d.handle && !strcmp(d.root.kind, ops->kind))
+			rc = qsock_cls_sync_markmask(&d.maps, d.root.markmask, err);
 		if (rc)
 			goto out;
 	}
-	ref.cookie = cookie;
+	ref.ifindex = d.ifindex;
+	ref.mtu = d.mtu;
+	ref.handle = d.handle;
+	ref.cookie = id.cookie;
 	for (i = 0; i < MINOR_TRIES; i++) {
-		ref.classid = ref.handle | (MINOR_FIRST + (uint32_t)((cookie + i) % MINOR_SPAN));
-		rc = ops->set_stream(nl, &ref, sp, false, err);
+		ref.classid = ref.handle | (MINOR_FIRST + (uint32_t)((id.cookie + i) % MINOR_SPAN));
+		rc = ops->set_stream(d.nl, &ref, sp, false, err);
 		if (rc != -EEXIST)
 			break;
 	}
 	if (rc)
 		goto out;
-	rc = prepare_socket(sockfd, ops, type, sp->dscp, err);
+	rc = prepare_socket(sockfd, ops, id.type, sp->dscp, err);
 	if (rc)
 		goto undo_class;
+	/* the new class and these parameters, this socket's identity */
 	memset(&rec, 0, sizeof(rec));
 	rec.classid = ref.classid;
-	rec.allowed_flags = (owner ? owner->allowed_flags : DWCS_MARK_FIELD_MASK) &
-			    DWCS_MARK_FIELD_MASK;
-	/* TCP carries no per-message mark: its flags always come from the flags word */
-	if ((!owner || owner->trust_mark) && type != SOCK_STREAM)
-		rec.allowed_flags |= QSOCK_CLS_TRUST_MARK;
-	rec.cookie = cookie;
-	if (owner)
-		rec.owner = *owner;
 	rec.params = *sp;
 	snprintf(rec.dev, sizeof(rec.dev), "%s", dev);
-	snprintf(rec.sched, sizeof(rec.sched), "%s", cur);
-	rec.ifindex = (uint32_t)ref.ifindex;
-	rec.sock_type = (uint32_t)type;
-	rec.family = (uint32_t)domain;
-	rec.protocol = (uint32_t)protocol;
-	rec.inode = sock_inode(sockfd);
-	if (bpf_map_update_elem(m.streams, &cookie, &rec, BPF_NOEXIST)) {
+	snprintf(rec.sched, sizeof(rec.sched), "%s", d.sched);
+	rec.ifindex = (uint32_t)d.ifindex;
+	record_socket(&rec, sockfd, &id, owner);
+	if (bpf_map_update_elem(d.maps.streams, &id.cookie, &rec, BPF_NOEXIST)) {
 		rc = qsock_errf(err, -errno, "recording the stream of fd %d: %s", sockfd,
 				strerror(errno));
 		goto undo_class;
 	}
-	if (slot_fd && qsock_carrier_per_message(ops->mark_flags, type)) {
-		struct qsock_err ignored;
-
-		/* Without a slot (no CAP_BPF for the map, say) the owner's messages carry their
-		 * deadline and flags in control messages instead: slower, not wrong. */
-		qsock_cls_slot_create(&m, cookie, slot_fd, &ignored);
-	}
+	give_slot(&d, ops, &rec, slot_fd);
 	if (out)
 		*out = rec;
 	goto out;
 undo_class : {
 	struct qsock_err ignored;
 
-	delete_stream(nl, cur, ref.ifindex, ref.classid, cookie, &ignored);
+	delete_stream(d.nl, d.sched, &ref, &ignored);
 }
 out:
-	qsock_cls_close(&m);
+	qsock_mgr_dev_close(&d);
 	return rc;
 }
 
@@ -512,33 +421,36 @@ int qsock_mgr_set_dscp(int sockfd, uint32_t dscp, struct qsock_err *err)
 	return set_tos_opt(sockfd, IPPROTO_IP, IP_TOS, "IP_TOS", dscp, err);
 }
 
-/* Find the record of @cookie on @dev, or on any qsock device when @dev is NULL; leaves the
- * device's maps open in @m on success. */
-static int find_stream(uint64_t cookie, const char *dev, struct qsock_cls_maps *m,
+struct find_arg {
+	uint64_t cookie;
+	struct qsock_stream *rec;
+	struct qsock_mgr_dev *found;
+};
+
+static int find_on(struct qsock_mgr_dev *d, void *arg, struct qsock_err *err)
+{
+	struct find_arg *f = arg;
+
+	if (bpf_map_lookup_elem(d->maps.streams, &f->cookie, f->rec))
+		return 0;
+	qsock_mgr_dev_move(f->found, d);
+	return 1;
+}
+
+/* Find the record of @cookie on @dev, or on any qsock device when @dev is NULL; on success
+ * @d is its device, opened with MGR_DEV_MAPS | @need, for the caller to close. */
+static int find_stream(uint64_t cookie, const char *dev, unsigned int need, struct qsock_mgr_dev *d,
 		       struct qsock_stream *rec, struct qsock_err *err)
 {
-	char names[1024], *d;
-	int rc;
+	struct find_arg f = { .cookie = cookie, .rec = rec, .found = d };
+	int rc = qsock_mgr_dev_each(dev, MGR_DEV_MAPS | need, find_on, &f, err);
 
-	if (dev) {
-		rc = qsock_cls_open(dev, m, err);
-		if (rc)
-			return rc;
-		if (!bpf_map_lookup_elem(m->streams, &cookie, rec))
-			return 0;
-		qsock_cls_close(m);
-		return qsock_errf(err, -ENOENT, "the socket has no stream on %s", dev);
-	}
-	rc = qsock_cls_devices(names, sizeof(names), err);
+	if (rc > 0)
+		return 0;
 	if (rc)
 		return rc;
-	for (d = names; *d; d += strlen(d) + 1) {
-		if (qsock_cls_open(d, m, NULL))
-			continue;
-		if (!bpf_map_lookup_elem(m->streams, &cookie, rec))
-			return 0;
-		qsock_cls_close(m);
-	}
+	if (dev)
+		return qsock_errf(err, -ENOENT, "the socket has no stream on %s", dev);
 	return qsock_errf(err, -ENOENT, "the socket has no stream");
 }
 
@@ -569,16 +481,16 @@ int qsock_mgr_join(int sockfd, uint64_t member, const char *dev, const struct qs
 		   struct qsock_stream *out, int *slot_fd, struct qsock_err *err)
 {
 	const struct qsock_sched_ops *ops;
-	struct qsock_stream rec, have;
-	struct qsock_cls_maps m;
-	uint64_t cookie;
-	int rc, type, domain, protocol;
+	struct qsock_stream rec;
+	struct qsock_mgr_dev d;
+	struct sock_id id;
+	int rc;
 
 	if (slot_fd)
 		*slot_fd = -1;
-	rc = sock_identity_full(sockfd, &cookie, &type, &domain, &protocol, err);
+	rc = sock_identity(sockfd, &id, err);
 	if (!rc)
-		rc = find_stream(member, dev, &m, &rec, err);
+		rc = find_stream(member, dev, 0, &d, &rec, err);
 	if (rc)
 		return rc;
 	ops = qsock_sched_find(rec.sched);
@@ -588,41 +500,23 @@ int qsock_mgr_join(int sockfd, uint64_t member, const char *dev, const struct qs
 				rec.sched);
 		goto out;
 	}
-	if (!bpf_map_lookup_elem(m.streams, &cookie, &have)) {
-		rc = qsock_errf(err, -EEXIST, "fd %d already has a stream (class %x:%x on %s)",
-				sockfd, have.classid >> 16, have.classid & 0xffff, have.dev);
-		goto out;
-	}
-	rc = prepare_socket(sockfd, ops, type, rec.params.dscp, err);
+	rc = refuse_second_stream(&d, sockfd, id.cookie, err);
+	if (!rc)
+		rc = prepare_socket(sockfd, ops, id.type, rec.params.dscp, err);
 	if (rc)
 		goto out;
 	/* the member's class and parameters, this socket's identity */
-	rec.allowed_flags = (owner ? owner->allowed_flags : DWCS_MARK_FIELD_MASK) &
-			    DWCS_MARK_FIELD_MASK;
-	if ((!owner || owner->trust_mark) && type != SOCK_STREAM)
-		rec.allowed_flags |= QSOCK_CLS_TRUST_MARK;
-	rec.cookie = cookie;
-	memset(&rec.owner, 0, sizeof(rec.owner));
-	if (owner)
-		rec.owner = *owner;
-	rec.sock_type = (uint32_t)type;
-	rec.family = (uint32_t)domain;
-	rec.protocol = (uint32_t)protocol;
-	rec.inode = sock_inode(sockfd);
-	if (bpf_map_update_elem(m.streams, &cookie, &rec, BPF_NOEXIST)) {
+	record_socket(&rec, sockfd, &id, owner);
+	if (bpf_map_update_elem(d.maps.streams, &id.cookie, &rec, BPF_NOEXIST)) {
 		rc = qsock_errf(err, -errno, "recording fd %d in class %x:%x: %s", sockfd,
 				rec.classid >> 16, rec.classid & 0xffff, strerror(errno));
 		goto out;
 	}
-	if (slot_fd && qsock_carrier_per_message(ops->mark_flags, type)) {
-		struct qsock_err ignored;
-
-		qsock_cls_slot_create(&m, cookie, slot_fd, &ignored);
-	}
+	give_slot(&d, ops, &rec, slot_fd);
 	if (out)
 		*out = rec;
 out:
-	qsock_cls_close(&m);
+	qsock_mgr_dev_close(&d);
 	return rc;
 }
 
@@ -633,40 +527,36 @@ int qsock_mgr_change(int sockfd, const char *dev, const char *sched,
 	const struct qsock_sched_ops *ops;
 	struct qsock_class_ref ref;
 	struct qsock_stream rec;
-	struct qsock_cls_maps m;
-	struct qsock_nl *nl;
-	struct dev_info di;
-	uint64_t cookie;
-	int rc, type;
+	struct qsock_mgr_dev d;
+	struct sock_id id;
+	int rc;
 
-	rc = sock_identity(sockfd, &cookie, &type, err);
+	rc = sock_identity(sockfd, &id, err);
 	if (!rc)
-		rc = resolve_dev(dev, &di, err);
-	if (!rc)
-		rc = find_stream(cookie, dev, &m, &rec, err);
-	if (!rc && qsock_stream_params_check(rec.sched, sp, err)) {
-		qsock_cls_close(&m);
-		return -EINVAL;
-	}
+		rc = qsock_mgr_dev_open(dev, NULL, MGR_DEV_LINK | MGR_DEV_MAPS | MGR_DEV_NL, &d,
+					err);
 	if (rc == -ENOENT)
-		return qsock_errf(err, -ENOENT, "fd %d has no stream on %s (qattach it first)",
-				  sockfd, dev);
+		goto no_stream;
 	if (rc)
 		return rc;
-	if (sched && !qsock_sched_serves(rec.sched, sched)) {
-		rc = qsock_errf(err, -EINVAL, "%s runs the %s scheduler, not %s", dev, rec.sched,
-				sched);
+	if (bpf_map_lookup_elem(d.maps.streams, &id.cookie, &rec)) {
+		qsock_mgr_dev_close(&d);
+		goto no_stream;
+	}
+	if (qsock_stream_params_check(rec.sched, sp, err)) {
+		rc = -EINVAL;
 		goto out;
 	}
+	/* the stream's own scheduler, which qsockinit recorded for the device it was made on */
+	if (sched) {
+		rc = qsock_mgr_dev_serves(dev, rec.sched, sched, err);
+		if (rc)
+			goto out;
+	}
 	ops = qsock_sched_find(rec.sched);
-	ref.ifindex = di.ifindex;
-	ref.mtu = di.mtu;
-	ref.classid = rec.classid;
-	ref.handle = rec.classid & 0xffff0000U;
-	ref.cookie = cookie;
-	rc = qsock_nl_thread(&nl, err);
-	if (!rc)
-		rc = ops->set_stream(nl, &ref, sp, true, err);
+	ref = stream_ref(&rec);
+	ref.mtu = d.mtu;
+	rc = ops->set_stream(d.nl, &ref, sp, true, err);
 	if (!rc)
 		rc = qsock_mgr_set_dscp(sockfd, sp->dscp, err);
 	if (rc)
@@ -677,72 +567,67 @@ int qsock_mgr_change(int sockfd, const char *dev, const char *sched,
 		rec.params = *sp;
 		rec.params.dscp = dscp;
 	}
-	if (bpf_map_update_elem(m.streams, &cookie, &rec, BPF_EXIST))
+	if (bpf_map_update_elem(d.maps.streams, &id.cookie, &rec, BPF_EXIST))
 		rc = qsock_errf(err, -errno, "updating the stream record of fd %d: %s", sockfd,
 				strerror(errno));
 	else if (out)
 		*out = rec;
 out:
-	qsock_cls_close(&m);
+	qsock_mgr_dev_close(&d);
 	return rc;
+no_stream:
+	/* no qsock root on @dev, or no record of the socket there: the same to the caller */
+	return qsock_errf(err, -ENOENT, "fd %d has no stream on %s (qattach it first)", sockfd,
+			  dev);
 }
 
-/* Remove the stream @rec of @cookie found in @m: first stop classifying into its class, then
- * let its queue drain (linger.h: bounded by QSOCK_LINGER_MS), then remove the class. */
-static int remove_stream(struct qsock_cls_maps *m, uint64_t cookie, const struct qsock_stream *rec,
+/* Remove the stream @rec of @cookie found on @d (opened with MGR_DEV_NL): first stop
+ * classifying into its class, then let its queue drain (linger.h: bounded by QSOCK_LINGER_MS),
+ * then remove the class. */
+static int remove_stream(struct qsock_mgr_dev *d, uint64_t cookie, const struct qsock_stream *rec,
 			 struct qsock_err *err)
 {
-	struct qsock_nl *nl;
+	struct qsock_class_ref ref = stream_ref(rec);
 	int rc;
 
-	if (bpf_map_delete_elem(m->streams, &cookie) && errno != ENOENT)
+	if (bpf_map_delete_elem(d->maps.streams, &cookie) && errno != ENOENT)
 		return qsock_errf(err, -errno, "removing the stream record %llu on %s: %s",
 				  (unsigned long long)cookie, rec->dev, strerror(errno));
-	qsock_cls_slot_remove(m, cookie);
-	if (class_shared(m, cookie, rec))
+	qsock_cls_slot_remove(&d->maps, cookie);
+	if (class_shared(&d->maps, cookie, rec))
 		return 0; /* the last of its sockets removes the class */
-	rc = qsock_nl_thread(&nl, err);
-	if (!rc) {
-		struct qsock_class_ref ref = {
-			.ifindex = (int)rec->ifindex,
-			.handle = rec->classid & 0xffff0000U,
-			.classid = rec->classid,
-			.cookie = cookie,
-		};
-
-		qsock_linger_drain(nl, qsock_sched_find(rec->sched), &ref, qsock_linger_ms());
-		rc = delete_stream(nl, rec->sched, (int)rec->ifindex, rec->classid, cookie, err);
-	}
+	qsock_linger_drain(d->nl, qsock_sched_find(rec->sched), &ref, qsock_linger_ms());
+	rc = delete_stream(d->nl, rec->sched, &ref, err);
 	return rc == -ENOENT ? 0 : rc; /* the class is already gone (root removed) */
 }
 
 int qsock_mgr_detach(int sockfd, const char *dev, struct qsock_err *err)
 {
 	struct qsock_stream rec;
-	struct qsock_cls_maps m;
-	uint64_t cookie;
-	int rc, type;
+	struct qsock_mgr_dev d;
+	struct sock_id id;
+	int rc;
 
-	rc = sock_identity(sockfd, &cookie, &type, err);
+	rc = sock_identity(sockfd, &id, err);
 	if (!rc)
-		rc = find_stream(cookie, dev, &m, &rec, err);
+		rc = find_stream(id.cookie, dev, MGR_DEV_NL, &d, &rec, err);
 	if (rc)
 		return rc;
-	bpf_map_delete_elem(m.flags, &sockfd); /* its flags word, if it ever had one */
-	rc = remove_stream(&m, cookie, &rec, err);
-	qsock_cls_close(&m);
+	bpf_map_delete_elem(d.maps.flags, &sockfd); /* its flags word, if it ever had one */
+	rc = remove_stream(&d, id.cookie, &rec, err);
+	qsock_mgr_dev_close(&d);
 	return rc;
 }
 
 int qsock_mgr_detach_cookie(const char *dev, uint64_t cookie, struct qsock_err *err)
 {
 	struct qsock_stream rec;
-	struct qsock_cls_maps m;
+	struct qsock_mgr_dev d;
 	int rc;
 
 	if (!cookie)
 		return qsock_errf(err, -EINVAL, "socket cookie 0 names no socket");
-	rc = find_stream(cookie, dev && *dev ? dev : NULL, &m, &rec, err);
+	rc = find_stream(cookie, dev && *dev ? dev : NULL, MGR_DEV_NL, &d, &rec, err);
 	if (rc == -ENOENT)
 		return qsock_errf(err, -ENOENT, "no stream with socket cookie %llu%s%s",
 				  (unsigned long long)cookie, dev && *dev ? " on " : "",
@@ -750,22 +635,22 @@ int qsock_mgr_detach_cookie(const char *dev, uint64_t cookie, struct qsock_err *
 	if (rc)
 		return rc;
 	/* The socket's flags word (SK_STORAGE) goes with the socket itself. */
-	rc = remove_stream(&m, cookie, &rec, err);
-	qsock_cls_close(&m);
+	rc = remove_stream(&d, cookie, &rec, err);
+	qsock_mgr_dev_close(&d);
 	return rc;
 }
 
 int qsock_mgr_lookup(int sockfd, const char *dev, struct qsock_stream *out, struct qsock_err *err)
 {
-	struct qsock_cls_maps m;
-	uint64_t cookie;
-	int rc, type;
+	struct qsock_mgr_dev d;
+	struct sock_id id;
+	int rc;
 
-	rc = sock_identity(sockfd, &cookie, &type, err);
+	rc = sock_identity(sockfd, &id, err);
 	if (!rc)
-		rc = find_stream(cookie, dev, &m, out, err);
+		rc = find_stream(id.cookie, dev, 0, &d, out, err);
 	if (!rc)
-		qsock_cls_close(&m);
+		qsock_mgr_dev_close(&d);
 	return rc;
 }
 
@@ -773,11 +658,7 @@ int qsock_mgr_stream_stats(const struct qsock_stream *st, struct qos_info *info,
 			   struct qsock_err *err)
 {
 	const struct qsock_sched_ops *ops = qsock_sched_find(st->sched);
-	struct qsock_class_ref ref = {
-		.ifindex = (int)st->ifindex,
-		.handle = st->classid & 0xffff0000U,
-		.classid = st->classid,
-	};
+	struct qsock_class_ref ref = stream_ref(st);
 	struct qsock_nl *nl;
 	int rc;
 
@@ -797,91 +678,74 @@ int qsock_mgr_stream_stats(const struct qsock_stream *st, struct qos_info *info,
 
 int qsock_mgr_status(const char *dev, struct qsock_dev_status *out, struct qsock_err *err)
 {
-	struct qsock_cls_maps m;
-	struct root_info ri;
-	struct dev_info di;
-	struct qsock_nl *nl;
+	struct qsock_mgr_dev d;
 	uint64_t key, next;
-	uint32_t handle;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	rc = resolve_dev(dev, &di, err);
-	if (!rc)
-		rc = qsock_nl_thread(&nl, err);
-	if (!rc)
-		rc = read_root(nl, di.ifindex, &ri, err);
+	rc = qsock_mgr_dev_open(dev, NULL, MGR_DEV_ROOT | MGR_DEV_MAPS_IF_ANY, &d, err);
 	if (rc)
 		return rc;
 	snprintf(out->dev, sizeof(out->dev), "%s", dev);
-	memcpy(out->root_kind, ri.kind, sizeof(out->root_kind));
-	out->ifindex = (uint32_t)di.ifindex;
-	if (qsock_cls_open(dev, &m, NULL))
-		return 0;
-	if (!qsock_cls_read_conf(&m, out->sched, &handle, NULL)) {
-		out->classifier = ri.handle == handle;
-		for (rc = bpf_map_get_next_key(m.streams, NULL, &next); !rc;
-		     rc = bpf_map_get_next_key(m.streams, &key, &next)) {
+	memcpy(out->root_kind, d.root.kind, sizeof(out->root_kind));
+	out->ifindex = (uint32_t)d.ifindex;
+	if (d.maps.streams >= 0) {
+		memcpy(out->sched, d.sched, sizeof(out->sched));
+		out->classifier = d.root.handle == d.handle;
+		for (rc = bpf_map_get_next_key(d.maps.streams, NULL, &next); !rc;
+		     rc = bpf_map_get_next_key(d.maps.streams, &key, &next)) {
 			out->streams++;
 			key = next;
 		}
 	}
-	qsock_cls_close(&m);
+	qsock_mgr_dev_close(&d);
 	return 0;
+}
+
+struct walk_arg {
+	int (*fn)(const struct qsock_stream *st, void *arg);
+	void *arg;
+};
+
+static int walk_on(struct qsock_mgr_dev *d, void *arg, struct qsock_err *err)
+{
+	struct walk_arg *w = arg;
+	struct qsock_stream rec;
+	uint64_t key, next;
+	int rc, ret = 0;
+
+	for (rc = bpf_map_get_next_key(d->maps.streams, NULL, &next); !rc && !ret;
+	     rc = bpf_map_get_next_key(d->maps.streams, &key, &next)) {
+		key = next;
+		if (!bpf_map_lookup_elem(d->maps.streams, &key, &rec))
+			ret = w->fn(&rec, w->arg);
+	}
+	return ret;
 }
 
 int qsock_mgr_walk(const char *dev, int (*fn)(const struct qsock_stream *st, void *arg), void *arg,
 		   struct qsock_err *err)
 {
-	char names[1024], *d;
-	struct qsock_cls_maps m;
-	struct qsock_stream rec;
-	uint64_t key, next;
-	int rc, ret = 0;
+	struct walk_arg w = { .fn = fn, .arg = arg };
 
-	if (dev) {
-		snprintf(names, sizeof(names), "%s", dev);
-		names[strlen(names) + 1] = '\0';
-	} else {
-		rc = qsock_cls_devices(names, sizeof(names), err);
-		if (rc)
-			return rc;
-	}
-	for (d = names; *d && !ret; d += strlen(d) + 1) {
-		rc = qsock_cls_open(d, &m, err);
-		if (rc) {
-			if (dev)
-				return rc;
-			continue;
-		}
-		for (rc = bpf_map_get_next_key(m.streams, NULL, &next); !rc && !ret;
-		     rc = bpf_map_get_next_key(m.streams, &key, &next)) {
-			key = next;
-			if (!bpf_map_lookup_elem(m.streams, &key, &rec))
-				ret = fn(&rec, arg);
-		}
-		qsock_cls_close(&m);
-	}
-	return ret;
+	return qsock_mgr_dev_each(dev, MGR_DEV_MAPS, walk_on, &w, err);
 }
 
-static int gc_dev(const char *dev, unsigned int *removed, struct qsock_err *err)
+/* Remove @d's records whose socket is closed (by its inode): each an orphan of a process
+ * that died without detaching, or of a qsockd that lost its state. */
+static int gc_dev(struct qsock_mgr_dev *d, void *arg, struct qsock_err *err)
 {
 	struct qsock_inode_set live = { 0 };
+	unsigned int *removed = arg;
 	struct qsock_stream rec;
-	struct qsock_cls_maps m;
-	struct qsock_nl *nl;
 	uint64_t key, next, *cand = NULL;
 	size_t ncand = 0, cap = 0;
 	int rc;
 
-	rc = qsock_cls_open(dev, &m, err);
-	if (rc)
-		return rc;
 	/* Records first, open sockets second: a record seen here belongs to a socket opened
 	 * before the scan, so if that socket is still open the scan sees it. */
-	for (rc = bpf_map_get_next_key(m.streams, NULL, &next); !rc;
-	     rc = bpf_map_get_next_key(m.streams, &key, &next)) {
+	for (rc = bpf_map_get_next_key(d->maps.streams, NULL, &next); !rc;
+	     rc = bpf_map_get_next_key(d->maps.streams, &key, &next)) {
 		key = next;
 		if (ncand == cap) {
 			uint64_t *v = realloc(cand, (cap = cap ? cap * 2 : 64) * sizeof(*v));
@@ -895,33 +759,31 @@ static int gc_dev(const char *dev, unsigned int *removed, struct qsock_err *err)
 		cand[ncand++] = key;
 	}
 	rc = qsock_open_socket_inodes(&live, err);
-	if (!rc)
-		rc = qsock_nl_thread(&nl, err);
 	for (size_t i = 0; !rc && i < ncand; i++) {
 		struct qsock_err ignored;
 
-		if (bpf_map_lookup_elem(m.streams, &cand[i], &rec) || !rec.inode ||
+		if (bpf_map_lookup_elem(d->maps.streams, &cand[i], &rec) || !rec.inode ||
 		    qsock_inode_set_has(&live, rec.inode))
 			continue;
-		if (bpf_map_delete_elem(m.streams, &cand[i]))
+		if (bpf_map_delete_elem(d->maps.streams, &cand[i]))
 			continue; /* someone else removed it */
-		qsock_cls_slot_remove(&m, cand[i]);
-		if (!class_shared(&m, cand[i], &rec))
-			delete_stream(nl, rec.sched, (int)rec.ifindex, rec.classid, cand[i],
-				      &ignored);
+		qsock_cls_slot_remove(&d->maps, cand[i]);
+		if (!class_shared(&d->maps, cand[i], &rec)) {
+			struct qsock_class_ref ref = stream_ref(&rec);
+
+			delete_stream(d->nl, rec.sched, &ref, &ignored);
+		}
 		if (removed)
 			(*removed)++;
 	}
 out:
 	free(cand);
 	qsock_inode_set_free(&live);
-	qsock_cls_close(&m);
 	return rc;
 }
 
 int qsock_mgr_gc(const char *dev, unsigned int *removed, struct qsock_err *err)
 {
-	char names[1024], *d;
 	int rc;
 
 	if (removed)
@@ -931,10 +793,7 @@ int qsock_mgr_gc(const char *dev, unsigned int *removed, struct qsock_err *err)
 	rc = qsock_cls_sweep_dead(NULL, err);
 	if (rc && rc != -EPERM)
 		return rc;
-	if (dev)
-		return gc_dev(dev, removed, err);
-	rc = qsock_cls_devices(names, sizeof(names), err);
-	for (d = names; !rc && *d; d += strlen(d) + 1)
-		rc = gc_dev(d, removed, err);
-	return rc;
+	/* every device, or the sweep would report as clean one it could not open */
+	return qsock_mgr_dev_each(dev, MGR_DEV_MAPS | MGR_DEV_NL | MGR_DEV_EVERY, gc_dev, removed,
+				  err);
 }
