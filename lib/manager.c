@@ -177,7 +177,8 @@ int qsock_mgr_fini_root(const char *dev, struct qsock_err *err)
 	struct qsock_mgr_dev d;
 	int rc;
 
-	rc = qsock_mgr_dev_open(dev, NULL, MGR_DEV_LINK | MGR_DEV_MAPS | MGR_DEV_ROOT, &d, err);
+	rc = qsock_mgr_dev_open(dev, NULL, MGR_DEV_LINK | MGR_DEV_MAPS | MGR_DEV_CONF | MGR_DEV_ROOT,
+				&d, err);
 	if (rc)
 		return rc;
 	/* the pins go below, and the root only if it is still the one qsockinit installed */
@@ -312,8 +313,9 @@ int qsock_mgr_attach(int sockfd, const char *dev, const char *sched,
 		rc = sock_identity(sockfd, &id, err);
 	if (!rc)
 		rc = qsock_mgr_dev_open(dev, sched,
-					MGR_DEV_LINK | MGR_DEV_MAPS | MGR_DEV_WHY | MGR_DEV_NL, &d,
-					err);
+					MGR_DEV_LINK | MGR_DEV_MAPS | MGR_DEV_CONF | MGR_DEV_WHY |
+						MGR_DEV_NL,
+					&d, err);
 	if (rc)
 		return rc;
 	/* asked for the discipline ("dwcs"), served by another module (dwcs-bpf): its limits */

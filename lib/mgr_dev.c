@@ -121,6 +121,8 @@ int qsock_mgr_dev_open(const char *dev, const char *sched, unsigned int need,
 	d->maps.streams = d->maps.flags = d->maps.conf = d->maps.slots = -1;
 	if (need & MGR_DEV_ROOT)
 		need |= MGR_DEV_LINK | MGR_DEV_NL;
+	if (sched)
+		need |= MGR_DEV_CONF;
 	/* the name first: a bad one is the caller's mistake, whatever else is missing */
 	if (need & MGR_DEV_LINK)
 		rc = resolve_dev(dev, d, err);
@@ -128,7 +130,7 @@ int qsock_mgr_dev_open(const char *dev, const char *sched, unsigned int need,
 		rc = qsock_cls_open(dev, &d->maps, err);
 		if (rc && (need & MGR_DEV_WHY))
 			rc = explain_no_qsock_root(dev, d->ifindex, rc, err);
-		if (!rc)
+		if (!rc && (need & MGR_DEV_CONF))
 			rc = read_conf(d, err);
 		if (!rc && sched)
 			rc = qsock_mgr_dev_serves(dev, d->sched, sched, err);

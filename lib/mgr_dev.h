@@ -21,8 +21,11 @@
 /* What an operation needs of its device (qsock_mgr_dev_open's @need), opened in this order. */
 /* the name is a device of this network namespace: ifindex, MTU */
 #define MGR_DEV_LINK 0x01U
-/* its qsock classifier's pinned maps, and their conf: sched, handle, ops */
+/* its qsock classifier's pinned maps */
 #define MGR_DEV_MAPS 0x02U
+/* with MAPS, what qsockinit recorded in them: sched, handle, ops (one more map read, which
+ * the operations on a stream's own record do without: 3% of an in-process qchange) */
+#define MGR_DEV_CONF 0x80U
 /* with MAPS, on a device without a qsock root: when its root qdisc is someone else's, say
  * so, since "call qsockinit first" would not help (qsockinit refuses that root) */
 #define MGR_DEV_WHY 0x04U
@@ -50,7 +53,8 @@ struct qsock_mgr_dev {
 	/* MGR_DEV_LINK (and ROOT) */
 	int ifindex;
 	uint32_t mtu;
-	/* MGR_DEV_MAPS (and MAPS_IF_ANY, when installed): what qsockinit recorded */
+	/* MGR_DEV_MAPS (and MAPS_IF_ANY, when installed); MGR_DEV_CONF: what qsockinit
+	 * recorded */
 	struct qsock_cls_maps maps;
 	char sched[IFNAMSIZ];
 	uint32_t handle;
@@ -63,7 +67,7 @@ struct qsock_mgr_dev {
 
 /*
  * qsock_mgr_dev_open() - open what @need names of @dev into @d and, when @sched is not NULL,
- * check that the root qsockinit installed there serves @sched. 0, or -errno with @err set and
+ * check that the root qsockinit installed there serves @sched (which reads the conf). 0, or -errno with @err set and
  * nothing left open. qsock_mgr_dev_close() closes what it opened; the netlink socket is the
  * thread's and stays.
  */
