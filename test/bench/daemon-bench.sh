@@ -40,7 +40,9 @@ if ! timeout 30 $IN "$B/test/apps/daemon_app" init veth0 htb 125000000 >/dev/nul
 	echo "daemon-bench: skipped (qsockinit htb failed on this kernel)"
 	exit 0
 fi
-printf 'policy = { rules = ( { user = "nobody"; max_rate = "1gbit"; } ); };\n' >"$dir/q.conf"
+# max_streams: every session leaves its first stream to qsockd's exit-time cleanup, which may
+# run after the next session's attach; the default quota (4) would refuse the fifth
+printf 'policy = { rules = ( { user = "nobody"; max_rate = "1gbit"; max_streams = 1000; } ); };\n' >"$dir/q.conf"
 $IN "$B/daemon/qsockd" -n -l warn -s "$dir/s" -c "$dir/q.conf" 2>"$dir/log" &
 dpid=$!
 for _ in $(seq 100); do [ -S "$dir/s" ] && break; sleep 0.1; done
