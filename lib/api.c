@@ -164,7 +164,7 @@ static int arm_fd(int fd, const struct qsock_stream *stream, int slot_fd, struct
 	atomic_store(&st->active, 0);
 	st->stream = *stream;
 	st->path = has_cap(CAP_NET_ADMIN) ? QSOCK_PATH_IN_PROCESS : QSOCK_PATH_DAEMON;
-	rc = qsock_carrier_arm(st, fd, stream, ops ? ops->mark_flags : 0, ops && ops->classless,
+	rc = qsock_carrier_arm(st, fd, stream, ops ? ops->mark_flags : 0,
 			       has_cap(CAP_NET_ADMIN) || has_cap(CAP_NET_RAW), slot_fd, err);
 	if (rc)
 		return rc;

@@ -166,8 +166,7 @@ void qsock_carrier_set_markmask(struct qsock_fd_state *st, uint32_t markmask)
 }
 
 int qsock_carrier_arm(struct qsock_fd_state *st, int fd, const struct qsock_stream *stream,
-		      uint32_t sched_mark_flags, bool classless, bool may_mark, int slot_fd,
-		      struct qsock_err *err)
+		      uint32_t sched_mark_flags, bool may_mark, int slot_fd, struct qsock_err *err)
 {
 	uint32_t mark = 0, markmask = DWCS_DEFAULT_MARKMASK;
 	socklen_t len = sizeof(mark);
@@ -201,8 +200,9 @@ int qsock_carrier_arm(struct qsock_fd_state *st, int fd, const struct qsock_stre
 	 * thread may still be writing it (as the flags map fd above stays open). */
 	qsock_cls_slot_unmap(st->slot);
 	st->slot = NULL;
-	/* none (a root of an older library, no CAP_BPF at attach): control messages */
-	if (st->txtime && !classless && slot_fd >= 0)
+	/* none (a root of an older library, no CAP_BPF at attach, a classless module that
+	 * cannot read one): control messages */
+	if (st->txtime && slot_fd >= 0)
 		qsock_cls_slot_map(slot_fd, &st->slot, &ignored);
 	return 0;
 }

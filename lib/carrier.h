@@ -55,13 +55,12 @@ static inline bool qsock_carrier_per_message(uint32_t sched_mark_flags, int sock
  * Arm @st, the state of @fd just attached as @stream on a scheduler reading
  * @sched_mark_flags, for sending: the root's mark mask (from the classifier's conf), the
  * flags carrier (@may_mark: the process has CAP_NET_RAW or CAP_NET_ADMIN), SO_TXTIME's use,
- * the flags map and the send slot @slot_fd (-1: none; the caller keeps and closes the fd),
- * which is not mapped under a @classless root (dwcs-bpf: no classifier runs there to read
- * it, and the qdisc takes the deadline from SCM_TXTIME itself). 0 or -errno with @err.
+ * the flags map and the send slot @slot_fd (-1: none; the caller keeps and closes the fd).
+ * The manager gives a slot only where something reads it: the classifier, or under a
+ * classless root (dwcs-bpf) the qdisc itself (sched_ops.h set_slot). 0 or -errno with @err.
  */
 int qsock_carrier_arm(struct qsock_fd_state *st, int fd, const struct qsock_stream *stream,
-		      uint32_t sched_mark_flags, bool classless, bool may_mark, int slot_fd,
-		      struct qsock_err *err);
+		      uint32_t sched_mark_flags, bool may_mark, int slot_fd, struct qsock_err *err);
 /* Use @markmask (0: the qdisc ignores marks) for @st's SO_MARK carrier. */
 void qsock_carrier_set_markmask(struct qsock_fd_state *st, uint32_t markmask);
 

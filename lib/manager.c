@@ -275,10 +275,24 @@ static int refuse_second_stream(const struct qsock_mgr_dev *d, int sockfd, uint6
 static void give_slot(const struct qsock_mgr_dev *d, const struct qsock_sched_ops *ops,
 		      const struct qsock_stream *rec, int *slot_fd)
 {
+	uint32_t allowed = rec->allowed_flags & QSOCK_CLS_TRUST_MARK ?
+				   DWCS_MARK_FIELD_MASK :
+				   rec->allowed_flags & DWCS_MARK_FIELD_MASK;
 	struct qsock_err ignored;
 
-	if (slot_fd && qsock_carrier_per_message(ops->mark_flags, (int)rec->sock_type))
-		qsock_cls_slot_create(&d->maps, rec->cookie, slot_fd, &ignored);
+	if (!slot_fd || !qsock_carrier_per_message(ops->mark_flags, (int)rec->sock_type))
+		return;
+	/* under a classless root only the module itself can read the slot */
+	if (ops->classless && !ops->set_slot)
+		return;
+	qsock_cls_slot_create(&d->maps, rec->cookie, slot_fd, &ignored);
+	if (*slot_fd >= 0 && ops->set_slot &&
+	    ops->set_slot(rec->cookie, *slot_fd, allowed, &ignored)) {
+		/* a registration of an older library has nowhere to put it */
+		qsock_cls_slot_remove(&d->maps, rec->cookie);
+		qsock_sys.close(*slot_fd);
+		*slot_fd = -1;
+	}
 }
 
 /* What a socket needs of its own before it sends in a stream: SO_TXTIME where its messages

@@ -41,6 +41,7 @@
 #include "sys.h"
 
 #define PIN_SUBDIR "dwcs_bpf"	/* under qsock_cls_pin_root() */
+#define PIN_PUBLIC_MODE 0644	/* the statistics' pins: any user reads them */
 
 static int kernel_supports(struct qsock_err *err)
 {
@@ -95,6 +96,11 @@ static int open_pinned(const char *name, struct qsock_err *err)
 	return unavailable(err);
 }
 
+static int open_pinned_ro(const char *name, struct qsock_err *err)
+{
+	return unavailable(err);
+}
+
 #else
 
 /* @name's path in the registration's pin directory, or the directory itself for NULL. */
@@ -104,13 +110,15 @@ static void pin_path(char *buf, size_t size, const char *name)
 		 name ? name : "");
 }
 
-static int open_pinned(const char *name, struct qsock_err *err)
+/* @name's pin, opened with @file_flags (0: read-write; BPF_F_RDONLY). */
+static int open_pin(const char *name, uint32_t file_flags, struct qsock_err *err)
 {
+	LIBBPF_OPTS(bpf_obj_get_opts, o, .file_flags = file_flags);
 	char path[PATH_MAX];
 	int fd;
 
 	pin_path(path, sizeof(path), name);
-	fd = bpf_obj_get(path);
+	fd = bpf_obj_get_opts(path, &o);
 	if (fd < 0)
 		return qsock_errf(err, errno == ENOENT ? -ENOENT : -errno,
 				  "dwcs-bpf: opening %s: %s%s", path, strerror(errno),
@@ -118,11 +126,24 @@ static int open_pinned(const char *name, struct qsock_err *err)
 	return fd;
 }
 
+static int open_pinned(const char *name, struct qsock_err *err)
+{
+	return open_pin(name, 0, err);
+}
+
+/* The statistics' maps, which any user may read (PIN_PUBLIC_MODE): qinfo of an unprivileged
+ * program's stream reads them itself, as it reads a dwcs class's from tc. */
+static int open_pinned_ro(const char *name, struct qsock_err *err)
+{
+	return open_pin(name, BPF_F_RDONLY, err);
+}
+
 static void unpin_all(void)
 {
 	static const char *const names[] = { DWCS_BPF_PIN_OPS, DWCS_BPF_PIN_CFG,
 					     DWCS_BPF_PIN_STATE, DWCS_BPF_PIN_CONF,
-					     DWCS_BPF_PIN_COOKIES };
+					     DWCS_BPF_PIN_COOKIES, DWCS_BPF_PIN_SLOTS,
+					     DWCS_BPF_PIN_SLOT_FLAGS };
 	char path[PATH_MAX];
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -144,6 +165,17 @@ static int pin(struct bpf_map *map, const char *name, struct qsock_err *err)
 }
 
 /* Load the program and register the qdisc kind, unless an earlier qsockinit did. */
+/* Let every user read the pin @name (open_pinned_ro). */
+static int publish(const char *name, struct qsock_err *err)
+{
+	char path[PATH_MAX];
+
+	pin_path(path, sizeof(path), name);
+	if (chmod(path, PIN_PUBLIC_MODE))
+		return qsock_errf(err, -errno, "dwcs-bpf: chmod %s: %s", path, strerror(errno));
+	return 0;
+}
+
 static int load_register(struct qsock_err *err)
 {
 	struct dwcs_qdisc *skel;
@@ -165,7 +197,7 @@ static int load_register(struct qsock_err *err)
 		return qsock_errf(err, -errno, "creating %s: %s (bpffs mounted?)",
 				  qsock_cls_pin_root(), strerror(errno));
 	pin_path(path, sizeof(path), NULL);
-	if (mkdir(path, 0700) && errno != EEXIST)
+	if (mkdir(path, 0755) && errno != EEXIST)
 		return qsock_errf(err, -errno, "creating %s: %s", path, strerror(errno));
 
 	qsock_bpflog_begin(&log);
@@ -189,10 +221,18 @@ static int load_register(struct qsock_err *err)
 	rc = pin(skel->maps.dwcs_cfg, DWCS_BPF_PIN_CFG, err);
 	if (!rc)
 		rc = pin(skel->maps.dwcs_state, DWCS_BPF_PIN_STATE, err);
+	/* streams' parameters and counters: what `tc -s class show` tells any user of a dwcs
+	 * class; the other pins stay root's (0600) */
+	if (!rc)
+		rc = publish(DWCS_BPF_PIN_CFG, err) ?: publish(DWCS_BPF_PIN_STATE, err);
 	if (!rc)
 		rc = pin(skel->maps.dwcs_conf, DWCS_BPF_PIN_CONF, err);
 	if (!rc)
 		rc = pin(skel->maps.dwcs_cookies, DWCS_BPF_PIN_COOKIES, err);
+	if (!rc)
+		rc = pin(skel->maps.dwcs_slots, DWCS_BPF_PIN_SLOTS, err);
+	if (!rc)
+		rc = pin(skel->maps.dwcs_slot_flags, DWCS_BPF_PIN_SLOT_FLAGS, err);
 	if (!rc)
 		rc = pin(skel->maps.dwcs_bpf, DWCS_BPF_PIN_OPS, err); /* last: "registered" */
 	if (rc) {
@@ -335,6 +375,43 @@ out:
 	return rc;
 }
 
+/* The slot of socket @cookie, and the flags it may carry, into the program's maps. */
+static int bpf_set_slot(uint64_t cookie, int slot_fd, uint32_t allowed, struct qsock_err *err)
+{
+	int sfd, ffd, rc = 0;
+
+	sfd = open_pinned(DWCS_BPF_PIN_SLOTS, err);
+	if (sfd < 0)
+		return sfd;
+	ffd = open_pinned(DWCS_BPF_PIN_SLOT_FLAGS, err);
+	if (ffd < 0) {
+		qsock_sys.close(sfd);
+		return ffd;
+	}
+	/* the flags first: a slot found without them carries none */
+	if (bpf_map_update_elem(ffd, &cookie, &allowed, BPF_ANY) ||
+	    bpf_map_update_elem(sfd, &cookie, &slot_fd, BPF_ANY)) {
+		rc = qsock_errf(err, -errno, "dwcs-bpf: entering the send slot of socket %llu: %s",
+				(unsigned long long)cookie, strerror(errno));
+		bpf_map_delete_elem(ffd, &cookie);
+	}
+	qsock_sys.close(ffd);
+	qsock_sys.close(sfd);
+	return rc;
+}
+
+/* Delete @cookie from the pinned map @name, if the map is there. */
+static void forget_cookie(const char *name, uint64_t cookie)
+{
+	struct qsock_err ignored;
+	int fd = open_pinned(name, &ignored);
+
+	if (fd >= 0) {
+		bpf_map_delete_elem(fd, &cookie);
+		qsock_sys.close(fd);
+	}
+}
+
 static int bpf_remove_stream(struct qsock_nl *nl, const struct qsock_class_ref *ref,
 			     struct qsock_err *err)
 {
@@ -348,6 +425,9 @@ static int bpf_remove_stream(struct qsock_nl *nl, const struct qsock_class_ref *
 			return fd == -ENOENT ? 0 : fd; /* the root is gone, and the stream with it */
 		bpf_map_delete_elem(fd, &ref->cookie);
 		qsock_sys.close(fd);
+		/* the slot (a registration of an older library has none) */
+		forget_cookie(DWCS_BPF_PIN_SLOTS, ref->cookie);
+		forget_cookie(DWCS_BPF_PIN_SLOT_FLAGS, ref->cookie);
 	}
 	fd = open_pinned(DWCS_BPF_PIN_CFG, err);
 	if (fd < 0)
@@ -382,10 +462,10 @@ static int bpf_stream_stats(struct qsock_nl *nl, const struct qsock_class_ref *r
 	struct state_view sv;
 	int fd, sfd;
 
-	fd = open_pinned(DWCS_BPF_PIN_CFG, err);
+	fd = open_pinned_ro(DWCS_BPF_PIN_CFG, err);
 	if (fd < 0)
 		return fd;
-	sfd = open_pinned(DWCS_BPF_PIN_STATE, err);
+	sfd = open_pinned_ro(DWCS_BPF_PIN_STATE, err);
 	if (sfd < 0) {
 		qsock_sys.close(fd);
 		return sfd;
@@ -438,5 +518,6 @@ const struct qsock_sched_ops qsock_sched_dwcs_bpf = {
 	.fini_root = bpf_fini_root,
 	.set_stream = bpf_set_stream,
 	.remove_stream = bpf_remove_stream,
+	.set_slot = bpf_set_slot,
 	.stream_stats = bpf_stream_stats,
 };

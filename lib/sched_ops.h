@@ -45,6 +45,12 @@ struct qsock_sched_ops {
 	/* Optional: remove the stream @ref (NULL: the manager deletes the tc class). */
 	int (*remove_stream)(struct qsock_nl *nl, const struct qsock_class_ref *ref,
 			     struct qsock_err *err);
+	/* Optional, for a classless module (no classifier runs under its root, so nothing
+	 * else would read a send slot): read the send slot @slot_fd of the stream of socket
+	 * @cookie in the qdisc itself, its messages' flags limited to the DWCS_MARK_* bits
+	 * @allowed; removed with the stream (remove_stream). Without it such a module's
+	 * streams get no slot, and their senders carry deadlines in SCM_TXTIME. */
+	int (*set_slot)(uint64_t cookie, int slot_fd, uint32_t allowed, struct qsock_err *err);
 	/* Optional: after the root qdisc of @ifindex was deleted (qsockfini). */
 	int (*fini_root)(int ifindex, struct qsock_err *err);
 	/* Optional, with mark_flags: the mask of the flags field in skb->mark the root qdisc uses

@@ -116,6 +116,39 @@ struct {
 	__type(value, __u32);
 } dwcs_cookies SEC(".maps");
 
+/*
+ * Send slots (lib/bpf/qsock_cls.h): a stream's sender fills its slot with one message's
+ * deadline and flags right before the send, and the enqueue below, still in that send,
+ * reads them; the manager enters each datagram socket's slot here at attach (set_slot),
+ * with the DWCS_MARK_* bits its owner's messages may carry. Under a classful root the
+ * classifier reads the same slot; under this classless one nothing else would, and an
+ * unprivileged sender has no other way to carry flags here (no SO_MARK, and the flags word
+ * is socket storage, which a qdisc program cannot read).
+ */
+struct slot_map {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(struct qsock_cls_slot));
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH_OF_MAPS);
+	__uint(max_entries, QSOCK_CLS_MAX_STREAMS);
+	__type(key, __u64);
+	__array(values, struct slot_map);
+} dwcs_slots SEC(".maps");
+
+/* socket cookie -> the DWCS_MARK_* bits its slot may carry */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, QSOCK_CLS_MAX_STREAMS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u64);
+	__type(value, __u32);
+} dwcs_slot_flags SEC(".maps");
+
 /* best effort: one FIFO (in a map value rather than a global section, whose list head type
  * the user-space skeleton would have to know) */
 struct be_queue {
@@ -141,13 +174,17 @@ static __always_inline __u32 pkt_len(const struct sk_buff *skb)
 	return ((const struct qdisc_skb_cb *)skb->cb)->pkt_len;
 }
 
-/* The stream minor of @skb, 0 for best effort. */
-static __always_inline __u32 classify(struct sk_buff *skb, const struct dwcs_bpf_conf *c)
+/* The stream minor of @skb, 0 for best effort; *@cookie its socket's cookie when the stream
+ * was found by it (0: by SO_PRIORITY, or none). */
+static __always_inline __u32 classify(struct sk_buff *skb, const struct dwcs_bpf_conf *c,
+				      __u64 *cookie_out)
 {
 	struct sock *sk;
 	__u32 *minor;
 	__u32 prio = skb->priority;
 	__u64 cookie;
+
+	*cookie_out = 0;
 
 	/* keeps clang from merging the two loads of the result into one instruction on two
 	 * kinds of pointer (skb and map value), which the verifier rejects */
@@ -161,7 +198,30 @@ static __always_inline __u32 classify(struct sk_buff *skb, const struct dwcs_bpf
 	if (!cookie)
 		return 0;
 	minor = bpf_map_lookup_elem(&dwcs_cookies, &cookie);
-	return minor ? *minor & 0xffff : 0;
+	if (!minor)
+		return 0;
+	*cookie_out = cookie;
+	return *minor & 0xffff;
+}
+
+/* This message's deadline and flags from the slot of the socket @cookie, while its sender
+ * has it SET; false when it has none. The flags are those the owner may carry. */
+static __always_inline bool from_slot(__u64 cookie, __u32 *mark, __u64 *deadline)
+{
+	struct qsock_cls_slot *sl;
+	__u32 zero = 0, *allowed;
+	void *map;
+
+	map = bpf_map_lookup_elem(&dwcs_slots, &cookie);
+	if (!map)
+		return false;
+	sl = bpf_map_lookup_elem(map, &zero);
+	if (!sl || *(volatile __u32 *)&sl->state != QSOCK_SLOT_SET)
+		return false;
+	allowed = bpf_map_lookup_elem(&dwcs_slot_flags, &cookie);
+	*mark = sl->flags & (allowed ? *allowed : 0) & DWCS_MARK_FIELD_MASK;
+	*deadline = sl->deadline;
+	return true;
 }
 
 /* docs/dwcs.md "Window adjustment" (A): on-time service. */
@@ -404,14 +464,18 @@ int BPF_PROG(dwcs_enqueue, struct sk_buff *skb, struct Qdisc *sch, struct bpf_sk
 	struct dwcs_bpf_cfg *cfg;
 	struct pkt_node *p;
 	__u32 zero = 0, minor, len = pkt_len(skb), mark, in_frame = 0;
-	__u64 now = bpf_ktime_get_ns(), deadline = 0;
+	__u64 now = bpf_ktime_get_ns(), deadline = 0, stamp, cookie, slot_deadline = 0;
 	struct sock *sk;
 
 	c = bpf_map_lookup_elem(&dwcs_conf, &zero);
 	if (!c)
 		goto drop;
 	mark = (skb->mark & c->markmask) >> (c->mark_shift & 31);
-	minor = classify(skb, c);
+	minor = classify(skb, c, &cookie);
+	/* a slot SET for this send overrides the mark and the SCM_TXTIME deadline, as the
+	 * classifier's does under a classful root */
+	if (minor && cookie)
+		from_slot(cookie, &mark, &slot_deadline);
 	if (minor) {
 		cfg = bpf_map_lookup_elem(&dwcs_cfg, &minor);
 		s = bpf_map_lookup_elem(&dwcs_state, &minor);
@@ -471,11 +535,12 @@ int BPF_PROG(dwcs_enqueue, struct sk_buff *skb, struct Qdisc *sch, struct bpf_sk
 			goto drop;
 		}
 	}
-	if (s && (s->flags & DWCS_CLASS_F_EDF) && skb->tstamp) {
-		/* TCP's departure time is not a deadline */
+	stamp = slot_deadline ? slot_deadline : skb->tstamp;
+	if (s && (s->flags & DWCS_CLASS_F_EDF) && stamp) {
+		/* TCP's departure time is not a deadline (and TCP gets no slot) */
 		sk = skb->sk;
 		if (sk && sk->sk_protocol != IPPROTO_TCP_)
-			deadline = skb->tstamp;
+			deadline = stamp;
 		/* sch_dwcs's horizon, at its default (a BPF qdisc takes no options): a deadline
 		 * absurdly far ahead is clamped and counted, never dropped */
 		if (deadline > now + DWCS_DEFAULT_HORIZON_NS) {

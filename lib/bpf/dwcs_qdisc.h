@@ -23,6 +23,8 @@
 #define DWCS_BPF_PIN_STATE	"dwcs_state"
 #define DWCS_BPF_PIN_CONF	"dwcs_conf"
 #define DWCS_BPF_PIN_COOKIES	"dwcs_cookies"
+#define DWCS_BPF_PIN_SLOTS	"dwcs_slots"		/* socket cookie -> its send slot */
+#define DWCS_BPF_PIN_SLOT_FLAGS	"dwcs_slot_flags"	/* socket cookie -> flags it may carry */
 
 /* dwcs_conf[0]: the root's parameters (what tc options are for sch_dwcs). */
 struct dwcs_bpf_conf {

@@ -212,3 +212,62 @@ burst() {
 	frames_whole_of_4 "$BATS_TEST_TMPDIR/rx"
 	[ "$(bstat 0x20 drop_frame)" -gt 0 ]
 }
+
+# #16: an unprivileged sender's per-message flags. It may not set SO_MARK, and the flags word
+# the classifier reads under a classful root is socket storage, which a qdisc program cannot
+# read: its send slot is the way (qsockd enters it in the program's dwcs_slots at attach,
+# with the flags its policy allows). The scenario of lib-dwcs.bats, through qsockd as nobody,
+# on a 1 Mbit/s shaped link: 50 messages with 2 ms deadlines at 8 ms each on the link, the
+# same marked non-droppable, frames of 4.
+@test "dwcs-bpf: unprivileged through qsockd, deadlines and flags reach the qdisc in the send slot" {
+	local driver=$QSOCK_BUILD/test/apps/lib_driver qsockd=$QSOCK_BUILD/daemon/qsockd
+	local dir out lossy nd frames
+	require_file "$driver" "make"
+	require_file "$qsockd" "make"
+	require_cmd setpriv
+	qroot fini veth0 dwcs-bpf
+	qroot init veth0 dwcs-bpf --rate 125000
+	dir=$(mktemp -d /tmp/dwcs-bpf-slot.XXXXXX)
+	chmod 755 "$dir"
+	defer rm -rf "$dir"
+	printf 'policy = { rules = ( { user = "nobody"; schedulers = [ "dwcs-bpf" ]; max_rate = "20mbit"; nondroppable = true; } ); };\n' \
+		>"$dir/qsock.conf"
+	nsenter --net=/run/netns/"$SND" "$qsockd" -n -l info -s "$dir/s" -c "$dir/qsock.conf" \
+		3>&- 2>>"$dir/log" &
+	defer kill -9 $!
+	wait_until 10 grep -q "listening on" "$dir/log" || { cat "$dir/log"; false; }
+	export QSOCKD_SOCKET=$dir/s
+	run t nsenter --net=/run/netns/"$SND" setpriv --reuid=nobody \
+		--regid=nogroup --clear-groups "$driver" -d veth0 -s dwcs-bpf \
+		sock 1 udp -- attach 1 ipg=1000 old=10 oln=10 rate=125000 \
+		-- send 1 "$DWCS_RCV_IP:9" 50 1000 rel-deadline=2000000 -- sleep 600 -- info 1 \
+		-- sock 2 udp -- attach 2 ipg=1000 old=10 oln=10 rate=125000 \
+		-- send 2 "$DWCS_RCV_IP:9" 50 1000 nd rel-deadline=2000000 -- sleep 600 -- info 2 \
+		-- sock 3 udp -- attach 3 ipg=1000 old=10 oln=10 rate=125000 \
+		-- send 3 "$DWCS_RCV_IP:9" 40 1000 frames=4 rel-deadline=3000000 -- sleep 600 \
+		-- info 3
+	cat "$dir/log"
+	echo "$output"
+	assert_status 0
+	out=$output
+	lossy=$(grep '"slot":1,' <<<"$out")
+	nd=$(grep '"slot":2,' <<<"$out")
+	frames=$(grep '"slot":3,' <<<"$out")
+	echo "lossy: $lossy"
+	echo "non-droppable: $nd"
+	echo "frames: $frames"
+	json_eq "$lossy" .carrier 3	# QSOCK_CARRIER_SLOT
+	json_eq "$lossy" .path 2	# through qsockd
+	json_eq "$lossy" .sched dwcs-bpf
+	# most lossy messages are late and dropped at the qdisc
+	json_cmp "$lossy" .drop_late -ge 30
+	json_cmp "$lossy" .sent_pkts -le 20
+	# the same marked non-droppable: all sent, late (the flag came from the slot)
+	json_eq "$nd" .drop_late 0
+	json_eq "$nd" .sent_pkts 50
+	json_cmp "$nd" .late_sent -ge 30
+	# frames of 4: the rest of a frame goes with its late packet
+	json_cmp "$frames" .drop_frame -gt 0
+	# qsockd removes the slots with the streams when their owner has exited
+	wait_until 30 sh -c "[ \"\$(bpftool -j map dump pinned $PIN/dwcs_slots | jq length)\" -eq 0 ]"
+}
