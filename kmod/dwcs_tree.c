@@ -57,14 +57,19 @@ static inline u64 dwcs_tree_mask(bool c)
 /*
  * Replays the matches on @leaf's path, up to where the winner no longer changes.
  *
- * A match is decided by the first key, held in a register for the current winner, without a
- * branch: the outcome of a match between two subtrees' winners is a coin toss at 10,000
- * streams (a served stream, re-keyed to the back, loses near the root, and from there on
- * each match is between two subtrees' firsts), so a branch on it was mispredicted about
- * every other level. Only equal first keys (in table A, streams of equal period share
- * deadlines: 39 % of the matches at 10,000 streams in dwcs_bench) take a branch, to the
- * remaining keys and @less. All four keys without a branch lost: the selection then adds
- * the latency of a four-key comparison to every level (docs/dwcs.md).
+ * A match is decided by the first two keys without a branch: the current winner's two keys
+ * stay in registers, the pair's difference is taken as one 128-bit number (the second key's
+ * wrap-safe sign is the borrow into the first), and its sign selects by a mask. The outcome
+ * of a match between two subtrees' winners is a coin toss at 10,000 streams (a served
+ * stream, re-keyed to the back, loses near the root, and from there on each match is between
+ * two subtrees' firsts), so a branch on it was mispredicted about every other level; and
+ * streams of equal period share deadlines, equal windows share ranks (in dwcs_bench at
+ * 10,000 streams the first key was equal in 39 % of table A's matches and 49 % of table B's,
+ * both first keys in 18 and 11 %). Only pairs equal in both keys take a branch, to the other
+ * keys and @less. Ordered as dwcs_tree_less() orders, but for first keys exactly 2^63 apart,
+ * which dwcs_time_before() puts each before the other. Measured and rejected (docs/dwcs.md):
+ * one key without a branch (more ties), three or four (a longer dependency through every
+ * level: slower at 100 streams, and table B at every size).
  */
 static void dwcs_tree_replay(struct dwcs_tree *t, u32 leaf)
 {
@@ -72,7 +77,8 @@ static void dwcs_tree_replay(struct dwcs_tree *t, u32 leaf)
 	u32 *win = t->win;
 	u32 n = t->cap + leaf, m, w = win[n];
 	bool wv = w != DWCS_TREE_NONE;
-	u64 k0 = slot[w & (u32)dwcs_tree_mask(wv)].key[0];
+	const struct dwcs_tree_slot *ws = &slot[w & (u32)dwcs_tree_mask(wv)];
+	u64 k0 = ws->key[0], k1 = ws->key[1];
 
 	/*
 	 * The path is known before any comparison: start fetching the leaves that will be
@@ -89,17 +95,20 @@ static void dwcs_tree_replay(struct dwcs_tree *t, u32 leaf)
 
 		if (likely(o != DWCS_TREE_NONE)) {
 			const struct dwcs_tree_slot *os = &slot[o];
-			s64 c = (s64)(os->key[0] - k0);
+			u64 o0 = os->key[0], o1 = os->key[1];
+			/* (o0, o1) - (k0, k1) as one 128-bit number: its sign orders them */
+			u64 lo = o1 - k1, hi = o0 - k0 - (lo >> 63);
 			u64 sel;
 
 			if (unlikely(!wv))
 				sel = dwcs_tree_mask(true);
-			else if (unlikely(!c))
+			else if (unlikely(!(hi | lo)))
 				sel = dwcs_tree_mask(dwcs_tree_less(t, os, &slot[w]));
 			else
-				sel = dwcs_tree_mask(c < 0);
+				sel = (u64)((s64)hi >> 63);
 			w ^= (w ^ o) & (u32)sel;
-			k0 ^= (k0 ^ os->key[0]) & sel;
+			k0 ^= (k0 ^ o0) & sel;
+			k1 ^= (k1 ^ o1) & sel;
 			wv = true;
 		}
 		/* Unchanged, and not the leaf whose key changed: nothing above can change. */
