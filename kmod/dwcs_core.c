@@ -23,17 +23,21 @@
 /* (A) The head was served by its deadline. */
 void dwcs_window_on_time(struct dwcs_stream *s)
 {
-	if (s->yc > s->xc) {
-		s->yc--;
-	} else if (s->yc == s->xc && s->xc > 0) {
-		s->xc--;
-		s->yc--;
-	}
-	if ((s->xc == 0 && s->yc == 0) || s->tagged) {
-		s->xc = s->p.x;
-		s->yc = s->p.y;
-		s->tagged = false;
-	}
+	/*
+	 * if y' > x': y'--; else if y' == x' > 0: x'--, y'--; then reset when 0/0 or tagged.
+	 * Without branches: which case applies depends on the stream served, and at 10,000
+	 * streams served in turn each of these was mispredicted about once a decision.
+	 */
+	u32 xc = s->xc, yc = s->yc, both = (yc == xc) & (xc > 0), keep;
+
+	yc -= (yc > xc) | both;
+	xc -= both;
+	/* all ones unless reset; hidden from the optimizer, which would branch on it */
+	keep = (u32)(((xc | yc) == 0) | s->tagged) - 1;
+	__asm__ ("" : "+r" (keep));
+	s->xc = (xc & keep) | (s->p.x & ~keep);
+	s->yc = (yc & keep) | (s->p.y & ~keep);
+	s->tagged = false;
 }
 
 /*
