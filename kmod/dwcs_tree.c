@@ -13,6 +13,7 @@ void dwcs_tree_init(struct dwcs_tree *t, dwcs_tree_less_t less, dwcs_tree_key_t 
 		    const void *arg)
 {
 	t->len = 0;
+	t->third_key_from = U32_MAX;
 	t->less = less;
 	t->key = key;
 	t->arg = arg;
@@ -67,18 +68,21 @@ static inline u64 dwcs_tree_mask(bool c)
  * 10,000 streams the first key was equal in 39 % of table A's matches and 49 % of table B's,
  * both first keys in 18 and 11 %). Only pairs equal in both keys take a branch, to the other
  * keys and @less. Ordered as dwcs_tree_less() orders, but for first keys exactly 2^63 apart,
- * which dwcs_time_before() puts each before the other. Measured and rejected (docs/dwcs.md):
- * one key without a branch (more ties), three or four (a longer dependency through every
- * level: slower at 100 streams, and table B at every size).
+ * which dwcs_time_before() puts each before the other. With @third, the third key's
+ * wrap-safe sign is the borrow into the second: a longer dependency through every level,
+ * which pays only where ties on two keys are many (dwcs_core.c: READY in table A with 2,048
+ * eligible streams or more). Measured (docs/dwcs.md): one key without a branch, more ties;
+ * three everywhere, slower at 100 streams and in table B.
  */
-static void dwcs_tree_replay(struct dwcs_tree *t, u32 leaf)
+static __always_inline void dwcs_tree_replay_keys(struct dwcs_tree *t, u32 leaf,
+						   const bool third)
 {
 	const struct dwcs_tree_slot *slot = t->slot;
 	u32 *win = t->win;
 	u32 n = t->cap + leaf, m, w = win[n];
 	bool wv = w != DWCS_TREE_NONE;
 	const struct dwcs_tree_slot *ws = &slot[w & (u32)dwcs_tree_mask(wv)];
-	u64 k0 = ws->key[0], k1 = ws->key[1];
+	u64 k0 = ws->key[0], k1 = ws->key[1], k2 = third ? ws->key[2] : 0;
 
 	/*
 	 * The path is known before any comparison: start fetching the leaves that will be
@@ -95,20 +99,23 @@ static void dwcs_tree_replay(struct dwcs_tree *t, u32 leaf)
 
 		if (likely(o != DWCS_TREE_NONE)) {
 			const struct dwcs_tree_slot *os = &slot[o];
-			u64 o0 = os->key[0], o1 = os->key[1];
+			u64 o0 = os->key[0], o1 = os->key[1], o2 = third ? os->key[2] : 0;
 			/* (o0, o1) - (k0, k1) as one 128-bit number: its sign orders them */
-			u64 lo = o1 - k1, hi = o0 - k0 - (lo >> 63);
+			u64 d2 = o2 - k2, lo = o1 - k1 - (third ? d2 >> 63 : 0);
+			u64 hi = o0 - k0 - (lo >> 63);
 			u64 sel;
 
 			if (unlikely(!wv))
 				sel = dwcs_tree_mask(true);
-			else if (unlikely(!(hi | lo)))
+			else if (unlikely(!(hi | lo | d2)))
 				sel = dwcs_tree_mask(dwcs_tree_less(t, os, &slot[w]));
 			else
 				sel = (u64)((s64)hi >> 63);
 			w ^= (w ^ o) & (u32)sel;
 			k0 ^= (k0 ^ o0) & sel;
 			k1 ^= (k1 ^ o1) & sel;
+			if (third)
+				k2 ^= (k2 ^ o2) & sel;
 			wv = true;
 		}
 		/* Unchanged, and not the leaf whose key changed: nothing above can change. */
@@ -116,6 +123,22 @@ static void dwcs_tree_replay(struct dwcs_tree *t, u32 leaf)
 			break;
 		win[n >> 1] = w;
 	}
+}
+
+/*
+ * A check: built with -DDWCS_TREE_ALWAYS_THIRD_KEY, every tree takes the third key in every
+ * match, and the unit tests (test/unit/dwcs_*) must pass as they do without it.
+ */
+static void dwcs_tree_replay(struct dwcs_tree *t, u32 leaf)
+{
+#ifdef DWCS_TREE_ALWAYS_THIRD_KEY
+	if (true)
+#else
+	if (t->len >= t->third_key_from)
+#endif
+		dwcs_tree_replay_keys(t, leaf, true);
+	else
+		dwcs_tree_replay_keys(t, leaf, false);
 }
 
 void dwcs_tree_rebuild(struct dwcs_tree *t)
