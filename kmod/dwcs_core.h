@@ -91,11 +91,13 @@ struct dwcs_stream {
 	u64 deadline;		/* period deadline d of the head (or of the next arrival) */
 	u64 last_miss;		/* EDF: deadline instant whose miss was last accounted */
 	bool missed_once;	/* last_miss is valid */
+	u8 in_trees;		/* DWCS_IN_WAIT | DWCS_IN_DEADLINE: a copy of the membership */
 
 	/* sort keys, cached from the head so that comparisons touch no packet */
 	u64 key_deadline;	/* head's EDF deadline, or d */
 	u64 key_eligible;	/* d - T, or 0 when eligible at once */
 	u64 key_arrival;	/* head's enqueue time (FCFS) */
+	u64 key_deadline_stored; /* a copy of the DEADLINE tree's key (a lower bound), when in */
 	const struct dwcs_pkt *head;	/* the packet the keys were taken from */
 	bool head_edf;		/* the head carries its own deadline */
 	u32 id;			/* last tie-break: a stable order for equal everything */

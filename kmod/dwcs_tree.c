@@ -13,6 +13,7 @@ void dwcs_tree_init(struct dwcs_tree *t, dwcs_tree_less_t less, dwcs_tree_key_t 
 		    const void *arg)
 {
 	t->len = 0;
+	t->third_key_from = U32_MAX;
 	t->less = less;
 	t->key = key;
 	t->arg = arg;
@@ -35,11 +36,7 @@ static bool dwcs_tree_less(const struct dwcs_tree *t, const struct dwcs_tree_slo
 	return t->less(a->s, b->s, t->arg);
 }
 
-/*
- * The winner of a match between leaves @a and @b (either may be NONE). Branches, not
- * conditional moves: measured, a branch-free comparison of the three keys made every size
- * slower, as its latency then adds up along the path while mispredictions do not.
- */
+/* The winner of a match between leaves @a and @b (either may be NONE): for rebuilds. */
 static inline u32 dwcs_tree_winner(const struct dwcs_tree *t, u32 a, u32 b)
 {
 	if (b == DWCS_TREE_NONE)
@@ -49,30 +46,99 @@ static inline u32 dwcs_tree_winner(const struct dwcs_tree *t, u32 a, u32 b)
 	return dwcs_tree_less(t, &t->slot[b], &t->slot[a]) ? b : a;
 }
 
-/* Replays the matches on @leaf's path, up to where the winner no longer changes. */
-static void dwcs_tree_replay(struct dwcs_tree *t, u32 leaf)
+/* All ones when @c, else 0; hidden from the optimizer, so that a masked select stays one. */
+static inline u64 dwcs_tree_mask(bool c)
 {
-	u32 n = t->cap + leaf, m, w = t->win[n];
+	u64 m = -(u64)c;
+
+	__asm__ ("" : "=r" (m) : "0" (m));
+	return m;
+}
+
+/*
+ * Replays the matches on @leaf's path, up to where the winner no longer changes.
+ *
+ * A match is decided by the first two keys without a branch: the current winner's two keys
+ * stay in registers, the pair's difference is taken as one 128-bit number (the second key's
+ * wrap-safe sign is the borrow into the first), and its sign selects by a mask. The outcome
+ * of a match between two subtrees' winners is a coin toss at 10,000 streams (a served
+ * stream, re-keyed to the back, loses near the root, and from there on each match is between
+ * two subtrees' firsts), so a branch on it was mispredicted about every other level; and
+ * streams of equal period share deadlines, equal windows share ranks (in dwcs_bench at
+ * 10,000 streams the first key was equal in 39 % of table A's matches and 49 % of table B's,
+ * both first keys in 18 and 11 %). Only pairs equal in both keys take a branch, to the other
+ * keys and @less. Ordered as dwcs_tree_less() orders, but for first keys exactly 2^63 apart,
+ * which dwcs_time_before() puts each before the other. With @third, the third key's
+ * wrap-safe sign is the borrow into the second: a longer dependency through every level,
+ * which pays only where ties on two keys are many (dwcs_core.c: READY in table A with 2,048
+ * eligible streams or more). Measured (docs/dwcs.md): one key without a branch, more ties;
+ * three everywhere, slower at 100 streams and in table B.
+ */
+static __always_inline void dwcs_tree_replay_keys(struct dwcs_tree *t, u32 leaf,
+						   const bool third)
+{
+	const struct dwcs_tree_slot *slot = t->slot;
+	u32 *win = t->win;
+	u32 n = t->cap + leaf, m, w = win[n];
+	bool wv = w != DWCS_TREE_NONE;
+	const struct dwcs_tree_slot *ws = &slot[w & (u32)dwcs_tree_mask(wv)];
+	u64 k0 = ws->key[0], k1 = ws->key[1], k2 = third ? ws->key[2] : 0;
 
 	/*
 	 * The path is known before any comparison: start fetching the leaves that will be
-	 * compared, so that a mispredicted comparison does not also wait for memory. A few
-	 * percent at 10,000 streams, nothing measurable at 100.
+	 * compared, so that a mispredicted comparison does not also wait for memory.
 	 */
 	for (m = n; m > 1; m >>= 1) {
-		u32 o = t->win[m ^ 1];
+		u32 o = win[m ^ 1];
 
 		if (o != DWCS_TREE_NONE)
-			__builtin_prefetch(&t->slot[o]);
+			__builtin_prefetch(&slot[o]);
 	}
-	while (n > 1) {
-		w = dwcs_tree_winner(t, w, t->win[n ^ 1]);
-		n >>= 1;
+	for (; n > 1; n >>= 1) {
+		u32 o = win[n ^ 1];
+
+		if (likely(o != DWCS_TREE_NONE)) {
+			const struct dwcs_tree_slot *os = &slot[o];
+			u64 o0 = os->key[0], o1 = os->key[1], o2 = third ? os->key[2] : 0;
+			/* (o0, o1) - (k0, k1) as one 128-bit number: its sign orders them */
+			u64 d2 = o2 - k2, lo = o1 - k1 - (third ? d2 >> 63 : 0);
+			u64 hi = o0 - k0 - (lo >> 63);
+			u64 sel;
+
+			if (unlikely(!wv))
+				sel = dwcs_tree_mask(true);
+			else if (unlikely(!(hi | lo | d2)))
+				sel = dwcs_tree_mask(dwcs_tree_less(t, os, &slot[w]));
+			else
+				sel = (u64)((s64)hi >> 63);
+			w ^= (w ^ o) & (u32)sel;
+			k0 ^= (k0 ^ o0) & sel;
+			k1 ^= (k1 ^ o1) & sel;
+			if (third)
+				k2 ^= (k2 ^ o2) & sel;
+			wv = true;
+		}
 		/* Unchanged, and not the leaf whose key changed: nothing above can change. */
-		if (t->win[n] == w && w != leaf)
+		if (win[n >> 1] == w && w != leaf)
 			break;
-		t->win[n] = w;
+		win[n >> 1] = w;
 	}
+}
+
+/*
+ * A check: built with -DDWCS_TREE_ALWAYS_THIRD_KEY, every tree takes the third key in every
+ * match, and the unit tests (test/unit/dwcs_*) must pass as they do without it.
+ */
+static void dwcs_tree_replay(struct dwcs_tree *t, u32 leaf)
+{
+#ifdef DWCS_TREE_ALWAYS_THIRD_KEY
+	if (true)
+#else
+	if (t->len >= t->third_key_from)
+#endif
+		dwcs_tree_replay_keys(t, leaf, true);
+	else
+		dwcs_tree_replay_keys(t, leaf, false);
 }
 
 void dwcs_tree_rebuild(struct dwcs_tree *t)

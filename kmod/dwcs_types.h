@@ -35,6 +35,9 @@ typedef int64_t s64;
 #ifndef U64_MAX
 #define U64_MAX ((u64)~0ULL)
 #endif
+#ifndef __always_inline
+#define __always_inline inline __attribute__((__always_inline__))
+#endif
 #ifndef likely
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
