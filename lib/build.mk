@@ -34,7 +34,8 @@ $(BUILD)/lib/%.o: CFLAGS += -fPIC -fvisibility=hidden $(LIB_NL_CFLAGS) -I$(CURDI
 	-I$(CURDIR)/$(BUILD)/lib/bpf
 $(BUILD)/lib/classifier.o: $(LIB_BPF_SKEL)
 
-$(LIB_BPF_OBJ): lib/bpf/qsock_cls.bpf.c lib/bpf/qsock_cls.h include/uapi/linux/pkt_sch_dwcs.h
+$(LIB_BPF_OBJ): lib/bpf/qsock_cls.bpf.c lib/bpf/qsock_cls.h lib/bpf/qsock_slots.bpf.h \
+		include/uapi/linux/pkt_sch_dwcs.h
 	$(quiet) CLANG-BPF $@
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CLANG) -target bpf -O2 -g -Wall -Werror -I$(CURDIR)/include -I$(CURDIR)/lib \
@@ -57,7 +58,7 @@ LIB_QDISC_SKEL := $(BUILD)/lib/bpf/dwcs_qdisc.skel.h
 $(BUILD)/lib/sched_dwcs_bpf.o: $(LIB_QDISC_SKEL)
 
 $(LIB_QDISC_OBJ): lib/bpf/dwcs_qdisc.bpf.c lib/bpf/dwcs_qdisc.h lib/bpf/dwcs_qdisc_kern.h \
-		lib/bpf/qsock_cls.h include/uapi/linux/pkt_sch_dwcs.h
+		lib/bpf/qsock_cls.h lib/bpf/qsock_slots.bpf.h include/uapi/linux/pkt_sch_dwcs.h
 	$(quiet) CLANG-BPF $@
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CLANG_QDISC) -target bpf -O2 -g -Wall -Werror -I$(CURDIR)/include -I$(CURDIR)/lib \

@@ -32,6 +32,7 @@
 #include "bpf/dwcs_qdisc_kern.h"
 #include "bpf/dwcs_qdisc.h"
 #include "bpf/qsock_cls.h"
+#include "bpf/qsock_slots.bpf.h"
 #include <uapi/linux/pkt_sch_dwcs.h>
 
 char _license[] SEC("license") = "GPL";
@@ -125,20 +126,7 @@ struct {
  * unprivileged sender has no other way to carry flags here (no SO_MARK, and the flags word
  * is socket storage, which a qdisc program cannot read).
  */
-struct slot_map {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__uint(map_flags, BPF_F_MMAPABLE);
-	__uint(key_size, sizeof(__u32));
-	__uint(value_size, sizeof(struct qsock_cls_slot));
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH_OF_MAPS);
-	__uint(max_entries, QSOCK_CLS_MAX_STREAMS);
-	__type(key, __u64);
-	__array(values, struct slot_map);
-} dwcs_slots SEC(".maps");
+QSOCK_SLOTS_MAP(dwcs_slots);
 
 /* socket cookie -> the DWCS_MARK_* bits its slot may carry */
 struct {
@@ -208,15 +196,10 @@ static __always_inline __u32 classify(struct sk_buff *skb, const struct dwcs_bpf
  * has it SET; false when it has none. The flags are those the owner may carry. */
 static __always_inline bool from_slot(__u64 cookie, __u32 *mark, __u64 *deadline)
 {
-	struct qsock_cls_slot *sl;
-	__u32 zero = 0, *allowed;
-	void *map;
+	struct qsock_cls_slot *sl = qsock_slot_set(&dwcs_slots, cookie);
+	__u32 *allowed;
 
-	map = bpf_map_lookup_elem(&dwcs_slots, &cookie);
-	if (!map)
-		return false;
-	sl = bpf_map_lookup_elem(map, &zero);
-	if (!sl || *(volatile __u32 *)&sl->state != QSOCK_SLOT_SET)
+	if (!sl)
 		return false;
 	allowed = bpf_map_lookup_elem(&dwcs_slot_flags, &cookie);
 	*mark = sl->flags & (allowed ? *allowed : 0) & DWCS_MARK_FIELD_MASK;

@@ -28,6 +28,7 @@
 #include <bpf/bpf_helpers.h>
 
 #include "bpf/qsock_cls.h"
+#include "bpf/qsock_slots.bpf.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -51,21 +52,7 @@ struct {
 	__type(value, struct qsock_cls_conf);
 } conf SEC(".maps");
 
-/* The shape every socket's slot map has; the manager creates one per socket (lib/classifier.c). */
-struct slot_map {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__uint(map_flags, BPF_F_MMAPABLE);
-	__uint(key_size, sizeof(__u32));
-	__uint(value_size, sizeof(struct qsock_cls_slot));
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH_OF_MAPS);
-	__uint(max_entries, QSOCK_CLS_MAX_STREAMS);
-	__type(key, __u64);
-	__array(values, struct slot_map);
-} slots SEC(".maps");
+QSOCK_SLOTS_MAP(slots);
 
 static __always_inline void set_field(struct __sk_buff *skb, const struct qsock_cls_conf *c,
 				      __u32 field)
@@ -77,17 +64,12 @@ static __always_inline void set_field(struct __sk_buff *skb, const struct qsock_
 static __always_inline int from_slot(struct __sk_buff *skb, __u64 cookie,
 				     const struct qsock_cls_stream *st)
 {
-	struct qsock_cls_slot *sl;
+	struct qsock_cls_slot *sl = qsock_slot_set(&slots, cookie);
 	struct qsock_cls_conf *c;
 	__u32 zero = 0, field;
 	__u64 deadline;
-	void *map;
 
-	map = bpf_map_lookup_elem(&slots, &cookie);
-	if (!map)
-		return 0;
-	sl = bpf_map_lookup_elem(map, &zero);
-	if (!sl || *(volatile __u32 *)&sl->state != QSOCK_SLOT_SET)
+	if (!sl)
 		return 0;
 	deadline = sl->deadline;
 	field = sl->flags;

@@ -9,6 +9,7 @@
 # A 1 Mbit/s root shaper (125000 B/s) makes the queue build up so deadlines are missed.
 
 load ../lib/common
+load ../lib/permsg
 
 DRIVER=$QSOCK_BUILD/test/apps/lib_driver
 QSOCKD=$QSOCK_BUILD/daemon/qsockd
@@ -61,26 +62,6 @@ no_shared_slot_dir() {
 	assert_output_contains "(dwcs)"
 	run $IN tc qdisc show dev veth0	# text: tc -j needs the dwcs tc plugin for valid JSON
 	assert_output_contains "qdisc dwcs 1: root"
-}
-
-# per_message_checks OUTPUT: the three info lines of the scenario below
-per_message_checks() {
-	local lossy nd frames
-	lossy=$(grep '"slot":1,' <<<"$1")
-	nd=$(grep '"slot":2,' <<<"$1")
-	frames=$(grep '"slot":3,' <<<"$1")
-	echo "lossy: $lossy"
-	echo "non-droppable: $nd"
-	echo "frames: $frames"
-	# 50 messages, 2 ms deadlines, 8 ms per message on the link: most are late and dropped
-	json_cmp "$lossy" .drop_late -ge 30
-	json_cmp "$lossy" .sent_pkts -le 20
-	# the same messages marked non-droppable: all sent, late
-	json_eq "$nd" .drop_late 0
-	json_eq "$nd" .sent_pkts 50
-	json_cmp "$nd" .late_sent -ge 30
-	# frames of 4: the rest of a frame goes with its late packet
-	json_cmp "$frames" .drop_frame -gt 0
 }
 
 SCENARIO=(sock 1 udp -- attach 1 ipg=1000 old=10 oln=10
