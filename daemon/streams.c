@@ -2,14 +2,12 @@
 /*
  * streams.c — see streams.h.
  */
-#include <dirent.h>
 #include <signal.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -227,49 +225,39 @@ int qd_streams_sweep(struct qd_streams *t, const struct qd_backend *be)
 
 int qd_stream_reacquire(struct qd_stream *s)
 {
-	char path[64], link[64];
-	struct dirent *e;
-	int pidfd, err = -ENOENT;
-	DIR *d;
+	struct qsock_inode_set socks = { 0 };
+	struct qsock_err ignored;
+	int pidfd, err;
 
 	if (!s->st.owner_pid)
 		return -ESRCH;
 	pidfd = (int)syscall(SYS_pidfd_open, (pid_t)s->st.owner_pid, 0);
 	if (pidfd < 0)
 		return -errno;
-	snprintf(path, sizeof(path), "/proc/%u/fd", s->st.owner_pid);
-	d = opendir(path);
-	if (!d) {
-		err = -errno;
-		close(pidfd);
-		return err;
-	}
-	while ((e = readdir(d))) {
-		char fdpath[384];
+	/* the owner's socket fds (the one /proc/PID/fd scan, lib/liveness.c), then a copy of
+	 * each through the pidfd until one is the stream's socket */
+	err = qsock_proc_socket_fds((pid_t)s->st.owner_pid, &socks, &ignored);
+	if (err)
+		socks.n = 0; /* nothing to look through */
+	else
+		err = -ENOENT; /* or why the last copy failed (EPERM: ptrace rules) */
+	for (size_t i = 0; err && i < socks.n; i++) {
 		uint64_t cookie = 0;
-		struct stat sb;
-		ssize_t n;
-		int fd;
+		int fd = (int)syscall(SYS_pidfd_getfd, pidfd, socks.fd[i], 0);
 
-		snprintf(fdpath, sizeof(fdpath), "%s/%s", path, e->d_name);
-		n = readlink(fdpath, link, sizeof(link) - 1);
-		if (e->d_name[0] == '.' || n <= 0 || strncmp(link, "socket:[", 8))
-			continue;
-		fd = (int)syscall(SYS_pidfd_getfd, pidfd, atoi(e->d_name), 0);
 		if (fd < 0) {
 			err = -errno;
 			continue;
 		}
-		if (qsock_sock_cookie(fd, &cookie) == 0 &&
-		    cookie == s->st.cookie && fstat(fd, &sb) == 0) {
+		if (!qsock_sock_cookie(fd, &cookie) && cookie == s->st.cookie) {
 			s->fd = fd;
-			s->ino = sb.st_ino;
+			s->ino = socks.v[i];
 			err = 0;
-			break;
+		} else {
+			close(fd);
 		}
-		close(fd);
 	}
-	closedir(d);
+	qsock_inode_set_free(&socks);
 	close(pidfd);
 	if (!err)
 		qd_proc_starttime((pid_t)s->st.owner_pid, &s->starttime);
