@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+/* SPDX-License-Identifier: (LGPL-2.1-or-later OR BSD-2-Clause) */
 /*
  * qsock_slots.bpf.h — send slots as BPF programs see them (the slot itself is qsock_cls.h's):
  * the shape of every socket's slot map, the map from a socket cookie to its slot map, and
