@@ -288,7 +288,7 @@ static void give_slot(const struct qsock_mgr_dev *d, const struct qsock_sched_op
 	qsock_cls_slot_create(&d->maps, rec->cookie, slot_fd, &ignored);
 	if (*slot_fd >= 0 && ops->set_slot &&
 	    ops->set_slot(rec->cookie, *slot_fd, allowed, &ignored)) {
-		/* a registration of an older library has nowhere to put it */
+		/* the module could not enter it: without a reader, no slot */
 		qsock_cls_slot_remove(&d->maps, rec->cookie);
 		qsock_sys.close(*slot_fd);
 		*slot_fd = -1;

@@ -6,8 +6,9 @@
  *
  * A BPF qdisc has no classes and no tc options, so where "dwcs" sends netlink class requests
  * this module writes maps: the program's dwcs_conf (the root's parameters), dwcs_cfg[minor]
- * (a stream) and dwcs_cookies (socket cookie -> minor: how the qdisc finds a socket's stream
- * without the classifier, which a classless qdisc cannot hold). Statistics come back from
+ * (a stream), dwcs_cookies (socket cookie -> minor: how the qdisc finds a socket's stream
+ * without the classifier, which a classless qdisc cannot hold; and the flags its send slot
+ * may carry) and dwcs_slots (socket cookie -> its send slot). Statistics come back from
  * dwcs_state[minor].
  *
  * The program's state is global, so it is loaded and registered once (the struct_ops map
@@ -142,8 +143,7 @@ static void unpin_all(void)
 {
 	static const char *const names[] = { DWCS_BPF_PIN_OPS, DWCS_BPF_PIN_CFG,
 					     DWCS_BPF_PIN_STATE, DWCS_BPF_PIN_CONF,
-					     DWCS_BPF_PIN_COOKIES, DWCS_BPF_PIN_SLOTS,
-					     DWCS_BPF_PIN_SLOT_FLAGS };
+					     DWCS_BPF_PIN_COOKIES, DWCS_BPF_PIN_SLOTS };
 	char path[PATH_MAX];
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -231,8 +231,6 @@ static int load_register(struct qsock_err *err)
 		rc = pin(skel->maps.dwcs_cookies, DWCS_BPF_PIN_COOKIES, err);
 	if (!rc)
 		rc = pin(skel->maps.dwcs_slots, DWCS_BPF_PIN_SLOTS, err);
-	if (!rc)
-		rc = pin(skel->maps.dwcs_slot_flags, DWCS_BPF_PIN_SLOT_FLAGS, err);
 	if (!rc)
 		rc = pin(skel->maps.dwcs_bpf, DWCS_BPF_PIN_OPS, err); /* last: "registered" */
 	if (rc) {
@@ -360,14 +358,22 @@ static int bpf_set_stream(struct qsock_nl *nl, const struct qsock_class_ref *ref
 		goto out;
 	}
 	if (ref->cookie) {
+		struct dwcs_bpf_sock sock = { 0 };
+
 		cfd = open_pinned(DWCS_BPF_PIN_COOKIES, err);
 		if (cfd < 0) {
 			rc = cfd;
 			goto out;
 		}
-		if (bpf_map_update_elem(cfd, &ref->cookie, &minor, BPF_ANY))
-			rc = qsock_errf(err, -errno, "dwcs-bpf: mapping socket %llu to stream %u: %s",
-					(unsigned long long)ref->cookie, minor, strerror(errno));
+		bpf_map_lookup_elem(cfd, &ref->cookie, &sock); /* a change keeps its slot flags */
+		sock.minor = minor;
+		if (bpf_map_update_elem(cfd, &ref->cookie, &sock, BPF_ANY))
+			rc = qsock_errf(err, -errno,
+					"dwcs-bpf: mapping socket %llu to stream %u: %s%s",
+					(unsigned long long)ref->cookie, minor, strerror(errno),
+					errno == EINVAL ? " (the registered qdisc is another "
+							  "libqsock's: qsockfini, then qsockinit)" :
+							  "");
 		qsock_sys.close(cfd);
 	}
 out:
@@ -375,41 +381,35 @@ out:
 	return rc;
 }
 
-/* The slot of socket @cookie, and the flags it may carry, into the program's maps. */
+/* The slot of socket @cookie into the program's dwcs_slots, and the flags it may carry into
+ * the socket's dwcs_cookies entry (set_stream made it). */
 static int bpf_set_slot(uint64_t cookie, int slot_fd, uint32_t allowed, struct qsock_err *err)
 {
-	int sfd, ffd, rc = 0;
+	struct dwcs_bpf_sock sock;
+	int sfd, cfd, rc = 0;
 
 	sfd = open_pinned(DWCS_BPF_PIN_SLOTS, err);
 	if (sfd < 0)
 		return sfd;
-	ffd = open_pinned(DWCS_BPF_PIN_SLOT_FLAGS, err);
-	if (ffd < 0) {
+	cfd = open_pinned(DWCS_BPF_PIN_COOKIES, err);
+	if (cfd < 0) {
 		qsock_sys.close(sfd);
-		return ffd;
+		return cfd;
 	}
 	/* the flags first: a slot found without them carries none */
-	if (bpf_map_update_elem(ffd, &cookie, &allowed, BPF_ANY) ||
-	    bpf_map_update_elem(sfd, &cookie, &slot_fd, BPF_ANY)) {
+	rc = bpf_map_lookup_elem(cfd, &cookie, &sock);
+	if (!rc) {
+		sock.slot_flags = allowed;
+		rc = bpf_map_update_elem(cfd, &cookie, &sock, BPF_EXIST);
+	}
+	if (!rc)
+		rc = bpf_map_update_elem(sfd, &cookie, &slot_fd, BPF_ANY);
+	if (rc)
 		rc = qsock_errf(err, -errno, "dwcs-bpf: entering the send slot of socket %llu: %s",
 				(unsigned long long)cookie, strerror(errno));
-		bpf_map_delete_elem(ffd, &cookie);
-	}
-	qsock_sys.close(ffd);
+	qsock_sys.close(cfd);
 	qsock_sys.close(sfd);
 	return rc;
-}
-
-/* Delete @cookie from the pinned map @name, if the map is there. */
-static void forget_cookie(const char *name, uint64_t cookie)
-{
-	struct qsock_err ignored;
-	int fd = open_pinned(name, &ignored);
-
-	if (fd >= 0) {
-		bpf_map_delete_elem(fd, &cookie);
-		qsock_sys.close(fd);
-	}
 }
 
 static int bpf_remove_stream(struct qsock_nl *nl, const struct qsock_class_ref *ref,
@@ -423,11 +423,13 @@ static int bpf_remove_stream(struct qsock_nl *nl, const struct qsock_class_ref *
 		fd = open_pinned(DWCS_BPF_PIN_COOKIES, err);
 		if (fd < 0)
 			return fd == -ENOENT ? 0 : fd; /* the root is gone, and the stream with it */
-		bpf_map_delete_elem(fd, &ref->cookie);
+		bpf_map_delete_elem(fd, &ref->cookie); /* with the flags its slot may carry */
 		qsock_sys.close(fd);
-		/* the slot (a registration of an older library has none) */
-		forget_cookie(DWCS_BPF_PIN_SLOTS, ref->cookie);
-		forget_cookie(DWCS_BPF_PIN_SLOT_FLAGS, ref->cookie);
+		fd = open_pinned(DWCS_BPF_PIN_SLOTS, err);
+		if (fd >= 0) {
+			bpf_map_delete_elem(fd, &ref->cookie);
+			qsock_sys.close(fd);
+		}
 	}
 	fd = open_pinned(DWCS_BPF_PIN_CFG, err);
 	if (fd < 0)

@@ -108,34 +108,25 @@ struct {
 	__type(value, __u32);
 } dwcs_active SEC(".maps");
 
-/* socket cookie -> stream minor, written by the manager at attach */
+/* socket cookie -> its stream and the flags its slot may carry, written by the manager */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, QSOCK_CLS_MAX_STREAMS);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, __u64);
-	__type(value, __u32);
+	__type(value, struct dwcs_bpf_sock);
 } dwcs_cookies SEC(".maps");
 
 /*
  * Send slots (lib/bpf/qsock_cls.h): a stream's sender fills its slot with one message's
  * deadline and flags right before the send, and the enqueue below, still in that send,
  * reads them; the manager enters each datagram socket's slot here at attach (set_slot),
- * with the DWCS_MARK_* bits its owner's messages may carry. Under a classful root the
+ * and the DWCS_MARK_* bits its owner's messages may carry in its dwcs_cookies entry. Under a classful root the
  * classifier reads the same slot; under this classless one nothing else would, and an
  * unprivileged sender has no other way to carry flags here (no SO_MARK, and the flags word
  * is socket storage, which a qdisc program cannot read).
  */
 QSOCK_SLOTS_MAP(dwcs_slots);
-
-/* socket cookie -> the DWCS_MARK_* bits its slot may carry */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, QSOCK_CLS_MAX_STREAMS);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, __u64);
-	__type(value, __u32);
-} dwcs_slot_flags SEC(".maps");
 
 /* best effort: one FIFO (in a map value rather than a global section, whose list head type
  * the user-space skeleton would have to know) */
@@ -162,17 +153,18 @@ static __always_inline __u32 pkt_len(const struct sk_buff *skb)
 	return ((const struct qdisc_skb_cb *)skb->cb)->pkt_len;
 }
 
-/* The stream minor of @skb, 0 for best effort; *@cookie its socket's cookie when the stream
- * was found by it (0: by SO_PRIORITY, or none). */
+/* The stream minor of @skb, 0 for best effort; when the stream was found by the socket's
+ * cookie, *@cookie_out is that cookie and *@slot_flags what its slot may carry (else 0). */
 static __always_inline __u32 classify(struct sk_buff *skb, const struct dwcs_bpf_conf *c,
-				      __u64 *cookie_out)
+				      __u64 *cookie_out, __u32 *slot_flags)
 {
+	struct dwcs_bpf_sock *sock;
 	struct sock *sk;
-	__u32 *minor;
 	__u32 prio = skb->priority;
 	__u64 cookie;
 
 	*cookie_out = 0;
+	*slot_flags = 0;
 
 	/* keeps clang from merging the two loads of the result into one instruction on two
 	 * kinds of pointer (skb and map value), which the verifier rejects */
@@ -185,24 +177,24 @@ static __always_inline __u32 classify(struct sk_buff *skb, const struct dwcs_bpf
 	cookie = sk->__sk_common.skc_cookie.counter;
 	if (!cookie)
 		return 0;
-	minor = bpf_map_lookup_elem(&dwcs_cookies, &cookie);
-	if (!minor)
+	sock = bpf_map_lookup_elem(&dwcs_cookies, &cookie);
+	if (!sock)
 		return 0;
 	*cookie_out = cookie;
-	return *minor & 0xffff;
+	*slot_flags = sock->slot_flags;
+	return sock->minor & 0xffff;
 }
 
 /* This message's deadline and flags from the slot of the socket @cookie, while its sender
- * has it SET; false when it has none. The flags are those the owner may carry. */
-static __always_inline bool from_slot(__u64 cookie, __u32 *mark, __u64 *deadline)
+ * has it SET; false when it has none. Its flags are masked with @allowed. */
+static __always_inline bool from_slot(__u64 cookie, __u32 allowed, __u32 *mark,
+				      __u64 *deadline)
 {
 	struct qsock_cls_slot *sl = qsock_slot_set(&dwcs_slots, cookie);
-	__u32 *allowed;
 
 	if (!sl)
 		return false;
-	allowed = bpf_map_lookup_elem(&dwcs_slot_flags, &cookie);
-	*mark = sl->flags & (allowed ? *allowed : 0) & DWCS_MARK_FIELD_MASK;
+	*mark = sl->flags & allowed & DWCS_MARK_FIELD_MASK;
 	*deadline = sl->deadline;
 	return true;
 }
@@ -446,7 +438,7 @@ int BPF_PROG(dwcs_enqueue, struct sk_buff *skb, struct Qdisc *sch, struct bpf_sk
 	struct stream_state *s = NULL;
 	struct dwcs_bpf_cfg *cfg;
 	struct pkt_node *p;
-	__u32 zero = 0, minor, len = pkt_len(skb), mark, in_frame = 0;
+	__u32 zero = 0, minor, len = pkt_len(skb), mark, in_frame = 0, slot_flags;
 	__u64 now = bpf_ktime_get_ns(), deadline = 0, stamp, cookie, slot_deadline = 0;
 	struct sock *sk;
 
@@ -454,11 +446,11 @@ int BPF_PROG(dwcs_enqueue, struct sk_buff *skb, struct Qdisc *sch, struct bpf_sk
 	if (!c)
 		goto drop;
 	mark = (skb->mark & c->markmask) >> (c->mark_shift & 31);
-	minor = classify(skb, c, &cookie);
+	minor = classify(skb, c, &cookie, &slot_flags);
 	/* a slot SET for this send overrides the mark and the SCM_TXTIME deadline, as the
 	 * classifier's does under a classful root */
 	if (minor && cookie)
-		from_slot(cookie, &mark, &slot_deadline);
+		from_slot(cookie, slot_flags, &mark, &slot_deadline);
 	if (minor) {
 		cfg = bpf_map_lookup_elem(&dwcs_cfg, &minor);
 		s = bpf_map_lookup_elem(&dwcs_state, &minor);

@@ -24,7 +24,12 @@
 #define DWCS_BPF_PIN_CONF	"dwcs_conf"
 #define DWCS_BPF_PIN_COOKIES	"dwcs_cookies"
 #define DWCS_BPF_PIN_SLOTS	"dwcs_slots"		/* socket cookie -> its send slot */
-#define DWCS_BPF_PIN_SLOT_FLAGS	"dwcs_slot_flags"	/* socket cookie -> flags it may carry */
+
+/* dwcs_cookies[socket cookie]: the socket's stream, written by user space only. */
+struct dwcs_bpf_sock {
+	__u32 minor;		/* the stream: dwcs_cfg[minor] */
+	__u32 slot_flags;	/* DWCS_MARK_* bits its send slot may carry (set_slot; 0: none) */
+};
 
 /* dwcs_conf[0]: the root's parameters (what tc options are for sch_dwcs). */
 struct dwcs_bpf_conf {
