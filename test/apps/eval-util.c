@@ -73,6 +73,8 @@ int udp_listen(const char *prog, const struct sockaddr_in *addr)
 	}
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)))
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	/* Best effort: without it udp_recv_stamped falls back to the time of the read. */
+	setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &(int){ 1 }, sizeof(int));
 	if (bind(fd, (const struct sockaddr *)addr, sizeof(*addr))) {
 		fprintf(stderr, "%s: bind %s:%u: %s\n", prog, inet_ntoa(addr->sin_addr),
 			ntohs(addr->sin_port), strerror(errno));
@@ -80,4 +82,52 @@ int udp_listen(const char *prog, const struct sockaddr_in *addr)
 		return -1;
 	}
 	return fd;
+}
+
+/*
+ * The kernel stamps a datagram with CLOCK_REALTIME when the receiving device hands it to the
+ * stack (SO_TIMESTAMPNS); the apps' clock is CLOCK_MONOTONIC. The offset between the two is
+ * read right after the datagram, so only a clock step between the stamp and the read could
+ * skew it (the test VM runs no time daemon); a stamp that is not plausible — after the read, or
+ * more than a minute before it — is not used.
+ */
+ssize_t udp_recv_stamped(int fd, void *buf, size_t len, uint64_t *arrival_ns)
+{
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(struct timespec))];
+	} control;
+	struct iovec iov = { .iov_base = buf, .iov_len = len };
+	struct msghdr msg = {
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = control.buf,
+		.msg_controllen = sizeof(control.buf),
+	};
+	struct timespec real;
+	uint64_t mono, stamp_real = 0, real_now;
+	struct cmsghdr *c;
+	ssize_t n;
+
+	n = recvmsg(fd, &msg, MSG_DONTWAIT);
+	mono = now_ns();
+	*arrival_ns = mono;
+	if (n < 0)
+		return n;
+	for (c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS &&
+		    c->cmsg_len >= CMSG_LEN(sizeof(struct timespec))) {
+			struct timespec ts;
+
+			memcpy(&ts, CMSG_DATA(c), sizeof(ts));
+			stamp_real = (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
+		}
+	}
+	if (!stamp_real || clock_gettime(CLOCK_REALTIME, &real))
+		return n;
+	real_now = (uint64_t)real.tv_sec * NSEC_PER_SEC + (uint64_t)real.tv_nsec;
+	if (stamp_real <= real_now && real_now - stamp_real < 60 * NSEC_PER_SEC &&
+	    real_now - stamp_real < mono)
+		*arrival_ns = mono - (real_now - stamp_real);
+	return n;
 }

@@ -8,6 +8,7 @@
 
 #include <netinet/in.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #define NSEC_PER_SEC 1000000000ULL
 #define NSEC_PER_MSEC 1000000ULL
@@ -31,5 +32,13 @@ double rng_exponential(struct eval_rng *r, double mean);
  * after printing "PROG: what failed" to stderr.
  */
 int udp_listen(const char *prog, const struct sockaddr_in *addr);
+
+/*
+ * recv(MSG_DONTWAIT) from a udp_listen socket that also says when the datagram arrived: the
+ * kernel's receive stamp on the CLOCK_MONOTONIC scale of now_ns(), or the time of the read
+ * when the kernel gave none. What a receiver judges (late, on time, a frame's completion) is
+ * then the network's doing, not how soon its own process was scheduled to read.
+ */
+ssize_t udp_recv_stamped(int fd, void *buf, size_t len, uint64_t *arrival_ns);
 
 #endif /* QSOCK_EVAL_UTIL_H */

@@ -251,14 +251,13 @@ int main(int argc, char **argv)
 		}
 		if (!(p.revents & POLLIN))
 			continue;
-		n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+		n = udp_recv_stamped(fd, buf, sizeof(buf), &now);
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EINTR)
 				continue;
 			fprintf(stderr, "%s: recv: %s\n", prog, strerror(errno));
 			return 1;
 		}
-		now = now_ns();
 		if ((size_t)n < sizeof(*h) || ntohl(h->magic) != VIDEO_MAGIC ||
 		    ntohs(h->stream) >= MAX_STREAMS || now >= end)
 			continue;
