@@ -106,7 +106,7 @@ cont_root() {
 		;;
 	fq)
 		cont_shaper
-		cont_qdisc fq parent 1:1 handle 10: fq
+		cont_qdisc fq parent 1:1 handle 10: fq ${CONT_FQ_OPTS:-}
 		;;
 	cake)
 		cont_qdisc cake root cake bandwidth "$SCEN_RATE" diffserv4

@@ -259,11 +259,19 @@ scen_video_shim_conf() {
 	CONF
 }
 
-# scen_video_mean_bps FPS SCALE: video-server's mean rate in bytes/s, headers included: its
-# default GOP (IBBPBBPBBPBB) averages 79,000 bytes of frames per 12 (video-server.c's sizes),
-# sent in datagrams of 1,372 payload bytes, each with 48 bytes of video, UDP and IP headers.
+# scen_video_mean_bps FPS SCALE [GOP]: video-server's mean rate in bytes/s, headers included,
+# for its frame types' mean sizes (video-server.c: I 24,000, P 9,000, B 3,500 bytes) over GOP
+# (default video-server's, IBBPBBPBBPBB: 79,000 bytes per 12 frames), sent in datagrams of
+# 1,372 payload bytes, each with 48 bytes of video, UDP and IP headers.
 scen_video_mean_bps() {
-	awk -v fps="$1" -v scale="$2" 'BEGIN { f = 79000 / 12 * scale; printf "%d\n", fps * f * 1420 / 1372 }'
+	awk -v fps="$1" -v scale="$2" -v gop="${3:-IBBPBBPBBPBB}" 'BEGIN {
+		n = length(gop)
+		for (i = 1; i <= n; i++) {
+			t = substr(gop, i, 1)
+			sum += t == "I" ? 24000 : t == "P" ? 9000 : 3500
+		}
+		printf "%d\n", fps * sum / n * scale * 1420 / 1372
+	}'
 }
 
 # scen_video_server VARIANT PORT FPS STREAM DURATION LOG [video-server options...]: start one
@@ -287,12 +295,13 @@ scen_video_server() {
 	*)
 		cont_is_stock "$variant" ||
 			scen_die "unknown video variant \"$variant\" (api, shim, unmanaged, htb-standin, $CONT_STOCK)"
-		local scale=1 a prev=
+		local scale=1 gop= a prev=
 		for a in "$@"; do
 			[ "$prev" = --scale ] && scale=$a
+			[ "$prev" = --gop ] && gop=$a
 			prev=$a
 		done
-		cmd+=($(cont_sockopts "$variant" video "$(scen_video_mean_bps "$fps" "$scale")"))
+		cmd+=($(cont_sockopts "$variant" video "$(scen_video_mean_bps "$fps" "$scale" "$gop")"))
 		;;
 	esac
 	in_srv timeout $((duration + 30)) "${RT[@]}" "${cmd[@]}" 2>"$log" &
