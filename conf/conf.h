@@ -381,9 +381,10 @@ conf_msg_op_rest(const struct conf_msg_prog *pg, const struct conf_msg_op *op,
 		 const uint8_t *data, size_t visible, uint64_t seq,
 		 const struct conf_frame_seen *seen, struct conf_msg_action *out)
 {
-	if (op->every && (seq <= UINT32_MAX ? (uint32_t)seq % op->every : seq % op->every))
+	if ((op->flags & CONF_OP_EVERY) &&
+	    (seq <= UINT32_MAX ? (uint32_t)seq % op->every : seq % op->every))
 		return false;
-	if (op->n_more) {
+	if (op->flags & CONF_OP_MORE) {
 		const struct conf_msg_window *w = pg->more + op->more, *w_end = w + op->n_more;
 
 		while (w < w_end && (conf_load64(data + w->offset) & w->mask) == w->value)
@@ -391,7 +392,7 @@ conf_msg_op_rest(const struct conf_msg_prog *pg, const struct conf_msg_op *op,
 		if (w < w_end)
 			return false;
 	}
-	if (op->preset != CONF_PRESET_NONE) {
+	if (op->flags & CONF_OP_PRESET) {
 		int fast = op->preset == CONF_PRESET_H264_KEY ? conf_h264_fast(data, visible) : -1;
 
 		if (fast < 0 && conf_frame_preset((enum conf_preset)op->preset)) {
