@@ -287,20 +287,36 @@ struct conf_msg_window {		/* (load64(data + offset) & mask) == value */
 	uint16_t offset;
 };
 
+/* An op's flags: what it does after its window matched, and its action's switches. */
+#define CONF_OP_EVERY		0x01	/* every != 0: the message number decides too */
+#define CONF_OP_MORE		0x02	/* further windows (n_more) */
+#define CONF_OP_PRESET		0x04	/* a preset left to its detector */
+#define CONF_OP_SLOW		(CONF_OP_EVERY | CONF_OP_MORE | CONF_OP_PRESET)
+#define CONF_OP_CONT		0x08	/* also evaluate later rules (flags add up) */
+#define CONF_OP_DROP_PRIORITY	0x10	/* the action sets a drop priority */
+
+/*
+ * The fields a message is tested against first come first, so that a rejected message
+ * reads the op's first 24 bytes: the length range as a lower bound and a span (one
+ * subtract and one compare, 32 bits: longer messages are rejected before the loop), with
+ * the bytes the rule needs visible folded into the lower bound (see conf_msg_prog_run),
+ * then the first window, then one test of the flags for everything rarer.
+ */
 struct conf_msg_op {
 	uint64_t mask, value;		/* the first window; 0/0 (always true) when none */
-	uint64_t deadline_ns;		/* the action */
-	uint32_t min_len, max_len;	/* inclusive */
-	uint32_t every;			/* 0 = every message */
-	uint16_t need;			/* leading bytes that must be visible (byte tests, presets) */
+	uint32_t min_len;		/* inclusive, raised to `need`; */
+	uint32_t span;			/* max_len - min_len */
 	uint16_t offset;		/* of the first window */
+	uint8_t flags;			/* CONF_OP_* */
+	uint8_t mark;			/* the action */
+	uint32_t every;			/* 0 = every message */
+	uint64_t deadline_ns;		/* the action */
+	uint16_t need;			/* leading bytes that must be visible (byte tests, presets);
+					 * UINT16_MAX: the rule can never match */
 	uint16_t more;			/* further windows: index in prog->more ... */
 	uint8_t n_more;			/* ... and how many */
 	uint8_t preset;			/* enum conf_preset left to its detector; NONE if compiled away */
-	uint8_t cont;
-	uint8_t mark;			/* the action */
-	bool has_drop_priority;
-	uint8_t pad;
+	uint8_t pad[2];
 };
 
 /* One allocation: the header, the ops, then the further windows, so that a message touches
@@ -358,14 +374,93 @@ static inline int conf_h264_fast(const uint8_t *data, size_t visible)
 	return type == 5 || type == 7 || type == 8;
 }
 
+/* The tests of OP after its first window (CONF_OP_SLOW): the message number, the further
+ * windows, the preset. Whether they pass; a frame preset's marks go to OUT. */
+static inline __attribute__((always_inline)) bool
+conf_msg_op_rest(const struct conf_msg_prog *pg, const struct conf_msg_op *op,
+		 const uint8_t *data, size_t visible, uint64_t seq,
+		 const struct conf_frame_seen *seen, struct conf_msg_action *out)
+{
+	if ((op->flags & CONF_OP_EVERY) &&
+	    (seq <= UINT32_MAX ? (uint32_t)seq % op->every : seq % op->every))
+		return false;
+	if (op->flags & CONF_OP_MORE) {
+		const struct conf_msg_window *w = pg->more + op->more, *w_end = w + op->n_more;
+
+		while (w < w_end && (conf_load64(data + w->offset) & w->mask) == w->value)
+			w++;
+		if (w < w_end)
+			return false;
+	}
+	if (op->flags & CONF_OP_PRESET) {
+		int fast = op->preset == CONF_PRESET_H264_KEY ? conf_h264_fast(data, visible) : -1;
+
+		if (fast < 0 && conf_frame_preset((enum conf_preset)op->preset)) {
+			fast = conf_frame_matches((enum conf_preset)op->preset, seen);
+			if (fast)
+				out->mark |= seen->mark;
+		}
+		if (fast < 0)
+			fast = conf_preset_matches((enum conf_preset)op->preset, data, visible);
+		if (!fast)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * The op loop, on a message of at most UINT32_MAX bytes whose DATA is at least 8 bytes
+ * long. PARTIAL (a constant): VISIBLE may be fewer than the leading min(LEN,
+ * CONF_PAYLOAD_VISIBLE) bytes, so each op's `need` is tested on its own; otherwise it is
+ * in the op's lower length bound (need <= CONF_PAYLOAD_VISIBLE, so need <= LEN is then the
+ * same as need <= VISIBLE), and a rejected op costs its length test and its window: about
+ * a dozen instructions.
+ */
+static inline __attribute__((always_inline)) int
+conf_msg_ops_run(const struct conf_msg_prog *pg, const uint8_t *data, size_t visible,
+		 uint32_t len, uint64_t seq, const struct conf_frame_seen *seen,
+		 struct conf_msg_action *out, bool partial)
+{
+	const struct conf_msg_op *op, *end;
+	int first = -1;
+
+	for (op = pg->ops, end = op + pg->n_ops; op < end; op++) {
+		if (len - op->min_len > op->span)
+			continue;
+		if (partial && op->need > visible)
+			continue;
+		if ((conf_load64(data + op->offset) & op->mask) != op->value)
+			continue;
+		if (__builtin_expect(op->flags & CONF_OP_SLOW, 0) &&
+		    !conf_msg_op_rest(pg, op, data, visible, seq, seen, out))
+			continue;
+		if (first < 0)
+			first = (int)(op - pg->ops);
+		if ((op->flags & CONF_OP_DROP_PRIORITY) && !out->has_drop_priority) {
+			out->mark |= op->mark & DWCS_MARK_DROPPRIO_MASK;
+			out->has_drop_priority = true;
+		}
+		out->mark |= op->mark & ~DWCS_MARK_DROPPRIO_MASK;
+		if (!out->deadline_ns)
+			out->deadline_ns = op->deadline_ns;
+		if (!(op->flags & CONF_OP_CONT))
+			break;
+	}
+	return first;
+}
+
+/* conf_msg_ops_run(..., partial = true), out of line: a view shorter than the message's
+ * leading bytes comes only from callers other than the shim (tests, fuzzers). */
+int conf_msg_ops_run_partial(const struct conf_msg_prog *pg, const uint8_t *data,
+			     size_t visible, uint32_t len, uint64_t seq,
+			     const struct conf_frame_seen *seen, struct conf_msg_action *out);
+
 static inline __attribute__((always_inline)) int
 conf_msg_prog_run(const struct conf_msg_prog *pg, const uint8_t *data, size_t visible, size_t len,
 		  uint64_t seq, struct conf_frame *fs, struct conf_msg_action *out)
 {
-	const struct conf_msg_op *op, *end;
 	struct conf_frame_seen seen = { 0, 0 };
 	uint8_t pad[8];
-	int first = -1;
 
 	memset(out, 0, sizeof(*out));
 	if (!pg)
@@ -379,55 +474,18 @@ conf_msg_prog_run(const struct conf_msg_prog *pg, const uint8_t *data, size_t vi
 		}
 		conf_frame_scan(fs, data, visible, &seen);
 	}
+	/* every rule's length range ends by UINT32_MAX */
+	if (__builtin_expect(len > UINT32_MAX, 0))
+		return -1;
 	if (visible < sizeof(pad)) {
 		memset(pad, 0, sizeof(pad));
 		if (visible)
 			memcpy(pad, data, visible);
 		data = pad;
 	}
-	for (op = pg->ops, end = op + pg->n_ops; op < end; op++) {
-		if ((uint64_t)len - op->min_len > (uint64_t)(op->max_len - op->min_len))
-			continue;
-		if (op->need > visible)
-			continue;
-		if ((conf_load64(data + op->offset) & op->mask) != op->value)
-			continue;
-		if (op->every && (seq <= UINT32_MAX ? (uint32_t)seq % op->every : seq % op->every))
-			continue;
-		if (__builtin_expect(op->n_more, 0)) {
-			const struct conf_msg_window *w = pg->more + op->more, *w_end = w + op->n_more;
-
-			while (w < w_end && (conf_load64(data + w->offset) & w->mask) == w->value)
-				w++;
-			if (w < w_end)
-				continue;
-		}
-		if (op->preset != CONF_PRESET_NONE) {
-			int fast = op->preset == CONF_PRESET_H264_KEY ? conf_h264_fast(data, visible) : -1;
-
-			if (fast < 0 && conf_frame_preset((enum conf_preset)op->preset)) {
-				fast = conf_frame_matches((enum conf_preset)op->preset, &seen);
-				if (fast)
-					out->mark |= seen.mark;
-			}
-			if (fast < 0)
-				fast = conf_preset_matches((enum conf_preset)op->preset, data, visible);
-			if (!fast)
-				continue;
-		}
-		if (first < 0)
-			first = (int)(op - pg->ops);
-		if (op->has_drop_priority && !out->has_drop_priority) {
-			out->mark |= op->mark & DWCS_MARK_DROPPRIO_MASK;
-			out->has_drop_priority = true;
-		}
-		out->mark |= op->mark & ~DWCS_MARK_DROPPRIO_MASK;
-		if (!out->deadline_ns)
-			out->deadline_ns = op->deadline_ns;
-		if (!op->cont)
-			break;
-	}
-	return first;
+	if (__builtin_expect(visible < (len < CONF_PAYLOAD_VISIBLE ? len : CONF_PAYLOAD_VISIBLE), 0))
+		return conf_msg_ops_run_partial(pg, data, visible, (uint32_t)len, seq, &seen, out);
+	return conf_msg_ops_run(pg, data, visible, (uint32_t)len, seq, &seen, out, false);
 }
 
 /* One rule alone (for `qsock explain`). */

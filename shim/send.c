@@ -9,7 +9,8 @@
  * stack: nothing here allocates. Pages count more than instructions: all a send reads is
  * on the hot page (hot.h) and the fd's slot, and the code is in .text.hot (SHIM_HOT).
  * Measured per 1,400-byte UDP send: unmatched 1.1 %, matched with 4 rules 1.8 %, 2.9 % when
- * they number messages (docs/architecture.md, Cost).
+ * they number messages (docs/architecture.md, Cost). In user-space instructions over libc's
+ * sendto (valgrind, shim-bench's 4 rules, numbered): unmatched 20, matched 186.
  *
  * Counting: a socket whose rules number its messages (`every = N`, or QSOCK_DEBUG=3 naming
  * them) counts the messages that went out. classify() takes the next number; a send that
@@ -99,9 +100,73 @@ static inline struct shim_fd *sending(int fd, const struct sockaddr *to, socklen
 	return sending_slow(fd, f, state, to, tolen);
 }
 
+/*
+ * sending() for the one-buffer calls (send, sendto, write), whose entry must make no call
+ * but tail calls: any other call makes GCC save registers on entry, for every send of every
+ * socket (~10 instructions). F's slot when its sends are ours, NULL when they are not, or
+ * SHIM_UNDECIDED for a socket not matched yet, which the caller passes on to its *_undecided
+ * function (sending_slow there, on the socket's first sends only).
+ */
+#define SHIM_UNDECIDED ((struct shim_fd *)1)
+
+static inline struct shim_fd *sending_fast(int fd)
+{
+	struct shim_fd *f;
+	uint8_t state;
+
+	if (!shim_hot.active)
+		return NULL;
+	f = shim_fd_slot(fd);
+	if (!f)
+		return NULL;
+	state = shim_fd_state(f);
+	if (state == SHIM_FD_MATCHED)
+		return f;
+	if (state == SHIM_FD_NOMATCH || state == SHIM_FD_FOREIGN || state == SHIM_FD_FAILED ||
+	    state == SHIM_FD_BUSY)
+		return NULL;
+	return SHIM_UNDECIDED;
+}
+
+/* libc()'s check without its call: before libc is bound (only a constructor that runs before
+ * ours can send then), the caller tail-calls its *_unbound function, which binds it. */
+static inline bool libc_bound(void)
+{
+	return atomic_load_explicit(&shim_hot.libc_ready, memory_order_acquire);
+}
+
+static __attribute__((noinline, cold)) ssize_t send_unbound(int fd, const void *buf, size_t len,
+							    int flags)
+{
+	return libc()->send(fd, buf, len, flags);
+}
+
+static __attribute__((noinline, cold)) ssize_t sendto_unbound(int fd, const void *buf, size_t len,
+							      int flags, const struct sockaddr *to,
+							      socklen_t tolen)
+{
+	return libc()->sendto(fd, buf, len, flags, to, tolen);
+}
+
+static __attribute__((noinline, cold)) ssize_t write_unbound(int fd, const void *buf, size_t len)
+{
+	return libc()->write(fd, buf, len);
+}
+
 /* The message classify() numbered last on this thread (QSOCK_DEBUG=3 only), logged by
  * numbered_sent() once the send's result is known. */
 static __thread struct shim_msg_note last_note;
+
+/* Out of line and cold: written inline, the note's fields were gathered on every send. */
+static __attribute__((noinline, cold)) void note_message(uint64_t seq, size_t len, int rule,
+							 const struct conf_msg_action *a)
+{
+	last_note.seq = seq;
+	last_note.len = len;
+	last_note.rule = rule;
+	if (rule != SHIM_UNREADABLE)
+		last_note.a = *a;
+}
 
 /*
  * Whether F's messages are numbered: a UDP stream whose message rules count (`every`), or
@@ -139,6 +204,49 @@ static inline void numbered_sent(int fd, struct shim_fd *f, ssize_t ret)
 }
 
 /*
+ * classify()'s rare messages, out of line so that the common one-buffer message of a stream
+ * without frame presets carries none of their state: a stream with a frame preset (the
+ * socket's frame state, one word of the slot read and written back whole: no lock, no
+ * allocation; two threads sending at once on one socket interleave frames anyway), or a
+ * message in several buffers. Returns the rule as conf_msg_prog_run() or SHIM_UNREADABLE;
+ * the message's length in *LEN.
+ */
+static __attribute__((noinline)) int classify_rare(struct shim_fd *f,
+						   const struct conf_msg_prog *pg,
+						   const struct iovec *iov, size_t iovcnt,
+						   uint64_t seq, struct conf_msg_action *a,
+						   size_t *len)
+{
+	struct conf_frame frame, *fs = NULL;
+	int rule;
+
+	if (pg->frames) {
+		uint64_t w = atomic_load_explicit(&f->frame, memory_order_relaxed);
+
+		memcpy(&frame, &w, sizeof(frame));
+		fs = &frame;
+	}
+	if (iovcnt == 1) {
+		size_t visible;
+
+		*len = iov[0].iov_len;
+		visible = *len < CONF_PAYLOAD_VISIBLE ? *len : CONF_PAYLOAD_VISIBLE;
+		rule = visible && !shim_readable(iov[0].iov_base, visible) ?
+			       SHIM_UNREADABLE :
+			       conf_msg_prog_run(pg, iov[0].iov_base, visible, *len, seq, fs, a);
+	} else {
+		rule = shim_match_scattered(pg, iov, iovcnt, seq, fs, a, len);
+	}
+	if (fs && rule != SHIM_UNREADABLE) {
+		uint64_t w;
+
+		memcpy(&w, &frame, sizeof(w));
+		atomic_store_explicit(&f->frame, w, memory_order_relaxed);
+	}
+	return rule;
+}
+
+/*
  * Classify one message of matched socket F: fills *cmsg_len bytes of our control messages
  * into CMSGS (SHIM_CMSG_SPACE bytes). Returns 0, or -1 when the send must go out untouched.
  * errno is preserved (only the backend makes system calls; it is saved around it).
@@ -154,10 +262,9 @@ static inline __attribute__((always_inline)) int classify(int fd, struct shim_fd
 							 void *cmsgs, size_t *cmsg_len)
 {
 	const struct conf_msg_prog *pg = f->prog; /* NULL for TCP (match.c) */
-	struct conf_frame frame, *fs = NULL;
 	struct conf_msg_action a;
 	uint64_t seq = 0;
-	size_t len = 0;
+	size_t len;
 	int rule, saved, rc;
 
 	*cmsg_len = 0;
@@ -167,38 +274,20 @@ static inline __attribute__((always_inline)) int classify(int fd, struct shim_fd
 	 * (or the per-message log names it); numbered_sent() takes it back if the send fails */
 	if (numbered(f))
 		seq = atomic_fetch_add_explicit(&f->seq, 1, memory_order_relaxed) + 1;
-	/* the frame presets' state, one word of the slot read and written back whole: no lock,
-	 * no allocation (two threads sending at once on one socket interleave frames anyway) */
-	if (__builtin_expect(pg->frames, 0)) {
-		uint64_t w = atomic_load_explicit(&f->frame, memory_order_relaxed);
-
-		memcpy(&frame, &w, sizeof(frame));
-		fs = &frame;
-	}
-	if (__builtin_expect(iovcnt == 1, 1)) {
+	if (__builtin_expect(iovcnt == 1 && !pg->frames, 1)) {
+		const uint8_t *buf = iov[0].iov_base;
 		size_t visible;
 
 		len = iov[0].iov_len;
 		visible = len < CONF_PAYLOAD_VISIBLE ? len : CONF_PAYLOAD_VISIBLE;
-		rule = visible && !shim_readable(iov[0].iov_base, visible) ?
+		rule = visible && !shim_readable(buf, visible) ?
 			       SHIM_UNREADABLE :
-			       conf_msg_prog_run(pg, iov[0].iov_base, visible, len, seq, fs, &a);
+			       conf_msg_prog_run(pg, buf, visible, len, seq, NULL, &a);
 	} else {
-		rule = shim_match_scattered(pg, iov, iovcnt, seq, fs, &a, &len);
+		rule = classify_rare(f, pg, iov, iovcnt, seq, &a, &len);
 	}
-	if (fs && rule != SHIM_UNREADABLE) {
-		uint64_t w;
-
-		memcpy(&w, &frame, sizeof(w));
-		atomic_store_explicit(&f->frame, w, memory_order_relaxed);
-	}
-	if (__builtin_expect(shim_hot.debug >= 3, 0)) {
-		last_note.seq = seq;
-		last_note.len = len;
-		last_note.rule = rule;
-		if (rule != SHIM_UNREADABLE)
-			last_note.a = a;
-	}
+	if (__builtin_expect(shim_hot.debug >= 3, 0))
+		note_message(seq, len, rule, &a);
 	if (rule == SHIM_UNREADABLE)
 		return -1; /* the real call says EFAULT */
 	if (shim_hot.dry_run)
@@ -296,22 +385,26 @@ static SHIM_HOT ssize_t send_classified(int fd, struct shim_fd *f, const struct 
  * the caller's own call is made as one more tail call: no frame of ours is left for the
  * system call to return through (the kernel's send evicts the first-level caches, and each
  * frame returned through is an instruction-cache miss: measured, ~0.4% of a 1,400-byte UDP
- * send each).
+ * send each). A numbered socket's send returns through one frame of ours whatever we do
+ * (numbered_sent), so it classifies in that same frame: one function, not two nested.
+ * The entries of send, sendto and write make no call but tail calls (sending_fast), so
+ * they save no registers either: a socket not ours costs ~20 instructions over libc's call.
  */
 #define SHIM_PLAIN ((ssize_t)-2) /* no real call returns it: "make the caller's own call" */
 
-/* (six arguments at most, all in registers: a seventh on the stack forbids the tail calls) */
-static SHIM_HOT __attribute__((noinline)) ssize_t sendto_classified(int fd, const void *buf, size_t len,
-							   int flags, const struct sockaddr *to,
-							   socklen_t tolen)
+static inline __attribute__((always_inline)) ssize_t
+sendto_classify(int fd, struct shim_fd *f, const void *buf, size_t len, int flags,
+		const struct sockaddr *to, socklen_t tolen)
 {
-	struct shim_fd *f = shim_fd_slot(fd);
 	_Alignas(struct cmsghdr) char ours[SHIM_CMSG_SPACE];
-	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
+	const struct iovec one = { .iov_base = (void *)buf, .iov_len = len };
 	size_t ours_len;
 
-	/* errno: classify keeps it, and so does send_appended when it leaves the send to us */
-	if (!classify(fd, f, &iov, 1, ours, &ours_len) && ours_len) {
+	/* errno: classify keeps it, and so does send_appended when it leaves the send to us.
+	 * (The msghdr's iovec is another, made only when it is needed: one whose address the
+	 * send's own path already passes on is stored on every send.) */
+	if (!classify(fd, f, &one, 1, ours, &ours_len) && ours_len) {
+		struct iovec iov = one;
 		struct msghdr msg = { .msg_name = (void *)to, .msg_namelen = to ? tolen : 0,
 				      .msg_iov = &iov, .msg_iovlen = 1 };
 		bool plain;
@@ -323,6 +416,14 @@ static SHIM_HOT __attribute__((noinline)) ssize_t sendto_classified(int fd, cons
 	return SHIM_PLAIN;
 }
 
+/* (six arguments at most, all in registers: a seventh on the stack forbids the tail calls) */
+static SHIM_HOT __attribute__((noinline)) ssize_t sendto_classified(int fd, const void *buf, size_t len,
+							   int flags, const struct sockaddr *to,
+							   socklen_t tolen)
+{
+	return sendto_classify(fd, shim_fd_slot(fd), buf, len, flags, to, tolen);
+}
+
 static SHIM_HOT __attribute__((noinline)) ssize_t send_matched(int fd, const void *buf, size_t len,
 						      int flags)
 {
@@ -331,17 +432,24 @@ static SHIM_HOT __attribute__((noinline)) ssize_t send_matched(int fd, const voi
 	return ret != SHIM_PLAIN ? ret : libc()->send(fd, buf, len, flags);
 }
 
-/* send/sendto of a numbered socket: the real call's result is needed (numbered_sent) */
+/*
+ * send/sendto of a numbered socket: the real call's result is needed (numbered_sent), so
+ * the system call returns into a frame of ours anyway; classifying in that same frame saves
+ * a second one (its register saves and the arguments kept across it: ~30 instructions a
+ * message). Only after sending() found a socket of ours: the shim is active, so the
+ * constructor has bound libc (shim_hot.libc without libc()'s check).
+ */
 static inline __attribute__((always_inline)) ssize_t
 sendto_numbered(int fd, const void *buf, size_t len, int flags, const struct sockaddr *to,
 		socklen_t tolen, bool is_send)
 {
-	ssize_t ret = sendto_classified(fd, buf, len, flags, to, tolen);
+	struct shim_fd *f = shim_fd_slot(fd);
+	ssize_t ret = sendto_classify(fd, f, buf, len, flags, to, tolen);
 
 	if (ret == SHIM_PLAIN)
-		ret = is_send ? libc()->send(fd, buf, len, flags) :
-				libc()->sendto(fd, buf, len, flags, to, tolen);
-	numbered_sent(fd, shim_fd_slot(fd), ret);
+		ret = is_send ? shim_hot.libc.send(fd, buf, len, flags) :
+				shim_hot.libc.sendto(fd, buf, len, flags, to, tolen);
+	numbered_sent(fd, f, ret);
 	return ret;
 }
 
@@ -351,12 +459,28 @@ static SHIM_HOT __attribute__((noinline)) ssize_t send_numbered(int fd, const vo
 	return sendto_numbered(fd, buf, len, flags, NULL, 0, true);
 }
 
-SHIM_HOT ssize_t shim_send(int fd, const void *buf, size_t len, int flags)
+/* The first sends on a socket not matched yet (sending_fast: SHIM_UNDECIDED). */
+static __attribute__((noinline)) ssize_t send_undecided(int fd, const void *buf, size_t len,
+							int flags)
 {
 	struct shim_fd *f = sending(fd, NULL, 0);
 
-	if (__builtin_expect(!f, 1))
+	if (!f)
 		return libc()->send(fd, buf, len, flags);
+	if (numbered(f))
+		return send_numbered(fd, buf, len, flags);
+	return send_matched(fd, buf, len, flags);
+}
+
+SHIM_HOT ssize_t shim_send(int fd, const void *buf, size_t len, int flags)
+{
+	struct shim_fd *f = sending_fast(fd);
+
+	if (__builtin_expect(!f, 1))
+		return libc_bound() ? shim_hot.libc.send(fd, buf, len, flags) :
+				      send_unbound(fd, buf, len, flags);
+	if (__builtin_expect(f == SHIM_UNDECIDED, 0))
+		return send_undecided(fd, buf, len, flags);
 	if (numbered(f))
 		return send_numbered(fd, buf, len, flags);
 	return send_matched(fd, buf, len, flags);
@@ -379,13 +503,29 @@ static SHIM_HOT __attribute__((noinline)) ssize_t sendto_numbered_call(int fd, c
 	return sendto_numbered(fd, buf, len, flags, to, tolen, false);
 }
 
-SHIM_HOT ssize_t shim_sendto(int fd, const void *buf, size_t len, int flags, const struct sockaddr *to,
-		    socklen_t tolen)
+static __attribute__((noinline)) ssize_t sendto_undecided(int fd, const void *buf, size_t len,
+							  int flags, const struct sockaddr *to,
+							  socklen_t tolen)
 {
 	struct shim_fd *f = sending(fd, to, tolen);
 
-	if (__builtin_expect(!f, 1))
+	if (!f)
 		return libc()->sendto(fd, buf, len, flags, to, tolen);
+	if (numbered(f))
+		return sendto_numbered_call(fd, buf, len, flags, to, tolen);
+	return sendto_matched(fd, buf, len, flags, to, tolen);
+}
+
+SHIM_HOT ssize_t shim_sendto(int fd, const void *buf, size_t len, int flags, const struct sockaddr *to,
+		    socklen_t tolen)
+{
+	struct shim_fd *f = sending_fast(fd);
+
+	if (__builtin_expect(!f, 1))
+		return libc_bound() ? shim_hot.libc.sendto(fd, buf, len, flags, to, tolen) :
+				      sendto_unbound(fd, buf, len, flags, to, tolen);
+	if (__builtin_expect(f == SHIM_UNDECIDED, 0))
+		return sendto_undecided(fd, buf, len, flags, to, tolen);
 	if (numbered(f))
 		return sendto_numbered_call(fd, buf, len, flags, to, tolen);
 	return sendto_matched(fd, buf, len, flags, to, tolen);
@@ -452,7 +592,8 @@ SHIM_HOT ssize_t shim_sendmsg(int fd, const struct msghdr *msg, int flags)
  * longer a socket (closed inside libc and reused behind our back: ENOTSOCK), the write goes
  * out as a write and the slot is forgotten.
  */
-static SHIM_HOT ssize_t write_classified(int fd, struct shim_fd *f, const struct iovec *iov, int iovcnt)
+static inline __attribute__((always_inline)) ssize_t
+write_classified(int fd, struct shim_fd *f, const struct iovec *iov, int iovcnt)
 {
 	_Alignas(struct cmsghdr) char ours[SHIM_CMSG_SPACE];
 	size_t ours_len;
@@ -489,23 +630,41 @@ static SHIM_HOT __attribute__((noinline)) ssize_t write_matched(int fd, struct s
 	return ret != SHIM_PLAIN ? ret : libc()->write(fd, buf, len);
 }
 
+/* (as sendto_numbered: one frame for the classification and the real call) */
 static SHIM_HOT __attribute__((noinline)) ssize_t write_numbered(int fd, struct shim_fd *f,
 							const void *buf, size_t len)
 {
-	ssize_t ret = write_one_classified(fd, f, buf, len);
+	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
+	ssize_t ret = write_classified(fd, f, &iov, 1);
 
 	if (ret == SHIM_PLAIN)
-		ret = libc()->write(fd, buf, len);
+		ret = shim_hot.libc.write(fd, buf, len);
 	numbered_sent(fd, f, ret);
 	return ret;
 }
 
+static __attribute__((noinline)) ssize_t write_undecided(int fd, const void *buf, size_t len)
+{
+	struct shim_fd *f = sending(fd, NULL, 0);
+
+	if (!f || f->proto != CONF_PROTO_UDP)
+		return libc()->write(fd, buf, len);
+	if (numbered(f))
+		return write_numbered(fd, f, buf, len);
+	return write_matched(fd, f, buf, len);
+}
+
 SHIM_HOT ssize_t shim_write(int fd, const void *buf, size_t len)
 {
-	struct shim_fd *f = len ? sending(fd, NULL, 0) : NULL;
+	struct shim_fd *f = len ? sending_fast(fd) : NULL;
 
-	if (__builtin_expect(!f, 1) || f->proto != CONF_PROTO_UDP)
-		return libc()->write(fd, buf, len);
+	if (__builtin_expect(!f, 1))
+		return libc_bound() ? shim_hot.libc.write(fd, buf, len) :
+				      write_unbound(fd, buf, len);
+	if (__builtin_expect(f == SHIM_UNDECIDED, 0))
+		return write_undecided(fd, buf, len);
+	if (f->proto != CONF_PROTO_UDP)
+		return shim_hot.libc.write(fd, buf, len);
 	if (numbered(f))
 		return write_numbered(fd, f, buf, len);
 	return write_matched(fd, f, buf, len);

@@ -266,6 +266,85 @@ static void test_edges(void **state)
 	free(st);
 }
 
+/*
+ * The lower length bound holds the bytes a rule needs (msg_prog.c): whatever it folds in must
+ * never reject a message the interpreter matches. Each case on full views (the shim's) and on
+ * a view one byte short (conf_msg_ops_run_partial).
+ */
+static void test_need_in_length(void **state)
+{
+	struct conf_stream *st = new_stream();
+	uint8_t buf[CONF_PAYLOAD_VISIBLE];
+	struct conf_msg_action a;
+	size_t len;
+
+	memset(buf, 0, sizeof(buf));
+	/* a rule with no test at all matches every message, the empty one included */
+	st->n_msgs = 1;
+	memset(&st->msgs[0], 0, sizeof(st->msgs[0]));
+	st->msgs[0].max_len = UINT32_MAX;
+	st->msgs[0].action.mark = DWCS_MARK_NONDROPPABLE;
+	assert_int_equal(conf_msg_prog_compile(st), 0);
+	assert_int_equal(both(st, buf, 0, 0, 1, &a), 0);
+	assert_int_equal(a.mark, DWCS_MARK_NONDROPPABLE);
+	assert_int_equal(both(st, buf, 0, 3000, 1, NULL), 0); /* an empty first buffer */
+	/* over 4 GiB: no rule's range reaches it */
+	assert_int_equal(both(st, buf, CONF_PAYLOAD_VISIBLE, (size_t)UINT32_MAX + 1, 1, NULL), -1);
+	assert_int_equal(both(st, buf, CONF_PAYLOAD_VISIBLE, UINT32_MAX, 1, NULL), 0);
+	/* a byte test at 100..101 with a length range from 50: the bound becomes 102 */
+	byte_rule(&st->msgs[0], 100, "\x47\x11", 2);
+	st->msgs[0].min_len = 50;
+	st->msgs[0].max_len = 300;
+	assert_int_equal(conf_msg_prog_compile(st), 0);
+	memcpy(buf + 100, "\x47\x11", 2);
+	for (len = 90; len <= 310; len++)
+		assert_int_equal(both(st, buf, len, len, 1, NULL), len >= 102 && len <= 300 ? 0 : -1);
+	assert_int_equal(both(st, buf, 101, 200, 1, NULL), -1); /* partial: byte 101 unseen */
+	assert_int_equal(both(st, buf, 102, 200, 1, NULL), 0);
+	/* a need above the longest length: never */
+	st->msgs[0].max_len = 101;
+	assert_int_equal(conf_msg_prog_compile(st), 0);
+	for (len = 0; len <= 300; len++)
+		assert_int_equal(both(st, buf, len, len, 1, NULL), -1);
+	/* a multi-window rule ending at the last visible byte, on long messages */
+	byte_rule(&st->msgs[0], CONF_PAYLOAD_VISIBLE - 16, "0123456789abcdef", 16);
+	assert_int_equal(conf_msg_prog_compile(st), 0);
+	assert_int_equal(st->prog->ops[0].n_more, 1);
+	memcpy(buf + CONF_PAYLOAD_VISIBLE - 16, "0123456789abcdef", 16);
+	assert_int_equal(both(st, buf, CONF_PAYLOAD_VISIBLE, CONF_PAYLOAD_VISIBLE, 1, NULL), 0);
+	assert_int_equal(both(st, buf, CONF_PAYLOAD_VISIBLE, 60000, 1, NULL), 0);
+	assert_int_equal(both(st, buf, CONF_PAYLOAD_VISIBLE - 1, 60000, 1, NULL), -1);
+	/* every: the bound does not touch the count */
+	memset(&st->msgs[0], 0, sizeof(st->msgs[0]));
+	st->msgs[0].max_len = UINT32_MAX;
+	st->msgs[0].every = 3;
+	st->msgs[0].action.deadline_ns = 5000000;
+	assert_int_equal(conf_msg_prog_compile(st), 0);
+	assert_int_equal(both(st, buf, 0, 0, 3, &a), 0);
+	assert_int_equal(a.deadline_ns, 5000000);
+	assert_int_equal(both(st, buf, 0, 0, 4, NULL), -1);
+	/* presets: h264-keyframe needs the 12-byte RTP header and its NAL byte; a frame preset
+	 * (mpeg-video-i) needs one byte, and the frame state decides, not the bytes alone */
+	memset(&st->msgs[0], 0, sizeof(st->msgs[0]));
+	st->msgs[0].max_len = UINT32_MAX;
+	st->msgs[0].preset = CONF_PRESET_H264_KEY;
+	conf_preset_default_action(CONF_PRESET_H264_KEY, &st->msgs[0].action);
+	assert_int_equal(conf_msg_prog_compile(st), 0);
+	buf[0] = 0x80;
+	buf[12] = 0x65;
+	assert_int_equal(both(st, buf, 13, 13, 1, NULL), 0);
+	assert_int_equal(both(st, buf, 12, 12, 1, NULL), -1);
+	st->msgs[0].preset = CONF_PRESET_MPEGV_I;
+	conf_preset_default_action(CONF_PRESET_MPEGV_I, &st->msgs[0].action);
+	assert_int_equal(conf_msg_prog_compile(st), 0);
+	memset(buf, 0, 16);
+	memcpy(buf, "\x00\x00\x01\x00\x00\x08", 6); /* a picture header, type I */
+	assert_int_equal(both(st, buf, 6, 6, 1, NULL), 0);
+	assert_int_equal(both(st, buf, 0, 0, 1, NULL), -1);
+	conf_msg_prog_free(st);
+	free(st);
+}
+
 /* conf_load() compiles every stream, and conf_free() releases the programs. */
 static void test_loaded(void **state)
 {
@@ -310,6 +389,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_random_equivalence),
 		cmocka_unit_test(test_edges),
+		cmocka_unit_test(test_need_in_length),
 		cmocka_unit_test(test_loaded),
 	};
 
