@@ -35,7 +35,8 @@ $(EVAL_APPS_DIR)/video-server: $(EVAL_VIDEO_OBJS) $(EVAL_UTIL_OBJS)
 $(EVAL_APPS_DIR)/video-client: $(addprefix $(EVAL_APPS_DIR)/,video-client.o gap-stats.o \
 	video-quality.o) $(EVAL_UTIL_OBJS)
 $(EVAL_APPS_DIR)/sensor-sender: $(EVAL_SENSOR_OBJS) $(EVAL_UTIL_OBJS)
-$(EVAL_APPS_DIR)/sensor-receiver: $(EVAL_APPS_DIR)/sensor-receiver.o $(EVAL_UTIL_OBJS)
+$(EVAL_APPS_DIR)/sensor-receiver: $(EVAL_APPS_DIR)/sensor-receiver.o $(EVAL_APPS_DIR)/gap-stats.o \
+	$(EVAL_UTIL_OBJS)
 $(EVAL_APPS_DIR)/stall-probe: $(EVAL_APPS_DIR)/stall-probe.o $(EVAL_APPS_DIR)/gap-stats.o $(EVAL_UTIL_OBJS)
 
 $(EVAL_APPS): EVAL_LDLIBS += -lm

@@ -13,6 +13,7 @@
 #include "eval-cli.h"
 #include "eval-summary.h"
 #include "eval-util.h"
+#include "gap-stats.h"
 #include "eval-wire.h"
 
 #include <arpa/inet.h>
@@ -75,6 +76,7 @@ int main(int argc, char **argv)
 		EVAL_END,
 	};
 	struct interval_counts *counts;
+	struct gap_stats delay = { 0 };	/* ms from when a reading was taken to its arrival */
 	FILE *csv = stdout;
 	unsigned char buf[65536];
 	int fd, status;
@@ -159,6 +161,11 @@ int main(int argc, char **argv)
 			total_lost += seq - next_seq;
 			next_seq = seq + 1;
 		}
+		if (now >= be64toh(h->sent_ns) &&
+		    gap_stats_add(&delay, (double)(now - be64toh(h->sent_ns)) / NSEC_PER_MSEC)) {
+			fprintf(stderr, "%s: out of memory\n", prog);
+			return 1;
+		}
 		if (now > be64toh(h->deadline_ns)) {
 			ic->late++;
 			total_late++;
@@ -172,9 +179,11 @@ int main(int argc, char **argv)
 		fprintf(csv, "%llu,%llu,%llu,%llu,%llu\n", (unsigned long long)(i * interval),
 			(unsigned long long)((i + 1) * interval), (unsigned long long)counts[i].on_time,
 			(unsigned long long)counts[i].late, (unsigned long long)counts[i].lost);
-	fprintf(stderr, "%s: %llu on time, %llu late, %llu lost, %llu reordered\n", prog,
-		(unsigned long long)total_on_time, (unsigned long long)total_late,
-		(unsigned long long)total_lost, (unsigned long long)reordered);
+	fprintf(stderr, "%s: %llu on time, %llu late, %llu lost, %llu reordered; delay from taken to arrival p50 %.1f ms, p99 %.1f ms, max %.1f ms\n",
+		prog, (unsigned long long)total_on_time, (unsigned long long)total_late,
+		(unsigned long long)total_lost, (unsigned long long)reordered,
+		gap_stats_quantile(&delay, 0.5), gap_stats_quantile(&delay, 0.99),
+		gap_stats_quantile(&delay, 1.0));
 	if (csv != stdout && fclose(csv)) {
 		fprintf(stderr, "%s: writing %s: %s\n", prog, csv_path, strerror(errno));
 		return 1;
@@ -193,5 +202,6 @@ int main(int argc, char **argv)
 	}
 	close(fd);
 	free(counts);
+	free(delay.v);
 	return 0;
 }

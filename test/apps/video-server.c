@@ -54,6 +54,8 @@ static void usage(FILE *f)
 		"  --pace-ms N         spread a frame's datagrams evenly over N ms after its\n"
 		"                      capture, the last one leaving at N ms (default 0: back\n"
 		"                      to back); N must be shorter than the frame period\n"
+		"  --frames-csv FILE   one row per frame sent: capture_ns,stream,frame,type,\n"
+		"                      wire_bytes (IP, UDP and Ethernet headers included)\n"
 		EVAL_SOCKOPT_USAGE
 #ifdef HAVE_QSOCK
 		"  --qsock DEV         send through Q.Sockets: qattach a dwcs stream on DEV,\n"
@@ -71,6 +73,10 @@ static void usage(FILE *f)
 		"Prints a summary on stderr when done.\n",
 		prog);
 }
+
+/* What each datagram carries on the link besides its video header and payload: UDP 8, IPv4 20,
+ * Ethernet 14 (a qdisc's packet length on a veth or Ethernet device). */
+#define VIDEO_WIRE_HEADERS (8 + 20 + 14)
 
 /* Frame sizes in bytes: mean and spread per type (MPEG-1 at VCD rates, Le Gall 1991). */
 static unsigned int frame_size(struct eval_rng *rng, char type, double scale)
@@ -109,12 +115,14 @@ int main(int argc, char **argv)
 	struct sockaddr_in to;
 	uint64_t fps = 20, duration = 60, stream = 0, seed = 1, max_lag = 4, pace = 0;
 	double scale = 1.0;
-	const char *gop = "IBBPBBPBBPBB";
+	const char *gop = "IBBPBBPBBPBB", *frames_path = NULL;
+	FILE *frames_csv = NULL;
 	const struct eval_opt opts[] = {
 		EVAL_SEND_TO("to", &to),
 		EVAL_U64("fps", &fps, 1, 1000),
 		EVAL_U64("duration", &duration, 1, 86400),
 		EVAL_STRING("gop", &gop),
+		EVAL_STRING("frames-csv", &frames_path),
 		EVAL_DOUBLE("scale", &scale, 0.01, 100),
 		EVAL_U64("stream", &stream, 0, 65535),
 		EVAL_U64("seed", &seed, 0, UINT64_MAX),
@@ -174,6 +182,15 @@ int main(int argc, char **argv)
 	 * its capture, not one (which a single scheduling stall of a busy host would miss). */
 	if (!send_opts.deadline_ns)
 		send_opts.deadline_ns = 2 * period;
+	if (frames_path) {
+		frames_csv = fopen(frames_path, "w");
+		if (!frames_csv) {
+			fprintf(stderr, "%s: cannot write %s: %s\n", prog, frames_path,
+				strerror(errno));
+			return 1;
+		}
+		fprintf(frames_csv, "capture_ns,stream,frame,type,wire_bytes\n");
+	}
 	sender = video_sender_open(prog, &to, &send_opts);
 	if (!sender)
 		return 1;
@@ -239,7 +256,14 @@ int main(int argc, char **argv)
 			failed_frames++;
 		else
 			sent++;
+		if (frames_csv)
+			fprintf(frames_csv, "%llu,%llu,%llu,%c,%llu\n", (unsigned long long)t,
+				(unsigned long long)stream, (unsigned long long)k, type,
+				(unsigned long long)size + (unsigned long long)nfrags *
+				(sizeof(*h) + VIDEO_WIRE_HEADERS));
 	}
+	if (frames_csv && fclose(frames_csv))
+		fprintf(stderr, "%s: writing %s: %s\n", prog, frames_path, strerror(errno));
 	fprintf(stderr,
 		"%s: stream %llu (%s): %llu frames captured, %llu sent, %llu skipped (sender behind), %llu with a datagram refused\n",
 		prog, (unsigned long long)stream, video_sender_mode(sender),

@@ -360,6 +360,31 @@ scen_contender_name() {
 	esac
 }
 
+# scen_edf_oracle PLAYOUT_MS TYPES FRAMES_CSV...: whether ANY scheduler could have delivered every
+# frame of TYPES (the protected ones, e.g. IP) before its playout deadline, from the frames the
+# senders actually produced (video-server --frames-csv). The oracle gives those frames the
+# whole link (SCEN_RATE) from their capture on, and nothing else: the most any scheduler can do
+# for them. All share one relative deadline (capture + PLAYOUT_MS), so earliest deadline first,
+# optimal on one link, is capture order; a frame the oracle finishes after its deadline proves
+# the run infeasible for TYPES (the count is what this order misses, not a minimum). Prints one
+# line: "oracle: TYPES frames N (I: n), an ideal scheduler misses M (I: m): feasible|infeasible".
+scen_edf_oracle() {
+	local playout=$1 types=$2
+	shift 2
+	tail -q -n +2 "$@" | sort -t, -k1,1n | awk -F, -v rate="$(cont_rate_bps)" \
+		-v playout_ns="$((playout * 1000000))" -v types="$types" '
+		index(types, $4) {
+			start = $1 > done ? $1 : done
+			done = start + $5 * 1e9 / rate
+			n++; if ($4 == "I") ni++
+			if (done > $1 + playout_ns) { miss++; if ($4 == "I") mi++ }
+		}
+		END {
+			printf "oracle: %s frames %d (I: %d), an ideal scheduler misses %d (I: %d): %s\n",
+				types, n, ni, miss, mi, miss ? "infeasible" : "feasible"
+		}'
+}
+
 # scen_summary SCENARIO VARIANT OUTDIR PART...: OUTDIR/summary.csv, the receivers' --summary
 # rows (test/apps/eval-summary.h) prefixed with the scenario and the contender and followed by
 # the VM's worst stall during the run (stall-probe's max_ms): the rows scripts/figures compares.

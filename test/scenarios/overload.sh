@@ -53,7 +53,7 @@ api | unmanaged | htb | prio | fq | cake) scen_variant_check "$variant" ;;
 *) scen_die "overload.sh: unknown variant \"$variant\" (api, unmanaged, htb, prio, fq, cake)" ;;
 esac
 mkdir -p "$out"
-rm -f "$out"/*.csv "$out"/client-*.txt "$out"/server-*.txt
+rm -f "$out"/*.csv "$out"/client-*.txt "$out"/server-*.txt "$out"/oracle.txt
 
 scen_setup
 streams=()
@@ -75,7 +75,7 @@ scen_stall_probe "$duration" "$out/stall.txt"
 scen_perturb_all "$duration" $perturb_at
 servers=()
 for s in 0 1 2 3; do
-	extra=(--scale "$scale" --gop "$gop" --seed $((s + 1)))
+	extra=(--scale "$scale" --gop "$gop" --seed $((s + 1)) --frames-csv "$out/frames-$s.csv")
 	# The tolerance in frames, for a stream whose period is one frame.
 	[ "$variant" = api ] && extra+=(--protect IP --tolerance "${tols[s]}"
 		--deadline-ms ${PLAYOUT_DL:-$((${PLAYOUT_MS:-200} / 2))}
@@ -99,5 +99,8 @@ rm -f "$out"/fps-[0-3].csv "$out"/gaps-[0-3].csv
 } >"$out/run.txt"
 wait
 scen_summary b "$variant" "$out" "$out"/client-[0-3].csv
+# Feasible or not, for the frames this run's senders produced: the I- and P-frames qsock protects.
+scen_edf_oracle "${PLAYOUT_MS:-200}" IP "$out"/frames-[0-3].csv | tee "$out/oracle.txt" >&2
+cat "$out/oracle.txt" >>"$out/run.txt"
 echo "stall-probe: $(cat "$out/stall.txt")" | tee -a "$out/run.txt" >&2
 cat "$out"/server-?.txt "$out"/client-?.txt >&2
