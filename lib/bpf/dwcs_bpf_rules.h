@@ -168,6 +168,19 @@ DWCS_RULES_SUBPROG void dwcs_rules_window_missed(struct dwcs_rules_stream *r,
 	}
 }
 
+/*
+ * A miss of a packet's own deadline: one per distinct instant, however many packets share it
+ * (a deadline is never 0, so last_miss = 0 is "none yet").
+ */
+DWCS_RULES_INLINE void dwcs_rules_miss_instant(struct dwcs_rules_stream *r,
+					       struct dwcs_bpf_stats *st, __u64 deadline)
+{
+	if (deadline == r->last_miss)
+		return;
+	r->last_miss = deadline;
+	dwcs_rules_window_missed(r, st, 1);
+}
+
 /* ---------------------------------------------------------------- precedence */
 
 /* x'/y' compared by cross-multiplication; every 0/y' (0/0 included) is the zero constraint. */
@@ -272,8 +285,9 @@ DWCS_RULES_INLINE __u64 dwcs_rules_horizon(struct dwcs_bpf_stats *st, __u64 dead
 	return deadline;
 }
 
-/* Late on arrival: dropped at the source (counted in drop_late), if it begins a frame or has
- * none (the later members of a frame follow its fate). */
+/* Late on arrival: dropped at the source (counted in drop_late, and a miss of its deadline as
+ * kmod/dwcs_core.c's dwcs_admit counts it), if it begins a frame or has none (the later
+ * members of a frame follow its fate). */
 DWCS_RULES_INLINE bool dwcs_rules_late_on_arrival(struct dwcs_rules_stream *r,
 						  struct dwcs_bpf_stats *st, __u32 mark,
 						  __u32 in_frame, __u64 deadline, __u64 now)
@@ -281,6 +295,7 @@ DWCS_RULES_INLINE bool dwcs_rules_late_on_arrival(struct dwcs_rules_stream *r,
 	if (!(deadline && deadline < now && dwcs_rules_lossy(r) &&
 	      !(mark & DWCS_MARK_NONDROPPABLE) && ((mark & DWCS_MARK_FRAME_START) || !in_frame)))
 		return false;
+	dwcs_rules_miss_instant(r, st, deadline);
 	st->drop_late++;
 	if (r->enq_frame_open)
 		r->enq_frame_drop = 1;
@@ -298,32 +313,53 @@ DWCS_RULES_INLINE void dwcs_rules_activate(struct dwcs_rules_stream *r, __u64 no
 
 /* ---------------------------------------------------------------- dequeue */
 
-/*
- * The picked stream's head is about to leave (r->head is still that packet): whether it goes
- * late, and the rest of a frame that begins to go out is committed.
- */
-DWCS_RULES_INLINE bool dwcs_rules_serve_begin(struct dwcs_rules_stream *r, __u64 now)
-{
-	bool late = r->head_late || (r->head.deadline && r->head.deadline < now);
+/* What dwcs_rules_serve_begin() tells dwcs_rules_served() of the head that leaves. */
+#define DWCS_RULES_SERVE_OWN		1	/* it has its own deadline */
+#define DWCS_RULES_SERVE_LATE		2	/* its deadline (own, else d) passed */
+#define DWCS_RULES_SERVE_ACCOUNTED	4	/* its miss was accounted before (head_late) */
 
+/*
+ * The picked stream's head is about to leave (r->head is still that packet): how it leaves,
+ * and the rest of a frame that begins to go out is committed.
+ */
+DWCS_RULES_INLINE __u32 dwcs_rules_serve_begin(struct dwcs_rules_stream *r, __u64 now)
+{
+	__u64 deadline = r->head.deadline ? r->head.deadline : r->deadline;
+	__u32 how = 0;
+
+	if (r->head.deadline)
+		how |= DWCS_RULES_SERVE_OWN;
+	if (deadline < now)
+		how |= DWCS_RULES_SERVE_LATE;
+	if (r->head_late)
+		how |= DWCS_RULES_SERVE_ACCOUNTED;
 	r->frame_sending = (r->head.mark & DWCS_RULES_IN_FRAME) &&
 			   !(r->head.mark & DWCS_MARK_FRAME_END);
-	return late;
+	return how;
 }
 
-/* The head (@len bytes, enqueued at @arrival) left: the window, the deadline, the ceiling and
- * the counters. */
+/*
+ * The head (@len bytes, enqueued at @arrival) left, as @how says: the window, the deadline,
+ * the ceiling and the counters (kmod/dwcs_core.c dwcs_served). It is sent late when its
+ * deadline passed or its miss was accounted; its deadline, when not passed, was met — also
+ * by a head kept after missed periods, whose d moved past them (on-time service for the
+ * window); a deadline passed and not accounted is a miss now. d advances one period per
+ * packet without its own deadline, which has no request period.
+ */
 DWCS_RULES_INLINE void dwcs_rules_served(struct dwcs_rules_stream *r, struct dwcs_bpf_stats *st,
-					 bool late, __u32 len, __u64 arrival, __u64 now)
+					 __u32 how, __u32 len, __u64 arrival, __u64 now)
 {
 	__u64 delay;
 
-	if (late)
+	if (how & (DWCS_RULES_SERVE_LATE | DWCS_RULES_SERVE_ACCOUNTED))
 		st->late_sent++;
-	else
+	if (!(how & DWCS_RULES_SERVE_LATE))
 		dwcs_rules_window_on_time(r);
+	else if (!(how & DWCS_RULES_SERVE_ACCOUNTED))
+		dwcs_rules_window_missed(r, st, 1);
 	r->head_late = 0;
-	r->deadline += r->period;	/* one period per packet */
+	if (!(how & DWCS_RULES_SERVE_OWN))
+		r->deadline += r->period;
 	st->sent_pkts++;
 	st->sent_bytes += len;
 	if (r->max_rate)
