@@ -58,6 +58,7 @@ LIB_QDISC_SKEL := $(BUILD)/lib/bpf/dwcs_qdisc.skel.h
 $(BUILD)/lib/sched_dwcs_bpf.o: $(LIB_QDISC_SKEL)
 
 $(LIB_QDISC_OBJ): lib/bpf/dwcs_qdisc.bpf.c lib/bpf/dwcs_qdisc.h lib/bpf/dwcs_qdisc_kern.h \
+		lib/bpf/dwcs_bpf_rules.h lib/bpf/dwcs_bpf_rules_impl.h \
 		lib/bpf/qsock_cls.h lib/bpf/qsock_slots.bpf.h include/uapi/linux/pkt_sch_dwcs.h
 	$(quiet) CLANG-BPF $@
 	$(Q)mkdir -p $(dir $@)

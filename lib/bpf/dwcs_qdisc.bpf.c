@@ -4,6 +4,10 @@
  * CONFIG_NET_SCH_BPF): the "dwcs-bpf" scheduler of libqsock, for kernels where sch_dwcs.ko
  * cannot or may not be loaded. The rules are those of docs/dwcs.md (kmod/dwcs_core.c); the
  * data structures are what the verifier admits. docs/dwcs-bpf.md says what is left out.
+ * The decisions themselves (windows, precedence, eligibility, drops, what a service changes)
+ * are in dwcs_bpf_rules.h and dwcs_bpf_rules_impl.h, which the host unit test
+ * test/unit/dwcs_bpf_model_test.c compiles too and compares with dwcs_core; this file keeps
+ * the plumbing: maps, bpf_list queues, skbs, kfuncs, the shaper and best effort.
  *
  *  - Streams: dwcs_cfg[minor] (written by user space), dwcs_state[minor] (the stream's queue,
  *    its window and deadline, its counters). A packet belongs to stream `minor` when
@@ -33,21 +37,19 @@
 #include "bpf/dwcs_qdisc.h"
 #include "bpf/qsock_cls.h"
 #include "bpf/qsock_slots.bpf.h"
+#include "bpf/dwcs_bpf_rules.h"
 #include <uapi/linux/pkt_sch_dwcs.h>
 
 char _license[] SEC("license") = "GPL";
 
 #define U64_MAX_ (~0ULL)
-/* pkt_node.mark: above the DWCS_MARK_* field, set at enqueue: part of an application frame
- * (FRAME_START .. FRAME_END), as kmod/dwcs_core.c's DWCS_PKT_IN_FRAME */
-#define PKT_IN_FRAME (1U << 8)
 
 struct pkt_node {
 	struct bpf_list_node node;
 	struct sk_buff __kptr *skb;
 	__u64 deadline;		/* own deadline (skb->tstamp), 0: the stream's period deadline */
 	__u64 enq;		/* enqueue time: FCFS ties, queueing delay */
-	__u32 mark;		/* DWCS_MARK_*, and PKT_IN_FRAME */
+	__u32 mark;		/* DWCS_MARK_*, and DWCS_RULES_IN_FRAME */
 	__u32 len;		/* qdisc_pkt_len at enqueue */
 };
 
@@ -55,28 +57,8 @@ struct stream_state {
 	struct bpf_spin_lock lock;
 	struct bpf_list_head q __contains(pkt_node, node);
 	struct dwcs_bpf_stats st;
-	/* the parameters in force (copied from dwcs_cfg at a generation change, so that a
-	 * removed stream drains under the parameters its packets were queued with) */
-	__u64 period;
-	__u32 x, y, flags, limit;
-	/* the ceiling (docs/dwcs.md "Ceiling", kmod/dwcs_core.c dwcs_charge): a GCRA whose
-	 * theoretical arrival time advances by len / max_rate per packet sent; the stream may
-	 * send while now >= tat - period, i.e. one period's worth of burst */
-	__u64 max_rate, ceil_tat;
-	/* docs/dwcs.md "Window adjustment", "Deadlines" */
-	__u64 deadline;		/* period deadline d of the head */
-	__u32 xc, yc;
-	__u8 tagged, started;
-	__u8 head_late;		/* the head's deadline passed and it stays (sent late) */
-	__u8 frame_sending;	/* part of a frame went out: the rest is committed */
-	__u8 enq_frame_open;	/* enqueue side: a FRAME_START was seen, no FRAME_END yet */
-	__u8 enq_frame_drop;	/* enqueue side: drop the rest of the open frame */
-	__u8 pad[2];
-	__u64 last_miss;	/* own deadline instant whose miss was last accounted */
+	struct dwcs_rules_stream r;	/* what the rules decide on (dwcs_bpf_rules.h) */
 	__u32 active_idx;	/* its slot in dwcs_active while backlogged */
-	/* the head, cached so that the pick reads no packet */
-	__u64 head_deadline, head_enq;
-	__u32 head_mark, head_len;
 };
 
 struct {
@@ -199,120 +181,6 @@ static __always_inline bool from_slot(__u64 cookie, __u32 allowed, __u32 *mark,
 	return true;
 }
 
-/* docs/dwcs.md "Window adjustment" (A): on-time service. */
-static __always_inline void window_on_time(struct stream_state *s)
-{
-	if (s->yc > s->xc)
-		s->yc--;
-	else if (s->yc == s->xc && s->xc > 0) {
-		s->xc--;
-		s->yc--;
-	}
-	if ((s->xc == 0 && s->yc == 0) || s->tagged) {
-		s->xc = s->x;
-		s->yc = s->y;
-		s->tagged = 0;
-	}
-}
-
-/* (B): @k missed periods at once, the same as k single misses in O(1). */
-static __noinline void window_missed(struct stream_state *s, __u64 k)
-{
-	int i;
-
-	s->st.misses += k;
-	for (i = 0; i < 3 && k; i++) {
-		if (s->xc > 0) {
-			__u64 m = k < s->xc ? k : s->xc;
-
-			s->xc -= m;
-			s->yc -= m;
-			k -= m;
-			if (s->xc == 0 && s->yc == 0) {
-				s->xc = s->x;
-				s->yc = s->y;
-				/* x == y: every window is all misses; skip whole windows */
-				if (s->x && s->x == s->y)
-					k %= s->x;
-			}
-		} else {
-			__u64 yc = s->yc + k;
-
-			s->yc = yc > 0xffffffffULL ? 0xffffffffU : yc;
-			s->st.violations += k;
-			s->tagged = 1;
-			k = 0;
-		}
-	}
-}
-
-/* The sort keys of a backlogged stream's head. */
-struct keys {
-	__u64 deadline;		/* own deadline, else d */
-	__u64 arrival;
-	__u32 xc, yc;
-	__u32 minor;
-};
-
-/* x'/y' compared by cross-multiplication; every 0/y' (0/0 included) is the zero constraint. */
-static __always_inline int window_cmp(const struct keys *a, const struct keys *b)
-{
-	__u64 l, r;
-
-	if (!a->xc || !b->xc)
-		return (a->xc ? 1 : 0) - (b->xc ? 1 : 0);
-	l = (__u64)a->xc * b->yc;
-	r = (__u64)b->xc * a->yc;
-	return l < r ? -1 : l > r;
-}
-
-/* docs/dwcs.md "Precedence": true when @a goes before @b. */
-static __always_inline bool precedes(__u32 order, const struct keys *a, const struct keys *b)
-{
-	int w = window_cmp(a, b);
-	bool zero = !a->xc && !b->xc;
-
-	if (order == DWCS_ORDER_WINDOW_FIRST) {
-		if (w)						/* B1 */
-			return w < 0;
-		if (!zero) {
-			if (a->deadline != b->deadline)		/* B2 */
-				return a->deadline < b->deadline;
-			if (a->xc != b->xc)			/* B3 */
-				return a->xc < b->xc;
-		} else {
-			if (a->yc == b->yc && a->deadline != b->deadline)	/* B4 */
-				return a->deadline < b->deadline;
-			if (a->yc != b->yc)			/* B5 */
-				return a->yc > b->yc;
-		}
-	} else {
-		if (a->deadline != b->deadline)			/* A1 */
-			return a->deadline < b->deadline;
-		if (w)						/* A2 */
-			return w < 0;
-		if (zero && a->yc != b->yc)			/* A3 */
-			return a->yc > b->yc;
-		if (!zero && a->xc != b->xc)			/* A4 */
-			return a->xc < b->xc;
-	}
-	if (a->arrival != b->arrival)				/* FCFS */
-		return a->arrival < b->arrival;
-	return a->minor < b->minor;
-}
-
-static __always_inline bool lossy(const struct stream_state *s)
-{
-	return !(s->flags & (DWCS_CLASS_F_LOSSLESS | DWCS_CLASS_F_NONDROPPABLE));
-}
-
-/* May the head go unsent? Lossy, not marked non-droppable, and not the rest of a frame that
- * has begun to go out (kmod/dwcs_core.c dwcs_head_droppable). */
-static __always_inline bool head_droppable(const struct stream_state *s)
-{
-	return lossy(s) && !(s->head_mark & DWCS_MARK_NONDROPPABLE) && !s->frame_sending;
-}
-
 /* The stream's queue changed at its head: cache the new head (queue locked by caller). */
 static __always_inline void cache_head(struct stream_state *s, struct bpf_list_node *n)
 {
@@ -321,10 +189,10 @@ static __always_inline void cache_head(struct stream_state *s, struct bpf_list_n
 	if (!n)
 		return;
 	p = container_of(n, struct pkt_node, node);
-	s->head_deadline = p->deadline;
-	s->head_enq = p->enq;
-	s->head_mark = p->mark;
-	s->head_len = p->len;
+	s->r.head.deadline = p->deadline;
+	s->r.head.enq = p->enq;
+	s->r.head.mark = p->mark;
+	s->r.head.len = p->len;
 }
 
 /* Take the head of @s off its queue; its skb, or NULL. */
@@ -367,8 +235,8 @@ static __always_inline void active_remove(struct stream_state *s)
 	nactive = last_idx;
 }
 
-/* The head of @s leaves unsent. */
-static __always_inline void drop_one(struct Qdisc *sch, struct stream_state *s, __u64 *ctr)
+/* The head of @s leaves unsent (dwcs_bpf_rules_impl.h's callback). */
+static __always_inline void dwcs_rules_drop_one(struct Qdisc *sch, struct stream_state *s, __u64 *ctr)
 {
 	struct sk_buff *skb = pop_head(s);
 
@@ -383,42 +251,9 @@ static __always_inline void drop_one(struct Qdisc *sch, struct stream_state *s, 
 	bpf_kfree_skb(skb);
 }
 
-/*
- * A packet of an unfinished frame was dropped: the rest of that frame goes with it, up to its
- * FRAME_END, but not a non-droppable packet nor the start of the next frame; when the frame's
- * end has not arrived yet, enqueue drops it (kmod/dwcs_core.c dwcs_drop_frame_rest).
- */
-static __noinline void drop_frame_rest(struct Qdisc *sch, struct stream_state *s)
-{
-	struct bpf_iter_num it;
-	int *v;
-
-	bpf_iter_num_new(&it, 0, s->st.backlog);
-	while ((v = bpf_iter_num_next(&it))) {
-		__u32 m = s->head_mark;
-
-		if (!(m & PKT_IN_FRAME) || (m & (DWCS_MARK_FRAME_START | DWCS_MARK_NONDROPPABLE)))
-			break;
-		drop_one(sch, s, &s->st.drop_frame);
-		if (m & DWCS_MARK_FRAME_END) {
-			bpf_iter_num_destroy(&it);
-			return;
-		}
-	}
-	bpf_iter_num_destroy(&it);
-	if (s->enq_frame_open)
-		s->enq_frame_drop = 1;
-}
-
-/* The head of @s leaves unsent, and with it the rest of its frame. */
-static __always_inline void drop_head(struct Qdisc *sch, struct stream_state *s, __u64 *ctr)
-{
-	__u32 m = s->head_mark;
-
-	drop_one(sch, s, ctr);
-	if ((m & PKT_IN_FRAME) && !(m & DWCS_MARK_FRAME_END))
-		drop_frame_rest(sch, s);
-}
+#define DWCS_RULES_STREAM	struct stream_state
+#define DWCS_RULES_LINK		struct Qdisc
+#include "bpf/dwcs_bpf_rules_impl.h"
 
 /* The stream in slot @idx of the active list, and its minor in *@minor; NULL if none. */
 static __always_inline struct stream_state *active_stream(__u32 idx, __u32 *minor)
@@ -463,26 +298,26 @@ int BPF_PROG(dwcs_enqueue, struct sk_buff *skb, struct Qdisc *sch, struct bpf_sk
 				__builtin_memset(&s->st, 0, __builtin_offsetof(struct dwcs_bpf_stats,
 									       cur_x));
 				s->st.epoch = cfg->epoch;
-				s->ceil_tat = 0; /* a new stream starts with its burst */
+				s->r.ceil_tat = 0; /* a new stream starts with its burst */
 			}
-			s->period = cfg->period_ns;
-			s->x = cfg->x;
-			s->y = cfg->y;
-			s->flags = cfg->flags;
-			s->limit = cfg->limit ? cfg->limit : DWCS_DEFAULT_CLASS_LIMIT;
-			s->max_rate = cfg->max_rate;
-			s->xc = s->x;
-			s->yc = s->y;
-			s->tagged = 0;
-			s->frame_sending = 0;
-			s->enq_frame_open = 0;
-			s->enq_frame_drop = 0;
+			s->r.period = cfg->period_ns;
+			s->r.x = cfg->x;
+			s->r.y = cfg->y;
+			s->r.flags = cfg->flags;
+			s->r.limit = cfg->limit ? cfg->limit : DWCS_DEFAULT_CLASS_LIMIT;
+			s->r.max_rate = cfg->max_rate;
+			s->r.xc = s->r.x;
+			s->r.yc = s->r.y;
+			s->r.tagged = 0;
+			s->r.frame_sending = 0;
+			s->r.enq_frame_open = 0;
+			s->r.enq_frame_drop = 0;
 			if (s->st.backlog)
-				s->deadline = now + s->period;
+				s->r.deadline = now + s->r.period;
 			s->st.gen = cfg->gen;
 		}
 	}
-	if (sch->q.qlen >= sch->limit || (s && s->st.backlog >= s->limit) ||
+	if (sch->q.qlen >= sch->limit || (s && s->st.backlog >= s->r.limit) ||
 	    (s && !s->st.backlog && nactive >= DWCS_BPF_MAX_ACTIVE)) {
 		if (s) {
 			if (mark & DWCS_MARK_NONDROPPABLE)
@@ -493,45 +328,18 @@ int BPF_PROG(dwcs_enqueue, struct sk_buff *skb, struct Qdisc *sch, struct bpf_sk
 		goto drop;
 	}
 
-	if (s) {
-		/* frames (kmod/dwcs_core.c dwcs_admit): the packets from a FRAME_START to its
-		 * FRAME_END share the fate of the first of them dropped */
-		bool start = mark & DWCS_MARK_FRAME_START, end = mark & DWCS_MARK_FRAME_END;
-
-		if (start || end || s->enq_frame_open)
-			in_frame = PKT_IN_FRAME;
-		if (start || !in_frame)
-			s->enq_frame_drop = 0;
-		s->enq_frame_open = in_frame && !end;
-		if (s->enq_frame_drop && !(mark & DWCS_MARK_NONDROPPABLE)) {
-			if (end)
-				s->enq_frame_drop = 0;
-			s->st.drop_frame++;
-			goto drop;
-		}
-	}
+	if (s && dwcs_rules_frame_drops(&s->r, &s->st, mark, &in_frame))
+		goto drop;
 	stamp = slot_deadline ? slot_deadline : skb->tstamp;
-	if (s && (s->flags & DWCS_CLASS_F_EDF) && stamp) {
+	if (s && (s->r.flags & DWCS_CLASS_F_EDF) && stamp) {
 		/* TCP's departure time is not a deadline (and TCP gets no slot) */
 		sk = skb->sk;
 		if (sk && sk->sk_protocol != IPPROTO_TCP_)
 			deadline = stamp;
-		/* sch_dwcs's horizon, at its default (a BPF qdisc takes no options): a deadline
-		 * absurdly far ahead is clamped and counted, never dropped */
-		if (deadline > now + DWCS_DEFAULT_HORIZON_NS) {
-			deadline = now + DWCS_DEFAULT_HORIZON_NS;
-			s->st.horizon_caps++;
-		}
+		deadline = dwcs_rules_horizon(&s->st, deadline, now);
 	}
-	/* late on arrival: dropped at the source, if it begins a frame or has none (the later
-	 * members of a frame follow its fate) */
-	if (s && deadline && deadline < now && lossy(s) && !(mark & DWCS_MARK_NONDROPPABLE) &&
-	    ((mark & DWCS_MARK_FRAME_START) || !in_frame)) {
-		s->st.drop_late++;
-		if (s->enq_frame_open)
-			s->enq_frame_drop = 1;
+	if (s && dwcs_rules_late_on_arrival(&s->r, &s->st, mark, in_frame, deadline, now))
 		goto drop;
-	}
 
 	p = bpf_obj_new(struct pkt_node);
 	if (!p)
@@ -548,11 +356,7 @@ int BPF_PROG(dwcs_enqueue, struct sk_buff *skb, struct Qdisc *sch, struct bpf_sk
 		if (!s->st.backlog) {
 			__u32 idx = nactive, *slot;
 
-			/* activation: an idle stream accrues no misses, one that ran ahead
-			 * of its rate keeps the later deadline it earned */
-			if (!s->started || s->deadline < now + s->period)
-				s->deadline = now + s->period;
-			s->started = 1;
+			dwcs_rules_activate(&s->r, now);
 			slot = bpf_map_lookup_elem(&dwcs_active, &idx);
 			if (slot) {
 				*slot = minor;
@@ -585,65 +389,12 @@ drop:
 	return NET_XMIT_DROP;
 }
 
-/*
- * Account what passed for @s at @now and drop the heads that must go: its missed periods
- * (one droppable head per missed period when lossy) and heads whose own deadline passed.
- * docs/dwcs.md "Deadlines, eligibility, misses".
- */
-static __noinline void account_late(struct Qdisc *sch, struct stream_state *s, __u64 now)
-{
-	struct bpf_iter_num it;
-	__u64 window_drops = 0;
-	int *v;
-
-	if (!s->head_deadline && now > s->deadline && s->period) {
-		__u64 k = (now - s->deadline + s->period - 1) / s->period;
-
-		s->deadline += k * s->period;
-		window_missed(s, k);
-		if (lossy(s))
-			window_drops = k;
-		else
-			s->head_late = 1;
-	}
-	bpf_iter_num_new(&it, 0, s->st.backlog);
-	while ((v = bpf_iter_num_next(&it))) {
-		bool droppable = head_droppable(s);
-
-		/* a frame's rest may have gone with its head (drop_head): the cached head is
-		 * stale once the queue is empty */
-		if (!s->st.backlog)
-			break;
-
-		if (s->head_deadline) {
-			if (now <= s->head_deadline)
-				break;
-			/* once per distinct deadline instant, however many packets share it */
-			if (s->head_deadline != s->last_miss) {
-				s->last_miss = s->head_deadline;
-				window_missed(s, 1);
-			}
-			if (!droppable) {
-				s->head_late = 1;
-				break;
-			}
-			drop_head(sch, s, &s->st.drop_late);
-		} else {
-			if (!window_drops || !droppable)
-				break;
-			window_drops--;
-			drop_head(sch, s, &s->st.drop_window);
-		}
-	}
-	bpf_iter_num_destroy(&it);
-}
-
 SEC("struct_ops")
 struct sk_buff *BPF_PROG(dwcs_dequeue, struct Qdisc *sch)
 {
 	struct stream_state *s;
 	struct dwcs_bpf_conf *c;
-	struct keys best = {}, k;
+	struct dwcs_rules_keys best = {}, k;
 	struct sk_buff *skb = NULL;
 	struct bpf_iter_num it;
 	__u64 now, next = U64_MAX_;
@@ -678,34 +429,20 @@ struct sk_buff *BPF_PROG(dwcs_dequeue, struct Qdisc *sch)
 	/* downwards: a stream that empties is replaced by the last one, already seen */
 	bpf_iter_num_new(&it, 0, n);
 	while ((v = bpf_iter_num_next(&it))) {
+		enum dwcs_rules_verdict verdict;
 		__u32 minor;
 
 		s = active_stream(n - 1 - *v, &minor);
 		if (!s)
 			continue;
-		/* non-work-conserving: a head without its own deadline waits for d - T */
-		if (!wc && !s->head_deadline && s->deadline - s->period > now) {
-			if (s->deadline - s->period < next)
-				next = s->deadline - s->period;
+		verdict = dwcs_rules_candidate(sch, s, minor, wc, now, &next, &k);
+		if (verdict == DWCS_RULES_WAITS)
 			continue;
-		}
-		account_late(sch, s, now);
-		if (!s->st.backlog) {
+		if (verdict == DWCS_RULES_EMPTIED) {
 			active_remove(s);
 			continue;
 		}
-		/* over its ceiling: held (its deadlines may pass meanwhile, and count) */
-		if (s->max_rate && s->ceil_tat > now + s->period) {
-			if (s->ceil_tat - s->period < next)
-				next = s->ceil_tat - s->period;
-			continue;
-		}
-		k.deadline = s->head_deadline ? s->head_deadline : s->deadline;
-		k.arrival = s->head_enq;
-		k.xc = s->xc;
-		k.yc = s->yc;
-		k.minor = minor;
-		if (!have || precedes(order, &k, &best)) {
+		if (!have || dwcs_rules_precedes(order, &k, &best)) {
 			best = k;
 			have = true;
 		}
@@ -714,34 +451,15 @@ struct sk_buff *BPF_PROG(dwcs_dequeue, struct Qdisc *sch)
 
 	if (have) {
 		__u32 minor = best.minor;
-		__u64 delay;
 
 		s = bpf_map_lookup_elem(&dwcs_state, &minor);
 		if (!s)
 			return NULL;
-		late = s->head_late || (s->head_deadline && s->head_deadline < now);
-		/* the rest of a frame that begins to go out is committed */
-		s->frame_sending = (s->head_mark & PKT_IN_FRAME) && !(s->head_mark & DWCS_MARK_FRAME_END);
+		late = dwcs_rules_serve_begin(&s->r, now);
 		skb = pop_head(s);
 		if (!skb)
 			return NULL;
-		if (late)
-			s->st.late_sent++;
-		else
-			window_on_time(s);
-		s->head_late = 0;
-		s->deadline += s->period;	/* one period per packet */
-		s->st.sent_pkts++;
-		s->st.sent_bytes += pkt_len(skb);
-		if (s->max_rate)
-			s->ceil_tat = (s->ceil_tat > now ? s->ceil_tat : now) +
-				      (__u64)pkt_len(skb) * 1000000000ULL / s->max_rate;
-		delay = now - best.arrival;
-		s->st.delay_sum_ns += delay;
-		if (delay > s->st.delay_max_ns)
-			s->st.delay_max_ns = delay;
-		s->st.cur_x = s->xc;
-		s->st.cur_y = s->yc;
+		dwcs_rules_served(&s->r, &s->st, late, pkt_len(skb), best.arrival, now);
 		if (s->st.backlog)
 			s->st.backlog--;
 		if (!s->st.backlog)

@@ -19,18 +19,9 @@
 #include <cmocka.h>
 
 #include "dwcs_harness.h"
+#include "dwcs_traces.h"	/* the traces, shared with dwcs_bpf_model_test.c */
 
-#define US 1000ULL
-
-static u64 rng_state;
-
-static u32 rnd(u32 n)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return n ? (u32)(rng_state % n) : 0;
-}
+#define US DWCS_TRACE_US
 
 static bool eligible(const struct h_sched *h, const struct dwcs_stream *s, u64 now)
 {
@@ -69,35 +60,32 @@ static void check_choice(struct h_sched *h, u32 n, u64 now)
 
 static void run_random_set(u64 seed, u8 order, bool wc)
 {
-	u32 n = 2 + (u32)(seed % 23), i, step;
-	struct h_sched *h = h_new(n);
-	u64 now = 1000 * US, offered[32] = { 0 };
+	struct dwcs_trace t;
+	u32 n, i, step;
+	struct h_sched *h;
+	u64 offered[32] = { 0 };
 
-	rng_state = seed * 2654435761ULL + 1;
+	dwcs_trace_init(&t, seed);
+	n = t.n;
+	h = h_new(n);
 	dwcs_sched_set_mode(&h->sched, order, wc);
-	for (i = 0; i < n; i++) {
-		u32 y = rnd(6), x = y ? rnd(y + 1) : 0;
-		u32 flags = rnd(8) & DWCS_CLASS_F_ALL;
-
-		h_add(h, i, (1 + rnd(20)) * 100 * US, x, y, flags);
-	}
-	for (step = 0; step < 4000; step++) {
-		u32 k = rnd(3);
+	for (i = 0; i < n; i++)
+		h_add(h, i, t.st[i].period, t.st[i].x, t.st[i].y, t.st[i].flags);
+	for (step = 0; step < DWCS_TRACE_STEPS; step++) {
+		u32 k = dwcs_trace_arrivals(&t);
 
 		while (k--) {
-			u32 j = rnd(n);
-			u64 dl = (h->st[j].s.p.flags & DWCS_CLASS_F_EDF) && rnd(2) ?
-					 now + rnd(3000) * US - 200 * US : 0;
-			u8 mark = (u8)rnd(32);
+			u32 j = dwcs_trace_stream(&t);
+			struct dwcs_trace_pkt pkt = dwcs_trace_packet(&t, j);
 
 			if (h_backlog(h, j) >= H_QCAP - 1)
 				continue;
 			offered[j]++;
-			h_send(h, j, now, dl, mark);
+			h_send(h, j, t.now, pkt.deadline, pkt.mark);
 		}
-		check_choice(h, n, now);
-		h_step(h, now, NULL, NULL);
-		now += rnd(300) * US;
+		check_choice(h, n, t.now);
+		h_step(h, t.now, NULL, NULL);
+		dwcs_trace_advance(&t);
 	}
 	for (i = 0; i < n; i++) {
 		const struct dwcs_stream_stats *st = &h->st[i].s.st;
@@ -129,26 +117,14 @@ static void test_never_ineligible_or_lower_precedence(void **state)
  * period T = q slots; streams never run dry. Returns the worst "misses in any window of y_i
  * consecutive deadlines minus x_i" over all streams (<= 0: the guarantee held).
  */
-#define GMAX_STREAMS 12
-#define GMAX_HIST 4096
-
-struct outcome {
-	u8 hist[GMAX_HIST]; /* 1 = missed, per consecutive deadline */
-	u32 len;
-};
-
-static void record(struct outcome *o, u64 n, u8 missed)
-{
-	while (n-- && o->len < GMAX_HIST)
-		o->hist[o->len++] = missed;
-}
+#define GMAX_STREAMS DWCS_GUARANTEE_MAX_STREAMS
 
 static long guarantee_excess(u32 n, const u32 *x, const u32 *y, u32 q, u8 order, bool wc,
 			     bool sliding, u64 *violations, u32 slots)
 {
-	const u64 C = 10 * US, T = q * C;
+	const u64 C = DWCS_GUARANTEE_SLOT_NS, T = q * C;
 	struct h_sched *h = h_new(n);
-	static struct outcome out[GMAX_STREAMS];
+	static struct dwcs_outcome out[GMAX_STREAMS];
 	u64 now = 0;
 	long worst = -1000;
 	u32 i, slot;
@@ -171,44 +147,22 @@ static long guarantee_excess(u32 n, const u32 *x, const u32 *y, u32 q, u8 order,
 		}
 		who = h_step(h, now, NULL, &pkt);
 		for (i = 0; i < n; i++) {
-			record(&out[i], h->st[i].s.st.misses - misses_before[i], 1);
-			record(&out[i], h->st[i].s.st.sent - h->st[i].s.st.late_sent - sent_before[i],
-			       0);
+			dwcs_outcome_record(&out[i], h->st[i].s.st.misses - misses_before[i], 1);
+			dwcs_outcome_record(&out[i], h->st[i].s.st.sent - h->st[i].s.st.late_sent -
+							     sent_before[i], 0);
 			while (h_backlog(h, i) < 4)
 				h_send(h, i, now, 0, 0);
 		}
 		(void)who;
 	}
 	for (i = 0; i < n; i++) {
-		u32 w, j;
-
 		if (!y[i])
 			continue;
 		*violations += h->st[i].s.st.violations;
-		for (w = 0; w + y[i] <= out[i].len; w += sliding ? 1 : y[i]) {
-			long m = 0;
-
-			for (j = w; j < w + y[i]; j++)
-				m += out[i].hist[j];
-			if (m - (long)x[i] > worst)
-				worst = m - (long)x[i];
-		}
+		worst = dwcs_outcome_excess(&out[i], x[i], y[i], sliding, worst);
 	}
 	h_free(h);
 	return worst;
-}
-
-static bool feasible(u32 n, const u32 *x, const u32 *y, u32 q)
-{
-	/* Σ (y_i - x_i)/y_i <= q, in integers: Σ (y_i - x_i)·L/y_i <= q·L, L = Π y_i */
-	u64 num = 0, den = 1;
-	u32 i;
-
-	for (i = 0; i < n; i++)
-		den *= y[i];
-	for (i = 0; i < n; i++)
-		num += (u64)(y[i] - x[i]) * (den / y[i]);
-	return num <= (u64)q * den;
 }
 
 struct guarantee_run {
@@ -236,22 +190,22 @@ static void test_window_guarantee_when_proven(void **state)
 		u32 trial, checked = 0, broken = 0;
 		u64 violations = 0;
 
-		rng_state = 12345;
-		for (trial = 0; trial < 400; trial++) {
-			u32 n = 2 + rnd(GMAX_STREAMS - 1), q = 1 + rnd(n), i;
-			u32 x[GMAX_STREAMS], y[GMAX_STREAMS];
+		struct dwcs_rng rng = { DWCS_GUARANTEE_SEED };
+
+		for (trial = 0; trial < DWCS_GUARANTEE_DRAWS; trial++) {
+			struct dwcs_guarantee_set g;
+			u32 n, q, i, *x = g.x, *y = g.y;
 			u64 v = 0;
 			long excess;
 
-			for (i = 0; i < n; i++) {
-				y[i] = 1 + rnd(5);
-				x[i] = rnd(y[i] + 1);
-			}
-			if (!feasible(n, x, y, q))
+			dwcs_guarantee_draw(&rng, &g);
+			n = g.n;
+			q = g.q;
+			if (!dwcs_guarantee_feasible(&g))
 				continue;
 			checked++;
 			excess = guarantee_excess(n, x, y, q, run->order, run->wc, run->sliding, &v,
-						  600);
+						  DWCS_GUARANTEE_SLOTS);
 			violations += v;
 			if (excess <= 0 && (run->sliding || !v))
 				continue;

@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: (LGPL-2.1-or-later OR BSD-2-Clause) */
+/*
+ * dwcs_bpf_rules_impl.h — the rules of dwcs-bpf that drop queued packets (late heads, missed
+ * periods, the rest of a frame) and the pick's view of one stream. They reach the queue
+ * through one callback, so the qdisc program (bpf_list of skbs) and the host model of
+ * test/unit/dwcs_bpf_model_test.c (arrays of packets) share them. dwcs_bpf_rules.h says why.
+ *
+ * The includer defines, before including this file:
+ *   DWCS_RULES_STREAM  its stream type, with members `struct dwcs_bpf_stats st` and
+ *                      `struct dwcs_rules_stream r` (the rules touch nothing else of it);
+ *   DWCS_RULES_LINK    the type a drop must update besides the stream (the Qdisc);
+ *   void dwcs_rules_drop_one(DWCS_RULES_LINK *link, DWCS_RULES_STREAM *s, __u64 *ctr)
+ *                      takes the head of s off its queue and frees it, counts it in *ctr,
+ *                      lowers st.backlog and caches the new head in r.head.
+ */
+#ifndef QSOCK_DWCS_BPF_RULES_IMPL_H
+#define QSOCK_DWCS_BPF_RULES_IMPL_H
+
+#include "dwcs_bpf_rules.h"
+
+/*
+ * A packet of an unfinished frame was dropped: the rest of that frame goes with it, up to its
+ * FRAME_END, but not a non-droppable packet nor the start of the next frame; when the queue
+ * ends before the frame does, enqueue drops the members still to come (kmod/dwcs_core.c
+ * dwcs_drop_frame_rest). Only then: a purge stopped by the next frame or a non-droppable
+ * packet leaves the enqueue side alone (it used to mark the open frame, by then another one,
+ * for dropping; found by dwcs_bpf_model_test).
+ */
+DWCS_RULES_SUBPROG void dwcs_rules_drop_frame_rest(DWCS_RULES_LINK *link, DWCS_RULES_STREAM *s)
+{
+	dwcs_rules_iter it;
+
+	dwcs_rules_iter_new(&it, s->st.backlog);
+	while (dwcs_rules_iter_next(&it)) {
+		__u32 m = s->r.head.mark;
+
+		if (!(m & DWCS_RULES_IN_FRAME) ||
+		    (m & (DWCS_MARK_FRAME_START | DWCS_MARK_NONDROPPABLE))) {
+			dwcs_rules_iter_destroy(&it);
+			return;
+		}
+		dwcs_rules_drop_one(link, s, &s->st.drop_frame);
+		if (m & DWCS_MARK_FRAME_END) {
+			dwcs_rules_iter_destroy(&it);
+			return;
+		}
+	}
+	dwcs_rules_iter_destroy(&it);
+	if (s->r.enq_frame_open)
+		s->r.enq_frame_drop = 1;
+}
+
+/* The head of @s leaves unsent, and with it the rest of its frame. */
+DWCS_RULES_INLINE void dwcs_rules_drop_head(DWCS_RULES_LINK *link, DWCS_RULES_STREAM *s,
+					    __u64 *ctr)
+{
+	__u32 m = s->r.head.mark;
+
+	dwcs_rules_drop_one(link, s, ctr);
+	if ((m & DWCS_RULES_IN_FRAME) && !(m & DWCS_MARK_FRAME_END))
+		dwcs_rules_drop_frame_rest(link, s);
+}
+
+/*
+ * Account what passed for @s at @now and drop the heads that must go, one head at a time as
+ * kmod/dwcs_core.c's dwcs_expire(): a head with its own deadline passed is one miss for its
+ * instant and goes if droppable (else it stays, late); a head without one misses every period
+ * since d, each missed period taking one droppable head with it, and the periods left, when
+ * the head cannot go, are its misses (it stays, late). A run of periods ends with the stream
+ * empty or at a head with its own deadline, and the periods not yet missed then are not
+ * counted (a deadline belongs to a packet). docs/dwcs.md "Deadlines, eligibility, misses".
+ */
+DWCS_RULES_SUBPROG void dwcs_rules_account_late(DWCS_RULES_LINK *link, DWCS_RULES_STREAM *s,
+						__u64 now)
+{
+	struct dwcs_rules_stream *r = &s->r;
+	dwcs_rules_iter it;
+	__u64 periods = 0;	/* periods of d missed and not yet accounted */
+
+	/* each turn but the last drops at least one packet */
+	dwcs_rules_iter_new(&it, s->st.backlog);
+	while (dwcs_rules_iter_next(&it)) {
+		bool droppable = dwcs_rules_head_droppable(r);
+
+		/* a frame's rest may have gone with its head (drop_head): the cached head is
+		 * stale once the queue is empty */
+		if (!s->st.backlog)
+			break;
+
+		if (r->head.deadline) {
+			periods = 0;
+			/* a late head kept had its miss accounted: it only waits for service (its
+			 * instant is no guard: a packet dropped late at enqueue may have moved
+			 * last_miss since) */
+			if (now <= r->head.deadline || r->head_late)
+				break;
+			dwcs_rules_miss_instant(r, &s->st, r->head.deadline);
+			if (!droppable) {
+				r->head_late = 1;
+				break;
+			}
+			dwcs_rules_drop_head(link, s, &s->st.drop_late);
+			continue;
+		}
+		if (!periods) {
+			if (now <= r->deadline || !r->period)
+				break;
+			periods = (now - r->deadline + r->period - 1) / r->period;
+		}
+		if (!droppable) {
+			r->deadline += periods * r->period;
+			dwcs_rules_window_missed(r, &s->st, periods);
+			r->head_late = 1;
+			break;
+		}
+		r->deadline += r->period;
+		dwcs_rules_window_missed(r, &s->st, 1);
+		periods--;
+		dwcs_rules_drop_head(link, s, &s->st.drop_window);
+	}
+	dwcs_rules_iter_destroy(&it);
+}
+
+/* What the pick makes of a backlogged stream (dwcs_rules_candidate). */
+enum dwcs_rules_verdict {
+	DWCS_RULES_WAITS,	/* not eligible yet, or held by its ceiling: *next lowered */
+	DWCS_RULES_EMPTIED,	/* its late heads were dropped and nothing is left */
+	DWCS_RULES_READY,	/* eligible: its keys are in *k */
+};
+
+/* Non-work-conserving, a head without its own deadline waits for d - T: lowers *@next. */
+DWCS_RULES_INLINE bool dwcs_rules_waits(const struct dwcs_rules_stream *r, __u32 wc, __u64 now,
+					__u64 *next)
+{
+	if (wc || r->head.deadline || r->deadline - r->period <= now)
+		return false;
+	if (r->deadline - r->period < *next)
+		*next = r->deadline - r->period;
+	return true;
+}
+
+/*
+ * One backlogged stream in the pick (the caller keeps the first by dwcs_rules_precedes):
+ * a head not yet eligible waits; what passed is accounted; a stream over its ceiling is held
+ * (its deadlines may pass meanwhile, and count).
+ */
+DWCS_RULES_INLINE enum dwcs_rules_verdict
+dwcs_rules_candidate(DWCS_RULES_LINK *link, DWCS_RULES_STREAM *s, __u32 minor, __u32 wc,
+		     __u64 now, __u64 *next, struct dwcs_rules_keys *k)
+{
+	struct dwcs_rules_stream *r = &s->r;
+
+	/* nothing of a waiting head can have passed: it is not accounted */
+	if (dwcs_rules_waits(r, wc, now, next))
+		return DWCS_RULES_WAITS;
+	dwcs_rules_account_late(link, s, now);
+	if (!s->st.backlog)
+		return DWCS_RULES_EMPTIED;
+	/*
+	 * Late heads with their own deadlines may have gone and left a head without one that is
+	 * not yet eligible (found by dwcs_bpf_model_test: served before d - T).
+	 */
+	if (dwcs_rules_waits(r, wc, now, next))
+		return DWCS_RULES_WAITS;
+	if (r->max_rate && r->ceil_tat > now + r->period) {
+		if (r->ceil_tat - r->period < *next)
+			*next = r->ceil_tat - r->period;
+		return DWCS_RULES_WAITS;
+	}
+	k->deadline = r->head.deadline ? r->head.deadline : r->deadline;
+	k->arrival = r->head.enq;
+	k->xc = r->xc;
+	k->yc = r->yc;
+	k->minor = minor;
+	return DWCS_RULES_READY;
+}
+
+#endif /* QSOCK_DWCS_BPF_RULES_IMPL_H */
