@@ -121,7 +121,7 @@ cont_sockopts() {
 	local cont=$1 kind=$2 mean=$3
 	case $cont in
 	prio) echo "--priority 6" ;;
-	fq) echo "--pacing-rate $((CONT_PACE_FACTOR * mean))" ;;
+	fq) [ "$CONT_PACE_FACTOR" = 0 ] || echo "--pacing-rate $((CONT_PACE_FACTOR * mean))" ;;
 	cake) [ "$kind" = audio ] && echo "--tos 184" || echo "--tos 136" ;;
 	esac
 	return 0

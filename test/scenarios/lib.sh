@@ -148,6 +148,9 @@ scen_root() {
 		in_srv "$APPS/qsock-root" init "$SRV_DEV" "$SCEN_QSOCK_SCHED" --rate "$SCEN_RATE_BPS" \
 			--limit "${SCEN_DWCS_LIMIT:-1000}" ||
 			scen_die "qsockinit $SCEN_QSOCK_SCHED on $SRV_DEV failed"
+		# An experiment's switch, not a contender: DWCS's precedence table (a or b).
+		[ -z "${SCEN_DWCS_ORDER:-}" ] || tc_dwcs qdisc change dev "$SRV_DEV" root dwcs order "$SCEN_DWCS_ORDER" ||
+			scen_die "tc qdisc change ... dwcs order $SCEN_DWCS_ORDER failed"
 		SCEN_SCHED=$SCEN_QSOCK_SCHED
 	else
 		in_srv tc qdisc add dev "$SRV_DEV" root handle 1: htb default 30 &&
@@ -360,28 +363,62 @@ scen_contender_name() {
 	esac
 }
 
-# scen_edf_oracle PLAYOUT_MS TYPES FRAMES_CSV...: whether ANY scheduler could have delivered every
-# frame of TYPES (the protected ones, e.g. IP) before its playout deadline, from the frames the
-# senders actually produced (video-server --frames-csv). The oracle gives those frames the
-# whole link (SCEN_RATE) from their capture on, and nothing else: the most any scheduler can do
-# for them. All share one relative deadline (capture + PLAYOUT_MS), so earliest deadline first,
-# optimal on one link, is capture order; a frame the oracle finishes after its deadline proves
-# the run infeasible for TYPES (the count is what this order misses, not a minimum). Prints one
-# line: "oracle: TYPES frames N (I: n), an ideal scheduler misses M (I: m): feasible|infeasible".
+# scen_edf_oracle PLAYOUT_MS TYPES TOLERANCES FRAMES_CSV...: whether ANY scheduler could have
+# delivered, before its playout deadline, every frame of TYPES (the protected ones, e.g. IP)
+# and, with TOLERANCES ("x/y ...", one per stream in stream order; "" for none), enough
+# B-frames for every stream's windows, from the frames the senders actually produced
+# (video-server --frames-csv). Of the B-frames a window needs beyond its protected frames the
+# smallest are taken. The oracle gives those frames the whole link (SCEN_RATE) from their
+# capture on, and nothing else: the most any scheduler can do for them. All share one relative
+# deadline (capture + PLAYOUT_MS), so earliest deadline first, optimal on one link, is capture
+# order. A protected frame the oracle finishes late proves the run infeasible for TYPES; with
+# windows, a late frame shows only that this choice of B-frames fails (another might not), so
+# "windows infeasible" is the oracle's verdict, not a proof. Prints one line.
 scen_edf_oracle() {
-	local playout=$1 types=$2
-	shift 2
-	tail -q -n +2 "$@" | sort -t, -k1,1n | awk -F, -v rate="$(cont_rate_bps)" \
-		-v playout_ns="$((playout * 1000000))" -v types="$types" '
-		index(types, $4) {
+	local playout=$1 types=$2 tols=$3
+	shift 3
+	# Pass 1: the protected frames, and for each stream's windows the smallest B-frames needed.
+	tail -q -n +2 "$@" | sort -t, -k2,2n -k3,3n | awk -F, -v types="$types" -v tols="$tols" '
+		function flush(   i, j, t, need) {
+			if (!nw) return
+			# a window the run ended inside asks for nothing (the receivers count whole ones)
+			need = nw < y[st] ? 0 : y[st] - x[st] - prot
+			# the smallest B-frames of the window first (selection sort: windows are short)
+			for (i = 1; i <= nb && need > 0; i++) {
+				for (j = i + 1; j <= nb; j++)
+					if (bb[j] < bb[i]) { t = bb[i]; bb[i] = bb[j]; bb[j] = t; t = bl[i]; bl[i] = bl[j]; bl[j] = t }
+				print bl[i] ",W"
+				need--
+			}
+			if (need > 0) print "0,0,B,S"	# even every B-frame is too few
+			nw = prot = nb = 0
+		}
+		BEGIN { ns = split(tols, tl, " "); for (i = 1; i <= ns; i++) { split(tl[i], p, "/"); x[i - 1] = p[1]; y[i - 1] = p[2] } }
+		{
+			if ($2 != st || (y[$2] && int($3 / y[$2]) != win)) flush()
+			st = $2; win = y[$2] ? int($3 / y[$2]) : 0; nw++
+			if (index(types, $4)) { prot++; print $1 "," $5 "," $4 ",P"; next }
+			if (y[$2]) { nb++; bb[nb] = $5; bl[nb] = $1 "," $5 "," $4 }
+		}
+		END { flush() }' |
+	sort -t, -k1,1n | awk -F, -v rate="$(cont_rate_bps)" -v playout_ns="$((playout * 1000000))" \
+		-v types="$types" -v windows="${tols:+1}" '
+		{
 			start = $1 > done ? $1 : done
-			done = start + $5 * 1e9 / rate
-			n++; if ($4 == "I") ni++
-			if (done > $1 + playout_ns) { miss++; if ($4 == "I") mi++ }
+			done = start + $2 * 1e9 / rate
+			late = done > $1 + playout_ns
+			if ($4 == "P") { n++; if ($3 == "I") ni++; if (late) { miss++; if ($3 == "I") mi++ } }
+			else if ($4 == "S") bmiss++
+			else { nb++; if (late) bmiss++ }
 		}
 		END {
-			printf "oracle: %s frames %d (I: %d), an ideal scheduler misses %d (I: %d): %s\n",
+			if (!n) { print "oracle: no frames of " types " in the senders\047 --frames-csv"; exit 1 }
+			printf "oracle: %s frames %d (I: %d), an ideal scheduler misses %d (I: %d): %s", \
 				types, n, ni, miss, mi, miss ? "infeasible" : "feasible"
+			if (windows)
+				printf "; with the B-frames the windows need (%d): %s", nb, \
+					miss + bmiss ? "windows infeasible" : "windows feasible"
+			printf "\n"
 		}'
 }
 
