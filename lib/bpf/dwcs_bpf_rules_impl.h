@@ -11,7 +11,8 @@
  *   DWCS_RULES_LINK    the type a drop must update besides the stream (the Qdisc);
  *   void dwcs_rules_drop_one(DWCS_RULES_LINK *link, DWCS_RULES_STREAM *s, __u64 *ctr)
  *                      takes the head of s off its queue and frees it, counts it in *ctr,
- *                      lowers st.backlog and caches the new head in r.head.
+ *                      lowers st.backlog and caches the new head in r.head (the rules have
+ *                      taken it out of r.backlog_prio before the call).
  */
 #ifndef QSOCK_DWCS_BPF_RULES_IMPL_H
 #define QSOCK_DWCS_BPF_RULES_IMPL_H
@@ -39,6 +40,7 @@ DWCS_RULES_SUBPROG void dwcs_rules_drop_frame_rest(DWCS_RULES_LINK *link, DWCS_R
 			dwcs_rules_iter_destroy(&it);
 			return;
 		}
+		dwcs_rules_count_out(&s->r, m);
 		dwcs_rules_drop_one(link, s, &s->st.drop_frame);
 		if (m & DWCS_MARK_FRAME_END) {
 			dwcs_rules_iter_destroy(&it);
@@ -56,6 +58,7 @@ DWCS_RULES_INLINE void dwcs_rules_drop_head(DWCS_RULES_LINK *link, DWCS_RULES_ST
 {
 	__u32 m = s->r.head.mark;
 
+	dwcs_rules_count_out(&s->r, m);
 	dwcs_rules_drop_one(link, s, ctr);
 	if ((m & DWCS_RULES_IN_FRAME) && !(m & DWCS_MARK_FRAME_END))
 		dwcs_rules_drop_frame_rest(link, s);

@@ -255,6 +255,118 @@ static __always_inline void dwcs_rules_drop_one(struct Qdisc *sch, struct stream
 #define DWCS_RULES_LINK		struct Qdisc
 #include "bpf/dwcs_bpf_rules_impl.h"
 
+/*
+ * Overflow: the newest queued packet of @s of drop priority @prio that may go
+ * (dwcs_rules_is_victim) leaves unsent. Its position from the head (0: the head), or -1 when
+ * there is none (the counts say there is).
+ *
+ * bpf_list removes only at its ends (bpf_list_del would need a non-owning reference to a
+ * node found in the middle, which nothing yields without a walk the list API does not
+ * have), so the queue is rotated: from the tail, each packet newer than the victim moves to
+ * the front, the victim is taken off the tail, and the moved packets go back behind the rest
+ * in their order. Cost: 2k + 1 node moves for the k packets newer than the victim, each
+ * under its own lock/unlock (no loop runs under the lock, whatever the kernel admits there),
+ * bounded by the backlog (the class limit, 1000 by default); only on overflow, never on the
+ * path of a packet that fits. A victim not found would mean a full turn, which leaves the
+ * order as it was. A subprogram, so that the verifier checks its loops once.
+ */
+static __noinline int unlink_overflow_victim(struct Qdisc *sch, struct stream_state *s,
+					     __u32 prio)
+{
+	__u32 backlog = s->st.backlog, rotated = 0;
+	struct sk_buff *skb = NULL;
+	struct bpf_list_node *n;
+	struct bpf_iter_num it;
+	struct pkt_node *p;
+	bool found = false;
+	int *v;
+
+	bpf_iter_num_new(&it, 0, backlog);
+	while ((v = bpf_iter_num_next(&it))) {
+		bpf_spin_lock(&s->lock);
+		n = bpf_list_pop_back(&s->q);
+		if (!n) {
+			bpf_spin_unlock(&s->lock);
+			break;
+		}
+		p = container_of(n, struct pkt_node, node);
+		found = dwcs_rules_is_victim(p->mark, prio);
+		/* the victim goes back where it was, to be taken off below, outside the loop */
+		if (found)
+			bpf_list_push_back(&s->q, &p->node);
+		else
+			bpf_list_push_front(&s->q, &p->node);
+		bpf_spin_unlock(&s->lock);
+		if (found)
+			break;
+		rotated++;
+	}
+	bpf_iter_num_destroy(&it);
+
+	if (found) {
+		bpf_spin_lock(&s->lock);
+		n = bpf_list_pop_back(&s->q);
+		bpf_spin_unlock(&s->lock);
+		if (n) {
+			p = container_of(n, struct pkt_node, node);
+			skb = bpf_kptr_xchg(&p->skb, skb);
+			bpf_obj_drop(p);
+		}
+	}
+
+	bpf_iter_num_new(&it, 0, rotated);
+	while ((v = bpf_iter_num_next(&it))) {
+		bpf_spin_lock(&s->lock);
+		n = bpf_list_pop_front(&s->q);
+		if (n)
+			bpf_list_push_back(&s->q, n);
+		bpf_spin_unlock(&s->lock);
+		if (!n)
+			break;
+	}
+	bpf_iter_num_destroy(&it);
+
+	bpf_spin_lock(&s->lock);
+	cache_head(s, bpf_list_front(&s->q));
+	bpf_spin_unlock(&s->lock);
+	if (!skb)
+		return -1;
+	sch->q.qlen--;
+	sch->qstats.backlog -= pkt_len(skb);
+	sch->qstats.drops++;
+	if (s->st.backlog)
+		s->st.backlog--;
+	bpf_kfree_skb(skb);
+	return (int)(backlog - 1 - rotated);
+}
+
+/*
+ * Room for a packet marked @mark in stream @s (sch_dwcs's dwcs_enqueue_class): a stream at
+ * its limit, or in a full qdisc, loses the newest queued packet of its highest drop priority,
+ * unless the arriving one ranks as high (dwcs_rules_overflow_victim). False when the arriving
+ * packet goes (counted); the caller drops it.
+ */
+static __always_inline bool make_room(struct Qdisc *sch, struct stream_state *s, __u32 mark)
+{
+	int prio, pos;
+
+	if (s->st.backlog < s->r.limit && sch->q.qlen < sch->limit &&
+	    (s->st.backlog || nactive < DWCS_BPF_MAX_ACTIVE))
+		return true;
+	prio = dwcs_rules_overflow_victim(&s->r, mark);
+	if (prio != DWCS_RULES_VICTIM_INCOMING) {
+		pos = unlink_overflow_victim(sch, s, prio);
+		if (pos >= 0) {
+			dwcs_rules_unlinked(&s->r, &s->st, prio, pos == 0);
+			if (!s->st.backlog)
+				active_remove(s);
+			return true;
+		}
+	}
+	dwcs_rules_overflow_incoming(&s->st, mark);
+	return false;
+}
+
 /* The stream in slot @idx of the active list, and its minor in *@minor; NULL if none. */
 static __always_inline struct stream_state *active_stream(__u32 idx, __u32 *minor)
 {
@@ -317,17 +429,11 @@ int BPF_PROG(dwcs_enqueue, struct sk_buff *skb, struct Qdisc *sch, struct bpf_sk
 			s->st.gen = cfg->gen;
 		}
 	}
-	if (sch->q.qlen >= sch->limit || (s && s->st.backlog >= s->r.limit) ||
-	    (s && !s->st.backlog && nactive >= DWCS_BPF_MAX_ACTIVE)) {
-		if (s) {
-			if (mark & DWCS_MARK_NONDROPPABLE)
-				s->st.drop_nondroppable++;
-			else
-				s->st.drop_overflow++;
-		}
+	if (!s && sch->q.qlen >= sch->limit)
 		goto drop;
-	}
 
+	/* what is late or belongs to a dropped frame goes before it could take a queued
+	 * packet's room (sch_dwcs: dwcs_admit, then the overflow) */
 	if (s && dwcs_rules_frame_drops(&s->r, &s->st, mark, &in_frame))
 		goto drop;
 	stamp = slot_deadline ? slot_deadline : skb->tstamp;
@@ -339,6 +445,8 @@ int BPF_PROG(dwcs_enqueue, struct sk_buff *skb, struct Qdisc *sch, struct bpf_sk
 		deadline = dwcs_rules_horizon(&s->st, deadline, now);
 	}
 	if (s && dwcs_rules_late_on_arrival(&s->r, &s->st, mark, in_frame, deadline, now))
+		goto drop;
+	if (s && !make_room(sch, s, mark))
 		goto drop;
 
 	p = bpf_obj_new(struct pkt_node);
@@ -369,6 +477,7 @@ int BPF_PROG(dwcs_enqueue, struct sk_buff *skb, struct Qdisc *sch, struct bpf_sk
 		cache_head(s, bpf_list_front(&s->q));
 		bpf_spin_unlock(&s->lock);
 		s->st.backlog++;
+		dwcs_rules_count_in(&s->r, mark);
 	} else {
 		struct be_queue *be = bpf_map_lookup_elem(&dwcs_be, &zero);
 
@@ -532,6 +641,7 @@ static __always_inline void drain(struct Qdisc *sch)
 		}
 		bpf_iter_num_destroy(&in);
 		s->st.backlog = 0;
+		__builtin_memset(s->r.backlog_prio, 0, sizeof(s->r.backlog_prio));
 	}
 	bpf_iter_num_destroy(&it);
 

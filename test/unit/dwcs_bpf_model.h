@@ -6,7 +6,8 @@
  * bpf_list queues of skbs, an array of stream numbers in place of the dwcs_active map, the
  * caller's clock in place of bpf_ktime_get_ns(). Left out, because the traces it replays have
  * none of them: best effort, the link shaper, socket slots and marks (the caller gives each
- * packet's deadline and flags), configuration changes (streams are added once).
+ * packet's deadline and flags), configuration changes (streams are added once). Overflow is
+ * in: the caller may lower the qdisc's limit and the streams' (r.limit) after bm_add().
  * A change to the program's plumbing must be made here too; the rules need nothing.
  */
 #ifndef _DWCS_BPF_MODEL_H
@@ -41,6 +42,10 @@ struct bm_qdisc {
 	struct bm_stream st[BM_MAX_STREAMS];
 	__u32 active[BM_MAX_STREAMS];
 	__u32 nactive;
+	/* the last enqueue's overflow victim: its position from the head (0: the head) and
+	 * the packet, or -1 when no queued packet went */
+	int victim_pos;
+	struct bm_pkt victim;
 };
 
 /* cache_head() */
@@ -101,6 +106,57 @@ static inline void dwcs_rules_drop_one(struct bm_qdisc *q, struct bm_stream *s, 
 #define DWCS_RULES_LINK		struct bm_qdisc
 #include "../../lib/bpf/dwcs_bpf_rules_impl.h"
 
+/*
+ * unlink_overflow_victim(): the newest queued packet of drop priority @prio that may go leaves
+ * @s; its position from the head, or -1. The program finds it from the tail by rotating its
+ * bpf_list; here the array is searched from the tail and closed up, the same packet.
+ */
+static inline int bm_unlink_overflow_victim(struct bm_qdisc *q, struct bm_stream *s, __u32 prio)
+{
+	__u32 backlog = s->tail - s->head, k, j;
+
+	for (k = 0; k < backlog; k++) {
+		__u32 at = s->tail - 1 - k;
+
+		if (!dwcs_rules_is_victim(s->q[at % BM_QCAP].mark, prio))
+			continue;
+		q->victim = s->q[at % BM_QCAP];
+		for (j = at; j + 1 != s->tail; j++)
+			s->q[j % BM_QCAP] = s->q[(j + 1) % BM_QCAP];
+		s->tail--;
+		bm_cache_head(s);
+		q->qlen--;
+		q->drops++;
+		if (s->st.backlog)
+			s->st.backlog--;
+		return (int)(backlog - 1 - k);
+	}
+	return -1;
+}
+
+/* make_room() */
+static inline bool bm_make_room(struct bm_qdisc *q, struct bm_stream *s, __u32 mark)
+{
+	int prio, pos;
+
+	if (s->st.backlog < s->r.limit && q->qlen < q->limit &&
+	    (s->st.backlog || q->nactive < BM_MAX_STREAMS))
+		return true;
+	prio = dwcs_rules_overflow_victim(&s->r, mark);
+	if (prio != DWCS_RULES_VICTIM_INCOMING) {
+		pos = bm_unlink_overflow_victim(q, s, (__u32)prio);
+		if (pos >= 0) {
+			q->victim_pos = pos;
+			dwcs_rules_unlinked(&s->r, &s->st, (__u32)prio, pos == 0);
+			if (!s->st.backlog)
+				bm_active_remove(q, s);
+			return true;
+		}
+	}
+	dwcs_rules_overflow_incoming(&s->st, mark);
+	return false;
+}
+
 static inline struct bm_qdisc *bm_new(__u32 order, bool wc)
 {
 	struct bm_qdisc *q = calloc(1, sizeof(*q));
@@ -148,20 +204,15 @@ static inline enum bm_verdict bm_enqueue(struct bm_qdisc *q, __u32 i, __u64 now,
 	__u64 deadline = 0;
 	struct bm_pkt *p;
 
-	if (q->qlen >= q->limit || s->st.backlog >= s->r.limit ||
-	    (!s->st.backlog && q->nactive >= BM_MAX_STREAMS)) {
-		if (mark & DWCS_MARK_NONDROPPABLE)
-			s->st.drop_nondroppable++;
-		else
-			s->st.drop_overflow++;
-		return BM_DROP_OVERFLOW;
-	}
+	q->victim_pos = -1;
 	if (dwcs_rules_frame_drops(&s->r, &s->st, mark, &in_frame))
 		return BM_DROP_FRAME;
 	if ((s->r.flags & DWCS_CLASS_F_EDF) && stamp)
 		deadline = dwcs_rules_horizon(&s->st, stamp, now);
 	if (dwcs_rules_late_on_arrival(&s->r, &s->st, mark, in_frame, deadline, now))
 		return BM_DROP_LATE;
+	if (!bm_make_room(q, s, mark))
+		return BM_DROP_OVERFLOW;
 	if (s->tail - s->head >= BM_QCAP)
 		abort(); /* the class limit is below BM_QCAP */
 	if (!s->st.backlog) {
@@ -176,6 +227,7 @@ static inline enum bm_verdict bm_enqueue(struct bm_qdisc *q, __u32 i, __u64 now,
 	p->len = len;
 	bm_cache_head(s);
 	s->st.backlog++;
+	dwcs_rules_count_in(&s->r, mark);
 	q->qlen++;
 	return BM_QUEUED;
 }
