@@ -341,8 +341,44 @@ static __noinline int unlink_overflow_victim(struct Qdisc *sch, struct stream_st
 }
 
 /*
- * Room for a packet marked @mark in stream @s (sch_dwcs's dwcs_enqueue_class): a stream at
- * its limit, or in a full qdisc, loses the newest queued packet of its highest drop priority,
+ * A full qdisc makes room for a stream's packet at the cost of best effort, as sch_dwcs
+ * (dwcs_drop_best_effort_tail): streams pre-empt best effort for buffer space as they do for
+ * the link, so a bulk flow filling the qdisc cannot make a stream within its own limit lose
+ * packets. The newest best-effort packet goes, as a FIFO would have dropped it.
+ */
+static __always_inline void drop_best_effort_tail(struct Qdisc *sch)
+{
+	struct be_queue *be;
+	struct bpf_list_node *n;
+	struct sk_buff *skb = NULL;
+	struct pkt_node *p;
+	__u32 zero = 0;
+
+	be = bpf_map_lookup_elem(&dwcs_be, &zero);
+	if (!be)
+		return;
+	bpf_spin_lock(&be->lock);
+	n = bpf_list_pop_back(&be->q);
+	bpf_spin_unlock(&be->lock);
+	if (!n)
+		return;
+	p = container_of(n, struct pkt_node, node);
+	skb = bpf_kptr_xchg(&p->skb, skb);
+	bpf_obj_drop(p);
+	if (!skb)
+		return;
+	if (be_len)
+		be_len--;
+	sch->q.qlen--;
+	sch->qstats.backlog -= pkt_len(skb);
+	sch->qstats.drops++;
+	bpf_kfree_skb(skb);
+}
+
+/*
+ * Room for a packet marked @mark in stream @s (sch_dwcs's dwcs_enqueue_class): a full qdisc
+ * first loses best effort when the stream is within its limit; a stream still at its limit,
+ * or in a qdisc still full, loses the newest queued packet of its highest drop priority,
  * unless the arriving one ranks as high (dwcs_rules_overflow_victim). False when the arriving
  * packet goes (counted); the caller drops it.
  */
@@ -350,6 +386,8 @@ static __always_inline bool make_room(struct Qdisc *sch, struct stream_state *s,
 {
 	int prio, pos;
 
+	if (s->st.backlog < s->r.limit && sch->q.qlen >= sch->limit && be_len)
+		drop_best_effort_tail(sch);
 	if (s->st.backlog < s->r.limit && sch->q.qlen < sch->limit &&
 	    (s->st.backlog || nactive < DWCS_BPF_MAX_ACTIVE))
 		return true;

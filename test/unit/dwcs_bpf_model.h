@@ -134,7 +134,7 @@ static inline int bm_unlink_overflow_victim(struct bm_qdisc *q, struct bm_stream
 	return -1;
 }
 
-/* make_room() */
+/* make_room(), but for its best-effort drop (no best effort here) */
 static inline bool bm_make_room(struct bm_qdisc *q, struct bm_stream *s, __u32 mark)
 {
 	int prio, pos;
