@@ -545,8 +545,8 @@ struct sk_buff *BPF_PROG(dwcs_dequeue, struct Qdisc *sch)
 	struct sk_buff *skb = NULL;
 	struct bpf_iter_num it;
 	__u64 now, next = U64_MAX_;
-	__u32 zero = 0, n = nactive, order, wc;
-	bool have = false, late = false;
+	__u32 zero = 0, n = nactive, order, wc, how;
+	bool have = false;
 	int *v;
 
 	/*
@@ -602,11 +602,11 @@ struct sk_buff *BPF_PROG(dwcs_dequeue, struct Qdisc *sch)
 		s = bpf_map_lookup_elem(&dwcs_state, &minor);
 		if (!s)
 			return NULL;
-		late = dwcs_rules_serve_begin(&s->r, now);
+		how = dwcs_rules_serve_begin(&s->r, now);
 		skb = pop_head(s);
 		if (!skb)
 			return NULL;
-		dwcs_rules_served(&s->r, &s->st, late, pkt_len(skb), best.arrival, now);
+		dwcs_rules_served(&s->r, &s->st, how, pkt_len(skb), best.arrival, now);
 		if (s->st.backlog)
 			s->st.backlog--;
 		if (!s->st.backlog)
