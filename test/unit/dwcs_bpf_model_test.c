@@ -8,9 +8,12 @@
  *      enqueue verdict, each decision (the stream served, or none and the instant the first
  *      waiting head becomes eligible) and every stream's counters and window after it are
  *      those of dwcs_core. What may legitimately differ, and why it cannot here:
- *        - the pick is a linear scan, the core's a tournament tree: both keep the first
- *          stream by one strict total order (the table, then head arrival, then the stream
- *          number, which is the core's id), so they choose the same stream;
+ *        - the pick is the first of an ordered set (READY), the core's the top of a
+ *          tournament tree: both keep the first stream by one strict total order (the
+ *          table, then head arrival, then the stream number, which is the core's id), so
+ *          they choose the same stream; the sets themselves are checked after every pick
+ *          (bm_check_trees: each backlogged stream where dwcs_rules_place puts it, under
+ *          the keys it was added with, nothing late left in DUE, none lost);
  *        - overflow: the default limits are never reached on these traces; the same traces
  *          under small limits (1..4 packets a stream, about one a stream in the qdisc) are
  *          replayed again, the core under h_send_limited() (sch_dwcs's overflow path), and
@@ -49,6 +52,64 @@ static void bm_keys(const struct bm_stream *s, u32 minor, struct dwcs_rules_keys
 	k->minor = minor;
 }
 
+static bool keys_equal(const struct dwcs_rules_keys *a, const struct dwcs_rules_keys *b)
+{
+	return a->deadline == b->deadline && a->arrival == b->arrival && a->xc == b->xc &&
+	       a->yc == b->yc && a->minor == b->minor;
+}
+
+/* @t holds @k (the key a node was added with), and its order is strict throughout. */
+static bool bm_tree_holds(const struct bm_qdisc *q, const struct bm_tree *t,
+			  const struct dwcs_rules_keys *k)
+{
+	bool found = false;
+	u32 i;
+
+	for (i = 0; i < t->n; i++) {
+		if (i + 1 < t->n)
+			assert_true(bm_tree_less(q, t, &t->k[i], &t->k[i + 1]));
+		found |= keys_equal(&t->k[i], k);
+	}
+	return found;
+}
+
+/*
+ * The trees after a pick: every backlogged stream in READY or WAIT where dwcs_rules_place()
+ * puts it now, and in DUE unless accounted late, under the keys it was added with; nothing
+ * else in them; none lost.
+ */
+static void bm_check_trees(const struct bm_qdisc *q, u64 now)
+{
+	u32 i, in_set = 0, in_due = 0;
+
+	assert_int_equal(q->tree_lost, 0);
+	for (i = 0; i < q->n; i++) {
+		const struct bm_stream *s = &q->st[i];
+		struct dwcs_rules_place pl;
+
+		dwcs_rules_place(&s->r, s->st.backlog, i, q->wc, now, &pl);
+		assert_int_equal(s->in_set, pl.set);
+		assert_int_equal(s->in_due, pl.due);
+		if (pl.set) {
+			assert_true(keys_equal(&s->set_k, &pl.k));
+			assert_true(bm_tree_holds(q, pl.set == DWCS_RULES_SET_READY ? &q->ready :
+						  &q->wait, &s->set_k));
+			in_set++;
+		}
+		if (pl.due) {
+			assert_true(keys_equal(&s->due_k, &pl.due_k));
+			assert_true(bm_tree_holds(q, &q->due, &s->due_k));
+			/* what passed was accounted by the pick */
+			assert_false(dwcs_rules_due(pl.due_k.deadline, now));
+			in_due++;
+		}
+		if (pl.set == DWCS_RULES_SET_WAIT)
+			assert_false(dwcs_rules_woken(pl.k.deadline, now));
+	}
+	assert_int_equal(q->ready.n + q->wait.n, in_set);
+	assert_int_equal(q->due.n, in_due);
+}
+
 /* The model's pick at @now, checked against every stream; returns it (or -1). */
 static int bm_checked_pick(struct bm_qdisc *q, u64 now, __u64 *next,
 			   struct dwcs_rules_keys *best)
@@ -56,6 +117,7 @@ static int bm_checked_pick(struct bm_qdisc *q, u64 now, __u64 *next,
 	int who = bm_pick(q, now, next, best);
 	u32 i;
 
+	bm_check_trees(q, now);
 	for (i = 0; i < q->n; i++) {
 		const struct bm_stream *s = &q->st[i];
 		struct dwcs_rules_keys k;
