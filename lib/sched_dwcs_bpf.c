@@ -453,7 +453,8 @@ struct state_view {
 	uint32_t pad0;
 	uint64_t q[2];
 	struct dwcs_bpf_stats st;
-	uint8_t rest[256];
+	uint8_t rest[256];	/* the lookup writes the whole value: dwcs_qdisc.bpf.c asserts
+				 * that struct stream_state fits (408 bytes) */
 };
 
 static int bpf_stream_stats(struct qsock_nl *nl, const struct qsock_class_ref *ref,

@@ -64,6 +64,9 @@ struct dwcs_rules_stream {
 	__u8 pad[2];
 	__u64 last_miss;	/* own deadline instant whose miss was last accounted */
 	struct dwcs_rules_head head;
+	/* queued packets not marked non-droppable, by drop priority: which priority an
+	 * overflow drops is decided on these, without a walk of the queue */
+	__u32 backlog_prio[4];
 };
 
 /* The sort keys of a backlogged stream's head. */
@@ -311,6 +314,86 @@ DWCS_RULES_INLINE void dwcs_rules_activate(struct dwcs_rules_stream *r, __u64 no
 	r->started = 1;
 }
 
+/* ---------------------------------------------------------------- overflow */
+
+/*
+ * A full stream (its limit, or the qdisc's) gives up its highest drop priority first, as
+ * sch_dwcs does (kmod/dwcs_core.c dwcs_overflow_victim): the drop priority is a field of the
+ * mark (DWCS_MARK_DROPPRIO_MASK, 0..3, higher goes first); a packet marked non-droppable
+ * is no victim. The rules decide the priority and count; the includer finds the packet (the
+ * newest queued of that priority, dwcs_rules_is_victim) and takes it out of its queue.
+ */
+#define DWCS_RULES_VICTIM_INCOMING	(-1)	/* drop the arriving packet */
+
+DWCS_RULES_INLINE __u32 dwcs_rules_drop_prio(__u32 mark)
+{
+	return (mark & DWCS_MARK_DROPPRIO_MASK) >> DWCS_MARK_DROPPRIO_SHIFT;
+}
+
+/* A packet joins the stream's queue (enqueue) ... */
+DWCS_RULES_INLINE void dwcs_rules_count_in(struct dwcs_rules_stream *r, __u32 mark)
+{
+	if (!(mark & DWCS_MARK_NONDROPPABLE))
+		r->backlog_prio[dwcs_rules_drop_prio(mark) & 3]++;
+}
+
+/* ... or leaves it, sent or dropped for whatever reason. */
+DWCS_RULES_INLINE void dwcs_rules_count_out(struct dwcs_rules_stream *r, __u32 mark)
+{
+	__u32 *n = &r->backlog_prio[dwcs_rules_drop_prio(mark) & 3];
+
+	if (!(mark & DWCS_MARK_NONDROPPABLE) && *n)
+		(*n)--;
+}
+
+/*
+ * The stream is full and a packet marked @mark arrives: the drop priority of the queued
+ * packet to drop, or DWCS_RULES_VICTIM_INCOMING. The arriving one goes when it ranks at
+ * least as high as every queued candidate (cheapest, and never reorders), or when nothing
+ * queued may go; a packet marked non-droppable then goes too, counted apart.
+ */
+DWCS_RULES_INLINE int dwcs_rules_overflow_victim(const struct dwcs_rules_stream *r, __u32 mark)
+{
+	int prio = r->backlog_prio[3] ? 3 : r->backlog_prio[2] ? 2 :
+		   r->backlog_prio[1] ? 1 : r->backlog_prio[0] ? 0 : DWCS_RULES_VICTIM_INCOMING;
+
+	if (prio == DWCS_RULES_VICTIM_INCOMING)
+		return prio;
+	if (!(mark & DWCS_MARK_NONDROPPABLE) && (int)dwcs_rules_drop_prio(mark) >= prio)
+		return DWCS_RULES_VICTIM_INCOMING;
+	return prio;
+}
+
+/* Is a queued packet marked @mark a victim of drop priority @prio? (The newest such goes.) */
+DWCS_RULES_INLINE bool dwcs_rules_is_victim(__u32 mark, __u32 prio)
+{
+	return !(mark & DWCS_MARK_NONDROPPABLE) && dwcs_rules_drop_prio(mark) == prio;
+}
+
+/* The arriving packet was the victim. */
+DWCS_RULES_INLINE void dwcs_rules_overflow_incoming(struct dwcs_bpf_stats *st, __u32 mark)
+{
+	if (mark & DWCS_MARK_NONDROPPABLE)
+		st->drop_nondroppable++;
+	else
+		st->drop_overflow++;
+}
+
+/*
+ * A queued packet of drop priority @prio went for overflow (kmod/dwcs_core.c dwcs_unlinked):
+ * counted; when it was the head, its accounted lateness goes with it. Nothing else changes:
+ * no frame purge (the core drops the frame's rest only for lateness), and the window and d
+ * stay, since no deadline passed.
+ */
+DWCS_RULES_INLINE void dwcs_rules_unlinked(struct dwcs_rules_stream *r, struct dwcs_bpf_stats *st,
+					   __u32 prio, bool was_head)
+{
+	dwcs_rules_count_out(r, prio << DWCS_MARK_DROPPRIO_SHIFT);
+	st->drop_overflow++;
+	if (was_head)
+		r->head_late = 0;
+}
+
 /* ---------------------------------------------------------------- dequeue */
 
 /* What dwcs_rules_serve_begin() tells dwcs_rules_served() of the head that leaves. */
@@ -333,6 +416,7 @@ DWCS_RULES_INLINE __u32 dwcs_rules_serve_begin(struct dwcs_rules_stream *r, __u6
 		how |= DWCS_RULES_SERVE_LATE;
 	if (r->head_late)
 		how |= DWCS_RULES_SERVE_ACCOUNTED;
+	dwcs_rules_count_out(r, r->head.mark);
 	r->frame_sending = (r->head.mark & DWCS_RULES_IN_FRAME) &&
 			   !(r->head.mark & DWCS_MARK_FRAME_END);
 	return how;

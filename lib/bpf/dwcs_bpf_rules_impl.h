@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (LGPL-2.1-or-later OR BSD-2-Clause) */
 /*
  * dwcs_bpf_rules_impl.h — the rules of dwcs-bpf that drop queued packets (late heads, missed
- * periods, the rest of a frame) and the pick's view of one stream. They reach the queue
+ * periods, the rest of a frame) and the pick's ordered sets of streams. They reach the queue
  * through one callback, so the qdisc program (bpf_list of skbs) and the host model of
  * test/unit/dwcs_bpf_model_test.c (arrays of packets) share them. dwcs_bpf_rules.h says why.
  *
@@ -11,7 +11,8 @@
  *   DWCS_RULES_LINK    the type a drop must update besides the stream (the Qdisc);
  *   void dwcs_rules_drop_one(DWCS_RULES_LINK *link, DWCS_RULES_STREAM *s, __u64 *ctr)
  *                      takes the head of s off its queue and frees it, counts it in *ctr,
- *                      lowers st.backlog and caches the new head in r.head.
+ *                      lowers st.backlog and caches the new head in r.head (the rules have
+ *                      taken it out of r.backlog_prio before the call).
  */
 #ifndef QSOCK_DWCS_BPF_RULES_IMPL_H
 #define QSOCK_DWCS_BPF_RULES_IMPL_H
@@ -39,6 +40,7 @@ DWCS_RULES_SUBPROG void dwcs_rules_drop_frame_rest(DWCS_RULES_LINK *link, DWCS_R
 			dwcs_rules_iter_destroy(&it);
 			return;
 		}
+		dwcs_rules_count_out(&s->r, m);
 		dwcs_rules_drop_one(link, s, &s->st.drop_frame);
 		if (m & DWCS_MARK_FRAME_END) {
 			dwcs_rules_iter_destroy(&it);
@@ -56,6 +58,7 @@ DWCS_RULES_INLINE void dwcs_rules_drop_head(DWCS_RULES_LINK *link, DWCS_RULES_ST
 {
 	__u32 m = s->r.head.mark;
 
+	dwcs_rules_count_out(&s->r, m);
 	dwcs_rules_drop_one(link, s, ctr);
 	if ((m & DWCS_RULES_IN_FRAME) && !(m & DWCS_MARK_FRAME_END))
 		dwcs_rules_drop_frame_rest(link, s);
@@ -121,11 +124,45 @@ DWCS_RULES_SUBPROG void dwcs_rules_account_late(DWCS_RULES_LINK *link, DWCS_RULE
 	dwcs_rules_iter_destroy(&it);
 }
 
-/* What the pick makes of a backlogged stream (dwcs_rules_candidate). */
-enum dwcs_rules_verdict {
-	DWCS_RULES_WAITS,	/* not eligible yet, or held by its ceiling: *next lowered */
-	DWCS_RULES_EMPTIED,	/* its late heads were dropped and nothing is left */
-	DWCS_RULES_READY,	/* eligible: its keys are in *k */
+/*
+ * The pick's three ordered sets of backlogged streams (kmod/dwcs_core.c keeps the same three
+ * as tournament trees; the program as bpf_rbtrees, the host model as sorted arrays):
+ *   READY  eligible heads by the precedence table (dwcs_rules_precedes): its first is served;
+ *   WAIT   heads not eligible yet (before d - T, non-work-conserving) or held by the ceiling,
+ *          by the instant that ends (dwcs_rules_time_before): its first is when to wake up;
+ *   DUE    every head whose deadline is still to be accounted, by that deadline: the heads
+ *          whose deadline passed are its first ones, found without looking at the others.
+ * A stream is in READY or WAIT, and in DUE unless its head, with its own deadline, was
+ * already accounted late (it only waits for service then; a head kept after missed periods
+ * stays, its d moved on and may pass again). Everything that changes a stream's keys — a
+ * service, an accounting, an arrival at an empty queue, a late arrival's miss, an overflow
+ * victim, a new configuration — places it again (dwcs_rules_place). So at any dequeue the
+ * streams whose deadline passed are DUE's first, those whose wait ended WAIT's first, and
+ * once both are dealt with READY's first is the stream the linear scan of every backlogged
+ * stream used to find: each decision costs O((1 + k) log n) for k streams due or woken, not
+ * O(n). The sets' orders are strict and total (the minor breaks every tie), so a stream's
+ * node is found again from the keys it was added with.
+ */
+#define DWCS_RULES_SET_NONE	0	/* empty: in no set */
+#define DWCS_RULES_SET_READY	1
+#define DWCS_RULES_SET_WAIT	2
+
+/* WAIT and DUE: by the instant in .deadline, then the minor */
+DWCS_RULES_INLINE bool dwcs_rules_time_before(const struct dwcs_rules_keys *a,
+					      const struct dwcs_rules_keys *b)
+{
+	if (a->deadline != b->deadline)
+		return a->deadline < b->deadline;
+	return a->minor < b->minor;
+}
+
+/* Where a stream goes, and under which keys. */
+struct dwcs_rules_place {
+	__u32 set;			/* DWCS_RULES_SET_* */
+	__u32 due;			/* in DUE */
+	struct dwcs_rules_keys k;	/* READY: the precedence keys; WAIT: .deadline is the
+					 * instant it may go, .minor the tie-break */
+	struct dwcs_rules_keys due_k;	/* DUE: .deadline the head's deadline, .minor */
 };
 
 /* Non-work-conserving, a head without its own deadline waits for d - T: lowers *@next. */
@@ -140,39 +177,50 @@ DWCS_RULES_INLINE bool dwcs_rules_waits(const struct dwcs_rules_stream *r, __u32
 }
 
 /*
- * One backlogged stream in the pick (the caller keeps the first by dwcs_rules_precedes):
- * a head not yet eligible waits; what passed is accounted; a stream over its ceiling is held
- * (its deadlines may pass meanwhile, and count).
+ * Where stream @minor (@backlog packets, the head cached in r->head) belongs at @now, after
+ * what passed was accounted (dwcs_rules_account_late): a head not yet eligible waits for d - T;
+ * a stream over its ceiling waits until the ceiling lets it go (its deadlines may pass
+ * meanwhile, and count: it stays in DUE); any other is READY.
  */
-DWCS_RULES_INLINE enum dwcs_rules_verdict
-dwcs_rules_candidate(DWCS_RULES_LINK *link, DWCS_RULES_STREAM *s, __u32 minor, __u32 wc,
-		     __u64 now, __u64 *next, struct dwcs_rules_keys *k)
+DWCS_RULES_INLINE void dwcs_rules_place(const struct dwcs_rules_stream *r, __u32 backlog,
+					__u32 minor, __u32 wc, __u64 now,
+					struct dwcs_rules_place *pl)
 {
-	struct dwcs_rules_stream *r = &s->r;
+	__u64 until = ~0ULL;
 
-	/* nothing of a waiting head can have passed: it is not accounted */
-	if (dwcs_rules_waits(r, wc, now, next))
-		return DWCS_RULES_WAITS;
-	dwcs_rules_account_late(link, s, now);
-	if (!s->st.backlog)
-		return DWCS_RULES_EMPTIED;
-	/*
-	 * Late heads with their own deadlines may have gone and left a head without one that is
-	 * not yet eligible (found by dwcs_bpf_model_test: served before d - T).
-	 */
-	if (dwcs_rules_waits(r, wc, now, next))
-		return DWCS_RULES_WAITS;
-	if (r->max_rate && r->ceil_tat > now + r->period) {
-		if (r->ceil_tat - r->period < *next)
-			*next = r->ceil_tat - r->period;
-		return DWCS_RULES_WAITS;
+	pl->set = DWCS_RULES_SET_NONE;
+	pl->due = 0;
+	if (!backlog)
+		return;
+	pl->k.deadline = r->head.deadline ? r->head.deadline : r->deadline;
+	pl->k.arrival = r->head.enq;
+	pl->k.xc = r->xc;
+	pl->k.yc = r->yc;
+	pl->k.minor = minor;
+	pl->due_k = pl->k;
+	pl->due = r->head.deadline ? !r->head_late : r->period != 0;
+	if (dwcs_rules_waits(r, wc, now, &until)) {
+		pl->set = DWCS_RULES_SET_WAIT;
+		pl->k.deadline = until;
+	} else if (r->max_rate && r->ceil_tat > now + r->period) {
+		pl->set = DWCS_RULES_SET_WAIT;
+		pl->k.deadline = r->ceil_tat - r->period;
+	} else {
+		pl->set = DWCS_RULES_SET_READY;
 	}
-	k->deadline = r->head.deadline ? r->head.deadline : r->deadline;
-	k->arrival = r->head.enq;
-	k->xc = r->xc;
-	k->yc = r->yc;
-	k->minor = minor;
-	return DWCS_RULES_READY;
+}
+
+/* DUE's first, of deadline @at, is to be accounted at @now (account_late changes nothing
+ * for a deadline not passed) */
+DWCS_RULES_INLINE bool dwcs_rules_due(__u64 at, __u64 now)
+{
+	return at < now;
+}
+
+/* WAIT's first, at @at, may be placed again at @now */
+DWCS_RULES_INLINE bool dwcs_rules_woken(__u64 at, __u64 now)
+{
+	return at <= now;
 }
 
 #endif /* QSOCK_DWCS_BPF_RULES_IMPL_H */

@@ -15,9 +15,11 @@
  *    cookie is in dwcs_cookies (written by the manager at attach); otherwise it
  *    is best effort, served only when no stream head is eligible.
  *  - Packets wait in bpf_list queues of nodes from bpf_obj_new holding the skb as a kptr.
- *  - The pick scans the backlogged streams (dwcs_active) and keeps the first by the
- *    precedence table (A: deadline first, B: window first). Linear in the backlogged
- *    streams, not logarithmic as sch_dwcs's tournament trees: see docs/dwcs-bpf.md.
+ *  - The pick: three bpf_rbtrees of the backlogged streams (dwcs_bpf_rules_impl.h says
+ *    which): READY by the precedence table (A: deadline first, B: window first), WAIT by
+ *    the instant a head becomes eligible, DUE by the deadline still to be accounted. A
+ *    decision costs O((1 + k) log n) for the k streams whose deadline passed or whose wait
+ *    ended, as sch_dwcs's tournament trees (docs/dwcs-bpf.md).
  *  - Deadlines: the stream's period deadline d, or the packet's own from skb->tstamp
  *    (SO_TXTIME, CLOCK_MONOTONIC) for non-TCP sockets. Flags from skb->mark & markmask.
  *  - Eligibility (d - T, non-work-conserving), a stream's byte-rate ceiling and the link
@@ -59,6 +61,29 @@ struct stream_state {
 	struct dwcs_bpf_stats st;
 	struct dwcs_rules_stream r;	/* what the rules decide on (dwcs_bpf_rules.h) */
 	__u32 active_idx;	/* its slot in dwcs_active while backlogged */
+	/* its nodes in the pick's trees, and the keys they were added with: the path by which
+	 * trees_refresh() finds them again */
+	__u32 in_set;		/* DWCS_RULES_SET_*: READY, WAIT or none */
+	__u32 in_due;		/* it has a node in DUE */
+	struct dwcs_rules_keys set_k, due_k;
+};
+
+/* lib/sched_dwcs_bpf.c reads a whole dwcs_state value into its struct state_view */
+_Static_assert(sizeof(struct stream_state) <= 408, "state_view in lib/sched_dwcs_bpf.c");
+
+/* A stream's place in one of the pick's trees (its keys: struct dwcs_rules_place). */
+struct tree_node {
+	struct bpf_rb_node rb;
+	struct dwcs_rules_keys k;
+	__u32 order;		/* READY: the precedence table (ready_less reads no global) */
+};
+
+/* The pick's trees, under one lock (a map value, as dwcs_be: see there) */
+struct dwcs_trees {
+	struct bpf_spin_lock lock;
+	struct bpf_rb_root ready __contains(tree_node, rb);
+	struct bpf_rb_root wait __contains(tree_node, rb);
+	struct bpf_rb_root due __contains(tree_node, rb);
 };
 
 struct {
@@ -124,8 +149,26 @@ struct {
 	__type(value, struct be_queue);
 } dwcs_be SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct dwcs_trees);
+} dwcs_trees SEC(".maps");
+
+/*
+ * A search from the root visits at most the height of a red-black tree, 2 log2(n + 1): 24
+ * for DWCS_BPF_MAX_ACTIVE nodes; the bound is that with margin, not a cost.
+ */
+#define DWCS_BPF_TREE_DEPTH	32
+
 __u32 nactive;
 __u32 be_len;
+/* the precedence table and the work-conserving mode the trees are ordered by: dwcs_conf's
+ * at the qdisc's init (READY's order cannot change under its nodes) */
+__u32 tree_order;
+__u32 tree_wc;
+__u64 tree_lost;	/* nodes not allocated or not found again: 0 unless out of memory */
 __u32 instances;	/* the program's state is global: one qdisc at a time */
 __u64 t_next;		/* the shaper: earliest start of the next packet */
 __u8 link_idle = 1;		/* nothing queued since t_next passed: restart the schedule at now */
@@ -255,6 +298,346 @@ static __always_inline void dwcs_rules_drop_one(struct Qdisc *sch, struct stream
 #define DWCS_RULES_LINK		struct Qdisc
 #include "bpf/dwcs_bpf_rules_impl.h"
 
+/* ---------------------------------------------------------------- the pick's trees */
+
+static bool ready_less(struct bpf_rb_node *a, const struct bpf_rb_node *b)
+{
+	struct tree_node *x = container_of(a, struct tree_node, rb);
+	const struct tree_node *y = container_of(b, struct tree_node, rb);
+
+	return dwcs_rules_precedes(x->order, &x->k, &y->k);
+}
+
+static bool time_less(struct bpf_rb_node *a, const struct bpf_rb_node *b)
+{
+	struct tree_node *x = container_of(a, struct tree_node, rb);
+	const struct tree_node *y = container_of(b, struct tree_node, rb);
+
+	return dwcs_rules_time_before(&x->k, &y->k);
+}
+
+/*
+ * The node of stream @key->minor, which was added with @key, off @root (lock held): an owning
+ * reference, or NULL. bpf_rbtree_remove takes only a node found under the lock, so it is
+ * searched from the root (bpf_rbtree_root/_left/_right) by the order the tree was built
+ * with, which is strict: O(log n). bpf_iter_num under a bpf_spin_lock: since 6.14, below the
+ * 6.16 any BPF qdisc needs.
+ */
+static __always_inline struct bpf_rb_node *tree_take(struct bpf_rb_root *root,
+						     const struct dwcs_rules_keys *key,
+						     bool by_precedence)
+{
+	struct bpf_rb_node *n = bpf_rbtree_root(root);
+	struct bpf_iter_num it;
+	struct tree_node *t;
+	int *v;
+
+	bpf_iter_num_new(&it, 0, DWCS_BPF_TREE_DEPTH);
+	while (n && (v = bpf_iter_num_next(&it))) {
+		t = container_of(n, struct tree_node, rb);
+		if (t->k.minor == key->minor)
+			break;
+		if (by_precedence ? dwcs_rules_precedes(tree_order, key, &t->k) :
+				    dwcs_rules_time_before(key, &t->k))
+			n = bpf_rbtree_left(root, n);
+		else
+			n = bpf_rbtree_right(root, n);
+	}
+	bpf_iter_num_destroy(&it);
+	if (!n)
+		return NULL;
+	t = container_of(n, struct tree_node, rb);
+	if (t->k.minor != key->minor)
+		return NULL;
+	return bpf_rbtree_remove(root, n);
+}
+
+/* The keys of the first node of @root (@which: READY, WAIT, or 0 for DUE) into *@k. */
+static __always_inline bool tree_first(struct dwcs_trees *tr, __u32 which,
+				       struct dwcs_rules_keys *k)
+{
+	struct bpf_rb_node *n;
+	bool found = false;
+
+	bpf_spin_lock(&tr->lock);
+	if (which == DWCS_RULES_SET_READY)
+		n = bpf_rbtree_first(&tr->ready);
+	else if (which == DWCS_RULES_SET_WAIT)
+		n = bpf_rbtree_first(&tr->wait);
+	else
+		n = bpf_rbtree_first(&tr->due);
+	if (n) {
+		*k = container_of(n, struct tree_node, rb)->k;
+		found = true;
+	}
+	bpf_spin_unlock(&tr->lock);
+	return found;
+}
+
+/*
+ * Put stream @minor where dwcs_rules_place() says at @now: its nodes come off the trees they
+ * were in and go back into the ones it belongs to with its current keys, or are freed when it
+ * is empty. Called after anything that may change its keys (dwcs_rules_impl.h, "the pick's
+ * ordered sets"). Nodes are reused; bpf_obj_new and bpf_obj_drop, which may not run under
+ * the lock, only when a stream enters or leaves a tree. O(log n); a subprogram, so that the
+ * verifier checks its loops once per call site.
+ */
+static __noinline void trees_refresh(struct stream_state *s, __u32 minor, __u64 now)
+{
+	struct bpf_rb_node *set_n = NULL, *due_n = NULL;
+	struct tree_node *set_t = NULL, *due_t = NULL;
+	struct dwcs_rules_place pl;
+	struct dwcs_trees *tr;
+	__u32 zero = 0;
+
+	tr = bpf_map_lookup_elem(&dwcs_trees, &zero);
+	if (!tr)
+		return;
+	dwcs_rules_place(&s->r, s->st.backlog, minor, tree_wc, now, &pl);
+
+	if (s->in_set || s->in_due) {
+		bpf_spin_lock(&tr->lock);
+		if (s->in_set == DWCS_RULES_SET_READY)
+			set_n = tree_take(&tr->ready, &s->set_k, true);
+		else if (s->in_set == DWCS_RULES_SET_WAIT)
+			set_n = tree_take(&tr->wait, &s->set_k, false);
+		if (s->in_due)
+			due_n = tree_take(&tr->due, &s->due_k, false);
+		bpf_spin_unlock(&tr->lock);
+		if ((s->in_set && !set_n) || (s->in_due && !due_n))
+			tree_lost++;
+	}
+	if (set_n) {
+		set_t = container_of(set_n, struct tree_node, rb);
+		if (!pl.set) {
+			bpf_obj_drop(set_t);
+			set_t = NULL;
+		}
+	} else if (pl.set) {
+		set_t = bpf_obj_new(struct tree_node);
+	}
+	if (due_n) {
+		due_t = container_of(due_n, struct tree_node, rb);
+		if (!pl.due) {
+			bpf_obj_drop(due_t);
+			due_t = NULL;
+		}
+	} else if (pl.due) {
+		due_t = bpf_obj_new(struct tree_node);
+	}
+	if ((pl.set && !set_t) || (pl.due && !due_t))
+		tree_lost++;
+
+	s->in_set = set_t ? pl.set : DWCS_RULES_SET_NONE;
+	s->set_k = pl.k;
+	s->in_due = due_t ? 1 : 0;
+	s->due_k = pl.due_k;
+	if (!set_t && !due_t)
+		return;
+	if (set_t) {
+		set_t->k = pl.k;
+		set_t->order = tree_order;
+	}
+	if (due_t) {
+		due_t->k = pl.due_k;
+		due_t->order = tree_order;
+	}
+	bpf_spin_lock(&tr->lock);
+	if (set_t) {
+		if (pl.set == DWCS_RULES_SET_READY)
+			bpf_rbtree_add(&tr->ready, &set_t->rb, ready_less);
+		else
+			bpf_rbtree_add(&tr->wait, &set_t->rb, time_less);
+	}
+	if (due_t)
+		bpf_rbtree_add(&tr->due, &due_t->rb, time_less);
+	bpf_spin_unlock(&tr->lock);
+}
+
+/* Every node off @which (reset, destroy); bounded by the nodes there can be. */
+static __always_inline void tree_clear(struct dwcs_trees *tr, __u32 which)
+{
+	struct bpf_iter_num it;
+	struct bpf_rb_node *n;
+	int *v;
+
+	bpf_iter_num_new(&it, 0, DWCS_BPF_MAX_ACTIVE + 1);
+	while ((v = bpf_iter_num_next(&it))) {
+		bpf_spin_lock(&tr->lock);
+		if (which == DWCS_RULES_SET_READY)
+			n = bpf_rbtree_first(&tr->ready);
+		else if (which == DWCS_RULES_SET_WAIT)
+			n = bpf_rbtree_first(&tr->wait);
+		else
+			n = bpf_rbtree_first(&tr->due);
+		if (n) {
+			if (which == DWCS_RULES_SET_READY)
+				n = bpf_rbtree_remove(&tr->ready, n);
+			else if (which == DWCS_RULES_SET_WAIT)
+				n = bpf_rbtree_remove(&tr->wait, n);
+			else
+				n = bpf_rbtree_remove(&tr->due, n);
+		}
+		bpf_spin_unlock(&tr->lock);
+		if (!n)
+			break;
+		bpf_obj_drop(container_of(n, struct tree_node, rb));
+	}
+	bpf_iter_num_destroy(&it);
+}
+
+/*
+ * Overflow: the newest queued packet of @s of drop priority @prio that may go
+ * (dwcs_rules_is_victim) leaves unsent. Its position from the head (0: the head), or -1 when
+ * there is none (the counts say there is).
+ *
+ * bpf_list removes only at its ends (bpf_list_del would need a non-owning reference to a
+ * node found in the middle, which nothing yields without a walk the list API does not
+ * have), so the queue is rotated: from the tail, each packet newer than the victim moves to
+ * the front, the victim is taken off the tail, and the moved packets go back behind the rest
+ * in their order. Cost: 2k + 1 node moves for the k packets newer than the victim, each
+ * under its own lock/unlock (no loop runs under the lock, whatever the kernel admits there),
+ * bounded by the backlog (the class limit, 1000 by default); only on overflow, never on the
+ * path of a packet that fits. A victim not found would mean a full turn, which leaves the
+ * order as it was. A subprogram, so that the verifier checks its loops once.
+ */
+static __noinline int unlink_overflow_victim(struct Qdisc *sch, struct stream_state *s,
+					     __u32 prio)
+{
+	__u32 backlog = s->st.backlog, rotated = 0;
+	struct sk_buff *skb = NULL;
+	struct bpf_list_node *n;
+	struct bpf_iter_num it;
+	struct pkt_node *p;
+	bool found = false;
+	int *v;
+
+	bpf_iter_num_new(&it, 0, backlog);
+	while ((v = bpf_iter_num_next(&it))) {
+		bpf_spin_lock(&s->lock);
+		n = bpf_list_pop_back(&s->q);
+		if (!n) {
+			bpf_spin_unlock(&s->lock);
+			break;
+		}
+		p = container_of(n, struct pkt_node, node);
+		found = dwcs_rules_is_victim(p->mark, prio);
+		/* the victim goes back where it was, to be taken off below, outside the loop */
+		if (found)
+			bpf_list_push_back(&s->q, &p->node);
+		else
+			bpf_list_push_front(&s->q, &p->node);
+		bpf_spin_unlock(&s->lock);
+		if (found)
+			break;
+		rotated++;
+	}
+	bpf_iter_num_destroy(&it);
+
+	if (found) {
+		bpf_spin_lock(&s->lock);
+		n = bpf_list_pop_back(&s->q);
+		bpf_spin_unlock(&s->lock);
+		if (n) {
+			p = container_of(n, struct pkt_node, node);
+			skb = bpf_kptr_xchg(&p->skb, skb);
+			bpf_obj_drop(p);
+		}
+	}
+
+	bpf_iter_num_new(&it, 0, rotated);
+	while ((v = bpf_iter_num_next(&it))) {
+		bpf_spin_lock(&s->lock);
+		n = bpf_list_pop_front(&s->q);
+		if (n)
+			bpf_list_push_back(&s->q, n);
+		bpf_spin_unlock(&s->lock);
+		if (!n)
+			break;
+	}
+	bpf_iter_num_destroy(&it);
+
+	bpf_spin_lock(&s->lock);
+	cache_head(s, bpf_list_front(&s->q));
+	bpf_spin_unlock(&s->lock);
+	if (!skb)
+		return -1;
+	sch->q.qlen--;
+	sch->qstats.backlog -= pkt_len(skb);
+	sch->qstats.drops++;
+	if (s->st.backlog)
+		s->st.backlog--;
+	bpf_kfree_skb(skb);
+	return (int)(backlog - 1 - rotated);
+}
+
+/*
+ * A full qdisc makes room for a stream's packet at the cost of best effort, as sch_dwcs
+ * (dwcs_drop_best_effort_tail): streams pre-empt best effort for buffer space as they do for
+ * the link, so a bulk flow filling the qdisc cannot make a stream within its own limit lose
+ * packets. The newest best-effort packet goes, as a FIFO would have dropped it.
+ */
+static __always_inline void drop_best_effort_tail(struct Qdisc *sch)
+{
+	struct be_queue *be;
+	struct bpf_list_node *n;
+	struct sk_buff *skb = NULL;
+	struct pkt_node *p;
+	__u32 zero = 0;
+
+	be = bpf_map_lookup_elem(&dwcs_be, &zero);
+	if (!be)
+		return;
+	bpf_spin_lock(&be->lock);
+	n = bpf_list_pop_back(&be->q);
+	bpf_spin_unlock(&be->lock);
+	if (!n)
+		return;
+	p = container_of(n, struct pkt_node, node);
+	skb = bpf_kptr_xchg(&p->skb, skb);
+	bpf_obj_drop(p);
+	if (!skb)
+		return;
+	if (be_len)
+		be_len--;
+	sch->q.qlen--;
+	sch->qstats.backlog -= pkt_len(skb);
+	sch->qstats.drops++;
+	bpf_kfree_skb(skb);
+}
+
+/*
+ * Room for a packet marked @mark in stream @s (sch_dwcs's dwcs_enqueue_class): a full qdisc
+ * first loses best effort when the stream is within its limit; a stream still at its limit,
+ * or in a qdisc still full, loses the newest queued packet of its highest drop priority,
+ * unless the arriving one ranks as high (dwcs_rules_overflow_victim). False when the arriving
+ * packet goes (counted); the caller drops it.
+ */
+static __always_inline bool make_room(struct Qdisc *sch, struct stream_state *s, __u32 minor,
+				      __u32 mark, __u64 now)
+{
+	int prio, pos;
+
+	if (s->st.backlog < s->r.limit && sch->q.qlen >= sch->limit && be_len)
+		drop_best_effort_tail(sch);
+	if (s->st.backlog < s->r.limit && sch->q.qlen < sch->limit &&
+	    (s->st.backlog || nactive < DWCS_BPF_MAX_ACTIVE))
+		return true;
+	prio = dwcs_rules_overflow_victim(&s->r, mark);
+	if (prio != DWCS_RULES_VICTIM_INCOMING) {
+		pos = unlink_overflow_victim(sch, s, prio);
+		if (pos >= 0) {
+			dwcs_rules_unlinked(&s->r, &s->st, prio, pos == 0);
+			if (!s->st.backlog)
+				active_remove(s);
+			trees_refresh(s, minor, now);
+			return true;
+		}
+	}
+	dwcs_rules_overflow_incoming(&s->st, mark);
+	return false;
+}
+
 /* The stream in slot @idx of the active list, and its minor in *@minor; NULL if none. */
 static __always_inline struct stream_state *active_stream(__u32 idx, __u32 *minor)
 {
@@ -312,22 +695,18 @@ int BPF_PROG(dwcs_enqueue, struct sk_buff *skb, struct Qdisc *sch, struct bpf_sk
 			s->r.frame_sending = 0;
 			s->r.enq_frame_open = 0;
 			s->r.enq_frame_drop = 0;
-			if (s->st.backlog)
-				s->r.deadline = now + s->r.period;
 			s->st.gen = cfg->gen;
+			if (s->st.backlog) {
+				s->r.deadline = now + s->r.period;
+				trees_refresh(s, minor, now);
+			}
 		}
 	}
-	if (sch->q.qlen >= sch->limit || (s && s->st.backlog >= s->r.limit) ||
-	    (s && !s->st.backlog && nactive >= DWCS_BPF_MAX_ACTIVE)) {
-		if (s) {
-			if (mark & DWCS_MARK_NONDROPPABLE)
-				s->st.drop_nondroppable++;
-			else
-				s->st.drop_overflow++;
-		}
+	if (!s && sch->q.qlen >= sch->limit)
 		goto drop;
-	}
 
+	/* what is late or belongs to a dropped frame goes before it could take a queued
+	 * packet's room (sch_dwcs: dwcs_admit, then the overflow) */
 	if (s && dwcs_rules_frame_drops(&s->r, &s->st, mark, &in_frame))
 		goto drop;
 	stamp = slot_deadline ? slot_deadline : skb->tstamp;
@@ -338,7 +717,13 @@ int BPF_PROG(dwcs_enqueue, struct sk_buff *skb, struct Qdisc *sch, struct bpf_sk
 			deadline = stamp;
 		deadline = dwcs_rules_horizon(&s->st, deadline, now);
 	}
-	if (s && dwcs_rules_late_on_arrival(&s->r, &s->st, mark, in_frame, deadline, now))
+	if (s && dwcs_rules_late_on_arrival(&s->r, &s->st, mark, in_frame, deadline, now)) {
+		/* a miss: x'/y' moved */
+		if (s->st.backlog)
+			trees_refresh(s, minor, now);
+		goto drop;
+	}
+	if (s && !make_room(sch, s, minor, mark, now))
 		goto drop;
 
 	p = bpf_obj_new(struct pkt_node);
@@ -353,7 +738,9 @@ int BPF_PROG(dwcs_enqueue, struct sk_buff *skb, struct Qdisc *sch, struct bpf_sk
 		bpf_qdisc_skb_drop(skb, to_free);
 
 	if (s) {
-		if (!s->st.backlog) {
+		bool first = !s->st.backlog;
+
+		if (first) {
 			__u32 idx = nactive, *slot;
 
 			dwcs_rules_activate(&s->r, now);
@@ -369,6 +756,10 @@ int BPF_PROG(dwcs_enqueue, struct sk_buff *skb, struct Qdisc *sch, struct bpf_sk
 		cache_head(s, bpf_list_front(&s->q));
 		bpf_spin_unlock(&s->lock);
 		s->st.backlog++;
+		dwcs_rules_count_in(&s->r, mark);
+		/* a packet behind the head changes no key */
+		if (first)
+			trees_refresh(s, minor, now);
 	} else {
 		struct be_queue *be = bpf_map_lookup_elem(&dwcs_be, &zero);
 
@@ -394,13 +785,13 @@ struct sk_buff *BPF_PROG(dwcs_dequeue, struct Qdisc *sch)
 {
 	struct stream_state *s;
 	struct dwcs_bpf_conf *c;
-	struct dwcs_rules_keys best = {}, k;
+	struct dwcs_rules_keys best = {}, k = {};
 	struct sk_buff *skb = NULL;
+	struct dwcs_trees *tr;
 	struct bpf_iter_num it;
 	__u64 now, next = U64_MAX_;
-	__u32 zero = 0, n = nactive, order, wc;
+	__u32 zero = 0, n = nactive, how, minor;
 	bool have = false;
-	__u32 how = 0;	/* DWCS_RULES_SERVE_*: how the picked head leaves */
 	int *v;
 
 	/*
@@ -422,37 +813,48 @@ struct sk_buff *BPF_PROG(dwcs_dequeue, struct Qdisc *sch)
 		bpf_qdisc_watchdog_schedule(sch, t_next, 0);
 		return NULL;
 	}
-	order = c->order;
-	wc = c->work_conserving;
+	tr = bpf_map_lookup_elem(&dwcs_trees, &zero);
+	if (!tr)
+		return NULL;
 	if (n > DWCS_BPF_MAX_ACTIVE)
 		n = DWCS_BPF_MAX_ACTIVE;
 
-	/* downwards: a stream that empties is replaced by the last one, already seen */
-	bpf_iter_num_new(&it, 0, n);
+	/* the streams whose deadline passed: accounted (late heads dropped) and placed again;
+	 * each leaves DUE's front, so n + 1 turns are enough */
+	bpf_iter_num_new(&it, 0, n + 1);
 	while ((v = bpf_iter_num_next(&it))) {
-		enum dwcs_rules_verdict verdict;
-		__u32 minor;
-
-		s = active_stream(n - 1 - *v, &minor);
+		if (!tree_first(tr, 0, &k) || !dwcs_rules_due(k.deadline, now))
+			break;
+		minor = k.minor;
+		s = bpf_map_lookup_elem(&dwcs_state, &minor);
 		if (!s)
-			continue;
-		verdict = dwcs_rules_candidate(sch, s, minor, wc, now, &next, &k);
-		if (verdict == DWCS_RULES_WAITS)
-			continue;
-		if (verdict == DWCS_RULES_EMPTIED) {
+			break;
+		dwcs_rules_account_late(sch, s, now);
+		if (!s->st.backlog)
 			active_remove(s);
-			continue;
-		}
-		if (!have || dwcs_rules_precedes(order, &k, &best)) {
-			best = k;
-			have = true;
-		}
+		trees_refresh(s, minor, now);
 	}
 	bpf_iter_num_destroy(&it);
 
-	if (have) {
-		__u32 minor = best.minor;
+	/* the streams whose wait ended: eligible now, or held longer by their ceiling */
+	bpf_iter_num_new(&it, 0, n + 1);
+	while ((v = bpf_iter_num_next(&it))) {
+		if (!tree_first(tr, DWCS_RULES_SET_WAIT, &k) || !dwcs_rules_woken(k.deadline, now))
+			break;
+		minor = k.minor;
+		s = bpf_map_lookup_elem(&dwcs_state, &minor);
+		if (!s)
+			break;
+		trees_refresh(s, minor, now);
+	}
+	bpf_iter_num_destroy(&it);
 
+	have = tree_first(tr, DWCS_RULES_SET_READY, &best);
+	if (!have && tree_first(tr, DWCS_RULES_SET_WAIT, &k))
+		next = k.deadline;
+
+	if (have) {
+		minor = best.minor;
 		s = bpf_map_lookup_elem(&dwcs_state, &minor);
 		if (!s)
 			return NULL;
@@ -465,6 +867,7 @@ struct sk_buff *BPF_PROG(dwcs_dequeue, struct Qdisc *sch)
 			s->st.backlog--;
 		if (!s->st.backlog)
 			active_remove(s);
+		trees_refresh(s, minor, now);
 	} else if (be_len && next > now) {
 		struct be_queue *be = bpf_map_lookup_elem(&dwcs_be, &zero);
 		struct bpf_list_node *node;
@@ -509,6 +912,7 @@ struct sk_buff *BPF_PROG(dwcs_dequeue, struct Qdisc *sch)
 static __always_inline void drain(struct Qdisc *sch)
 {
 	struct bpf_iter_num it, in;
+	struct dwcs_trees *tr;
 	struct be_queue *be;
 	__u32 n = nactive, zero = 0;
 	int *v, *w;
@@ -533,6 +937,9 @@ static __always_inline void drain(struct Qdisc *sch)
 		}
 		bpf_iter_num_destroy(&in);
 		s->st.backlog = 0;
+		s->in_set = DWCS_RULES_SET_NONE;
+		s->in_due = 0;
+		__builtin_memset(s->r.backlog_prio, 0, sizeof(s->r.backlog_prio));
 	}
 	bpf_iter_num_destroy(&it);
 
@@ -557,6 +964,12 @@ static __always_inline void drain(struct Qdisc *sch)
 			bpf_kfree_skb(skb);
 	}
 	bpf_iter_num_destroy(&it);
+	tr = bpf_map_lookup_elem(&dwcs_trees, &zero);
+	if (tr) {
+		tree_clear(tr, DWCS_RULES_SET_READY);
+		tree_clear(tr, DWCS_RULES_SET_WAIT);
+		tree_clear(tr, 0);
+	}
 	nactive = 0;
 	be_len = 0;
 	link_idle = 1;
@@ -576,6 +989,8 @@ int BPF_PROG(dwcs_init, struct Qdisc *sch, struct nlattr *opt, struct netlink_ex
 	instances = 1;
 	c = bpf_map_lookup_elem(&dwcs_conf, &zero);
 	sch->limit = c && c->limit ? c->limit : DWCS_DEFAULT_LIMIT;
+	tree_order = c ? c->order : DWCS_ORDER_DEADLINE_FIRST;
+	tree_wc = c ? c->work_conserving : 0;
 	nactive = 0;
 	be_len = 0;
 	t_next = 0;

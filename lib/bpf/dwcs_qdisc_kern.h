@@ -9,8 +9,8 @@
  * here is marked preserve_access_index: clang emits CO-RE relocations and libbpf moves each
  * field access to the running kernel's offset by name (checked against the BTF of Debian's
  * 7.3.4). Only the members the program touches are listed. The graph types (bpf_list_head,
- * bpf_list_node, bpf_spin_lock, bpf_iter_num) are matched by the verifier by name and size,
- * the sizes are those of 6.17 .. 7.3.
+ * bpf_list_node, bpf_rb_root, bpf_rb_node, bpf_spin_lock, bpf_iter_num) are matched by the
+ * verifier by name and size, the sizes are those of 6.17 .. 7.3.
  */
 #ifndef QSOCK_DWCS_QDISC_KERN_H
 #define QSOCK_DWCS_QDISC_KERN_H
@@ -89,6 +89,14 @@ struct bpf_list_node {
 	__u64 __opaque[3];
 } __attribute__((aligned(8)));
 
+struct bpf_rb_root {
+	__u64 __opaque[2];
+} __attribute__((aligned(8)));
+
+struct bpf_rb_node {
+	__u64 __opaque[4];
+} __attribute__((aligned(8)));
+
 struct bpf_iter_num {
 	__u64 __opaque[1];
 } __attribute__((aligned(8)));
@@ -106,8 +114,25 @@ extern void *bpf_obj_new_impl(__u64 local_type_id, void *meta) __ksym;
 extern void bpf_obj_drop_impl(void *kptr, void *meta) __ksym;
 extern int bpf_list_push_back_impl(struct bpf_list_head *head, struct bpf_list_node *node,
 				   void *meta, __u64 off) __ksym;
+extern int bpf_list_push_front_impl(struct bpf_list_head *head, struct bpf_list_node *node,
+				    void *meta, __u64 off) __ksym;
 extern struct bpf_list_node *bpf_list_pop_front(struct bpf_list_head *head) __ksym;
+extern struct bpf_list_node *bpf_list_pop_back(struct bpf_list_head *head) __ksym;
 extern struct bpf_list_node *bpf_list_front(struct bpf_list_head *head) __ksym;
+
+/* bpf_rbtree_root/_left/_right (6.16, with bpf_list_front): a search from the root under the
+ * lock, which yields the non-owning reference bpf_rbtree_remove needs */
+extern int bpf_rbtree_add_impl(struct bpf_rb_root *root, struct bpf_rb_node *node,
+			       bool (less)(struct bpf_rb_node *a, const struct bpf_rb_node *b),
+			       void *meta, __u64 off) __ksym;
+extern struct bpf_rb_node *bpf_rbtree_remove(struct bpf_rb_root *root,
+					     struct bpf_rb_node *node) __ksym;
+extern struct bpf_rb_node *bpf_rbtree_first(struct bpf_rb_root *root) __ksym;
+extern struct bpf_rb_node *bpf_rbtree_root(struct bpf_rb_root *root) __ksym;
+extern struct bpf_rb_node *bpf_rbtree_left(struct bpf_rb_root *root,
+					   struct bpf_rb_node *node) __ksym;
+extern struct bpf_rb_node *bpf_rbtree_right(struct bpf_rb_root *root,
+					    struct bpf_rb_node *node) __ksym;
 
 extern int bpf_iter_num_new(struct bpf_iter_num *it, int start, int end) __ksym;
 extern int *bpf_iter_num_next(struct bpf_iter_num *it) __ksym;
@@ -116,6 +141,8 @@ extern void bpf_iter_num_destroy(struct bpf_iter_num *it) __ksym;
 #define bpf_obj_new(type) ((type *)bpf_obj_new_impl(bpf_core_type_id_local(type), NULL))
 #define bpf_obj_drop(kptr) bpf_obj_drop_impl(kptr, NULL)
 #define bpf_list_push_back(head, node) bpf_list_push_back_impl(head, node, NULL, 0)
+#define bpf_list_push_front(head, node) bpf_list_push_front_impl(head, node, NULL, 0)
+#define bpf_rbtree_add(root, node, less) bpf_rbtree_add_impl(root, node, less, NULL, 0)
 
 #ifndef container_of
 #define container_of(ptr, type, member) \

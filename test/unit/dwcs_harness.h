@@ -105,6 +105,73 @@ static inline enum dwcs_admit h_send(struct h_sched *h, u32 i, u64 now, u64 dead
 	return v;
 }
 
+/* h_send_limited()'s verdict when the arriving packet went for overflow */
+#define H_DROP_OVERFLOW	(DWCS_ADMIT_DROP_FRAME + 1)
+
+/* What h_send_limited() dropped from the queue to make room. */
+struct h_victim {
+	int pos;		/* its position from the head (0: the head), -1: none */
+	struct dwcs_pkt pkt;
+};
+
+/*
+ * h_send() under limits, as sch_dwcs's dwcs_enqueue_class() does it: dwcs_admit(), then a
+ * stream holding @class_limit packets, or a scheduler holding @limit, gives up
+ * dwcs_overflow_victim()'s choice — the newest queued packet of that drop priority
+ * (dwcs_overflow_find), taken out of the queue and reported to dwcs_unlinked(), or the
+ * arriving one (H_DROP_OVERFLOW, counted as the module counts it).
+ */
+static inline int h_send_limited(struct h_sched *h, u32 i, u64 now, u64 deadline, u8 mark,
+				 u32 class_limit, u32 limit, struct h_victim *victim)
+{
+	struct h_stream *hs = &h->st[i];
+	struct dwcs_pkt pkt = { .deadline = deadline, .enqueued = now, .mark = mark };
+	u32 qlen = 0, j, k;
+	enum dwcs_admit v;
+	int prio;
+
+	victim->pos = -1;
+	if (hs->tail - hs->head >= H_QCAP)
+		abort();
+	v = dwcs_admit(&h->sched, &hs->s, &pkt, now);
+	if (v != DWCS_ADMIT_OK)
+		return v;
+	for (j = 0; j < h->n; j++)
+		qlen += h->st[j].tail - h->st[j].head;
+	if (hs->s.backlog >= class_limit || qlen >= limit) {
+		prio = dwcs_overflow_victim(&hs->s, &pkt);
+		for (k = 0; prio != DWCS_VICTIM_INCOMING && k < hs->tail - hs->head; k++) {
+			u32 at = hs->tail - 1 - k;
+			struct dwcs_pkt *q = &hs->q[at % H_QCAP];
+
+			if ((q->mark & DWCS_MARK_NONDROPPABLE) || dwcs_mark_drop_prio(q->mark) != prio)
+				continue;
+			victim->pos = (int)(hs->tail - hs->head - 1 - k);
+			victim->pkt = *q;
+			if (at == hs->head) {
+				/* the core compares the head it keyed on by address */
+				hs->head++;
+			} else {
+				for (j = at; j + 1 != hs->tail; j++)
+					hs->q[j % H_QCAP] = hs->q[(j + 1) % H_QCAP];
+				hs->tail--;
+				q = &victim->pkt;
+			}
+			hs->dropped[DWCS_DROP_OVERFLOW]++;
+			dwcs_unlinked(&h->sched, &hs->s, q, DWCS_DROP_OVERFLOW, now);
+			break;
+		}
+		if (victim->pos < 0) {
+			dwcs_count_drop(&hs->s, mark & DWCS_MARK_NONDROPPABLE ?
+					DWCS_DROP_NONDROPPABLE : DWCS_DROP_OVERFLOW);
+			return H_DROP_OVERFLOW;
+		}
+	}
+	hs->q[hs->tail++ % H_QCAP] = pkt;
+	dwcs_arrived(&h->sched, &hs->s, &hs->q[(hs->tail - 1) % H_QCAP], now);
+	return v;
+}
+
 /* One decision: returns the index of the stream served, or -1 (then *next is set). */
 static inline int h_step(struct h_sched *h, u64 now, u64 *next, struct dwcs_pkt *out)
 {
