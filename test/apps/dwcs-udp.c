@@ -3,12 +3,14 @@
  * dwcs-udp — UDP traffic with per-packet DWCS metadata, for the sch_dwcs tests in the VM.
  *
  *   dwcs-udp send ADDR PORT [-n COUNT | -t SECONDS] [-i USEC] [-s BYTES] [-p PRIORITY]
- *                 [-P N] [-d USEC] [-N K] [-f K] [-M SHIFT]
+ *                 [-P N] [-d USEC] [-N K] [-D K] [-f K] [-M SHIFT]
  *       -i  gap between packets (0: as fast as the socket takes them)
  *       -p  SO_PRIORITY (a dwcs classid such as 0x10010 selects class 1:10; needs root)
  *       -P  spread the packets over N classes: priority PRIORITY + seq % N
  *       -d  deadline = send time + USEC, passed with SCM_TXTIME (CLOCK_MONOTONIC)
  *       -N  every K-th packet is marked non-droppable (SO_MARK cmsg; needs root)
+ *       -D  every K-th packet carries drop priority 3 (dropped first on overflow), the
+ *           others 0 (SO_MARK cmsg; needs root)
  *       -f  frames of K packets: frame start on the first, frame end on the last
  *       -M  bit position of the DWCS flag field in skb->mark (default 24, the default markmask)
  *       -E  send one end-of-test packet instead: the receiver on PORT stops when it gets it
@@ -74,7 +76,7 @@ static int fail(const char *what)
 static int usage(void)
 {
 	fprintf(stderr, "usage: dwcs-udp send ADDR PORT [-n N|-t S] [-i US] [-s B] [-p PRIO] "
-			"[-d US] [-N K] [-f K] [-M SHIFT]\n"
+			"[-d US] [-N K] [-D K] [-f K] [-M SHIFT]\n"
 			"       dwcs-udp recv PORT [-t S] [-I IDLE_MS]\n");
 	return 2;
 }
@@ -96,7 +98,7 @@ static unsigned long num(const char *s, const char *opt)
 static int do_send(int argc, char **argv)
 {
 	unsigned long count = 1000, gap_us = 0, size = 200, prio = 0, deadline_us = 0;
-	unsigned long nondrop_every = 0, frame_len = 0, shift = 24, seconds = 0, spread = 0;
+	unsigned long nondrop_every = 0, dropprio_every = 0, frame_len = 0, shift = 24, seconds = 0, spread = 0;
 	bool have_prio = false, end_only = false;
 	struct sockaddr_in dst = { .sin_family = AF_INET };
 	char buf[65536];
@@ -112,7 +114,7 @@ static int do_send(int argc, char **argv)
 	}
 	dst.sin_port = htons((uint16_t)num(argv[2], "PORT"));
 	optind = 3;
-	while ((c = getopt(argc, argv, "n:t:i:s:p:P:d:N:f:M:E")) != -1) {
+	while ((c = getopt(argc, argv, "n:t:i:s:p:P:d:N:D:f:M:E")) != -1) {
 		switch (c) {
 		case 'n': count = num(optarg, "-n"); break;
 		case 't': seconds = num(optarg, "-t"); count = ~0UL; break;
@@ -122,6 +124,7 @@ static int do_send(int argc, char **argv)
 		case 'P': spread = num(optarg, "-P"); break;
 		case 'd': deadline_us = num(optarg, "-d"); break;
 		case 'N': nondrop_every = num(optarg, "-N"); break;
+		case 'D': dropprio_every = num(optarg, "-D"); break;
 		case 'f': frame_len = num(optarg, "-f"); break;
 		case 'M': shift = num(optarg, "-M"); break;
 		case 'E': end_only = true; break;
@@ -190,6 +193,8 @@ static int do_send(int argc, char **argv)
 			return fail("SO_PRIORITY");
 		if (nondrop_every && seq % nondrop_every == 0)
 			flags |= DWCS_MARK_NONDROPPABLE;
+		if (dropprio_every && seq % dropprio_every == 0)
+			flags |= 3U << DWCS_MARK_DROPPRIO_SHIFT;
 		if (frame_len && seq % frame_len == 0)
 			flags |= DWCS_MARK_FRAME_START;
 		if (frame_len && seq % frame_len == frame_len - 1)

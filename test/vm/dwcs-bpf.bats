@@ -46,13 +46,13 @@ teardown() {
 le32() { printf '%d %d %d %d' $(($1 & 255)) $((($1 >> 8) & 255)) $((($1 >> 16) & 255)) $((($1 >> 24) & 255)); }
 le64() { le32 $(($1 & 0xffffffff)); printf ' '; le32 $(($1 >> 32)); }
 
-# bstream MINOR IPG_NS X Y FLAGS [GEN [MAX_RATE]]: struct dwcs_bpf_cfg of
-# lib/bpf/dwcs_qdisc.h (limit 1000 packets; MAX_RATE bytes/s, 0: no ceiling)
+# bstream MINOR IPG_NS X Y FLAGS [GEN [MAX_RATE [LIMIT]]]: struct dwcs_bpf_cfg of
+# lib/bpf/dwcs_qdisc.h (MAX_RATE bytes/s, 0: no ceiling; LIMIT packets, default 1000)
 bstream() {
-	local gen=${6:-1} max_rate=${7:-0}
+	local gen=${6:-1} max_rate=${7:-0} limit=${8:-1000}
 	# shellcheck disable=SC2046
 	t bpftool map update pinned "$PIN/dwcs_cfg" key $(le32 "$1") \
-		value $(le64 "$2") $(le32 "$3") $(le32 "$4") $(le32 "$5") $(le32 1000) \
+		value $(le64 "$2") $(le32 "$3") $(le32 "$4") $(le32 "$5") $(le32 "$limit") \
 		$(le32 "$gen") $(le32 "$gen") $(le64 "$max_rate")
 }
 # bstat MINOR FIELD: a counter of struct dwcs_bpf_stats
@@ -201,6 +201,30 @@ burst() {
 	# be descheduled between dequeue and receive for longer than the slack)
 	[ "$(timer_lateness_ms)" -le 5 ] || return 0
 	[ "$late" -eq 0 ]
+}
+
+# #16: a full stream gives up its highest drop priority first (sch_dwcs's overflow rule; the
+# program rotates its bpf_list to take a packet out of the middle, lib/bpf/dwcs_qdisc.bpf.c
+# unlink_overflow_victim). 300 packets of 1000 B at once into a stream of limit 20 on a
+# 1 Mbit/s link, every second one with drop priority 3: a tail drop would deliver both kinds
+# alike; by priority, a queued priority-3 packet makes room for each arriving priority-0 one.
+@test "dwcs-bpf: a full stream drops its highest drop priority first" {
+	qroot fini veth0 dwcs-bpf
+	qroot init veth0 dwcs-bpf --rate 125000
+	bstream 0x10 1000000 0 0 2 1 0 20
+	recv_start 9010 15 "$BATS_TEST_TMPDIR/s10"
+	snd 9010 -n 300 -i 0 -s 1000 -p 0x10010 -D 2
+	recv_wait
+	# field 3: the packet's flags; its drop priority is bits 1-2 (mawk has no and())
+	p0=$(awk '!/^#/ && int($3 / 2) % 4 == 0' "$BATS_TEST_TMPDIR/s10" | wc -l)
+	p3=$(awk '!/^#/ && int($3 / 2) % 4 == 3' "$BATS_TEST_TMPDIR/s10" | wc -l)
+	echo "received drop priority 0: $p0, 3: $p3; drop_overflow $(bstat 0x10 drop_overflow)," \
+		"sent $(bstat 0x10 sent_pkts)"
+	[ "$(bstat 0x10 drop_overflow)" -ge 200 ]
+	[ "$p0" -ge 15 ]
+	# the priority-3 packets that left before the queue first filled, at most
+	[ "$p3" -le 5 ]
+	[ "$(bstat 0x10 backlog)" -eq 0 ]
 }
 
 @test "dwcs-bpf: a frame is delivered whole or not at all" {
