@@ -238,23 +238,38 @@ static __always_inline void cache_head(struct stream_state *s, struct bpf_list_n
 	s->r.head.len = p->len;
 }
 
+/* A node taken off its list: its skb (NULL if it held none), the node freed. */
+static __always_inline struct sk_buff *node_release(struct bpf_list_node *n)
+{
+	struct pkt_node *p = container_of(n, struct pkt_node, node);
+	struct sk_buff *skb = NULL;
+
+	skb = bpf_kptr_xchg(&p->skb, skb);
+	bpf_obj_drop(p);
+	return skb;
+}
+
+/* Take best effort's oldest packet (@newest: its newest) off its queue; its skb, or NULL. */
+static __always_inline struct sk_buff *be_pop(struct be_queue *be, bool newest)
+{
+	struct bpf_list_node *n;
+
+	bpf_spin_lock(&be->lock);
+	n = newest ? bpf_list_pop_back(&be->q) : bpf_list_pop_front(&be->q);
+	bpf_spin_unlock(&be->lock);
+	return n ? node_release(n) : NULL;
+}
+
 /* Take the head of @s off its queue; its skb, or NULL. */
 static __always_inline struct sk_buff *pop_head(struct stream_state *s)
 {
 	struct bpf_list_node *n;
-	struct sk_buff *skb = NULL;
-	struct pkt_node *p;
 
 	bpf_spin_lock(&s->lock);
 	n = bpf_list_pop_front(&s->q);
 	cache_head(s, bpf_list_front(&s->q));
 	bpf_spin_unlock(&s->lock);
-	if (!n)
-		return NULL;
-	p = container_of(n, struct pkt_node, node);
-	skb = bpf_kptr_xchg(&p->skb, skb);
-	bpf_obj_drop(p);
-	return skb;
+	return n ? node_release(n) : NULL;
 }
 
 static __always_inline void active_remove(struct stream_state *s)
@@ -538,11 +553,8 @@ static __noinline int unlink_overflow_victim(struct Qdisc *sch, struct stream_st
 		bpf_spin_lock(&s->lock);
 		n = bpf_list_pop_back(&s->q);
 		bpf_spin_unlock(&s->lock);
-		if (n) {
-			p = container_of(n, struct pkt_node, node);
-			skb = bpf_kptr_xchg(&p->skb, skb);
-			bpf_obj_drop(p);
-		}
+		if (n)
+			skb = node_release(n);
 	}
 
 	bpf_iter_num_new(&it, 0, rotated);
@@ -580,22 +592,13 @@ static __noinline int unlink_overflow_victim(struct Qdisc *sch, struct stream_st
 static __always_inline void drop_best_effort_tail(struct Qdisc *sch)
 {
 	struct be_queue *be;
-	struct bpf_list_node *n;
-	struct sk_buff *skb = NULL;
-	struct pkt_node *p;
+	struct sk_buff *skb;
 	__u32 zero = 0;
 
 	be = bpf_map_lookup_elem(&dwcs_be, &zero);
 	if (!be)
 		return;
-	bpf_spin_lock(&be->lock);
-	n = bpf_list_pop_back(&be->q);
-	bpf_spin_unlock(&be->lock);
-	if (!n)
-		return;
-	p = container_of(n, struct pkt_node, node);
-	skb = bpf_kptr_xchg(&p->skb, skb);
-	bpf_obj_drop(p);
+	skb = be_pop(be, true);
 	if (!skb)
 		return;
 	if (be_len)
@@ -870,19 +873,10 @@ struct sk_buff *BPF_PROG(dwcs_dequeue, struct Qdisc *sch)
 		trees_refresh(s, minor, now);
 	} else if (be_len && next > now) {
 		struct be_queue *be = bpf_map_lookup_elem(&dwcs_be, &zero);
-		struct bpf_list_node *node;
-		struct pkt_node *p;
 
 		if (!be)
 			return NULL;
-		bpf_spin_lock(&be->lock);
-		node = bpf_list_pop_front(&be->q);
-		bpf_spin_unlock(&be->lock);
-		if (!node)
-			return NULL;
-		p = container_of(node, struct pkt_node, node);
-		skb = bpf_kptr_xchg(&p->skb, skb);
-		bpf_obj_drop(p);
+		skb = be_pop(be, false);
 		if (!skb)
 			return NULL;
 		be_len--;
@@ -946,20 +940,11 @@ static __always_inline void drain(struct Qdisc *sch)
 	be = bpf_map_lookup_elem(&dwcs_be, &zero);
 	bpf_iter_num_new(&it, 0, be ? be_len : 0);
 	while ((v = bpf_iter_num_next(&it))) {
-		struct bpf_list_node *node;
-		struct sk_buff *skb = NULL;
-		struct pkt_node *p;
+		struct sk_buff *skb;
 
 		if (!be)
 			break;
-		bpf_spin_lock(&be->lock);
-		node = bpf_list_pop_front(&be->q);
-		bpf_spin_unlock(&be->lock);
-		if (!node)
-			break;
-		p = container_of(node, struct pkt_node, node);
-		skb = bpf_kptr_xchg(&p->skb, skb);
-		bpf_obj_drop(p);
+		skb = be_pop(be, false);
 		if (skb)
 			bpf_kfree_skb(skb);
 	}

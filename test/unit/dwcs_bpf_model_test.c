@@ -459,28 +459,12 @@ static long bm_guarantee_excess(const struct dwcs_guarantee_set *g, u8 order, bo
 	return worst;
 }
 
-struct guarantee_run {
-	u8 order;
-	bool wc;
-	bool sliding;
-	bool asserted;	/* the proven case: must hold */
-	const char *what;
-};
-
 static void test_window_guarantee_when_proven(void **state)
 {
-	static const struct guarantee_run runs[] = {
-		{ DWCS_ORDER_DEADLINE_FIRST, false, false, true, "table A, non-work-conserving" },
-		{ DWCS_ORDER_WINDOW_FIRST, false, false, true, "table B, non-work-conserving" },
-		{ DWCS_ORDER_DEADLINE_FIRST, true, false, true, "table A, work-conserving" },
-		{ DWCS_ORDER_WINDOW_FIRST, true, false, false, "table B, work-conserving" },
-		{ DWCS_ORDER_DEADLINE_FIRST, false, true, false, "table A, sliding windows" },
-		{ DWCS_ORDER_WINDOW_FIRST, false, true, false, "table B, sliding windows" },
-	};
 	u32 r;
 
-	for (r = 0; r < sizeof(runs) / sizeof(runs[0]); r++) {
-		const struct guarantee_run *run = &runs[r];
+	for (r = 0; r < sizeof(dwcs_guarantee_runs) / sizeof(dwcs_guarantee_runs[0]); r++) {
+		const struct dwcs_guarantee_run *run = &dwcs_guarantee_runs[r];
 		struct dwcs_rng rng = { DWCS_GUARANTEE_SEED };
 		u32 trial, checked = 0, broken = 0, i;
 		u64 violations = 0;

@@ -179,4 +179,25 @@ static inline long dwcs_outcome_excess(const struct dwcs_outcome *o, u32 x, u32 
 	return worst;
 }
 
+/*
+ * The cases of the window guarantee, each run by both the core's and the BPF model's test:
+ * where it is proven (RTSS'00) it must hold; elsewhere it is measured and printed.
+ */
+struct dwcs_guarantee_run {
+	u8 order;
+	bool wc;
+	bool sliding;
+	bool asserted;	/* the proven case: must hold */
+	const char *what;
+};
+
+static const struct dwcs_guarantee_run dwcs_guarantee_runs[] = {
+	{ DWCS_ORDER_DEADLINE_FIRST, false, false, true, "table A, non-work-conserving" },
+	{ DWCS_ORDER_WINDOW_FIRST, false, false, true, "table B, non-work-conserving" },
+	{ DWCS_ORDER_DEADLINE_FIRST, true, false, true, "table A, work-conserving" },
+	{ DWCS_ORDER_WINDOW_FIRST, true, false, false, "table B, work-conserving" },
+	{ DWCS_ORDER_DEADLINE_FIRST, false, true, false, "table A, sliding windows" },
+	{ DWCS_ORDER_WINDOW_FIRST, false, true, false, "table B, sliding windows" },
+};
+
 #endif /* _DWCS_TRACES_H */
