@@ -103,29 +103,38 @@ static inline struct shim_fd *sending(int fd, const struct sockaddr *to, socklen
 /*
  * sending() for the one-buffer calls (send, sendto, write), whose entry must make no call
  * but tail calls: any other call makes GCC save registers on entry, for every send of every
- * socket (~10 instructions). F's slot when its sends are ours, NULL when they are not, or
- * SHIM_UNDECIDED for a socket not matched yet, which the caller passes on to its *_undecided
- * function (sending_slow there, on the socket's first sends only).
+ * socket (~10 instructions). What the entry does with FD's send, and its slot in *FP when
+ * it is ours. A matched socket is told numbered or not here, on the state's own branch, so
+ * that its send takes one more compare, not a second test of what the state already said
+ * (2 instructions a matched send). SHIM_SEND_UNDECIDED: a socket not matched yet, which
+ * the caller passes on to its *_undecided function (sending_slow there, on the socket's
+ * first sends only).
  */
-#define SHIM_UNDECIDED ((struct shim_fd *)1)
+enum shim_send_kind {
+	SHIM_SEND_LIBC,		/* not ours: the real call */
+	SHIM_SEND_UNDECIDED,
+	SHIM_SEND_MATCHED,
+	SHIM_SEND_NUMBERED,	/* matched, and numbered(): the send's result is needed */
+};
 
-static inline struct shim_fd *sending_fast(int fd)
+static inline enum shim_send_kind sending_fast(int fd, struct shim_fd **fp)
 {
 	struct shim_fd *f;
 	uint8_t state;
 
 	if (!shim_hot.active)
-		return NULL;
+		return SHIM_SEND_LIBC;
 	f = shim_fd_slot(fd);
 	if (!f)
-		return NULL;
+		return SHIM_SEND_LIBC;
+	*fp = f;
 	state = shim_fd_state(f);
 	if (state == SHIM_FD_MATCHED)
-		return f;
+		return f->numbered ? SHIM_SEND_NUMBERED : SHIM_SEND_MATCHED;
 	if (state == SHIM_FD_NOMATCH || state == SHIM_FD_FOREIGN || state == SHIM_FD_FAILED ||
 	    state == SHIM_FD_BUSY)
-		return NULL;
-	return SHIM_UNDECIDED;
+		return SHIM_SEND_LIBC;
+	return SHIM_SEND_UNDECIDED;
 }
 
 /* libc()'s check without its call: before libc is bound (only a constructor that runs before
@@ -474,16 +483,19 @@ static __attribute__((noinline)) ssize_t send_undecided(int fd, const void *buf,
 
 SHIM_HOT ssize_t shim_send(int fd, const void *buf, size_t len, int flags)
 {
-	struct shim_fd *f = sending_fast(fd);
+	struct shim_fd *f;
 
-	if (__builtin_expect(!f, 1))
+	switch (__builtin_expect(sending_fast(fd, &f), SHIM_SEND_LIBC)) {
+	case SHIM_SEND_NUMBERED:
+		return send_numbered(fd, buf, len, flags);
+	case SHIM_SEND_MATCHED:
+		return send_matched(fd, buf, len, flags);
+	case SHIM_SEND_UNDECIDED:
+		return send_undecided(fd, buf, len, flags);
+	default:
 		return libc_bound() ? shim_hot.libc.send(fd, buf, len, flags) :
 				      send_unbound(fd, buf, len, flags);
-	if (__builtin_expect(f == SHIM_UNDECIDED, 0))
-		return send_undecided(fd, buf, len, flags);
-	if (numbered(f))
-		return send_numbered(fd, buf, len, flags);
-	return send_matched(fd, buf, len, flags);
+	}
 }
 
 static SHIM_HOT __attribute__((noinline)) ssize_t sendto_matched(int fd, const void *buf, size_t len,
@@ -519,16 +531,19 @@ static __attribute__((noinline)) ssize_t sendto_undecided(int fd, const void *bu
 SHIM_HOT ssize_t shim_sendto(int fd, const void *buf, size_t len, int flags, const struct sockaddr *to,
 		    socklen_t tolen)
 {
-	struct shim_fd *f = sending_fast(fd);
+	struct shim_fd *f;
 
-	if (__builtin_expect(!f, 1))
+	switch (__builtin_expect(sending_fast(fd, &f), SHIM_SEND_LIBC)) {
+	case SHIM_SEND_NUMBERED:
+		return sendto_numbered_call(fd, buf, len, flags, to, tolen);
+	case SHIM_SEND_MATCHED:
+		return sendto_matched(fd, buf, len, flags, to, tolen);
+	case SHIM_SEND_UNDECIDED:
+		return sendto_undecided(fd, buf, len, flags, to, tolen);
+	default:
 		return libc_bound() ? shim_hot.libc.sendto(fd, buf, len, flags, to, tolen) :
 				      sendto_unbound(fd, buf, len, flags, to, tolen);
-	if (__builtin_expect(f == SHIM_UNDECIDED, 0))
-		return sendto_undecided(fd, buf, len, flags, to, tolen);
-	if (numbered(f))
-		return sendto_numbered_call(fd, buf, len, flags, to, tolen);
-	return sendto_matched(fd, buf, len, flags, to, tolen);
+	}
 }
 
 /* The iovec array of MSG may be read (an unreadable one: the real call says EFAULT). */
@@ -656,18 +671,23 @@ static __attribute__((noinline)) ssize_t write_undecided(int fd, const void *buf
 
 SHIM_HOT ssize_t shim_write(int fd, const void *buf, size_t len)
 {
-	struct shim_fd *f = len ? sending_fast(fd) : NULL;
+	struct shim_fd *f = NULL;
 
-	if (__builtin_expect(!f, 1))
+	switch (__builtin_expect(len ? sending_fast(fd, &f) : SHIM_SEND_LIBC, SHIM_SEND_LIBC)) {
+	case SHIM_SEND_NUMBERED:
+		if (f->proto != CONF_PROTO_UDP)
+			return shim_hot.libc.write(fd, buf, len);
+		return write_numbered(fd, f, buf, len);
+	case SHIM_SEND_MATCHED:
+		if (f->proto != CONF_PROTO_UDP)
+			return shim_hot.libc.write(fd, buf, len);
+		return write_matched(fd, f, buf, len);
+	case SHIM_SEND_UNDECIDED:
+		return write_undecided(fd, buf, len);
+	default:
 		return libc_bound() ? shim_hot.libc.write(fd, buf, len) :
 				      write_unbound(fd, buf, len);
-	if (__builtin_expect(f == SHIM_UNDECIDED, 0))
-		return write_undecided(fd, buf, len);
-	if (f->proto != CONF_PROTO_UDP)
-		return shim_hot.libc.write(fd, buf, len);
-	if (numbered(f))
-		return write_numbered(fd, f, buf, len);
-	return write_matched(fd, f, buf, len);
+	}
 }
 
 static SHIM_HOT __attribute__((noinline)) ssize_t writev_matched(int fd, struct shim_fd *f,
