@@ -69,6 +69,14 @@ static inline struct shim_fd *shim_fd_slot(int fd)
 	return &shim_hot.fd_table[fd];
 }
 
+/* The slot of FD when a caller has already had it from shim_fd_slot() (the table is set once
+ * at load and never shrinks): the send path's second look-up, in the function a send went on
+ * to, without the bounds test (2 instructions a matched send). */
+static inline struct shim_fd *shim_fd_slot_found(int fd)
+{
+	return &shim_hot.fd_table[(unsigned int)fd];
+}
+
 static inline unsigned int shim_fdtable_size(void)
 {
 	return shim_hot.fd_table_size;

@@ -430,7 +430,7 @@ static SHIM_HOT __attribute__((noinline)) ssize_t sendto_classified(int fd, cons
 							   int flags, const struct sockaddr *to,
 							   socklen_t tolen)
 {
-	return sendto_classify(fd, shim_fd_slot(fd), buf, len, flags, to, tolen);
+	return sendto_classify(fd, shim_fd_slot_found(fd), buf, len, flags, to, tolen);
 }
 
 static SHIM_HOT __attribute__((noinline)) ssize_t send_matched(int fd, const void *buf, size_t len,
@@ -452,7 +452,7 @@ static inline __attribute__((always_inline)) ssize_t
 sendto_numbered(int fd, const void *buf, size_t len, int flags, const struct sockaddr *to,
 		socklen_t tolen, bool is_send)
 {
-	struct shim_fd *f = shim_fd_slot(fd);
+	struct shim_fd *f = shim_fd_slot_found(fd);
 	ssize_t ret = sendto_classify(fd, f, buf, len, flags, to, tolen);
 
 	if (ret == SHIM_PLAIN)
