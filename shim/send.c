@@ -255,28 +255,40 @@ static __attribute__((noinline)) int classify_rare(struct shim_fd *f,
 	return rule;
 }
 
+/* classify()'s answer for a message it must not read: untouched, and the real call says
+ * EFAULT. Out of line and cold, with the note QSOCK_DEBUG=3 logs of it. */
+static __attribute__((noinline, cold)) int classify_unreadable(uint64_t seq, size_t len)
+{
+	if (shim_hot.debug >= 3)
+		note_message(seq, len, SHIM_UNREADABLE, NULL);
+	return -1;
+}
+
 /*
- * Classify one message of matched socket F: fills *cmsg_len bytes of our control messages
- * into CMSGS (SHIM_CMSG_SPACE bytes). Returns 0, or -1 when the send must go out untouched.
- * errno is preserved (only the backend makes system calls; it is saved around it).
+ * Classify one message of matched socket F: fills CMSGS (SHIM_CMSG_SPACE bytes) with our
+ * control messages and returns their length (0: none), or -1 when the send must go out
+ * untouched. The length is the return value, not an out-parameter: the common message
+ * stores and reloads nothing for it. errno is preserved (only the backend makes system
+ * calls; it is saved around it).
  *
  * This is the per-message cost of a matched socket, so it is inline, and so is the program
  * conf_load() compiled from the message rules (conf/msg_prog.c): a message runs through one
  * stretch of code on a couple of cache lines of data, straight on the caller's buffer when
  * it is one. (Measured: after the kernel's send has evicted the first-level caches, every
  * separate function and scattered structure on this path costs more than its instructions.)
+ * The common message, one buffer and no frame preset, runs the program on its whole view
+ * (conf_msg_prog_run_whole) after one compare for its readability (shim_readable_view).
  */
 static inline __attribute__((always_inline)) int classify(int fd, struct shim_fd *f,
 							 const struct iovec *iov, size_t iovcnt,
-							 void *cmsgs, size_t *cmsg_len)
+							 void *cmsgs)
 {
 	const struct conf_msg_prog *pg = f->prog; /* NULL for TCP (match.c) */
 	struct conf_msg_action a;
 	uint64_t seq = 0;
-	size_t len;
+	size_t len, cmsg_len;
 	int rule, saved, rc;
 
-	*cmsg_len = 0;
 	if (!pg)
 		return 0;
 	/* the counter is shared by the socket's threads: an atomic add, only if a rule uses it
@@ -289,26 +301,22 @@ static inline __attribute__((always_inline)) int classify(int fd, struct shim_fd
 
 		len = iov[0].iov_len;
 		visible = len < CONF_PAYLOAD_VISIBLE ? len : CONF_PAYLOAD_VISIBLE;
-		rule = visible && !shim_readable(buf, visible) ?
-			       SHIM_UNREADABLE :
-			       conf_msg_prog_run(pg, buf, visible, len, seq, NULL, &a);
+		if (visible && !shim_readable_view(buf, visible))
+			return classify_unreadable(seq, len);
+		rule = conf_msg_prog_run_whole(pg, buf, visible, len, seq, &a);
 	} else {
 		rule = classify_rare(f, pg, iov, iovcnt, seq, &a, &len);
+		if (rule == SHIM_UNREADABLE)
+			return classify_unreadable(seq, len);
 	}
 	if (__builtin_expect(shim_hot.debug >= 3, 0))
 		note_message(seq, len, rule, &a);
-	if (rule == SHIM_UNREADABLE)
-		return -1; /* the real call says EFAULT */
 	if (shim_hot.dry_run)
 		return 0;
 	saved = errno;
-	rc = shim_backend_cmsgs(fd, &a, cmsgs, cmsg_len);
+	rc = shim_backend_cmsgs(fd, &a, cmsgs, &cmsg_len);
 	errno = saved;
-	if (rc) {
-		*cmsg_len = 0;
-		return -1;
-	}
-	return 0;
+	return rc ? -1 : (int)cmsg_len;
 }
 
 static bool our_cmsg_refused(int err)
@@ -377,12 +385,13 @@ static SHIM_HOT ssize_t send_classified(int fd, struct shim_fd *f, const struct 
 			       bool *plain)
 {
 	_Alignas(struct cmsghdr) char ours[SHIM_CMSG_SPACE];
-	size_t ours_len;
+	int ours_len;
 
 	*plain = true;
-	if (classify(fd, f, msg->msg_iov, msg->msg_iovlen, ours, &ours_len) || !ours_len)
+	ours_len = classify(fd, f, msg->msg_iov, msg->msg_iovlen, ours);
+	if (ours_len <= 0)
 		return 0;
-	return send_appended(fd, f, msg, flags, ours, ours_len, plain);
+	return send_appended(fd, f, msg, flags, ours, (size_t)ours_len, plain);
 }
 
 /*
@@ -407,17 +416,18 @@ sendto_classify(int fd, struct shim_fd *f, const void *buf, size_t len, int flag
 {
 	_Alignas(struct cmsghdr) char ours[SHIM_CMSG_SPACE];
 	const struct iovec one = { .iov_base = (void *)buf, .iov_len = len };
-	size_t ours_len;
+	int ours_len;
 
 	/* errno: classify keeps it, and so does send_appended when it leaves the send to us.
 	 * (The msghdr's iovec is another, made only when it is needed: one whose address the
 	 * send's own path already passes on is stored on every send.) */
-	if (!classify(fd, f, &one, 1, ours, &ours_len) && ours_len) {
+	ours_len = classify(fd, f, &one, 1, ours);
+	if (ours_len > 0) {
 		struct iovec iov = one;
 		struct msghdr msg = { .msg_name = (void *)to, .msg_namelen = to ? tolen : 0,
 				      .msg_iov = &iov, .msg_iovlen = 1 };
 		bool plain;
-		ssize_t ret = send_appended(fd, f, &msg, flags, ours, ours_len, &plain);
+		ssize_t ret = send_appended(fd, f, &msg, flags, ours, (size_t)ours_len, &plain);
 
 		if (!plain)
 			return ret;
@@ -611,13 +621,13 @@ static inline __attribute__((always_inline)) ssize_t
 write_classified(int fd, struct shim_fd *f, const struct iovec *iov, int iovcnt)
 {
 	_Alignas(struct cmsghdr) char ours[SHIM_CMSG_SPACE];
-	size_t ours_len;
+	int ours_len = classify(fd, f, iov, (size_t)iovcnt, ours);
 
-	if (!classify(fd, f, iov, (size_t)iovcnt, ours, &ours_len) && ours_len) {
+	if (ours_len > 0) {
 		struct msghdr msg = { .msg_iov = (struct iovec *)iov, .msg_iovlen = (size_t)iovcnt };
 		int saved = errno;
 		bool plain;
-		ssize_t ret = send_appended(fd, f, &msg, 0, ours, ours_len, &plain);
+		ssize_t ret = send_appended(fd, f, &msg, 0, ours, (size_t)ours_len, &plain);
 
 		if (!plain) {
 			if (ret >= 0 || errno != ENOTSOCK)
@@ -764,7 +774,7 @@ int shim_sendmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int flags)
 				    sending(fd, vec[0].msg_hdr.msg_name, vec[0].msg_hdr.msg_namelen) :
 				    NULL;
 	unsigned int done = 0, n, i;
-	int saved = errno, ret, rc;
+	int saved = errno, ret;
 
 	if (!f)
 		return libc()->sendmmsg(fd, vec, vlen, flags);
@@ -777,7 +787,7 @@ int shim_sendmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int flags)
 		n = vlen - done < SHIM_MMSG_CHUNK ? vlen - done : SHIM_MMSG_CHUNK;
 		for (i = 0; i < n; i++) {
 			const struct msghdr *m = &vec[done + i].msg_hdr;
-			size_t ours_len = 0;
+			int ours_len;
 
 			copy[i] = vec[done + i];
 			took[i] = false;
@@ -786,12 +796,12 @@ int shim_sendmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int flags)
 								     sizeof(struct iovec))))
 				continue;
 			took[i] = counts;
-			rc = classify(fd, f, m->msg_iov, m->msg_iovlen, ours, &ours_len);
+			ours_len = classify(fd, f, m->msg_iov, m->msg_iovlen, ours);
 			if (__builtin_expect(shim_hot.debug >= 3, 0) && counts)
 				notes[i] = last_note;
-			if (rc || !ours_len)
+			if (ours_len <= 0)
 				continue;
-			if (merge_control(m, ours, ours_len, &copy[i].msg_hdr, ctl[i]))
+			if (merge_control(m, ours, (size_t)ours_len, &copy[i].msg_hdr, ctl[i]))
 				any = true;
 		}
 		ret = libc()->sendmmsg(fd, any ? copy : vec + done, n, flags);
