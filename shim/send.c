@@ -264,59 +264,100 @@ static __attribute__((noinline, cold)) int classify_unreadable(uint64_t seq, siz
 	return -1;
 }
 
+/* The message number a numbered socket's message takes (0 when its messages are not
+ * numbered). The counter is shared by the socket's threads: an atomic add, only if a rule
+ * uses it (or the per-message log names it); numbered_sent() takes it back if the send
+ * fails. */
+static inline uint64_t take_number(struct shim_fd *f)
+{
+	if (!numbered(f))
+		return 0;
+	return atomic_fetch_add_explicit(&f->seq, 1, memory_order_relaxed) + 1;
+}
+
+/* classify()'s end, once message SEQ of LEN bytes matched RULE (A its action): the note of
+ * QSOCK_DEBUG=3, and our control messages from the backend unless this is a dry run. */
+static inline __attribute__((always_inline)) int
+classified(int fd, uint64_t seq, size_t len, int rule, const struct conf_msg_action *a,
+	   void *cmsgs)
+{
+	size_t cmsg_len;
+	int saved, rc;
+
+	if (__builtin_expect(shim_hot.debug >= 3, 0))
+		note_message(seq, len, rule, a);
+	if (shim_hot.dry_run)
+		return 0;
+	saved = errno;
+	rc = shim_backend_cmsgs(fd, a, cmsgs, &cmsg_len);
+	errno = saved;
+	return rc ? -1 : (int)cmsg_len;
+}
+
 /*
- * Classify one message of matched socket F: fills CMSGS (SHIM_CMSG_SPACE bytes) with our
- * control messages and returns their length (0: none), or -1 when the send must go out
- * untouched. The length is the return value, not an out-parameter: the common message
- * stores and reloads nothing for it. errno is preserved (only the backend makes system
- * calls; it is saved around it).
+ * Classify one message of matched socket F, LEN bytes at BUF: fills CMSGS (SHIM_CMSG_SPACE
+ * bytes) with our control messages and returns their length (0: none), or -1 when the send
+ * must go out untouched. The length is the return value and the buffer two arguments, not
+ * an out-parameter and an iovec: the common message stores and reloads neither (12
+ * instructions a message with the view's test below). errno is preserved (only the backend makes system calls; it is saved
+ * around it).
  *
  * This is the per-message cost of a matched socket, so it is inline, and so is the program
  * conf_load() compiled from the message rules (conf/msg_prog.c): a message runs through one
- * stretch of code on a couple of cache lines of data, straight on the caller's buffer when
- * it is one. (Measured: after the kernel's send has evicted the first-level caches, every
- * separate function and scattered structure on this path costs more than its instructions.)
- * The common message, one buffer and no frame preset, runs the program on its whole view
- * (conf_msg_prog_run_whole) after one compare for its readability (shim_readable_view).
+ * stretch of code on a couple of cache lines of data, straight on the caller's buffer.
+ * (Measured: after the kernel's send has evicted the first-level caches, every separate
+ * function and scattered structure on this path costs more than its instructions.) A program
+ * without frame presets runs on the message's whole view (conf_msg_prog_run_whole) after one
+ * compare for its readability (shim_readable_view).
  */
-static inline __attribute__((always_inline)) int classify(int fd, struct shim_fd *f,
-							 const struct iovec *iov, size_t iovcnt,
-							 void *cmsgs)
+static inline __attribute__((always_inline)) int classify_one(int fd, struct shim_fd *f,
+							     const void *buf, size_t len,
+							     void *cmsgs)
 {
 	const struct conf_msg_prog *pg = f->prog; /* NULL for TCP (match.c) */
 	struct conf_msg_action a;
-	uint64_t seq = 0;
-	size_t len, cmsg_len;
-	int rule, saved, rc;
+	uint64_t seq;
+	int rule;
 
 	if (!pg)
 		return 0;
-	/* the counter is shared by the socket's threads: an atomic add, only if a rule uses it
-	 * (or the per-message log names it); numbered_sent() takes it back if the send fails */
-	if (numbered(f))
-		seq = atomic_fetch_add_explicit(&f->seq, 1, memory_order_relaxed) + 1;
-	if (__builtin_expect(iovcnt == 1 && !pg->frames, 1)) {
-		const uint8_t *buf = iov[0].iov_base;
-		size_t visible;
+	seq = take_number(f);
+	if (__builtin_expect(!pg->frames, 1)) {
+		size_t visible = len < CONF_PAYLOAD_VISIBLE ? len : CONF_PAYLOAD_VISIBLE;
 
-		len = iov[0].iov_len;
-		visible = len < CONF_PAYLOAD_VISIBLE ? len : CONF_PAYLOAD_VISIBLE;
 		if (visible && !shim_readable_view(buf, visible))
 			return classify_unreadable(seq, len);
 		rule = conf_msg_prog_run_whole(pg, buf, visible, len, seq, &a);
 	} else {
-		rule = classify_rare(f, pg, iov, iovcnt, seq, &a, &len);
+		const struct iovec one = { .iov_base = (void *)buf, .iov_len = len };
+
+		rule = classify_rare(f, pg, &one, 1, seq, &a, &len);
 		if (rule == SHIM_UNREADABLE)
 			return classify_unreadable(seq, len);
 	}
-	if (__builtin_expect(shim_hot.debug >= 3, 0))
-		note_message(seq, len, rule, &a);
-	if (shim_hot.dry_run)
+	return classified(fd, seq, len, rule, &a, cmsgs);
+}
+
+/* classify_one() for a message in IOVCNT buffers (sendmsg, writev, sendmmsg). */
+static inline __attribute__((always_inline)) int classify(int fd, struct shim_fd *f,
+							 const struct iovec *iov, size_t iovcnt,
+							 void *cmsgs)
+{
+	const struct conf_msg_prog *pg = f->prog;
+	struct conf_msg_action a;
+	uint64_t seq;
+	size_t len;
+	int rule;
+
+	if (__builtin_expect(iovcnt == 1, 1))
+		return classify_one(fd, f, iov[0].iov_base, iov[0].iov_len, cmsgs);
+	if (!pg)
 		return 0;
-	saved = errno;
-	rc = shim_backend_cmsgs(fd, &a, cmsgs, &cmsg_len);
-	errno = saved;
-	return rc ? -1 : (int)cmsg_len;
+	seq = take_number(f);
+	rule = classify_rare(f, pg, iov, iovcnt, seq, &a, &len);
+	if (rule == SHIM_UNREADABLE)
+		return classify_unreadable(seq, len);
+	return classified(fd, seq, len, rule, &a, cmsgs);
 }
 
 static bool our_cmsg_refused(int err)
@@ -415,15 +456,12 @@ sendto_classify(int fd, struct shim_fd *f, const void *buf, size_t len, int flag
 		const struct sockaddr *to, socklen_t tolen)
 {
 	_Alignas(struct cmsghdr) char ours[SHIM_CMSG_SPACE];
-	const struct iovec one = { .iov_base = (void *)buf, .iov_len = len };
-	int ours_len;
-
 	/* errno: classify keeps it, and so does send_appended when it leaves the send to us.
-	 * (The msghdr's iovec is another, made only when it is needed: one whose address the
-	 * send's own path already passes on is stored on every send.) */
-	ours_len = classify(fd, f, &one, 1, ours);
+	 * (The msghdr and its iovec are made only when they are needed.) */
+	int ours_len = classify_one(fd, f, buf, len, ours);
+
 	if (ours_len > 0) {
-		struct iovec iov = one;
+		struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
 		struct msghdr msg = { .msg_name = (void *)to, .msg_namelen = to ? tolen : 0,
 				      .msg_iov = &iov, .msg_iovlen = 1 };
 		bool plain;
