@@ -24,10 +24,12 @@
 
 #pragma GCC visibility push(hidden)
 
+/* The two states a send must still decide come first, so that a send tells them from the
+ * others by one compare (send.c, sending_fast). */
 enum shim_fd_state {
 	SHIM_FD_UNKNOWN = 0,	/* never seen created: probe on first send */
-	SHIM_FD_FOREIGN,	/* not a TCP/UDP socket, or a listener: never ours */
 	SHIM_FD_PENDING,	/* a TCP/UDP socket not matched yet */
+	SHIM_FD_FOREIGN,	/* not a TCP/UDP socket, or a listener: never ours */
 	SHIM_FD_BUSY,		/* one thread is matching it right now */
 	SHIM_FD_NOMATCH,	/* no stream rule matched: left alone for good */
 	SHIM_FD_MATCHED,	/* has a stream; its messages are classified */

@@ -104,15 +104,15 @@ static inline struct shim_fd *sending(int fd, const struct sockaddr *to, socklen
  * sending() for the one-buffer calls (send, sendto, write), whose entry must make no call
  * but tail calls: any other call makes GCC save registers on entry, for every send of every
  * socket (~10 instructions). What the entry does with FD's send, and its slot in *FP when
- * it is ours. A matched socket is told numbered or not here, on the state's own branch, so
- * that its send takes one more compare, not a second test of what the state already said
- * (2 instructions a matched send). SHIM_SEND_UNDECIDED: a socket not matched yet, which
- * the caller passes on to its *_undecided function (sending_slow there, on the socket's
- * first sends only).
+ * it is ours. Shaped for instruction count: one test of the fd against the table (not a
+ * slot pointer tested again for NULL), the undecided states told from the others by one
+ * compare (they come first in enum shim_fd_state), and a matched socket told numbered or
+ * not on the state's own branch.
  */
 enum shim_send_kind {
-	SHIM_SEND_LIBC,		/* not ours: the real call */
-	SHIM_SEND_UNDECIDED,
+	SHIM_SEND_INACTIVE,	/* the shim is off: the real call, libc perhaps not bound yet */
+	SHIM_SEND_LIBC,		/* not ours: the real call (the shim is active: libc is bound) */
+	SHIM_SEND_UNDECIDED,	/* not matched yet: the caller's *_undecided (sending_slow) */
 	SHIM_SEND_MATCHED,
 	SHIM_SEND_NUMBERED,	/* matched, and numbered(): the send's result is needed */
 };
@@ -123,18 +123,17 @@ static inline enum shim_send_kind sending_fast(int fd, struct shim_fd **fp)
 	uint8_t state;
 
 	if (!shim_hot.active)
+		return SHIM_SEND_INACTIVE;
+	if ((unsigned int)fd >= shim_fdtable_size()) /* negative fds wrap around too */
 		return SHIM_SEND_LIBC;
-	f = shim_fd_slot(fd);
-	if (!f)
-		return SHIM_SEND_LIBC;
+	f = shim_fd_slot_found(fd);
 	*fp = f;
 	state = shim_fd_state(f);
 	if (state == SHIM_FD_MATCHED)
 		return f->numbered ? SHIM_SEND_NUMBERED : SHIM_SEND_MATCHED;
-	if (state == SHIM_FD_NOMATCH || state == SHIM_FD_FOREIGN || state == SHIM_FD_FAILED ||
-	    state == SHIM_FD_BUSY)
-		return SHIM_SEND_LIBC;
-	return SHIM_SEND_UNDECIDED;
+	if (state <= SHIM_FD_PENDING)
+		return SHIM_SEND_UNDECIDED;
+	return SHIM_SEND_LIBC;
 }
 
 /* libc()'s check without its call: before libc is bound (only a constructor that runs before
@@ -216,8 +215,8 @@ static inline void numbered_sent(int fd, struct shim_fd *f, ssize_t ret)
  * classify()'s rare messages, out of line so that the common one-buffer message of a stream
  * without frame presets carries none of their state: a stream with a frame preset (the
  * socket's frame state, one word of the slot read and written back whole: no lock, no
- * allocation; two threads sending at once on one socket interleave frames anyway), or a
- * message in several buffers. Returns the rule as conf_msg_prog_run() or SHIM_UNREADABLE;
+ * allocation; two threads sending at once on one socket interleave frames anyway), a
+ * message in several buffers, or one shorter than 8 bytes or longer than 4 GiB. Returns the rule as conf_msg_prog_run() or SHIM_UNREADABLE;
  * the message's length in *LEN.
  */
 static __attribute__((noinline)) int classify_rare(struct shim_fd *f,
@@ -306,9 +305,10 @@ classified(int fd, uint64_t seq, size_t len, int rule, const struct conf_msg_act
  * conf_load() compiled from the message rules (conf/msg_prog.c): a message runs through one
  * stretch of code on a couple of cache lines of data, straight on the caller's buffer.
  * (Measured: after the kernel's send has evicted the first-level caches, every separate
- * function and scattered structure on this path costs more than its instructions.) A program
- * without frame presets runs on the message's whole view (conf_msg_prog_run_whole) after one
- * compare for its readability (shim_readable_view).
+ * function and scattered structure on this path costs more than its instructions.) A
+ * message of 8 bytes to 4 GiB on a program without frame presets is the common one: one
+ * test of its length, one compare for its view's readability (shim_readable_view), and the
+ * ops (conf_msg_prog_run_whole); any other goes through classify_rare().
  */
 static inline __attribute__((always_inline)) int classify_one(int fd, struct shim_fd *f,
 							     const void *buf, size_t len,
@@ -322,12 +322,13 @@ static inline __attribute__((always_inline)) int classify_one(int fd, struct shi
 	if (!pg)
 		return 0;
 	seq = take_number(f);
-	if (__builtin_expect(!pg->frames, 1)) {
+	/* 8 bytes to 4 GiB: a window's load needs no padding, the length fits the ops' 32 bits */
+	if (__builtin_expect(!pg->frames && len - 8 <= UINT32_MAX - 8, 1)) {
 		size_t visible = len < CONF_PAYLOAD_VISIBLE ? len : CONF_PAYLOAD_VISIBLE;
 
-		if (visible && !shim_readable_view(buf, visible))
+		if (!shim_readable_view(buf, visible))
 			return classify_unreadable(seq, len);
-		rule = conf_msg_prog_run_whole(pg, buf, visible, len, seq, &a);
+		rule = conf_msg_prog_run_whole(pg, buf, visible, (uint32_t)len, seq, &a);
 	} else {
 		const struct iovec one = { .iov_base = (void *)buf, .iov_len = len };
 
@@ -540,6 +541,8 @@ SHIM_HOT ssize_t shim_send(int fd, const void *buf, size_t len, int flags)
 		return send_matched(fd, buf, len, flags);
 	case SHIM_SEND_UNDECIDED:
 		return send_undecided(fd, buf, len, flags);
+	case SHIM_SEND_LIBC:
+		return shim_hot.libc.send(fd, buf, len, flags);
 	default:
 		return libc_bound() ? shim_hot.libc.send(fd, buf, len, flags) :
 				      send_unbound(fd, buf, len, flags);
@@ -588,6 +591,8 @@ SHIM_HOT ssize_t shim_sendto(int fd, const void *buf, size_t len, int flags, con
 		return sendto_matched(fd, buf, len, flags, to, tolen);
 	case SHIM_SEND_UNDECIDED:
 		return sendto_undecided(fd, buf, len, flags, to, tolen);
+	case SHIM_SEND_LIBC:
+		return shim_hot.libc.sendto(fd, buf, len, flags, to, tolen);
 	default:
 		return libc_bound() ? shim_hot.libc.sendto(fd, buf, len, flags, to, tolen) :
 				      sendto_unbound(fd, buf, len, flags, to, tolen);
@@ -721,7 +726,7 @@ SHIM_HOT ssize_t shim_write(int fd, const void *buf, size_t len)
 {
 	struct shim_fd *f = NULL;
 
-	switch (__builtin_expect(len ? sending_fast(fd, &f) : SHIM_SEND_LIBC, SHIM_SEND_LIBC)) {
+	switch (__builtin_expect(len ? sending_fast(fd, &f) : SHIM_SEND_INACTIVE, SHIM_SEND_LIBC)) {
 	case SHIM_SEND_NUMBERED:
 		if (f->proto != CONF_PROTO_UDP)
 			return shim_hot.libc.write(fd, buf, len);
@@ -732,6 +737,8 @@ SHIM_HOT ssize_t shim_write(int fd, const void *buf, size_t len)
 		return write_matched(fd, f, buf, len);
 	case SHIM_SEND_UNDECIDED:
 		return write_undecided(fd, buf, len);
+	case SHIM_SEND_LIBC:
+		return shim_hot.libc.write(fd, buf, len);
 	default:
 		return libc_bound() ? shim_hot.libc.write(fd, buf, len) :
 				      write_unbound(fd, buf, len);
