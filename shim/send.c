@@ -10,13 +10,13 @@
  * on the hot page (hot.h) and the fd's slot, and the code is in .text.hot (SHIM_HOT).
  * Measured per 1,400-byte UDP send: unmatched 1.1 %, matched with 4 rules 1.8 %, 2.9 % when
  * they number messages (docs/architecture.md, Cost). In user-space instructions over libc's
- * sendto (valgrind, shim-bench's 4 rules, numbered): unmatched 20, matched 186.
+ * sendto (valgrind, shim-bench's 4 rules, numbered): unmatched 14, matched 164.
  *
  * Counting: a socket whose rules number its messages (`every = N`, or QSOCK_DEBUG=3 naming
- * them) counts the messages that went out. classify() takes the next number; a send that
- * failed (EAGAIN on a full non-blocking socket, ...) gives it back, so the retry of the same
- * message gets it again. Such sockets therefore look at the result of the real call instead
- * of tail-calling it. Threads sending on one socket at once may share a number.
+ * them) counts the messages that went out. classify() takes the next number (take_number);
+ * a send that failed (EAGAIN on a full non-blocking socket, ...) gives it back, so the retry
+ * of the same message gets it again. Such sockets therefore look at the result of the real
+ * call instead of tail-calling it. Threads sending on one socket at once may share a number.
  *
  * Failing open: if the kernel rejects a send because of what we appended (EINVAL, EPERM,
  * EOPNOTSUPP), nothing was sent, so the caller's own message is sent again untouched and
@@ -216,8 +216,8 @@ static inline void numbered_sent(int fd, struct shim_fd *f, ssize_t ret)
  * without frame presets carries none of their state: a stream with a frame preset (the
  * socket's frame state, one word of the slot read and written back whole: no lock, no
  * allocation; two threads sending at once on one socket interleave frames anyway), a
- * message in several buffers, or one shorter than 8 bytes or longer than 4 GiB. Returns the rule as conf_msg_prog_run() or SHIM_UNREADABLE;
- * the message's length in *LEN.
+ * message in several buffers, or one shorter than 8 bytes or longer than 4 GiB. Returns the
+ * rule as conf_msg_prog_run() or SHIM_UNREADABLE; the message's length in *LEN.
  */
 static __attribute__((noinline)) int classify_rare(struct shim_fd *f,
 						   const struct conf_msg_prog *pg,
@@ -298,8 +298,8 @@ classified(int fd, uint64_t seq, size_t len, int rule, const struct conf_msg_act
  * bytes) with our control messages and returns their length (0: none), or -1 when the send
  * must go out untouched. The length is the return value and the buffer two arguments, not
  * an out-parameter and an iovec: the common message stores and reloads neither (12
- * instructions a message with the view's test below). errno is preserved (only the backend makes system calls; it is saved
- * around it).
+ * instructions a message with the view's test below). errno is preserved (only the backend
+ * makes system calls; it is saved around it).
  *
  * This is the per-message cost of a matched socket, so it is inline, and so is the program
  * conf_load() compiled from the message rules (conf/msg_prog.c): a message runs through one
@@ -448,7 +448,7 @@ static SHIM_HOT ssize_t send_classified(int fd, struct shim_fd *f, const struct 
  * send each). A numbered socket's send returns through one frame of ours whatever we do
  * (numbered_sent), so it classifies in that same frame: one function, not two nested.
  * The entries of send, sendto and write make no call but tail calls (sending_fast), so
- * they save no registers either: a socket not ours costs ~20 instructions over libc's call.
+ * they save no registers either: a socket not ours costs 14 instructions over libc's call.
  */
 #define SHIM_PLAIN ((ssize_t)-2) /* no real call returns it: "make the caller's own call" */
 
