@@ -722,20 +722,25 @@ static __attribute__((noinline)) ssize_t write_undecided(int fd, const void *buf
 	return write_matched(fd, f, buf, len);
 }
 
+/* A zero-length write stays a write (see above), and is tested only on a socket that is
+ * ours, not on every write. A numbered socket is a UDP one (match.c gives a program only to
+ * UDP sockets, and numbers only sockets with a program): no protocol test for it. */
 SHIM_HOT ssize_t shim_write(int fd, const void *buf, size_t len)
 {
-	struct shim_fd *f = NULL;
+	struct shim_fd *f;
 
-	switch (__builtin_expect(len ? sending_fast(fd, &f) : SHIM_SEND_INACTIVE, SHIM_SEND_LIBC)) {
+	switch (__builtin_expect(sending_fast(fd, &f), SHIM_SEND_LIBC)) {
 	case SHIM_SEND_NUMBERED:
-		if (f->proto != CONF_PROTO_UDP)
+		if (!len)
 			return shim_hot.libc.write(fd, buf, len);
 		return write_numbered(fd, f, buf, len);
 	case SHIM_SEND_MATCHED:
-		if (f->proto != CONF_PROTO_UDP)
+		if (!len || f->proto != CONF_PROTO_UDP)
 			return shim_hot.libc.write(fd, buf, len);
 		return write_matched(fd, f, buf, len);
 	case SHIM_SEND_UNDECIDED:
+		if (!len)
+			return shim_hot.libc.write(fd, buf, len);
 		return write_undecided(fd, buf, len);
 	case SHIM_SEND_LIBC:
 		return shim_hot.libc.write(fd, buf, len);
