@@ -161,6 +161,24 @@ static __attribute__((noinline, cold)) ssize_t write_unbound(int fd, const void 
 	return libc()->write(fd, buf, len);
 }
 
+static __attribute__((noinline, cold)) ssize_t sendmsg_unbound(int fd, const struct msghdr *msg,
+							       int flags)
+{
+	return libc()->sendmsg(fd, msg, flags);
+}
+
+static __attribute__((noinline, cold)) ssize_t writev_unbound(int fd, const struct iovec *iov,
+							      int iovcnt)
+{
+	return libc()->writev(fd, iov, iovcnt);
+}
+
+static __attribute__((noinline, cold)) int sendmmsg_unbound(int fd, struct mmsghdr *vec,
+							    unsigned int vlen, int flags)
+{
+	return libc()->sendmmsg(fd, vec, vlen, flags);
+}
+
 /* The message classify() numbered last on this thread (QSOCK_DEBUG=3 only), logged by
  * numbered_sent() once the send's result is known. */
 static __thread struct shim_msg_note last_note;
@@ -641,16 +659,43 @@ static SHIM_HOT __attribute__((noinline)) ssize_t sendmsg_matched(int fd, struct
 	return ret != SHIM_PLAIN ? ret : libc()->sendmsg(fd, msg, flags);
 }
 
-SHIM_HOT ssize_t shim_sendmsg(int fd, const struct msghdr *msg, int flags)
+/* The first sendmsg()s on a socket not matched yet (sending_fast: SHIM_SEND_UNDECIDED). */
+static __attribute__((noinline)) ssize_t sendmsg_undecided(int fd, const struct msghdr *msg,
+							   int flags)
 {
 	struct shim_fd *f = shim_readable(msg, sizeof(*msg)) ?
 				    sending(fd, msg->msg_name, msg->msg_namelen) : NULL;
 
-	if (__builtin_expect(!f, 1))
+	if (!f)
 		return libc()->sendmsg(fd, msg, flags);
 	if (numbered(f))
 		return sendmsg_numbered(fd, f, msg, flags);
 	return sendmsg_matched(fd, f, msg, flags);
+}
+
+/* As shim_sendto: the state first, then the msghdr's readability for a socket of ours
+ * only (an unreadable one is the real call's to refuse, EFAULT). */
+SHIM_HOT ssize_t shim_sendmsg(int fd, const struct msghdr *msg, int flags)
+{
+	struct shim_fd *f;
+
+	switch (__builtin_expect(sending_fast(fd, &f), SHIM_SEND_LIBC)) {
+	case SHIM_SEND_NUMBERED:
+		if (!shim_readable(msg, sizeof(*msg)))
+			return shim_hot.libc.sendmsg(fd, msg, flags);
+		return sendmsg_numbered(fd, f, msg, flags);
+	case SHIM_SEND_MATCHED:
+		if (!shim_readable(msg, sizeof(*msg)))
+			return shim_hot.libc.sendmsg(fd, msg, flags);
+		return sendmsg_matched(fd, f, msg, flags);
+	case SHIM_SEND_UNDECIDED:
+		return sendmsg_undecided(fd, msg, flags);
+	case SHIM_SEND_LIBC:
+		return shim_hot.libc.sendmsg(fd, msg, flags);
+	default:
+		return libc_bound() ? shim_hot.libc.sendmsg(fd, msg, flags) :
+				      sendmsg_unbound(fd, msg, flags);
+	}
 }
 
 /*
@@ -772,15 +817,41 @@ static SHIM_HOT __attribute__((noinline)) ssize_t writev_matched(int fd, struct 
 	return ret;
 }
 
-SHIM_HOT ssize_t shim_writev(int fd, const struct iovec *iov, int iovcnt)
+/* IOV (IOVCNT buffers) may be read; a count or array the kernel refuses is its to refuse. */
+static inline bool writev_iov_readable(const struct iovec *iov, int iovcnt)
 {
-	struct shim_fd *f = iovcnt > 0 && iovcnt <= IOV_MAX &&
-				    shim_readable(iov, (size_t)iovcnt * sizeof(*iov)) ?
-				    sending(fd, NULL, 0) : NULL;
+	return iovcnt > 0 && iovcnt <= IOV_MAX && shim_readable(iov, (size_t)iovcnt * sizeof(*iov));
+}
 
-	if (__builtin_expect(!f, 1) || f->proto != CONF_PROTO_UDP)
+static __attribute__((noinline)) ssize_t writev_undecided(int fd, const struct iovec *iov,
+							  int iovcnt)
+{
+	struct shim_fd *f = writev_iov_readable(iov, iovcnt) ? sending(fd, NULL, 0) : NULL;
+
+	if (!f || f->proto != CONF_PROTO_UDP)
 		return libc()->writev(fd, iov, iovcnt);
 	return writev_matched(fd, f, iov, iovcnt);
+}
+
+/* As shim_write; the iovec array's readability for a socket of ours only. */
+SHIM_HOT ssize_t shim_writev(int fd, const struct iovec *iov, int iovcnt)
+{
+	struct shim_fd *f;
+
+	switch (__builtin_expect(sending_fast(fd, &f), SHIM_SEND_LIBC)) {
+	case SHIM_SEND_NUMBERED:
+	case SHIM_SEND_MATCHED:
+		if (f->proto != CONF_PROTO_UDP || !writev_iov_readable(iov, iovcnt))
+			return shim_hot.libc.writev(fd, iov, iovcnt);
+		return writev_matched(fd, f, iov, iovcnt);
+	case SHIM_SEND_UNDECIDED:
+		return writev_undecided(fd, iov, iovcnt);
+	case SHIM_SEND_LIBC:
+		return shim_hot.libc.writev(fd, iov, iovcnt);
+	default:
+		return libc_bound() ? shim_hot.libc.writev(fd, iov, iovcnt) :
+				      writev_unbound(fd, iov, iovcnt);
+	}
 }
 
 /* The numbered messages TOOK[0..N) of a sendmmsg chunk, of which RET went out (or -1): the
@@ -810,7 +881,9 @@ static __attribute__((noinline)) void mmsg_numbered_sent(int fd, struct shim_fd 
  * of SHIM_MMSG_CHUNK messages; the kernel's contract is kept: the number of messages sent
  * if any was, else -1 and the first message's error, and each msg_len filled in.
  */
-int shim_sendmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int flags)
+static __attribute__((noinline)) int sendmmsg_classified(int fd, struct shim_fd *f,
+							 struct mmsghdr *vec, unsigned int vlen,
+							 int flags)
 {
 	_Alignas(struct cmsghdr) char ctl[SHIM_MMSG_CHUNK][SHIM_CALLER_CONTROL_MAX + SHIM_CMSG_SPACE];
 	_Alignas(struct cmsghdr) char ours[SHIM_CMSG_SPACE];
@@ -818,17 +891,10 @@ int shim_sendmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int flags)
 	/* numbered sockets: which messages of the chunk took a number, and their log notes */
 	bool took[SHIM_MMSG_CHUNK];
 	struct shim_msg_note notes[SHIM_MMSG_CHUNK];
-	bool counts;
-	struct shim_fd *f = vlen && shim_readable(vec, (vlen < UIO_MAXIOV ? vlen : UIO_MAXIOV) *
-							  sizeof(*vec)) ?
-				    sending(fd, vec[0].msg_hdr.msg_name, vec[0].msg_hdr.msg_namelen) :
-				    NULL;
+	bool counts = numbered(f);
 	unsigned int done = 0, n, i;
 	int saved = errno, ret;
 
-	if (!f)
-		return libc()->sendmmsg(fd, vec, vlen, flags);
-	counts = numbered(f);
 	if (vlen > UIO_MAXIOV)
 		vlen = UIO_MAXIOV; /* what the kernel does */
 	while (done < vlen) {
@@ -884,4 +950,44 @@ int shim_sendmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int flags)
 	}
 	errno = saved;
 	return (int)done;
+}
+
+/* VEC (VLEN messages, as many as the kernel reads) may be read. */
+static inline bool mmsg_vec_readable(const struct mmsghdr *vec, unsigned int vlen)
+{
+	return vlen && shim_readable(vec, (vlen < UIO_MAXIOV ? vlen : UIO_MAXIOV) * sizeof(*vec));
+}
+
+static __attribute__((noinline)) int sendmmsg_undecided(int fd, struct mmsghdr *vec,
+							unsigned int vlen, int flags)
+{
+	struct shim_fd *f = mmsg_vec_readable(vec, vlen) ?
+				    sending(fd, vec[0].msg_hdr.msg_name, vec[0].msg_hdr.msg_namelen) :
+				    NULL;
+
+	if (!f)
+		return libc()->sendmmsg(fd, vec, vlen, flags);
+	return sendmmsg_classified(fd, f, vec, vlen, flags);
+}
+
+/* As shim_sendto: the copies and their 18 KiB of stack only for a socket of ours (a socket
+ * not ours paid that frame's set-up on every call: 60 instructions over libc's, now 14). */
+int shim_sendmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int flags)
+{
+	struct shim_fd *f;
+
+	switch (__builtin_expect(sending_fast(fd, &f), SHIM_SEND_LIBC)) {
+	case SHIM_SEND_NUMBERED:
+	case SHIM_SEND_MATCHED:
+		if (!mmsg_vec_readable(vec, vlen))
+			return shim_hot.libc.sendmmsg(fd, vec, vlen, flags);
+		return sendmmsg_classified(fd, f, vec, vlen, flags);
+	case SHIM_SEND_UNDECIDED:
+		return sendmmsg_undecided(fd, vec, vlen, flags);
+	case SHIM_SEND_LIBC:
+		return shim_hot.libc.sendmmsg(fd, vec, vlen, flags);
+	default:
+		return libc_bound() ? shim_hot.libc.sendmmsg(fd, vec, vlen, flags) :
+				      sendmmsg_unbound(fd, vec, vlen, flags);
+	}
 }
