@@ -281,13 +281,15 @@ static __attribute__((noinline, cold)) int classify_unreadable(uint64_t seq, siz
 	return -1;
 }
 
-/* The message number a numbered socket's message takes (0 when its messages are not
- * numbered). The counter is shared by the socket's threads: an atomic add, only if a rule
- * uses it (or the per-message log names it); numbered_sent() takes it back if the send
- * fails. */
-static inline uint64_t take_number(struct shim_fd *f)
+/* The message number a message of F takes when COUNTED (numbered(F), as the send's entry
+ * read it: the caller that gives the number back on failure decided on the same reading),
+ * else 0. A constant in the one-buffer sends, which the entry already sent to a numbered or
+ * a matched function: no second test of the slot. The counter is shared by the socket's
+ * threads: an atomic add, only if a rule uses it (or the per-message log names it);
+ * numbered_sent() takes it back if the send fails. */
+static inline uint64_t take_number(struct shim_fd *f, bool counted)
 {
-	if (!numbered(f))
+	if (!counted)
 		return 0;
 	return atomic_fetch_add_explicit(&f->seq, 1, memory_order_relaxed) + 1;
 }
@@ -330,7 +332,7 @@ classified(int fd, uint64_t seq, size_t len, int rule, const struct conf_msg_act
  */
 static inline __attribute__((always_inline)) int classify_one(int fd, struct shim_fd *f,
 							     const void *buf, size_t len,
-							     void *cmsgs)
+							     bool counted, void *cmsgs)
 {
 	const struct conf_msg_prog *pg = f->prog; /* NULL for TCP (match.c) */
 	struct conf_msg_action a;
@@ -339,7 +341,7 @@ static inline __attribute__((always_inline)) int classify_one(int fd, struct shi
 
 	if (!pg)
 		return 0;
-	seq = take_number(f);
+	seq = take_number(f, counted);
 	/* 8 bytes to 4 GiB: a window's load needs no padding, the length fits the ops' 32 bits */
 	if (__builtin_expect(!pg->frames && len - 8 <= UINT32_MAX - 8, 1)) {
 		size_t visible = len < CONF_PAYLOAD_VISIBLE ? len : CONF_PAYLOAD_VISIBLE;
@@ -360,7 +362,7 @@ static inline __attribute__((always_inline)) int classify_one(int fd, struct shi
 /* classify_one() for a message in IOVCNT buffers (sendmsg, writev, sendmmsg). */
 static inline __attribute__((always_inline)) int classify(int fd, struct shim_fd *f,
 							 const struct iovec *iov, size_t iovcnt,
-							 void *cmsgs)
+							 bool counted, void *cmsgs)
 {
 	const struct conf_msg_prog *pg = f->prog;
 	struct conf_msg_action a;
@@ -369,10 +371,10 @@ static inline __attribute__((always_inline)) int classify(int fd, struct shim_fd
 	int rule;
 
 	if (__builtin_expect(iovcnt == 1, 1))
-		return classify_one(fd, f, iov[0].iov_base, iov[0].iov_len, cmsgs);
+		return classify_one(fd, f, iov[0].iov_base, iov[0].iov_len, counted, cmsgs);
 	if (!pg)
 		return 0;
-	seq = take_number(f);
+	seq = take_number(f, counted);
 	rule = classify_rare(f, pg, iov, iovcnt, seq, &a, &len);
 	if (rule == SHIM_UNREADABLE)
 		return classify_unreadable(seq, len);
@@ -441,14 +443,14 @@ static SHIM_HOT __attribute__((noinline)) ssize_t send_appended(int fd, struct s
  * and the caller makes its own original call: a send() stays a send(), which the kernel
  * serves a little faster than a sendmsg().
  */
-static SHIM_HOT ssize_t send_classified(int fd, struct shim_fd *f, const struct msghdr *msg, int flags,
-			       bool *plain)
+static SHIM_HOT ssize_t send_classified(int fd, struct shim_fd *f, const struct msghdr *msg,
+					int flags, bool counted, bool *plain)
 {
 	_Alignas(struct cmsghdr) char ours[SHIM_CMSG_SPACE];
 	int ours_len;
 
 	*plain = true;
-	ours_len = classify(fd, f, msg->msg_iov, msg->msg_iovlen, ours);
+	ours_len = classify(fd, f, msg->msg_iov, msg->msg_iovlen, counted, ours);
 	if (ours_len <= 0)
 		return 0;
 	return send_appended(fd, f, msg, flags, ours, (size_t)ours_len, plain);
@@ -472,12 +474,12 @@ static SHIM_HOT ssize_t send_classified(int fd, struct shim_fd *f, const struct 
 
 static inline __attribute__((always_inline)) ssize_t
 sendto_classify(int fd, struct shim_fd *f, const void *buf, size_t len, int flags,
-		const struct sockaddr *to, socklen_t tolen)
+		const struct sockaddr *to, socklen_t tolen, bool counted)
 {
 	_Alignas(struct cmsghdr) char ours[SHIM_CMSG_SPACE];
 	/* errno: classify keeps it, and so does send_appended when it leaves the send to us.
 	 * (The msghdr and its iovec are made only when they are needed.) */
-	int ours_len = classify_one(fd, f, buf, len, ours);
+	int ours_len = classify_one(fd, f, buf, len, counted, ours);
 
 	if (ours_len > 0) {
 		struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
@@ -497,7 +499,7 @@ static SHIM_HOT __attribute__((noinline)) ssize_t sendto_classified(int fd, cons
 							   int flags, const struct sockaddr *to,
 							   socklen_t tolen)
 {
-	return sendto_classify(fd, shim_fd_slot_found(fd), buf, len, flags, to, tolen);
+	return sendto_classify(fd, shim_fd_slot_found(fd), buf, len, flags, to, tolen, false);
 }
 
 static SHIM_HOT __attribute__((noinline)) ssize_t send_matched(int fd, const void *buf, size_t len,
@@ -520,7 +522,7 @@ sendto_numbered(int fd, const void *buf, size_t len, int flags, const struct soc
 		socklen_t tolen, bool is_send)
 {
 	struct shim_fd *f = shim_fd_slot_found(fd);
-	ssize_t ret = sendto_classify(fd, f, buf, len, flags, to, tolen);
+	ssize_t ret = sendto_classify(fd, f, buf, len, flags, to, tolen, true);
 
 	if (ret == SHIM_PLAIN)
 		ret = is_send ? shim_hot.libc.send(fd, buf, len, flags) :
@@ -632,7 +634,7 @@ static SHIM_HOT __attribute__((noinline)) ssize_t sendmsg_classified(int fd, str
 	ssize_t ret = 0;
 
 	if (iov_readable(msg))
-		ret = send_classified(fd, f, msg, flags, &plain);
+		ret = send_classified(fd, f, msg, flags, false, &plain);
 	return plain ? SHIM_PLAIN : ret;
 }
 
@@ -644,7 +646,7 @@ static SHIM_HOT __attribute__((noinline)) ssize_t sendmsg_numbered(int fd, struc
 
 	if (!iov_readable(msg))
 		return libc()->sendmsg(fd, msg, flags); /* not classified, not numbered */
-	ret = send_classified(fd, f, msg, flags, &plain);
+	ret = send_classified(fd, f, msg, flags, true, &plain);
 	if (plain)
 		ret = libc()->sendmsg(fd, msg, flags);
 	numbered_sent(fd, f, ret);
@@ -706,10 +708,10 @@ SHIM_HOT ssize_t shim_sendmsg(int fd, const struct msghdr *msg, int flags)
  * out as a write and the slot is forgotten.
  */
 static inline __attribute__((always_inline)) ssize_t
-write_classified(int fd, struct shim_fd *f, const struct iovec *iov, int iovcnt)
+write_classified(int fd, struct shim_fd *f, const struct iovec *iov, int iovcnt, bool counted)
 {
 	_Alignas(struct cmsghdr) char ours[SHIM_CMSG_SPACE];
-	int ours_len = classify(fd, f, iov, (size_t)iovcnt, ours);
+	int ours_len = classify(fd, f, iov, (size_t)iovcnt, counted, ours);
 
 	if (ours_len > 0) {
 		struct msghdr msg = { .msg_iov = (struct iovec *)iov, .msg_iovlen = (size_t)iovcnt };
@@ -732,7 +734,7 @@ static SHIM_HOT __attribute__((noinline)) ssize_t write_one_classified(int fd, s
 {
 	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
 
-	return write_classified(fd, f, &iov, 1);
+	return write_classified(fd, f, &iov, 1, false);
 }
 
 static SHIM_HOT __attribute__((noinline)) ssize_t write_matched(int fd, struct shim_fd *f,
@@ -748,7 +750,7 @@ static SHIM_HOT __attribute__((noinline)) ssize_t write_numbered(int fd, struct 
 							const void *buf, size_t len)
 {
 	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
-	ssize_t ret = write_classified(fd, f, &iov, 1);
+	ssize_t ret = write_classified(fd, f, &iov, 1, true);
 
 	if (ret == SHIM_PLAIN)
 		ret = shim_hot.libc.write(fd, buf, len);
@@ -807,7 +809,7 @@ static SHIM_HOT __attribute__((noinline)) ssize_t writev_matched(int fd, struct 
 		total += iov[i].iov_len;
 	if (total) {
 		counts = numbered(f);
-		ret = write_classified(fd, f, iov, iovcnt);
+		ret = write_classified(fd, f, iov, iovcnt, counts);
 	}
 	if (!counts)
 		return ret != SHIM_PLAIN ? ret : libc()->writev(fd, iov, iovcnt);
@@ -912,7 +914,7 @@ static __attribute__((noinline)) int sendmmsg_classified(int fd, struct shim_fd 
 								     sizeof(struct iovec))))
 				continue;
 			took[i] = counts;
-			ours_len = classify(fd, f, m->msg_iov, m->msg_iovlen, ours);
+			ours_len = classify(fd, f, m->msg_iov, m->msg_iovlen, counts, ours);
 			if (__builtin_expect(shim_hot.debug >= 3, 0) && counts)
 				notes[i] = last_note;
 			if (ours_len <= 0)
