@@ -325,6 +325,8 @@ struct conf_msg_prog {
 	uint16_t n_ops, n_more;
 	bool needs_seq;			/* an op counts messages (`every`) */
 	bool frames;			/* an op has a frame preset: scan each message (frames.c) */
+	uint16_t ops_bytes;		/* n_ops * sizeof(ops[0]): the loop's end without a multiply
+					 * (2 instructions a message) */
 	const struct conf_msg_window *more;	/* right after ops[] */
 	struct conf_msg_op ops[];
 };
@@ -424,7 +426,8 @@ conf_msg_ops_run(const struct conf_msg_prog *pg, const uint8_t *data, size_t vis
 	const struct conf_msg_op *op, *end;
 	int first = -1;
 
-	for (op = pg->ops, end = op + pg->n_ops; op < end; op++) {
+	end = (const struct conf_msg_op *)((const char *)pg->ops + pg->ops_bytes);
+	for (op = pg->ops; op < end; op++) {
 		if (len - op->min_len > op->span)
 			continue;
 		if (partial && op->need > visible)
