@@ -101,17 +101,22 @@ static inline struct shim_fd *sending(int fd, const struct sockaddr *to, socklen
 }
 
 /*
- * sending() for the one-buffer calls (send, sendto, write), whose entry must make no call
- * but tail calls: any other call makes GCC save registers on entry, for every send of every
- * socket (~10 instructions). What the entry does with FD's send, and its slot in *FP when
- * it is ours. Shaped for instruction count: one test of the fd against the table (not a
- * slot pointer tested again for NULL), the undecided states told from the others by one
- * compare (they come first in enum shim_fd_state), and a matched socket told numbered or
- * not on the state's own branch.
+ * sending() for the entries of the send calls, which must make no call but tail calls: any
+ * other call makes GCC save registers on entry, for every send of every socket (~10
+ * instructions). An UNDECIDED socket goes on to the call's *_undecided function, which
+ * reads the caller's memory the match needs and calls sending(). What the entry does with FD's send, and its slot in *FP when
+ * it is ours. Shaped for instruction count: one test of the fd against the table, which
+ * also stands for shim_hot.active (the table has no slots until the constructor is about
+ * to set it, and none at all when the shim stays off; sending() tests active itself;
+ * 2 instructions a call), not a slot pointer tested again for NULL; the undecided states told from the others by one
+ * compare (they come first in enum shim_fd_state); a matched socket told numbered or not
+ * on the state's own branch.
  */
 enum shim_send_kind {
-	SHIM_SEND_INACTIVE,	/* the shim is off: the real call, libc perhaps not bound yet */
-	SHIM_SEND_LIBC,		/* not ours: the real call (the shim is active: libc is bound) */
+	SHIM_SEND_NO_SLOT,	/* beyond the table, or the shim is off: the real call, libc
+				 * perhaps not bound yet */
+	SHIM_SEND_LIBC,		/* not ours: the real call (a slot's state says the shim is
+				 * active: libc is bound) */
 	SHIM_SEND_UNDECIDED,	/* not matched yet: the caller's *_undecided (sending_slow) */
 	SHIM_SEND_MATCHED,
 	SHIM_SEND_NUMBERED,	/* matched, and numbered(): the send's result is needed */
@@ -122,10 +127,8 @@ static inline enum shim_send_kind sending_fast(int fd, struct shim_fd **fp)
 	struct shim_fd *f;
 	uint8_t state;
 
-	if (!shim_hot.active)
-		return SHIM_SEND_INACTIVE;
 	if ((unsigned int)fd >= shim_fdtable_size()) /* negative fds wrap around too */
-		return SHIM_SEND_LIBC;
+		return SHIM_SEND_NO_SLOT;
 	f = shim_fd_slot_found(fd);
 	*fp = f;
 	state = shim_fd_state(f);
