@@ -103,14 +103,16 @@ static inline struct shim_fd *sending(int fd, const struct sockaddr *to, socklen
 /*
  * sending() for the entries of the send calls, which must make no call but tail calls: any
  * other call makes GCC save registers on entry, for every send of every socket (~10
- * instructions). An UNDECIDED socket goes on to the call's *_undecided function, which
- * reads the caller's memory the match needs and calls sending(). What the entry does with FD's send, and its slot in *FP when
- * it is ours. Shaped for instruction count: one test of the fd against the table, which
- * also stands for shim_hot.active (the table has no slots until the constructor is about
- * to set it, and none at all when the shim stays off; sending() tests active itself;
- * 2 instructions a call), not a slot pointer tested again for NULL; the undecided states told from the others by one
- * compare (they come first in enum shim_fd_state); a matched socket told numbered or not
- * on the state's own branch.
+ * instructions). What the entry does with FD's send, and its slot in *FP when it is ours;
+ * an UNDECIDED socket goes on to the call's *_undecided function, which reads the caller's
+ * memory the match needs and calls sending(). Shaped for instruction count:
+ *   - one test of the fd against the table, which also stands for shim_hot.active: the
+ *     table has no slots until the constructor is about to set it, and none at all when
+ *     the shim stays off (sending() tests active itself); 2 instructions a call;
+ *   - no slot pointer tested again for NULL;
+ *   - the undecided states told from the others by one compare (they come first in enum
+ *     shim_fd_state);
+ *   - a matched socket told numbered or not on the state's own branch.
  */
 enum shim_send_kind {
 	SHIM_SEND_NO_SLOT,	/* beyond the table, or the shim is off: the real call, libc
