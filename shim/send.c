@@ -300,15 +300,18 @@ static inline uint64_t take_number(struct shim_fd *f, bool counted)
 }
 
 /* classify()'s end, once message SEQ of LEN bytes matched RULE (A its action): the note of
- * QSOCK_DEBUG=3, and our control messages from the backend unless this is a dry run. */
+ * QSOCK_DEBUG=3, and our control messages from the backend unless this is a dry run. The
+ * note is for numbered_sent() to log, so only a COUNTED message takes it (under
+ * QSOCK_DEBUG=3 every socket with message rules is numbered: match.c); a constant in the
+ * one-buffer sends, so a matched socket's message does not test the debug level. */
 static inline __attribute__((always_inline)) int
 classified(int fd, uint64_t seq, size_t len, int rule, const struct conf_msg_action *a,
-	   void *cmsgs)
+	   bool counted, void *cmsgs)
 {
 	size_t cmsg_len;
 	int saved, rc;
 
-	if (__builtin_expect(shim_hot.debug >= 3, 0))
+	if (__builtin_expect(counted && shim_hot.debug >= 3, 0))
 		note_message(seq, len, rule, a);
 	if (shim_hot.dry_run)
 		return 0;
@@ -361,7 +364,7 @@ static inline __attribute__((always_inline)) int classify_one(int fd, struct shi
 		if (rule == SHIM_UNREADABLE)
 			return classify_unreadable(seq, len);
 	}
-	return classified(fd, seq, len, rule, &a, cmsgs);
+	return classified(fd, seq, len, rule, &a, counted, cmsgs);
 }
 
 /* classify_one() for a message in IOVCNT buffers (sendmsg, writev, sendmmsg). */
@@ -383,7 +386,7 @@ static inline __attribute__((always_inline)) int classify(int fd, struct shim_fd
 	rule = classify_rare(f, pg, iov, iovcnt, seq, &a, &len);
 	if (rule == SHIM_UNREADABLE)
 		return classify_unreadable(seq, len);
-	return classified(fd, seq, len, rule, &a, cmsgs);
+	return classified(fd, seq, len, rule, &a, counted, cmsgs);
 }
 
 static bool our_cmsg_refused(int err)
