@@ -8,9 +8,10 @@
  * caller's msghdr with our control messages appended after the caller's own, all on the
  * stack: nothing here allocates. Pages count more than instructions: all a send reads is
  * on the hot page (hot.h) and the fd's slot, and the code is in .text.hot (SHIM_HOT).
- * Measured per 1,400-byte UDP send: unmatched 1.1 %, matched with 4 rules 1.8 %, 2.9 % when
- * they number messages (docs/architecture.md, Cost). In user-space instructions over libc's
- * sendto (valgrind, shim-bench's 4 rules, numbered): unmatched 14, matched 164.
+ * Measured per 1,400-byte UDP send (docs/architecture.md, Cost: one short run, at 14 and 164
+ * instructions): unmatched 0.1-0.3 %, matched with 4 numbered rules 1.4 % (sendto) and 1.8 %
+ * (write). In user-space instructions over libc's sendto (valgrind, shim-bench's 4 rules,
+ * numbered): unmatched 12, matched 157.
  *
  * Counting: a socket whose rules number its messages (`every = N`, or QSOCK_DEBUG=3 naming
  * them) counts the messages that went out. classify() takes the next number (take_number);
@@ -476,7 +477,7 @@ static SHIM_HOT ssize_t send_classified(int fd, struct shim_fd *f, const struct 
  * send each). A numbered socket's send returns through one frame of ours whatever we do
  * (numbered_sent), so it classifies in that same frame: one function, not two nested.
  * The entries of send, sendto and write make no call but tail calls (sending_fast), so
- * they save no registers either: a socket not ours costs 14 instructions over libc's call.
+ * they save no registers either: a socket not ours costs 12 instructions over libc's call.
  */
 #define SHIM_PLAIN ((ssize_t)-2) /* no real call returns it: "make the caller's own call" */
 
@@ -981,7 +982,7 @@ static __attribute__((noinline)) int sendmmsg_undecided(int fd, struct mmsghdr *
 }
 
 /* As shim_sendto: the copies and their 18 KiB of stack only for a socket of ours (a socket
- * not ours paid that frame's set-up on every call: 60 instructions over libc's, now 14). */
+ * not ours paid that frame's set-up on every call: 61 instructions over libc's, now 14). */
 int shim_sendmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int flags)
 {
 	struct shim_fd *f;
