@@ -54,6 +54,8 @@
 
 _Static_assert(sizeof(struct conf_msg_op) == 48, "four ops in three cache lines");
 _Static_assert(MAP_BYTES < NEVER, "needs fit in 16 bits");
+_Static_assert(CONF_MAX_MSG_RULES * sizeof(struct conf_msg_op) <= UINT16_MAX,
+	       "ops_bytes fits 16 bits");
 _Static_assert(sizeof(struct conf_msg_prog) % _Alignof(struct conf_msg_window) == 0 &&
 		       sizeof(struct conf_msg_op) % _Alignof(struct conf_msg_window) == 0,
 	       "the windows follow the ops aligned");
@@ -199,6 +201,7 @@ int conf_msg_prog_compile(struct conf_stream *st)
 	if (!pg)
 		goto out;
 	pg->n_ops = (uint16_t)st->n_msgs;
+	pg->ops_bytes = (uint16_t)(st->n_msgs * sizeof(ops[0]));
 	pg->n_more = (uint16_t)total;
 	pg->needs_seq = st->needs_seq;
 	for (i = 0; i < st->n_msgs; i++)

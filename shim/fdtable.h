@@ -24,10 +24,12 @@
 
 #pragma GCC visibility push(hidden)
 
+/* The two states a send must still decide come first, so that a send tells them from the
+ * others by one compare (send.c, sending_fast). */
 enum shim_fd_state {
 	SHIM_FD_UNKNOWN = 0,	/* never seen created: probe on first send */
-	SHIM_FD_FOREIGN,	/* not a TCP/UDP socket, or a listener: never ours */
 	SHIM_FD_PENDING,	/* a TCP/UDP socket not matched yet */
+	SHIM_FD_FOREIGN,	/* not a TCP/UDP socket, or a listener: never ours */
 	SHIM_FD_BUSY,		/* one thread is matching it right now */
 	SHIM_FD_NOMATCH,	/* no stream rule matched: left alone for good */
 	SHIM_FD_MATCHED,	/* has a stream; its messages are classified */
@@ -67,6 +69,14 @@ static inline struct shim_fd *shim_fd_slot(int fd)
 	if ((unsigned int)fd >= shim_hot.fd_table_size) /* negative fds wrap around too */
 		return NULL;
 	return &shim_hot.fd_table[fd];
+}
+
+/* The slot of FD when a caller has already had it from shim_fd_slot() (the table is set once
+ * at load and never shrinks): the send path's second look-up, in the function a send went on
+ * to, without the bounds test (2 instructions a matched send). */
+static inline struct shim_fd *shim_fd_slot_found(int fd)
+{
+	return &shim_hot.fd_table[(unsigned int)fd];
 }
 
 static inline unsigned int shim_fdtable_size(void)
