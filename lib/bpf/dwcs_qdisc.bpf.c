@@ -260,6 +260,22 @@ static __always_inline struct sk_buff *be_pop(struct be_queue *be, bool newest)
 	return n ? node_release(n) : NULL;
 }
 
+/* Take best effort's oldest packet for sending; its skb, or NULL. */
+static __always_inline struct sk_buff *be_take(void)
+{
+	struct be_queue *be;
+	struct sk_buff *skb;
+	__u32 zero = 0;
+
+	be = bpf_map_lookup_elem(&dwcs_be, &zero);
+	if (!be)
+		return NULL;
+	skb = be_pop(be, false);
+	if (skb)
+		be_len--;
+	return skb;
+}
+
 /* Take the head of @s off its queue; its skb, or NULL. */
 static __always_inline struct sk_buff *pop_head(struct stream_state *s)
 {
@@ -816,6 +832,17 @@ struct sk_buff *BPF_PROG(dwcs_dequeue, struct Qdisc *sch)
 		bpf_qdisc_watchdog_schedule(sch, t_next, 0);
 		return NULL;
 	}
+	/*
+	 * No stream backlogged (nactive counts them): the trees are empty and best effort
+	 * goes. The trees' four lookups under their lock cost a best-effort packet a third of
+	 * the qdisc's rate in the VM's flood (test/bench/vm-flood on 7.3.4: 0.63 x pfifo).
+	 */
+	if (!n) {
+		skb = be_take();
+		if (!skb)
+			return NULL;
+		goto sent;
+	}
 	tr = bpf_map_lookup_elem(&dwcs_trees, &zero);
 	if (!tr)
 		return NULL;
@@ -872,14 +899,9 @@ struct sk_buff *BPF_PROG(dwcs_dequeue, struct Qdisc *sch)
 			active_remove(s);
 		trees_refresh(s, minor, now);
 	} else if (be_len && next > now) {
-		struct be_queue *be = bpf_map_lookup_elem(&dwcs_be, &zero);
-
-		if (!be)
-			return NULL;
-		skb = be_pop(be, false);
+		skb = be_take();
 		if (!skb)
 			return NULL;
-		be_len--;
 	} else {
 		/* nothing eligible: wake up when the first waiting head becomes eligible */
 		link_idle = 1;
@@ -888,6 +910,7 @@ struct sk_buff *BPF_PROG(dwcs_dequeue, struct Qdisc *sch)
 		return NULL;
 	}
 
+sent:
 	if (c->rate) {
 		/* byte-accurate pacing; late timers are caught up while backlogged, an idle
 		 * link restarts at now so that idleness never banks a burst */
