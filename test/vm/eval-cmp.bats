@@ -9,11 +9,12 @@
 #
 # B, real-time overload (overload.sh: four video streams at ~130 % of the link, bulk TCP from
 # t = 2 s): qsock delivers at least CMP_B_RATIO (1.3, the issue's target) times the decodable
-# frames of prio (the best stock contender of `make figures`, 2.36 decodable fps against HTB's
-# 2.33; cake, fq and the FIFO delivered less; one contender keeps the test's VM time near a
-# minute), and more of its I-frames. (The issue's target,
-# every I-frame, is a figure of docs/evaluation.md, not a claim here: a protected I-frame
-# that a VM stall delays past the 200 ms playout buffer is useless whatever the scheduler did.)
+# frames of prio (in `make figures` of session 11 no stock contender delivered more than 1.8
+# decodable fps, prio 1.33, against qsock's 51.8; one contender keeps the test's VM time near a
+# minute), and more of its I-frames. (The issue's target, every I-frame, is a figure of
+# docs/evaluation.md, not a claim here: the set is feasible only narrowly (each run's
+# oracle.txt), and a protected I-frame that a VM stall delays past the 200 ms playout buffer is
+# useless whatever the scheduler did.)
 # C, audio beside key-frame bursts (burst.sh): qsock's audio misses (late or lost) at most 1 %
 # of its packets or the packets the run's longest VM stall explains, whichever is more (target:
 # 100 % on time), and fewer than prio's, whose top band holds the audio behind every burst.
