@@ -43,3 +43,20 @@ $(DWCS_AB)/dwcs_bench_ab:
 	$(call dwcs_ab_side,work,$(DWCS_AB)/work-tree)
 	$(Q)$(CC) $(ALL_CFLAGS) -DDWCS_BENCH_AB -c -o $(DWCS_AB)/main.o test/bench/dwcs_bench.c
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(DWCS_AB)/main.o $(DWCS_AB)/base.o $(DWCS_AB)/work.o
+
+# vm-flood's reference BPF qdisc (test/bench/bpf_fifo_ref.bpf.c): a FIFO built the way
+# dwcs-bpf is, so that the flood tells the mechanism's cost from dwcs-bpf's own. Needs the
+# clang dwcs-bpf needs (lib/build.mk CLANG_QDISC); without one it is not built and vm-flood
+# leaves it out.
+ifneq ($(CLANG_QDISC),)
+BPF_FIFO_REF := $(BUILD)/test/bench/bpf_fifo_ref.bpf.o
+TEST_BINS += $(BPF_FIFO_REF) $(BUILD)/test/bench/bpf-fifo-ref
+$(BUILD)/test/bench/bpf-fifo-ref: $(BUILD)/test/bench/bpf-fifo-ref.o
+	$(quiet) LINK $@
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ -lbpf
+$(BPF_FIFO_REF): test/bench/bpf_fifo_ref.bpf.c lib/bpf/dwcs_qdisc_kern.h
+	$(quiet) CLANG-BPF $@
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CLANG_QDISC) -target bpf -O2 -g -Wall -Werror -I$(CURDIR)/include -I$(CURDIR)/lib \
+		-I/usr/include/$(shell $(CC) -dumpmachine) -c -o $@ $<
+endif
