@@ -143,6 +143,12 @@ struct dwcs_sched {
 	bool work_conserving;
 	u32 streams;		/* attached streams (the trees must have this many leaves) */
 	struct dwcs_stream **by_leaf;	/* attached streams by leaf number */
+	/*
+	 * Bytes of the owner's per-stream state right after each struct dwcs_stream that a
+	 * decision reads (its packet queue), prefetched with the streams likely served next
+	 * (dwcs_select()); 0 after dwcs_sched_init(), the owner sets it.
+	 */
+	u32 prefetch_after;
 };
 
 /* Verdict of dwcs_admit(). */

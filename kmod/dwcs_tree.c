@@ -126,6 +126,22 @@ static __always_inline void dwcs_tree_replay_keys(struct dwcs_tree *t, u32 leaf,
 }
 
 /*
+ * No comparison between them: which one is first takes the keys, three of them where ties
+ * are many, and the runner-up so computed over the whole path (exact in dwcs_bench's table
+ * A, and then prefetched alone) cost some 650 instructions a decision and gained nothing.
+ */
+u32 dwcs_tree_near_root_losers(const struct dwcs_tree *t, u32 *leaf, u32 levels)
+{
+	u32 n = t->cap + t->win[1], depth = 31 - __builtin_clz(n), i;
+
+	if (levels > depth)
+		levels = depth;
+	for (i = 0; i < levels; i++)
+		leaf[i] = t->win[(n >> (depth - 1 - i)) ^ 1];
+	return levels;
+}
+
+/*
  * A check: built with -DDWCS_TREE_ALWAYS_THIRD_KEY, every tree takes the third key in every
  * match, and the unit tests (test/unit/dwcs_*) must pass as they do without it.
  */

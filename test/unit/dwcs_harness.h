@@ -74,6 +74,9 @@ static inline struct h_sched *h_new(u32 n)
 		abort();
 	h->n = n;
 	dwcs_sched_init(&h->sched, &h_ops, h->slots, n ? n : 1);
+	/* the queue a decision reads, right after the stream, as in sch_dwcs's class */
+	h->sched.prefetch_after = offsetof(struct h_stream, pkt_len) + sizeof(u32) -
+				  sizeof(struct dwcs_stream);
 	return h;
 }
 
