@@ -716,8 +716,8 @@ void dwcs_arrived(struct dwcs_sched *sched, struct dwcs_stream *s, const struct 
  * the top on its path, and most often one near the root (in dwcs_bench's table A at 10,000
  * streams: beside the root's child 44 %, then 24, 14, 10 %). The first four of them, 92 %,
  * are prefetched: the three lines of struct dwcs_stream a decision touches and the owner's
- * state after it (sched->prefetch_after). Cost: 20 prefetches and some 60 instructions a
- * decision, most of them to lines already fetched (those streams stay beside the path for
+ * state after it (sched->prefetch_after). Cost: 20 prefetches and some 180 instructions a
+ * decision, most of the prefetches to lines already fetched (those streams stay beside the path for
  * many decisions); a wrong guess costs nothing else. Below DWCS_PREFETCH_FROM eligible
  * streams everything stays in L2 and the guess is not made.
  * Measured (dwcs-bench-ab, 10,000 streams, table A, time against none): three levels 0.67,

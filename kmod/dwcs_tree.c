@@ -126,9 +126,10 @@ static __always_inline void dwcs_tree_replay_keys(struct dwcs_tree *t, u32 leaf,
 }
 
 /*
- * No comparison between them: which one is first takes the keys, three of them where ties
- * are many, and the runner-up so computed over the whole path (exact in dwcs_bench's table
- * A, and then prefetched alone) cost some 650 instructions a decision and gained nothing.
+ * The path's nodes nearest the root, from the top's leaf number: no comparison between the
+ * losers there. Which one is first takes the keys, three of them where ties are many; the
+ * runner-up so computed over the whole path (exact in dwcs_bench's table A) cost some 650
+ * instructions a decision, which ate what its prefetch saved.
  */
 u32 dwcs_tree_near_root_losers(const struct dwcs_tree *t, u32 *leaf, u32 levels)
 {
