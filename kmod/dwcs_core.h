@@ -52,15 +52,18 @@ enum dwcs_drop_reason {
 	DWCS_NR_DROP_REASONS
 };
 
-/* Per-stream counters, exported as TCA_DWCS_STATS_*. */
+/*
+ * Per-stream counters, exported as TCA_DWCS_STATS_*. The four every service updates come
+ * first, so that they share one cache line (struct dwcs_stream).
+ */
 struct dwcs_stream_stats {
 	u64 sent;
-	u64 drops[DWCS_NR_DROP_REASONS];
 	u64 late_sent;		/* sent after its deadline (lossless, or not droppable) */
-	u64 misses;		/* deadlines missed, one per period (or per EDF deadline instant) */
-	u64 violations;		/* misses with x' = 0 */
 	u64 delay_sum_ns;
 	u64 delay_max_ns;
+	u64 misses;		/* deadlines missed, one per period (or per EDF deadline instant) */
+	u64 violations;		/* misses with x' = 0 */
+	u64 drops[DWCS_NR_DROP_REASONS];
 };
 
 /* The user's description of a stream, as validated by dwcs_params_check(). */
@@ -77,40 +80,51 @@ enum dwcs_frame_state {
 	DWCS_FRAME_SENDING,	/* part of a frame went out: the rest is committed */
 };
 
+/*
+ * Laid out by cache line, for 10,000 streams served in turn, each decision's stream last
+ * touched 10,000 decisions earlier (docs/dwcs.md "Cost per decision"): the first line holds
+ * what the tree keys, dwcs_select() and the re-keying read, the second what a packet in or
+ * out changes (parameters, backlog counts, flags), the third the counters every service
+ * updates; the rest is read only on a miss, a ceiling or a statistics dump. A decision thus
+ * touches three lines of the stream, and the first two are a 128-byte-aligned pair, which
+ * the hardware's adjacent-line prefetch fetches together. The alignment is what makes the
+ * lines hold: 248 bytes at an arbitrary offset touched five. Cost: 256 bytes a stream
+ * instead of 248, and its owner's structure is aligned (kmalloc's power-of-two caches and
+ * aligned_alloc() are; a stream off its alignment only loses this).
+ */
 struct dwcs_stream {
-	struct dwcs_stream_params p;
+	/* line 0: sort keys, cached from the head so that comparisons touch no packet */
+	u64 key_deadline;	/* head's EDF deadline, or d */
+	u64 key_arrival;	/* head's enqueue time (FCFS) */
+	u64 key_eligible;	/* d - T, or 0 when eligible at once */
+	u64 key_deadline_stored; /* a copy of the DEADLINE tree's key (a lower bound), when in */
+	u64 deadline;		/* period deadline d of the head (or of the next arrival) */
+	const struct dwcs_pkt *head;	/* the packet the keys were taken from */
+	u32 xc, yc;		/* x'/y' (docs/dwcs.md "Window adjustment") */
+	u32 id;			/* last tie-break: a stable order for equal everything */
+	u32 leaf;		/* its leaf in each of the trees: 0 .. streams - 1, dense */
 
-	/* the window and the deadline (docs/dwcs.md "Window adjustment") */
-	u32 xc, yc;		/* x'/y' */
+	/* line 1 */
+	struct dwcs_stream_params p;
+	u32 backlog;		/* packets queued (kept by the core through the calls above) */
+	u32 backlog_nondrop;	/* packets queued with DWCS_MARK_NONDROPPABLE */
+	u32 backlog_prio[4];	/* droppable packets queued, by drop priority */
 	bool tagged;		/* violated: the next on-time service resets x'/y' to x/y */
 	bool head_late;		/* the current head already had its miss accounted */
 	u8 frame;		/* enum dwcs_frame_state, dequeue side */
 	bool enq_frame_open;	/* enqueue side: a FRAME_START was seen, no FRAME_END yet */
 	bool enq_frame_drop;	/* enqueue side: drop the rest of the open frame */
 	bool started;		/* deadline holds a value (the stream was active before) */
-	u64 deadline;		/* period deadline d of the head (or of the next arrival) */
-	u64 last_miss;		/* EDF: deadline instant whose miss was last accounted */
-	bool missed_once;	/* last_miss is valid */
 	u8 in_trees;		/* DWCS_IN_WAIT | DWCS_IN_DEADLINE: a copy of the membership */
-
-	/* sort keys, cached from the head so that comparisons touch no packet */
-	u64 key_deadline;	/* head's EDF deadline, or d */
-	u64 key_eligible;	/* d - T, or 0 when eligible at once */
-	u64 key_arrival;	/* head's enqueue time (FCFS) */
-	u64 key_deadline_stored; /* a copy of the DEADLINE tree's key (a lower bound), when in */
-	const struct dwcs_pkt *head;	/* the packet the keys were taken from */
 	bool head_edf;		/* the head carries its own deadline */
-	u32 id;			/* last tie-break: a stable order for equal everything */
-	u64 ceiling_next;	/* the ceiling lets the next packet go from then (dwcs_charge) */
-	bool ceiling_held;	/* ceiling_next holds a value */
 
-	u32 backlog;		/* packets queued (kept by the core through the calls above) */
-	u32 backlog_prio[4];	/* droppable packets queued, by drop priority */
-	u32 backlog_nondrop;	/* packets queued with DWCS_MARK_NONDROPPABLE */
-	u32 leaf;		/* its leaf in each of the trees: 0 .. streams - 1, dense */
-
+	/* lines 2-3: the counters (the per-service ones first), then the rarely used */
 	struct dwcs_stream_stats st;
-};
+	u64 last_miss;		/* EDF: deadline instant whose miss was last accounted */
+	u64 ceiling_next;	/* the ceiling lets the next packet go from then (dwcs_charge) */
+	bool missed_once;	/* last_miss is valid */
+	bool ceiling_held;	/* ceiling_next holds a value */
+} DWCS_CACHELINE_ALIGNED;
 
 struct dwcs_sched;
 
@@ -129,6 +143,12 @@ struct dwcs_sched {
 	bool work_conserving;
 	u32 streams;		/* attached streams (the trees must have this many leaves) */
 	struct dwcs_stream **by_leaf;	/* attached streams by leaf number */
+	/*
+	 * Bytes of the owner's per-stream state right after each struct dwcs_stream that a
+	 * decision reads (its packet queue), prefetched with the streams likely served next
+	 * (dwcs_select()); 0 after dwcs_sched_init(), the owner sets it.
+	 */
+	u32 prefetch_after;
 };
 
 /* Verdict of dwcs_admit(). */

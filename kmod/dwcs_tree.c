@@ -126,6 +126,23 @@ static __always_inline void dwcs_tree_replay_keys(struct dwcs_tree *t, u32 leaf,
 }
 
 /*
+ * The path's nodes nearest the root, from the top's leaf number: no comparison between the
+ * losers there. Which one is first takes the keys, three of them where ties are many; the
+ * runner-up so computed over the whole path (exact in dwcs_bench's table A) cost some 650
+ * instructions a decision, which ate what its prefetch saved.
+ */
+u32 dwcs_tree_near_root_losers(const struct dwcs_tree *t, u32 *leaf, u32 levels)
+{
+	u32 n = t->cap + t->win[1], depth = 31 - __builtin_clz(n), i;
+
+	if (levels > depth)
+		levels = depth;
+	for (i = 0; i < levels; i++)
+		leaf[i] = t->win[(n >> (depth - 1 - i)) ^ 1];
+	return levels;
+}
+
+/*
  * A check: built with -DDWCS_TREE_ALWAYS_THIRD_KEY, every tree takes the third key in every
  * match, and the unit tests (test/unit/dwcs_*) must pass as they do without it.
  */

@@ -87,6 +87,13 @@ void dwcs_tree_remove(struct dwcs_tree *t, struct dwcs_stream *s);
 /* Leaf @from's entry (keys, stream, membership) moves to leaf @to, which is not in @t. */
 void dwcs_tree_move_leaf(struct dwcs_tree *t, u32 from, u32 to);
 
+/*
+ * The leaves that lost to the top in the @levels matches nearest the root (nearest first),
+ * for guessing which stream comes next (dwcs_core.c prefetches them); at most @levels
+ * written, their number returned. @t must not be empty.
+ */
+u32 dwcs_tree_near_root_losers(const struct dwcs_tree *t, u32 *leaf, u32 levels);
+
 static inline const struct dwcs_tree_slot *dwcs_tree_top_slot(const struct dwcs_tree *t)
 {
 	return t->len ? &t->slot[t->win[1]] : NULL;

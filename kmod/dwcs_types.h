@@ -11,6 +11,8 @@
 
 #ifdef __KERNEL__
 #include <linux/types.h>
+#include <linux/cache.h>
+#include <linux/prefetch.h>
 #include <linux/kernel.h>
 #include <linux/errno.h>
 #include <linux/limits.h>
@@ -48,6 +50,23 @@ static inline u64 div64_u64(u64 dividend, u64 divisor)
 	return dividend / divisor;
 }
 #endif /* __KERNEL__ */
+
+/*
+ * A structure on cache lines of its own (struct dwcs_stream). The kernel's
+ * ____cacheline_aligned is SMP_CACHE_BYTES, 64 on x86; user space assumes 64.
+ */
+#ifdef __KERNEL__
+#define DWCS_CACHELINE_ALIGNED ____cacheline_aligned
+#else
+#define DWCS_CACHELINE_ALIGNED __attribute__((__aligned__(64)))
+#endif
+
+/* Start fetching the cache line at @p for writing, ahead of its use (never faults). */
+#ifdef __KERNEL__
+#define dwcs_prefetchw(p) prefetchw(p)
+#else
+#define dwcs_prefetchw(p) __builtin_prefetch((p), 1)
+#endif
 
 /* Wrap-safe ordering of two nanosecond instants: true when @a is before @b. */
 static inline bool dwcs_time_before(u64 a, u64 b)

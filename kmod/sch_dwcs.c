@@ -649,6 +649,9 @@ static int dwcs_init(struct Qdisc *sch, struct nlattr *opt, struct netlink_ext_a
 	if (!q->trees)
 		return -ENOMEM;
 	dwcs_sched_init(&q->core, &dwcs_core_ops, q->trees, DWCS_INITIAL_SLOTS);
+	/* what dwcs_dequeue() reads of a class besides its stream, prefetched with it */
+	q->core.prefetch_after = offsetofend(struct dwcs_class, qstats) -
+				 offsetofend(struct dwcs_class, stream);
 
 	err = tcf_block_get(&q->block, &q->filter_list, sch, extack);
 	if (err)

@@ -102,14 +102,19 @@ static double median_of(double *v, u32 n)
  */
 static double tree_ns_per_update(u32 n, u32 decisions)
 {
-	struct dwcs_stream *st = calloc(n, sizeof(*st));
+	struct dwcs_stream *st;
 	struct dwcs_tree_slot *slot = calloc(n, sizeof(*slot));
 	u32 *win = calloc(2 * (size_t)n, sizeof(*win));
 	u32 nchunks = (decisions + CHUNK - 1) / CHUNK, kept = 0, c, i, k;
 	double *all = calloc(nchunks, sizeof(*all)), *ok = calloc(nchunks, sizeof(*ok)), med;
 	struct dwcs_tree t;
+	void *mem;
 
-	if (!st || !slot || !win || !all || !ok)
+	/* on the cache lines the stream's layout is made for (dwcs_core.h) */
+	if (posix_memalign(&mem, 64, n * sizeof(*st)))
+		abort();
+	st = memset(mem, 0, n * sizeof(*st));
+	if (!slot || !win || !all || !ok)
 		abort();
 	dwcs_tree_init(&t, tb_less, tb_key, NULL);
 	t.slot = slot;

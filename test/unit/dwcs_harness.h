@@ -9,6 +9,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include "../../kmod/dwcs_core.h"
 
 #ifndef H_QCAP
@@ -19,8 +20,8 @@ struct h_stream {
 	struct dwcs_stream s;
 	struct dwcs_pkt q[H_QCAP];
 	u32 head, tail;
-	u64 dropped[DWCS_NR_DROP_REASONS];
 	u32 pkt_len;	/* bytes each packet weighs against the stream's ceiling (max_rate) */
+	u64 dropped[DWCS_NR_DROP_REASONS];
 };
 
 struct h_sched {
@@ -60,15 +61,22 @@ static const struct dwcs_ops h_ops = {
 static inline struct h_sched *h_new(u32 n)
 {
 	struct h_sched *h = calloc(1, sizeof(*h));
+	void *st;
 
 	if (!h)
 		abort();
-	h->st = calloc(n ? n : 1, sizeof(*h->st));
+	/* aligned as struct dwcs_stream asks (its cache lines), which calloc() is not */
+	if (posix_memalign(&st, _Alignof(struct h_stream), (n ? n : 1) * sizeof(*h->st)))
+		abort();
+	h->st = memset(st, 0, (n ? n : 1) * sizeof(*h->st));
 	h->slots = calloc(1, dwcs_sched_mem_size(n ? n : 1));
 	if (!h->st || !h->slots)
 		abort();
 	h->n = n;
 	dwcs_sched_init(&h->sched, &h_ops, h->slots, n ? n : 1);
+	/* the queue a decision reads, right after the stream, as in sch_dwcs's class */
+	h->sched.prefetch_after = offsetof(struct h_stream, pkt_len) + sizeof(u32) -
+				  sizeof(struct dwcs_stream);
 	return h;
 }
 
