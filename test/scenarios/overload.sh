@@ -86,10 +86,11 @@ servers=()
 for s in 0 1 2 3; do
 	extra=(--scale "$scale" --gop "$gop" --seed $((s + 1)) --frames-csv "$out/frames-$s.csv")
 	# The tolerance in frames, for a stream whose period is one frame.
-	[ "$variant" = api ] && extra+=(--protect IP --tolerance "${tols[s]}"
-		--deadline-ms "${OVERLOAD_DEADLINE_MS:-60}")
-	[ "$variant" = api ] && [ -n "${OVERLOAD_DROPPABLE_DEADLINE_MS:-}" ] &&
-		extra+=(--droppable-deadline-ms "$OVERLOAD_DROPPABLE_DEADLINE_MS")
+	if [ "$variant" = api ]; then
+		extra+=(--protect IP --tolerance "${tols[s]}" --deadline-ms "${OVERLOAD_DEADLINE_MS:-60}")
+		[ -z "${OVERLOAD_DROPPABLE_DEADLINE_MS:-}" ] ||
+			extra+=(--droppable-deadline-ms "$OVERLOAD_DROPPABLE_DEADLINE_MS")
+	fi
 	scen_video_server "$variant" "500$s" "${fpss[s]}" "$s" "$duration" "$out/server-$s.txt" "${extra[@]}"
 	servers+=($SCEN_PID)
 done

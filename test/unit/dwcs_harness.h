@@ -70,7 +70,7 @@ static inline struct h_sched *h_new(u32 n)
 		abort();
 	h->st = memset(st, 0, (n ? n : 1) * sizeof(*h->st));
 	h->slots = calloc(1, dwcs_sched_mem_size(n ? n : 1));
-	if (!h->st || !h->slots)
+	if (!h->slots)
 		abort();
 	h->n = n;
 	dwcs_sched_init(&h->sched, &h_ops, h->slots, n ? n : 1);
