@@ -13,7 +13,13 @@
  * Times count from the capture time of the first frame received (the clocks are shared, see
  * eval-wire.h), so interval 0 is a full one even when the server starts a moment after the
  * client, and frame k of an undisturbed stream lands in interval k / (fps * interval);
- * --duration runs from there too, or from the client's start when nothing arrives. A summary
+ * --duration runs from there too, or from the client's start when nothing arrives.
+ * The frames judged are those captured within --duration, each until its playout deadline:
+ * after the duration the client listens one --playout-ms more (the drain) for the rest of
+ * frames captured before its end, and ignores frames captured later. Without the drain a
+ * frame captured in the last playout interval was judged before its deadline, and a large
+ * one (an I-frame) whose datagrams were still arriving counted as lost. Frames completed in
+ * the drain count in the summary and the gaps, not in --fps-csv's intervals. A summary
  * (frames, decodable, gap p50/p99/max) goes to stderr; --summary FILE also writes it as the
  * CSV rows of eval-summary.h.
  *
@@ -158,7 +164,7 @@ int main(int argc, char **argv)
 {
 	static struct stream_state streams[MAX_STREAMS];
 	struct sockaddr_in addr;
-	uint64_t duration = 60, interval = 5, nintervals, start, end, span;
+	uint64_t duration = 60, interval = 5, nintervals, start, end, span, captured;
 	uint64_t playout = 200 * NSEC_PER_MSEC, max_frames;
 	const char *fps_path = NULL, *gaps_path = NULL, *summary_path = NULL, *tolerance = NULL;
 	const char *gop = "IBBPBBPBBPBB";
@@ -240,9 +246,9 @@ int main(int argc, char **argv)
 		ssize_t n;
 		int wait_ms;
 
-		if (now >= end)
+		if (now >= end + playout)
 			break;
-		wait_ms = (int)((end - now) / NSEC_PER_MSEC) + 1;
+		wait_ms = (int)((end + playout - now) / NSEC_PER_MSEC) + 1;
 		if (poll(&p, 1, wait_ms) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -259,11 +265,13 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		if ((size_t)n < sizeof(*h) || ntohl(h->magic) != VIDEO_MAGIC ||
-		    ntohs(h->stream) >= MAX_STREAMS || now >= end)
+		    ntohs(h->stream) >= MAX_STREAMS)
+			continue;
+		captured = be64toh(h->sent_ns);
+		/* only frames captured within the duration; in the drain, the rest of them */
+		if (started ? captured >= end : now >= end)
 			continue;
 		if (!started) {
-			uint64_t captured = be64toh(h->sent_ns);
-
 			started = 1;
 			start = captured <= now && captured > start ? captured : now;
 			end = start + span;
@@ -279,9 +287,10 @@ int main(int argc, char **argv)
 		if (!add_fragment(st, h))
 			continue;
 		st->frames++;
-		st->per_interval[(now - start) / (interval * NSEC_PER_SEC)]++;
+		if (now < end)
+			st->per_interval[(now - start) / (interval * NSEC_PER_SEC)]++;
 		if (frame < max_frames) {
-			st->on_time[frame] = now <= be64toh(h->sent_ns) + playout;
+			st->on_time[frame] = now <= captured + playout;
 			st->done_at[frame] = now - start;
 		}
 		if (st->last_done_ns) {
@@ -295,7 +304,7 @@ int main(int argc, char **argv)
 				fprintf(gaps_csv, "%.4f,%u,%u,%c,%.3f,%.3f\n",
 					(double)(now - start) / NSEC_PER_SEC, ntohs(h->stream),
 					ntohl(h->frame), h->type, gap_ms,
-					((double)now - (double)be64toh(h->sent_ns)) / NSEC_PER_MSEC);
+					((double)now - (double)captured) / NSEC_PER_MSEC);
 		}
 		st->last_done_ns = now;
 	}
@@ -320,7 +329,7 @@ int main(int argc, char **argv)
 		/* Decodable frames per interval, by when each completed. */
 		memset(st->per_decodable, 0, nintervals * sizeof(uint64_t));
 		for (uint64_t k = 0; k < st->frames_seen; k++)
-			if (decodable[k])
+			if (decodable[k] && st->done_at[k] < span)
 				st->per_decodable[st->done_at[k] / (interval * NSEC_PER_SEC)]++;
 		free(decodable);
 		for (uint64_t i = 0; i < nintervals; i++)

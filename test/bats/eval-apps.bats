@@ -76,6 +76,34 @@ datagram() {
 	grep -q "7 datagrams, 2 frames complete" "$OUT/client.txt"
 }
 
+@test "video-client judges a frame captured before its end at the frame's playout deadline" {
+	# The capture stamps are set here, on the client's clock (CLOCK_MONOTONIC, shared in one
+	# kernel): frame 0 starts the client's 1 s, frame 1 is captured at 0.7 s and completes
+	# after the end (1.3 s, on time for a 2 s buffer), frame 2 is captured after the end. Only
+	# the last datagram's arrival is timed, with 1.7 s of margin before the drain closes.
+	ip netns exec "$NS" timeout 30 "$APPS/video-client" --listen 127.0.0.1:5002 --duration 1 \
+		--interval 1 --playout-ms 2000 --gop I --fps-csv "$OUT/fps.csv" 2>"$OUT/client.txt" &
+	sleep 0.3
+	ip netns exec "$NS" perl -MIO::Socket::INET -MTime::HiRes=clock_gettime,CLOCK_MONOTONIC,usleep -e '
+		my $s = IO::Socket::INET->new(PeerAddr => "127.0.0.1:5002", Proto => "udp") or die "socket: $!";
+		my $ns = sub { int(clock_gettime(CLOCK_MONOTONIC) * 1e9) };
+		# a struct video_hdr (test/apps/eval-wire.h) and a little payload
+		my $send = sub { $s->send(pack("N n a C N n n Q>", 0x51535646, 0, "I", 0, @_) . "payload") };
+		my $start = $ns->();
+		my $at = sub { my $t = $start + $_[0] * 1e9 - $ns->(); usleep($t / 1e3) if $t > 0 };
+		$send->(0, 0, 1, $start);
+		$at->(0.7); $send->(1, 0, 2, $start + 0.7e9);
+		$send->(2, 0, 1, $start + 1.05e9);
+		$at->(1.3); $send->(1, 1, 2, $start + 0.7e9);'
+	wait
+	cat "$OUT/fps.csv" "$OUT/client.txt"
+	# frames 0 and 1 judged, both on time; frame 2 (captured after the end) not counted
+	grep -q "2 frames generated, 2 on time for a 2000 ms playout" "$OUT/client.txt"
+	grep -q "I-frames 2 of 2" "$OUT/client.txt"
+	# fps.csv counts the frames completed within the duration only
+	[ "$(awk -F, 'NR == 2 { print $4 }' "$OUT/fps.csv")" -eq 1 ]
+}
+
 @test "sensor-sender -> sensor-receiver: every reading arrives, in sequence" {
 	ip netns exec "$NS" timeout 30 "$APPS/sensor-receiver" --listen 127.0.0.1:6000 --duration 5 \
 		--interval 1 --csv "$OUT/sensor.csv" 2>"$OUT/recv.txt" &
