@@ -93,6 +93,24 @@ scen_setup() {
 	# packets whole (segmentation happens after the qdisc).
 	in_ns "$NS_BULK" ethtool -K qs-b0 tso off gso off >/dev/null 2>&1 ||
 		scen_die "ethtool -K qs-b0 tso off gso off failed (is ethtool installed? run scripts/deps)"
+	# Permanent neighbours on both links. A datagram that waits for ARP is classified after
+	# its send returns, when the sender's send slot is free again, and so leaves without its
+	# deadline and flags (docs/architecture.md, send slot); with the entry resolved at the
+	# first frame, the first I-frame's datagrams went deadline-less into their EDF class and
+	# the class was held to its period for them, and a non-droppable one could be dropped.
+	scen_neigh_permanent "$NS_SRV" "$SRV_DEV" "$CLI_IP" "$NS_CLI" "$CLI_DEV"
+	scen_neigh_permanent "$NS_CLI" "$CLI_DEV" "$SRV_IP" "$NS_SRV" "$SRV_DEV"
+	scen_neigh_permanent "$NS_BULK" qs-b0 "$BULK_GW" "$NS_SRV" qs-b1
+	scen_neigh_permanent "$NS_SRV" qs-b1 "$BULK_IP" "$NS_BULK" qs-b0
+}
+
+# scen_neigh_permanent NS DEV IP PEER_NS PEER_DEV: IP is PEER_DEV's address, for good.
+scen_neigh_permanent() {
+	local mac
+	mac=$(ip -n "$4" -o link show dev "$5" | sed -n 's/.* link\/ether \([0-9a-f:]*\) .*/\1/p')
+	[ -n "$mac" ] || scen_die "cannot read the MAC address of $5 in $4"
+	ip -n "$1" neigh replace "$3" dev "$2" lladdr "$mac" nud permanent ||
+		scen_die "cannot enter $3 ($mac) as a permanent neighbour on $2 in $1"
 }
 
 # Run in a namespace with nsenter, not `ip netns exec`: the latter also enters a new mount
