@@ -391,7 +391,9 @@ scen_contender_name() {
 # deadline (capture + PLAYOUT_MS), so earliest deadline first, optimal on one link, is capture
 # order. A protected frame the oracle finishes late proves the run infeasible for TYPES; with
 # windows, a late frame shows only that this choice of B-frames fails (another might not), so
-# "windows infeasible" is the oracle's verdict, not a proof. Prints one line.
+# "windows infeasible" is the oracle's verdict, not a proof. Prints one line. With
+# SCEN_ORACLE_FRAMES=FILE it also writes when the oracle finishes each protected frame:
+# stream,frame,type,finish_ms (after the frame's capture).
 scen_edf_oracle() {
 	local playout=$1 types=$2 tols=$3
 	shift 3
@@ -415,16 +417,18 @@ scen_edf_oracle() {
 		{
 			if ($2 != st || (y[$2] && int($3 / y[$2]) != win)) flush()
 			st = $2; win = y[$2] ? int($3 / y[$2]) : 0; nw++
-			if (index(types, $4)) { prot++; print $1 "," $5 "," $4 ",P"; next }
+			if (index(types, $4)) { prot++; print $1 "," $5 "," $4 ",P," $2 "," $3; next }
 			if (y[$2]) { nb++; bb[nb] = $5; bl[nb] = $1 "," $5 "," $4 }
 		}
 		END { flush() }' |
 	sort -t, -k1,1n | awk -F, -v rate="$(cont_rate_bps)" -v playout_ns="$((playout * 1000000))" \
-		-v types="$types" -v windows="${tols:+1}" '
+		-v types="$types" -v windows="${tols:+1}" -v frames="${SCEN_ORACLE_FRAMES:-}" '
+		BEGIN { if (frames) print "stream,frame,type,finish_ms" >frames }
 		{
 			start = $1 > done ? $1 : done
 			done = start + $2 * 1e9 / rate
 			late = done > $1 + playout_ns
+			if (frames && $4 == "P") printf "%d,%d,%s,%.3f\n", $5, $6, $3, (done - $1) / 1e6 >frames
 			if ($4 == "P") { n++; if ($3 == "I") ni++; if (late) { miss++; if ($3 == "I") mi++ } }
 			else if ($4 == "S") bmiss++
 			else { nb++; if (late) bmiss++ }
@@ -437,6 +441,28 @@ scen_edf_oracle() {
 				printf "; with the B-frames the windows need (%d): %s", nb, \
 					miss + bmiss ? "windows infeasible" : "windows feasible"
 			printf "\n"
+		}'
+}
+
+# scen_oracle_lag ORACLE_FRAMES GAPS_CSV TYPE MIN_MS: for the frames of TYPE the oracle
+# finishes later than MIN_MS after their capture (the collisions), how much later than the
+# oracle each arrived (the receivers' latency_ms minus the oracle's finish_ms): one line, with
+# the median and the worst, and how many never arrived. The oracle sends nothing it need not,
+# so a scheduler that also sends what the windows do not need lags it even when feasible.
+# Frame 0 of each stream is left out: the receiver writes no gap row for its first frame.
+scen_oracle_lag() {
+	awk -F, -v type="$3" -v min="$4" '
+		FNR == 1 { next }
+		FNR == NR { if ($3 == type && $4 > min && $2 > 0) o[$1 "," $2] = $4; next }
+		($2 "," $3) in o { print $6 - o[$2 "," $3]; seen[$2 "," $3] = 1 }
+		END { for (k in o) if (!(k in seen)) lost++; print "lost", lost + 0 }' "$1" "$2" |
+	sort -g | awk -v type="$3" -v min="$4" '
+		$1 == "lost" { lost = $2; next }
+		{ v[++n] = $1 }
+		END {
+			if (!n) { printf "oracle lag: no %s-frame the oracle finishes later than %d ms\n", type, min; exit }
+			printf "oracle lag: %d %s-frames the oracle finishes later than %d ms: arrived %.1f ms (median), %.1f ms (worst) after its finish; %d never arrived\n", \
+				n + lost, type, min, v[int((n + 1) / 2)], v[n], lost
 		}'
 }
 
