@@ -10,6 +10,9 @@ EVAL_SCEN=$QSOCK_REPO/test/scenarios
 EVAL_BUDGET_S=${EVAL_BUDGET_S:-300}
 EVAL_USED_FILE=${BATS_RUN_TMPDIR:-/tmp}/qsock-eval-seconds
 eval_used() { cat "$EVAL_USED_FILE" 2>/dev/null || echo 0; }
+# A run is starved (eval_starved) after one stall longer than this; a test whose claim a
+# shorter stall already decides sets less after loading this file.
+EVAL_STALL_MAX_MS=${EVAL_STALL_MAX_MS:-200}
 
 # eval_require_managed [shim]: the real managed path (SCEN_QSOCK_SCHED's scheduler, dwcs by
 # default), or skip naming what is missing.
@@ -38,13 +41,15 @@ eval_scenario() {
 }
 
 # eval_starved: did any run since the last reset see the machine leave a real-time process
-# unscheduled for > EVAL_STALL_MAX_MS (default 200 ms; a test whose claim a shorter stall
-# already decides sets less), or > 50 ms three times (test/apps/stall-probe)? Then the
-# timings measure the machine, not the scheduler.
+# unscheduled for > EVAL_STALL_MAX_MS, or > 50 ms three times (test/apps/stall-probe)? Then
+# the timings measure the machine, not the scheduler. eval_starved_why: that, with the probes.
 eval_starved() {
-	[ -s "$OUT/stalls" ] && awk -v max="${EVAL_STALL_MAX_MS:-200}" '{ for (i = 1; i <= NF; i++) { split($i, kv, "=");
+	[ -s "$OUT/stalls" ] && awk -v max="$EVAL_STALL_MAX_MS" '{ for (i = 1; i <= NF; i++) { split($i, kv, "=");
 		if (kv[1] == "max_ms" && kv[2] + 0 > max) bad = 1;
 		if (kv[1] == "over_50ms" && kv[2] + 0 >= 3) bad = 1 } } END { exit !bad }' "$OUT/stalls"
+}
+eval_starved_why() {
+	echo "a stall over $EVAL_STALL_MAX_MS ms or three over 50 ms; $(tr '\n' ' ' <"$OUT/stalls")"
 }
 
 # eval_twice FUNCTION: run FUNCTION (scenario + claim); when the claim fails, say so and run it
@@ -61,7 +66,7 @@ eval_twice() {
 	# A starved machine rarely recovers within a minute: when a re-run would overrun the
 	# budget, report the starvation instead of spending it.
 	if [ $starved1 = 1 ] && [ $(($(eval_used) * 2)) -gt "$EVAL_BUDGET_S" ]; then
-		skip "the VM was CPU-starved (a stall over ${EVAL_STALL_MAX_MS:-200} ms or three over 50 ms; $(tr '\n' ' ' <"$OUT/stalls")) and a re-run would overrun the eval tests' ${EVAL_BUDGET_S}s VM budget ($(eval_used)s used): the timings measure the machine, not the scheduler"
+		skip "the VM was CPU-starved ($(eval_starved_why)) and a re-run would overrun the eval tests' ${EVAL_BUDGET_S}s VM budget ($(eval_used)s used): the timings measure the machine, not the scheduler"
 	fi
 	echo "# $BATS_TEST_DESCRIPTION: the claim failed on the first run$([ $starved1 = 1 ] && echo " (CPU-starved: $(tr '\n' ' ' <"$OUT/stalls"))"); re-running the scenario once (noisy machine)" >&3
 	tail -n 4 "$OUT/first-run.txt" | sed 's/^/#   first run: /' >&3
@@ -69,7 +74,7 @@ eval_twice() {
 	: >"$OUT/stalls"
 	"$1" && return 0
 	if [ $starved1 = 1 ] && eval_starved; then
-		skip "the VM was CPU-starved in both runs (a stall over ${EVAL_STALL_MAX_MS:-200} ms or three over 50 ms; $(tr '\n' ' ' <"$OUT/stalls")): the timings measure the machine, not the scheduler"
+		skip "the VM was CPU-starved in both runs ($(eval_starved_why)): the timings measure the machine, not the scheduler"
 	fi
 	return 1
 }
