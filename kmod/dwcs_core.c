@@ -95,13 +95,31 @@ static bool dwcs_fcfs(const struct dwcs_stream *a, const struct dwcs_stream *b)
 	return a->id < b->id;
 }
 
+/*
+ * Table A's deadline of a head. An optional head (dwcs_requeue) ranks DWCS_OPTIONAL_LAG
+ * later than its deadline: after every other head, and among optional heads by deadline.
+ * Why: heads with their own deadlines (frames) almost never tie, so the table's window rules
+ * would never be reached and its drops would fall on whichever stream's frame expires first,
+ * whatever its window has left; ranked so, the link serves the frames a window cannot lose
+ * first, and the frames a window can lose take what is left and are dropped when late.
+ * 2^61 ns (73 years) keeps the wrap-safe order: every deadline lies within the horizon
+ * (at most an hour) of now, so two ranks differ by far less than 2^63.
+ */
+#define DWCS_OPTIONAL_LAG	(1ULL << 61)
+
+static u64 dwcs_rank_deadline(const struct dwcs_stream *s)
+{
+	return s->key_deadline + (s->head_optional ? DWCS_OPTIONAL_LAG : 0);
+}
+
 /* Table A (ICMCS'99, IEEE TC 2004 "Table 1"): deadline first. */
 static bool dwcs_precedes_a(const struct dwcs_stream *a, const struct dwcs_stream *b)
 {
+	u64 da = dwcs_rank_deadline(a), db = dwcs_rank_deadline(b);
 	int c;
 
-	if (a->key_deadline != b->key_deadline)
-		return dwcs_time_before(a->key_deadline, b->key_deadline);
+	if (da != db)
+		return dwcs_time_before(da, db);
 	c = dwcs_window_cmp(a, b);
 	if (c)
 		return c < 0;
@@ -179,7 +197,7 @@ static void dwcs_ready_key(const struct dwcs_stream *s, const void *arg, u64 key
 	const struct dwcs_sched *sched = arg;
 
 	if (sched->order != DWCS_ORDER_WINDOW_FIRST) {
-		key[0] = s->key_deadline;
+		key[0] = dwcs_rank_deadline(s);
 		key[1] = dwcs_window_rank(s, true);
 		key[2] = s->key_arrival;
 		key[3] = s->id;
@@ -495,6 +513,12 @@ static void dwcs_count_out(struct dwcs_stream *s, const struct dwcs_pkt *pkt)
 	}
 }
 
+/* The head may be dropped for lateness: lossy, droppable, and not inside a frame in flight. */
+static bool dwcs_head_droppable(const struct dwcs_stream *s, const struct dwcs_pkt *pkt)
+{
+	return dwcs_pkt_droppable(s, pkt) && s->frame != DWCS_FRAME_SENDING;
+}
+
 static bool dwcs_ceiling_holds(const struct dwcs_stream *s, u64 now)
 {
 	return s->p.max_rate && s->ceiling_held && dwcs_time_before(now, s->ceiling_next);
@@ -512,6 +536,13 @@ void dwcs_requeue(struct dwcs_sched *sched, struct dwcs_stream *s, u64 now)
 	}
 	s->head = pkt;
 	s->head_edf = (s->p.flags & DWCS_CLASS_F_EDF) && pkt->deadline;
+	/*
+	 * Optional: the head has its own deadline, may be dropped for lateness, and the stream's
+	 * window can lose it (x' > 0 of a window y > 0). Only per-packet deadlines: period heads
+	 * tie on deadlines often enough for the table's own window rules to decide.
+	 */
+	s->head_optional = s->head_edf && s->p.y && s->xc > 0 && dwcs_head_droppable(s, pkt);
+	sched->saw_optional |= s->head_optional;
 	s->key_arrival = pkt->enqueued;
 	if (s->head_edf) {
 		/* A per-packet deadline has no request period: eligible at once. */
@@ -603,12 +634,6 @@ static void dwcs_drop_head(struct dwcs_sched *sched, struct dwcs_stream *s,
 	sched->ops->drop_head(sched, s, why);
 	if (frame_open)
 		dwcs_drop_frame_rest(sched, s);
-}
-
-/* The head may be dropped for lateness: lossy, droppable, and not inside a frame in flight. */
-static bool dwcs_head_droppable(const struct dwcs_stream *s, const struct dwcs_pkt *pkt)
-{
-	return dwcs_pkt_droppable(s, pkt) && s->frame != DWCS_FRAME_SENDING;
 }
 
 /*
@@ -760,11 +785,14 @@ struct dwcs_stream *dwcs_select(struct dwcs_sched *sched, u64 now, u64 *next_eli
 		dwcs_requeue(sched, s, now);
 	/*
 	 * Table A orders READY by deadline: while its top's deadline has not passed, no
-	 * eligible stream's has, and the DEADLINE tree need not be looked at.
+	 * eligible stream's has, and the DEADLINE tree need not be looked at. Not when optional
+	 * heads rank after the rest (dwcs_rank_deadline) and the top is not one of them: an
+	 * optional head's deadline may be earlier. (One peek at the DEADLINE tree's top then.)
 	 */
 	s = dwcs_tree_top(ready);
 	if (sched->order == DWCS_ORDER_WINDOW_FIRST || !s ||
-	    dwcs_time_before(s->key_deadline, now)) {
+	    dwcs_time_before(s->key_deadline, now) ||
+	    (sched->saw_optional && !s->head_optional)) {
 		/* A stored key before now is a deadline passed or a stale lower bound. */
 		while ((top = dwcs_tree_top_slot(dl)) && dwcs_time_before(top->key[0], now)) {
 			s = top->s;
@@ -811,6 +839,7 @@ void dwcs_served(struct dwcs_sched *sched, struct dwcs_stream *s, const struct d
 	u64 deadline = edf ? pkt->deadline : s->deadline;
 	bool late = dwcs_time_before(deadline, now);
 	bool accounted = s->head_late && pkt == s->head;
+	bool frame_open = (pkt->state & DWCS_PKT_IN_FRAME) && !(pkt->mark & DWCS_MARK_FRAME_END);
 	u64 delay = now - pkt->enqueued;
 
 	dwcs_count_out(s, pkt);
@@ -820,16 +849,23 @@ void dwcs_served(struct dwcs_sched *sched, struct dwcs_stream *s, const struct d
 		s->st.delay_max_ns = delay;
 	if (late || accounted)
 		s->st.late_sent++;
-	if (!late)
-		dwcs_window_on_time(s);
-	else if (!accounted)
-		dwcs_window_missed(s, 1);
+	/*
+	 * The window counts in the application's units: a frame is one deadline met, at its
+	 * last packet (a frame's packets share their deadline, so the last on time means all
+	 * were); a frame late is one miss, however many of its packets are (once per instant).
+	 */
+	if (!late) {
+		if (!(edf && frame_open))
+			dwcs_window_on_time(s);
+	} else if (!accounted) {
+		if (edf)
+			dwcs_miss_instant(s, deadline);
+		else
+			dwcs_window_missed(s, 1);
+	}
 	if (!edf)
 		s->deadline += s->p.period_ns;
-	if ((pkt->state & DWCS_PKT_IN_FRAME) && !(pkt->mark & DWCS_MARK_FRAME_END))
-		s->frame = DWCS_FRAME_SENDING;
-	else
-		s->frame = DWCS_FRAME_NONE;
+	s->frame = frame_open ? DWCS_FRAME_SENDING : DWCS_FRAME_NONE;
 	dwcs_requeue(sched, s, now);
 }
 

@@ -117,6 +117,7 @@ struct dwcs_stream {
 	bool started;		/* deadline holds a value (the stream was active before) */
 	u8 in_trees;		/* DWCS_IN_WAIT | DWCS_IN_DEADLINE: a copy of the membership */
 	bool head_edf;		/* the head carries its own deadline */
+	bool head_optional;	/* its window can lose the head (table A ranks it after the rest) */
 
 	/* lines 2-3: the counters (the per-service ones first), then the rarely used */
 	struct dwcs_stream_stats st;
@@ -141,6 +142,8 @@ struct dwcs_sched {
 	const struct dwcs_ops *ops;
 	u8 order;		/* DWCS_ORDER_* */
 	bool work_conserving;
+	bool saw_optional;	/* some head was optional once: READY's top may not be the
+				 * earliest deadline (dwcs_select) */
 	u32 streams;		/* attached streams (the trees must have this many leaves) */
 	struct dwcs_stream **by_leaf;	/* attached streams by leaf number */
 	/*

@@ -75,6 +75,7 @@ struct dwcs_rules_keys {
 	__u64 arrival;
 	__u32 xc, yc;
 	__u32 minor;
+	__u32 optional;		/* its window can lose it: table A ranks it after the rest */
 };
 
 /* A loop bounded by a count: bpf_iter_num in the program, a counter on the host. */
@@ -199,6 +200,10 @@ DWCS_RULES_INLINE int dwcs_rules_window_cmp(const struct dwcs_rules_keys *a,
 	return l < r ? -1 : l > r;
 }
 
+/* Table A ranks an optional head this much later than its deadline: after every other head
+ * (kmod/dwcs_core.c dwcs_rank_deadline says why). */
+#define DWCS_RULES_OPTIONAL_LAG	(1ULL << 61)
+
 /* docs/dwcs.md "Precedence": true when @a goes before @b. */
 DWCS_RULES_INLINE bool dwcs_rules_precedes(__u32 order, const struct dwcs_rules_keys *a,
 					   const struct dwcs_rules_keys *b)
@@ -221,8 +226,11 @@ DWCS_RULES_INLINE bool dwcs_rules_precedes(__u32 order, const struct dwcs_rules_
 				return a->yc > b->yc;
 		}
 	} else {
-		if (a->deadline != b->deadline)			/* A1 */
-			return a->deadline < b->deadline;
+		__u64 da = a->deadline + (a->optional ? DWCS_RULES_OPTIONAL_LAG : 0);
+		__u64 db = b->deadline + (b->optional ? DWCS_RULES_OPTIONAL_LAG : 0);
+
+		if (da != db)					/* A0, A1 */
+			return da < db;
 		if (w)						/* A2 */
 			return w < 0;
 		if (zero && a->yc != b->yc)			/* A3 */
@@ -248,6 +256,13 @@ DWCS_RULES_INLINE bool dwcs_rules_head_droppable(const struct dwcs_rules_stream 
 {
 	return dwcs_rules_lossy(r) && !(r->head.mark & DWCS_MARK_NONDROPPABLE) &&
 	       !r->frame_sending;
+}
+
+/* Optional: the head has its own deadline, may go unsent, and its stream's window can lose
+ * it (x' > 0 of a window y > 0; kmod/dwcs_core.c dwcs_requeue). */
+DWCS_RULES_INLINE bool dwcs_rules_head_optional(const struct dwcs_rules_stream *r)
+{
+	return r->head.deadline && r->y && r->xc > 0 && dwcs_rules_head_droppable(r);
 }
 
 /* ---------------------------------------------------------------- enqueue */
@@ -403,11 +418,18 @@ DWCS_RULES_INLINE void dwcs_rules_unlinked(struct dwcs_rules_stream *r, struct d
 
 /*
  * The picked stream's head is about to leave (r->head is still that packet): how it leaves,
- * and the rest of a frame that begins to go out is committed.
+ * what the window makes of it, and the rest of a frame that begins to go out is committed.
+ * The window counts as kmod/dwcs_core.c's dwcs_served: its deadline, when not passed, was met
+ * — also by a head kept after missed periods, whose d moved past them — but a frame's packet
+ * with its own deadline only at the frame's end (a frame is one deadline); a deadline passed
+ * and not accounted is a miss now, one per instant for an own deadline.
  */
-DWCS_RULES_INLINE __u32 dwcs_rules_serve_begin(struct dwcs_rules_stream *r, __u64 now)
+DWCS_RULES_INLINE __u32 dwcs_rules_serve_begin(struct dwcs_rules_stream *r,
+					       struct dwcs_bpf_stats *st, __u64 now)
 {
 	__u64 deadline = r->head.deadline ? r->head.deadline : r->deadline;
+	bool frame_open = (r->head.mark & DWCS_RULES_IN_FRAME) &&
+			  !(r->head.mark & DWCS_MARK_FRAME_END);
 	__u32 how = 0;
 
 	if (r->head.deadline)
@@ -416,19 +438,25 @@ DWCS_RULES_INLINE __u32 dwcs_rules_serve_begin(struct dwcs_rules_stream *r, __u6
 		how |= DWCS_RULES_SERVE_LATE;
 	if (r->head_late)
 		how |= DWCS_RULES_SERVE_ACCOUNTED;
+	if (!(how & DWCS_RULES_SERVE_LATE)) {
+		if (!(r->head.deadline && frame_open))
+			dwcs_rules_window_on_time(r);
+	} else if (!(how & DWCS_RULES_SERVE_ACCOUNTED)) {
+		if (r->head.deadline)
+			dwcs_rules_miss_instant(r, st, r->head.deadline);
+		else
+			dwcs_rules_window_missed(r, st, 1);
+	}
 	dwcs_rules_count_out(r, r->head.mark);
-	r->frame_sending = (r->head.mark & DWCS_RULES_IN_FRAME) &&
-			   !(r->head.mark & DWCS_MARK_FRAME_END);
+	r->frame_sending = frame_open;
 	return how;
 }
 
 /*
- * The head (@len bytes, enqueued at @arrival) left, as @how says: the window, the deadline,
- * the ceiling and the counters (kmod/dwcs_core.c dwcs_served). It is sent late when its
- * deadline passed or its miss was accounted; its deadline, when not passed, was met — also
- * by a head kept after missed periods, whose d moved past them (on-time service for the
- * window); a deadline passed and not accounted is a miss now. d advances one period per
- * packet without its own deadline, which has no request period.
+ * The head (@len bytes, enqueued at @arrival) left, as @how says: the deadline, the ceiling
+ * and the counters (kmod/dwcs_core.c dwcs_served; the window was dwcs_rules_serve_begin's).
+ * It is sent late when its deadline passed or its miss was accounted. d advances one period
+ * per packet without its own deadline, which has no request period.
  */
 DWCS_RULES_INLINE void dwcs_rules_served(struct dwcs_rules_stream *r, struct dwcs_bpf_stats *st,
 					 __u32 how, __u32 len, __u64 arrival, __u64 now)
@@ -437,10 +465,6 @@ DWCS_RULES_INLINE void dwcs_rules_served(struct dwcs_rules_stream *r, struct dwc
 
 	if (how & (DWCS_RULES_SERVE_LATE | DWCS_RULES_SERVE_ACCOUNTED))
 		st->late_sent++;
-	if (!(how & DWCS_RULES_SERVE_LATE))
-		dwcs_rules_window_on_time(r);
-	else if (!(how & DWCS_RULES_SERVE_ACCOUNTED))
-		dwcs_rules_window_missed(r, st, 1);
 	r->head_late = 0;
 	if (!(how & DWCS_RULES_SERVE_OWN))
 		r->deadline += r->period;

@@ -197,6 +197,7 @@ DWCS_RULES_INLINE void dwcs_rules_place(const struct dwcs_rules_stream *r, __u32
 	pl->k.xc = r->xc;
 	pl->k.yc = r->yc;
 	pl->k.minor = minor;
+	pl->k.optional = dwcs_rules_head_optional(r);
 	pl->due_k = pl->k;
 	pl->due = r->head.deadline ? !r->head_late : r->period != 0;
 	if (dwcs_rules_waits(r, wc, now, &until)) {

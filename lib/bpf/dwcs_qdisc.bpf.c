@@ -903,7 +903,7 @@ struct sk_buff *BPF_PROG(dwcs_dequeue, struct Qdisc *sch)
 		s = bpf_map_lookup_elem(&dwcs_state, &minor);
 		if (!s)
 			return NULL;
-		how = dwcs_rules_serve_begin(&s->r, now);
+		how = dwcs_rules_serve_begin(&s->r, &s->st, now);
 		skb = pop_head(s);
 		if (!skb)
 			return NULL;

@@ -377,7 +377,7 @@ static inline void bm_serve(struct bm_qdisc *q, const struct dwcs_rules_keys *be
 			    struct bm_pkt *out)
 {
 	struct bm_stream *s = &q->st[best->minor];
-	__u32 how = dwcs_rules_serve_begin(&s->r, now);
+	__u32 how = dwcs_rules_serve_begin(&s->r, &s->st, now);
 
 	if (!bm_pop_head(s, out))
 		abort();

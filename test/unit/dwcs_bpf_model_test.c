@@ -50,12 +50,13 @@ static void bm_keys(const struct bm_stream *s, u32 minor, struct dwcs_rules_keys
 	k->xc = s->r.xc;
 	k->yc = s->r.yc;
 	k->minor = minor;
+	k->optional = dwcs_rules_head_optional(&s->r);
 }
 
 static bool keys_equal(const struct dwcs_rules_keys *a, const struct dwcs_rules_keys *b)
 {
 	return a->deadline == b->deadline && a->arrival == b->arrival && a->xc == b->xc &&
-	       a->yc == b->yc && a->minor == b->minor;
+	       a->yc == b->yc && a->minor == b->minor && a->optional == b->optional;
 }
 
 /* @t holds @k (the key a node was added with), and its order is strict throughout. */

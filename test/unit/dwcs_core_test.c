@@ -634,6 +634,94 @@ static void test_frame_in_flight_is_committed(void **state)
 	h_free(h);
 }
 
+/* A frame is one deadline for the window: met at its last packet, missed once. */
+static void test_window_counts_frames(void **state)
+{
+	struct h_sched *h = h_new(1);
+	struct dwcs_stream *s = h_add(h, 0, MS, 2, 4, DWCS_CLASS_F_EDF);
+
+	h_send(h, 0, 0, 10 * MS, FS);
+	h_send(h, 0, 0, 10 * MS, 0);
+	h_send(h, 0, 0, 10 * MS, FE);
+	assert_int_equal(h_step(h, 1 * MS, NULL, NULL), 0);
+	assert_int_equal(h_step(h, 1 * MS, NULL, NULL), 0);
+	assert_int_equal(s->yc, 4);	/* the frame has not ended */
+	assert_int_equal(h_step(h, 1 * MS, NULL, NULL), 0);
+	assert_int_equal(s->xc, 2);
+	assert_int_equal(s->yc, 3);	/* one deadline met, not three */
+	/* a frame that began on time and ended late: one miss, not one per late packet */
+	h_send(h, 0, 2 * MS, 20 * MS, FS);
+	h_send(h, 0, 2 * MS, 20 * MS, 0);
+	h_send(h, 0, 2 * MS, 20 * MS, FE);
+	assert_int_equal(h_step(h, 19 * MS, NULL, NULL), 0);
+	assert_int_equal(h_step(h, 21 * MS, NULL, NULL), 0);
+	assert_int_equal(h_step(h, 21 * MS, NULL, NULL), 0);
+	assert_int_equal(s->st.misses, 1);
+	assert_int_equal(s->st.late_sent, 2);
+	assert_int_equal(s->xc, 1);
+	assert_int_equal(s->yc, 2);
+	/* packets outside frames count one each, as before */
+	h_send(h, 0, 22 * MS, 30 * MS, 0);
+	assert_int_equal(h_step(h, 22 * MS, NULL, NULL), 0);
+	assert_int_equal(s->xc, 1);
+	assert_int_equal(s->yc, 1);
+	h_free(h);
+}
+
+/*
+ * Table A: a head its window can lose (own deadline, droppable, x' > 0) goes after every head
+ * that cannot be lost, whatever the deadlines; once the window has nothing left to lose, the
+ * stream's heads compete by deadline again.
+ */
+static void test_optional_heads_go_last(void **state)
+{
+	struct h_sched *h = h_new(3);
+	struct dwcs_stream *s0 = h_add(h, 0, MS, 1, 4, DWCS_CLASS_F_EDF);
+
+	h_add(h, 1, MS, 0, 0, DWCS_CLASS_F_EDF);		/* no window: never optional */
+	h_add(h, 2, MS, 1, 4, DWCS_CLASS_F_EDF);
+	h_send(h, 0, 0, 5 * MS, 0);
+	h_send(h, 1, 0, 9 * MS, 0);
+	h_send(h, 2, 0, 7 * MS, DWCS_MARK_NONDROPPABLE);	/* cannot be lost */
+	assert_true(s0->head_optional);
+	assert_int_equal(h_step(h, 0, NULL, NULL), 2);
+	assert_int_equal(h_step(h, 0, NULL, NULL), 1);
+	assert_int_equal(h_step(h, 0, NULL, NULL), 0);
+	/* stream 0 loses a packet (late at 6 ms): x' = 0, its next head is mandatory */
+	h_send(h, 0, 0, 5 * MS, 0);
+	h_send(h, 1, 0, 12 * MS, 0);
+	assert_int_equal(h_step(h, 6 * MS, NULL, NULL), 1);
+	assert_int_equal(h->st[0].dropped[DWCS_DROP_LATE], 1);
+	assert_int_equal(s0->xc, 0);
+	h_send(h, 0, 6 * MS, 10 * MS, 0);
+	h_send(h, 1, 6 * MS, 11 * MS, 0);
+	assert_false(s0->head_optional);
+	assert_int_equal(h_step(h, 6 * MS, NULL, NULL), 0);
+	assert_int_equal(h_step(h, 6 * MS, NULL, NULL), 1);
+	h_free(h);
+}
+
+/* The rest of a frame in flight is not optional: it goes before optional heads. */
+static void test_frame_in_flight_not_optional(void **state)
+{
+	struct h_sched *h = h_new(2);
+	struct dwcs_stream *s0 = h_add(h, 0, MS, 1, 4, DWCS_CLASS_F_EDF);
+
+	h_add(h, 1, MS, 1, 4, DWCS_CLASS_F_EDF);
+	h_send(h, 0, 0, 5 * MS, FS);
+	h_send(h, 0, 0, 5 * MS, FE);
+	h_send(h, 1, 0, 9 * MS, 0);
+	/* both optional: the earlier deadline first */
+	assert_int_equal(h_step(h, 0, NULL, NULL), 0);
+	/* stream 0's frame began: its end precedes even an earlier optional head */
+	assert_false(s0->head_optional);
+	h_send(h, 1, 0, 3 * MS, 0);
+	assert_int_equal(h_step(h, 0, NULL, NULL), 0);
+	assert_true(s0->yc == 3 && s0->xc == 1);
+	assert_int_equal(h_step(h, 0, NULL, NULL), 1);
+	h_free(h);
+}
+
 /* ---------------------------------------------------------------- overflow, params */
 
 static void test_overflow_victims(void **state)
@@ -798,6 +886,9 @@ int main(void)
 		cmocka_unit_test(test_frame_dropped_whole),
 		cmocka_unit_test(test_late_start_dropped_at_enqueue_takes_frame),
 		cmocka_unit_test(test_frame_in_flight_is_committed),
+		cmocka_unit_test(test_window_counts_frames),
+		cmocka_unit_test(test_optional_heads_go_last),
+		cmocka_unit_test(test_frame_in_flight_not_optional),
 		cmocka_unit_test(test_overflow_victims),
 		cmocka_unit_test(test_backlog_counts_follow_marks),
 		cmocka_unit_test(test_params_check),
