@@ -10,7 +10,9 @@
  *             so that misses are found in O(k log n) for k misses whatever the table. Its
  *             keys are lower bounds: a deadline that moved later (every service moves it
  *             by T) is not re-keyed until its old value comes due, and in table A not even
- *             then unless READY's top, the earliest deadline, has passed. A served stream
+ *             then unless READY's top, the earliest deadline, has passed (optional heads,
+ *             which rank after the rest, make the top's deadline no longer the earliest:
+ *             see dwcs_select). A served stream
  *             thus costs one replay (READY) instead of two; the correction, when due, is the
  *             replay that was skipped, so the amortized cost is never higher.
  * A stream is re-keyed only when its own head or window changes, so every call costs
