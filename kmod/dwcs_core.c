@@ -538,15 +538,17 @@ void dwcs_requeue(struct dwcs_sched *sched, struct dwcs_stream *s, u64 now)
 	}
 	s->head = pkt;
 	s->head_edf = (s->p.flags & DWCS_CLASS_F_EDF) && pkt->deadline;
-	/*
-	 * Optional: the head has its own deadline, may be dropped for lateness, and the stream's
-	 * window can lose it (x' > 0 of a window y > 0). Only per-packet deadlines: period heads
-	 * tie on deadlines often enough for the table's own window rules to decide.
-	 */
-	s->head_optional = s->head_edf && s->p.y && s->xc > 0 && dwcs_head_droppable(s, pkt);
-	sched->saw_optional |= s->head_optional;
+	s->head_optional = false;
 	s->key_arrival = pkt->enqueued;
 	if (s->head_edf) {
+		/*
+		 * Optional: the head may be dropped for lateness and the stream's window can lose
+		 * it (x' > 0 of a window y > 0). Only per-packet deadlines: period heads tie on
+		 * deadlines often enough for the table's own window rules to decide.
+		 */
+		s->head_optional = s->p.y && s->xc > 0 && dwcs_head_droppable(s, pkt);
+		if (s->head_optional)
+			sched->saw_optional = true;
 		/* A per-packet deadline has no request period: eligible at once. */
 		s->key_deadline = pkt->deadline;
 		s->key_eligible = now;

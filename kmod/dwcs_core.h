@@ -114,7 +114,6 @@ struct dwcs_stream {
 	u8 frame;		/* enum dwcs_frame_state, dequeue side */
 	bool enq_frame_open;	/* enqueue side: a FRAME_START was seen, no FRAME_END yet */
 	bool enq_frame_drop;	/* enqueue side: drop the rest of the open frame */
-	bool started;		/* deadline holds a value (the stream was active before) */
 	u8 in_trees;		/* DWCS_IN_WAIT | DWCS_IN_DEADLINE: a copy of the membership */
 	bool head_edf;		/* the head carries its own deadline */
 	bool head_optional;	/* its window can lose the head (table A ranks it after the rest) */
@@ -123,6 +122,8 @@ struct dwcs_stream {
 	struct dwcs_stream_stats st;
 	u64 last_miss;		/* EDF: deadline instant whose miss was last accounted */
 	u64 ceiling_next;	/* the ceiling lets the next packet go from then (dwcs_charge) */
+	bool started;		/* deadline holds a value (the stream was active before); read
+				 * only when the stream becomes active */
 	bool missed_once;	/* last_miss is valid */
 	bool ceiling_held;	/* ceiling_next holds a value */
 } DWCS_CACHELINE_ALIGNED;
