@@ -515,6 +515,12 @@ static void dwcs_count_out(struct dwcs_stream *s, const struct dwcs_pkt *pkt)
 	}
 }
 
+/* More of @pkt's frame follows it (it is in a frame and not the frame's end). */
+static bool dwcs_frame_continues(const struct dwcs_pkt *pkt)
+{
+	return (pkt->state & DWCS_PKT_IN_FRAME) && !(pkt->mark & DWCS_MARK_FRAME_END);
+}
+
 /* The head may be dropped for lateness: lossy, droppable, and not inside a frame in flight. */
 static bool dwcs_head_droppable(const struct dwcs_stream *s, const struct dwcs_pkt *pkt)
 {
@@ -631,7 +637,7 @@ static void dwcs_drop_frame_rest(struct dwcs_sched *sched, struct dwcs_stream *s
 static void dwcs_drop_head(struct dwcs_sched *sched, struct dwcs_stream *s,
 			   struct dwcs_pkt *pkt, enum dwcs_drop_reason why)
 {
-	bool frame_open = (pkt->state & DWCS_PKT_IN_FRAME) && !(pkt->mark & DWCS_MARK_FRAME_END);
+	bool frame_open = dwcs_frame_continues(pkt);
 
 	dwcs_count_out(s, pkt);
 	s->st.drops[why]++;
@@ -843,7 +849,7 @@ void dwcs_served(struct dwcs_sched *sched, struct dwcs_stream *s, const struct d
 	u64 deadline = edf ? pkt->deadline : s->deadline;
 	bool late = dwcs_time_before(deadline, now);
 	bool accounted = s->head_late && pkt == s->head;
-	bool frame_open = (pkt->state & DWCS_PKT_IN_FRAME) && !(pkt->mark & DWCS_MARK_FRAME_END);
+	bool frame_open = dwcs_frame_continues(pkt);
 	u64 delay = now - pkt->enqueued;
 
 	dwcs_count_out(s, pkt);

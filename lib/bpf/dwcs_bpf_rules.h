@@ -204,6 +204,18 @@ DWCS_RULES_INLINE int dwcs_rules_window_cmp(const struct dwcs_rules_keys *a,
  * (kmod/dwcs_core.c dwcs_rank_deadline says why). */
 #define DWCS_RULES_OPTIONAL_LAG	(1ULL << 61)
 
+/* Table A's deadline of a head: an optional one's ranks DWCS_RULES_OPTIONAL_LAG later. */
+DWCS_RULES_INLINE __u64 dwcs_rules_rank_deadline(const struct dwcs_rules_keys *k)
+{
+	return k->deadline + (k->optional ? DWCS_RULES_OPTIONAL_LAG : 0);
+}
+
+/* More of its frame follows a packet marked @mark (in a frame, and not the frame's end). */
+DWCS_RULES_INLINE bool dwcs_rules_frame_continues(__u32 mark)
+{
+	return (mark & DWCS_RULES_IN_FRAME) && !(mark & DWCS_MARK_FRAME_END);
+}
+
 /* docs/dwcs.md "Precedence": true when @a goes before @b. */
 DWCS_RULES_INLINE bool dwcs_rules_precedes(__u32 order, const struct dwcs_rules_keys *a,
 					   const struct dwcs_rules_keys *b)
@@ -226,8 +238,7 @@ DWCS_RULES_INLINE bool dwcs_rules_precedes(__u32 order, const struct dwcs_rules_
 				return a->yc > b->yc;
 		}
 	} else {
-		__u64 da = a->deadline + (a->optional ? DWCS_RULES_OPTIONAL_LAG : 0);
-		__u64 db = b->deadline + (b->optional ? DWCS_RULES_OPTIONAL_LAG : 0);
+		__u64 da = dwcs_rules_rank_deadline(a), db = dwcs_rules_rank_deadline(b);
 
 		if (da != db)					/* A0, A1 */
 			return da < db;
@@ -428,8 +439,7 @@ DWCS_RULES_INLINE __u32 dwcs_rules_serve_begin(struct dwcs_rules_stream *r,
 					       struct dwcs_bpf_stats *st, __u64 now)
 {
 	__u64 deadline = r->head.deadline ? r->head.deadline : r->deadline;
-	bool frame_open = (r->head.mark & DWCS_RULES_IN_FRAME) &&
-			  !(r->head.mark & DWCS_MARK_FRAME_END);
+	bool frame_open = dwcs_rules_frame_continues(r->head.mark);
 	__u32 how = 0;
 
 	if (r->head.deadline)

@@ -60,7 +60,7 @@ DWCS_RULES_INLINE void dwcs_rules_drop_head(DWCS_RULES_LINK *link, DWCS_RULES_ST
 
 	dwcs_rules_count_out(&s->r, m);
 	dwcs_rules_drop_one(link, s, ctr);
-	if ((m & DWCS_RULES_IN_FRAME) && !(m & DWCS_MARK_FRAME_END))
+	if (dwcs_rules_frame_continues(m))
 		dwcs_rules_drop_frame_rest(link, s);
 }
 
