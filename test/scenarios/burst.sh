@@ -72,6 +72,7 @@ in_srv timeout $((duration + 30)) "${RT[@]}" "${audio[@]}" 2>"$out/sender.txt" |
 wait "$video" || scen_die "video-server failed: $(cat "$out/server.txt")"
 wait "$receiver" || scen_die "sensor-receiver failed: $(cat "$out/receiver.txt")"
 wait "$client" || scen_die "video-client failed: $(cat "$out/client.txt")"
+scen_perturb_stop
 # The audio row is stream 0, the video row stream 1 (video-server --stream 1).
 {
 	echo "variant=$variant scheduler=$SCEN_SCHED rate=$SCEN_RATE duration=$duration perturb_at=\"$perturb_at\" bulk_flows=${SCEN_BULK_FLOWS:-8} scale=$scale audio_deadline_ms=$deadline_ms kernel=$(uname -r)"

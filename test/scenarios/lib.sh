@@ -59,58 +59,72 @@ scen_cleanup() {
 	return 0
 }
 
-# scen_setup: the two namespaces and the veth between them; no scheduler yet.
+# The links' MAC addresses, fixed (locally administered), so that the permanent neighbour
+# entries below can be written without reading them back from each device.
+SRV_MAC=02:71:73:00:00:01
+CLI_MAC=02:71:73:00:00:02
+BULK_MAC=02:71:73:00:00:03
+BULK_GW_MAC=02:71:73:00:00:04
+
+# scen_ip_batch NS WHAT: the ip commands on stdin, in one ip process in netns NS ("" = this
+# one). One process instead of one per command: each costs ~0.1 s under the test VM's emulated
+# CPU, and the testbed took ~30 of them (3 of a scenario's 4.3 s of setup).
+scen_ip_batch() {
+	local ns=$1 what=$2 err
+	err=$(timeout "$SCEN_TIMEOUT" ip ${ns:+-n "$ns"} -batch - 2>&1) ||
+		scen_die "$what failed${ns:+ in $ns}: $err"
+}
+
+# scen_setup: the three namespaces, the veths between them, addresses, routes and
+# neighbours; no scheduler yet.
 scen_setup() {
 	scen_ns_names
 	trap scen_cleanup EXIT
-	timeout "$SCEN_TIMEOUT" ip netns add "$NS_SRV" || scen_die "cannot create netns $NS_SRV"
-	timeout "$SCEN_TIMEOUT" ip netns add "$NS_CLI" || scen_die "cannot create netns $NS_CLI"
-	ip -n "$NS_SRV" link set lo up
-	ip -n "$NS_CLI" link set lo up
-	ip link add "$SRV_DEV" netns "$NS_SRV" type veth peer name "$CLI_DEV" netns "$NS_CLI" ||
-		scen_die "cannot create the veth pair $SRV_DEV/$CLI_DEV"
-	ip -n "$NS_SRV" addr add "$SRV_IP/24" dev "$SRV_DEV"
-	ip -n "$NS_CLI" addr add "$CLI_IP/24" dev "$CLI_DEV"
-	ip -n "$NS_SRV" link set "$SRV_DEV" up
-	ip -n "$NS_CLI" link set "$CLI_DEV" up
+	scen_ip_batch "" "creating the namespaces and the veth pairs $SRV_DEV/$CLI_DEV, qs-b0/qs-b1" <<-EOF
+	netns add $NS_SRV
+	netns add $NS_CLI
+	netns add $NS_BULK
+	link add $SRV_DEV address $SRV_MAC netns $NS_SRV type veth peer name $CLI_DEV address $CLI_MAC netns $NS_CLI
+	link add qs-b0 address $BULK_MAC netns $NS_BULK type veth peer name qs-b1 address $BULK_GW_MAC netns $NS_SRV
+	EOF
+	# The bulk sender's namespace is routed through srv. Permanent neighbours on both links:
+	# a datagram that waits for ARP is classified after its send returns, when the sender's
+	# send slot is free again, and so leaves without its deadline and flags
+	# (docs/architecture.md, send slot); with the entry resolved at the first frame, the first
+	# I-frame's datagrams went deadline-less into their EDF class and the class was held to
+	# its period for them, and a non-droppable one could be dropped.
+	scen_ip_batch "$NS_SRV" "setting up the server's links" <<-EOF
+	link set lo up
+	addr add $SRV_IP/24 dev $SRV_DEV
+	link set $SRV_DEV up
+	neigh replace $CLI_IP dev $SRV_DEV lladdr $CLI_MAC nud permanent
+	addr add $BULK_GW/24 dev qs-b1
+	link set qs-b1 up
+	neigh replace $BULK_IP dev qs-b1 lladdr $BULK_MAC nud permanent
+	EOF
+	scen_ip_batch "$NS_CLI" "setting up the client's link" <<-EOF
+	link set lo up
+	addr add $CLI_IP/24 dev $CLI_DEV
+	link set $CLI_DEV up
+	neigh replace $SRV_IP dev $CLI_DEV lladdr $SRV_MAC nud permanent
+	route add 10.78.0.0/24 via $SRV_IP
+	EOF
+	scen_ip_batch "$NS_BULK" "setting up the bulk sender's link" <<-EOF
+	link set lo up
+	addr add $BULK_IP/24 dev qs-b0
+	link set qs-b0 up
+	neigh replace $BULK_GW dev qs-b0 lladdr $BULK_GW_MAC nud permanent
+	route add default via $BULK_GW
+	EOF
+	in_srv sysctl -qw net.ipv4.ip_forward=1 || scen_die "cannot enable forwarding in $NS_SRV"
 	# No TSO/GSO super-packets: the 10 Mbit/s link of the paper carried MTU-sized frames, and
-	# a 64 kB GSO packet would hold the link for 52 ms in one piece.
+	# a 64 kB GSO packet would hold the link for 52 ms in one piece; the same for the bulk
+	# sender, whose GSO packets the qdisc on srv would otherwise queue whole (segmentation
+	# happens after the qdisc).
 	in_srv ethtool -K "$SRV_DEV" tso off gso off >/dev/null 2>&1 ||
 		scen_die "ethtool -K $SRV_DEV tso off gso off failed (is ethtool installed? run scripts/deps)"
-	# The bulk sender's namespace, routed through srv.
-	timeout "$SCEN_TIMEOUT" ip netns add "$NS_BULK" || scen_die "cannot create netns $NS_BULK"
-	ip -n "$NS_BULK" link set lo up
-	ip link add qs-b0 netns "$NS_BULK" type veth peer name qs-b1 netns "$NS_SRV" ||
-		scen_die "cannot create the veth pair qs-b0/qs-b1"
-	ip -n "$NS_BULK" addr add "$BULK_IP/24" dev qs-b0
-	ip -n "$NS_SRV" addr add "$BULK_GW/24" dev qs-b1
-	ip -n "$NS_BULK" link set qs-b0 up
-	ip -n "$NS_SRV" link set qs-b1 up
-	ip -n "$NS_BULK" route add default via "$BULK_GW"
-	ip -n "$NS_CLI" route add 10.78.0.0/24 via "$SRV_IP"
-	in_srv sysctl -qw net.ipv4.ip_forward=1 || scen_die "cannot enable forwarding in $NS_SRV"
-	# MTU-sized bulk packets too: the qdisc on srv would otherwise queue the sender's GSO
-	# packets whole (segmentation happens after the qdisc).
 	in_ns "$NS_BULK" ethtool -K qs-b0 tso off gso off >/dev/null 2>&1 ||
 		scen_die "ethtool -K qs-b0 tso off gso off failed (is ethtool installed? run scripts/deps)"
-	# Permanent neighbours on both links. A datagram that waits for ARP is classified after
-	# its send returns, when the sender's send slot is free again, and so leaves without its
-	# deadline and flags (docs/architecture.md, send slot); with the entry resolved at the
-	# first frame, the first I-frame's datagrams went deadline-less into their EDF class and
-	# the class was held to its period for them, and a non-droppable one could be dropped.
-	scen_neigh_permanent "$NS_SRV" "$SRV_DEV" "$CLI_IP" "$NS_CLI" "$CLI_DEV"
-	scen_neigh_permanent "$NS_CLI" "$CLI_DEV" "$SRV_IP" "$NS_SRV" "$SRV_DEV"
-	scen_neigh_permanent "$NS_BULK" qs-b0 "$BULK_GW" "$NS_SRV" qs-b1
-	scen_neigh_permanent "$NS_SRV" qs-b1 "$BULK_IP" "$NS_BULK" qs-b0
-}
-
-# scen_neigh_permanent NS DEV IP PEER_NS PEER_DEV: IP is PEER_DEV's address, for good.
-scen_neigh_permanent() {
-	local mac
-	mac=$(ip -n "$4" -o link show dev "$5" | sed -n 's/.* link\/ether \([0-9a-f:]*\) .*/\1/p')
-	[ -n "$mac" ] || scen_die "cannot read the MAC address of $5 in $4"
-	ip -n "$1" neigh replace "$3" dev "$2" lladdr "$mac" nud permanent ||
-		scen_die "cannot enter $3 ($mac) as a permanent neighbour on $2 in $1"
 }
 
 # Run in a namespace with nsenter, not `ip netns exec`: the latter also enters a new mount
@@ -224,10 +238,30 @@ scen_perturb() {
 	in_cli timeout $((at + secs + 10)) iperf3 -s -1 -p "$port" >/dev/null 2>&1 &
 	(
 		sleep "$at"
+		local rc=0
 		in_ns "$([ "$SCEN_BULK_FROM" = srv ] && echo "$NS_SRV" || echo "$NS_BULK")" \
 			timeout $((secs + 10)) iperf3 -c "$CLI_IP" -p "$port" -t "$secs" -P "${SCEN_BULK_FLOWS:-8}" >/dev/null 2>&1 ||
-			scen_log "bulk transfer on port $port ended with an error"
+			rc=$?
+		# 137: SIGKILL, which only scen_perturb_stop sends (the run was over)
+		[ $rc = 0 ] || [ $rc = 137 ] || scen_log "bulk transfer on port $port ended with an error ($rc)"
 	) &
+}
+
+# scen_perturb_stop: the measurement is over (every receiver has ended): end the bulk
+# transfers now. Left alone, iperf3's end-of-test exchange queues behind the transfer's own
+# backlog in the shaped best-effort queue, and under overload it lasted until the timeout:
+# 6.7 s of a 31.7 s overload.sh run of 12 s in the VM, 1.3 s of video.sh's. Nothing reads
+# iperf3's results.
+scen_perturb_stop() {
+	local ns pid
+	# the senders first: a receiver gone first would make them end with an error of their own
+	for ns in "${NS_BULK:-}" "${NS_SRV:-}" "${NS_CLI:-}"; do
+		[ -n "$ns" ] || continue
+		for pid in $(ip netns pids "$ns" 2>/dev/null); do
+			[ "$(cat "/proc/$pid/comm" 2>/dev/null)" = iperf3 ] && kill -9 "$pid" 2>/dev/null
+		done
+	done
+	return 0
 }
 
 # scen_perturb_all DURATION AT...: a bulk transfer from each AT seconds to the end of the run

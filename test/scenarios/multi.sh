@@ -56,6 +56,7 @@ done
 for s in 0 1 2; do
 	wait "${clients[s]}" || scen_die "video-client $s failed: $(cat "$out/client-$s.txt")"
 done
+scen_perturb_stop
 # One table for the three streams (each client saw one stream).
 { head -n 1 "$out/fps-0.csv"; tail -q -n +2 "$out"/fps-[012].csv; } >"$out/fps.csv"
 { head -n 1 "$out/gaps-0.csv"; tail -q -n +2 "$out"/gaps-[012].csv; } >"$out/gaps.csv"

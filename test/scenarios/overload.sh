@@ -106,6 +106,7 @@ done
 for s in 0 1 2 3; do
 	wait "${clients[s]}" || scen_die "video-client $s failed: $(cat "$out/client-$s.txt")"
 done
+scen_perturb_stop
 { head -n 1 "$out/fps-0.csv"; tail -q -n +2 "$out"/fps-[0-3].csv; } >"$out/fps.csv"
 { head -n 1 "$out/gaps-0.csv"; tail -q -n +2 "$out"/gaps-[0-3].csv; } >"$out/gaps.csv"
 rm -f "$out"/fps-[0-3].csv "$out"/gaps-[0-3].csv

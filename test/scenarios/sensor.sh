@@ -61,6 +61,7 @@ scen_perturb_all "$duration" $perturb_at
 in_srv timeout $((duration + 30)) "${RT[@]}" "${sender[@]}" 2>"$out/sender.txt" ||
 	scen_die "sensor-sender ($variant) failed: $(cat "$out/sender.txt")"
 wait "$receiver" || scen_die "sensor-receiver failed: $(cat "$out/receiver.txt")"
+scen_perturb_stop
 {
 	echo "variant=$variant scheduler=$SCEN_SCHED rate=$SCEN_RATE duration=$duration perturb_at=\"$perturb_at\" bulk_flows=${SCEN_BULK_FLOWS:-8} kernel=$(uname -r)"
 	cat "$out/sender.txt" "$out/receiver.txt"

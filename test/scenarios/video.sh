@@ -45,6 +45,7 @@ scen_perturb_all "$duration" $perturb_at
 scen_video_server "$variant" $port "$fps" 0 "$duration" "$out/server.txt" --scale "${VIDEO_SCALE:-1}"
 wait "$SCEN_PID" || scen_die "video-server ($variant) failed: $(cat "$out/server.txt")"
 wait "$client" || scen_die "video-client failed: $(cat "$out/client.txt")"
+scen_perturb_stop
 {
 	echo "variant=$variant scheduler=$SCEN_SCHED rate=$SCEN_RATE fps=$fps duration=$duration perturb_at=\"$perturb_at\" bulk_flows=${SCEN_BULK_FLOWS:-8} kernel=$(uname -r)"
 	cat "$out/server.txt" "$out/client.txt"

@@ -76,6 +76,7 @@ video_run() {
 		in_srv timeout $((duration + 30)) "${prio[@]}" "${pre[@]}" "$APPS/video-server" \
 			--to "$CLI_IP:5000" --fps "$FPS" --duration "$duration" 2>"$out/server.txt"
 		wait "$client"
+		scen_perturb_stop
 		wait
 	' video_run "$variant" "$out" "$DURATION" "$PERTURB_AT" 3>&-
 }
