@@ -111,27 +111,28 @@ RESULTS := $(BUILD)/results
 deps:
 	$(Q)scripts/deps
 
-# The host suite runs beside the VM's first roles (scripts/run-vm-matrix, QSOCK_VM_BESIDE): the
-# emulated guest keeps about one core of two busy and the host tests mostly wait on sockets and
-# timers, so the two overlap instead of adding up (about 4 minutes). Its output is kept in
-# host.log and shown when the VM suites end. The runner's own tests boot VMs of their own and
-# run alone, before the matrix: two emulated guests at once would make each one's timing
-# meaningless.
-HOST_BATS_ALONE := test/bats/vm-runner.bats
+# Two things at once after the build, each on about one of the machine's two cores:
+# - in the background, the unit tests, the VM runner's own tests (they boot small VMs of their
+#   own, one vCPU each) and the host suite, one after the other; they mostly wait on sockets,
+#   timers and those boots. Their output is kept in beside.log and shown when the VM suites end.
+# - the VM suites (scripts/run-vm-matrix): every kernel's boots but the timing claims in two
+#   lanes beside the above, then the timing claims alone (QSOCK_VM_BESIDE: once the background
+#   work has ended).
+HOST_BATS_VM_RUNNER := test/bats/vm-runner.bats
 check: deps
 	$(Q)$(MAKE) build-tests
 	$(Q)rm -rf $(RESULTS) && mkdir -p $(RESULTS)
 	$(Q)status=0; \
-	$(MAKE) check-unit-run || status=1; \
-	echo "== host tests (bats, network namespaces), beside the VM's first roles: shown when they end"; \
-	{ $(MAKE) check-host-run HOST_BATS="$(filter-out $(HOST_BATS_ALONE),$(HOST_BATS))" \
-		>$(RESULTS)/host.log 2>&1; echo $$? >$(RESULTS)/host.done; } & \
-	echo "== the VM runner's own tests (they boot VMs: alone)"; \
-	scripts/run-bats $(RESULTS)/vm-runner.tap $(HOST_BATS_ALONE) || status=1; \
-	QSOCK_VM_BESIDE=$(RESULTS)/host.done $(MAKE) check-vm-run || status=1; \
+	echo "== unit tests, the VM runner's tests and the host tests (bats, network namespaces), beside the VM suites' lanes: shown when they end"; \
+	{ s=0; $(MAKE) check-unit-run || s=1; \
+	  QSOCK_VM_SMP=1 scripts/run-bats $(RESULTS)/vm-runner.tap $(HOST_BATS_VM_RUNNER) || s=1; \
+	  $(MAKE) check-host-run HOST_BATS="$(filter-out $(HOST_BATS_VM_RUNNER),$(HOST_BATS))" || s=1; \
+	  echo $$s >$(RESULTS)/beside.done; } >$(RESULTS)/beside.log 2>&1 & \
+	QSOCK_VM_BESIDE=$(RESULTS)/beside.done $(MAKE) check-vm-run || status=1; \
 	wait; \
-	echo "== host tests: their output, from $(RESULTS)/host.log"; cat $(RESULTS)/host.log; \
-	[ "$$(cat $(RESULTS)/host.done)" = 0 ] || status=1; \
+	echo "== unit, VM runner and host tests: their output, from $(RESULTS)/beside.log"; \
+	cat $(RESULTS)/beside.log; \
+	[ "$$(cat $(RESULTS)/beside.done)" = 0 ] || status=1; \
 	scripts/tap-summary --total $(RESULTS)/*.tap || status=1; \
 	exit $$status
 
@@ -154,6 +155,7 @@ check-vm-run:
 	@echo "== VM tests (bats inside the test VM, once per kernel of scripts/kernels matrix)"
 	$(Q)VM_BATS_FULL="$(VM_BATS)" VM_BATS_FUNCTIONAL="$(filter-out $(VM_BATS_HEAVY),$(VM_BATS))" \
 		VM_BATS_SMOKE="$(VM_BATS_SMOKE)" VM_BATS_BPF_QDISC="$(VM_BATS_BPF_QDISC)" \
+		VM_BATS_TIMING="$(VM_BATS_TIMING)" \
 		scripts/run-vm-matrix $(RESULTS)
 
 # ----------------------------------------------------------------------------- the rest

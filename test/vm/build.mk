@@ -24,3 +24,8 @@ VM_BATS += $(filter-out $(VM_BATS_BPF_QDISC),$(sort $(wildcard test/vm/*.bats)))
 VM_BATS_HEAVY := $(sort $(wildcard test/vm/eval-*.bats)) test/vm/dwcs-shaper.bats \
 	test/vm/dwcs-scale.bats test/vm/shim-video.bats test/vm/shim-encoders.bats
 VM_BATS_SMOKE  := test/vm/dwcs-smoke.bats
+# Timing: the files whose claims time the scheduler closely (the evaluation, the shaper's 2 %,
+# the shim's video and encoder claims, Figures 4/5 on the BPF qdisc). scripts/run-vm-matrix
+# runs them in a boot of their own, alone on the machine, after every other boot (which run
+# two at once): a guest beside another is slower and stalls more.
+VM_BATS_TIMING := $(filter-out test/vm/dwcs-scale.bats,$(VM_BATS_HEAVY)) test/vm/dwcs-bpf-fig45.bats
