@@ -500,6 +500,51 @@ scen_oracle_lag() {
 		}'
 }
 
+# scen_stall_overlap STALLS_CSV GAPS_CSV SUMMARY_CSV PLAYOUT_MS TYPES FRAMES_CSV...: of the
+# frames of TYPES the receivers judged (the first "frames" of each stream in the summary, those
+# captured within their whole intervals), those that missed the playout buffer, and for each how long the VM
+# stalled during its life (from its capture to its arrival, or to its playout deadline when it
+# never arrived; the stalls from stall-probe --events, on the same clock). A frame late by
+# less than the VM stalled in its life would have been on time had the machine not stalled:
+# that miss is the test bed's (docs/evaluation.md, B). One summary line, then a line a frame.
+# Frame 0 of each stream is left out: the receivers write no gap row for it.
+scen_stall_overlap() {
+	local stalls=$1 gaps=$2 summary=$3 playout=$4 types=$5
+	shift 5
+	[ -s "$stalls" ] || { echo "stalls: no stall-probe events ($stalls)"; return 0; }
+	awk -F, -v po="$playout" -v types="$types" '
+		FILENAME == ARGV[1] { if (FNR > 1) { ns++; sa[ns] = $1; sl[ns] = $2 * 1e6 } next }
+		FILENAME == ARGV[2] { if (FNR > 1) lat[$2 "," $3] = $6; next }
+		FILENAME == ARGV[3] { if (FNR > 1) judged[$3] = $5; next }
+		FNR == 1 || !index(types, $4) || $3 == 0 || $3 >= judged[$2] { next }
+		{ nf++; cap[nf] = $1; str[nf] = $2; fr[nf] = $3; ty[nf] = $4 }
+		END {
+			for (f = 1; f <= nf; f++) {
+				k = str[f] "," fr[f]
+				if ((k in lat) && lat[k] <= po) continue
+				end = cap[f] + ((k in lat) ? lat[k] : po) * 1e6
+				st = 0
+				for (i = 1; i <= ns; i++) {
+					a = sa[i] > cap[f] ? sa[i] : cap[f]
+					b = sa[i] + sl[i] < end ? sa[i] + sl[i] : end
+					if (b > a) st += b - a
+				}
+				st /= 1e6
+				if (k in lat) {
+					late++
+					if (st >= lat[k] - po) bed++
+					det = det sprintf("stalls:   stream %d frame %d (%s): %.1f ms late, the VM stalled %.1f ms in its life\n", str[f], fr[f], ty[f], lat[k] - po, st)
+				} else {
+					lost++
+					det = det sprintf("stalls:   stream %d frame %d (%s): never arrived, the VM stalled %.1f ms in its life\n", str[f], fr[f], ty[f], st)
+				}
+			}
+			printf "stalls: %d %s-frames missed the %d ms buffer: %d late, %d of them by less than the VM stalled in their life; %d never arrived\n", \
+				late + lost, types, po, late, bed, lost
+			printf "%s", det
+		}' "$stalls" "$gaps" "$summary" "$@"
+}
+
 # scen_summary SCENARIO VARIANT OUTDIR PART...: OUTDIR/summary.csv, the receivers' --summary
 # rows (test/apps/eval-summary.h) prefixed with the scenario and the contender and followed by
 # the VM's worst stall during the run (stall-probe's max_ms): the rows scripts/figures compares.
@@ -517,10 +562,12 @@ scen_summary() {
 }
 
 # scen_stall_probe DURATION FILE: measure, next to the run, how long the machine leaves a
-# real-time process unscheduled (test/apps/stall-probe); the result goes to FILE.
+# real-time process unscheduled (test/apps/stall-probe); the result goes to FILE, every stall
+# over 5 ms to stalls.csv beside it (scen_stall_overlap).
 scen_stall_probe() {
 	[ -x "$APPS/stall-probe" ] || { echo "max_ms=nan (stall-probe not built)" >"$2"; return 0; }
-	in_srv timeout $(($1 + 30)) "${RT[@]}" "$APPS/stall-probe" --duration "$1" >"$2" 2>&1 &
+	in_srv timeout $(($1 + 30)) "${RT[@]}" "$APPS/stall-probe" --duration "$1" \
+		--events "$(dirname "$2")/stalls.csv" >"$2" 2>&1 &
 }
 
 . "$SCEN_LIB_DIR/contenders.sh"

@@ -122,6 +122,11 @@ SCEN_ORACLE_FRAMES=$out/oracle-frames.csv scen_edf_oracle "${PLAYOUT_MS:-200}" I
 	"$out"/frames-[0-3].csv | tee "$out/oracle.txt" >&2
 # How far behind the oracle the colliding I-frames arrived (docs/evaluation.md, B).
 scen_oracle_lag "$out/oracle-frames.csv" "$out/gaps.csv" I 120 | tee -a "$out/oracle.txt" >&2
+# Which protected frames missed, and whether the VM stalled in their life for longer than they
+# were late (the test bed's share of the misses).
+scen_stall_overlap "$out/stalls.csv" "$out/gaps.csv" "$out/summary.csv" "${PLAYOUT_MS:-200}" IP \
+	"$out"/frames-[0-3].csv |
+	tee -a "$out/oracle.txt" >&2
 cat "$out/oracle.txt" >>"$out/run.txt"
 echo "stall-probe: $(cat "$out/stall.txt")" | tee -a "$out/run.txt" >&2
 cat "$out"/server-?.txt "$out"/client-?.txt >&2
