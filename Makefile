@@ -115,15 +115,15 @@ deps:
 # - in the background, the unit tests, the VM runner's own tests (they boot small VMs of their
 #   own, one vCPU each) and the host suite, one after the other; they mostly wait on sockets,
 #   timers and those boots. Their output is kept in beside.log and shown when the VM suites end.
-# - the VM suites (scripts/run-vm-matrix): every kernel's boots but the timing claims in two
-#   lanes beside the above, then the timing claims alone (QSOCK_VM_BESIDE: once the background
-#   work has ended).
+# - the VM suites (scripts/run-vm-matrix): every kernel's boots but the timing claims in
+#   lanes, one beside the above and two once it has ended (QSOCK_VM_BESIDE), then the timing
+#   claims alone.
 HOST_BATS_VM_RUNNER := test/bats/vm-runner.bats
 check: deps
 	$(Q)$(MAKE) build-tests
 	$(Q)rm -rf $(RESULTS) && mkdir -p $(RESULTS)
 	$(Q)status=0; \
-	echo "== unit tests, the VM runner's tests and the host tests (bats, network namespaces), beside the VM suites' lanes: shown when they end"; \
+	echo "== unit tests, the VM runner's tests and the host tests (bats, network namespaces), beside the VM suites' first lane: shown when they end"; \
 	{ s=0; $(MAKE) check-unit-run || s=1; \
 	  QSOCK_VM_SMP=1 scripts/run-bats $(RESULTS)/vm-runner.tap $(HOST_BATS_VM_RUNNER) || s=1; \
 	  $(MAKE) check-host-run HOST_BATS="$(filter-out $(HOST_BATS_VM_RUNNER),$(HOST_BATS))" || s=1; \
