@@ -527,6 +527,22 @@ static bool dwcs_head_droppable(const struct dwcs_stream *s, const struct dwcs_p
 	return dwcs_pkt_droppable(s, pkt) && s->frame != DWCS_FRAME_SENDING;
 }
 
+/*
+ * The window can give up the head without risking the frames after it: a window (y > 0) with
+ * more than one loss left, or one left and the head the window's last deadline (x' = y' = 1).
+ * The last loss of a window is not spent on an optional head while later deadlines of the
+ * same window must still be met: an optional head is dropped only at its deadline, and the
+ * frame queued behind it, mandatory once x' = 0, would then compete for what is left of its
+ * life only (scenario B of docs/evaluation.md, session 16: every window over its tolerance
+ * in six runs was a B-frame dropped at x' = 1 and the next one, mandatory from then on, late
+ * behind it). Cost: a stream keeps one loss in reserve, so its window delivers up to one
+ * frame more than it must when the link is short.
+ */
+static bool dwcs_window_spares_head(const struct dwcs_stream *s)
+{
+	return s->p.y && (s->xc > 1 || (s->xc == 1 && s->yc == 1));
+}
+
 static bool dwcs_ceiling_holds(const struct dwcs_stream *s, u64 now)
 {
 	return s->p.max_rate && s->ceiling_held && dwcs_time_before(now, s->ceiling_next);
@@ -549,10 +565,10 @@ void dwcs_requeue(struct dwcs_sched *sched, struct dwcs_stream *s, u64 now)
 	if (s->head_edf) {
 		/*
 		 * Optional: the head may be dropped for lateness and the stream's window can lose
-		 * it (x' > 0 of a window y > 0). Only per-packet deadlines: period heads tie on
+		 * it (dwcs_window_spares_head). Only per-packet deadlines: period heads tie on
 		 * deadlines often enough for the table's own window rules to decide.
 		 */
-		s->head_optional = s->p.y && s->xc > 0 && dwcs_head_droppable(s, pkt);
+		s->head_optional = dwcs_window_spares_head(s) && dwcs_head_droppable(s, pkt);
 		if (s->head_optional)
 			sched->saw_optional = true;
 		/* A per-packet deadline has no request period: eligible at once. */

@@ -270,10 +270,12 @@ DWCS_RULES_INLINE bool dwcs_rules_head_droppable(const struct dwcs_rules_stream 
 }
 
 /* Optional: the head has its own deadline, may go unsent, and its stream's window can lose
- * it (x' > 0 of a window y > 0; kmod/dwcs_core.c dwcs_requeue). */
+ * it without risking the frames after it: more than one loss left, or one and the head the
+ * window's last deadline (kmod/dwcs_core.c dwcs_window_spares_head). */
 DWCS_RULES_INLINE bool dwcs_rules_head_optional(const struct dwcs_rules_stream *r)
 {
-	return r->head.deadline && r->y && r->xc > 0 && dwcs_rules_head_droppable(r);
+	return r->head.deadline && r->y && (r->xc > 1 || (r->xc == 1 && r->yc == 1)) &&
+	       dwcs_rules_head_droppable(r);
 }
 
 /* ---------------------------------------------------------------- enqueue */

@@ -669,17 +669,17 @@ static void test_window_counts_frames(void **state)
 }
 
 /*
- * Table A: a head its window can lose (own deadline, droppable, x' > 0) goes after every head
- * that cannot be lost, whatever the deadlines; once the window has nothing left to lose, the
- * stream's heads compete by deadline again.
+ * Table A: a head its window can lose (own deadline, droppable, a loss to spare) goes after
+ * every head that cannot be lost, whatever the deadlines; once the window has no loss to
+ * spare, the stream's heads compete by deadline again.
  */
 static void test_optional_heads_go_last(void **state)
 {
 	struct h_sched *h = h_new(3);
-	struct dwcs_stream *s0 = h_add(h, 0, MS, 1, 4, DWCS_CLASS_F_EDF);
+	struct dwcs_stream *s0 = h_add(h, 0, MS, 2, 4, DWCS_CLASS_F_EDF);
 
 	h_add(h, 1, MS, 0, 0, DWCS_CLASS_F_EDF);		/* no window: never optional */
-	h_add(h, 2, MS, 1, 4, DWCS_CLASS_F_EDF);
+	h_add(h, 2, MS, 2, 4, DWCS_CLASS_F_EDF);
 	h_send(h, 0, 0, 5 * MS, 0);
 	h_send(h, 1, 0, 9 * MS, 0);
 	h_send(h, 2, 0, 7 * MS, DWCS_MARK_NONDROPPABLE);	/* cannot be lost */
@@ -687,17 +687,51 @@ static void test_optional_heads_go_last(void **state)
 	assert_int_equal(h_step(h, 0, NULL, NULL), 2);
 	assert_int_equal(h_step(h, 0, NULL, NULL), 1);
 	assert_int_equal(h_step(h, 0, NULL, NULL), 0);
-	/* stream 0 loses a packet (late at 6 ms): x' = 0, its next head is mandatory */
+	/* stream 0 loses a packet (late at 6 ms): x' = 1 of y' = 2, its next head is mandatory */
 	h_send(h, 0, 0, 5 * MS, 0);
 	h_send(h, 1, 0, 12 * MS, 0);
 	assert_int_equal(h_step(h, 6 * MS, NULL, NULL), 1);
 	assert_int_equal(h->st[0].dropped[DWCS_DROP_LATE], 1);
-	assert_int_equal(s0->xc, 0);
+	assert_true(s0->xc == 1 && s0->yc == 2);
 	h_send(h, 0, 6 * MS, 10 * MS, 0);
 	h_send(h, 1, 6 * MS, 11 * MS, 0);
 	assert_false(s0->head_optional);
 	assert_int_equal(h_step(h, 6 * MS, NULL, NULL), 0);
 	assert_int_equal(h_step(h, 6 * MS, NULL, NULL), 1);
+	h_free(h);
+}
+
+/*
+ * A window's last loss is kept while later deadlines of the window must be met: at x' = 1 the
+ * head is mandatory unless it is the window's last deadline (y' = 1). An optional head is
+ * dropped only at its deadline, and the frame behind it would then have the rest of its life
+ * only, mandatory.
+ */
+static void test_last_loss_kept_for_the_window(void **state)
+{
+	struct h_sched *h = h_new(2);
+	struct dwcs_stream *s0 = h_add(h, 0, MS, 1, 3, DWCS_CLASS_F_EDF);
+
+	h_add(h, 1, MS, 0, 0, DWCS_CLASS_F_EDF);
+	h_send(h, 0, 0, 5 * MS, 0);
+	h_send(h, 1, 0, 9 * MS, 0);
+	/* x' = 1 of y' = 3: mandatory, so by deadline before stream 1 */
+	assert_false(s0->head_optional);
+	assert_int_equal(h_step(h, 0, NULL, NULL), 0);
+	assert_true(s0->xc == 1 && s0->yc == 2);
+	h_send(h, 0, 0, 6 * MS, 0);
+	assert_false(s0->head_optional);
+	assert_int_equal(h_step(h, 0, NULL, NULL), 0);
+	/* x' = y' = 1: the window's last deadline may go; it waits behind stream 1 */
+	assert_true(s0->xc == 1 && s0->yc == 1);
+	h_send(h, 0, 0, 7 * MS, 0);
+	assert_true(s0->head_optional);
+	assert_int_equal(h_step(h, 0, NULL, NULL), 1);
+	/* dropped when late: the window's loss, no violation, and the window starts again */
+	assert_int_equal(h_step(h, 8 * MS, NULL, NULL), -1);
+	assert_int_equal(h->st[0].dropped[DWCS_DROP_LATE], 1);
+	assert_int_equal(s0->st.violations, 0);
+	assert_true(s0->xc == 1 && s0->yc == 3);
 	h_free(h);
 }
 
@@ -888,6 +922,7 @@ int main(void)
 		cmocka_unit_test(test_frame_in_flight_is_committed),
 		cmocka_unit_test(test_window_counts_frames),
 		cmocka_unit_test(test_optional_heads_go_last),
+		cmocka_unit_test(test_last_loss_kept_for_the_window),
 		cmocka_unit_test(test_frame_in_flight_not_optional),
 		cmocka_unit_test(test_overflow_victims),
 		cmocka_unit_test(test_backlog_counts_follow_marks),
