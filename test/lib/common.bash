@@ -80,7 +80,7 @@ new_ns() {
 cleanup_ns() {
 	local ns=$1 pids
 	pids=$(ip netns pids "$ns" 2>/dev/null)
-	[ -n "$pids" ] && kill -9 $pids 2>/dev/null
+	[ -z "$pids" ] || kill -9 $pids 2>/dev/null || true
 	ip netns del "$ns" 2>/dev/null
 }
 

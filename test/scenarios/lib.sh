@@ -53,7 +53,7 @@ scen_cleanup() {
 	for ns in "${NS_SRV:-}" "${NS_CLI:-}" "${NS_BULK:-}"; do
 		[ -n "$ns" ] || continue
 		pids=$(ip netns pids "$ns" 2>/dev/null)
-		[ -n "$pids" ] && kill -9 $pids 2>/dev/null
+		[ -z "$pids" ] || kill -9 $pids 2>/dev/null || true
 		ip netns del "$ns" 2>/dev/null
 	done
 	return 0
@@ -258,7 +258,9 @@ scen_perturb_stop() {
 	for ns in "${NS_BULK:-}" "${NS_SRV:-}" "${NS_CLI:-}"; do
 		[ -n "$ns" ] || continue
 		for pid in $(ip netns pids "$ns" 2>/dev/null); do
-			[ "$(cat "/proc/$pid/comm" 2>/dev/null)" = iperf3 ] && kill -9 "$pid" 2>/dev/null
+			# an iperf3 may end between the look and the kill: under set -e, a kill that
+			# failed there ended the whole scenario without a word
+			[ "$(cat "/proc/$pid/comm" 2>/dev/null)" != iperf3 ] || kill -9 "$pid" 2>/dev/null || true
 		done
 	done
 	return 0
