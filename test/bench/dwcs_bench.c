@@ -7,7 +7,10 @@
  * stale lower bound comes due, see dwcs_core.c: in table A here, with no deadline missed,
  * almost never; in table B, which misses some (4% of them at 10,000 streams), more often.)
  * The trees' depth follows the attached streams, backlogged or not, so a last case measures
- * 100 backlogged streams among 10,000 attached. Two more cases time one tournament tree alone (its top
+ * 100 backlogged streams among 10,000 attached, and another a qdisc whose streams each send
+ * less than a queue's worth (BACKLOGGED 0): 1,000 streams take turns sending one packet each,
+ * served at once, so every decision activates an idle stream and empties it again (the path
+ * of test/bench/vm-flood's 1,000 streams). Two more cases time one tournament tree alone (its top
  * re-keyed, as READY's in table A) at 100 and 10,000 streams: the share of a decision that
  * a tree layout can change.
  *
@@ -155,6 +158,53 @@ static double tree_ns_per_update(u32 n, u32 decisions)
 }
 
 /*
+ * The idle case: @n streams attached, none backlogged; each decision is one packet sent to
+ * the next stream in turn and served at once (enqueue activates the stream, dequeue empties
+ * it). Chunks are timed as in ns_per_decision() below.
+ */
+static double ns_per_idle_decision(u32 n, u32 decisions, u8 order)
+{
+	struct h_sched *h = h_new(n);
+	u32 nchunks = (decisions + CHUNK - 1) / CHUNK, kept = 0, c, i, k, next = 0;
+	double *all = calloc(nchunks, sizeof(*all)), *ok = calloc(nchunks, sizeof(*ok)), med;
+	u64 t = 1000000;
+
+	if (!all || !ok)
+		abort();
+	dwcs_sched_set_mode(&h->sched, order, true);
+	for (i = 0; i < n; i++)
+		h_add(h, i, 1000000 + (u64)(i % 97) * 1000, i % (1 + i % 7 + 1), 1 + i % 7, 0);
+	for (c = 0; c <= nchunks; c++) {	/* chunk 0: the warm-up, not kept */
+		long sw = switches();
+		u64 start = now_ns();
+
+		for (k = 0; k < CHUNK; k++) {
+			h_send(h, next, t, 0, 0);
+			if (h_step(h, t, NULL, NULL) != (int)next)
+				abort();
+			next = next + 1 == n ? 0 : next + 1;
+			t += 100;
+		}
+		if (!c)
+			continue;
+		all[c - 1] = (double)(now_ns() - start) / CHUNK;
+		if (switches() == sw)
+			ok[kept++] = all[c - 1];
+	}
+	chunks_total += nchunks;
+	chunks_dropped += nchunks - kept;
+	if (!kept) {
+		memcpy(ok, all, nchunks * sizeof(*ok));
+		kept = nchunks;
+	}
+	med = median_of(ok, kept);
+	free(all);
+	free(ok);
+	h_free(h);
+	return med;
+}
+
+/*
  * @n streams attached, the first @active of them backlogged: the median over chunks of CHUNK
  * decisions that ran without a context switch. A switch costs more than the CPU time of the
  * other process: at 10,000 streams the scheduler's memory (some 4 MB with the harness) is
@@ -169,6 +219,8 @@ static double ns_per_decision(u32 n, u32 active, u32 decisions, u8 order)
 
 	if (order == ORDER_TREE_ONLY)
 		return tree_ns_per_update(n, decisions);
+	if (!active)
+		return ns_per_idle_decision(n, decisions, order);
 	h = h_new(n);
 	all = calloc(nchunks, sizeof(*all));
 	ok = calloc(nchunks, sizeof(*ok));
@@ -304,6 +356,7 @@ static const struct bench_case cases[] = {
 	{ 1, 100, 100 }, { 1, 1000, 1000 }, { 1, 10000, 10000 },
 	{ 0, 10000, 100 },
 	{ ORDER_TREE_ONLY, 100, 100 }, { ORDER_TREE_ONLY, 10000, 10000 },
+	{ 0, 1000, 0 },	/* each stream idle between its packets (ns_per_idle_decision) */
 };
 
 static char case_table(const struct bench_case *c)
@@ -376,6 +429,12 @@ int main(int argc, char **argv)
 		       "  ratio %.2f (%.2f-%.2f)\n", a.med, a.lo, a.hi, b.med, b.lo, b.hi, q.med,
 		       q.lo, q.hi);
 	}
+	{
+		struct stat3 s = stat_of(ns[9], rounds);
+
+		printf("dwcs_core table A: 1000 streams each idle between its packets (one packet"
+		       " at a time, in turn) %.0f ns (%.0f-%.0f)\n", s.med, s.lo, s.hi);
+	}
 	printf("dwcs_bench: %llu of %llu chunks of %u decisions dropped (context switch)\n",
 	       (unsigned long long)chunks_dropped, (unsigned long long)chunks_total, CHUNK);
 	print_machine("end");
@@ -444,9 +503,15 @@ int main(int argc, char **argv)
 		struct stat3 x = stat_of(q[i], rounds);
 		double q1 = quartile(q[i], rounds, 1), q3 = quartile(q[i], rounds, 3);
 
-		printf("table %c %5u of %5u streams: base %.0f ns (%.0f-%.0f)  work %.0f ns (%.0f-%.0f)"
+		char who[32];
+
+		if (cases[i].active)
+			snprintf(who, sizeof(who), "%5u of %5u", cases[i].active, cases[i].n);
+		else	/* ns_per_idle_decision() */
+			snprintf(who, sizeof(who), "%5u idle   ", cases[i].n);
+		printf("table %c %s streams: base %.0f ns (%.0f-%.0f)  work %.0f ns (%.0f-%.0f)"
 		       "  work/base %.3f [%.3f-%.3f] (%.3f-%.3f) %s\n",
-		       case_table(&cases[i]), cases[i].active, cases[i].n, b.med, b.lo, b.hi,
+		       case_table(&cases[i]), who, b.med, b.lo, b.hi,
 		       w.med, w.lo, w.hi, x.med, q1, q3, x.lo, x.hi,
 		       x.hi < 1 - AB_FLOOR ? "faster" : x.lo > 1 + AB_FLOOR ? "slower" :
 		       q3 < 1 || q1 > 1 ? "not resolved (quartiles on one side)" : "not resolved");
