@@ -383,6 +383,58 @@ static void test_idle_stream_accrues_no_miss(void **state)
 	h_free(h);
 }
 
+/*
+ * An idle stream keeps its DEADLINE entry (dwcs_stream_idle): in table B, which looks at
+ * DEADLINE's top every decision, the entry comes due while the stream is idle and must go
+ * without a miss, and a fresh activation is keyed anew.
+ */
+static void test_idle_stream_stale_deadline_entry(void **state)
+{
+	struct h_sched *h = h_new(2);
+	struct dwcs_stream *s0 = h_add(h, 0, 10 * MS, 0, 4, 0);
+	u64 t;
+
+	h_add(h, 1, 10 * MS, 0, 4, 0);
+	dwcs_sched_set_mode(&h->sched, B, true);
+	h_send(h, 0, 0, 0, 0);
+	assert_int_equal(h_step(h, 0, NULL, NULL), 0);
+	for (t = 0; t < 1000 * MS; t += 10 * MS) {
+		h_send(h, 1, t, 0, 0);
+		assert_int_equal(h_step(h, t, NULL, NULL), 1);
+	}
+	assert_int_equal(s0->st.misses, 0);
+	assert_int_equal(s0->st.violations, 0);
+	h_send(h, 0, 1000 * MS, 0, 0);
+	assert_int_equal(s0->deadline, 1010 * MS);
+	assert_int_equal(h_step(h, 1000 * MS, NULL, NULL), 0);
+	assert_int_equal(s0->st.misses, 0);
+	h_free(h);
+}
+
+/*
+ * ...and an activation whose head's deadline is earlier than the stale key re-keys the entry:
+ * the miss is found when it comes due, although another stream keeps READY's top.
+ */
+static void test_idle_stream_earlier_deadline_rekeyed(void **state)
+{
+	struct h_sched *h = h_new(2);
+	struct dwcs_stream *s0 = h_add(h, 0, MS, 1, 2, DWCS_CLASS_F_EDF);
+
+	h_add(h, 1, MS, 0, 4, DWCS_CLASS_F_EDF);
+	dwcs_sched_set_mode(&h->sched, B, true);
+	h_send(h, 0, 0, 100 * MS, 0);
+	assert_int_equal(h_step(h, 0, NULL, NULL), 0);
+	/* idle, its entry keyed at 100 ms; now a head due at 5 ms, behind stream 1's window */
+	h_send(h, 0, MS, 5 * MS, 0);
+	h_send(h, 1, MS, 50 * MS, 0);
+	h_send(h, 1, MS, 50 * MS, 0);
+	assert_int_equal(h_step(h, MS, NULL, NULL), 1);
+	assert_int_equal(h_step(h, 10 * MS, NULL, NULL), 1);
+	assert_int_equal(h->st[0].dropped[DWCS_DROP_LATE], 1);
+	assert_int_equal(s0->st.misses, 1);
+	h_free(h);
+}
+
 static void test_stream_ahead_of_rate_is_held(void **state)
 {
 	struct h_sched *h = h_new(1);
@@ -923,6 +975,8 @@ int main(void)
 		cmocka_unit_test(test_window_counts_frames),
 		cmocka_unit_test(test_optional_heads_go_last),
 		cmocka_unit_test(test_last_loss_kept_for_the_window),
+		cmocka_unit_test(test_idle_stream_stale_deadline_entry),
+		cmocka_unit_test(test_idle_stream_earlier_deadline_rekeyed),
 		cmocka_unit_test(test_frame_in_flight_not_optional),
 		cmocka_unit_test(test_overflow_victims),
 		cmocka_unit_test(test_backlog_counts_follow_marks),
