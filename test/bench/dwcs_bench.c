@@ -99,6 +99,23 @@ static double median_of(double *v, u32 n)
 }
 
 /*
+ * The figure of one measurement from its @nchunks timed chunks (@all), of which the first
+ * @kept, in @ok, ran without a context switch: their median, or, never undisturbed, the
+ * median of all, which overstates the cost. Counts the dropped chunks; frees both arrays.
+ */
+static double chunks_median(double *all, double *ok, u32 nchunks, u32 kept)
+{
+	double med;
+
+	chunks_total += nchunks;
+	chunks_dropped += nchunks - kept;
+	med = kept ? median_of(ok, kept) : median_of(all, nchunks);
+	free(all);
+	free(ok);
+	return med;
+}
+
+/*
  * One tree of @n streams, its top re-keyed to deadline + period again and again (the
  * bench's periods): what READY costs per decision in table A, without the rest of the core
  * and the harness. It still reads the re-keyed stream (its key and leaf: two cache lines).
@@ -109,7 +126,7 @@ static double tree_ns_per_update(u32 n, u32 decisions)
 	struct dwcs_tree_slot *slot = calloc(n, sizeof(*slot));
 	u32 *win = calloc(2 * (size_t)n, sizeof(*win));
 	u32 nchunks = (decisions + CHUNK - 1) / CHUNK, kept = 0, c, i, k;
-	double *all = calloc(nchunks, sizeof(*all)), *ok = calloc(nchunks, sizeof(*ok)), med;
+	double *all = calloc(nchunks, sizeof(*all)), *ok = calloc(nchunks, sizeof(*ok));
 	struct dwcs_tree t;
 	void *mem;
 
@@ -146,15 +163,10 @@ static double tree_ns_per_update(u32 n, u32 decisions)
 		if (switches() == sw)
 			ok[kept++] = all[c - n / CHUNK - 1];
 	}
-	chunks_total += nchunks;
-	chunks_dropped += nchunks - kept;
-	med = kept ? median_of(ok, kept) : median_of(all, nchunks);
-	free(all);
-	free(ok);
 	free(win);
 	free(slot);
 	free(st);
-	return med;
+	return chunks_median(all, ok, nchunks, kept);
 }
 
 /*
@@ -166,7 +178,7 @@ static double ns_per_idle_decision(u32 n, u32 decisions, u8 order)
 {
 	struct h_sched *h = h_new(n);
 	u32 nchunks = (decisions + CHUNK - 1) / CHUNK, kept = 0, c, i, k, next = 0;
-	double *all = calloc(nchunks, sizeof(*all)), *ok = calloc(nchunks, sizeof(*ok)), med;
+	double *all = calloc(nchunks, sizeof(*all)), *ok = calloc(nchunks, sizeof(*ok));
 	u64 t = 1000000;
 
 	if (!all || !ok)
@@ -191,17 +203,8 @@ static double ns_per_idle_decision(u32 n, u32 decisions, u8 order)
 		if (switches() == sw)
 			ok[kept++] = all[c - 1];
 	}
-	chunks_total += nchunks;
-	chunks_dropped += nchunks - kept;
-	if (!kept) {
-		memcpy(ok, all, nchunks * sizeof(*ok));
-		kept = nchunks;
-	}
-	med = median_of(ok, kept);
-	free(all);
-	free(ok);
 	h_free(h);
-	return med;
+	return chunks_median(all, ok, nchunks, kept);
 }
 
 /*
@@ -214,7 +217,7 @@ static double ns_per_decision(u32 n, u32 active, u32 decisions, u8 order)
 {
 	struct h_sched *h;
 	u32 nchunks = (decisions + CHUNK - 1) / CHUNK, kept = 0, c, i, k;
-	double *all, *ok, med;
+	double *all, *ok;
 	u64 t = 1000000;
 
 	if (order == ORDER_TREE_ONLY)
@@ -261,18 +264,8 @@ static double ns_per_decision(u32 n, u32 active, u32 decisions, u8 order)
 		if (switches() == sw)
 			ok[kept++] = all[c];
 	}
-	chunks_total += nchunks;
-	chunks_dropped += nchunks - kept;
-	/* Never switched out undisturbed: the median of all, which overstates the cost. */
-	if (!kept) {
-		memcpy(ok, all, nchunks * sizeof(*ok));
-		kept = nchunks;
-	}
-	med = median_of(ok, kept);
-	free(all);
-	free(ok);
 	h_free(h);
-	return med;
+	return chunks_median(all, ok, nchunks, kept);
 }
 
 #ifdef DWCS_BENCH_ONE
