@@ -61,6 +61,8 @@ struct dwcs_tree {
 				 * of i are 2i and 2i + 1, leaf l is node cap + l */
 	u32 len;		/* leaves in the tree */
 	u32 cap;
+	u32 sole;		/* the only leaf, its path not played (NONE: every path played):
+				 * see dwcs_tree_set() */
 	u32 third_key_from;	/* from this many leaves in the tree on, matches take the third
 				 * key without a branch too (U32_MAX: never) */
 	dwcs_tree_less_t less;	/* the full order; must agree with the keys where they differ */

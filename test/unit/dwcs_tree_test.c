@@ -60,6 +60,24 @@ static struct dwcs_stream stored(const struct dwcs_tree *t, u32 l)
 }
 
 /*
+ * A tree whose only leaf joined it empty holds that leaf at the root with its path unplayed
+ * (dwcs_tree_set()): every other node NONE. True when @t is in that state (checked so).
+ */
+static bool sole_leaf_checked(const struct dwcs_tree *t)
+{
+	u32 i;
+
+	if (t->sole == DWCS_TREE_NONE)
+		return false;
+	assert_int_equal(t->len, 1);
+	assert_int_equal(t->win[t->cap + t->sole], t->sole);
+	assert_int_equal(t->win[1], t->sole);
+	for (i = 2; i < t->cap; i++)
+		assert_int_equal(t->win[i], DWCS_TREE_NONE);
+	return true;
+}
+
+/*
  * Membership, and every match played right: each node holds the winner of its two children
  * by the stored keys (so the root holds the first of all); with @exact, the root is also the
  * first by the streams' current keys.
@@ -78,7 +96,7 @@ static void check_tree(const struct dwcs_tree *t, struct dwcs_stream *st, const 
 		}
 	}
 	assert_int_equal(members, t->len);
-	for (i = 1; i < t->cap; i++) {
+	for (i = sole_leaf_checked(t) ? t->cap : 1; i < t->cap; i++) {
 		u32 l = t->win[2 * i], r = t->win[2 * i + 1], want;
 
 		if (l == DWCS_TREE_NONE || r == DWCS_TREE_NONE) {
@@ -174,6 +192,70 @@ static void test_tree_random_against_reference(void **state)
 	}
 	check_tree(h, st, in, NULL);
 	assert_true(less_calls > 0); /* the fallback order was exercised */
+}
+
+/*
+ * A leaf alone in the tree (its path unplayed, dwcs_tree_set()): re-keyed, removed, joined by
+ * a second leaf, moved, all with few members so that the tree empties often; every state
+ * checked against the reference. Also the one-leaf tree, whose leaf is its root.
+ */
+static void test_tree_sole_leaf(void **state)
+{
+	enum { FREE_LEAF = 100 };	/* never a member of its own */
+	static const u32 used[] = { 0, 1, 150, NSTREAMS - 2, NSTREAMS - 1 };
+	struct tree_fixture *fx = tree_fixture();
+	struct dwcs_tree *h = &fx->t, one;
+	struct dwcs_stream *st = fx->st, single = { .id = 7, .leaf = 0 };
+	struct dwcs_tree_slot one_slot;
+	bool *in = fx->in;
+	u32 op, sole_seen = 0, win_one[2];
+
+	for (op = 0; op < 20000; op++) {
+		struct dwcs_stream *s = &st[used[rnd(sizeof(used) / sizeof(used[0]))]];
+
+		switch (rnd(4)) {
+		case 0:
+			randomize(s);
+			dwcs_tree_update(h, s);
+			in[s->id] = true;
+			break;
+		case 1: /* twice as likely as an update: the tree is often empty or alone */
+		case 3:
+			dwcs_tree_remove(h, s);
+			in[s->id] = false;
+			break;
+		case 2: /* a member moves to a free leaf and back, as a detach moves the last */
+			if (in[s->id]) {
+				u32 from = s->leaf, i;
+
+				dwcs_tree_move_leaf(h, from, FREE_LEAF);
+				s->leaf = FREE_LEAF;
+				assert_true(dwcs_tree_contains(h, s));
+				for (i = 0; i < NSTREAMS; i++)
+					assert_false(in[i] && ref_less(&st[i], dwcs_tree_top(h)));
+				dwcs_tree_move_leaf(h, FREE_LEAF, from);
+				s->leaf = from;
+			}
+			break;
+		}
+		sole_seen += h->sole != DWCS_TREE_NONE;
+		check_tree(h, st, in, (bool[NSTREAMS]){ [0 ... NSTREAMS - 1] = true });
+	}
+	assert_true(sole_seen > 1000);
+
+	dwcs_tree_init(&one, test_less, test_key, NULL);
+	one.slot = &one_slot;
+	one.win = win_one;
+	one.cap = 1;
+	dwcs_tree_clear(&one);
+	dwcs_tree_update(&one, &single);
+	assert_ptr_equal(dwcs_tree_top(&one), &single);
+	single.key_deadline += 5;
+	dwcs_tree_update(&one, &single);
+	assert_ptr_equal(dwcs_tree_top(&one), &single);
+	dwcs_tree_remove(&one, &single);
+	assert_null(dwcs_tree_top(&one));
+	assert_false(dwcs_tree_contains(&one, &single));
 }
 
 /*
@@ -297,7 +379,7 @@ static void check_sched_tree(const struct dwcs_sched *sched, const struct dwcs_t
 		members++;
 	}
 	assert_int_equal(members, t->len);
-	for (i = 1; i < t->cap; i++) {
+	for (i = sole_leaf_checked(t) ? t->cap : 1; i < t->cap; i++) {
 		u32 l = t->win[2 * i], r = t->win[2 * i + 1], want = l;
 
 		if (l == DWCS_TREE_NONE) {
@@ -370,6 +452,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tree_random_against_reference),
 		cmocka_unit_test(test_tree_update_if_earlier),
+		cmocka_unit_test(test_tree_sole_leaf),
 		cmocka_unit_test(test_detach_moves_the_last_leaf),
 		cmocka_unit_test(test_ready_keys_follow_precedence),
 	};
