@@ -8,6 +8,8 @@
  * head always pre-empts. A root shaper (`rate`) paces dequeues byte-accurately, which is what
  * makes this qdisc the bottleneck on a fast link (and reproduces the paper's 10 Mbit/s link).
  *
+ *  no class, no filter, no rate: nothing to schedule, and a packet that finds the qdisc empty
+ *   skips enqueue and dequeue as pfifo's does (TCQ_F_CAN_BYPASS, dwcs_update_bypass());
  *  enqueue():
  *   - class: skb->priority == classid, else the attached filters (cls_bpf direct action sets
  *     the classid), else best effort;
@@ -80,6 +82,7 @@ struct dwcs_sched_data {
 	struct Qdisc_class_hash clhash;
 	struct tcf_proto __rcu *filter_list;
 	struct tcf_block *block;
+	struct tcf_block_ext_info block_info;	/* to hear when the first filter comes or the last goes */
 	struct qdisc_watchdog watchdog;
 	void *trees;				/* the core's trees (dwcs_sched_mem_size) */
 
@@ -88,7 +91,8 @@ struct dwcs_sched_data {
 	u32 pending_drop_bytes;
 
 	/* statistics */
-	u64 be_pkts;
+	u64 be_pkts;				/* dequeued; those that bypassed: dwcs_bypassed() */
+	u64 dequeued_pkts;			/* what dwcs_dequeue() returned, counted as bstats does */
 	u64 be_drops;
 	u64 throttled;
 	u64 horizon_caps;
@@ -505,6 +509,7 @@ sent:
 	sch->qstats.backlog -= qdisc_pkt_len(skb);
 	sch->q.qlen--;
 	qdisc_bstats_update(sch, skb);
+	q->dequeued_pkts += skb_is_gso(skb) ? skb_shinfo(skb)->gso_segs : 1;
 	if (q->rate)
 		dwcs_shaper_advance(q, qdisc_pkt_len(skb), now);
 	dwcs_report_drops(sch, q);
@@ -559,6 +564,46 @@ static bool dwcs_markmask_valid(u32 mask)
 		return true;
 	run = mask >> __ffs(mask);
 	return !(run & (run + 1)) && hweight32(run) >= DWCS_MARK_BITS;
+}
+
+/*
+ * pfifo's shortcut, TCQ_F_CAN_BYPASS: a packet that finds the qdisc empty goes straight to the
+ * device, with no enqueue or dequeue (what best effort cost beyond pfifo in vm-flood). Sound
+ * only while there is nothing to schedule: no class (every packet is best effort, FIFO), no
+ * filter (its actions must run) and no shaper (the link rate must hold). The core reads the
+ * flag under the root lock; it changes under the same lock wherever one of the three does
+ * (tc itself clears it when a filter is added, and never sets it again: fq_codel and sfq stay
+ * queued after their last filter goes, this qdisc does not). What bypassed counts in the
+ * qdisc's bstats only: dwcs_bypassed() finds it there for best effort's counter.
+ */
+static void dwcs_update_bypass(struct Qdisc *sch)
+{
+	struct dwcs_sched_data *q = qdisc_priv(sch);
+
+	if (!q->rate && !q->clhash.hashelems && !rcu_access_pointer(q->filter_list))
+		sch->flags |= TCQ_F_CAN_BYPASS;
+	else
+		sch->flags &= ~TCQ_F_CAN_BYPASS;
+}
+
+/* Packets the core sent past us, in bstats' units (GSO segments); under the tree lock. */
+static u64 dwcs_bypassed(struct Qdisc *sch)
+{
+	struct dwcs_sched_data *q = qdisc_priv(sch);
+
+	return u64_stats_read(&sch->bstats.packets) - q->dequeued_pkts;
+}
+
+/* The block's first filter came or its last went (tcf_chain0_head_change). */
+static void dwcs_filters_changed(struct tcf_proto *head, void *priv)
+{
+	struct Qdisc *sch = priv;
+	struct dwcs_sched_data *q = qdisc_priv(sch);
+
+	sch_tree_lock(sch);
+	rcu_assign_pointer(q->filter_list, head);
+	dwcs_update_bypass(sch);
+	sch_tree_unlock(sch);
 }
 
 static int dwcs_change(struct Qdisc *sch, struct nlattr *opt, struct netlink_ext_ack *extack)
@@ -636,6 +681,7 @@ static int dwcs_change(struct Qdisc *sch, struct nlattr *opt, struct netlink_ext
 		q->idle_until = 0;
 	}
 	WRITE_ONCE(q->rate, rate);
+	dwcs_update_bypass(sch);
 	WRITE_ONCE(q->horizon, horizon);
 	WRITE_ONCE(sch->limit, limit);
 	WRITE_ONCE(q->markmask, markmask);
@@ -674,7 +720,10 @@ static int dwcs_init(struct Qdisc *sch, struct nlattr *opt, struct netlink_ext_a
 	q->core.prefetch_after = offsetofend(struct dwcs_class, qstats) -
 				 offsetofend(struct dwcs_class, stream);
 
-	err = tcf_block_get(&q->block, &q->filter_list, sch, extack);
+	q->block_info.binder_type = FLOW_BLOCK_BINDER_TYPE_UNSPEC;
+	q->block_info.chain_head_change = dwcs_filters_changed;
+	q->block_info.chain_head_change_priv = sch;
+	err = tcf_block_get_ext(&q->block, sch, &q->block_info, extack);
 	if (err)
 		return err;
 	err = qdisc_class_hash_init(&q->clhash);
@@ -737,7 +786,7 @@ static void dwcs_destroy(struct Qdisc *sch)
 	unsigned int i;
 
 	qdisc_watchdog_cancel(&q->watchdog);
-	tcf_block_put(q->block);
+	tcf_block_put_ext(q->block, sch, &q->block_info);
 	if (q->clhash.hash) {
 		for (i = 0; i < q->clhash.hashsize; i++)
 			hlist_for_each_entry_safe(cl, next, &q->clhash.hash[i], common.hnode)
@@ -892,6 +941,7 @@ static int dwcs_change_class(struct Qdisc *sch, u32 classid, u32 parentid, struc
 		q->trees = fresh;
 	dwcs_stream_attach(&q->core, &cl->stream, &p, TC_H_MIN(classid));
 	qdisc_class_hash_insert(&q->clhash, &cl->common);
+	dwcs_update_bypass(sch);
 	sch_tree_unlock(sch);
 
 	kvfree(old);
@@ -929,6 +979,7 @@ static int dwcs_delete_class(struct Qdisc *sch, unsigned long arg,
 	dwcs_stream_detach(&q->core, &cl->stream);
 	dwcs_stats_add(&q->gone, &cl->stream.st);
 	qdisc_class_hash_remove(&q->clhash, &cl->common);
+	dwcs_update_bypass(sch);
 	sch_tree_unlock(sch);
 
 	dwcs_destroy_class(sch, cl);
@@ -1062,7 +1113,7 @@ static int dwcs_dump_stats(struct Qdisc *sch, struct gnet_dump *d)
 	active = q->core.tree[DWCS_TREE_READY].len + q->core.tree[DWCS_TREE_WAIT].len;
 	backlog_pkts = sch->q.qlen;
 	backlog_bytes = sch->qstats.backlog;
-	be_pkts = q->be_pkts;
+	be_pkts = q->be_pkts + dwcs_bypassed(sch);
 	be_drops = q->be_drops;
 	throttled = q->throttled;
 	horizon_caps = q->horizon_caps;

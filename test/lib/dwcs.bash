@@ -116,6 +116,22 @@ require_timely_timers() {
 	[ "$late" -le "$1" ] || skip "VM timers fire ${late} ms late on average (host overloaded)"
 }
 
+# enqueue_probe: count the calls of sch_dwcs's enqueue (a kprobe event, tracefs); skip when the
+# kernel has no kprobe events. enqueue_hits prints the count so far.
+enqueue_probe() {
+	local tr=/sys/kernel/tracing
+	[ -e "$tr/kprobe_events" ] || mount -t tracefs nodev "$tr" 2>/dev/null || true
+	[ -w "$tr/kprobe_events" ] || skip "no kprobe events in this kernel ($tr)"
+	DWCS_PROBE=qsock_enqueue_$$
+	echo "p:$DWCS_PROBE sch_dwcs:dwcs_enqueue" >>"$tr/kprobe_events" 2>/dev/null ||
+		skip "cannot probe sch_dwcs:dwcs_enqueue"
+	defer sh -c "echo '-:$DWCS_PROBE' >>$tr/kprobe_events"
+	# a kprobe event counts its hits only while enabled
+	t sh -c "echo 1 >$tr/events/kprobes/$DWCS_PROBE/enable"
+	defer sh -c "echo 0 >$tr/events/kprobes/$DWCS_PROBE/enable"
+}
+enqueue_hits() { awk -v e="$DWCS_PROBE" '$1 == e { print $2 }' /sys/kernel/tracing/kprobe_profile; }
+
 # dmesg_mark, then dmesg_clean: the kernel logged no splat since the mark (scripts/vm fails the
 # whole run on one too; this names the test that caused it).
 dmesg_mark() { DWCS_DMESG_LINES=$(dmesg | wc -l); }

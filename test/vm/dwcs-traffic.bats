@@ -215,3 +215,58 @@ received() { grep -c -v '^#' "$1" || true; }
 	wait_until 10 best_effort_atleast $((be_before + 20)) || echo "best effort $(qstat best_effort_packets)"
 	best_effort_atleast $((be_before + 20))
 }
+
+# pfifo's shortcut (kmod/sch_dwcs.c, dwcs_update_bypass()): with no class, no filter and no
+# rate, a packet that finds the qdisc empty goes straight to the device. One sender, a packet
+# a millisecond: each finds the queue empty, so almost none should reach enqueue (a kprobe
+# counts the calls); a class, a filter or a rate must put every packet through it again.
+@test "dwcs traffic: with nothing to schedule a packet skips the qdisc; a class, a filter or a rate ends that" {
+	enqueue_probe
+	stc qdisc add dev veth0 root handle 1: dwcs
+	recv_start 9040 120 "$BATS_TEST_TMPDIR/rx"
+	# enqueued N: send N best-effort packets; ENQUEUED = how many of them went through enqueue
+	# (IPv6 chatter in the namespace can add a few)
+	enqueued() {
+		local before
+		before=$(enqueue_hits)
+		snd 9040 -n "$1" -i 1000 -s 100
+		ENQUEUED=$(($(enqueue_hits) - before))
+	}
+	be_before=$(qstat best_effort_packets)
+	enqueued 200
+	echo "nothing to schedule: $ENQUEUED of 200 enqueued"
+	[ "$ENQUEUED" -lt 50 ]
+	# bypassed or not, best effort's counter has every packet
+	[ $(($(qstat best_effort_packets) - be_before)) -ge 200 ]
+
+	stc class add dev veth0 parent 1: classid 1:40 dwcs ipg 100us
+	enqueued 200
+	echo "a class: $ENQUEUED of 200 enqueued"
+	[ "$ENQUEUED" -ge 200 ]
+	stc class del dev veth0 classid 1:40
+	enqueued 200
+	echo "the class deleted: $ENQUEUED of 200 enqueued"
+	[ "$ENQUEUED" -lt 50 ]
+
+	# a filter's actions must see every packet (this one drops them all), also after a class
+	# came and went (tc clears the flag when a filter is added, but sch_dwcs re-evaluates it)
+	stc filter add dev veth0 parent 1: matchall action drop
+	stc class add dev veth0 parent 1: classid 1:40 dwcs ipg 100us
+	stc class del dev veth0 classid 1:40
+	enqueued 200
+	echo "a dropping filter: $ENQUEUED of 200 enqueued"
+	[ "$ENQUEUED" -ge 200 ]
+	stc filter del dev veth0 parent 1:
+	enqueued 200
+	echo "the filter deleted: $ENQUEUED of 200 enqueued"
+	[ "$ENQUEUED" -lt 50 ]
+
+	stc qdisc change dev veth0 root handle 1: dwcs rate 100mbit
+	enqueued 200
+	echo "a rate: $ENQUEUED of 200 enqueued"
+	[ "$ENQUEUED" -ge 200 ]
+	recv_wait
+	# all but the filtered 200 arrived
+	echo "received $(received "$BATS_TEST_TMPDIR/rx") of 1000"
+	[ "$(received "$BATS_TEST_TMPDIR/rx")" -eq 1000 ]
+}
