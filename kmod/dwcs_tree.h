@@ -10,7 +10,9 @@
  * from the leaf to the root: O(log n), one comparison a level, and the path is known before
  * any comparison is made, so its memory can be fetched up front. A binary heap's sift-down,
  * whose next address depends on each comparison, was 30 % slower at 10,000 streams
- * (docs/dwcs.md "Cost per decision"); it was also 5-10 % slower at 100.
+ * (docs/dwcs.md "Cost per decision"); it was also 5-10 % slower at 100. A tree of one leaf
+ * plays no match at all: the leaf is the root's winner, its path played only when a second
+ * leaf joins (t->sole), which halves the decision of streams that take turns one at a time.
  *
  * Costs: the depth follows the attached streams, not the backlogged ones (a leaf per
  * attached stream; an empty subtree is one comparison with a sentinel); per stream and tree
