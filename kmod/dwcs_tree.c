@@ -58,11 +58,67 @@ static inline u64 dwcs_tree_mask(bool c)
 }
 
 /*
+ * One match without a branch: the current winner @w, its keys in @k (registers), against
+ * leaf @o, keys @ok; @w and @k become the winner's. The keys' difference is taken as one
+ * number of two or three words, each lower word's wrap-safe sign the borrow into the next,
+ * and the top word's sign decides. Returns whether all the words were zero (the keys tie:
+ * the caller decides by the other keys and @less; @w is unchanged then).
+ *
+ * The decision is the chain through every level of a replay (the next match needs this
+ * one's keys), so its latency is what a replay costs at depth. On x86-64 it is flags and
+ * cmov: sub, bt (the lower word's sign into the carry), sbb, cmovs: 4 dependent instructions
+ * a level on two keys and 6 on three, against 6 and 8 for the portable form (sub, shift, sub,
+ * sar, and, xor), which GCC 12 does not turn into cmov (written with __int128 and ternaries
+ * it became a branch, mispredicted on coin-toss matches). Measured (docs/dwcs.md, session
+ * 21): table A 0.91x at 100 streams, 0.89x at 10,000. Both forms order alike, bit for bit;
+ * the unit tests run both (test/unit/dwcs.mk).
+ */
+#if defined(__x86_64__) && !defined(DWCS_TREE_PORTABLE_MATCH)
+static __always_inline bool dwcs_tree_match(u32 *w, u64 k[3], u32 o, const u64 ok[3],
+					    const bool third)
+{
+	u64 hi, lo, d2 = 0;
+
+	if (third)
+		asm("mov %[o2], %[d2]\n\tsub %[k2], %[d2]\n\tbt $63, %[d2]\n\t"
+		    "mov %[o1], %[lo]\n\tsbb %[k1], %[lo]\n\tbt $63, %[lo]\n\t"
+		    "mov %[o0], %[hi]\n\tsbb %[k0], %[hi]\n\t"
+		    "cmovs %[o0], %[k0]\n\tcmovs %[o1], %[k1]\n\t"
+		    "cmovs %[o2], %[k2]\n\tcmovs %[o], %[w]"
+		    : [hi] "=&r" (hi), [lo] "=&r" (lo), [d2] "=&r" (d2),
+		      [k0] "+r" (k[0]), [k1] "+r" (k[1]), [k2] "+r" (k[2]), [w] "+r" (*w)
+		    : [o0] "r" (ok[0]), [o1] "r" (ok[1]), [o2] "r" (ok[2]), [o] "r" (o)
+		    : "cc");
+	else
+		asm("mov %[o1], %[lo]\n\tsub %[k1], %[lo]\n\tbt $63, %[lo]\n\t"
+		    "mov %[o0], %[hi]\n\tsbb %[k0], %[hi]\n\t"
+		    "cmovs %[o0], %[k0]\n\tcmovs %[o1], %[k1]\n\tcmovs %[o], %[w]"
+		    : [hi] "=&r" (hi), [lo] "=&r" (lo),
+		      [k0] "+r" (k[0]), [k1] "+r" (k[1]), [w] "+r" (*w)
+		    : [o0] "r" (ok[0]), [o1] "r" (ok[1]), [o] "r" (o)
+		    : "cc");
+	return !(hi | lo | d2);
+}
+#else
+static __always_inline bool dwcs_tree_match(u32 *w, u64 k[3], u32 o, const u64 ok[3],
+					    const bool third)
+{
+	u64 d2 = third ? ok[2] - k[2] : 0, lo = ok[1] - k[1] - (d2 >> 63);
+	u64 hi = ok[0] - k[0] - (lo >> 63), sel = (u64)((s64)hi >> 63);
+
+	*w ^= (*w ^ o) & (u32)sel;
+	k[0] ^= (k[0] ^ ok[0]) & sel;
+	k[1] ^= (k[1] ^ ok[1]) & sel;
+	if (third)
+		k[2] ^= (k[2] ^ ok[2]) & sel;
+	return !(hi | lo | d2);
+}
+#endif
+
+/*
  * Replays the matches on @leaf's path, up to where the winner no longer changes.
  *
- * A match is decided by the first two keys without a branch: the current winner's two keys
- * stay in registers, the pair's difference is taken as one 128-bit number (the second key's
- * wrap-safe sign is the borrow into the first), and its sign selects by a mask. The outcome
+ * A match is decided by the first two keys without a branch (dwcs_tree_match()). The outcome
  * of a match between two subtrees' winners is a coin toss at 10,000 streams (a served
  * stream, re-keyed to the back, loses near the root, and from there on each match is between
  * two subtrees' firsts), so a branch on it was mispredicted about every other level; and
@@ -84,7 +140,7 @@ static __always_inline void dwcs_tree_replay_keys(struct dwcs_tree *t, u32 leaf,
 	u32 n = t->cap + leaf, m, w = win[n];
 	bool wv = w != DWCS_TREE_NONE;
 	const struct dwcs_tree_slot *ws = &slot[w & (u32)dwcs_tree_mask(wv)];
-	u64 k0 = ws->key[0], k1 = ws->key[1], k2 = third ? ws->key[2] : 0;
+	u64 k[3] = { ws->key[0], ws->key[1], third ? ws->key[2] : 0 };
 
 	/*
 	 * The path is known before any comparison: start fetching the leaves that will be
@@ -101,24 +157,16 @@ static __always_inline void dwcs_tree_replay_keys(struct dwcs_tree *t, u32 leaf,
 
 		if (likely(o != DWCS_TREE_NONE)) {
 			const struct dwcs_tree_slot *os = &slot[o];
-			u64 o0 = os->key[0], o1 = os->key[1], o2 = third ? os->key[2] : 0;
-			/* (o0, o1) - (k0, k1) as one 128-bit number: its sign orders them */
-			u64 d2 = o2 - k2, lo = o1 - k1 - (third ? d2 >> 63 : 0);
-			u64 hi = o0 - k0 - (lo >> 63);
-			u64 sel;
+			u64 ok[3] = { os->key[0], os->key[1], third ? os->key[2] : 0 };
 
-			if (unlikely(!wv))
-				sel = dwcs_tree_mask(true);
-			else if (unlikely(!(hi | lo | d2)))
-				sel = dwcs_tree_mask(dwcs_tree_less(t, os, &slot[w]));
-			else
-				sel = (u64)((s64)hi >> 63);
-			w ^= (w ^ o) & (u32)sel;
-			k0 ^= (k0 ^ o0) & sel;
-			k1 ^= (k1 ^ o1) & sel;
-			if (third)
-				k2 ^= (k2 ^ o2) & sel;
-			wv = true;
+			if (unlikely(!wv)) {
+				w = o;
+				k[0] = ok[0], k[1] = ok[1], k[2] = ok[2];
+				wv = true;
+			} else if (unlikely(dwcs_tree_match(&w, k, o, ok, third)) &&
+				   dwcs_tree_less(t, os, &slot[w])) {
+				w = o;
+			}
 		}
 		/* Unchanged, and not the leaf whose key changed: nothing above can change. */
 		if (win[n >> 1] == w && w != leaf)

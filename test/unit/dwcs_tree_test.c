@@ -24,12 +24,15 @@ static u32 rnd(u32 n)
 	return (u32)(rng_state % n);
 }
 
-/* Test order: key_deadline (near a wrap of the clock), then key_arrival, then id (@less). */
+/*
+ * Test order: key_deadline, key_arrival, key_eligible (instants, each near a wrap of the
+ * clock, so that every word's borrow in a match must be its wrap-safe sign), then id (@less).
+ */
 static void test_key(const struct dwcs_stream *s, const void *arg, u64 key[DWCS_TREE_KEYS])
 {
 	key[0] = s->key_deadline;
 	key[1] = s->key_arrival;
-	key[2] = 0;
+	key[2] = s->key_eligible;
 }
 
 static int less_calls;
@@ -45,7 +48,9 @@ static bool ref_less(const struct dwcs_stream *a, const struct dwcs_stream *b)
 	if (a->key_deadline != b->key_deadline)
 		return dwcs_time_before(a->key_deadline, b->key_deadline);
 	if (a->key_arrival != b->key_arrival)
-		return a->key_arrival < b->key_arrival;
+		return dwcs_time_before(a->key_arrival, b->key_arrival);
+	if (a->key_eligible != b->key_eligible)
+		return dwcs_time_before(a->key_eligible, b->key_eligible);
 	return a->id < b->id;
 }
 
@@ -56,6 +61,7 @@ static struct dwcs_stream stored(const struct dwcs_tree *t, u32 l)
 
 	k.key_deadline = t->slot[l].key[0];
 	k.key_arrival = t->slot[l].key[1];
+	k.key_eligible = t->slot[l].key[2];
 	return k;
 }
 
@@ -123,7 +129,8 @@ static void randomize(struct dwcs_stream *s)
 {
 	/* Few distinct values, so that the second key and @less are reached. */
 	s->key_deadline = (u64)-20 + rnd(40);
-	s->key_arrival = rnd(3);
+	s->key_arrival = (u64)-1 + rnd(3);
+	s->key_eligible = (u64)-1 + rnd(3);
 }
 
 /* An empty tree, and NSTREAMS streams with ids on leaves 0.., in none of it. */
