@@ -12,7 +12,6 @@ $(DWCS_UNIT): $(BUILD)/test/unit/%: $(BUILD)/test/unit/%.o $(DWCS_CORE_OBJS)
 # The tree's other builds (kmod/dwcs_tree.c), each with the same tree and property tests: its
 # portable match (the x86-64 one is what the machines here run), and every match on three
 # keys (otherwise only READY's in table A from 2,048 streams on).
-DWCS_TREE_VARIANTS := portable:-DDWCS_TREE_PORTABLE_MATCH third:-DDWCS_TREE_ALWAYS_THIRD_KEY
 define dwcs_tree_variant
 $(BUILD)/kmod/dwcs_tree_$(1).o: kmod/dwcs_tree.c
 	$$(quiet) CC $$@
@@ -26,4 +25,5 @@ $(BUILD)/test/unit/%_$(1): $(BUILD)/test/unit/%.o $(BUILD)/kmod/dwcs_core.o $(BU
 
 UNIT_TESTS += $(BUILD)/test/unit/dwcs_tree_test_$(1) $(BUILD)/test/unit/dwcs_property_test_$(1)
 endef
-$(foreach v,$(DWCS_TREE_VARIANTS),$(eval $(call dwcs_tree_variant,$(word 1,$(subst :, ,$(v))),$(word 2,$(subst :, ,$(v))))))
+$(eval $(call dwcs_tree_variant,portable,-DDWCS_TREE_PORTABLE_MATCH))
+$(eval $(call dwcs_tree_variant,third,-DDWCS_TREE_ALWAYS_THIRD_KEY))
