@@ -65,6 +65,30 @@ DWCS_RULES_INLINE void dwcs_rules_drop_head(DWCS_RULES_LINK *link, DWCS_RULES_ST
 }
 
 /*
+ * Optional heads yield (kmod/dwcs_core.c dwcs_yield_optional): a non-droppable packet joined
+ * @s behind heads its window can lose, and those go now, each a miss for its instant, with
+ * the rest of its frame, so that the packet does not wait behind them until they expire.
+ * The loop ends at the packet itself, which is not droppable. True when a head went (the
+ * stream's keys changed).
+ */
+DWCS_RULES_SUBPROG bool dwcs_rules_yield_optional(DWCS_RULES_LINK *link, DWCS_RULES_STREAM *s)
+{
+	dwcs_rules_iter it;
+	bool gave_up = false;
+
+	dwcs_rules_iter_new(&it, s->st.backlog);
+	while (dwcs_rules_iter_next(&it)) {
+		if (!s->st.backlog || !dwcs_rules_head_optional(&s->r))
+			break;
+		dwcs_rules_miss_instant(&s->r, &s->st, s->r.head.deadline);
+		dwcs_rules_drop_head(link, s, &s->st.drop_late);
+		gave_up = true;
+	}
+	dwcs_rules_iter_destroy(&it);
+	return gave_up;
+}
+
+/*
  * Account what passed for @s at @now and drop the heads that must go, one head at a time as
  * kmod/dwcs_core.c's dwcs_expire(): a head with its own deadline passed is one miss for its
  * instant and goes if droppable (else it stays, late); a head without one misses every period

@@ -782,9 +782,13 @@ int BPF_PROG(dwcs_enqueue, struct sk_buff *skb, struct Qdisc *sch, struct bpf_sk
 		bpf_spin_unlock(&s->lock);
 		s->st.backlog++;
 		dwcs_rules_count_in(&s->r, mark);
-		/* a packet behind the head changes no key */
-		if (first)
+		/* counted before heads yield to it: dropping one uncounts it */
+		sch->q.qlen++;
+		sch->qstats.backlog += len;
+		/* a packet behind the head changes no key, unless heads yielded to it */
+		if (first || ((mark & DWCS_MARK_NONDROPPABLE) && dwcs_rules_yield_optional(sch, s)))
 			trees_refresh(s, minor, now);
+		return NET_XMIT_SUCCESS;
 	} else {
 		struct be_queue *be = bpf_map_lookup_elem(&dwcs_be, &zero);
 

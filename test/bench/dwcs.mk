@@ -7,6 +7,15 @@ $(DWCS_BENCH): $(BUILD)/test/bench/dwcs_bench.o $(BUILD)/kmod/dwcs_core.o $(BUIL
 	$(quiet) LINK $@
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^
 
+# Scenario B's recorded frames through the core on a simulated link (issue #13; the file says why).
+DWCS_REPLAY := $(BUILD)/test/bench/dwcs_replay
+TEST_BINS += $(DWCS_REPLAY)
+
+$(DWCS_REPLAY): $(BUILD)/test/bench/dwcs_replay.o $(BUILD)/kmod/dwcs_core.o \
+		$(BUILD)/kmod/dwcs_tree.o $(BUILD)/test/apps/video-quality.o
+	$(quiet) LINK $@
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^
+
 # Before and after, side by side in one process: the core (kmod/, its headers and the test
 # harness) of git revision DWCS_AB_BASE against the work tree's, each linked with the
 # measurement of the work tree's dwcs_bench.c into one relocatable object whose only global

@@ -328,9 +328,9 @@ static inline enum bm_verdict bm_enqueue(struct bm_qdisc *q, __u32 i, __u64 now,
 	bm_cache_head(s);
 	s->st.backlog++;
 	dwcs_rules_count_in(&s->r, mark);
-	if (first)
-		bm_refresh(q, s, i, now);
 	q->qlen++;
+	if (first || ((mark & DWCS_MARK_NONDROPPABLE) && dwcs_rules_yield_optional(q, s)))
+		bm_refresh(q, s, i, now);
 	return BM_QUEUED;
 }
 

@@ -808,6 +808,56 @@ static void test_frame_in_flight_not_optional(void **state)
 	h_free(h);
 }
 
+/*
+ * Optional heads yield: a non-droppable packet that joins behind frames its window can lose
+ * has them given up at once (each a miss, drop_late, with the rest of its frame), so it does
+ * not wait for them to expire. Not a frame already begun, not a head the window needs, and a
+ * droppable arrival changes nothing.
+ */
+static void test_optional_heads_yield_to_nondroppable(void **state)
+{
+	struct h_sched *h = h_new(2);
+	struct dwcs_stream *s0 = h_add(h, 0, MS, 3, 8, DWCS_CLASS_F_EDF);
+
+	h_add(h, 1, MS, 0, 0, DWCS_CLASS_F_EDF);
+	/* two optional frames of two packets, then a droppable packet: nothing yields */
+	h_send(h, 0, 0, 50 * MS, FS);
+	h_send(h, 0, 0, 50 * MS, FE);
+	h_send(h, 0, 0, 51 * MS, FS);
+	h_send(h, 0, 0, 51 * MS, FE);
+	h_send(h, 0, 0, 52 * MS, 0);
+	assert_true(s0->head_optional);
+	assert_int_equal(s0->backlog, 5);
+	/*
+	 * A non-droppable packet: both frames go (x' 3 -> 1); the packet after them stays, since
+	 * the window's last loss is kept while later deadlines of it must be met
+	 */
+	h_send(h, 0, 0, 90 * MS, DWCS_MARK_NONDROPPABLE);
+	assert_int_equal(s0->backlog, 2);
+	assert_int_equal(h->st[0].dropped[DWCS_DROP_LATE], 2);
+	assert_int_equal(h->st[0].dropped[DWCS_DROP_FRAME], 2);
+	assert_int_equal(s0->st.misses, 2);
+	assert_int_equal(s0->st.violations, 0);
+	assert_true(s0->xc == 1 && s0->yc == 6);
+	assert_false(s0->head_optional);
+	assert_int_equal(s0->key_deadline, 52 * MS);
+	/* served in order, the mandatory head first */
+	assert_int_equal(h_step(h, 0, NULL, NULL), 0);
+	assert_int_equal(s0->key_deadline, 90 * MS);
+	h_free(h);
+
+	/* a frame already begun is committed: its rest stays ahead of the arrival */
+	h = h_new(1);
+	s0 = h_add(h, 0, MS, 3, 8, DWCS_CLASS_F_EDF);
+	h_send(h, 0, 0, 50 * MS, FS);
+	h_send(h, 0, 0, 50 * MS, FE);
+	assert_int_equal(h_step(h, 0, NULL, NULL), 0);
+	h_send(h, 0, 0, 90 * MS, DWCS_MARK_NONDROPPABLE);
+	assert_int_equal(s0->backlog, 2);
+	assert_int_equal(h->st[0].dropped[DWCS_DROP_LATE], 0);
+	h_free(h);
+}
+
 /* ---------------------------------------------------------------- overflow, params */
 
 static void test_overflow_victims(void **state)
@@ -978,6 +1028,7 @@ int main(void)
 		cmocka_unit_test(test_idle_stream_stale_deadline_entry),
 		cmocka_unit_test(test_idle_stream_earlier_deadline_rekeyed),
 		cmocka_unit_test(test_frame_in_flight_not_optional),
+		cmocka_unit_test(test_optional_heads_yield_to_nondroppable),
 		cmocka_unit_test(test_overflow_victims),
 		cmocka_unit_test(test_backlog_counts_follow_marks),
 		cmocka_unit_test(test_params_check),
