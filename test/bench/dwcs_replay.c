@@ -400,6 +400,24 @@ static void replay(const struct opts *o)
 
 /* ---------------------------------------------------------------- the viewers */
 
+/* A protected frame the viewer did not get in time: when it came, and when the oracle had it. */
+static void print_miss(const struct stream *s, size_t i, size_t k, u64 t0)
+{
+	const struct frame *f = &s->f[k];
+	u64 c = capture_of(s, k);
+
+	printf("  stream %zu frame %zu %c (captured at %.3f ms", i, k, f->type,
+	       (double)(c - t0) / MSEC);
+	if (f->oracle_done)
+		printf(", the oracle's done at +%.2f", (double)(f->oracle_done - c) / MSEC);
+	if (!f->nfrags)
+		printf("): skipped by the sender\n");
+	else if (f->sent < f->nfrags)
+		printf("): %u of %u datagrams sent\n", f->sent, f->nfrags);
+	else
+		printf("): complete %.2f ms after its capture\n", (double)(f->done - c) / MSEC);
+}
+
 struct verdict {
 	u64 i_frames, i_ok, windows_over, decodable, prot_late;
 };
@@ -427,11 +445,7 @@ static struct verdict judge(const struct opts *o, bool print)
 			if (is_protected(f->type) && !on_time[k]) {
 				v.prot_late++;
 				if (print)
-					printf("  stream %zu frame %zu %c (captured at %.3f ms, the oracle's done at +%.2f): %s %.2f ms after its capture\n",
-					       i, k, f->type, (double)(capture_of(s, k) - t0) / MSEC,
-					       (double)(f->oracle_done - capture_of(s, k)) / MSEC, f->sent == f->nfrags ? "complete" :
-					       "incomplete, last datagram", (double)(f->done -
-					       capture_of(s, k)) / MSEC);
+					print_miss(s, i, k, t0);
 			}
 		}
 		video_quality_eval(o->gop, on_time, dec, s->n, s->x, s->y, &q);
