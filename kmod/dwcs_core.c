@@ -560,6 +560,18 @@ static bool dwcs_window_spares_head(const struct dwcs_stream *s)
 	return s->p.y && (s->xc > 1 || (s->xc == 1 && s->yc == 1));
 }
 
+/*
+ * Optional: a head with its own deadline that may be dropped for lateness and that the
+ * stream's window can lose (table A ranks it after the rest; dwcs_yield_optional() gives it
+ * up to a non-droppable packet behind it). Only per-packet deadlines: period heads tie on
+ * deadlines often enough for the table's own window rules to decide.
+ */
+static bool dwcs_head_optional(const struct dwcs_stream *s, const struct dwcs_pkt *pkt)
+{
+	return (s->p.flags & DWCS_CLASS_F_EDF) && pkt->deadline && dwcs_window_spares_head(s) &&
+	       dwcs_head_droppable(s, pkt);
+}
+
 static bool dwcs_ceiling_holds(const struct dwcs_stream *s, u64 now)
 {
 	return s->p.max_rate && s->ceiling_held && dwcs_time_before(now, s->ceiling_next);
@@ -577,17 +589,11 @@ void dwcs_requeue(struct dwcs_sched *sched, struct dwcs_stream *s, u64 now)
 	}
 	s->head = pkt;
 	s->head_edf = (s->p.flags & DWCS_CLASS_F_EDF) && pkt->deadline;
-	s->head_optional = false;
+	s->head_optional = dwcs_head_optional(s, pkt);
+	if (s->head_optional)
+		sched->saw_optional = true;
 	s->key_arrival = pkt->enqueued;
 	if (s->head_edf) {
-		/*
-		 * Optional: the head may be dropped for lateness and the stream's window can lose
-		 * it (dwcs_window_spares_head). Only per-packet deadlines: period heads tie on
-		 * deadlines often enough for the table's own window rules to decide.
-		 */
-		s->head_optional = dwcs_window_spares_head(s) && dwcs_head_droppable(s, pkt);
-		if (s->head_optional)
-			sched->saw_optional = true;
 		/* A per-packet deadline has no request period: eligible at once. */
 		s->key_deadline = pkt->deadline;
 		s->key_eligible = now;
@@ -759,9 +765,9 @@ enum dwcs_admit dwcs_admit(struct dwcs_sched *sched, struct dwcs_stream *s,
 }
 
 /*
- * Optional heads yield: a non-droppable packet @pkt joined @s behind frames its window can lose
- * (optional heads, dwcs_window_spares_head()), so those are given up now, a miss each, rather
- * than at their deadline. Why: a stream's queue is FIFO, and table A serves an optional head
+ * Optional heads yield: a non-droppable packet joined @s behind frames its window can lose
+ * (optional heads, dwcs_head_optional()), so those are given up now, a miss each, rather
+ * than at their deadline; the packet itself, not droppable, ends the loop. Why: a stream's queue is FIFO, and table A serves an optional head
  * after every other head, so until it expires it held the non-droppable packets behind it
  * (an I-frame behind its stream's last B-frames, at a collision of I-frames when no optional
  * head is served: scenario B of docs/evaluation.md). A frame already begun is not given up
@@ -771,21 +777,15 @@ enum dwcs_admit dwcs_admit(struct dwcs_sched *sched, struct dwcs_stream *s,
  * oracle finds feasible): an I-frame or a window lost in 182, against 249 without; with the
  * B-frames' life the yield allows, 135 (docs/evaluation.md, B, session 22).
  */
-static void dwcs_yield_optional(struct dwcs_sched *sched, struct dwcs_stream *s,
-				const struct dwcs_pkt *pkt, u64 now)
+static void dwcs_yield_optional(struct dwcs_sched *sched, struct dwcs_stream *s, u64 now)
 {
 	struct dwcs_pkt *head;
-	bool gave_up = false;
 
-	while ((head = sched->ops->head(sched, s)) && head != pkt &&
-	       (s->p.flags & DWCS_CLASS_F_EDF) && head->deadline &&
-	       dwcs_window_spares_head(s) && dwcs_head_droppable(s, head)) {
+	while ((head = sched->ops->head(sched, s)) && dwcs_head_optional(s, head)) {
 		dwcs_miss_instant(s, head->deadline);
 		dwcs_drop_head(sched, s, head, DWCS_DROP_LATE);
-		gave_up = true;
 	}
-	if (gave_up)
-		dwcs_requeue(sched, s, now);
+	dwcs_requeue(sched, s, now);
 }
 
 void dwcs_arrived(struct dwcs_sched *sched, struct dwcs_stream *s, const struct dwcs_pkt *pkt,
@@ -793,9 +793,12 @@ void dwcs_arrived(struct dwcs_sched *sched, struct dwcs_stream *s, const struct 
 {
 	dwcs_count_in(s, pkt);
 	if (s->backlog > 1) {
-		/* not an activation, even when every packet ahead yields */
-		if (pkt->mark & DWCS_MARK_NONDROPPABLE)
-			dwcs_yield_optional(sched, s, pkt, now);
+		/*
+		 * Not an activation, even when every packet ahead yields. The head's cached
+		 * optional flag spares every other arrival the owner's head() call.
+		 */
+		if ((pkt->mark & DWCS_MARK_NONDROPPABLE) && s->head_optional)
+			dwcs_yield_optional(sched, s, now);
 		return;
 	}
 	/*

@@ -782,13 +782,9 @@ int BPF_PROG(dwcs_enqueue, struct sk_buff *skb, struct Qdisc *sch, struct bpf_sk
 		bpf_spin_unlock(&s->lock);
 		s->st.backlog++;
 		dwcs_rules_count_in(&s->r, mark);
-		/* counted before heads yield to it: dropping one uncounts it */
-		sch->q.qlen++;
-		sch->qstats.backlog += len;
-		/* a packet behind the head changes no key, unless heads yielded to it */
-		if (first || ((mark & DWCS_MARK_NONDROPPABLE) && dwcs_rules_yield_optional(sch, s)))
+		/* a packet behind the head changes no key (unless heads yield to it, below) */
+		if (first)
 			trees_refresh(s, minor, now);
-		return NET_XMIT_SUCCESS;
 	} else {
 		struct be_queue *be = bpf_map_lookup_elem(&dwcs_be, &zero);
 
@@ -803,6 +799,9 @@ int BPF_PROG(dwcs_enqueue, struct sk_buff *skb, struct Qdisc *sch, struct bpf_sk
 	}
 	sch->q.qlen++;
 	sch->qstats.backlog += len;
+	/* after the counting: a head that yields uncounts itself */
+	if (s && (mark & DWCS_MARK_NONDROPPABLE) && dwcs_rules_yield_optional(sch, s))
+		trees_refresh(s, minor, now);
 	return NET_XMIT_SUCCESS;
 drop:
 	bpf_qdisc_skb_drop(skb, to_free);

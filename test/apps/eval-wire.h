@@ -29,6 +29,26 @@ struct video_hdr {
 	uint64_t sent_ns;	/* when the frame was captured (its nominal time) */
 } __attribute__((packed));
 
+/* What each datagram carries on the link besides its video header and payload: UDP 8, IPv4 20,
+ * Ethernet 14 (a qdisc's packet length on a veth or Ethernet device). */
+#define VIDEO_WIRE_HEADERS (8 + 20 + 14)
+
+/*
+ * When datagram f of a frame of nfrags leaves, counted from the frame's capture, with pacing
+ * over span: evenly spaced, the last one (and a frame's only one) at span. Every frame then
+ * completes at capture + span whatever its size, so the receiver's inter-frame gap is the frame
+ * period instead of the period plus the difference of two frames' serialisation times (an
+ * I-frame holds a 10 Mbit/s link 19 ms, a B-frame 3 ms): the smoothing a real-time video
+ * sender does, at the cost of span of latency. Both managed and unmanaged runs get it alike.
+ * (video-server; test/bench/dwcs_replay replays it.)
+ */
+static inline uint64_t video_paced_offset(uint64_t span, unsigned int f, unsigned int nfrags)
+{
+	if (nfrags < 2)
+		return span;
+	return span * f / (nfrags - 1);
+}
+
 /* One sensor reading; it is useless after deadline_ns. */
 struct sensor_hdr {
 	uint32_t magic;

@@ -9,7 +9,7 @@
  * (default 4, 200 ms at 20 fps, which also absorbs a busy CPU's scheduling delays), and when
  * sending blocks for longer than that, the frames captured meanwhile are skipped, which is what
  * a congested unmanaged stream looks like to its viewer. --pace-ms spreads a frame's datagrams
- * over part of its period (see paced_offset()).
+ * over part of its period (see video_paced_offset() in eval-wire.h).
  *
  * Modes: plain sendto() (unmanaged; also the binary the LD_PRELOAD shim manages), and with
  * --qsock the Q.Sockets API (see video-qsock.c), built only when libqsock is.
@@ -74,10 +74,6 @@ static void usage(FILE *f)
 		prog);
 }
 
-/* What each datagram carries on the link besides its video header and payload: UDP 8, IPv4 20,
- * Ethernet 14 (a qdisc's packet length on a veth or Ethernet device). */
-#define VIDEO_WIRE_HEADERS (8 + 20 + 14)
-
 /* Frame sizes in bytes: mean and spread per type (MPEG-1 at VCD rates, Le Gall 1991). */
 static unsigned int frame_size(struct eval_rng *rng, char type, double scale)
 {
@@ -90,21 +86,6 @@ static unsigned int frame_size(struct eval_rng *rng, char type, double scale)
 	if (v > 120000)
 		v = 120000;
 	return (unsigned int)v;
-}
-
-/*
- * When datagram f of a frame of nfrags leaves, counted from the frame's capture, with pacing
- * over span: evenly spaced, the last one (and a frame's only one) at span. Every frame then
- * completes at capture + span whatever its size, so the receiver's inter-frame gap is the frame
- * period instead of the period plus the difference of two frames' serialisation times (an
- * I-frame holds a 10 Mbit/s link 19 ms, a B-frame 3 ms): the smoothing a real-time video
- * sender does, at the cost of span of latency. Both managed and unmanaged runs get it alike.
- */
-static uint64_t paced_offset(uint64_t span, unsigned int f, unsigned int nfrags)
-{
-	if (nfrags < 2)
-		return span;
-	return span * f / (nfrags - 1);
 }
 
 int main(int argc, char **argv)
@@ -226,7 +207,7 @@ int main(int argc, char **argv)
 			size_t chunk = EVAL_MAX_DATAGRAM - sizeof(*h);
 
 			if (pace)
-				sleep_until_ns(t + paced_offset(pace, f, nfrags));
+				sleep_until_ns(t + video_paced_offset(pace, f, nfrags));
 			off = f * (unsigned int)chunk;
 			if (off + chunk > size)
 				chunk = size - off;

@@ -38,9 +38,10 @@
  *   --rx-us N                added to every arrival (0)
  *   --trials N [--seed S] [--spread F]  N alignments instead of the files' own (0): each
  *                            stream's captures later by a random part of F frame periods (1)
+ *   --margin-ms N            also count the alignments where the oracle has N ms to spare (5)
  *   --verbose                every protected frame that missed
- *   --trace TRIAL:FROM:TO    the link's schedule in that trial, FROM to TO ms after the first
- *                            capture
+ *   --trace TRIAL:FROM:TO    the link's schedule in that (feasible) trial, FROM to TO ms after
+ *                            the first capture
  * Prints, per alignment the oracle finds feasible (protected frames and windows), whether the
  * core kept every I-frame and every window, then a summary line.
  */
@@ -54,12 +55,11 @@
 
 #define H_QCAP 1024u	/* a collision's frames fit (a stream's I-frame is 53 datagrams) */
 #include "../unit/dwcs_harness.h"
+#include "../apps/eval-wire.h"
 #include "../apps/video-quality.h"
 
 #define MAX_STREAMS	8
-#define DATAGRAM	1400u	/* EVAL_MAX_DATAGRAM: video header and payload */
-#define VIDEO_HDR	24u	/* sizeof(struct video_hdr) */
-#define WIRE_HDRS	42u	/* UDP, IPv4, Ethernet: a qdisc's packet length on veth */
+#define VIDEO_HDR	((u32)sizeof(struct video_hdr))
 #define BULK_LEN	1514u
 #define MSEC		1000000ULL
 
@@ -115,15 +115,16 @@ static void die(const char *fmt, ...)
 	exit(2);
 }
 
-/* A frame's datagrams, from its bytes on the link (video-server's split into 1376-byte chunks). */
+/* A frame's datagrams, from its bytes on the link (video-server's split of a frame into
+ * datagrams of EVAL_MAX_DATAGRAM bytes with their video header). */
 static u32 frame_frags(u32 wire, const char *path)
 {
 	u32 n;
 
-	for (n = 1; n * (VIDEO_HDR + WIRE_HDRS) < wire; n++) {
-		u32 size = wire - n * (VIDEO_HDR + WIRE_HDRS);
+	for (n = 1; n * (VIDEO_HDR + VIDEO_WIRE_HEADERS) < wire; n++) {
+		u32 size = wire - n * (VIDEO_HDR + VIDEO_WIRE_HEADERS);
 
-		if ((size + DATAGRAM - VIDEO_HDR - 1) / (DATAGRAM - VIDEO_HDR) == n)
+		if ((size + EVAL_MAX_DATAGRAM - VIDEO_HDR - 1) / (EVAL_MAX_DATAGRAM - VIDEO_HDR) == n)
 			return n;
 	}
 	die("%s: a frame's wire_bytes fit no datagram count", path);
@@ -131,8 +132,8 @@ static u32 frame_frags(u32 wire, const char *path)
 
 static u32 frag_len(const struct frame *f, u32 frag)
 {
-	return frag + 1 < f->nfrags ? DATAGRAM + WIRE_HDRS :
-	       f->wire - (f->nfrags - 1) * (DATAGRAM + WIRE_HDRS);
+	return frag + 1 < f->nfrags ? EVAL_MAX_DATAGRAM + VIDEO_WIRE_HEADERS :
+	       f->wire - (f->nfrags - 1) * (EVAL_MAX_DATAGRAM + VIDEO_WIRE_HEADERS);
 }
 
 static void load(struct stream *s, const char *path, const char *gop)
@@ -146,10 +147,8 @@ static void load(struct stream *s, const char *path, const char *gop)
 	if (!fgets(line, sizeof(line), in) || strncmp(line, "capture_ns,", 11))
 		die("%s: not a video-server --frames-csv file", path);
 	while (fgets(line, sizeof(line), in)) {
-		unsigned long long t, stream, wire;
+		unsigned long long t, stream, fk, wire;
 		char type;
-
-		unsigned long long fk;
 
 		if (sscanf(line, "%llu,%llu,%llu,%c,%llu", &t, &stream, &fk, &type, &wire) != 5)
 			die("%s: a row is not capture_ns,stream,frame,type,wire_bytes", path);
@@ -181,6 +180,18 @@ static void load(struct stream *s, const char *path, const char *gop)
 static u64 capture_of(const struct stream *s, size_t k)
 {
 	return s->f[k].capture + s->phase;
+}
+
+/* The first capture of all streams: the origin of --trace and of --verbose's times. */
+static u64 first_capture(void)
+{
+	u64 t0 = U64_MAX;
+	unsigned int i;
+
+	for (i = 0; i < nst; i++)
+		if (capture_of(&st[i], 0) < t0)
+			t0 = capture_of(&st[i], 0);
+	return t0;
 }
 
 static bool is_protected(char type)
@@ -297,22 +308,26 @@ static int arrival_cmp(const void *a, const void *b)
  */
 static u64 send_offset(const struct opts *o, const struct stream *s, size_t k, u32 f)
 {
-	u64 span = s->period * o->pace / 100;
-	u32 n = s->f[k].nfrags;
-
 	if (!o->pace)
 		return f * o->send_gap;
-	return n < 2 ? span : span * f / (n - 1);
+	return video_paced_offset(s->period * o->pace / 100, f, s->f[k].nfrags);
+}
+
+/* --trace: whether the link's use at @t is printed (trace_from == trace_to: never). */
+static bool tracing(const struct opts *o, u64 t, u64 t0)
+{
+	return o->trace_to > o->trace_from && t >= t0 + o->trace_from * MSEC &&
+	       t < t0 + o->trace_to * MSEC;
 }
 
 /* The core's verdict on every frame: sent datagrams and when the last one left. */
-static void replay(const struct opts *o)
+static void replay(const struct opts *o, bool trace)
 {
 	struct h_sched *h = h_new(nst);
 	struct pkt_ref (*ref)[H_QCAP] = calloc(nst, sizeof(*ref));
 	struct arrival *arr;
 	size_t narr = 0, a = 0, i, k;
-	u64 t0 = U64_MAX, t, bulk_at;
+	u64 t0 = first_capture(), t, bulk_at;
 
 	if (!ref)
 		die("out of memory");
@@ -324,8 +339,6 @@ static void replay(const struct opts *o)
 			st[i].f[k].sent = 0;
 			st[i].f[k].done = 0;
 		}
-		if (capture_of(&st[i], 0) < t0)
-			t0 = capture_of(&st[i], 0);
 	}
 	arr = malloc(narr * sizeof(*arr));
 	if (!arr)
@@ -368,8 +381,7 @@ static void replay(const struct opts *o)
 			const struct pkt_ref *r = &ref[who][(hs->head - 1) % H_QCAP];
 			struct frame *f = &st[who].f[r->frame];
 
-			if (o->trace_to > o->trace_from && t >= t0 + o->trace_from * MSEC &&
-			    t < t0 + o->trace_to * MSEC)
+			if (trace && tracing(o, t, t0))
 				printf("    %10.3f ms  stream %d frame %u %c %u/%u  deadline +%.1f\n",
 				       (double)(t - t0) / MSEC, who, r->frame, f->type, r->frag + 1,
 				       f->nfrags, (double)((s64)out.deadline - (s64)t) / MSEC);
@@ -381,8 +393,7 @@ static void replay(const struct opts *o)
 		if (a == narr && next == U64_MAX)
 			break;	/* every queue empty, nothing more to come */
 		if (t >= bulk_at) {
-			if (o->trace_to > o->trace_from && t >= t0 + o->trace_from * MSEC &&
-			    t < t0 + o->trace_to * MSEC)
+			if (trace && tracing(o, t, t0))
 				printf("    %10.3f ms  bulk\n", (double)(t - t0) / MSEC);
 			t += BULK_LEN * 1000000000ULL / o->rate;
 			continue;
@@ -425,12 +436,9 @@ struct verdict {
 static struct verdict judge(const struct opts *o, bool print)
 {
 	struct verdict v = { 0 };
-	u64 t0 = U64_MAX;
+	u64 t0 = first_capture();
 	size_t i, k;
 
-	for (i = 0; i < nst; i++)
-		if (capture_of(&st[i], 0) < t0)
-			t0 = capture_of(&st[i], 0);
 	for (i = 0; i < nst; i++) {
 		const struct stream *s = &st[i];
 		u8 *on_time = calloc(s->n, 1), *dec = calloc(s->n, 1);
@@ -562,22 +570,15 @@ int main(int argc, char **argv)
 	rng = 0x9e3779b97f4a7c15ULL ^ o.seed;
 	for (trial = 0; trial < (o.trials ? o.trials : 1); trial++) {
 		struct verdict v;
-		bool feas;
 		s64 slack;
 
 		for (i = 0; i < nst; i++)
 			st[i].phase = o.trials ? xorshift(&rng) % (o.spread * st[i].period) : 0;
-		feas = oracle_feasible(&o, &slack);
-		{
-			struct opts ot = o;
-
-			if (trial != o.trace_trial)
-				ot.trace_to = ot.trace_from = 0;
-			replay(&ot);
-		}
-		v = judge(&o, false);
-		if (!feas)
+		/* an alignment the oracle cannot meet says nothing of the core: not replayed */
+		if (!oracle_feasible(&o, &slack))
 			continue;
+		replay(&o, trial == o.trace_trial);
+		v = judge(&o, false);
 		feasible++;
 		roomy += slack >= (s64)o.margin;
 		{
