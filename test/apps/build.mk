@@ -1,7 +1,8 @@
 # test/apps — the programs of the paper's evaluation (docs/evaluation.md): a simulated MPEG
 # video server and its client (Figures 4-6), a sensor sender and its receiver (Figure 7),
-# qsock-root (qsockinit/qsockfini for the scenarios) and stall-probe (how long the machine left
-# the run's processes unscheduled).
+# qsock-root (qsockinit/qsockfini for the scenarios), stall-probe (how long the machine left
+# the run's processes unscheduled) and edf-oracle (whether any scheduler could have delivered a
+# run's frames: scenario B's yardstick).
 # The Q.Sockets paths (--qsock, qsock-root) are compiled in only when libqsock is part of the
 # tree (include/qsock.h and lib/build.mk's LIB_SO).
 # Files named paper-*, dwcs-*, shim-*, lib_driver here belong to other components and their
@@ -9,7 +10,7 @@
 
 EVAL_APPS_DIR := $(BUILD)/test/apps
 EVAL_APPS := $(addprefix $(EVAL_APPS_DIR)/,video-server video-client sensor-sender sensor-receiver \
-	stall-probe)
+	stall-probe edf-oracle)
 EVAL_UTIL_OBJS := $(EVAL_APPS_DIR)/eval-util.o $(EVAL_APPS_DIR)/eval-cli.o
 EVAL_VIDEO_OBJS := $(addprefix $(EVAL_APPS_DIR)/,video-server.o video-send.o video-quality.o \
 	eval-sockopts.o)
@@ -38,6 +39,8 @@ $(EVAL_APPS_DIR)/sensor-sender: $(EVAL_SENSOR_OBJS) $(EVAL_UTIL_OBJS)
 $(EVAL_APPS_DIR)/sensor-receiver: $(EVAL_APPS_DIR)/sensor-receiver.o $(EVAL_APPS_DIR)/gap-stats.o \
 	$(EVAL_UTIL_OBJS)
 $(EVAL_APPS_DIR)/stall-probe: $(EVAL_APPS_DIR)/stall-probe.o $(EVAL_APPS_DIR)/gap-stats.o $(EVAL_UTIL_OBJS)
+$(EVAL_APPS_DIR)/edf-oracle: $(addprefix $(EVAL_APPS_DIR)/,edf-oracle.o frame-oracle.o \
+	video-quality.o) $(EVAL_UTIL_OBJS)
 
 $(EVAL_APPS): EVAL_LDLIBS += -lm
 $(EVAL_APPS):

@@ -6,6 +6,7 @@
 # bad input. No root, no network: a second or two.
 
 load ../lib/common
+load ../lib/frames
 
 REPLAY=$QSOCK_BUILD/test/bench/dwcs_replay
 
@@ -13,21 +14,6 @@ setup() {
 	require_file "$REPLAY" "run make"
 	OUT=$(mktemp -d)
 	defer rm -rf "$OUT"
-}
-
-# frames FILE STREAM FPS N I_BYTES P_BYTES B_BYTES: a video-server --frames-csv of N frames of
-# the GOP IBBBPBBBPBBBPBBB with these wire sizes (each a whole number of datagrams: 1376 bytes
-# of payload and 66 of headers a full one).
-frames() {
-	awk -v s="$2" -v fps="$3" -v n="$4" -v i="$5" -v p="$6" -v b="$7" 'BEGIN {
-		gop = "IBBBPBBBPBBBPBBB"
-		print "capture_ns,stream,frame,type,wire_bytes"
-		for (k = 0; k < n; k++) {
-			t = substr(gop, k % 16 + 1, 1)
-			printf "%d,%d,%d,%s,%d\n", 1000000000 + k * 1000000000 / fps, s, k, t,
-				t == "I" ? i : t == "P" ? p : b
-		}
-	}' >"$1"
 }
 
 @test "dwcs_replay: a light load keeps every frame, in every alignment" {
@@ -58,7 +44,7 @@ frames() {
 	printf 'capture_ns,stream,frame,type,wire_bytes\n1,0,0,I\n' >"$OUT/short.csv"
 	run "$REPLAY" "$OUT/short.csv"
 	assert_status 2
-	assert_output_contains "short.csv: a row is not capture_ns,stream,frame,type,wire_bytes"
+	assert_output_contains "short.csv, row 2: not capture_ns,stream,frame,type"
 	run "$REPLAY" --tolerances "17/16" "$OUT/f0.csv"
 	assert_status 2
 	assert_output_contains "--tolerances"
@@ -68,4 +54,39 @@ frames() {
 	run "$REPLAY" --tolerances "1/16" "$OUT/f0.csv" "$OUT/f0.csv"
 	assert_status 2
 	assert_output_contains "fewer than the 2 streams"
+}
+
+# default NAME FILE: the default overload.sh (or lib.sh) gives the variable NAME, "${NAME:-X}".
+default() { grep -o "\${$1:-[^}]*}" "$2" | head -n 1 | sed "s/^\${$1:-//; s/}\$//"; }
+
+@test "dwcs_replay: its defaults are scenario B's, as overload.sh runs it" {
+	local scen=$QSOCK_REPO/test/scenarios gop tols dl bdl playout pace rate
+	gop=$(default OVERLOAD_GOP "$scen/overload.sh")
+	tols=$(default OVERLOAD_TOLERANCES "$scen/overload.sh")
+	dl=$(default OVERLOAD_DEADLINE_MS "$scen/overload.sh")
+	bdl=$(default OVERLOAD_DROPPABLE_DEADLINE_MS "$scen/overload.sh")
+	playout=$(default PLAYOUT_MS "$scen/overload.sh")
+	pace=$(default SCEN_VIDEO_PACE "$scen/lib.sh")
+	rate=$(default SCEN_RATE "$scen/lib.sh")
+	echo "overload.sh: gop $gop, tolerances $tols, deadlines $dl/$bdl ms, playout $playout ms, pace $pace %, rate $rate"
+	[ -n "$gop" ] && [ -n "$tols" ] && [ -n "$dl" ] && [ -n "$bdl" ] && [ -n "$playout" ] && [ -n "$pace" ]
+	[ "$rate" = 10mbit ]
+	# four streams at overload.sh's rates, 67 % of the link: windows spend B-frames, and how
+	# long a B-frame may wait changes which
+	local s fps=(30 25 20 15)
+	for s in 0 1 2 3; do
+		frames "$OUT/f$s.csv" $s ${fps[s]} $((fps[s] * 20)) 44000 18000 6500
+	done
+	run "$REPLAY" --trials 20 --spread 16 "$OUT"/f[0-3].csv
+	assert_status 0
+	local defaults=$output
+	echo "$defaults"
+	run "$REPLAY" --trials 20 --spread 16 --gop "$gop" --tolerances "$tols" --deadline-ms "$dl" \
+		--droppable-deadline-ms "$bdl" --playout-ms "$playout" --pace "$pace" --rate 1250000 \
+		"$OUT"/f[0-3].csv
+	assert_status 0
+	[ "$output" = "$defaults" ]
+	# and the comparison can tell: another B-frame deadline gives another outcome
+	run "$REPLAY" --trials 20 --spread 16 --droppable-deadline-ms $((bdl - 20)) "$OUT"/f[0-3].csv
+	[ "$output" != "$defaults" ]
 }

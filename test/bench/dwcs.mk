@@ -12,7 +12,8 @@ DWCS_REPLAY := $(BUILD)/test/bench/dwcs_replay
 TEST_BINS += $(DWCS_REPLAY)
 
 $(DWCS_REPLAY): $(BUILD)/test/bench/dwcs_replay.o $(BUILD)/kmod/dwcs_core.o \
-		$(BUILD)/kmod/dwcs_tree.o $(BUILD)/test/apps/video-quality.o
+		$(BUILD)/kmod/dwcs_tree.o $(BUILD)/test/apps/video-quality.o \
+		$(BUILD)/test/apps/frame-oracle.o
 	$(quiet) LINK $@
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^
 

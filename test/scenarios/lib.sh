@@ -417,74 +417,12 @@ scen_contender_name() {
 	esac
 }
 
-# scen_edf_oracle PLAYOUT_MS TYPES TOLERANCES FRAMES_CSV...: whether ANY scheduler could have
-# delivered, before its playout deadline, every frame of TYPES (the protected ones, e.g. IP)
-# and, with TOLERANCES ("x/y ...", one per stream in stream order; "" for none), enough
-# B-frames for every stream's windows, from the frames the senders actually produced
-# (video-server --frames-csv). Of the B-frames a window needs beyond its protected frames the
-# smallest are taken. The oracle gives those frames the whole link (SCEN_RATE) from their
-# capture on, and nothing else: the most any scheduler can do for them. All share one relative
-# deadline (capture + PLAYOUT_MS), so earliest deadline first, optimal on one link, is capture
-# order. A protected frame the oracle finishes late proves the run infeasible for TYPES; with
-# windows, a late frame shows only that this choice of B-frames fails (another might not), so
-# "windows infeasible" is the oracle's verdict, not a proof. Prints one line. With
-# SCEN_ORACLE_FRAMES=FILE it also writes when the oracle finishes each protected frame:
-# stream,frame,type,finish_ms (after the frame's capture).
-scen_edf_oracle() {
-	local playout=$1 types=$2 tols=$3
-	shift 3
-	# Pass 1: the protected frames, and for each stream's windows the smallest B-frames needed.
-	tail -q -n +2 "$@" | sort -t, -k2,2n -k3,3n | awk -F, -v types="$types" -v tols="$tols" '
-		function flush(   i, j, t, need) {
-			if (!nw) return
-			# a window the run ended inside asks for nothing (the receivers count whole ones)
-			need = nw < y[st] ? 0 : y[st] - x[st] - prot
-			# the smallest B-frames of the window first (selection sort: windows are short)
-			for (i = 1; i <= nb && need > 0; i++) {
-				for (j = i + 1; j <= nb; j++)
-					if (bb[j] < bb[i]) { t = bb[i]; bb[i] = bb[j]; bb[j] = t; t = bl[i]; bl[i] = bl[j]; bl[j] = t }
-				print bl[i] ",W"
-				need--
-			}
-			if (need > 0) print "0,0,B,S"	# even every B-frame is too few
-			nw = prot = nb = 0
-		}
-		BEGIN { ns = split(tols, tl, " "); for (i = 1; i <= ns; i++) { split(tl[i], p, "/"); x[i - 1] = p[1]; y[i - 1] = p[2] } }
-		{
-			if ($2 != st || (y[$2] && int($3 / y[$2]) != win)) flush()
-			st = $2; win = y[$2] ? int($3 / y[$2]) : 0; nw++
-			if (index(types, $4)) { prot++; print $1 "," $5 "," $4 ",P," $2 "," $3; next }
-			if (y[$2]) { nb++; bb[nb] = $5; bl[nb] = $1 "," $5 "," $4 }
-		}
-		END { flush() }' |
-	sort -t, -k1,1n | awk -F, -v rate="$(cont_rate_bps)" -v playout_ns="$((playout * 1000000))" \
-		-v types="$types" -v windows="${tols:+1}" -v frames="${SCEN_ORACLE_FRAMES:-}" '
-		BEGIN { if (frames) print "stream,frame,type,finish_ms" >frames }
-		{
-			start = $1 > done ? $1 : done
-			done = start + $2 * 1e9 / rate
-			late = done > $1 + playout_ns
-			if (frames && $4 == "P") printf "%d,%d,%s,%.3f\n", $5, $6, $3, (done - $1) / 1e6 >frames
-			if ($4 == "P") { n++; if ($3 == "I") ni++; if (late) { miss++; if ($3 == "I") mi++ } }
-			else if ($4 == "S") bmiss++
-			else { nb++; if (late) bmiss++ }
-		}
-		END {
-			if (!n) { print "oracle: no frames of " types " in the senders\047 --frames-csv"; exit 1 }
-			printf "oracle: %s frames %d (I: %d), an ideal scheduler misses %d (I: %d): %s", \
-				types, n, ni, miss, mi, miss ? "infeasible" : "feasible"
-			if (windows)
-				printf "; with the B-frames the windows need (%d): %s", nb, \
-					miss + bmiss ? "windows infeasible" : "windows feasible"
-			printf "\n"
-		}'
-}
-
 # scen_oracle_lag ORACLE_FRAMES GAPS_CSV TYPE MIN_MS: for the frames of TYPE the oracle
-# finishes later than MIN_MS after their capture (the collisions), how much later than the
-# oracle each arrived (the receivers' latency_ms minus the oracle's finish_ms): one line, with
-# the median and the worst, and how many never arrived. The oracle sends nothing it need not,
-# so a scheduler that also sends what the windows do not need lags it even when feasible.
+# (ORACLE_FRAMES: test/apps/edf-oracle's --frames-out) finishes later than MIN_MS after their
+# capture (the collisions), how much later than the oracle each arrived (the receivers'
+# latency_ms minus the oracle's finish_ms): one line, with the median and the worst, and how
+# many never arrived. The oracle sends nothing it need not, so a scheduler that also sends what
+# the windows do not need lags it even when feasible.
 # Frame 0 of each stream is left out: the receiver writes no gap row for its first frame.
 scen_oracle_lag() {
 	awk -F, -v type="$3" -v min="$4" '

@@ -19,7 +19,7 @@
 # (2, 1, 3 and 0 B-frames of every 16 frames) brings the load the tolerances demand to 81 % of
 # the link; but the I-frames (73 kB, 59 ms of the link each) of different streams collide (all
 # four every 3.2 s), and then only the playout buffer absorbs them. Each run checks it on the
-# frames its senders produced (scen_edf_oracle: could any scheduler have delivered them?), in
+# frames its senders produced (test/apps/edf-oracle: could any scheduler have delivered them?), in
 # oracle.txt: with the 200 ms buffer most runs are feasible (how closely the I-frames collide
 # moves with the senders' start), with 150 ms none. Until session 11 the scenario used
 # video-server's MPEG-1 GOP (IBBPBBPBBPBB, scale 2.7, tolerances 6/12 7/12 6/12 8/12), whose
@@ -65,7 +65,9 @@ gop=${OVERLOAD_GOP:-IBBBPBBBPBBBPBBB}
 fpss=(30 25 20 15)
 tols=(${OVERLOAD_TOLERANCES:-10/16 11/16 9/16 12/16})
 [ ${#tols[@]} = 4 ] || scen_die "OVERLOAD_TOLERANCES: give four X/Y, one per stream"
-[ -x "$APPS/video-server" ] || scen_die "$APPS/video-server is not built (run make)"
+for app in video-server edf-oracle; do
+	[ -x "$APPS/$app" ] || scen_die "$APPS/$app is not built (run make)"
+done
 command -v iperf3 >/dev/null || scen_die "iperf3 is missing (run scripts/deps)"
 case $variant in
 api | unmanaged | htb | prio | fq | cake) scen_variant_check "$variant" ;;
@@ -121,7 +123,8 @@ rm -f "$out"/fps-[0-3].csv "$out"/gaps-[0-3].csv
 wait
 scen_summary b "$variant" "$out" "$out"/client-[0-3].csv
 # Feasible or not, for the frames this run's senders produced: the I- and P-frames qsock protects.
-SCEN_ORACLE_FRAMES=$out/oracle-frames.csv scen_edf_oracle "${PLAYOUT_MS:-200}" IP "${tols[*]}" \
+"$APPS/edf-oracle" --playout-ms "${PLAYOUT_MS:-200}" --types IP --tolerances "${tols[*]}" \
+	--rate "$(cont_rate_bps)" --gop "$gop" --frames-out "$out/oracle-frames.csv" \
 	"$out"/frames-[0-3].csv | tee "$out/oracle.txt" >&2
 # How far behind the oracle the colliding I-frames arrived (docs/evaluation.md, B).
 scen_oracle_lag "$out/oracle-frames.csv" "$out/gaps.csv" I 120 | tee -a "$out/oracle.txt" >&2
