@@ -438,6 +438,8 @@ void dwcs_stream_detach(struct dwcs_sched *sched, struct dwcs_stream *s)
 	int k;
 
 	dwcs_stream_unqueue(sched, s);
+	sched->backlog_nondrop -= s->backlog_nondrop;
+	s->backlog_nondrop = 0;
 	if (s->leaf == last)
 		return;
 	/* The last leaf's stream moves into the freed one, with its stored keys. */
@@ -451,11 +453,13 @@ void dwcs_stream_detach(struct dwcs_sched *sched, struct dwcs_stream *s)
 void dwcs_stream_purged(struct dwcs_sched *sched, struct dwcs_stream *s)
 {
 	dwcs_stream_unqueue(sched, s);
+	sched->backlog_nondrop -= s->backlog_nondrop;
 	s->backlog = 0;
 	s->backlog_nondrop = 0;
 	memset(s->backlog_prio, 0, sizeof(s->backlog_prio));
 	s->head_late = false;
 	s->frame = DWCS_FRAME_NONE;
+	s->frame_optional = false;
 	s->enq_frame_open = false;
 	s->enq_frame_drop = false;
 	s->started = false;
@@ -509,20 +513,22 @@ bool dwcs_pkt_droppable(const struct dwcs_stream *s, const struct dwcs_pkt *pkt)
 	       !(pkt->mark & DWCS_MARK_NONDROPPABLE);
 }
 
-static void dwcs_count_in(struct dwcs_stream *s, const struct dwcs_pkt *pkt)
+static void dwcs_count_in(struct dwcs_sched *sched, struct dwcs_stream *s,
+			  const struct dwcs_pkt *pkt)
 {
 	s->backlog++;
 	if (pkt->mark & DWCS_MARK_NONDROPPABLE)
-		s->backlog_nondrop++;
+		s->backlog_nondrop++, sched->backlog_nondrop++;
 	else
 		s->backlog_prio[dwcs_mark_drop_prio(pkt->mark)]++;
 }
 
-static void dwcs_count_out(struct dwcs_stream *s, const struct dwcs_pkt *pkt)
+static void dwcs_count_out(struct dwcs_sched *sched, struct dwcs_stream *s,
+			   const struct dwcs_pkt *pkt)
 {
 	s->backlog--;
 	if (pkt->mark & DWCS_MARK_NONDROPPABLE)
-		s->backlog_nondrop--;
+		s->backlog_nondrop--, sched->backlog_nondrop--;
 	else
 		s->backlog_prio[dwcs_mark_drop_prio(pkt->mark)]--;
 	if (pkt == s->head) {
@@ -572,6 +578,22 @@ static bool dwcs_head_optional(const struct dwcs_stream *s, const struct dwcs_pk
 	       dwcs_head_droppable(s, pkt);
 }
 
+/*
+ * The rest of a frame that began as an optional head stays optional while no non-droppable
+ * packet waits behind it in its stream: committed (not dropped for lateness: half a frame is
+ * of no use, and its first packets are gone), but served after every other head, as its start
+ * was. Ranked by its own deadline instead, the datagrams a paced sender hands over after the
+ * frame began went ahead of every protected frame captured up to that deadline's length before
+ * them, for as long as the sender paces a frame (scenario B of docs/evaluation.md, session 23:
+ * nearly all the optional time the link spent while protected packets waited). Once a
+ * non-droppable packet is queued behind it, the rest either goes (dwcs_yield_optional()) or
+ * is ranked by its deadline again, to clear that packet's way.
+ */
+static bool dwcs_rest_optional(const struct dwcs_stream *s)
+{
+	return s->frame == DWCS_FRAME_SENDING && s->frame_optional && !s->backlog_nondrop;
+}
+
 static bool dwcs_ceiling_holds(const struct dwcs_stream *s, u64 now)
 {
 	return s->p.max_rate && s->ceiling_held && dwcs_time_before(now, s->ceiling_next);
@@ -589,7 +611,7 @@ void dwcs_requeue(struct dwcs_sched *sched, struct dwcs_stream *s, u64 now)
 	}
 	s->head = pkt;
 	s->head_edf = (s->p.flags & DWCS_CLASS_F_EDF) && pkt->deadline;
-	s->head_optional = dwcs_head_optional(s, pkt);
+	s->head_optional = dwcs_head_optional(s, pkt) || dwcs_rest_optional(s);
 	if (s->head_optional)
 		sched->saw_optional = true;
 	s->key_arrival = pkt->enqueued;
@@ -663,7 +685,7 @@ static void dwcs_drop_frame_rest(struct dwcs_sched *sched, struct dwcs_stream *s
 		if (!(pkt->state & DWCS_PKT_IN_FRAME) || (pkt->mark & DWCS_MARK_FRAME_START) ||
 		    (pkt->mark & DWCS_MARK_NONDROPPABLE))
 			return;
-		dwcs_count_out(s, pkt);
+		dwcs_count_out(sched, s, pkt);
 		s->st.drops[DWCS_DROP_FRAME]++;
 		sched->ops->drop_head(sched, s, DWCS_DROP_FRAME);
 		if (end)
@@ -678,7 +700,7 @@ static void dwcs_drop_head(struct dwcs_sched *sched, struct dwcs_stream *s,
 {
 	bool frame_open = dwcs_frame_continues(pkt);
 
-	dwcs_count_out(s, pkt);
+	dwcs_count_out(sched, s, pkt);
 	s->st.drops[why]++;
 	sched->ops->drop_head(sched, s, why);
 	if (frame_open)
@@ -767,20 +789,38 @@ enum dwcs_admit dwcs_admit(struct dwcs_sched *sched, struct dwcs_stream *s,
 /*
  * Optional heads yield: a non-droppable packet joined @s behind frames its window can lose
  * (optional heads, dwcs_head_optional()), so those are given up now, a miss each, rather
- * than at their deadline; the packet itself, not droppable, ends the loop. Why: a stream's queue is FIFO, and table A serves an optional head
- * after every other head, so until it expires it held the non-droppable packets behind it
- * (an I-frame behind its stream's last B-frames, at a collision of I-frames when no optional
- * head is served: scenario B of docs/evaluation.md). A frame already begun is not given up
- * (committed), nor one its window needs. Cost: the frames given up might have been sent had
- * the link been idle before their deadline; each is within its window's allowance.
- * Measured (test/bench/dwcs_replay, scenario B's frames in 3,622 alignments the clairvoyant
- * oracle finds feasible): an I-frame or a window lost in 182, against 249 without; with the
- * B-frames' life the yield allows, 135 (docs/evaluation.md, B, session 22).
+ * than at their deadline; the packet itself, not droppable, ends the loop. Why: a stream's
+ * queue is FIFO, and table A serves an optional head after every other head, so until it
+ * expires it held the non-droppable packets behind it (an I-frame behind its stream's last
+ * B-frames, at a collision of I-frames when no optional head is served: scenario B of
+ * docs/evaluation.md). A frame its window needs is not given up. Cost: the frames given up
+ * might have been sent had the link been idle before their deadline; each is within its
+ * window's allowance. Measured (test/bench/dwcs_replay, scenario B's frames in 3,622
+ * alignments the clairvoyant oracle finds feasible): an I-frame or a window lost in 182,
+ * against 249 without; with the B-frames' life the yield allows, 135 (session 22).
+ *
+ * A frame already begun is committed, except the rest of one begun as an optional head
+ * (dwcs_rest_optional()): that goes too when another stream's non-droppable packets are
+ * queued, since its stream's packet now waits behind it and, ranked by its deadline, it would
+ * go ahead of theirs; with none queued, the rest is committed for good (the link has room).
+ * Cost: the datagrams of it already sent are wasted, and the viewer loses a frame its window
+ * allows. Measured (dwcs_replay, 1,838 feasible alignments of two seeds): a miss in 23,
+ * against 71 before; decodable fps 50.66 against 52.13 (docs/evaluation.md, B, session 23).
  */
 static void dwcs_yield_optional(struct dwcs_sched *sched, struct dwcs_stream *s, u64 now)
 {
-	struct dwcs_pkt *head;
+	struct dwcs_pkt *head = sched->ops->head(sched, s);
 
+	if (s->frame == DWCS_FRAME_SENDING && s->frame_optional) {
+		/* given up now, or committed for good (the packet stays behind it) */
+		s->frame_optional = false;
+		if (sched->backlog_nondrop > s->backlog_nondrop && dwcs_window_spares_head(s) &&
+		    dwcs_pkt_droppable(s, head)) {
+			s->frame = DWCS_FRAME_NONE;
+			dwcs_miss_instant(s, head->deadline);
+			dwcs_drop_head(sched, s, head, DWCS_DROP_LATE);
+		}
+	}
 	while ((head = sched->ops->head(sched, s)) && dwcs_head_optional(s, head)) {
 		dwcs_miss_instant(s, head->deadline);
 		dwcs_drop_head(sched, s, head, DWCS_DROP_LATE);
@@ -791,13 +831,13 @@ static void dwcs_yield_optional(struct dwcs_sched *sched, struct dwcs_stream *s,
 void dwcs_arrived(struct dwcs_sched *sched, struct dwcs_stream *s, const struct dwcs_pkt *pkt,
 		  u64 now)
 {
-	dwcs_count_in(s, pkt);
+	dwcs_count_in(sched, s, pkt);
 	if (s->backlog > 1) {
 		/*
 		 * Not an activation, even when every packet ahead yields. The head's cached
 		 * optional flag spares every other arrival the owner's head() call.
 		 */
-		if ((pkt->mark & DWCS_MARK_NONDROPPABLE) && s->head_optional)
+		if ((pkt->mark & DWCS_MARK_NONDROPPABLE) && (s->head_optional || s->frame_optional))
 			dwcs_yield_optional(sched, s, now);
 		return;
 	}
@@ -924,7 +964,7 @@ void dwcs_served(struct dwcs_sched *sched, struct dwcs_stream *s, const struct d
 	bool frame_open = dwcs_frame_continues(pkt);
 	u64 delay = now - pkt->enqueued;
 
-	dwcs_count_out(s, pkt);
+	dwcs_count_out(sched, s, pkt);
 	s->st.sent++;
 	s->st.delay_sum_ns += delay;
 	if (delay > s->st.delay_max_ns)
@@ -947,6 +987,9 @@ void dwcs_served(struct dwcs_sched *sched, struct dwcs_stream *s, const struct d
 	}
 	if (!edf)
 		s->deadline += s->p.period_ns;
+	/* a frame begun as an optional head stays one (dwcs_rest_optional()) */
+	if (!frame_open || s->frame != DWCS_FRAME_SENDING)
+		s->frame_optional = frame_open && s->head_optional;
 	s->frame = frame_open ? DWCS_FRAME_SENDING : DWCS_FRAME_NONE;
 	dwcs_requeue(sched, s, now);
 }
@@ -954,7 +997,7 @@ void dwcs_served(struct dwcs_sched *sched, struct dwcs_stream *s, const struct d
 void dwcs_unlinked(struct dwcs_sched *sched, struct dwcs_stream *s, const struct dwcs_pkt *pkt,
 		   enum dwcs_drop_reason why, u64 now)
 {
-	dwcs_count_out(s, pkt);
+	dwcs_count_out(sched, s, pkt);
 	s->st.drops[why]++;
 	dwcs_requeue(sched, s, now);
 }

@@ -112,6 +112,7 @@ struct dwcs_stream {
 	bool tagged;		/* violated: the next on-time service resets x'/y' to x/y */
 	bool head_late;		/* the current head already had its miss accounted */
 	u8 frame;		/* enum dwcs_frame_state, dequeue side */
+	bool frame_optional;	/* the frame in flight began as an optional head */
 	bool enq_frame_open;	/* enqueue side: a FRAME_START was seen, no FRAME_END yet */
 	bool enq_frame_drop;	/* enqueue side: drop the rest of the open frame */
 	u8 in_trees;		/* DWCS_IN_WAIT | DWCS_IN_DEADLINE: a copy of the membership */
@@ -146,6 +147,7 @@ struct dwcs_sched {
 	bool saw_optional;	/* some head was optional once: READY's top may not be the
 				 * earliest deadline (dwcs_select) */
 	u32 streams;		/* attached streams (the trees must have this many leaves) */
+	u32 backlog_nondrop;	/* packets marked non-droppable queued, all streams */
 	struct dwcs_stream **by_leaf;	/* attached streams by leaf number */
 	/*
 	 * Bytes of the owner's per-stream state right after each struct dwcs_stream that a

@@ -59,14 +59,17 @@ struct dwcs_rules_stream {
 	__u8 tagged, started;
 	__u8 head_late;		/* the head's deadline passed and it stays (sent late) */
 	__u8 frame_sending;	/* part of a frame went out: the rest is committed */
+	__u8 frame_optional;	/* that frame began as an optional head */
 	__u8 enq_frame_open;	/* enqueue side: a FRAME_START was seen, no FRAME_END yet */
 	__u8 enq_frame_drop;	/* enqueue side: drop the rest of the open frame */
-	__u8 pad[2];
+	__u8 pad;
 	__u64 last_miss;	/* own deadline instant whose miss was last accounted */
 	struct dwcs_rules_head head;
 	/* queued packets not marked non-droppable, by drop priority: which priority an
 	 * overflow drops is decided on these, without a walk of the queue */
 	__u32 backlog_prio[4];
+	__u32 backlog_nondrop;	/* queued packets marked non-droppable */
+	__u32 pad2;
 };
 
 /* The sort keys of a backlogged stream's head. */
@@ -269,13 +272,32 @@ DWCS_RULES_INLINE bool dwcs_rules_head_droppable(const struct dwcs_rules_stream 
 	       !r->frame_sending;
 }
 
+/* The window can lose the head without risking the frames after it: more than one loss
+ * left, or one and the head the window's last deadline (kmod/dwcs_core.c
+ * dwcs_window_spares_head). */
+DWCS_RULES_INLINE bool dwcs_rules_window_spares_head(const struct dwcs_rules_stream *r)
+{
+	return r->y && (r->xc > 1 || (r->xc == 1 && r->yc == 1));
+}
+
 /* Optional: the head has its own deadline, may go unsent, and its stream's window can lose
- * it without risking the frames after it: more than one loss left, or one and the head the
- * window's last deadline (kmod/dwcs_core.c dwcs_window_spares_head). */
+ * it (kmod/dwcs_core.c dwcs_head_optional). */
 DWCS_RULES_INLINE bool dwcs_rules_head_optional(const struct dwcs_rules_stream *r)
 {
-	return r->head.deadline && r->y && (r->xc > 1 || (r->xc == 1 && r->yc == 1)) &&
-	       dwcs_rules_head_droppable(r);
+	return r->head.deadline && dwcs_rules_window_spares_head(r) && dwcs_rules_head_droppable(r);
+}
+
+/* The rest of a frame begun as an optional head, no non-droppable packet behind it: ranked
+ * as optional too (kmod/dwcs_core.c dwcs_rest_optional says why). */
+DWCS_RULES_INLINE bool dwcs_rules_rest_optional(const struct dwcs_rules_stream *r)
+{
+	return r->frame_sending && r->frame_optional && !r->backlog_nondrop;
+}
+
+/* The head's key: ranked after every other head (table A's rule 0, dwcs_rules_keys.optional). */
+DWCS_RULES_INLINE bool dwcs_rules_ranked_optional(const struct dwcs_rules_stream *r)
+{
+	return dwcs_rules_head_optional(r) || dwcs_rules_rest_optional(r);
 }
 
 /* ---------------------------------------------------------------- enqueue */
@@ -361,7 +383,9 @@ DWCS_RULES_INLINE __u32 dwcs_rules_drop_prio(__u32 mark)
 /* A packet joins the stream's queue (enqueue) ... */
 DWCS_RULES_INLINE void dwcs_rules_count_in(struct dwcs_rules_stream *r, __u32 mark)
 {
-	if (!(mark & DWCS_MARK_NONDROPPABLE))
+	if (mark & DWCS_MARK_NONDROPPABLE)
+		r->backlog_nondrop++;
+	else
 		r->backlog_prio[dwcs_rules_drop_prio(mark) & 3]++;
 }
 
@@ -370,7 +394,9 @@ DWCS_RULES_INLINE void dwcs_rules_count_out(struct dwcs_rules_stream *r, __u32 m
 {
 	__u32 *n = &r->backlog_prio[dwcs_rules_drop_prio(mark) & 3];
 
-	if (!(mark & DWCS_MARK_NONDROPPABLE) && *n)
+	if (mark & DWCS_MARK_NONDROPPABLE)
+		n = &r->backlog_nondrop;
+	if (*n)
 		(*n)--;
 }
 
@@ -442,6 +468,7 @@ DWCS_RULES_INLINE __u32 dwcs_rules_serve_begin(struct dwcs_rules_stream *r,
 {
 	__u64 deadline = r->head.deadline ? r->head.deadline : r->deadline;
 	bool frame_open = dwcs_rules_frame_continues(r->head.mark);
+	bool optional = dwcs_rules_head_optional(r);
 	__u32 how = 0;
 
 	if (r->head.deadline)
@@ -460,6 +487,9 @@ DWCS_RULES_INLINE __u32 dwcs_rules_serve_begin(struct dwcs_rules_stream *r,
 			dwcs_rules_window_missed(r, st, 1);
 	}
 	dwcs_rules_count_out(r, r->head.mark);
+	/* a frame begun as an optional head stays one (dwcs_rules_rest_optional) */
+	if (!frame_open || !r->frame_sending)
+		r->frame_optional = frame_open && optional;
 	r->frame_sending = frame_open;
 	return how;
 }

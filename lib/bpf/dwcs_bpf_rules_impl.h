@@ -12,7 +12,10 @@
  *   void dwcs_rules_drop_one(DWCS_RULES_LINK *link, DWCS_RULES_STREAM *s, __u64 *ctr)
  *                      takes the head of s off its queue and frees it, counts it in *ctr,
  *                      lowers st.backlog and caches the new head in r.head (the rules have
- *                      taken it out of r.backlog_prio before the call).
+ *                      taken it out of r.backlog_prio before the call);
+ *   __u32 dwcs_rules_link_nondrop(const DWCS_RULES_LINK *link)
+ *                      the packets marked non-droppable queued in all streams (each
+ *                      stream's are its r.backlog_nondrop).
  */
 #ifndef QSOCK_DWCS_BPF_RULES_IMPL_H
 #define QSOCK_DWCS_BPF_RULES_IMPL_H
@@ -68,13 +71,27 @@ DWCS_RULES_INLINE void dwcs_rules_drop_head(DWCS_RULES_LINK *link, DWCS_RULES_ST
  * Optional heads yield (kmod/dwcs_core.c dwcs_yield_optional): a non-droppable packet joined
  * @s behind heads its window can lose, and those go now, each a miss for its instant, with
  * the rest of its frame, so that the packet does not wait behind them until they expire.
- * The loop ends at the packet itself, which is not droppable. True when a head went (the
- * stream's keys changed).
+ * The loop ends at the packet itself, which is not droppable. The rest of a frame begun as an
+ * optional head goes too while another stream's protected packets wait, else it is committed
+ * for good. True when the stream's keys changed.
  */
 DWCS_RULES_SUBPROG bool dwcs_rules_yield_optional(DWCS_RULES_LINK *link, DWCS_RULES_STREAM *s)
 {
 	dwcs_rules_iter it;
 	bool gave_up = false;
+
+	if (s->st.backlog && s->r.frame_sending && s->r.frame_optional) {
+		s->r.frame_optional = 0;
+		gave_up = true;	/* ranked by its deadline from now on, if it stays */
+		if (dwcs_rules_link_nondrop(link) > s->r.backlog_nondrop &&
+		    dwcs_rules_window_spares_head(&s->r) && dwcs_rules_lossy(&s->r) &&
+		    !(s->r.head.mark & DWCS_MARK_NONDROPPABLE)) {
+			s->r.frame_sending = 0;
+			s->r.head_late = 0;	/* the head goes, late or not */
+			dwcs_rules_miss_instant(&s->r, &s->st, s->r.head.deadline);
+			dwcs_rules_drop_head(link, s, &s->st.drop_late);
+		}
+	}
 
 	dwcs_rules_iter_new(&it, s->st.backlog);
 	while (dwcs_rules_iter_next(&it)) {
@@ -221,7 +238,7 @@ DWCS_RULES_INLINE void dwcs_rules_place(const struct dwcs_rules_stream *r, __u32
 	pl->k.xc = r->xc;
 	pl->k.yc = r->yc;
 	pl->k.minor = minor;
-	pl->k.optional = dwcs_rules_head_optional(r);
+	pl->k.optional = dwcs_rules_ranked_optional(r);
 	pl->due_k = pl->k;
 	pl->due = r->head.deadline ? !r->head_late : r->period != 0;
 	if (dwcs_rules_waits(r, wc, now, &until)) {

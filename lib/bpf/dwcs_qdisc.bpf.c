@@ -164,6 +164,7 @@ struct {
 
 __u32 nactive;
 __u32 be_len;
+__u32 nondrop_pkts;	/* packets marked non-droppable queued in the streams (all of them) */
 /* the precedence table and the work-conserving mode the trees are ordered by: dwcs_conf's
  * at the qdisc's init (READY's order cannot change under its nodes) */
 __u32 tree_order;
@@ -323,6 +324,11 @@ static __always_inline void dwcs_rules_drop_one(struct Qdisc *sch, struct stream
 	if (s->st.backlog)
 		s->st.backlog--;
 	bpf_kfree_skb(skb);
+}
+
+static __always_inline __u32 dwcs_rules_link_nondrop(const struct Qdisc *sch)
+{
+	return nondrop_pkts;
 }
 
 #define DWCS_RULES_STREAM	struct stream_state
@@ -782,6 +788,8 @@ int BPF_PROG(dwcs_enqueue, struct sk_buff *skb, struct Qdisc *sch, struct bpf_sk
 		bpf_spin_unlock(&s->lock);
 		s->st.backlog++;
 		dwcs_rules_count_in(&s->r, mark);
+		if (mark & DWCS_MARK_NONDROPPABLE)
+			nondrop_pkts++;
 		/* a packet behind the head changes no key (unless heads yield to it, below) */
 		if (first)
 			trees_refresh(s, minor, now);
@@ -906,6 +914,8 @@ struct sk_buff *BPF_PROG(dwcs_dequeue, struct Qdisc *sch)
 		s = bpf_map_lookup_elem(&dwcs_state, &minor);
 		if (!s)
 			return NULL;
+		if ((s->r.head.mark & DWCS_MARK_NONDROPPABLE) && nondrop_pkts)
+			nondrop_pkts--;
 		how = dwcs_rules_serve_begin(&s->r, &s->st, now);
 		skb = pop_head(s);
 		if (!skb)
@@ -998,6 +1008,7 @@ static __always_inline void drain(struct Qdisc *sch)
 	}
 	nactive = 0;
 	be_len = 0;
+	nondrop_pkts = 0;
 	link_idle = 1;
 	sch->q.qlen = 0;
 	sch->qstats.backlog = 0;
@@ -1019,6 +1030,7 @@ int BPF_PROG(dwcs_init, struct Qdisc *sch, struct nlattr *opt, struct netlink_ex
 	tree_wc = c ? c->work_conserving : 0;
 	nactive = 0;
 	be_len = 0;
+	nondrop_pkts = 0;
 	t_next = 0;
 	link_idle = 1;
 	return 0;

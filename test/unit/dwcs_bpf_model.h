@@ -53,6 +53,7 @@ struct bm_qdisc {
 	struct bm_stream st[BM_MAX_STREAMS];
 	__u32 active[BM_MAX_STREAMS];
 	__u32 nactive;
+	__u32 nondrop_pkts;
 	struct bm_tree ready, wait, due;
 	__u64 tree_lost;
 	/* the last enqueue's overflow victim: its position from the head (0: the head) and
@@ -113,6 +114,11 @@ static inline void dwcs_rules_drop_one(struct bm_qdisc *q, struct bm_stream *s, 
 	(*ctr)++;
 	if (s->st.backlog)
 		s->st.backlog--;
+}
+
+static inline __u32 dwcs_rules_link_nondrop(const struct bm_qdisc *q)
+{
+	return q->nondrop_pkts;
 }
 
 #define DWCS_RULES_STREAM	struct bm_stream
@@ -328,6 +334,8 @@ static inline enum bm_verdict bm_enqueue(struct bm_qdisc *q, __u32 i, __u64 now,
 	bm_cache_head(s);
 	s->st.backlog++;
 	dwcs_rules_count_in(&s->r, mark);
+	if (mark & DWCS_MARK_NONDROPPABLE)
+		q->nondrop_pkts++;
 	q->qlen++;
 	if (first || ((mark & DWCS_MARK_NONDROPPABLE) && dwcs_rules_yield_optional(q, s)))
 		bm_refresh(q, s, i, now);
@@ -377,7 +385,11 @@ static inline void bm_serve(struct bm_qdisc *q, const struct dwcs_rules_keys *be
 			    struct bm_pkt *out)
 {
 	struct bm_stream *s = &q->st[best->minor];
-	__u32 how = dwcs_rules_serve_begin(&s->r, &s->st, now);
+	__u32 how;
+
+	if ((s->r.head.mark & DWCS_MARK_NONDROPPABLE) && q->nondrop_pkts)
+		q->nondrop_pkts--;
+	how = dwcs_rules_serve_begin(&s->r, &s->st, now);
 
 	if (!bm_pop_head(s, out))
 		abort();

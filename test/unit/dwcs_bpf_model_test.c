@@ -50,7 +50,7 @@ static void bm_keys(const struct bm_stream *s, u32 minor, struct dwcs_rules_keys
 	k->xc = s->r.xc;
 	k->yc = s->r.yc;
 	k->minor = minor;
-	k->optional = dwcs_rules_head_optional(&s->r);
+	k->optional = dwcs_rules_ranked_optional(&s->r);
 }
 
 static bool keys_equal(const struct dwcs_rules_keys *a, const struct dwcs_rules_keys *b)

@@ -787,7 +787,10 @@ static void test_last_loss_kept_for_the_window(void **state)
 	h_free(h);
 }
 
-/* The rest of a frame in flight is not optional: it goes before optional heads. */
+/*
+ * The rest of a frame in flight that began as a head its window needs is not optional: it goes
+ * before optional heads (a frame begun as an optional head: test_begun_optional_frame_rest).
+ */
 static void test_frame_in_flight_not_optional(void **state)
 {
 	struct h_sched *h = h_new(2);
@@ -852,6 +855,80 @@ static void test_optional_heads_yield_to_nondroppable(void **state)
 	h_send(h, 0, 0, 50 * MS, FS);
 	h_send(h, 0, 0, 50 * MS, FE);
 	assert_int_equal(h_step(h, 0, NULL, NULL), 0);
+	h_send(h, 0, 0, 90 * MS, DWCS_MARK_NONDROPPABLE);
+	assert_int_equal(s0->backlog, 2);
+	assert_int_equal(h->st[0].dropped[DWCS_DROP_LATE], 0);
+	h_free(h);
+}
+
+/*
+ * The rest of a frame begun as an optional head (dwcs_rest_optional): served after every
+ * other head, however early its deadline, while nothing non-droppable waits behind it. When a
+ * non-droppable packet joins its stream it goes (a miss, drop_late, with the rest of the
+ * frame) if another stream's non-droppable packets are queued and the window can lose it;
+ * otherwise it stays, committed, and is ranked by its deadline again.
+ */
+static void test_begun_optional_frame_rest(void **state)
+{
+	struct h_sched *h = h_new(2);
+	struct dwcs_stream *s0 = h_add(h, 0, MS, 3, 8, DWCS_CLASS_F_EDF);
+
+	h_add(h, 1, MS, 0, 0, DWCS_CLASS_F_EDF);
+	/* an optional frame begins on an idle link */
+	h_send(h, 0, 0, 50 * MS, FS);
+	assert_true(s0->head_optional);
+	assert_int_equal(h_step(h, 0, NULL, NULL), 0);
+	/* its rest arrives, with a later protected packet of stream 1 */
+	h_send(h, 0, 0, 50 * MS, 0);
+	h_send(h, 0, 0, 50 * MS, FE);
+	h_send(h, 1, 0, 60 * MS, DWCS_MARK_NONDROPPABLE);
+	h_send(h, 1, 0, 60 * MS, DWCS_MARK_NONDROPPABLE);
+	assert_true(s0->head_optional);
+	/* deadline 60 ms before the rest's 50: the rest is optional */
+	assert_int_equal(h_step(h, MS, NULL, NULL), 1);
+	/* stream 1 still has one queued; a protected packet joins stream 0: the rest goes */
+	h_send(h, 0, MS, 90 * MS, DWCS_MARK_NONDROPPABLE);
+	assert_int_equal(s0->backlog, 1);
+	assert_int_equal(h->st[0].dropped[DWCS_DROP_LATE], 1);
+	assert_int_equal(h->st[0].dropped[DWCS_DROP_FRAME], 1);
+	assert_int_equal(s0->st.misses, 1);
+	assert_true(s0->xc == 2 && s0->yc == 7);
+	assert_int_equal(s0->frame, DWCS_FRAME_NONE);
+	assert_false(s0->head_optional);
+	assert_int_equal(s0->key_deadline, 90 * MS);
+	h_free(h);
+
+	/* no other stream's protected packet waiting: committed, ranked by its deadline */
+	h = h_new(2);
+	s0 = h_add(h, 0, MS, 3, 8, DWCS_CLASS_F_EDF);
+	h_add(h, 1, MS, 0, 0, DWCS_CLASS_F_EDF);
+	h_send(h, 0, 0, 50 * MS, FS);
+	assert_int_equal(h_step(h, 0, NULL, NULL), 0);
+	h_send(h, 0, 0, 50 * MS, FE);
+	h_send(h, 1, 0, 40 * MS, 0);	/* droppable, no window: not optional, earlier */
+	h_send(h, 0, 0, 90 * MS, DWCS_MARK_NONDROPPABLE);
+	assert_int_equal(s0->backlog, 2);
+	assert_int_equal(h->st[0].dropped[DWCS_DROP_LATE], 0);
+	assert_false(s0->head_optional);
+	assert_int_equal(s0->key_deadline, 50 * MS);
+	assert_int_equal(h_step(h, 0, NULL, NULL), 1);
+	assert_int_equal(h_step(h, 0, NULL, NULL), 0);
+	/* committed for good: a second protected arrival, with stream 1's, changes nothing */
+	h_send(h, 1, 0, 60 * MS, DWCS_MARK_NONDROPPABLE);
+	h_send(h, 0, 0, 91 * MS, DWCS_MARK_NONDROPPABLE);
+	assert_int_equal(s0->backlog, 2);
+	assert_int_equal(h->st[0].dropped[DWCS_DROP_LATE], 0);
+	h_free(h);
+
+	/* the window cannot lose it (x' = 1 of y' > 1 kept): committed */
+	h = h_new(2);
+	s0 = h_add(h, 0, MS, 2, 8, DWCS_CLASS_F_EDF);
+	h_add(h, 1, MS, 0, 0, DWCS_CLASS_F_EDF);
+	h_send(h, 0, 0, 50 * MS, FS);
+	assert_int_equal(h_step(h, 0, NULL, NULL), 0);
+	h_send(h, 0, 0, 50 * MS, FE);
+	h_send(h, 1, 0, 60 * MS, DWCS_MARK_NONDROPPABLE);
+	s0->xc = 1;	/* as if the window had lost one since */
 	h_send(h, 0, 0, 90 * MS, DWCS_MARK_NONDROPPABLE);
 	assert_int_equal(s0->backlog, 2);
 	assert_int_equal(h->st[0].dropped[DWCS_DROP_LATE], 0);
@@ -1029,6 +1106,7 @@ int main(void)
 		cmocka_unit_test(test_idle_stream_earlier_deadline_rekeyed),
 		cmocka_unit_test(test_frame_in_flight_not_optional),
 		cmocka_unit_test(test_optional_heads_yield_to_nondroppable),
+		cmocka_unit_test(test_begun_optional_frame_rest),
 		cmocka_unit_test(test_overflow_victims),
 		cmocka_unit_test(test_backlog_counts_follow_marks),
 		cmocka_unit_test(test_params_check),
