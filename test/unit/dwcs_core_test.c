@@ -861,24 +861,32 @@ static void test_optional_heads_yield_to_nondroppable(void **state)
 	h_free(h);
 }
 
+/* Stream 0 (x/8, edf) has sent the first packet of an optional frame; stream 1 (no window). */
+static struct h_sched *optional_frame_begun(u32 x, struct dwcs_stream **s0)
+{
+	struct h_sched *h = h_new(2);
+
+	*s0 = h_add(h, 0, MS, x, 8, DWCS_CLASS_F_EDF);
+	h_add(h, 1, MS, 0, 0, DWCS_CLASS_F_EDF);
+	h_send(h, 0, 0, 50 * MS, FS);
+	assert_true((*s0)->head_optional);
+	assert_int_equal(h_step(h, 0, NULL, NULL), 0);
+	return h;
+}
+
 /*
  * The rest of a frame begun as an optional head (dwcs_rest_optional): served after every
  * other head, however early its deadline, while nothing non-droppable waits behind it. When a
  * non-droppable packet joins its stream it goes (a miss, drop_late, with the rest of the
  * frame) if another stream's non-droppable packets are queued and the window can lose it;
- * otherwise it stays, committed, and is ranked by its deadline again.
+ * otherwise it stays, committed for good, and is ranked by its deadline again.
  */
 static void test_begun_optional_frame_rest(void **state)
 {
-	struct h_sched *h = h_new(2);
-	struct dwcs_stream *s0 = h_add(h, 0, MS, 3, 8, DWCS_CLASS_F_EDF);
+	struct dwcs_stream *s0;
+	struct h_sched *h = optional_frame_begun(3, &s0);
 
-	h_add(h, 1, MS, 0, 0, DWCS_CLASS_F_EDF);
-	/* an optional frame begins on an idle link */
-	h_send(h, 0, 0, 50 * MS, FS);
-	assert_true(s0->head_optional);
-	assert_int_equal(h_step(h, 0, NULL, NULL), 0);
-	/* its rest arrives, with a later protected packet of stream 1 */
+	/* its rest arrives, with later protected packets of stream 1 */
 	h_send(h, 0, 0, 50 * MS, 0);
 	h_send(h, 0, 0, 50 * MS, FE);
 	h_send(h, 1, 0, 60 * MS, DWCS_MARK_NONDROPPABLE);
@@ -899,33 +907,25 @@ static void test_begun_optional_frame_rest(void **state)
 	h_free(h);
 
 	/* no other stream's protected packet waiting: committed, ranked by its deadline */
-	h = h_new(2);
-	s0 = h_add(h, 0, MS, 3, 8, DWCS_CLASS_F_EDF);
-	h_add(h, 1, MS, 0, 0, DWCS_CLASS_F_EDF);
-	h_send(h, 0, 0, 50 * MS, FS);
-	assert_int_equal(h_step(h, 0, NULL, NULL), 0);
+	h = optional_frame_begun(3, &s0);
+	h_send(h, 0, 0, 50 * MS, 0);
 	h_send(h, 0, 0, 50 * MS, FE);
 	h_send(h, 1, 0, 40 * MS, 0);	/* droppable, no window: not optional, earlier */
 	h_send(h, 0, 0, 90 * MS, DWCS_MARK_NONDROPPABLE);
-	assert_int_equal(s0->backlog, 2);
-	assert_int_equal(h->st[0].dropped[DWCS_DROP_LATE], 0);
+	assert_int_equal(s0->backlog, 3);
 	assert_false(s0->head_optional);
 	assert_int_equal(s0->key_deadline, 50 * MS);
-	assert_int_equal(h_step(h, 0, NULL, NULL), 1);
-	assert_int_equal(h_step(h, 0, NULL, NULL), 0);
-	/* committed for good: a second protected arrival, with stream 1's, changes nothing */
+	/* for good: stream 1's protected packets, then stream 0's, change nothing */
 	h_send(h, 1, 0, 60 * MS, DWCS_MARK_NONDROPPABLE);
 	h_send(h, 0, 0, 91 * MS, DWCS_MARK_NONDROPPABLE);
-	assert_int_equal(s0->backlog, 2);
+	assert_int_equal(s0->backlog, 4);
 	assert_int_equal(h->st[0].dropped[DWCS_DROP_LATE], 0);
+	assert_int_equal(h_step(h, 0, NULL, NULL), 1);
+	assert_int_equal(h_step(h, 0, NULL, NULL), 0);
 	h_free(h);
 
 	/* the window cannot lose it (x' = 1 of y' > 1 kept): committed */
-	h = h_new(2);
-	s0 = h_add(h, 0, MS, 2, 8, DWCS_CLASS_F_EDF);
-	h_add(h, 1, MS, 0, 0, DWCS_CLASS_F_EDF);
-	h_send(h, 0, 0, 50 * MS, FS);
-	assert_int_equal(h_step(h, 0, NULL, NULL), 0);
+	h = optional_frame_begun(2, &s0);
 	h_send(h, 0, 0, 50 * MS, FE);
 	h_send(h, 1, 0, 60 * MS, DWCS_MARK_NONDROPPABLE);
 	s0->xc = 1;	/* as if the window had lost one since */
